@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ioctl-abi: drive DMAPEEK_IOC_ABI_VERSION on /dev/dmapeek directly, with
+ * good and bad arguments, and print one line per case with the errno seen:
+ *
+ *   ok 1.0 | short EINVAL | long-zero 1.0 | long-dirty E2BIG |
+ *   flags EINVAL | unknown ENOTTY | badptr EFAULT
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+
+#include <linux/dmapeek.h>
+
+static const char *errname(int e)
+{
+	switch (e) {
+	case 0: return "0";
+	case EINVAL: return "EINVAL";
+	case E2BIG: return "E2BIG";
+	case ENOTTY: return "ENOTTY";
+	case EFAULT: return "EFAULT";
+	default: return strerror(e);
+	}
+}
+
+static int try(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) < 0 ? errno : 0;
+}
+
+int main(void)
+{
+	struct {
+		struct dmapeek_abi_version v;
+		unsigned char tail[16];
+	} big;
+	struct dmapeek_abi_version v;
+	int fd, e;
+
+	fd = open("/dev/" DMAPEEK_DEVICE_NAME, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		printf("open %s\n", errname(errno));
+		return 1;
+	}
+
+	memset(&v, 0, sizeof(v));
+	v.size = sizeof(v);
+	e = try(fd, DMAPEEK_IOC_ABI_VERSION, &v);
+	printf("ok %s %u.%u\n", errname(e), v.major, v.minor);
+
+	memset(&v, 0, sizeof(v));
+	v.size = offsetof(struct dmapeek_abi_version, major);
+	printf("short %s\n", errname(try(fd, DMAPEEK_IOC_ABI_VERSION, &v)));
+
+	memset(&big, 0, sizeof(big));
+	big.v.size = sizeof(big);
+	e = try(fd, DMAPEEK_IOC_ABI_VERSION, &big);
+	printf("long-zero %s %u.%u\n", errname(e), big.v.major, big.v.minor);
+
+	memset(&big, 0, sizeof(big));
+	big.v.size = sizeof(big);
+	big.tail[3] = 1;
+	printf("long-dirty %s\n", errname(try(fd, DMAPEEK_IOC_ABI_VERSION, &big)));
+
+	memset(&v, 0, sizeof(v));
+	v.size = sizeof(v);
+	v.flags = 1;
+	printf("flags %s\n", errname(try(fd, DMAPEEK_IOC_ABI_VERSION, &v)));
+
+	printf("unknown %s\n", errname(try(fd, _IO(DMAPEEK_TYPE, 0x7f), &v)));
+	printf("badptr %s\n", errname(try(fd, DMAPEEK_IOC_ABI_VERSION, (void *)8)));
+	close(fd);
+	return 0;
+}
