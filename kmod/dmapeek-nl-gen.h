@@ -13,6 +13,30 @@
 #include <uapi/linux/dmapeek.h>
 
 int dmapeek_nl_abi_get_doit(struct sk_buff *skb, struct genl_info *info);
+int dmapeek_nl_provider_get_doit(struct sk_buff *skb, struct genl_info *info);
+int dmapeek_nl_provider_get_dumpit(struct sk_buff *skb,
+				   struct netlink_callback *cb);
+int dmapeek_nl_device_get_doit(struct sk_buff *skb, struct genl_info *info);
+int dmapeek_nl_device_get_dumpit(struct sk_buff *skb,
+				 struct netlink_callback *cb);
+int dmapeek_nl_buffer_get_doit(struct sk_buff *skb, struct genl_info *info);
+int dmapeek_nl_buffer_get_dumpit(struct sk_buff *skb,
+				 struct netlink_callback *cb);
+int dmapeek_nl_attachment_get_doit(struct sk_buff *skb, struct genl_info *info);
+int dmapeek_nl_attachment_get_dumpit(struct sk_buff *skb,
+				     struct netlink_callback *cb);
+int dmapeek_nl_mapping_get_doit(struct sk_buff *skb, struct genl_info *info);
+int dmapeek_nl_mapping_get_dumpit(struct sk_buff *skb,
+				  struct netlink_callback *cb);
+int dmapeek_nl_p2p_get_doit(struct sk_buff *skb, struct genl_info *info);
+int dmapeek_nl_p2p_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int dmapeek_nl_buffer_move_doit(struct sk_buff *skb, struct genl_info *info);
+int dmapeek_nl_buffer_revoke_doit(struct sk_buff *skb, struct genl_info *info);
+int dmapeek_nl_buffer_restore_doit(struct sk_buff *skb, struct genl_info *info);
+int dmapeek_nl_attachment_map_doit(struct sk_buff *skb, struct genl_info *info);
+int dmapeek_nl_attachment_unmap_doit(struct sk_buff *skb,
+				     struct genl_info *info);
+int dmapeek_nl_mapping_audit_doit(struct sk_buff *skb, struct genl_info *info);
 
 enum {
 	DMAPEEK_NLGRP_EVENTS,

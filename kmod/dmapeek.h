@@ -1,20 +1,384 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * dmapeek.ko internals shared between its files.
+ *
+ *   dmapeek_main.c    module init/exit, /dev/dmapeek and its ioctl table
+ *   dmapeek_core.c    object tables (ids), events, netlink helpers, ABI
+ *   dmapeek_pci.c     the PCI driver, devices and providers
+ *   dmapeek_export.c  the exporter: three memory models, move, revoke
+ *   dmapeek_import.c  the importer probe, two-step IOVA mapping
+ *   dmapeek_audit.c   the IOVA audit
+ *   dmapeek_edu.c     QEMU edu DMA engine
+ *   dmapeek_p2p.c     P2P map type, distance and reason
  */
 #ifndef _DMAPEEK_H
 #define _DMAPEEK_H
 
 #include <linux/types.h>
+#include <linux/mutex.h>
+#include <linux/xarray.h>
+#include <linux/kref.h>
+#include <linux/pci.h>
+#include <linux/dma-buf.h>
+#include <linux/pci-p2pdma.h>
+#include <net/genetlink.h>
+
+#include <linux/dmapeek.h>
+
+/**
+ * DOC: dmapeek locking
+ *
+ * Lock order, outermost first:
+ *
+ *   dmapeek_file.lock (per open /dev/dmapeek; its imports)
+ *     -> dma_buf resv (the reservation ww_mutex of one buffer)
+ *       -> dmapeek_buffer.lock (a buffer's backing and state)
+ *         -> dmapeek_lock (the object tables: membership, ids, dumps)
+ *
+ * dmapeek_lock is innermost: it is held only to add, remove or walk
+ * objects in the tables and to fill netlink messages from them; nothing
+ * that sleeps on other locks or on hardware runs under it.  Fill functions
+ * read counters with READ_ONCE() and never take a reservation lock, so a
+ * dump never waits for a buffer.  No copy_{to,from}_user() runs under a
+ * reservation lock: ioctl arguments are copied before locking.  Waiting for
+ * importers to unmap (revoke, move) happens with no lock held, since unmap
+ * needs the reservation lock.
+ */
+extern struct mutex dmapeek_lock;
+
+/* ------------------------------------------------------------- object tables */
+
+/**
+ * struct dmapeek_table - objects of one kind with stable, cyclic ids
+ * @xa: id -> object (XA_FLAGS_ALLOC1); changes under dmapeek_lock
+ * @next: next id for xa_alloc_cyclic()
+ * @limit: the id range
+ */
+struct dmapeek_table {
+	struct xarray xa;
+	u32 next;
+	struct xa_limit limit;
+};
+
+extern struct dmapeek_table dmapeek_providers;
+extern struct dmapeek_table dmapeek_devices;
+extern struct dmapeek_table dmapeek_buffers;
+extern struct dmapeek_table dmapeek_attachments;
+extern struct dmapeek_table dmapeek_mappings;
+
+/* Bumped on every add and remove: dumps use it to flag interruption. */
+extern unsigned int dmapeek_generation;
+
+/* Add @obj to @t and return its new id in @id; caller holds dmapeek_lock. */
+int dmapeek_table_add(struct dmapeek_table *t, void *obj, u32 *id);
+/* Remove @id from @t; caller holds dmapeek_lock. */
+void dmapeek_table_del(struct dmapeek_table *t, u32 id);
+
+/* CLOCK_MONOTONIC in ns, as every timestamp dmapeek reports. */
+static inline u64 dmapeek_now(void)
+{
+	return ktime_get_ns();
+}
+
+/* ---------------------------------------------------------- devices, providers */
+
+/**
+ * struct dmapeek_device - a PCI device bound to the dmapeek driver
+ * @id: stable id
+ * @pdev: the device
+ * @roles: DMAPEEK_DEVICE_ROLE_* (provider: has memory BARs; client: DMA)
+ * @providers: provider per standard BAR, NULL for non-memory BARs
+ * @bar_va: CPU mapping of each memory BAR (devres), for copies and MMIO
+ * @attachments: imports made with this device as the client
+ * @edu: QEMU edu DMA engine state, when the device is one (dmapeek_edu.c)
+ */
+struct dmapeek_device {
+	u32 id;
+	struct pci_dev *pdev;
+	u32 roles;
+	struct dmapeek_provider *providers[PCI_STD_NUM_BARS];
+	void __iomem *bar_va[PCI_STD_NUM_BARS];
+	atomic_t attachments;
+	struct dmapeek_edu *edu;
+};
+
+/**
+ * struct dmapeek_provider - memory dmapeek can export
+ * @id: stable id; the system-memory provider is always id 1
+ * @kind: DMAPEEK_PROVIDER_KIND_SYSTEM or _PCI_BAR
+ * @dev: the owning device (PCI BAR providers)
+ * @bar: BAR index (PCI BAR providers)
+ * @p2p: the kernel's P2P provider for that BAR (pcim_p2pdma_provider())
+ * @start: CPU physical start of the BAR
+ * @size: size of the BAR
+ * @va: CPU mapping of the BAR
+ * @bytes_exported: bytes of live buffers backed here
+ * @buffers: live buffers backed here
+ * @alloc_lock: protects @allocs
+ * @allocs: BAR space handed out to buffers (dmapeek_export.c)
+ * @gone: the device is going away: no new exports
+ */
+struct dmapeek_provider {
+	u32 id;
+	u32 kind;
+	struct dmapeek_device *dev;
+	int bar;
+	struct p2pdma_provider *p2p;
+	phys_addr_t start;
+	u64 size;
+	void __iomem *va;
+	atomic64_t bytes_exported;
+	atomic_t buffers;
+	struct mutex alloc_lock;
+	struct list_head allocs;
+	bool gone;
+};
+
+extern struct dmapeek_provider *dmapeek_system_provider;
+
+/* Look up by id; caller holds dmapeek_lock (or keeps the object alive). */
+struct dmapeek_provider *dmapeek_provider_find(u32 id);
+struct dmapeek_device *dmapeek_device_find(u32 id);
+
+/* bus address - CPU physical address, for a BAR provider */
+u64 dmapeek_provider_bus_offset(const struct dmapeek_provider *prov);
+
+int dmapeek_pci_init(void);
+void dmapeek_pci_exit(void);
+
+/* ------------------------------------------------------------------ buffers */
+
+struct dmapeek_buffer;		/* dmapeek_export.c */
+struct dmapeek_import;		/* dmapeek_import.c */
+
+/* DMAPEEK_ATTACH_FLAGS_* of the uapi, as a u32 mask */
+
+/**
+ * struct dmapeek_attachment - one dma_buf_attachment dmapeek knows
+ * @id: stable id
+ * @attach: the kernel's attachment
+ * @dmabuf: its buffer
+ * @buf: dmapeek's buffer when dmapeek exported it, else NULL
+ * @imp: dmapeek's importer state when dmapeek's importer made it, else NULL
+ * @flags: DMAPEEK_ATTACH_FLAGS_*
+ * @map_type: enum dmapeek_map_type for (provider, importer device)
+ * @importer_dev: dev_name() of the importer's device
+ * @importer_driver: its driver's name
+ *
+ * The counters and times are written under the buffer's reservation lock
+ * and read with READ_ONCE() by the fill function.  When dmapeek's importer
+ * attaches to a buffer dmapeek exported, the exporter's attach callback
+ * finds the importer's record through attach->importer_priv (see
+ * dmapeek_import_attachment()) and fills in the exporter side of the same
+ * object, so one kernel attachment is one dmapeek attachment.
+ */
+struct dmapeek_attachment {
+	u32 id;
+	struct dma_buf_attachment *attach;
+	struct dma_buf *dmabuf;
+	struct dmapeek_buffer *buf;
+	struct dmapeek_import *imp;
+	u32 flags;
+	u32 map_type;
+	char importer_dev[64];
+	char importer_driver[32];
+
+	u32 maps;
+	u32 unmaps;
+	u32 invalidations;
+	u32 revoked_seen;
+	bool mapped;
+	bool stuck;
+	u64 last_map_ns;
+	u64 last_unmap_ns;
+	u64 last_invalidate_ns;
+	u64 last_unmap_latency_ns;
+	u64 max_unmap_latency_ns;
+};
+
+/* Record an unmap: counters, latency since the last invalidate. */
+void dmapeek_attachment_unmapped(struct dmapeek_attachment *a);
+
+/**
+ * struct dmapeek_map_range - one DMA range of a mapping
+ * @offset: offset inside the buffer
+ * @len: length
+ * @addr: DMA address the device uses
+ * @kind: DMAPEEK_ADDR_KIND_*
+ * @phys: CPU physical address it must reach (0: unknown), for the audit
+ */
+struct dmapeek_map_range {
+	u64 offset;
+	u64 len;
+	u64 addr;
+	u32 kind;
+	phys_addr_t phys;
+};
+
+/**
+ * struct dmapeek_mapping - a live DMA mapping of an attachment
+ * @id: stable id
+ * @attachment_id: the attachment it belongs to
+ * @dev: the device that uses the addresses (for the audit)
+ * @path: DMAPEEK_MAPPING_PATH_*
+ * @size: total length
+ * @map_ns: how long making it took
+ * @nr_ranges: entries in @ranges
+ * @ranges: the ranges (owned by the mapping)
+ */
+struct dmapeek_mapping {
+	u32 id;
+	u32 attachment_id;
+	struct device *dev;
+	u32 path;
+	u64 size;
+	u64 map_ns;
+	u32 nr_ranges;
+	struct dmapeek_map_range *ranges;
+};
+
+/*
+ * Mappings: allocate with room for @nr ranges, register (gets an id, sends
+ * no event by itself), unregister and free.
+ */
+struct dmapeek_mapping *dmapeek_mapping_alloc(u32 nr, gfp_t gfp);
+int dmapeek_mapping_register(struct dmapeek_mapping *m);
+void dmapeek_mapping_unregister_free(struct dmapeek_mapping *m);
+
+/* ------------------------------------------------------------------- events */
+
+/**
+ * struct dmapeek_event - what a lifecycle event carries
+ * @type: DMAPEEK_EVENT_TYPE_*
+ * @buffer_id: @attachment_id: @mapping_id: @provider_id: 0 when absent
+ * @duration_ns: 0 when absent
+ * @count: 0 when absent
+ * @error: 0 when absent
+ */
+struct dmapeek_event {
+	u32 type;
+	u32 buffer_id;
+	u32 attachment_id;
+	u32 mapping_id;
+	u32 provider_id;
+	u64 duration_ns;
+	u32 count;
+	s32 error;
+};
+
+/* Multicast @ev to the events group; no work when nobody listens. */
+void dmapeek_event(const struct dmapeek_event *ev);
+
+/* --------------------------------------------------------------- netlink glue */
+
+/* CAP_SYS_ADMIN of the requester: may it see addresses? */
+bool dmapeek_nl_admin(const struct sk_buff *skb);
+
+/* nla_put_uint() that also fails on a full message; 0 or -EMSGSIZE */
+int dmapeek_nla_put_range(struct sk_buff *skb, int attrtype,
+			  const struct dmapeek_map_range *r, bool admin);
+
+/**
+ * struct dmapeek_dump_ctx - cursor of a dump, kept in cb->ctx
+ * @next_id: the first id not yet dumped
+ * @filter: an id to filter by (a dump request attribute), 0 for none
+ * @pos: secondary cursor (P2P dump: client index)
+ */
+struct dmapeek_dump_ctx {
+	u32 next_id;
+	u32 filter;
+	u32 pos;
+};
+
+static inline struct dmapeek_dump_ctx *dmapeek_dump_ctx(struct netlink_callback *cb)
+{
+	NL_ASSERT_CTX_FITS(struct dmapeek_dump_ctx);
+	return (struct dmapeek_dump_ctx *)cb->ctx;
+}
+
+/*
+ * Dump @t from the cursor with @fill; stops at a full message with the
+ * cursor saved.  Takes dmapeek_lock.  @fill returns 0 or -EMSGSIZE, or
+ * -ENOENT to skip an object (a filter said no).
+ */
+int dmapeek_nl_dump_table(struct sk_buff *skb, struct netlink_callback *cb,
+			  struct dmapeek_table *t,
+			  int (*fill)(struct sk_buff *skb, void *obj,
+				      const struct genl_info *info, bool admin,
+				      u32 filter));
+
+/*
+ * A doit for "get by id": looks @id up in @t under dmapeek_lock, fills a
+ * reply with @fill.  Extack on a missing attribute or unknown id.
+ */
+int dmapeek_nl_get_one(struct genl_info *info, struct dmapeek_table *t,
+		       int id_attr, const char *what,
+		       int (*fill)(struct sk_buff *skb, void *obj,
+				   const struct genl_info *info, bool admin,
+				   u32 filter));
+
+/* Fill functions: one per object, used by doit, dump (and events). */
+int dmapeek_fill_provider(struct sk_buff *skb, void *obj,
+			  const struct genl_info *info, bool admin, u32 filter);
+int dmapeek_fill_device(struct sk_buff *skb, void *obj,
+			const struct genl_info *info, bool admin, u32 filter);
+int dmapeek_fill_buffer(struct sk_buff *skb, void *obj,
+			const struct genl_info *info, bool admin, u32 filter);
+int dmapeek_fill_attachment(struct sk_buff *skb, void *obj,
+			    const struct genl_info *info, bool admin, u32 filter);
+int dmapeek_fill_mapping(struct sk_buff *skb, void *obj,
+			 const struct genl_info *info, bool admin, u32 filter);
+
+/* ------------------------------------------------------------ /dev/dmapeek */
 
 /**
  * struct dmapeek_file - one open file of /dev/dmapeek
- *
- * Owns what was created through it that has no file of its own (imports);
- * closing it releases them.
+ * @lock: serializes this file's import operations
+ * @imports: imports made through this file (released on close)
  */
 struct dmapeek_file {
-	u32 reserved;
+	struct mutex lock;
+	struct list_head imports;
 };
+
+/* ioctl handlers; @arg is the kernel copy of the user's struct */
+int dmapeek_ioc_export(struct dmapeek_file *df, void *arg);
+int dmapeek_ioc_move(struct dmapeek_file *df, void *arg);
+int dmapeek_ioc_revoke(struct dmapeek_file *df, void *arg);
+int dmapeek_ioc_restore(struct dmapeek_file *df, void *arg);
+int dmapeek_ioc_import(struct dmapeek_file *df, void *arg);
+int dmapeek_ioc_detach(struct dmapeek_file *df, void *arg);
+int dmapeek_ioc_map(struct dmapeek_file *df, void *arg);
+int dmapeek_ioc_unmap(struct dmapeek_file *df, void *arg);
+int dmapeek_ioc_dma(struct dmapeek_file *df, void *arg);
+int dmapeek_ioc_audit(struct dmapeek_file *df, void *arg);
+
+/* ------------------------------------------------- exporter / importer hooks */
+
+int dmapeek_export_init(void);
+void dmapeek_export_exit(void);
+/* The device goes away: revoke every buffer on its providers and wait. */
+void dmapeek_export_device_gone(struct dmapeek_device *ddev);
+
+/* Release every import of @df (file closed). */
+void dmapeek_import_release_file(struct dmapeek_file *df);
+/* The client device goes away: detach every import made with it. */
+void dmapeek_import_device_gone(struct dmapeek_device *ddev);
+/*
+ * The dmapeek attachment record of @attach when dmapeek's importer made
+ * it (importer_ops are dmapeek's), else NULL.
+ */
+struct dmapeek_attachment *dmapeek_import_attachment(struct dma_buf_attachment *attach);
+
+/* The P2P map type of (provider, client device), with distance and reason. */
+u32 dmapeek_p2p_map_type(struct dmapeek_provider *prov, struct device *client,
+			 int *distance, u32 *reason);
+
+/* The edu DMA engine (dmapeek_edu.c): set up at probe for 1234:11e8. */
+int dmapeek_edu_probe(struct dmapeek_device *ddev);
+void dmapeek_edu_remove(struct dmapeek_device *ddev);
+
+/* The domain type of @dev's IOMMU domain, as DMAPEEK_DOMAIN_TYPE_* */
+u32 dmapeek_domain_type(struct device *dev);
 
 #endif /* _DMAPEEK_H */

@@ -36,6 +36,188 @@
 
 #define DMAPEEK_ABI_MAJOR	1
 #define DMAPEEK_ABI_MINOR	0
+#define DMAPEEK_NAME_LEN	32
+
+/**
+ * enum dmapeek_model - Memory model of a buffer dmapeek exports.
+ * @DMAPEEK_MODEL_PINNED: Backing never moves; importers are never invalidated.
+ * @DMAPEEK_MODEL_MOVABLE: Dynamic exporter: pin/unpin supported; the backing
+ *   can move between providers, importers get invalidate_mappings first.
+ * @DMAPEEK_MODEL_REVOCABLE: As a VFIO BAR: the exporter can revoke access;
+ *   only importers that can unmap in bounded time (revocable) may attach.
+ */
+enum dmapeek_model {
+	DMAPEEK_MODEL_PINNED = 1,
+	DMAPEEK_MODEL_MOVABLE,
+	DMAPEEK_MODEL_REVOCABLE,
+};
+
+/*
+ * PCI P2P map type of a (provider, client) pair, as the kernel's P2PDMA rules
+ * decide it.
+ */
+enum dmapeek_map_type {
+	DMAPEEK_MAP_TYPE_UNKNOWN,
+	DMAPEEK_MAP_TYPE_NONE,
+	DMAPEEK_MAP_TYPE_NOT_SUPPORTED,
+	DMAPEEK_MAP_TYPE_BUS_ADDR,
+	DMAPEEK_MAP_TYPE_THRU_HOST_BRIDGE,
+};
+
+/*
+ * Why a (provider, client) pair got its map type.
+ */
+enum dmapeek_p2p_reason {
+	DMAPEEK_P2P_REASON_UNKNOWN,
+	DMAPEEK_P2P_REASON_SYSTEM_MEMORY,
+	DMAPEEK_P2P_REASON_SAME_DEVICE,
+	DMAPEEK_P2P_REASON_COMMON_SWITCH,
+	DMAPEEK_P2P_REASON_ACS_REDIRECT,
+	DMAPEEK_P2P_REASON_HOST_BRIDGE_ALLOWLIST,
+	DMAPEEK_P2P_REASON_AMD_CPU,
+	DMAPEEK_P2P_REASON_NOT_ALLOWLISTED,
+	DMAPEEK_P2P_REASON_NOT_PCI,
+	DMAPEEK_P2P_REASON_NO_PROVIDER,
+};
+
+/**
+ * enum dmapeek_addr_kind - What a DMA range's address is.
+ * @DMAPEEK_ADDR_KIND_IOVA: An IO virtual address, translated by the device's
+ *   IOMMU.
+ * @DMAPEEK_ADDR_KIND_BUS: A PCI bus address (P2P through a switch, no
+ *   translation).
+ * @DMAPEEK_ADDR_KIND_PHYS: A CPU physical address (no IOMMU translation; dma
+ *   == phys).
+ */
+enum dmapeek_addr_kind {
+	DMAPEEK_ADDR_KIND_IOVA = 1,
+	DMAPEEK_ADDR_KIND_BUS,
+	DMAPEEK_ADDR_KIND_PHYS,
+};
+
+enum dmapeek_provider_kind {
+	DMAPEEK_PROVIDER_KIND_SYSTEM = 1,
+	DMAPEEK_PROVIDER_KIND_PCI_BAR,
+};
+
+enum dmapeek_buffer_state {
+	DMAPEEK_BUFFER_STATE_LIVE = 1,
+	DMAPEEK_BUFFER_STATE_MOVING,
+	DMAPEEK_BUFFER_STATE_REVOKED,
+};
+
+/*
+ * Type of the IOMMU domain a device is attached to.
+ */
+enum dmapeek_domain_type {
+	DMAPEEK_DOMAIN_TYPE_NONE,
+	DMAPEEK_DOMAIN_TYPE_BLOCKED,
+	DMAPEEK_DOMAIN_TYPE_IDENTITY,
+	DMAPEEK_DOMAIN_TYPE_DMA,
+	DMAPEEK_DOMAIN_TYPE_DMA_FQ,
+	DMAPEEK_DOMAIN_TYPE_UNMANAGED,
+	DMAPEEK_DOMAIN_TYPE_OTHER,
+};
+
+enum dmapeek_device_role {
+	DMAPEEK_DEVICE_ROLE_PROVIDER = 1,
+	DMAPEEK_DEVICE_ROLE_CLIENT = 2,
+};
+
+/**
+ * enum dmapeek_attach_flags
+ * @DMAPEEK_ATTACH_FLAGS_DYNAMIC: The importer gave importer ops (a dynamic
+ *   importer).
+ * @DMAPEEK_ATTACH_FLAGS_PEER2PEER: The importer allows peer-to-peer memory.
+ * @DMAPEEK_ATTACH_FLAGS_REVOCABLE: The importer handles invalidate_mappings
+ *   (can be revoked).
+ * @DMAPEEK_ATTACH_FLAGS_PINNED: The importer pinned the buffer.
+ * @DMAPEEK_ATTACH_FLAGS_EXPORTED: dmapeek exported the buffer (exporter-side
+ *   detail known).
+ * @DMAPEEK_ATTACH_FLAGS_IMPORTED: dmapeek's importer probe made this
+ *   attachment.
+ */
+enum dmapeek_attach_flags {
+	DMAPEEK_ATTACH_FLAGS_DYNAMIC = 1,
+	DMAPEEK_ATTACH_FLAGS_PEER2PEER = 2,
+	DMAPEEK_ATTACH_FLAGS_REVOCABLE = 4,
+	DMAPEEK_ATTACH_FLAGS_PINNED = 8,
+	DMAPEEK_ATTACH_FLAGS_EXPORTED = 16,
+	DMAPEEK_ATTACH_FLAGS_IMPORTED = 32,
+};
+
+/**
+ * enum dmapeek_mapping_path - Which code produced a mapping.
+ * @DMAPEEK_MAPPING_PATH_PHYS_VEC_HELPER: The kernel's
+ *   dma_buf_phys_vec_to_sgt() (single range only).
+ * @DMAPEEK_MAPPING_PATH_IOVA_LINK: Two-step IOVA API (dma_iova_try_alloc,
+ *   dma_iova_link at a running offset, one dma_iova_sync).
+ * @DMAPEEK_MAPPING_PATH_MAP_PHYS: dma_map_phys() per range (no IOMMU
+ *   translation).
+ * @DMAPEEK_MAPPING_PATH_BUS_ADDR: PCI bus addresses, no DMA API mapping (P2P
+ *   through a switch).
+ * @DMAPEEK_MAPPING_PATH_SGTABLE: System memory through dma_map_sgtable().
+ * @DMAPEEK_MAPPING_PATH_IMPORTER_SGT: The sg table an importer received from
+ *   the exporter.
+ */
+enum dmapeek_mapping_path {
+	DMAPEEK_MAPPING_PATH_PHYS_VEC_HELPER = 1,
+	DMAPEEK_MAPPING_PATH_IOVA_LINK,
+	DMAPEEK_MAPPING_PATH_MAP_PHYS,
+	DMAPEEK_MAPPING_PATH_BUS_ADDR,
+	DMAPEEK_MAPPING_PATH_SGTABLE,
+	DMAPEEK_MAPPING_PATH_IMPORTER_SGT,
+};
+
+/**
+ * enum dmapeek_behaviour - How dmapeek's importer probe reacts to
+ *   invalidate_mappings.
+ * @DMAPEEK_BEHAVIOUR_NORMAL: Unmap at once (inside the callback).
+ * @DMAPEEK_BEHAVIOUR_NEVER_UNMAP: Ignore invalidation; keep the mapping (a
+ *   stuck importer).
+ * @DMAPEEK_BEHAVIOUR_DELAYED_UNMAP: Unmap from a worker after unmap-delay-ms.
+ */
+enum dmapeek_behaviour {
+	DMAPEEK_BEHAVIOUR_NORMAL = 1,
+	DMAPEEK_BEHAVIOUR_NEVER_UNMAP,
+	DMAPEEK_BEHAVIOUR_DELAYED_UNMAP,
+};
+
+enum dmapeek_event_type {
+	DMAPEEK_EVENT_TYPE_BUFFER_CREATE = 1,
+	DMAPEEK_EVENT_TYPE_BUFFER_RELEASE,
+	DMAPEEK_EVENT_TYPE_ATTACH,
+	DMAPEEK_EVENT_TYPE_DETACH,
+	DMAPEEK_EVENT_TYPE_MAP,
+	DMAPEEK_EVENT_TYPE_UNMAP,
+	DMAPEEK_EVENT_TYPE_PIN,
+	DMAPEEK_EVENT_TYPE_UNPIN,
+	DMAPEEK_EVENT_TYPE_INVALIDATE,
+	DMAPEEK_EVENT_TYPE_MOVE_BEGIN,
+	DMAPEEK_EVENT_TYPE_MOVE_DONE,
+	DMAPEEK_EVENT_TYPE_REVOKE_BEGIN,
+	DMAPEEK_EVENT_TYPE_REVOKE_DONE,
+	DMAPEEK_EVENT_TYPE_RESTORE,
+	DMAPEEK_EVENT_TYPE_STUCK,
+};
+
+/**
+ * enum dmapeek_audit_result
+ * @DMAPEEK_AUDIT_RESULT_OK: Every page translates to the address it must
+ *   reach.
+ * @DMAPEEK_AUDIT_RESULT_MISMATCH: At least one page translates elsewhere, or
+ *   not at all.
+ * @DMAPEEK_AUDIT_RESULT_DIRECT: No translating IOMMU; dma addresses checked
+ *   equal to phys.
+ * @DMAPEEK_AUDIT_RESULT_NOT_CHECKABLE: Nothing to check against (foreign
+ *   buffer without phys ranges).
+ */
+enum dmapeek_audit_result {
+	DMAPEEK_AUDIT_RESULT_OK = 1,
+	DMAPEEK_AUDIT_RESULT_MISMATCH,
+	DMAPEEK_AUDIT_RESULT_DIRECT,
+	DMAPEEK_AUDIT_RESULT_NOT_CHECKABLE,
+};
 
 enum {
 	DMAPEEK_A_ABI_MAJOR = 1,
@@ -46,7 +228,193 @@ enum {
 };
 
 enum {
+	DMAPEEK_A_RANGE_OFFSET = 1,
+	DMAPEEK_A_RANGE_LEN,
+	DMAPEEK_A_RANGE_ADDR,
+	DMAPEEK_A_RANGE_KIND,
+
+	__DMAPEEK_A_RANGE_MAX,
+	DMAPEEK_A_RANGE_MAX = (__DMAPEEK_A_RANGE_MAX - 1)
+};
+
+enum {
+	DMAPEEK_A_PROVIDER_ID = 1,
+	DMAPEEK_A_PROVIDER_KIND,
+	DMAPEEK_A_PROVIDER_DEVICE_ID,
+	DMAPEEK_A_PROVIDER_BDF,
+	DMAPEEK_A_PROVIDER_BAR,
+	DMAPEEK_A_PROVIDER_SIZE,
+	DMAPEEK_A_PROVIDER_PHYS_START,
+	DMAPEEK_A_PROVIDER_BUS_OFFSET,
+	DMAPEEK_A_PROVIDER_BYTES_EXPORTED,
+	DMAPEEK_A_PROVIDER_BUFFERS,
+
+	__DMAPEEK_A_PROVIDER_MAX,
+	DMAPEEK_A_PROVIDER_MAX = (__DMAPEEK_A_PROVIDER_MAX - 1)
+};
+
+enum {
+	DMAPEEK_A_DEVICE_ID = 1,
+	DMAPEEK_A_DEVICE_BDF,
+	DMAPEEK_A_DEVICE_VENDOR,
+	DMAPEEK_A_DEVICE_DEVICE,
+	DMAPEEK_A_DEVICE_CLASS,
+	DMAPEEK_A_DEVICE_ROLES,
+	DMAPEEK_A_DEVICE_IOMMU_GROUP,
+	DMAPEEK_A_DEVICE_DOMAIN_TYPE,
+	DMAPEEK_A_DEVICE_DMA_MASK_BITS,
+	DMAPEEK_A_DEVICE_ATTACHMENTS,
+
+	__DMAPEEK_A_DEVICE_MAX,
+	DMAPEEK_A_DEVICE_MAX = (__DMAPEEK_A_DEVICE_MAX - 1)
+};
+
+enum {
+	DMAPEEK_A_BUFFER_ID = 1,
+	DMAPEEK_A_BUFFER_INODE,
+	DMAPEEK_A_BUFFER_NAME,
+	DMAPEEK_A_BUFFER_SIZE,
+	DMAPEEK_A_BUFFER_MODEL,
+	DMAPEEK_A_BUFFER_PROVIDER_ID,
+	DMAPEEK_A_BUFFER_STATE,
+	DMAPEEK_A_BUFFER_RANGE,
+	DMAPEEK_A_BUFFER_ATTACHMENTS,
+	DMAPEEK_A_BUFFER_PINS,
+	DMAPEEK_A_BUFFER_MOVES,
+	DMAPEEK_A_BUFFER_REVOKES,
+	DMAPEEK_A_BUFFER_CREATED_NS,
+	DMAPEEK_A_BUFFER_TIMEOUT_MS,
+	DMAPEEK_A_BUFFER_TARGET_PROVIDER_ID,
+
+	__DMAPEEK_A_BUFFER_MAX,
+	DMAPEEK_A_BUFFER_MAX = (__DMAPEEK_A_BUFFER_MAX - 1)
+};
+
+enum {
+	DMAPEEK_A_ATTACHMENT_ID = 1,
+	DMAPEEK_A_ATTACHMENT_BUFFER_ID,
+	DMAPEEK_A_ATTACHMENT_INODE,
+	DMAPEEK_A_ATTACHMENT_EXP_NAME,
+	DMAPEEK_A_ATTACHMENT_SIZE,
+	DMAPEEK_A_ATTACHMENT_IMPORTER_DEV,
+	DMAPEEK_A_ATTACHMENT_IMPORTER_DRIVER,
+	DMAPEEK_A_ATTACHMENT_DEVICE_ID,
+	DMAPEEK_A_ATTACHMENT_FLAGS,
+	DMAPEEK_A_ATTACHMENT_MAP_TYPE,
+	DMAPEEK_A_ATTACHMENT_BEHAVIOUR,
+	DMAPEEK_A_ATTACHMENT_UNMAP_DELAY_MS,
+	DMAPEEK_A_ATTACHMENT_MAPPED,
+	DMAPEEK_A_ATTACHMENT_MAPS,
+	DMAPEEK_A_ATTACHMENT_UNMAPS,
+	DMAPEEK_A_ATTACHMENT_INVALIDATIONS,
+	DMAPEEK_A_ATTACHMENT_LAST_MAP_NS,
+	DMAPEEK_A_ATTACHMENT_LAST_UNMAP_NS,
+	DMAPEEK_A_ATTACHMENT_LAST_INVALIDATE_NS,
+	DMAPEEK_A_ATTACHMENT_LAST_UNMAP_LATENCY_NS,
+	DMAPEEK_A_ATTACHMENT_MAX_UNMAP_LATENCY_NS,
+	DMAPEEK_A_ATTACHMENT_STUCK,
+	DMAPEEK_A_ATTACHMENT_REVOKED_SEEN,
+
+	__DMAPEEK_A_ATTACHMENT_MAX,
+	DMAPEEK_A_ATTACHMENT_MAX = (__DMAPEEK_A_ATTACHMENT_MAX - 1)
+};
+
+enum {
+	DMAPEEK_A_MAPPING_ID = 1,
+	DMAPEEK_A_MAPPING_ATTACHMENT_ID,
+	DMAPEEK_A_MAPPING_PATH,
+	DMAPEEK_A_MAPPING_SIZE,
+	DMAPEEK_A_MAPPING_RANGE,
+	DMAPEEK_A_MAPPING_MAP_NS,
+
+	__DMAPEEK_A_MAPPING_MAX,
+	DMAPEEK_A_MAPPING_MAX = (__DMAPEEK_A_MAPPING_MAX - 1)
+};
+
+enum {
+	DMAPEEK_A_AUDIT_MAPPING_ID = 1,
+	DMAPEEK_A_AUDIT_RESULT,
+	DMAPEEK_A_AUDIT_DOMAIN_TYPE,
+	DMAPEEK_A_AUDIT_PAGES,
+	DMAPEEK_A_AUDIT_MISMATCHES,
+	DMAPEEK_A_AUDIT_HOLES,
+	DMAPEEK_A_AUDIT_MISMATCH,
+
+	__DMAPEEK_A_AUDIT_MAX,
+	DMAPEEK_A_AUDIT_MAX = (__DMAPEEK_A_AUDIT_MAX - 1)
+};
+
+enum {
+	DMAPEEK_A_AUDIT_MISMATCH_IOVA = 1,
+	DMAPEEK_A_AUDIT_MISMATCH_EXPECTED,
+	DMAPEEK_A_AUDIT_MISMATCH_ACTUAL,
+
+	__DMAPEEK_A_AUDIT_MISMATCH_MAX,
+	DMAPEEK_A_AUDIT_MISMATCH_MAX = (__DMAPEEK_A_AUDIT_MISMATCH_MAX - 1)
+};
+
+enum {
+	DMAPEEK_A_P2P_PROVIDER_BDF = 1,
+	DMAPEEK_A_P2P_CLIENT_BDF,
+	DMAPEEK_A_P2P_MAP_TYPE,
+	DMAPEEK_A_P2P_DISTANCE,
+	DMAPEEK_A_P2P_REASON,
+
+	__DMAPEEK_A_P2P_MAX,
+	DMAPEEK_A_P2P_MAX = (__DMAPEEK_A_P2P_MAX - 1)
+};
+
+enum {
+	DMAPEEK_A_REVOKE_BUFFER_ID = 1,
+	DMAPEEK_A_REVOKE_TIMEOUT_MS,
+	DMAPEEK_A_REVOKE_DURATION_NS,
+	DMAPEEK_A_REVOKE_ATTACHMENTS,
+	DMAPEEK_A_REVOKE_STUCK,
+	DMAPEEK_A_REVOKE_ATTACHMENT,
+
+	__DMAPEEK_A_REVOKE_MAX,
+	DMAPEEK_A_REVOKE_MAX = (__DMAPEEK_A_REVOKE_MAX - 1)
+};
+
+enum {
+	DMAPEEK_A_REVOKE_ATTACHMENT_ID = 1,
+	DMAPEEK_A_REVOKE_ATTACHMENT_UNMAP_NS,
+	DMAPEEK_A_REVOKE_ATTACHMENT_STUCK,
+
+	__DMAPEEK_A_REVOKE_ATTACHMENT_MAX,
+	DMAPEEK_A_REVOKE_ATTACHMENT_MAX = (__DMAPEEK_A_REVOKE_ATTACHMENT_MAX - 1)
+};
+
+enum {
+	DMAPEEK_A_EVENT_TYPE = 1,
+	DMAPEEK_A_EVENT_TIMESTAMP_NS,
+	DMAPEEK_A_EVENT_BUFFER_ID,
+	DMAPEEK_A_EVENT_ATTACHMENT_ID,
+	DMAPEEK_A_EVENT_MAPPING_ID,
+	DMAPEEK_A_EVENT_PROVIDER_ID,
+	DMAPEEK_A_EVENT_DURATION_NS,
+	DMAPEEK_A_EVENT_COUNT,
+	DMAPEEK_A_EVENT_ERROR,
+
+	__DMAPEEK_A_EVENT_MAX,
+	DMAPEEK_A_EVENT_MAX = (__DMAPEEK_A_EVENT_MAX - 1)
+};
+
+enum {
 	DMAPEEK_CMD_ABI_GET = 1,
+	DMAPEEK_CMD_PROVIDER_GET,
+	DMAPEEK_CMD_DEVICE_GET,
+	DMAPEEK_CMD_BUFFER_GET,
+	DMAPEEK_CMD_ATTACHMENT_GET,
+	DMAPEEK_CMD_MAPPING_GET,
+	DMAPEEK_CMD_P2P_GET,
+	DMAPEEK_CMD_BUFFER_MOVE,
+	DMAPEEK_CMD_BUFFER_REVOKE,
+	DMAPEEK_CMD_BUFFER_RESTORE,
+	DMAPEEK_CMD_ATTACHMENT_MAP,
+	DMAPEEK_CMD_ATTACHMENT_UNMAP,
+	DMAPEEK_CMD_MAPPING_AUDIT,
+	DMAPEEK_CMD_EVENT_NTF,
 
 	__DMAPEEK_CMD_MAX,
 	DMAPEEK_CMD_MAX = (__DMAPEEK_CMD_MAX - 1)
@@ -61,6 +429,16 @@ enum {
 
 enum {
 	DMAPEEK_IOC_CMD_ABI_VERSION = 0x80,
+	DMAPEEK_IOC_CMD_EXPORT,
+	DMAPEEK_IOC_CMD_IMPORT,
+	DMAPEEK_IOC_CMD_DETACH,
+	DMAPEEK_IOC_CMD_MAP,
+	DMAPEEK_IOC_CMD_UNMAP,
+	DMAPEEK_IOC_CMD_MOVE,
+	DMAPEEK_IOC_CMD_REVOKE,
+	DMAPEEK_IOC_CMD_RESTORE,
+	DMAPEEK_IOC_CMD_DMA,
+	DMAPEEK_IOC_CMD_AUDIT,
 };
 
 /**
@@ -80,5 +458,184 @@ struct dmapeek_abi_version {
 	__u32 minor;
 };
 #define DMAPEEK_IOC_ABI_VERSION	_IO(DMAPEEK_TYPE, DMAPEEK_IOC_CMD_ABI_VERSION)
+
+/**
+ * struct dmapeek_range - one range of an export
+ * @offset: offset inside the provider (BAR); 0 for system memory
+ * @length: length, page aligned, non-zero
+ */
+struct dmapeek_range {
+	__aligned_u64 offset;
+	__aligned_u64 length;
+};
+
+/**
+ * struct dmapeek_export - DMAPEEK_IOC_EXPORT
+ * @size: sizeof(struct dmapeek_export)
+ * @flags: must be 0
+ * @provider_id: the provider to take memory from (see provider-get)
+ * @model: enum dmapeek_model
+ * @length: with @nr_ranges == 0: the size to allocate from the provider
+ * @nr_ranges: number of entries at @ranges (0: allocate @length)
+ * @fd: out: the dma-buf file descriptor (close-on-exec)
+ * @ranges: user pointer to struct dmapeek_range[@nr_ranges]; for a BAR,
+ *	explicit offsets inside it (page aligned, inside the BAR, not
+ *	overlapping); for system memory, each range is a separate chunk and
+ *	its offset must be 0
+ * @buffer_id: out: the buffer's id
+ * @__reserved: must be 0
+ * @name: the buffer's name (dma_buf_set_name), NUL terminated
+ */
+struct dmapeek_export {
+	__u32 size;
+	__u32 flags;
+	__u32 provider_id;
+	__u32 model;
+	__aligned_u64 length;
+	__u32 nr_ranges;
+	__s32 fd;
+	__aligned_u64 ranges;
+	__u32 buffer_id;
+	__u32 __reserved;
+	char name[DMAPEEK_NAME_LEN];
+};
+#define DMAPEEK_IOC_EXPORT	_IO(DMAPEEK_TYPE, DMAPEEK_IOC_CMD_EXPORT)
+
+/* struct dmapeek_import flags */
+#define DMAPEEK_IMPORT_DYNAMIC		(1U << 0)  /* give importer ops */
+#define DMAPEEK_IMPORT_PIN		(1U << 1)  /* dma_buf_pin() after attach */
+#define DMAPEEK_IMPORT_PEER2PEER	(1U << 2)  /* allow P2P memory */
+#define DMAPEEK_IMPORT_NO_INVALIDATE	(1U << 3)  /* dynamic, no invalidate_mappings */
+#define DMAPEEK_IMPORT_FLAGS		0xfU
+
+/**
+ * struct dmapeek_import - DMAPEEK_IOC_IMPORT
+ * @size: sizeof(struct dmapeek_import)
+ * @flags: DMAPEEK_IMPORT_*
+ * @fd: a dma-buf file descriptor, from any exporter
+ * @device_id: the client device (bound to dmapeek) that imports
+ * @behaviour: enum dmapeek_behaviour (0: normal)
+ * @unmap_delay_ms: for DMAPEEK_BEHAVIOUR_DELAYED_UNMAP
+ * @attachment_id: out: the attachment's id
+ * @__reserved: must be 0
+ *
+ * The import lives until DMAPEEK_IOC_DETACH or until the /dev/dmapeek file
+ * that made it is closed.
+ */
+struct dmapeek_import {
+	__u32 size;
+	__u32 flags;
+	__s32 fd;
+	__u32 device_id;
+	__u32 behaviour;
+	__u32 unmap_delay_ms;
+	__u32 attachment_id;
+	__u32 __reserved;
+};
+#define DMAPEEK_IOC_IMPORT	_IO(DMAPEEK_TYPE, DMAPEEK_IOC_CMD_IMPORT)
+
+/**
+ * struct dmapeek_id_op - DETACH, MAP, UNMAP, RESTORE: an operation by id
+ * @size: sizeof(struct dmapeek_id_op)
+ * @flags: must be 0
+ * @id: the attachment id (DETACH, MAP, UNMAP) or buffer id (RESTORE)
+ * @__reserved: must be 0
+ */
+struct dmapeek_id_op {
+	__u32 size;
+	__u32 flags;
+	__u32 id;
+	__u32 __reserved;
+};
+#define DMAPEEK_IOC_DETACH	_IO(DMAPEEK_TYPE, DMAPEEK_IOC_CMD_DETACH)
+#define DMAPEEK_IOC_MAP		_IO(DMAPEEK_TYPE, DMAPEEK_IOC_CMD_MAP)
+#define DMAPEEK_IOC_UNMAP	_IO(DMAPEEK_TYPE, DMAPEEK_IOC_CMD_UNMAP)
+#define DMAPEEK_IOC_RESTORE	_IO(DMAPEEK_TYPE, DMAPEEK_IOC_CMD_RESTORE)
+
+/**
+ * struct dmapeek_move - DMAPEEK_IOC_MOVE
+ * @size: sizeof(struct dmapeek_move)
+ * @flags: must be 0
+ * @buffer_id: a movable buffer
+ * @provider_id: where to move its backing
+ * @timeout_ms: how long to wait for importers to unmap (0: 1000)
+ * @__reserved: must be 0
+ */
+struct dmapeek_move {
+	__u32 size;
+	__u32 flags;
+	__u32 buffer_id;
+	__u32 provider_id;
+	__u32 timeout_ms;
+	__u32 __reserved;
+};
+#define DMAPEEK_IOC_MOVE	_IO(DMAPEEK_TYPE, DMAPEEK_IOC_CMD_MOVE)
+
+/**
+ * struct dmapeek_revoke - DMAPEEK_IOC_REVOKE
+ * @size: sizeof(struct dmapeek_revoke)
+ * @flags: must be 0
+ * @buffer_id: a revocable buffer
+ * @timeout_ms: how long to wait for importers to unmap (0: 1000)
+ * @attachments: out: attachments invalidated
+ * @stuck: out: attachments still mapped at the timeout
+ * @duration_ns: out: from the revoke to the last unmap (or the timeout)
+ */
+struct dmapeek_revoke {
+	__u32 size;
+	__u32 flags;
+	__u32 buffer_id;
+	__u32 timeout_ms;
+	__u32 attachments;
+	__u32 stuck;
+	__aligned_u64 duration_ns;
+};
+#define DMAPEEK_IOC_REVOKE	_IO(DMAPEEK_TYPE, DMAPEEK_IOC_CMD_REVOKE)
+
+/* struct dmapeek_dma flags */
+#define DMAPEEK_DMA_TO_BUFFER	(1U << 0)  /* write: user -> device -> buffer */
+#define DMAPEEK_DMA_FLAGS	0x1U
+
+/**
+ * struct dmapeek_dma - DMAPEEK_IOC_DMA: move bytes with a device's DMA engine
+ * @size: sizeof(struct dmapeek_dma)
+ * @flags: DMAPEEK_DMA_TO_BUFFER to write the buffer, else read it
+ * @attachment_id: an import by a client with a DMA engine (QEMU edu)
+ * @__reserved: must be 0
+ * @offset: offset inside the buffer
+ * @length: bytes to move
+ * @data: user pointer to @length bytes (source or destination)
+ */
+struct dmapeek_dma {
+	__u32 size;
+	__u32 flags;
+	__u32 attachment_id;
+	__u32 __reserved;
+	__aligned_u64 offset;
+	__aligned_u64 length;
+	__aligned_u64 data;
+};
+#define DMAPEEK_IOC_DMA		_IO(DMAPEEK_TYPE, DMAPEEK_IOC_CMD_DMA)
+
+/**
+ * struct dmapeek_audit - DMAPEEK_IOC_AUDIT: check a mapping against the IOMMU
+ * @size: sizeof(struct dmapeek_audit)
+ * @flags: must be 0
+ * @mapping_id: the mapping to walk
+ * @result: out: enum dmapeek_audit_result
+ * @pages: out: pages checked
+ * @mismatches: out: pages translating elsewhere
+ * @holes: out: pages not translated at all
+ */
+struct dmapeek_audit {
+	__u32 size;
+	__u32 flags;
+	__u32 mapping_id;
+	__u32 result;
+	__aligned_u64 pages;
+	__aligned_u64 mismatches;
+	__aligned_u64 holes;
+};
+#define DMAPEEK_IOC_AUDIT	_IO(DMAPEEK_TYPE, DMAPEEK_IOC_CMD_AUDIT)
 
 #endif /* _UAPI_LINUX_DMAPEEK_H */
