@@ -311,7 +311,8 @@ int dmapeek_nl_dump_table(struct sk_buff *skb, struct netlink_callback *cb,
  * A doit for "get by id": looks @id up in @t under dmapeek_lock, fills a
  * reply with @fill.  Extack on a missing attribute or unknown id.
  */
-int dmapeek_nl_get_one(struct genl_info *info, struct dmapeek_table *t,
+int dmapeek_nl_get_one(struct sk_buff *skb, struct genl_info *info,
+		       struct dmapeek_table *t,
 		       int id_attr, const char *what,
 		       int (*fill)(struct sk_buff *skb, void *obj,
 				   const struct genl_info *info, bool admin,

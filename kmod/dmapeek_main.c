@@ -12,6 +12,7 @@
 #include <linux/miscdevice.h>
 #include <linux/fs.h>
 #include <linux/uaccess.h>
+#include <linux/slab.h>
 #include <net/genetlink.h>
 
 #include <linux/dmapeek.h>
@@ -22,11 +23,13 @@
 /*
  * Every ioctl argument starts with a __u32 size.  An op names the smallest
  * size it understands; copy_struct_from_user() zero-fills a shorter struct
- * and rejects (-E2BIG) a longer one with non-zero tail bytes.
+ * and rejects (-E2BIG) a longer one with non-zero tail bytes.  Ops that
+ * change state need CAP_SYS_ADMIN even when the device node is opened up.
  */
 struct dmapeek_ioctl_op {
 	unsigned int min_size;
 	unsigned int size;
+	bool admin;
 	int (*fn)(struct dmapeek_file *df, void *arg);
 };
 
@@ -41,16 +44,49 @@ static int dmapeek_ioc_abi_version(struct dmapeek_file *df, void *arg)
 	return 0;
 }
 
-#define DMAPEEK_IOCTL_OP(_cmd, _fn, _struct, _last)			\
-	[_cmd - DMAPEEK_IOC_CMD_ABI_VERSION] = {			\
+#define DMAPEEK_IOCTL_OP(_cmd, _fn, _struct, _last, _admin)		\
+	[DMAPEEK_IOC_CMD_##_cmd - DMAPEEK_IOC_CMD_ABI_VERSION] = {	\
 		.min_size = offsetofend(_struct, _last),		\
 		.size = sizeof(_struct),				\
+		.admin = _admin,					\
 		.fn = _fn,						\
 	}
 
 static const struct dmapeek_ioctl_op dmapeek_ioctl_ops[] = {
-	DMAPEEK_IOCTL_OP(DMAPEEK_IOC_CMD_ABI_VERSION, dmapeek_ioc_abi_version,
-			 struct dmapeek_abi_version, minor),
+	DMAPEEK_IOCTL_OP(ABI_VERSION, dmapeek_ioc_abi_version,
+			 struct dmapeek_abi_version, minor, false),
+	DMAPEEK_IOCTL_OP(EXPORT, dmapeek_ioc_export,
+			 struct dmapeek_export, name, true),
+	DMAPEEK_IOCTL_OP(IMPORT, dmapeek_ioc_import,
+			 struct dmapeek_import, __reserved, true),
+	DMAPEEK_IOCTL_OP(DETACH, dmapeek_ioc_detach,
+			 struct dmapeek_id_op, __reserved, true),
+	DMAPEEK_IOCTL_OP(MAP, dmapeek_ioc_map,
+			 struct dmapeek_id_op, __reserved, true),
+	DMAPEEK_IOCTL_OP(UNMAP, dmapeek_ioc_unmap,
+			 struct dmapeek_id_op, __reserved, true),
+	DMAPEEK_IOCTL_OP(MOVE, dmapeek_ioc_move,
+			 struct dmapeek_move, __reserved, true),
+	DMAPEEK_IOCTL_OP(REVOKE, dmapeek_ioc_revoke,
+			 struct dmapeek_revoke, duration_ns, true),
+	DMAPEEK_IOCTL_OP(RESTORE, dmapeek_ioc_restore,
+			 struct dmapeek_id_op, __reserved, true),
+	DMAPEEK_IOCTL_OP(DMA, dmapeek_ioc_dma,
+			 struct dmapeek_dma, data, true),
+	DMAPEEK_IOCTL_OP(AUDIT, dmapeek_ioc_audit,
+			 struct dmapeek_audit, holes, true),
+};
+
+/* Large enough for the largest argument struct. */
+union dmapeek_ioctl_buf {
+	struct dmapeek_abi_version abi;
+	struct dmapeek_export export;
+	struct dmapeek_import import;
+	struct dmapeek_id_op id_op;
+	struct dmapeek_move move;
+	struct dmapeek_revoke revoke;
+	struct dmapeek_dma dma;
+	struct dmapeek_audit audit;
 };
 
 static long dmapeek_fops_ioctl(struct file *filp, unsigned int cmd,
@@ -60,8 +96,8 @@ static long dmapeek_fops_ioctl(struct file *filp, unsigned int cmd,
 	const struct dmapeek_ioctl_op *op;
 	void __user *uptr = (void __user *)uarg;
 	unsigned int nr = _IOC_NR(cmd);
+	union dmapeek_ioctl_buf buf;
 	u32 usize;
-	u8 buf[64];
 	int ret;
 
 	if (_IOC_TYPE(cmd) != DMAPEEK_TYPE || _IOC_DIR(cmd) != _IOC_NONE ||
@@ -71,22 +107,23 @@ static long dmapeek_fops_ioctl(struct file *filp, unsigned int cmd,
 	op = &dmapeek_ioctl_ops[nr - DMAPEEK_IOC_CMD_ABI_VERSION];
 	if (!op->fn)
 		return -ENOTTY;
+	if (op->admin && !capable(CAP_SYS_ADMIN))
+		return -EPERM;
 
 	if (get_user(usize, (u32 __user *)uptr))
 		return -EFAULT;
 	if (usize < op->min_size)
 		return -EINVAL;
-	BUILD_BUG_ON(sizeof(buf) < sizeof(struct dmapeek_abi_version));
 	if (WARN_ON_ONCE(op->size > sizeof(buf)))
 		return -EINVAL;
-	ret = copy_struct_from_user(buf, op->size, uptr, usize);
+	ret = copy_struct_from_user(&buf, op->size, uptr, usize);
 	if (ret)
 		return ret;
 
-	ret = op->fn(df, buf);
+	ret = op->fn(df, &buf);
 	if (ret)
 		return ret;
-	if (copy_to_user(uptr, buf, min_t(u32, op->size, usize)))
+	if (copy_to_user(uptr, &buf, min_t(u32, op->size, usize)))
 		return -EFAULT;
 	return 0;
 }
@@ -98,13 +135,19 @@ static int dmapeek_fops_open(struct inode *inode, struct file *filp)
 	df = kzalloc(sizeof(*df), GFP_KERNEL);
 	if (!df)
 		return -ENOMEM;
+	mutex_init(&df->lock);
+	INIT_LIST_HEAD(&df->imports);
 	filp->private_data = df;
 	return 0;
 }
 
 static int dmapeek_fops_release(struct inode *inode, struct file *filp)
 {
-	kfree(filp->private_data);
+	struct dmapeek_file *df = filp->private_data;
+
+	dmapeek_import_release_file(df);
+	mutex_destroy(&df->lock);
+	kfree(df);
 	return 0;
 }
 
@@ -123,50 +166,46 @@ static struct miscdevice dmapeek_miscdev = {
 	.mode = 0600,
 };
 
-int dmapeek_nl_abi_get_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	struct sk_buff *rsp;
-	void *hdr;
-
-	rsp = genlmsg_new(nla_total_size(sizeof(u32)) * 2, GFP_KERNEL);
-	if (!rsp)
-		return -ENOMEM;
-	hdr = genlmsg_iput(rsp, info);
-	if (!hdr)
-		goto err_free;
-	if (nla_put_u32(rsp, DMAPEEK_A_ABI_MAJOR, DMAPEEK_ABI_MAJOR) ||
-	    nla_put_u32(rsp, DMAPEEK_A_ABI_MINOR, DMAPEEK_ABI_MINOR))
-		goto err_free;
-	genlmsg_end(rsp, hdr);
-	return genlmsg_reply(rsp, info);
-
-err_free:
-	nlmsg_free(rsp);
-	return -EMSGSIZE;
-}
-
 static int __init dmapeek_init(void)
 {
 	int ret;
 
-	ret = genl_register_family(&dmapeek_nl_family);
+	ret = dmapeek_export_init();
 	if (ret)
 		return ret;
-	ret = misc_register(&dmapeek_miscdev);
+	ret = genl_register_family(&dmapeek_nl_family);
+	if (ret)
+		goto err_export;
+	ret = dmapeek_pci_init();
 	if (ret)
 		goto err_unregister_family;
+	ret = misc_register(&dmapeek_miscdev);
+	if (ret)
+		goto err_pci;
 	pr_info("ABI %u.%u loaded\n", DMAPEEK_ABI_MAJOR, DMAPEEK_ABI_MINOR);
 	return 0;
 
+err_pci:
+	dmapeek_pci_exit();
 err_unregister_family:
 	genl_unregister_family(&dmapeek_nl_family);
+err_export:
+	dmapeek_export_exit();
 	return ret;
 }
 
+/*
+ * Unload: every exported dma-buf holds a reference on this module (its ops'
+ * owner) and every open /dev/dmapeek does too, so rmmod is refused while a
+ * buffer or an import lives; by the time this runs, only bound devices are
+ * left, and unregistering the driver unbinds them.
+ */
 static void __exit dmapeek_exit(void)
 {
 	misc_deregister(&dmapeek_miscdev);
+	dmapeek_pci_exit();
 	genl_unregister_family(&dmapeek_nl_family);
+	dmapeek_export_exit();
 }
 
 module_init(dmapeek_init);

@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * dmapeek: object tables, events and the netlink helpers every object uses.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/slab.h>
+#include <net/genetlink.h>
+
+#include "dmapeek.h"
+#include "dmapeek-nl-gen.h"
+
+DEFINE_MUTEX(dmapeek_lock);
+unsigned int dmapeek_generation = 1;
+
+#define DMAPEEK_TABLE_INIT(name) {					\
+	.xa = XARRAY_INIT(name.xa, XA_FLAGS_ALLOC1),			\
+	.limit = XA_LIMIT(1, INT_MAX),					\
+}
+
+struct dmapeek_table dmapeek_providers = DMAPEEK_TABLE_INIT(dmapeek_providers);
+struct dmapeek_table dmapeek_devices = DMAPEEK_TABLE_INIT(dmapeek_devices);
+struct dmapeek_table dmapeek_buffers = DMAPEEK_TABLE_INIT(dmapeek_buffers);
+struct dmapeek_table dmapeek_attachments = DMAPEEK_TABLE_INIT(dmapeek_attachments);
+struct dmapeek_table dmapeek_mappings = DMAPEEK_TABLE_INIT(dmapeek_mappings);
+
+int dmapeek_table_add(struct dmapeek_table *t, void *obj, u32 *id)
+{
+	int ret;
+
+	lockdep_assert_held(&dmapeek_lock);
+	ret = xa_alloc_cyclic(&t->xa, id, obj, t->limit, &t->next, GFP_KERNEL);
+	if (ret < 0)
+		return ret;
+	dmapeek_generation++;
+	return 0;
+}
+
+void dmapeek_table_del(struct dmapeek_table *t, u32 id)
+{
+	lockdep_assert_held(&dmapeek_lock);
+	xa_erase(&t->xa, id);
+	dmapeek_generation++;
+}
+
+/* ------------------------------------------------------------------ mappings */
+
+struct dmapeek_mapping *dmapeek_mapping_alloc(u32 nr, gfp_t gfp)
+{
+	struct dmapeek_mapping *m;
+
+	m = kzalloc(sizeof(*m), gfp);
+	if (!m)
+		return NULL;
+	m->ranges = kcalloc(nr ? nr : 1, sizeof(*m->ranges), gfp);
+	if (!m->ranges) {
+		kfree(m);
+		return NULL;
+	}
+	m->nr_ranges = nr;
+	return m;
+}
+
+int dmapeek_mapping_register(struct dmapeek_mapping *m)
+{
+	int ret;
+
+	mutex_lock(&dmapeek_lock);
+	ret = dmapeek_table_add(&dmapeek_mappings, m, &m->id);
+	mutex_unlock(&dmapeek_lock);
+	return ret;
+}
+
+void dmapeek_mapping_unregister_free(struct dmapeek_mapping *m)
+{
+	if (!m)
+		return;
+	if (m->id) {
+		mutex_lock(&dmapeek_lock);
+		dmapeek_table_del(&dmapeek_mappings, m->id);
+		mutex_unlock(&dmapeek_lock);
+	}
+	kfree(m->ranges);
+	kfree(m);
+}
+
+void dmapeek_attachment_unmapped(struct dmapeek_attachment *a)
+{
+	u64 now = dmapeek_now();
+
+	WRITE_ONCE(a->unmaps, a->unmaps + 1);
+	WRITE_ONCE(a->mapped, false);
+	WRITE_ONCE(a->last_unmap_ns, now);
+	if (a->last_invalidate_ns && a->last_invalidate_ns > a->last_map_ns) {
+		u64 lat = now - a->last_invalidate_ns;
+
+		WRITE_ONCE(a->last_unmap_latency_ns, lat);
+		if (lat > a->max_unmap_latency_ns)
+			WRITE_ONCE(a->max_unmap_latency_ns, lat);
+	}
+}
+
+int dmapeek_fill_mapping(struct sk_buff *skb, void *obj,
+			 const struct genl_info *info, bool admin, u32 filter)
+{
+	struct dmapeek_mapping *m = obj;
+	u32 i;
+
+	if (filter && m->attachment_id != filter)
+		return -ENOENT;
+	if (nla_put_u32(skb, DMAPEEK_A_MAPPING_ID, m->id) ||
+	    nla_put_u32(skb, DMAPEEK_A_MAPPING_ATTACHMENT_ID, m->attachment_id) ||
+	    nla_put_u32(skb, DMAPEEK_A_MAPPING_PATH, m->path) ||
+	    nla_put_uint(skb, DMAPEEK_A_MAPPING_SIZE, m->size) ||
+	    nla_put_uint(skb, DMAPEEK_A_MAPPING_MAP_NS, m->map_ns))
+		return -EMSGSIZE;
+	for (i = 0; i < m->nr_ranges; i++)
+		if (dmapeek_nla_put_range(skb, DMAPEEK_A_MAPPING_RANGE,
+					  &m->ranges[i], admin))
+			return -EMSGSIZE;
+	return 0;
+}
+
+int dmapeek_nl_mapping_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return dmapeek_nl_get_one(skb, info, &dmapeek_mappings, DMAPEEK_A_MAPPING_ID,
+				  "mapping", dmapeek_fill_mapping);
+}
+
+int dmapeek_nl_mapping_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const struct genl_info *info = genl_info_dump(cb);
+	struct dmapeek_dump_ctx *ctx = dmapeek_dump_ctx(cb);
+
+	if (info->attrs[DMAPEEK_A_MAPPING_ATTACHMENT_ID])
+		ctx->filter = nla_get_u32(info->attrs[DMAPEEK_A_MAPPING_ATTACHMENT_ID]);
+	return dmapeek_nl_dump_table(skb, cb, &dmapeek_mappings,
+				     dmapeek_fill_mapping);
+}
+
+/* -------------------------------------------------------------------- events */
+
+void dmapeek_event(const struct dmapeek_event *ev)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!genl_has_listeners(&dmapeek_nl_family, &init_net, DMAPEEK_NLGRP_EVENTS))
+		return;
+
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &dmapeek_nl_family, 0, DMAPEEK_CMD_EVENT_NTF);
+	if (!hdr)
+		goto err_free;
+	if (nla_put_u32(skb, DMAPEEK_A_EVENT_TYPE, ev->type) ||
+	    nla_put_uint(skb, DMAPEEK_A_EVENT_TIMESTAMP_NS, dmapeek_now()) ||
+	    (ev->buffer_id &&
+	     nla_put_u32(skb, DMAPEEK_A_EVENT_BUFFER_ID, ev->buffer_id)) ||
+	    (ev->attachment_id &&
+	     nla_put_u32(skb, DMAPEEK_A_EVENT_ATTACHMENT_ID, ev->attachment_id)) ||
+	    (ev->mapping_id &&
+	     nla_put_u32(skb, DMAPEEK_A_EVENT_MAPPING_ID, ev->mapping_id)) ||
+	    (ev->provider_id &&
+	     nla_put_u32(skb, DMAPEEK_A_EVENT_PROVIDER_ID, ev->provider_id)) ||
+	    (ev->duration_ns &&
+	     nla_put_uint(skb, DMAPEEK_A_EVENT_DURATION_NS, ev->duration_ns)) ||
+	    (ev->count && nla_put_u32(skb, DMAPEEK_A_EVENT_COUNT, ev->count)) ||
+	    (ev->error && nla_put_s32(skb, DMAPEEK_A_EVENT_ERROR, ev->error)))
+		goto err_free;
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast(&dmapeek_nl_family, skb, 0, DMAPEEK_NLGRP_EVENTS,
+			  GFP_KERNEL);
+	return;
+
+err_free:
+	nlmsg_free(skb);
+}
+
+/* ------------------------------------------------------------- netlink glue */
+
+bool dmapeek_nl_admin(const struct sk_buff *skb)
+{
+	return netlink_capable(skb, CAP_SYS_ADMIN);
+}
+
+int dmapeek_nla_put_range(struct sk_buff *skb, int attrtype,
+			  const struct dmapeek_map_range *r, bool admin)
+{
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, attrtype);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_uint(skb, DMAPEEK_A_RANGE_OFFSET, r->offset) ||
+	    nla_put_uint(skb, DMAPEEK_A_RANGE_LEN, r->len) ||
+	    (r->kind && nla_put_u32(skb, DMAPEEK_A_RANGE_KIND, r->kind)) ||
+	    (admin && nla_put_uint(skb, DMAPEEK_A_RANGE_ADDR, r->addr))) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/*
+ * One object per message; a full skb ends the batch and the cursor in
+ * cb->ctx resumes there.  The generation counter lets
+ * genl_dump_check_consistent() flag a dump that objects came or went under.
+ */
+int dmapeek_nl_dump_table(struct sk_buff *skb, struct netlink_callback *cb,
+			  struct dmapeek_table *t,
+			  int (*fill)(struct sk_buff *skb, void *obj,
+				      const struct genl_info *info, bool admin,
+				      u32 filter))
+{
+	const struct genl_info *info = genl_info_dump(cb);
+	struct dmapeek_dump_ctx *ctx = dmapeek_dump_ctx(cb);
+	bool admin = dmapeek_nl_admin(cb->skb);
+	unsigned long id;
+	void *obj, *hdr;
+	int ret = 0;
+
+	mutex_lock(&dmapeek_lock);
+	cb->seq = dmapeek_generation;
+	xa_for_each_start(&t->xa, id, obj, ctx->next_id) {
+		hdr = genlmsg_iput(skb, info);
+		if (!hdr) {
+			ret = -EMSGSIZE;
+			break;
+		}
+		genl_dump_check_consistent(cb, hdr);
+		ret = fill(skb, obj, info, admin, ctx->filter);
+		if (ret == -ENOENT) {
+			genlmsg_cancel(skb, hdr);
+			ret = 0;
+			continue;
+		}
+		if (ret) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		ctx->next_id = id + 1;
+	}
+	mutex_unlock(&dmapeek_lock);
+
+	/* A full message with objects in it ends this batch, not the dump. */
+	if (ret == -EMSGSIZE && skb->len)
+		return skb->len;
+	return ret;
+}
+
+int dmapeek_nl_get_one(struct sk_buff *skb, struct genl_info *info,
+		       struct dmapeek_table *t,
+		       int id_attr, const char *what,
+		       int (*fill)(struct sk_buff *skb, void *obj,
+				   const struct genl_info *info, bool admin,
+				   u32 filter))
+{
+	struct sk_buff *rsp;
+	void *obj, *hdr;
+	int ret;
+	u32 id;
+
+	if (GENL_REQ_ATTR_CHECK(info, id_attr))
+		return -EINVAL;
+	id = nla_get_u32(info->attrs[id_attr]);
+
+	rsp = genlmsg_new(GENLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!rsp)
+		return -ENOMEM;
+	hdr = genlmsg_iput(rsp, info);
+	if (!hdr) {
+		ret = -EMSGSIZE;
+		goto err_free;
+	}
+
+	mutex_lock(&dmapeek_lock);
+	obj = xa_load(&t->xa, id);
+	if (!obj) {
+		mutex_unlock(&dmapeek_lock);
+		NL_SET_ERR_MSG_ATTR_FMT(info->extack, info->attrs[id_attr],
+					"no %s with id %u", what, id);
+		ret = -ENOENT;
+		goto err_free;
+	}
+	ret = fill(rsp, obj, info, dmapeek_nl_admin(skb), 0);
+	mutex_unlock(&dmapeek_lock);
+	if (ret) {
+		/* One object always fits a default-size message. */
+		ret = ret == -ENOENT ? -ENOENT : -EMSGSIZE;
+		goto err_free;
+	}
+	genlmsg_end(rsp, hdr);
+	return genlmsg_reply(rsp, info);
+
+err_free:
+	nlmsg_free(rsp);
+	return ret;
+}
+
+int dmapeek_nl_abi_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *rsp;
+	void *hdr;
+
+	rsp = genlmsg_new(nla_total_size(sizeof(u32)) * 2, GFP_KERNEL);
+	if (!rsp)
+		return -ENOMEM;
+	hdr = genlmsg_iput(rsp, info);
+	if (!hdr)
+		goto err_free;
+	if (nla_put_u32(rsp, DMAPEEK_A_ABI_MAJOR, DMAPEEK_ABI_MAJOR) ||
+	    nla_put_u32(rsp, DMAPEEK_A_ABI_MINOR, DMAPEEK_ABI_MINOR))
+		goto err_free;
+	genlmsg_end(rsp, hdr);
+	return genlmsg_reply(rsp, info);
+
+err_free:
+	nlmsg_free(rsp);
+	return -EMSGSIZE;
+}

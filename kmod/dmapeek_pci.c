@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * dmapeek: the PCI driver, its devices and the P2P providers.
+ *
+ * The driver has no ID table: an admin binds a device to it through
+ * driver_override, as with vfio-pci:
+ *
+ *   echo dmapeek > /sys/bus/pci/devices/$BDF/driver_override
+ *   echo $BDF > /sys/bus/pci/drivers_probe
+ *
+ * A bound device is a client (bus master, DMA mask set) and, when it has
+ * memory BARs, a provider of each of them through pcim_p2pdma_provider().
+ * Unbinding revokes every buffer exported from its BARs and detaches every
+ * import it made before the BARs go away.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/iommu.h>
+#include <linux/mm.h>
+#include <linux/pci.h>
+#include <linux/pci-p2pdma.h>
+#include <linux/slab.h>
+
+#include "dmapeek.h"
+#include "dmapeek-nl-gen.h"
+
+#define PCI_VENDOR_ID_QEMU_EDU	0x1234
+#define PCI_DEVICE_ID_QEMU_EDU	0x11e8
+
+struct dmapeek_provider *dmapeek_system_provider;
+
+struct dmapeek_provider *dmapeek_provider_find(u32 id)
+{
+	return xa_load(&dmapeek_providers.xa, id);
+}
+
+struct dmapeek_device *dmapeek_device_find(u32 id)
+{
+	return xa_load(&dmapeek_devices.xa, id);
+}
+
+u64 dmapeek_provider_bus_offset(const struct dmapeek_provider *prov)
+{
+	return prov->p2p ? prov->p2p->bus_offset : 0;
+}
+
+u32 dmapeek_domain_type(struct device *dev)
+{
+	struct iommu_domain *dom = iommu_get_domain_for_dev(dev);
+
+	if (!dom)
+		return DMAPEEK_DOMAIN_TYPE_NONE;
+	switch (dom->type) {
+	case IOMMU_DOMAIN_BLOCKED:
+		return DMAPEEK_DOMAIN_TYPE_BLOCKED;
+	case IOMMU_DOMAIN_IDENTITY:
+		return DMAPEEK_DOMAIN_TYPE_IDENTITY;
+	case IOMMU_DOMAIN_DMA:
+		return DMAPEEK_DOMAIN_TYPE_DMA;
+	case IOMMU_DOMAIN_DMA_FQ:
+		return DMAPEEK_DOMAIN_TYPE_DMA_FQ;
+	case IOMMU_DOMAIN_UNMANAGED:
+		return DMAPEEK_DOMAIN_TYPE_UNMANAGED;
+	default:
+		return DMAPEEK_DOMAIN_TYPE_OTHER;
+	}
+}
+
+static struct dmapeek_provider *dmapeek_provider_new(u32 kind)
+{
+	struct dmapeek_provider *prov;
+
+	prov = kzalloc(sizeof(*prov), GFP_KERNEL);
+	if (!prov)
+		return NULL;
+	prov->kind = kind;
+	prov->bar = -1;
+	mutex_init(&prov->alloc_lock);
+	INIT_LIST_HEAD(&prov->allocs);
+	return prov;
+}
+
+static void dmapeek_provider_free(struct dmapeek_provider *prov)
+{
+	if (!prov)
+		return;
+	if (prov->id) {
+		mutex_lock(&dmapeek_lock);
+		dmapeek_table_del(&dmapeek_providers, prov->id);
+		mutex_unlock(&dmapeek_lock);
+	}
+	mutex_destroy(&prov->alloc_lock);
+	kfree(prov);
+}
+
+static int dmapeek_provider_register(struct dmapeek_provider *prov)
+{
+	int ret;
+
+	mutex_lock(&dmapeek_lock);
+	ret = dmapeek_table_add(&dmapeek_providers, prov, &prov->id);
+	mutex_unlock(&dmapeek_lock);
+	return ret;
+}
+
+/* One provider per memory BAR the P2P core knows. */
+static int dmapeek_probe_providers(struct dmapeek_device *ddev)
+{
+	struct pci_dev *pdev = ddev->pdev;
+	struct dmapeek_provider *prov;
+	struct p2pdma_provider *p2p;
+	void __iomem *va;
+	int bar, ret;
+
+	ret = pcim_p2pdma_init(pdev);
+	if (ret) {
+		pci_info(pdev, "no P2P providers: pcim_p2pdma_init: %d\n", ret);
+		return 0;
+	}
+	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
+		if (!(pci_resource_flags(pdev, bar) & IORESOURCE_MEM) ||
+		    !pci_resource_len(pdev, bar))
+			continue;
+		p2p = pcim_p2pdma_provider(pdev, bar);
+		if (!p2p)
+			continue;
+		va = pcim_iomap_region(pdev, bar, KBUILD_MODNAME);
+		if (IS_ERR(va)) {
+			pci_warn(pdev, "BAR %d: cannot map: %ld\n", bar, PTR_ERR(va));
+			continue;
+		}
+		prov = dmapeek_provider_new(DMAPEEK_PROVIDER_KIND_PCI_BAR);
+		if (!prov)
+			return -ENOMEM;
+		prov->dev = ddev;
+		prov->bar = bar;
+		prov->p2p = p2p;
+		prov->start = pci_resource_start(pdev, bar);
+		prov->size = pci_resource_len(pdev, bar);
+		prov->va = va;
+		ret = dmapeek_provider_register(prov);
+		if (ret) {
+			dmapeek_provider_free(prov);
+			return ret;
+		}
+		ddev->providers[bar] = prov;
+		ddev->bar_va[bar] = va;
+		ddev->roles |= DMAPEEK_DEVICE_ROLE_PROVIDER;
+	}
+	return 0;
+}
+
+static void dmapeek_remove_providers(struct dmapeek_device *ddev)
+{
+	int bar;
+
+	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
+		dmapeek_provider_free(ddev->providers[bar]);
+		ddev->providers[bar] = NULL;
+	}
+}
+
+static int dmapeek_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct dmapeek_device *ddev;
+	u64 mask = DMA_BIT_MASK(64);
+	int ret;
+
+	ret = pcim_enable_device(pdev);
+	if (ret)
+		return ret;
+
+	ddev = devm_kzalloc(&pdev->dev, sizeof(*ddev), GFP_KERNEL);
+	if (!ddev)
+		return -ENOMEM;
+	ddev->pdev = pdev;
+	atomic_set(&ddev->attachments, 0);
+	pci_set_drvdata(pdev, ddev);
+
+	/* QEMU's edu engine only drives 28 address bits. */
+	if (pdev->vendor == PCI_VENDOR_ID_QEMU_EDU &&
+	    pdev->device == PCI_DEVICE_ID_QEMU_EDU)
+		mask = DMA_BIT_MASK(28);
+	ret = dma_set_mask_and_coherent(&pdev->dev, mask);
+	if (ret) {
+		pci_err(pdev, "cannot set a %d-bit DMA mask\n", fls64(mask));
+		return ret;
+	}
+	pci_set_master(pdev);
+	ddev->roles |= DMAPEEK_DEVICE_ROLE_CLIENT;
+
+	ret = dmapeek_probe_providers(ddev);
+	if (ret)
+		goto err_providers;
+
+	if (pdev->vendor == PCI_VENDOR_ID_QEMU_EDU &&
+	    pdev->device == PCI_DEVICE_ID_QEMU_EDU) {
+		ret = dmapeek_edu_probe(ddev);
+		if (ret)
+			goto err_providers;
+	}
+
+	mutex_lock(&dmapeek_lock);
+	ret = dmapeek_table_add(&dmapeek_devices, ddev, &ddev->id);
+	mutex_unlock(&dmapeek_lock);
+	if (ret)
+		goto err_edu;
+
+	pci_info(pdev, "bound to dmapeek as device %u%s\n", ddev->id,
+		 ddev->roles & DMAPEEK_DEVICE_ROLE_PROVIDER ? " (provider)" : "");
+	return 0;
+
+err_edu:
+	dmapeek_edu_remove(ddev);
+err_providers:
+	dmapeek_remove_providers(ddev);
+	pci_clear_master(pdev);
+	return ret;
+}
+
+static void dmapeek_pci_remove(struct pci_dev *pdev)
+{
+	struct dmapeek_device *ddev = pci_get_drvdata(pdev);
+	int bar;
+
+	/* No new exports or imports from here on. */
+	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++)
+		if (ddev->providers[bar])
+			WRITE_ONCE(ddev->providers[bar]->gone, true);
+
+	/*
+	 * The kernel's P2P providers and the BAR mappings go away with the
+	 * driver (devres): every buffer on them must be revoked and every
+	 * importer must have unmapped before this returns.
+	 */
+	dmapeek_export_device_gone(ddev);
+	dmapeek_import_device_gone(ddev);
+	dmapeek_edu_remove(ddev);
+
+	mutex_lock(&dmapeek_lock);
+	dmapeek_table_del(&dmapeek_devices, ddev->id);
+	mutex_unlock(&dmapeek_lock);
+	dmapeek_remove_providers(ddev);
+	pci_clear_master(pdev);
+	pci_info(pdev, "unbound from dmapeek\n");
+}
+
+static struct pci_driver dmapeek_pci_driver = {
+	.name = KBUILD_MODNAME,
+	.id_table = NULL,	/* bind through driver_override only */
+	.probe = dmapeek_pci_probe,
+	.remove = dmapeek_pci_remove,
+};
+
+int dmapeek_pci_init(void)
+{
+	struct dmapeek_provider *prov;
+	int ret;
+
+	prov = dmapeek_provider_new(DMAPEEK_PROVIDER_KIND_SYSTEM);
+	if (!prov)
+		return -ENOMEM;
+	prov->size = (u64)totalram_pages() << PAGE_SHIFT;
+	ret = dmapeek_provider_register(prov);
+	if (ret) {
+		dmapeek_provider_free(prov);
+		return ret;
+	}
+	dmapeek_system_provider = prov;
+
+	ret = pci_register_driver(&dmapeek_pci_driver);
+	if (ret) {
+		dmapeek_provider_free(prov);
+		dmapeek_system_provider = NULL;
+	}
+	return ret;
+}
+
+void dmapeek_pci_exit(void)
+{
+	pci_unregister_driver(&dmapeek_pci_driver);
+	dmapeek_provider_free(dmapeek_system_provider);
+	dmapeek_system_provider = NULL;
+}
+
+/* ------------------------------------------------------------------ netlink */
+
+int dmapeek_fill_provider(struct sk_buff *skb, void *obj,
+			  const struct genl_info *info, bool admin, u32 filter)
+{
+	struct dmapeek_provider *prov = obj;
+
+	if (nla_put_u32(skb, DMAPEEK_A_PROVIDER_ID, prov->id) ||
+	    nla_put_u32(skb, DMAPEEK_A_PROVIDER_KIND, prov->kind) ||
+	    nla_put_uint(skb, DMAPEEK_A_PROVIDER_SIZE, prov->size) ||
+	    nla_put_uint(skb, DMAPEEK_A_PROVIDER_BYTES_EXPORTED,
+			 atomic64_read(&prov->bytes_exported)) ||
+	    nla_put_u32(skb, DMAPEEK_A_PROVIDER_BUFFERS,
+			atomic_read(&prov->buffers)))
+		return -EMSGSIZE;
+	if (prov->kind != DMAPEEK_PROVIDER_KIND_PCI_BAR)
+		return 0;
+	if (nla_put_u32(skb, DMAPEEK_A_PROVIDER_DEVICE_ID, prov->dev->id) ||
+	    nla_put_string(skb, DMAPEEK_A_PROVIDER_BDF, pci_name(prov->dev->pdev)) ||
+	    nla_put_u32(skb, DMAPEEK_A_PROVIDER_BAR, prov->bar))
+		return -EMSGSIZE;
+	if (admin &&
+	    (nla_put_uint(skb, DMAPEEK_A_PROVIDER_PHYS_START, prov->start) ||
+	     nla_put_uint(skb, DMAPEEK_A_PROVIDER_BUS_OFFSET,
+			  dmapeek_provider_bus_offset(prov))))
+		return -EMSGSIZE;
+	return 0;
+}
+
+int dmapeek_nl_provider_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return dmapeek_nl_get_one(skb, info, &dmapeek_providers, DMAPEEK_A_PROVIDER_ID,
+				  "provider", dmapeek_fill_provider);
+}
+
+int dmapeek_nl_provider_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return dmapeek_nl_dump_table(skb, cb, &dmapeek_providers,
+				     dmapeek_fill_provider);
+}
+
+int dmapeek_fill_device(struct sk_buff *skb, void *obj,
+			const struct genl_info *info, bool admin, u32 filter)
+{
+	struct dmapeek_device *ddev = obj;
+	struct pci_dev *pdev = ddev->pdev;
+	struct iommu_group *grp;
+	int group = -1;
+
+	grp = iommu_group_get(&pdev->dev);
+	if (grp) {
+		group = iommu_group_id(grp);
+		iommu_group_put(grp);
+	}
+	if (nla_put_u32(skb, DMAPEEK_A_DEVICE_ID, ddev->id) ||
+	    nla_put_string(skb, DMAPEEK_A_DEVICE_BDF, pci_name(pdev)) ||
+	    nla_put_u32(skb, DMAPEEK_A_DEVICE_VENDOR, pdev->vendor) ||
+	    nla_put_u32(skb, DMAPEEK_A_DEVICE_DEVICE, pdev->device) ||
+	    nla_put_u32(skb, DMAPEEK_A_DEVICE_CLASS, pdev->class) ||
+	    nla_put_u32(skb, DMAPEEK_A_DEVICE_ROLES, ddev->roles) ||
+	    nla_put_s32(skb, DMAPEEK_A_DEVICE_IOMMU_GROUP, group) ||
+	    nla_put_u32(skb, DMAPEEK_A_DEVICE_DOMAIN_TYPE,
+			dmapeek_domain_type(&pdev->dev)) ||
+	    nla_put_u32(skb, DMAPEEK_A_DEVICE_DMA_MASK_BITS,
+			fls64(dma_get_mask(&pdev->dev))) ||
+	    nla_put_u32(skb, DMAPEEK_A_DEVICE_ATTACHMENTS,
+			atomic_read(&ddev->attachments)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+int dmapeek_nl_device_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return dmapeek_nl_get_one(skb, info, &dmapeek_devices, DMAPEEK_A_DEVICE_ID,
+				  "device", dmapeek_fill_device);
+}
+
+int dmapeek_nl_device_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return dmapeek_nl_dump_table(skb, cb, &dmapeek_devices,
+				     dmapeek_fill_device);
+}

@@ -1,0 +1,296 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
+#
+# guest-lab's debug kernel lane (sourced by tests/guest-lab).
+#
+# Builds, once and cached under $LAB_CACHE, a kernel from the root's
+# linux-source-$LAB_KERNEL tarball with KASAN, lockdep (PROVE_LOCKING),
+# kmemleak, DMA-API debugging and DMABUF_DEBUG, builds dmapeek against that
+# tree and boots it with the same guest suite.  The tree lives outside the
+# work tree, in $LAB_CACHE/debug-kernel-<key>, and is bind-mounted into the
+# root at /lab/linux-debug-<key> while a lab run uses it; the key is a hash
+# of the config fragment below, the source package's version, the root's
+# compiler and a recipe number, so changing any of them builds a new tree.
+#
+# The config is deliberately small (defconfig + kvm_guest.config + the
+# fragment, minus subsystems the lab never touches): the build takes tens of
+# minutes on two cores and every extra driver also costs boot time under
+# QEMU's software emulation, where KASAN and lockdep are slow already.
+# Everything the guest needs is built in: the root's /lib/modules belong to
+# Debian's kernel and do not load into this one.
+
+# Bump when the recipe changes in a way the fragment does not show.
+LAB_DEBUG_RECIPE=1
+# Guest time limit (boot + suite) unless DMAPEEK_LAB_TIMEOUT says otherwise.
+LAB_DEBUG_TIMEOUT=5400
+LAB_DEBUG_DIR=""	# $LAB_CACHE/debug-kernel-<key>
+LAB_DEBUG_MNT=""	# /lab/linux-debug-<key>, inside the root
+LAB_DEBUG_IMAGE=""	# the bzImage, inside the root
+
+# The config fragment, applied after "make defconfig kvm_guest.config".
+# Every line must hold in the final .config (lab_debug_verify_config): a
+# Kconfig dependency that is not met makes olddefconfig drop an option
+# silently, and the lane would then test less than it claims.
+lab_debug_fragment() {
+	cat <<-'EOF'
+	# dmapeek guest-lab debug kernel (tests/guest-lab.d/debug-kernel.sh)
+	CONFIG_LOCALVERSION="-dmapeek-debug"
+	# CONFIG_LOCALVERSION_AUTO is not set
+	# CONFIG_WERROR is not set
+	CONFIG_DEBUG_INFO_NONE=y
+	CONFIG_IKCONFIG=y
+	CONFIG_IKCONFIG_PROC=y
+	CONFIG_MODULES=y
+	CONFIG_MODULE_UNLOAD=y
+	# CONFIG_MODULE_SIG is not set
+
+	# What dmapeek works with.
+	CONFIG_PCI=y
+	CONFIG_PCI_MSI=y
+	CONFIG_PCIEPORTBUS=y
+	CONFIG_MEMORY_HOTPLUG=y
+	CONFIG_MEMORY_HOTREMOVE=y
+	CONFIG_ZONE_DEVICE=y
+	CONFIG_PCI_P2PDMA=y
+	CONFIG_DMA_SHARED_BUFFER=y
+	CONFIG_UDMABUF=y
+	CONFIG_DMABUF_HEAPS=y
+	CONFIG_DMABUF_HEAPS_SYSTEM=y
+	CONFIG_IOMMU_SUPPORT=y
+	CONFIG_IOMMU_DMA=y
+	CONFIG_INTEL_IOMMU=y
+	CONFIG_INTEL_IOMMU_DEFAULT_ON=y
+	CONFIG_DEBUG_FS=y
+
+	# What virtme-ng needs: root on 9p, overlays, serial and virtio consoles.
+	CONFIG_VIRTIO=y
+	CONFIG_VIRTIO_PCI=y
+	CONFIG_VIRTIO_CONSOLE=y
+	CONFIG_NET=y
+	CONFIG_UNIX=y
+	CONFIG_NET_9P=y
+	CONFIG_NET_9P_VIRTIO=y
+	CONFIG_9P_FS=y
+	CONFIG_9P_FS_POSIX_ACL=y
+	CONFIG_OVERLAY_FS=y
+	CONFIG_TMPFS=y
+	CONFIG_TMPFS_POSIX_ACL=y
+	CONFIG_DEVTMPFS=y
+	CONFIG_BLK_DEV_INITRD=y
+	CONFIG_BINFMT_SCRIPT=y
+	CONFIG_INOTIFY_USER=y
+	CONFIG_SERIAL_8250=y
+	CONFIG_SERIAL_8250_CONSOLE=y
+
+	# The debug options the lane exists for.
+	CONFIG_DEBUG_KERNEL=y
+	CONFIG_KASAN=y
+	CONFIG_KASAN_GENERIC=y
+	CONFIG_KASAN_INLINE=y
+	CONFIG_STACKTRACE=y
+	CONFIG_LOCKDEP=y
+	CONFIG_PROVE_LOCKING=y
+	CONFIG_DEBUG_WW_MUTEX_SLOWPATH=y
+	CONFIG_DEBUG_ATOMIC_SLEEP=y
+	CONFIG_DEBUG_KMEMLEAK=y
+	CONFIG_DEBUG_KMEMLEAK_MEM_POOL_SIZE=40000
+	# CONFIG_DEBUG_KMEMLEAK_DEFAULT_OFF is not set
+	# CONFIG_DEBUG_KMEMLEAK_AUTO_SCAN is not set
+	CONFIG_DMA_API_DEBUG=y
+	CONFIG_DMABUF_DEBUG=y
+
+	# Left out for build and boot time: nothing in the lab uses them.
+	# CONFIG_DRM is not set
+	# CONFIG_AGP is not set
+	# CONFIG_SOUND is not set
+	# CONFIG_USB_SUPPORT is not set
+	# CONFIG_HID_SUPPORT is not set
+	# CONFIG_WIRELESS is not set
+	# CONFIG_CFG80211 is not set
+	# CONFIG_RFKILL is not set
+	# CONFIG_WLAN is not set
+	# CONFIG_ETHERNET is not set
+	# CONFIG_NETFILTER is not set
+	# CONFIG_IPV6 is not set
+	# CONFIG_NFS_FS is not set
+	# CONFIG_PCCARD is not set
+	# CONFIG_ATA is not set
+	# CONFIG_MD is not set
+	# CONFIG_SECURITY_SELINUX is not set
+	# CONFIG_HIBERNATION is not set
+	EOF
+}
+
+lab_debug_tarball() { echo "/usr/src/linux-source-$LAB_KERNEL.tar.xz"; }
+
+lab_debug_key() {
+	{
+		echo "recipe $LAB_DEBUG_RECIPE kernel $LAB_KERNEL"
+		lab_debug_fragment
+		chroot "$LAB_ROOT" dpkg-query -W -f '${Version}\n' "linux-source-$LAB_KERNEL"
+		chroot "$LAB_ROOT" gcc -dumpfullversion
+	} | sha256sum | cut -c1-12
+}
+
+# Set LAB_DEBUG_DIR/MNT/IMAGE for the current root; fails when the root
+# has no kernel source (only the 7.3 root carries linux-source).
+lab_debug_paths() {
+	[ -f "$LAB_ROOT$(lab_debug_tarball)" ] || return 1
+	local key
+	key=$(lab_debug_key 2>/dev/null) || return 1
+	LAB_DEBUG_DIR=$LAB_CACHE/debug-kernel-$key
+	LAB_DEBUG_MNT=/lab/linux-debug-$key
+	LAB_DEBUG_IMAGE=$LAB_DEBUG_MNT/arch/x86/boot/bzImage
+}
+
+# Is the debug kernel for this root built?
+lab_debug_present() {
+	lab_debug_paths && [ -f "$LAB_DEBUG_DIR/.dmapeek-lab-built" ]
+}
+
+# Bind-mount the tree into the root.  Every user holds a shared lock on
+# the key's .inuse file; the last one out (who can take it exclusively)
+# unmounts, under that lock, so nobody mounts while it unmounts.
+lab_debug_mount() {
+	exec 6>"$LAB_CACHE/.debug-inuse-${LAB_DEBUG_DIR##*-}"
+	flock -s 6
+	mkdir -p "$LAB_ROOT$LAB_DEBUG_MNT"
+	mountpoint -q "$LAB_ROOT$LAB_DEBUG_MNT" ||
+		mount --bind "$LAB_DEBUG_DIR" "$LAB_ROOT$LAB_DEBUG_MNT"
+	trap lab_debug_cleanup EXIT
+}
+
+lab_debug_cleanup() {
+	local m="$LAB_ROOT$LAB_DEBUG_MNT" lock
+	lock="$LAB_CACHE/.debug-inuse-${LAB_DEBUG_DIR##*-}"
+	exec 6>&-
+	exec 7>"$lock"
+	if flock -n -x 7 && mountpoint -q "$m"; then
+		umount "$m" 2>/dev/null || umount -l "$m"
+	fi
+	exec 7>&-
+	lab_cleanup
+}
+
+# Check the final .config against the fragment; list what does not hold.
+lab_debug_verify_config() {
+	local cfg=$1 line opt got bad=0
+	while IFS= read -r line; do
+		case $line in
+		CONFIG_*=*)
+			grep -qxF -- "$line" "$cfg" && continue
+			opt=${line%%=*}
+			;;
+		"# CONFIG_"*" is not set")
+			opt=${line#\# }
+			opt=${opt%% *}
+			grep -q "^$opt=" "$cfg" || continue
+			;;
+		*) continue ;;
+		esac
+		got=$(grep -m1 -E "^$opt=|^# $opt is not set" "$cfg" || echo "$opt absent")
+		lab_log "config: wanted '$line', got '$got'"
+		bad=1
+	done < <(lab_debug_fragment)
+	return $bad
+}
+
+# Extract, configure and build the debug kernel unless it is built already.
+# A tree without its stamp is an interrupted build: configuring is redone
+# unless it had finished, and make carries on where it stopped (should that
+# fail, the tree is thrown away and built from scratch once).
+lab_debug_kernel() {
+	[ "$LAB_KERNEL" = 7.3 ] && lab_debug_paths ||
+		lab_die "the debug kernel lane needs the 7.3 root and its linux-source-7.3 (--kernel 7.3)"
+	exec 7>"$LAB_CACHE/.debug-kernel.lock"
+	flock 7
+	if [ -f "$LAB_DEBUG_DIR/.dmapeek-lab-built" ]; then
+		exec 7>&-
+		return 0
+	fi
+	local dir=$LAB_DEBUG_DIR log=$LAB_DEBUG_DIR.log t0=$SECONDS resumed=0 rc=0
+	if [ ! -f "$dir/.dmapeek-lab-extracted" ]; then
+		lab_log "extracting $(lab_debug_tarball) into $dir"
+		# A run killed outright may have left its mount behind.
+		! mountpoint -q "$LAB_ROOT$LAB_DEBUG_MNT" || umount "$LAB_ROOT$LAB_DEBUG_MNT"
+		[ -d "$dir" ] && rm -rf --one-file-system "$dir"
+		mkdir -p "$dir"
+		tar -I 'xz -T0' -xf "$LAB_ROOT$(lab_debug_tarball)" -C "$dir" \
+			--strip-components=1 || lab_die "extracting the kernel source failed"
+		touch "$dir/.dmapeek-lab-extracted"
+	elif [ -f "$dir/.dmapeek-lab-configured" ]; then
+		resumed=1
+		lab_log "resuming the interrupted build in $dir"
+	fi
+	lab_debug_mount
+	if [ ! -f "$dir/.dmapeek-lab-configured" ]; then
+		lab_log "configuring the debug kernel (log: $log)"
+		lab_debug_fragment >"$dir/kernel/configs/dmapeek-debug.config"
+		lab_chroot sh -c "cd $LAB_DEBUG_MNT && make defconfig && \
+			make kvm_guest.config && make dmapeek-debug.config" \
+			>"$log" 2>&1 || { tail -n 20 "$log" >&2; lab_die "configuring the debug kernel failed, see $log"; }
+		lab_debug_verify_config "$dir/.config" ||
+			lab_die "the debug kernel's .config lacks options the lane needs (see above; fragment in tests/guest-lab.d/debug-kernel.sh)"
+		touch "$dir/.dmapeek-lab-configured"
+	fi
+	lab_log "building the debug kernel with $(nproc) jobs: tens of minutes the first time (log: $log)"
+	lab_chroot sh -c "cd $LAB_DEBUG_MNT && make -j$(nproc) bzImage modules" \
+		>>"$log" 2>&1 || rc=$?
+	if [ "$rc" != 0 ] && [ "$resumed" = 1 ]; then
+		lab_log "the resumed build failed: starting over from a clean tree"
+		lab_chroot make -C "$LAB_DEBUG_MNT" mrproper >>"$log" 2>&1 || true
+		rm -f "$dir/.dmapeek-lab-configured"
+		exec 7>&-
+		lab_debug_kernel
+		return
+	fi
+	if [ "$rc" != 0 ]; then
+		grep -E 'error|Error' "$log" | head -n 30 >&2
+		lab_die "building the debug kernel failed, see $log"
+	fi
+	[ -f "$dir/Module.symvers" ] && [ -f "$dir/arch/x86/boot/bzImage" ] ||
+		lab_die "the debug kernel build left no bzImage or Module.symvers, see $log"
+	local secs=$((SECONDS - t0))
+	printf 'release %s\nbuilt %s\nseconds %s\n' \
+		"$(cat "$dir/include/config/kernel.release")" "$(date -u +%FT%TZ)" \
+		"$secs" >"$dir/.dmapeek-lab-built"
+	lab_log "debug kernel $(cat "$dir/include/config/kernel.release") built in $secs s"
+	# Trees of other keys are stale; drop those no lab run has mounted.
+	local d
+	for d in "$LAB_CACHE"/debug-kernel-*; do
+		[ -d "$d" ] && [ "$d" != "$dir" ] || continue
+		mountpoint -q "$LAB_ROOT/lab/linux-debug-${d##*-}" && continue
+		grep -qF " ${d} " /proc/self/mountinfo && continue
+		lab_log "removing stale debug kernel $d"
+		rm -rf --one-file-system "$d" "$d.log"
+	done
+	exec 7>&-
+}
+
+# Switch this run to the debug lane: make sure the kernel is built, mount
+# it, and build dmapeek against it in a copy of its own.
+lab_debug_build() {
+	lab_debug_kernel
+	lab_debug_mount
+	LAB_SRC=/lab/src-$LAB_ID-debug
+	LAB_OUT=/lab/out-$LAB_ID-debug
+	LAB_LOGS=$LAB_LOGS/debug
+	mkdir -p "$LAB_LOGS"
+	[ -n "${DMAPEEK_LAB_TIMEOUT:-}" ] || LAB_TIMEOUT=$LAB_DEBUG_TIMEOUT
+	LAB_DEBUG=1
+	lab_log "building against the debug kernel $(cat "$LAB_DEBUG_DIR/include/config/kernel.release")"
+	lab_build "--with-linux=$LAB_DEBUG_MNT --with-linux-obj=$LAB_DEBUG_MNT"
+}
+
+# The check command's debug step: the suite on the debug kernel (intel-root)
+# when that kernel is built, a SKIP otherwise (building it is not part of
+# check: it takes far longer than the rest together).
+lab_debug_check() {
+	if [ "$LAB_KERNEL" != 7.3 ] || ! lab_debug_present; then
+		echo "SKIP debug/intel-root: debug kernel not built (tests/guest-lab debug-kernel)"
+		LAB_SKIP=$((LAB_SKIP + 1))
+		return 0
+	fi
+	lab_debug_build
+	lab_suite intel-root "$LAB_DEBUG_IMAGE" debug
+}
