@@ -457,10 +457,20 @@ static int valid_cb(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+static int nl_done;
+
+static int done_cb(struct nl_msg *msg __attribute__((unused)),
+		   void *arg __attribute__((unused)))
+{
+	nl_done = 1;
+	return NL_STOP;
+}
+
 static int err_cb(struct sockaddr_nl *nla __attribute__((unused)), struct nlmsgerr *err,
 		  void *arg __attribute__((unused)))
 {
 	nl_err = err->error;
+	nl_done = 1;
 	return NL_STOP;
 }
 
@@ -493,7 +503,10 @@ static int nl_request(int cmd, int dump, const struct aname *names, int max,
 	cur_names = names;
 	cur_max = max;
 	nl_err = 0;
+	nl_done = 0;
 	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, valid_cb, (void *)tag);
+	nl_socket_modify_cb(sk, NL_CB_ACK, NL_CB_CUSTOM, done_cb, NULL);
+	nl_socket_modify_cb(sk, NL_CB_FINISH, NL_CB_CUSTOM, done_cb, NULL);
 	nl_socket_modify_err_cb(sk, NL_CB_CUSTOM, err_cb, NULL);
 	msg = nlmsg_alloc();
 	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0,
@@ -503,10 +516,8 @@ static int nl_request(int cmd, int dump, const struct aname *names, int max,
 		nla_put_u32(msg, attr, va_arg(ap, unsigned int));
 	va_end(ap);
 	err = nl_send_auto(sk, msg);
-	if (err >= 0)
+	while (err >= 0 && !nl_done)
 		err = nl_recvmsgs_default(sk);
-	if (err >= 0 && !dump && !nl_err)
-		nl_wait_for_ack(sk);
 	nlmsg_free(msg);
 	nl_socket_free(sk);
 	if (nl_err) {

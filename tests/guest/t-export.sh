@@ -32,7 +32,7 @@ setup_bar() {
 	load_module
 	IV=$(need_pci $IVSHMEM | head -n 1)
 	bind_dmapeek "$IV"
-	BARPROV=$(kv id "$("$DPX" dump providers | grep "bdf=$IV" | grep ' bar=2 ')")
+	BARPROV=$(kv id "$("$DPX" dump providers | grep "bdf=$IV" | grep -E ' bar=2( |$)')")
 	[ -n "$BARPROV" ] || fail "no BAR2 provider for $IV"
 	IVDEV=$(kv id "$("$DPX" dump devices | grep "bdf=$IV")")
 }
@@ -359,9 +359,9 @@ test_revoke_reports_stuck_importer() {
 	att=$(kv attachment "$(dpx attach "$EDUDEV" $IMP_DYN_P2P_REV 2)")
 	assert_eq "map" ok "$(dpx map "$att")"
 	ev=$(mktemp)
-	"$DPX" events 4 >"$ev" &
+	"$DPX" events 120 >"$ev" &
 	local evpid=$!
-	sleep 1
+	sleep 2
 	r=$("$DPX" revoke "$BUF" 300)
 	echo "$r"
 	assert_eq "stuck" 1 "$(kv stuck "$r")"
@@ -369,7 +369,9 @@ test_revoke_reports_stuck_importer() {
 	[ "$(kv duration_ns "$r")" -ge 300000000 ] || fail "did not wait the timeout: $r"
 	assert_eq "row stuck" 1 "$(kv stuck "$(attachment_line "$att")")"
 	assert_eq "still mapped" 1 "$(kv mapped "$(attachment_line "$att")")"
-	wait $evpid
+	sleep 1
+	kill $evpid
+	wait $evpid || true
 	grep -q "type=15 .*buffer=$BUF attachment=$att" "$ev" ||
 		fail "no stuck event: $(cat "$ev")"
 	rm -f "$ev"
@@ -404,16 +406,18 @@ test_events_in_order() {
 	need_test_importer
 	local ev att types
 	ev=$(mktemp)
-	"$DPX" events 6 >"$ev" &
+	"$DPX" events 120 >"$ev" &
 	local evpid=$!
-	sleep 1
+	sleep 2
 	dpx_start 1 1M revocable evbuf
 	att=$(kv attachment "$(dpx attach "$EDUDEV" $IMP_DYN_P2P_REV 1)")
 	dpx map "$att" >/dev/null
 	dpx revoke "$BUF" 500 >/dev/null
 	dpx detach "$att" >/dev/null
 	dpx_stop
-	wait $evpid
+	sleep 2
+	kill $evpid
+	wait $evpid || true
 	types=$(grep "buffer=$BUF" "$ev" | sed 's/.*type=\([0-9]*\).*/\1/' | tr '\n' ' ')
 	rm -f "$ev"
 	# create attach map revoke-begin invalidate unmap revoke-done detach release
