@@ -222,8 +222,10 @@ test_revocable_refuses_non_revocable_importer() {
 	assert_eq "no attachment left" 0 "$(kv attachments "$(buffer_line "$BUF")")"
 	dpx_stop
 	dpx_start 1 1M pinned lax
-	assert_match "pinned model takes a static importer" '^ok attachment=' \
-		"$(dpx attach "$EDUDEV" 0 1)"
+	local r
+	r=$(dpx attach "$EDUDEV" 0 1)
+	assert_match "pinned model takes a static importer" '^ok attachment=' "$r"
+	dpx detach "$(kv attachment "$r")" >/dev/null
 	dpx_stop
 }
 
@@ -245,7 +247,11 @@ test_bar_multi_range_mapped_at_running_offsets() {
 	r=$(dpx attach "$IVDEV" $IMP_DYN_P2P_REV 1)
 	att=$(kv attachment "$r")
 	r=$(dpx map "$att")
-	[ "$r" = ok ] || skip "the BAR's own device cannot map it here: $r"
+	if [ "$r" != ok ]; then
+		dpx detach "$att" >/dev/null
+		dpx_stop
+		skip "the BAR's own device cannot map it here: $r"
+	fi
 	line=$("$DPX" dump mappings "$att")
 	echo "$line"
 	case $(kv path "$line") in
