@@ -17,34 +17,18 @@
 	int __weak fn(struct sk_buff *skb, void *obj, const struct genl_info *info, \
 		      bool admin, u32 filter) { return -ENOENT; }
 
-DMAPEEK_WEAK_NL(dmapeek_nl_buffer_get_doit)
-DMAPEEK_WEAK_DUMP(dmapeek_nl_buffer_get_dumpit)
-DMAPEEK_WEAK_NL(dmapeek_nl_attachment_get_doit)
-DMAPEEK_WEAK_DUMP(dmapeek_nl_attachment_get_dumpit)
 DMAPEEK_WEAK_NL(dmapeek_nl_p2p_get_doit)
 DMAPEEK_WEAK_DUMP(dmapeek_nl_p2p_get_dumpit)
-DMAPEEK_WEAK_NL(dmapeek_nl_buffer_move_doit)
-DMAPEEK_WEAK_NL(dmapeek_nl_buffer_revoke_doit)
-DMAPEEK_WEAK_NL(dmapeek_nl_buffer_restore_doit)
 DMAPEEK_WEAK_NL(dmapeek_nl_attachment_map_doit)
 DMAPEEK_WEAK_NL(dmapeek_nl_attachment_unmap_doit)
 DMAPEEK_WEAK_NL(dmapeek_nl_mapping_audit_doit)
-DMAPEEK_WEAK_IOC(dmapeek_ioc_export)
-DMAPEEK_WEAK_IOC(dmapeek_ioc_move)
-DMAPEEK_WEAK_IOC(dmapeek_ioc_revoke)
-DMAPEEK_WEAK_IOC(dmapeek_ioc_restore)
 DMAPEEK_WEAK_IOC(dmapeek_ioc_import)
 DMAPEEK_WEAK_IOC(dmapeek_ioc_detach)
 DMAPEEK_WEAK_IOC(dmapeek_ioc_map)
 DMAPEEK_WEAK_IOC(dmapeek_ioc_unmap)
 DMAPEEK_WEAK_IOC(dmapeek_ioc_dma)
 DMAPEEK_WEAK_IOC(dmapeek_ioc_audit)
-DMAPEEK_WEAK_FILL(dmapeek_fill_buffer)
-DMAPEEK_WEAK_FILL(dmapeek_fill_attachment)
 
-int __weak dmapeek_export_init(void) { return 0; }
-void __weak dmapeek_export_exit(void) { }
-void __weak dmapeek_export_device_gone(struct dmapeek_device *ddev) { }
 void __weak dmapeek_import_release_file(struct dmapeek_file *df) { }
 void __weak dmapeek_import_device_gone(struct dmapeek_device *ddev) { }
 struct dmapeek_attachment * __weak
