@@ -238,7 +238,7 @@ static void print_provider(const struct dmapeek_provider *p)
 	if (dmapeek_provider_bdf(p))
 		pr_str("bdf", "bdf %s ", dmapeek_provider_bdf(p));
 	if (dmapeek_object_has(p, DMAPEEK_A_PROVIDER_DEVICE_ID))
-		pr_u64("device", "device %" PRIu64 " ", dmapeek_provider_device_id(p));
+		pr_u64("device_id", "device %" PRIu64 " ", dmapeek_provider_device_id(p));
 	if (dmapeek_object_has(p, DMAPEEK_A_PROVIDER_BAR))
 		pr_u64("bar", "bar %" PRIu64 " ", dmapeek_provider_bar(p));
 	pr_size("size", "size %s ", dmapeek_provider_size(p));
@@ -319,7 +319,7 @@ static void print_mapping(const struct dmapeek_mapping *m, bool nested)
 	pr_open_obj(NULL);
 	pr_text(nested ? "  " : "");
 	pr_u64("id", "mapping %" PRIu64 " ", dmapeek_mapping_id(m));
-	pr_u64("attachment", "attachment %" PRIu64 " ", dmapeek_mapping_attachment_id(m));
+	pr_u64("attachment_id", "attachment %" PRIu64 " ", dmapeek_mapping_attachment_id(m));
 	print_enum("path", "path %s ", dmapeek_mapping_path(m), dmapeek_mapping_path_str);
 	pr_size("size", "size %s ", dmapeek_mapping_size(m));
 	pr_ns("map_ns", "took %s", dmapeek_mapping_map_ns(m));
@@ -338,14 +338,14 @@ static void print_attachment(const struct dmapeek_attachment *a, bool nested,
 	pr_text(nested ? "  " : "");
 	pr_u64("id", "attachment %" PRIu64 " ", dmapeek_attachment_id(a));
 	if (dmapeek_object_has(a, DMAPEEK_A_ATTACHMENT_BUFFER_ID))
-		pr_u64("buffer", "buffer %" PRIu64 " ", dmapeek_attachment_buffer_id(a));
+		pr_u64("buffer_id", "buffer %" PRIu64 " ", dmapeek_attachment_buffer_id(a));
 	pr_u64("inode", "inode %" PRIu64 " ", dmapeek_attachment_inode(a));
 	pr_str("exp_name", "exporter %s ", dmapeek_attachment_exp_name(a));
 	pr_size("size", "size %s ", dmapeek_attachment_size(a));
 	pr_str("importer_dev", "importer %s ", dmapeek_attachment_importer_dev(a));
 	pr_str("importer_driver", "driver %s ", dmapeek_attachment_importer_driver(a));
 	if (dmapeek_object_has(a, DMAPEEK_A_ATTACHMENT_DEVICE_ID))
-		pr_u64("device", "device %" PRIu64 " ", dmapeek_attachment_device_id(a));
+		pr_u64("device_id", "device %" PRIu64 " ", dmapeek_attachment_device_id(a));
 	pr_nl();
 	pr_text(nested ? "    " : "    ");
 	print_flags("flags", dmapeek_attachment_flags(a), dmapeek_attach_flag_str);
@@ -360,6 +360,10 @@ static void print_attachment(const struct dmapeek_attachment *a, bool nested,
 	pr_text("    ");
 	pr_u64("maps", "maps %" PRIu64 " ", dmapeek_attachment_maps(a));
 	pr_u64("unmaps", "unmaps %" PRIu64 " ", dmapeek_attachment_unmaps(a));
+	pr_u64("unmap_delay_ms", NULL, dmapeek_attachment_unmap_delay_ms(a));
+	pr_u64("last_map_ns", NULL, dmapeek_attachment_last_map_ns(a));
+	pr_u64("last_unmap_ns", NULL, dmapeek_attachment_last_unmap_ns(a));
+	pr_u64("last_invalidate_ns", NULL, dmapeek_attachment_last_invalidate_ns(a));
 	pr_u64("invalidations", "invalidations %" PRIu64 " ",
 	       dmapeek_attachment_invalidations(a));
 	pr_u64("revoked_seen", "revoked_seen %" PRIu64 " ",
@@ -390,7 +394,7 @@ static void print_buffer(const struct dmapeek_buffer *b, bool detail)
 	pr_str("name", "name \"%s\" ", dmapeek_buffer_name(b));
 	pr_size("size", "size %s ", dmapeek_buffer_size(b));
 	print_enum("model", "model %s ", dmapeek_buffer_model(b), dmapeek_model_str);
-	pr_u64("provider", "provider %" PRIu64 " ", dmapeek_buffer_provider_id(b));
+	pr_u64("provider_id", "provider %" PRIu64 " ", dmapeek_buffer_provider_id(b));
 	print_enum("state", "state %s ", dmapeek_buffer_state(b),
 		   dmapeek_buffer_state_str);
 	pr_u64("inode", "inode %" PRIu64, dmapeek_buffer_inode(b));
@@ -400,6 +404,7 @@ static void print_buffer(const struct dmapeek_buffer *b, bool detail)
 	pr_u64("pins", "pins %" PRIu64 " ", dmapeek_buffer_pins(b));
 	pr_u64("moves", "moves %" PRIu64 " ", dmapeek_buffer_moves(b));
 	pr_u64("revokes", "revokes %" PRIu64, dmapeek_buffer_revokes(b));
+	pr_u64("created_ns", NULL, dmapeek_buffer_created_ns(b));
 	pr_nl();
 	pr_open_arr("ranges");
 	for (i = 0; !dmapeek_buffer_range(b, i, &r); i++)
@@ -611,8 +616,8 @@ static const char *map_abbrev(uint32_t t)
 static void print_p2p(const struct dmapeek_p2p *c)
 {
 	pr_open_obj(NULL);
-	pr_str("provider", "provider %s ", dmapeek_p2p_provider_bdf(c));
-	pr_str("client", "client %s ", dmapeek_p2p_client_bdf(c));
+	pr_str("provider_bdf", "provider %s ", dmapeek_p2p_provider_bdf(c));
+	pr_str("client_bdf", "client %s ", dmapeek_p2p_client_bdf(c));
 	print_enum("map_type", "map_type %s ", dmapeek_p2p_map_type(c),
 		   dmapeek_map_type_str);
 	pr_s64("distance", "distance %" PRId64 " ", dmapeek_p2p_distance(c));
@@ -731,6 +736,8 @@ static int cmd_p2p(int argc, char **argv)
 
 /* ------------------------------------------------------------- control */
 
+static char last_buffer[16], last_attachment[16];
+
 static int cmd_export(int argc, char **argv)
 {
 	DMAPEEK_OPTS(dmapeek_export_opts, o);
@@ -763,6 +770,7 @@ static int cmd_export(int argc, char **argv)
 	err = dmapeek_export(ctx, &o, &fd, &id);
 	if (err)
 		return op_err(err, "export");
+	snprintf(last_buffer, sizeof(last_buffer), "%u", id);
 	if (nr_held < sizeof(held) / sizeof(held[0]))
 		held[nr_held++] = (struct held){ .id = id, .fd = fd };
 	pr_open_obj(NULL);
@@ -840,6 +848,7 @@ static int cmd_import(int argc, char **argv)
 	err = dmapeek_import(ctx, fd, dev, &o, &aid);
 	if (err)
 		return op_err(err, "import");
+	snprintf(last_attachment, sizeof(last_attachment), "%u", aid);
 	pr_open_obj(NULL);
 	pr_u64("attachment", "imported as attachment %" PRIu64, aid);
 	pr_close_obj();
@@ -1292,10 +1301,27 @@ static const struct cmd objects[] = {
 	{ NULL, NULL },
 };
 
+/* Results later words may name: $buffer, $attachment (batch files). */
+
 static int run(int argc, char **argv)
 {
+	int i;
+
 	if (argc < 1)
 		return cmd_help(0, argv);
+	for (i = 0; i < argc; i++) {
+		const char *val = NULL;
+
+		if (!strcmp(argv[i], "$buffer"))
+			val = last_buffer;
+		else if (!strcmp(argv[i], "$attachment"))
+			val = last_attachment;
+		else
+			continue;
+		if (!*val)
+			return usage_err("%s names no earlier result", argv[i]);
+		argv[i] = (char *)val;
+	}
 	return dispatch(objects, argc, argv, "object");
 }
 
