@@ -194,11 +194,11 @@ void fmt_size(char *buf, size_t len, uint64_t v)
 
 void fmt_ns(char *buf, size_t len, uint64_t ns)
 {
-	if (ns < 10000)
+	if (ns < 1000)
 		snprintf(buf, len, "%" PRIu64 "ns", ns);
-	else if (ns < 10000000)
+	else if (ns < 1000000)
 		snprintf(buf, len, "%.1fus", ns / 1e3);
-	else if (ns < 10000000000ULL)
+	else if (ns < 1000000000)
 		snprintf(buf, len, "%.1fms", ns / 1e6);
 	else
 		snprintf(buf, len, "%.1fs", ns / 1e9);

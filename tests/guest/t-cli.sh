@@ -36,7 +36,7 @@ test_cli_version_json_matches_module() {
 	run_cli "$t" -j version
 	json_ok "$t" "dmapeek -j version"
 	want=$("$NL_DECODE" abi)
-	got=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); m=d["module_abi"]; print(f"{m[\"major\"]}.{m[\"minor\"]}")' "$t")
+	got=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))["module_abi"]; print("%d.%d" % (m["major"], m["minor"]))' "$t")
 	assert_eq "module ABI in JSON" "$want" "$got"
 }
 
