@@ -622,7 +622,7 @@ static struct dp_obj *dp_cursor_step(struct dp_cursor *c, int *err)
 			}
 			dp_dbg(ctx, "%s dump interrupted, resuming", ki->name);
 			c->skip_upto_id = c->have_last ? c->last_id : 0;
-			c->skip_count += c->yielded;
+			c->skip_count = c->yielded;	/* skipped + returned */
 			*err = dp_cursor_send(c);
 			if (*err)
 				return NULL;
