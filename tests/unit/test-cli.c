@@ -74,8 +74,9 @@ START_TEST(json_pretty_parses_back)
 		return;		/* nothing to parse with here */
 	}
 	p = popen("python3 -c 'import json,sys; d=json.load(sys.stdin); "
+		  "q=chr(34); want=\"a \"+q+\"quoted\"+q+chr(9)+\"name\"+chr(92); "
 		  "sys.exit(0 if d[0][\"ranges\"][0][\"distance\"]==-1 and "
-		  "d[0][\"name\"]==\"a \\\"quoted\\\"\\tname\\\\\\\\\" else 1)'", "w");
+		  "d[0][\"name\"]==want else 1)'", "w");
 	ck_assert_ptr_nonnull(p);
 	fputs(out_buf, p);
 	rc = pclose(p);
