@@ -21,35 +21,18 @@ DMAPEEK_WEAK_NL(dmapeek_nl_buffer_get_doit)
 DMAPEEK_WEAK_DUMP(dmapeek_nl_buffer_get_dumpit)
 DMAPEEK_WEAK_NL(dmapeek_nl_attachment_get_doit)
 DMAPEEK_WEAK_DUMP(dmapeek_nl_attachment_get_dumpit)
-DMAPEEK_WEAK_NL(dmapeek_nl_p2p_get_doit)
-DMAPEEK_WEAK_DUMP(dmapeek_nl_p2p_get_dumpit)
 DMAPEEK_WEAK_NL(dmapeek_nl_buffer_move_doit)
 DMAPEEK_WEAK_NL(dmapeek_nl_buffer_revoke_doit)
 DMAPEEK_WEAK_NL(dmapeek_nl_buffer_restore_doit)
-DMAPEEK_WEAK_NL(dmapeek_nl_attachment_map_doit)
-DMAPEEK_WEAK_NL(dmapeek_nl_attachment_unmap_doit)
-DMAPEEK_WEAK_NL(dmapeek_nl_mapping_audit_doit)
 DMAPEEK_WEAK_IOC(dmapeek_ioc_export)
 DMAPEEK_WEAK_IOC(dmapeek_ioc_move)
 DMAPEEK_WEAK_IOC(dmapeek_ioc_revoke)
 DMAPEEK_WEAK_IOC(dmapeek_ioc_restore)
-DMAPEEK_WEAK_IOC(dmapeek_ioc_import)
-DMAPEEK_WEAK_IOC(dmapeek_ioc_detach)
-DMAPEEK_WEAK_IOC(dmapeek_ioc_map)
-DMAPEEK_WEAK_IOC(dmapeek_ioc_unmap)
-DMAPEEK_WEAK_IOC(dmapeek_ioc_dma)
-DMAPEEK_WEAK_IOC(dmapeek_ioc_audit)
 DMAPEEK_WEAK_FILL(dmapeek_fill_buffer)
 DMAPEEK_WEAK_FILL(dmapeek_fill_attachment)
 
 int __weak dmapeek_export_init(void) { return 0; }
 void __weak dmapeek_export_exit(void) { }
 void __weak dmapeek_export_device_gone(struct dmapeek_device *ddev) { }
-void __weak dmapeek_import_release_file(struct dmapeek_file *df) { }
-void __weak dmapeek_import_device_gone(struct dmapeek_device *ddev) { }
-struct dmapeek_attachment * __weak
-dmapeek_import_attachment(struct dma_buf_attachment *attach) { return NULL; }
-int __weak dmapeek_edu_probe(struct dmapeek_device *ddev) { return 0; }
-void __weak dmapeek_edu_remove(struct dmapeek_device *ddev) { }
-u32 __weak dmapeek_p2p_map_type(struct dmapeek_provider *prov, struct device *client,
-				int *distance, u32 *reason) { return DMAPEEK_MAP_TYPE_UNKNOWN; }
+int __weak dmapeek_export_phys(struct dma_buf *dmabuf, struct phys_vec **vec, u32 *nr,
+			       struct dmapeek_provider **prov) { return -EOPNOTSUPP; }
