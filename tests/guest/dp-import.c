@@ -246,6 +246,15 @@ static int device_cb(struct nl_msg *msg __attribute__((unused)), struct nlattr *
 	return NL_OK;
 }
 
+static int provider_cb(struct nl_msg *msg __attribute__((unused)), struct nlattr **tb,
+		       void *arg __attribute__((unused)))
+{
+	printf("provider %u %s bar=%d\n", nla_get_u32(tb[DMAPEEK_A_PROVIDER_ID]),
+	       tb[DMAPEEK_A_PROVIDER_BDF] ? nla_get_string(tb[DMAPEEK_A_PROVIDER_BDF]) : "system",
+	       tb[DMAPEEK_A_PROVIDER_BAR] ? (int)nla_get_u32(tb[DMAPEEK_A_PROVIDER_BAR]) : -1);
+	return NL_OK;
+}
+
 static void put_bdfs(struct nl_msg *m, void *arg)
 {
 	char **b = arg;
@@ -600,6 +609,13 @@ int main(int argc, char **argv)
 				   NULL, NULL, device_cb, NULL, NULL);
 		if (e)
 			printf("devices ERR %s\n", ename(e));
+		return !!e;
+	}
+	if (argc >= 2 && !strcmp(argv[1], "providers")) {
+		int e = nl_request(DMAPEEK_CMD_PROVIDER_GET, NLM_F_DUMP, DMAPEEK_A_PROVIDER_MAX,
+				   NULL, NULL, provider_cb, NULL, NULL);
+		if (e)
+			printf("providers ERR %s\n", ename(e));
 		return !!e;
 	}
 	if (argc >= 2 && !strcmp(argv[1], "p2p-dump")) {

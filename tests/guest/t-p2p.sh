@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# The P2P matrix: map type, distance and reason of (provider, client) pairs
+# as the kernel's P2PDMA rules decide them, per lab topology.
+. "$DMAPEEK_TOP/tests/guest/import-lib.sh"
+
+setup_p2p() {
+	setup_import
+	IVSHMEM=$(ivshmem_bdfs | head -n 1)
+	bind_dmapeek "$IVSHMEM"
+}
+
+# the ACS redirect bits of the bridges above BDF, as lspci decodes them
+acs_redirect_above() {
+	local dev=/sys/bus/pci/devices/$1 up
+	while up=$(readlink -f "$dev/.."); [ -e "$up/config" ]; do
+		lspci -vvv -s "$(basename "$up")" 2>/dev/null |
+			grep -E 'ACSCtl:.*(ReqRedir\+|CmpltRedir\+|EgressCtrl\+)' && return 0
+		dev=$up
+	done
+	return 1
+}
+
+test_p2p_dump_covers_every_pci_device() {
+	setup_p2p
+	local out n_pci n_rows
+	out=$("$DP_IMPORT" p2p-dump) || fail "p2p-dump: $out"
+	echo "$out"
+	n_pci=$(ls /sys/bus/pci/devices | wc -l)
+	n_rows=$(echo "$out" | grep -c "^p2p $IVSHMEM ")
+	# one row per BAR provider of the ivshmem (BAR0 and BAR2) per device
+	[ $((n_rows % n_pci)) -eq 0 ] && [ "$n_rows" -ge "$n_pci" ] ||
+		fail "expected a multiple of $n_pci rows for $IVSHMEM, got $n_rows"
+	assert_match "provider to itself" "^p2p $IVSHMEM $IVSHMEM bus-addr 0 same-device$" \
+		"$(echo "$out" | grep "^p2p $IVSHMEM $IVSHMEM " | head -n 1)"
+}
+
+test_p2p_map_type_matches_topology() {
+	setup_p2p
+	local row
+	row=$("$DP_IMPORT" p2p-get "$IVSHMEM" "$EDU") || fail "p2p-get: $row"
+	echo "topology $DMAPEEK_TOPOLOGY: $row"
+	case $DMAPEEK_TOPOLOGY in
+	intel-root)
+		assert_match "root bus, Intel host bridge" \
+			"^p2p $IVSHMEM $EDU not-supported -1 not-allowlisted$" "$row" ;;
+	epyc-root)
+		assert_match "root bus, AMD Zen CPU" \
+			"^p2p $IVSHMEM $EDU thru-host-bridge [0-9]+ amd-cpu$" "$row" ;;
+	switch)
+		if acs_redirect_above "$EDU" >/dev/null || acs_redirect_above "$IVSHMEM" >/dev/null; then
+			assert_match "behind one switch, ACS redirect on" \
+				"^p2p $IVSHMEM $EDU (thru-host-bridge [0-9]+|not-supported -1) acs-redirect$" "$row"
+		else
+			assert_match "behind one switch, no ACS redirect" \
+				"^p2p $IVSHMEM $EDU bus-addr 4 common-switch$" "$row"
+		fi ;;
+	*) skip "unknown topology $DMAPEEK_TOPOLOGY" ;;
+	esac
+}
+
+test_p2p_get_bad_bdf_has_extack() {
+	setup_p2p
+	local out
+	out=$("$DP_IMPORT" p2p-get 0000:7f:1f.7 "$EDU")
+	assert_eq "unknown provider" "p2p-get ERR ENODEV no PCI device with this BDF" "$out"
+	out=$("$DP_IMPORT" p2p-get "$IVSHMEM" garbage)
+	assert_eq "unparsable client" "p2p-get ERR ENODEV no PCI device with this BDF" "$out"
+}
