@@ -243,8 +243,17 @@ static int dmapeek_own_map(struct dmapeek_imp *imp, struct dmapeek_own_map *om,
 	u32 i, path, kind;
 	int ret;
 
-	for (i = 0; i < nr; i++)
+	/*
+	 * dma_iova_link() at a non-zero offset needs a page-aligned start
+	 * (it WARNs otherwise): only whole pages, and only the last range
+	 * may end inside a page.
+	 */
+	for (i = 0; i < nr; i++) {
+		if (!PAGE_ALIGNED(cpu[i].paddr) ||
+		    (i + 1 < nr && !PAGE_ALIGNED(cpu[i].len)))
+			return -EINVAL;
 		total += cpu[i].len;
+	}
 	if (!total)
 		return -EINVAL;
 	dma = kmalloc_array(nr, sizeof(*dma), GFP_KERNEL);
@@ -523,7 +532,7 @@ static void dmapeek_import_invalidate(struct dma_buf_attachment *attach)
 		break;
 	case DMAPEEK_BEHAVIOUR_DELAYED_UNMAP:
 		imp->unmap_pending = true;
-		mod_delayed_work(system_wq, &imp->unmap_work,
+		mod_delayed_work(system_dfl_wq, &imp->unmap_work,
 				 msecs_to_jiffies(imp->unmap_delay_ms));
 		break;
 	default:

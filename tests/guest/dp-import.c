@@ -84,6 +84,7 @@ static int family;
 
 struct nlreq {
 	int err;
+	int done;
 	char extack[256];
 	int (*cb)(struct nl_msg *msg, struct nlattr **tb, void *arg);
 	void *arg;
@@ -100,6 +101,7 @@ static int nl_err_cb(struct sockaddr_nl *nla __attribute__((unused)), struct nlm
 	int ack_len = sizeof(*nlh) + sizeof(int) + sizeof(*nlh);
 
 	r->err = -e->error;
+	r->done = 1;
 	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
 		return NL_STOP;
 	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
@@ -125,15 +127,15 @@ static int nl_valid_cb(struct nl_msg *msg, void *arg)
 	return r->cb ? r->cb(msg, tb, r->arg) : NL_OK;
 }
 
-static int nl_finish_cb(struct nl_msg *msg __attribute__((unused)),
-			void *arg __attribute__((unused)))
+static int nl_finish_cb(struct nl_msg *msg __attribute__((unused)), void *arg)
 {
+	((struct nlreq *)arg)->done = 1;
 	return NL_STOP;
 }
 
-static int nl_ack_cb(struct nl_msg *msg __attribute__((unused)),
-		     void *arg __attribute__((unused)))
+static int nl_ack_cb(struct nl_msg *msg __attribute__((unused)), void *arg)
 {
+	((struct nlreq *)arg)->done = 1;
 	return NL_STOP;
 }
 
@@ -182,8 +184,15 @@ static int nl_request(int cmd, int flags, int maxattr,
 		nl_cb_put(c);
 		return EIO;
 	}
-	while (!r.err && (ret = nl_recvmsgs(sk, c)) > 0)
-		;
+	/* until the ACK, the end of the dump or an error: nothing left over */
+	while (!r.done) {
+		ret = nl_recvmsgs(sk, c);
+		if (ret < 0) {
+			if (!r.err)
+				r.err = EIO;
+			break;
+		}
+	}
 	nl_cb_put(c);
 	if (extack)
 		strcpy(extack, r.extack);

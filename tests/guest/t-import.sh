@@ -187,9 +187,10 @@ test_unbind_detaches_imports() {
 	unbind_dmapeek "$EDU"
 	wait
 	out=$(cat "$log")
+	rm -f "$log"
 	echo "$out"
-	assert_eq "mapped before the unbind" "map OK" "$(echo "$out" | grep ^map | sed -n 1p)"
+	assert_eq "mapped before the unbind" "map OK" "$(echo "$out" | grep '^map ' | sed -n 1p)"
 	assert_eq "mappings gone with the device" "mappings OK n=0" "$(line mappings "$out")"
-	assert_eq "the import is detached" "map ENOENT" "$(echo "$out" | grep ^map | sed -n 2p)"
+	assert_eq "the import is detached" "map ENOENT" "$(echo "$out" | grep '^map ' | sed -n 2p)"
 	bind_dmapeek "$EDU"
 }

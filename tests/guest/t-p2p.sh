@@ -61,8 +61,8 @@ test_p2p_map_type_matches_topology() {
 test_p2p_get_bad_bdf_has_extack() {
 	setup_p2p
 	local out
-	out=$("$DP_IMPORT" p2p-get 0000:7f:1f.7 "$EDU")
+	out=$("$DP_IMPORT" p2p-get 0000:7f:1f.7 "$EDU" || true)
 	assert_eq "unknown provider" "p2p-get ERR ENODEV no PCI device with this BDF" "$out"
-	out=$("$DP_IMPORT" p2p-get "$IVSHMEM" garbage)
+	out=$("$DP_IMPORT" p2p-get "$IVSHMEM" garbage || true)
 	assert_eq "unparsable client" "p2p-get ERR ENODEV no PCI device with this BDF" "$out"
 }
