@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034
+# (SC2034: the globals set here are tests/guest-lab's.)
 #
 # guest-lab's debug kernel lane (sourced by tests/guest-lab).
 #
@@ -127,6 +128,7 @@ lab_debug_key() {
 	{
 		echo "recipe $LAB_DEBUG_RECIPE kernel $LAB_KERNEL"
 		lab_debug_fragment
+		# shellcheck disable=SC2016
 		chroot "$LAB_ROOT" dpkg-query -W -f '${Version}\n' "linux-source-$LAB_KERNEL"
 		chroot "$LAB_ROOT" gcc -dumpfullversion
 	} | sha256sum | cut -c1-12
@@ -200,8 +202,9 @@ lab_debug_verify_config() {
 # unless it had finished, and make carries on where it stopped (should that
 # fail, the tree is thrown away and built from scratch once).
 lab_debug_kernel() {
-	[ "$LAB_KERNEL" = 7.3 ] && lab_debug_paths ||
+	if [ "$LAB_KERNEL" != 7.3 ] || ! lab_debug_paths; then
 		lab_die "the debug kernel lane needs the 7.3 root and its linux-source-7.3 (--kernel 7.3)"
+	fi
 	exec 7>"$LAB_CACHE/.debug-kernel.lock"
 	flock 7
 	if [ -f "$LAB_DEBUG_DIR/.dmapeek-lab-built" ]; then
@@ -248,8 +251,9 @@ lab_debug_kernel() {
 		grep -E 'error|Error' "$log" | head -n 30 >&2
 		lab_die "building the debug kernel failed, see $log"
 	fi
-	[ -f "$dir/Module.symvers" ] && [ -f "$dir/arch/x86/boot/bzImage" ] ||
+	if [ ! -f "$dir/Module.symvers" ] || [ ! -f "$dir/arch/x86/boot/bzImage" ]; then
 		lab_die "the debug kernel build left no bzImage or Module.symvers, see $log"
+	fi
 	local secs=$((SECONDS - t0))
 	printf 'release %s\nbuilt %s\nseconds %s\n' \
 		"$(cat "$dir/include/config/kernel.release")" "$(date -u +%FT%TZ)" \
@@ -258,7 +262,7 @@ lab_debug_kernel() {
 	# Trees of other keys are stale; drop those no lab run has mounted.
 	local d
 	for d in "$LAB_CACHE"/debug-kernel-*; do
-		[ -d "$d" ] && [ "$d" != "$dir" ] || continue
+		if [ ! -d "$d" ] || [ "$d" = "$dir" ]; then continue; fi
 		mountpoint -q "$LAB_ROOT/lab/linux-debug-${d##*-}" && continue
 		grep -qF " ${d} " /proc/self/mountinfo && continue
 		lab_log "removing stale debug kernel $d"
@@ -278,6 +282,7 @@ lab_debug_build() {
 	mkdir -p "$LAB_LOGS"
 	[ -n "${DMAPEEK_LAB_TIMEOUT:-}" ] || LAB_TIMEOUT=$LAB_DEBUG_TIMEOUT
 	LAB_DEBUG=1
+	LAB_IMAGE=$LAB_DEBUG_IMAGE
 	lab_log "building against the debug kernel $(cat "$LAB_DEBUG_DIR/include/config/kernel.release")"
 	lab_build "--with-linux=$LAB_DEBUG_MNT --with-linux-obj=$LAB_DEBUG_MNT"
 }
@@ -292,5 +297,5 @@ lab_debug_check() {
 		return 0
 	fi
 	lab_debug_build
-	lab_suite intel-root "$LAB_DEBUG_IMAGE" debug
+	lab_suite intel-root "$(lab_kernel_image)" debug
 }
