@@ -26,6 +26,7 @@
  *         dma-raw:ATT:OFF:LEN:FLAGS  DMA with explicit values (errors)
  *         invalidate        poke the debug_invalidate parameter
  *         sleep:MS
+ *         touch:PATH  waitfile:PATH   handshake with the test script
  *         id:N              use attachment id N from here on (bad ids)
  */
 #include <errno.h>
@@ -555,6 +556,8 @@ static void step(const char *st, struct dmapeek_import *imp)
 		if (f)
 			fclose(f);
 		printf("fdinfo exp_name=%s size=%llu\n", name, sz);
+	} else if (!cpu && (!strncmp(st, "cpu-fill:", 9) || !strncmp(st, "cpu-check:", 10))) {
+		printf("%.8s NOCPU\n", st);
 	} else if (sscanf(st, "cpu-fill:%lli:%lli:%lli", &a, &b, &c) == 3) {
 		for (i = 0; i < (int)b; i++)
 			cpu[a + i] = pattern(c, i);
@@ -597,6 +600,11 @@ static void step(const char *st, struct dmapeek_import *imp)
 			e = fclose(f) ? errno : 0;
 		}
 		printf("invalidate %s\n", ename(e));
+	} else if (!strncmp(st, "touch:", 6)) {
+		close(open(st + 6, O_CREAT | O_WRONLY, 0600));
+	} else if (!strncmp(st, "waitfile:", 9)) {
+		for (i = 0; i < 600 && access(st + 9, F_OK); i++)
+			usleep(100000);
 	} else if (sscanf(st, "sleep:%lli", &a) == 1) {
 		usleep(a * 1000);
 	} else if (sscanf(st, "id:%lli", &a) == 1) {
@@ -678,6 +686,33 @@ int main(int argc, char **argv)
 	} else if (!strncmp(argv[i], "heap:", 5)) {
 		buf_size = strtoull(argv[i] + 5, NULL, 0);
 		buf_fd = make_heap(buf_size);
+	} else if (!strncmp(argv[i], "export:", 7)) {
+		/* export:PROVIDER:NRANGES: NRANGES pages of a BAR, every other page */
+		struct dmapeek_range r[16];
+		struct dmapeek_export ex = { .size = sizeof(ex), .model = DMAPEEK_MODEL_PINNED };
+		unsigned int prov = 0, nr = 0, k;
+
+		sscanf(argv[i] + 7, "%u:%u", &prov, &nr);
+		if (nr < 1 || nr > 16)
+			return 2;
+		for (k = 0; k < nr; k++) {
+			r[k].offset = (unsigned long long)k * 2 * 4096;
+			r[k].length = 4096;
+		}
+		ex.provider_id = prov;
+		ex.nr_ranges = nr;
+		ex.ranges = (unsigned long)r;
+		strcpy(ex.name, "dp-import");
+		if (ioctl(dp_fd, DMAPEEK_IOC_EXPORT, &ex)) {
+			printf("source %s ERR %s\n", argv[i], ename(errno));
+			return 1;
+		}
+		buf_fd = ex.fd;
+		buf_size = (size_t)nr * 4096;
+		cpu = mmap(NULL, buf_size, PROT_READ | PROT_WRITE, MAP_SHARED, buf_fd, 0);
+		if (cpu == MAP_FAILED)
+			cpu = NULL;
+		printf("export OK buffer=%u cpu=%s\n", ex.buffer_id, cpu ? "mmap" : "none");
 	} else if (!strncmp(argv[i], "file:", 5)) {
 		buf_fd = open(argv[i] + 5, O_RDONLY);
 	}

@@ -40,11 +40,11 @@ test_audit_flags_phys_vec_helper_multi_range() {
 	out=$("$DP_IMPORT" --dev "$EDU_DEV" udmabuf:4096 import map mappings audit)
 	echo 0 >/sys/module/dmapeek/parameters/audit_bar_ranges
 	echo "$out"
-	dmesg | grep 'dma_buf_phys_vec_to_sgt' | tail -n 3
+	dmesg | grep 'dma_buf_phys_vec_to_sgt' | tail -n 3 || true
 	assert_match "running-offset mapping of the 3 BAR ranges checks out" \
 		'^audit id=[0-9]+ path=iova-link result=ok pages=3 mismatches=0 holes=0$' \
 		"$(echo "$out" | grep '^audit .*path=iova-link' | tail -n 1)"
-	helper=$(echo "$out" | grep '^audit .*path=phys-vec-helper')
+	helper=$(echo "$out" | grep '^audit .*path=phys-vec-helper' || true)
 	if [ -n "$helper" ]; then
 		assert_match "the helper's mapping is flagged" 'result=mismatch' "$helper"
 	else

@@ -180,14 +180,16 @@ test_pinned_dynamic_import_maps() {
 
 test_unbind_detaches_imports() {
 	setup_import
-	local out log
-	log=$(mktemp)
-	"$DP_IMPORT" --dev "$EDU_DEV" udmabuf:8192 import map sleep:4000 mappings map >"$log" &
-	sleep 2
+	local out dir i
+	dir=$(mktemp -d)
+	"$DP_IMPORT" --dev "$EDU_DEV" udmabuf:8192 import map "touch:$dir/mapped" \
+		"waitfile:$dir/unbound" mappings map >"$dir/log" &
+	for i in $(seq 600); do [ -e "$dir/mapped" ] && break; sleep 0.1; done
 	unbind_dmapeek "$EDU"
+	touch "$dir/unbound"
 	wait
-	out=$(cat "$log")
-	rm -f "$log"
+	out=$(cat "$dir/log")
+	rm -rf "$dir"
 	echo "$out"
 	assert_eq "mapped before the unbind" "map OK" "$(echo "$out" | grep '^map ' | sed -n 1p)"
 	assert_eq "mappings gone with the device" "mappings OK n=0" "$(line mappings "$out")"
