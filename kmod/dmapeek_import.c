@@ -334,6 +334,54 @@ static void dmapeek_own_unmap(struct dmapeek_imp *imp, struct dmapeek_own_map *o
 }
 
 /*
+ * When the IOMMU refuses the helper's second dma_iova_link() at offset 0
+ * (-EADDRINUSE: the page table will not map over a live entry), replay
+ * what the helper did up to there: one IOVA for the total, every range
+ * linked at offset 0 (only the first sticks), one sg run of the total
+ * length at the IOVA's start.  The record (path phys-vec-helper) is what
+ * the helper's sg table would have claimed; the audit must flag it.
+ */
+static void dmapeek_debug_helper_replay(struct dmapeek_imp *imp,
+					const struct phys_vec *vec, u32 nr, u64 total)
+{
+	struct dmapeek_own_map *om = &imp->helper_emul;
+	struct device *dev = &imp->ddev->pdev->dev;
+	struct phys_vec run;
+	u64 t0 = dmapeek_now();
+	u32 i;
+
+	memset(om, 0, sizeof(*om));
+	if (!dma_iova_try_alloc(dev, &om->state, 0, total))
+		return;
+	for (i = 0; i < nr; i++)
+		if (!dma_iova_link(dev, &om->state, vec[i].paddr, 0, vec[i].len,
+				   DMA_BIDIRECTIONAL, DMA_ATTR_MMIO) && !om->total)
+			om->total = vec[i].len;
+	if (!om->total || dma_iova_sync(dev, &om->state, 0, om->total)) {
+		dma_iova_destroy(dev, &om->state, om->total, DMA_BIDIRECTIONAL,
+				 DMA_ATTR_MMIO);
+		memset(om, 0, sizeof(*om));
+		return;
+	}
+	om->attrs = DMA_ATTR_MMIO;
+	om->nr = 0;
+	om->dma = kzalloc(sizeof(*om->dma), GFP_KERNEL);
+	run.paddr = om->state.addr;
+	run.len = total;
+	om->m = dmapeek_mapping_from_segs(imp, DMAPEEK_MAPPING_PATH_PHYS_VEC_HELPER,
+					  &run, 1, vec, nr, DMAPEEK_ADDR_KIND_IOVA, t0);
+	if (!om->dma) {
+		dmapeek_mapping_unregister_free(om->m);
+		dma_iova_destroy(dev, &om->state, om->total, DMA_BIDIRECTIONAL,
+				 DMA_ATTR_MMIO);
+		memset(om, 0, sizeof(*om));
+		return;
+	}
+	pr_info_ratelimited("attachment %u: replayed the helper's offset-0 links as mapping %u\n",
+			    imp->a.id, om->m ? om->m->id : 0);
+}
+
+/*
  * Debug (audit_bar_*): map N one-page ranges of a BAR, every other page,
  * through the kernel helper and through the two-step API, side by side.
  */
@@ -376,6 +424,8 @@ static void dmapeek_debug_bar_map(struct dmapeek_imp *imp)
 		imp->helper_err = PTR_ERR(sgt);
 		pr_info_ratelimited("attachment %u: dma_buf_phys_vec_to_sgt(%u ranges): %d\n",
 				    imp->a.id, nr, imp->helper_err);
+		if (imp->helper_err == -EADDRINUSE)
+			dmapeek_debug_helper_replay(imp, vec, nr, (u64)nr * PAGE_SIZE);
 	} else if (!dmapeek_sgt_dma_segs(sgt, &dma, &ndma)) {
 		imp->helper_err = 0;
 		imp->helper_sgt = sgt;
@@ -401,6 +451,7 @@ static void dmapeek_import_unmap_locked(struct dmapeek_imp *imp)
 		return;
 	dmapeek_own_unmap(imp, &imp->own);
 	dmapeek_own_unmap(imp, &imp->debug_own);
+	dmapeek_own_unmap(imp, &imp->helper_emul);
 	if (imp->helper_sgt) {
 		dma_buf_free_sgt(imp->attach, imp->helper_sgt, DMA_BIDIRECTIONAL);
 		imp->helper_sgt = NULL;

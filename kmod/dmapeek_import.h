@@ -48,7 +48,8 @@ struct dmapeek_own_map {
  * @sgt: the exporter's sg table while mapped
  * @sgt_map: its record (path importer-sgt)
  * @own: the importer-side mapping of the same memory
- * @helper_sgt: @helper_map: @debug_own: @helper_err: the audit_bar_* debug path
+ * @helper_sgt: @helper_map: @debug_own: @helper_emul: @helper_err: the
+ *	audit_bar_* debug path
  */
 struct dmapeek_imp {
 	struct dmapeek_attachment a;
@@ -72,6 +73,7 @@ struct dmapeek_imp {
 	struct sg_table *helper_sgt;
 	struct dmapeek_mapping *helper_map;
 	struct dmapeek_own_map debug_own;
+	struct dmapeek_own_map helper_emul;
 	int helper_err;
 };
 

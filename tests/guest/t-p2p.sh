@@ -5,7 +5,8 @@
 
 setup_p2p() {
 	setup_import
-	IVSHMEM=$(ivshmem_bdfs | head -n 1)
+	# the last one: behind the switch in the switch topology, next to the edu
+	IVSHMEM=$(ivshmem_bdfs | tail -n 1)
 	bind_dmapeek "$IVSHMEM"
 }
 
