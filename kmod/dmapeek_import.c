@@ -13,7 +13,11 @@
  *    translates.  The physical ranges come from dmapeek's exporter
  *    (dmapeek_export_phys()) or from the pages of the exporter's sg table;
  *  - phys-vec-helper (debug, see the audit_bar_* parameters): BAR ranges
- *    mapped through the kernel's dma_buf_phys_vec_to_sgt().
+ *    mapped through the kernel's dma_buf_phys_vec_to_sgt().  On 7.3.4 it
+ *    links every range at IOVA offset 0; behind an IOMMU whose page table
+ *    refuses to map over a live entry the second link fails (-EADDRINUSE)
+ *    and the helper returns that error, so dmapeek replays its links to
+ *    record the single run its sg table would claim, for the audit.
  *
  * The invalidate_mappings callback records the time and, per behaviour,
  * unmaps at once, never, or from a delayed work; the next use maps again.
