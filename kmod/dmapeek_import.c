@@ -841,6 +841,7 @@ int dmapeek_ioc_import(struct dmapeek_file *df, void *arg)
 		goto err_unregister;
 	}
 	imp->attach = attach;
+	imp->a.attach = attach;
 
 	if (ia->flags & DMAPEEK_IMPORT_PIN) {
 		ret = dma_resv_lock_interruptible(dmabuf->resv, NULL);

@@ -364,19 +364,23 @@ static int audit_cb(struct nl_msg *msg, struct nlattr **tb, void *arg)
 	return NL_OK;
 }
 
-static const char *const behaviours[] = { "?", "normal", "never", "delayed" };
+static const char *const behaviours[] = { "-", "normal", "never", "delayed" };
 
 static int attachment_cb(struct nl_msg *msg __attribute__((unused)), struct nlattr **tb,
 			 void *arg __attribute__((unused)))
 {
-	printf("attachment id=%u exp_name=%s size=%llu device=%u flags=%#x behaviour=%s "
+	char dev[16] = "-";
+
+	if (tb[DMAPEEK_A_ATTACHMENT_DEVICE_ID])
+		snprintf(dev, sizeof(dev), "%u", nla_get_u32(tb[DMAPEEK_A_ATTACHMENT_DEVICE_ID]));
+	printf("attachment id=%u exp_name=%s size=%llu device=%s flags=%#x behaviour=%s "
 	       "mapped=%u maps=%u unmaps=%u invalidations=%u revoked_seen=%u "
 	       "last_unmap_latency_ns=%llu map_type=%s\n",
 	       nla_get_u32(tb[DMAPEEK_A_ATTACHMENT_ID]),
 	       tb[DMAPEEK_A_ATTACHMENT_EXP_NAME] ?
 	       nla_get_string(tb[DMAPEEK_A_ATTACHMENT_EXP_NAME]) : "-",
 	       get_uint(tb[DMAPEEK_A_ATTACHMENT_SIZE]),
-	       tb[DMAPEEK_A_ATTACHMENT_DEVICE_ID] ? nla_get_u32(tb[DMAPEEK_A_ATTACHMENT_DEVICE_ID]) : 0,
+	       dev,
 	       tb[DMAPEEK_A_ATTACHMENT_FLAGS] ? nla_get_u32(tb[DMAPEEK_A_ATTACHMENT_FLAGS]) : 0,
 	       NAME(behaviours, tb[DMAPEEK_A_ATTACHMENT_BEHAVIOUR] ?
 		    nla_get_u32(tb[DMAPEEK_A_ATTACHMENT_BEHAVIOUR]) : 0),
