@@ -10,13 +10,23 @@ setup_p2p() {
 	bind_dmapeek "$IVSHMEM"
 }
 
-# the ACS redirect bits of the bridges above BDF, as lspci decodes them
-acs_redirect_above() {
-	local dev=/sys/bus/pci/devices/$1 up
-	while up=$(readlink -f "$dev/.."); [ -e "$up/config" ]; do
-		lspci -vvv -s "$(basename "$up")" 2>/dev/null |
-			grep -E 'ACSCtl:.*(ReqRedir\+|CmpltRedir\+|EgressCtrl\+)' && return 0
-		dev=$up
+# the upstream chain of a device: itself, then each bridge to the root
+pci_chain() {
+	local d
+	d=$(readlink -f "/sys/bus/pci/devices/$1")
+	while [ -e "$d/config" ]; do basename "$d"; d=$(dirname "$d"); done
+}
+
+# ACS redirect on the P2P path of two devices, as calc_map_type_and_dist()
+# walks it: every bridge of either chain up to their first common one.
+acs_redirect_on_path() {
+	local a b common= x
+	a=$(pci_chain "$1"); b=$(pci_chain "$2")
+	for x in $a; do echo "$b" | grep -qx "$x" && { common=$x; break; }; done
+	[ -n "$common" ] || return 1
+	for x in $(echo "$a" | sed "/^$common\$/q") $(echo "$b" | sed "/^$common\$/q"); do
+		lspci -vvv -s "$x" 2>/dev/null |
+			grep -qE 'ACSCtl:.*(ReqRedir\+|CmpltRedir\+|EgressCtrl\+)' && return 0
 	done
 	return 1
 }
@@ -48,7 +58,7 @@ test_p2p_map_type_matches_topology() {
 		assert_match "root bus, AMD Zen CPU" \
 			"^p2p $IVSHMEM $EDU thru-host-bridge [0-9]+ amd-cpu$" "$row" ;;
 	switch)
-		if acs_redirect_above "$EDU" >/dev/null || acs_redirect_above "$IVSHMEM" >/dev/null; then
+		if acs_redirect_on_path "$IVSHMEM" "$EDU"; then
 			assert_match "behind one switch, ACS redirect on" \
 				"^p2p $IVSHMEM $EDU (thru-host-bridge [0-9]+|not-supported -1) acs-redirect$" "$row"
 		else
@@ -82,7 +92,14 @@ test_bar_buffer_import_follows_map_type() {
 	case $DMAPEEK_TOPOLOGY in
 	intel-root)
 		assert_match "NOT_SUPPORTED: the map is refused" '^map E' "$(line map "$out")" ;;
-	epyc-root|switch)
+	switch)
+		# BUS_ADDR: the exporter hands out PCI bus addresses, but QEMU
+		# sends every device DMA through its vIOMMU, which does not know
+		# them: report what happens rather than assume
+		assert_eq "map" "map OK" "$(line map "$out")"
+		echo "edu through bus addresses: $(line dma-read "$out")"
+		dmesg | grep -i 'DMAR.*fault' | tail -n 2 || true ;;
+	epyc-root)
 		assert_eq "map" "map OK" "$(line map "$out")"
 		assert_eq "edu reads back what it wrote" "dma-read OK MATCH bad=0" \
 			"$(line dma-read "$out")"
