@@ -80,7 +80,7 @@ test_p2p_get_bad_bdf_has_extack() {
 
 # A BAR buffer from dmapeek's own exporter, imported by the edu: the map
 # type decides whether it maps, and edu DMA proves the path where it does.
-test_bar_buffer_import_follows_map_type() {
+test_p2p_bar_buffer_import_follows_map_type() {
 	setup_p2p
 	local prov out
 	prov=$("$DP_IMPORT" providers | awk -v b="$IVSHMEM" '$3 == b && $4 == "bar=2" { print $2 }')
@@ -112,7 +112,7 @@ test_bar_buffer_import_follows_map_type() {
 
 # Three BAR ranges: the exporter's sg table (the kernel helper) against the
 # importer's own running-offset mapping of the same ranges.
-test_multi_range_bar_buffer_mappings_side_by_side() {
+test_p2p_multi_range_bar_buffer_side_by_side() {
 	setup_p2p
 	local prov out
 	[ "$DMAPEEK_TOPOLOGY" = epyc-root ] || skip "needs THRU_HOST_BRIDGE (epyc-root)"
