@@ -31,6 +31,8 @@
  * Lock order, outermost first:
  *
  *   dmapeek_file.lock (per open /dev/dmapeek; its imports)
+ *     -> dmapeek_import.lock (one import: map, unmap, DMA, teardown)
+ *       -> dmapeek_edu.lock (one edu DMA engine)
  *     -> dma_buf resv (the reservation ww_mutex of one buffer)
  *       -> dmapeek_buffer.lock (a buffer's backing and state)
  *         -> dmapeek_lock (the object tables: membership, ids, dumps)
@@ -42,7 +44,8 @@
  * dump never waits for a buffer.  No copy_{to,from}_user() runs under a
  * reservation lock: ioctl arguments are copied before locking.  Waiting for
  * importers to unmap (revoke, move) happens with no lock held, since unmap
- * needs the reservation lock.
+ * needs the reservation lock.  The importer's invalidate_mappings callback
+ * and its delayed-unmap work take nothing above the reservation lock.
  */
 extern struct mutex dmapeek_lock;
 
@@ -91,6 +94,7 @@ static inline u64 dmapeek_now(void)
  * @bar_va: CPU mapping of each memory BAR (devres), for copies and MMIO
  * @attachments: imports made with this device as the client
  * @edu: QEMU edu DMA engine state, when the device is one (dmapeek_edu.c)
+ * @gone: the device is being unbound: no new imports (under dmapeek_lock)
  */
 struct dmapeek_device {
 	u32 id;
@@ -100,6 +104,7 @@ struct dmapeek_device {
 	void __iomem *bar_va[PCI_STD_NUM_BARS];
 	atomic_t attachments;
 	struct dmapeek_edu *edu;
+	bool gone;
 };
 
 /**
@@ -149,7 +154,7 @@ void dmapeek_pci_exit(void);
 /* ------------------------------------------------------------------ buffers */
 
 struct dmapeek_buffer;		/* dmapeek_export.c */
-struct dmapeek_import;		/* dmapeek_import.c */
+struct dmapeek_imp;		/* dmapeek_import.c (struct dmapeek_import is the uapi's) */
 
 /* DMAPEEK_ATTACH_FLAGS_* of the uapi, as a u32 mask */
 
@@ -177,7 +182,7 @@ struct dmapeek_attachment {
 	struct dma_buf_attachment *attach;
 	struct dma_buf *dmabuf;
 	struct dmapeek_buffer *buf;
-	struct dmapeek_import *imp;
+	struct dmapeek_imp *imp;
 	u32 flags;
 	u32 map_type;
 	char importer_dev[64];
@@ -194,6 +199,11 @@ struct dmapeek_attachment {
 	u64 last_invalidate_ns;
 	u64 last_unmap_latency_ns;
 	u64 max_unmap_latency_ns;
+
+	/* importer side (dmapeek_import.c), fixed at import time */
+	u32 device_id;
+	u32 behaviour;
+	u32 unmap_delay_ms;
 };
 
 /* Record an unmap: counters, latency since the last invalidate. */
@@ -370,6 +380,20 @@ void dmapeek_import_device_gone(struct dmapeek_device *ddev);
  * it (importer_ops are dmapeek's), else NULL.
  */
 struct dmapeek_attachment *dmapeek_import_attachment(struct dma_buf_attachment *attach);
+/*
+ * That record belongs to the importer (dmapeek_import.c frees it after
+ * dma_buf_detach() returns): the exporter fills in its exporter-side fields
+ * (buf, EXPORTED, map_type) in its attach callback and never frees it.
+ */
+
+/*
+ * For a buffer dmapeek exported (dmabuf->ops are dmapeek's): its current
+ * backing as CPU physical ranges, and the provider they come from.  The
+ * caller holds the buffer's reservation lock and kfree()s *@vec.
+ * -EOPNOTSUPP: not dmapeek's buffer; -ENODEV: revoked.  (dmapeek_export.c)
+ */
+int dmapeek_export_phys(struct dma_buf *dmabuf, struct phys_vec **vec, u32 *nr,
+			struct dmapeek_provider **prov);
 
 /* The P2P map type of (provider, client device), with distance and reason. */
 u32 dmapeek_p2p_map_type(struct dmapeek_provider *prov, struct device *client,
@@ -378,6 +402,14 @@ u32 dmapeek_p2p_map_type(struct dmapeek_provider *prov, struct device *client,
 /* The edu DMA engine (dmapeek_edu.c): set up at probe for 1234:11e8. */
 int dmapeek_edu_probe(struct dmapeek_device *ddev);
 void dmapeek_edu_remove(struct dmapeek_device *ddev);
+/*
+ * Copy @len bytes (<= 4096) between @bounce (a kernel buffer) and the DMA
+ * address @addr with the edu engine of @ddev; @to_addr: write @addr.  The
+ * caller serializes with the reservation lock of the buffer @addr is in.
+ * -ETIMEDOUT when the engine does not finish, -EIO on an engine error.
+ */
+int dmapeek_edu_xfer(struct dmapeek_device *ddev, dma_addr_t addr, void *bounce,
+		     size_t len, bool to_addr);
 
 /* The domain type of @dev's IOMMU domain, as DMAPEEK_DOMAIN_TYPE_* */
 u32 dmapeek_domain_type(struct device *dev);

@@ -7,33 +7,5 @@
 #include "dmapeek.h"
 #include "dmapeek-nl-gen.h"
 
-#define DMAPEEK_WEAK_NL(fn) \
-	int __weak fn(struct sk_buff *skb, struct genl_info *info) { return -EOPNOTSUPP; }
-#define DMAPEEK_WEAK_DUMP(fn) \
-	int __weak fn(struct sk_buff *skb, struct netlink_callback *cb) { return -EOPNOTSUPP; }
-#define DMAPEEK_WEAK_IOC(fn) \
-	int __weak fn(struct dmapeek_file *df, void *arg) { return -EOPNOTSUPP; }
-#define DMAPEEK_WEAK_FILL(fn) \
-	int __weak fn(struct sk_buff *skb, void *obj, const struct genl_info *info, \
-		      bool admin, u32 filter) { return -ENOENT; }
-
-DMAPEEK_WEAK_NL(dmapeek_nl_p2p_get_doit)
-DMAPEEK_WEAK_DUMP(dmapeek_nl_p2p_get_dumpit)
-DMAPEEK_WEAK_NL(dmapeek_nl_attachment_map_doit)
-DMAPEEK_WEAK_NL(dmapeek_nl_attachment_unmap_doit)
-DMAPEEK_WEAK_NL(dmapeek_nl_mapping_audit_doit)
-DMAPEEK_WEAK_IOC(dmapeek_ioc_import)
-DMAPEEK_WEAK_IOC(dmapeek_ioc_detach)
-DMAPEEK_WEAK_IOC(dmapeek_ioc_map)
-DMAPEEK_WEAK_IOC(dmapeek_ioc_unmap)
-DMAPEEK_WEAK_IOC(dmapeek_ioc_dma)
-DMAPEEK_WEAK_IOC(dmapeek_ioc_audit)
-
-void __weak dmapeek_import_release_file(struct dmapeek_file *df) { }
-void __weak dmapeek_import_device_gone(struct dmapeek_device *ddev) { }
-struct dmapeek_attachment * __weak
-dmapeek_import_attachment(struct dma_buf_attachment *attach) { return NULL; }
-int __weak dmapeek_edu_probe(struct dmapeek_device *ddev) { return 0; }
-void __weak dmapeek_edu_remove(struct dmapeek_device *ddev) { }
-u32 __weak dmapeek_p2p_map_type(struct dmapeek_provider *prov, struct device *client,
-				int *distance, u32 *reason) { return DMAPEEK_MAP_TYPE_UNKNOWN; }
+int __weak dmapeek_export_phys(struct dma_buf *dmabuf, struct phys_vec **vec, u32 *nr,
+			       struct dmapeek_provider **prov) { return -EOPNOTSUPP; }

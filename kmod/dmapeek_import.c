@@ -1,0 +1,1157 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * dmapeek: the importer probe.
+ *
+ * dmapeek attaches a device bound to it (the client) to any dma-buf, static
+ * or dynamic, pinned or not, and maps it under the reservation-lock rules.
+ * Every mapping it holds is recorded as a dmapeek_mapping:
+ *
+ *  - importer-sgt: the DMA ranges of the sg table the exporter returned;
+ *  - iova-link / map-phys: the same memory mapped on the importer's side
+ *    with the two-step IOVA API (dma_iova_try_alloc, dma_iova_link at a
+ *    running offset, one dma_iova_sync), or dma_map_phys() where no IOMMU
+ *    translates.  The physical ranges come from dmapeek's exporter
+ *    (dmapeek_export_phys()) or from the pages of the exporter's sg table;
+ *  - phys-vec-helper (debug, see the audit_bar_* parameters): BAR ranges
+ *    mapped through the kernel's dma_buf_phys_vec_to_sgt().  On 7.3.4 it
+ *    links every range at IOVA offset 0; behind an IOMMU whose page table
+ *    refuses to map over a live entry the second link fails (-EADDRINUSE)
+ *    and the helper returns that error, so dmapeek replays its links to
+ *    record the single run its sg table would claim, for the audit.
+ *
+ * The invalidate_mappings callback records the time and, per behaviour,
+ * unmaps at once, never, or from a delayed work; the next use maps again.
+ *
+ * Lifetime: an import is owned by the /dev/dmapeek file that made it (its
+ * list node, under dmapeek_file.lock) and referenced by lookups by id (a
+ * kref).  Teardown (detach, file close, device unbind) happens once, under
+ * the import's lock: it marks the import dead under the reservation lock,
+ * unmaps, unpins and detaches; the dma-buf reference is dropped with the
+ * last kref, so a lookup that raced with teardown can still lock the
+ * reservation and see "dead".
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/dma-buf.h>
+#include <linux/dma-buf-mapping.h>
+#include <linux/dma-mapping.h>
+#include <linux/dma-resv.h>
+#include <linux/iommu.h>
+#include <linux/module.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+#include <net/genetlink.h>
+
+#include "dmapeek.h"
+#include "dmapeek-nl-gen.h"
+#include "dmapeek_import.h"
+
+static unsigned int audit_bar_provider;
+module_param(audit_bar_provider, uint, 0644);
+MODULE_PARM_DESC(audit_bar_provider,
+		 "debug: with audit_bar_ranges, map that many one-page ranges of this BAR provider "
+		 "through dma_buf_phys_vec_to_sgt() and the two-step IOVA API on every import map");
+static unsigned int audit_bar_ranges;
+module_param(audit_bar_ranges, uint, 0644);
+MODULE_PARM_DESC(audit_bar_ranges,
+		 "debug: number of one-page ranges (every other page from offset 0), 0 = off");
+
+#define DMAPEEK_IMPORT_FENCE_TIMEOUT	(5 * HZ)
+#define DMAPEEK_UNMAP_DELAY_MAX_MS	60000
+
+static void dmapeek_import_invalidate(struct dma_buf_attachment *attach);
+
+static const struct dma_buf_attach_ops dmapeek_import_ops_p2p = {
+	.allow_peer2peer = true,
+	.invalidate_mappings = dmapeek_import_invalidate,
+};
+
+static const struct dma_buf_attach_ops dmapeek_import_ops = {
+	.allow_peer2peer = false,
+	.invalidate_mappings = dmapeek_import_invalidate,
+};
+
+/* Dynamic but not revocable: no invalidate_mappings at all. */
+static const struct dma_buf_attach_ops dmapeek_import_ops_noinv_p2p = {
+	.allow_peer2peer = true,
+};
+
+static const struct dma_buf_attach_ops dmapeek_import_ops_noinv = {
+	.allow_peer2peer = false,
+};
+
+static bool dmapeek_import_ops_are_ours(const struct dma_buf_attach_ops *ops)
+{
+	return ops == &dmapeek_import_ops_p2p || ops == &dmapeek_import_ops ||
+	       ops == &dmapeek_import_ops_noinv_p2p || ops == &dmapeek_import_ops_noinv;
+}
+
+struct dmapeek_attachment *dmapeek_import_attachment(struct dma_buf_attachment *attach)
+{
+	if (!attach || !dmapeek_import_ops_are_ours(attach->importer_ops))
+		return NULL;
+	return attach->importer_priv;
+}
+
+/* ---------------------------------------------------------------- mappings */
+
+static bool dmapeek_dev_translates(struct device *dev)
+{
+	switch (dmapeek_domain_type(dev)) {
+	case DMAPEEK_DOMAIN_TYPE_DMA:
+	case DMAPEEK_DOMAIN_TYPE_DMA_FQ:
+	case DMAPEEK_DOMAIN_TYPE_UNMANAGED:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Walk the DMA segments @dma (nr_dma) against the CPU segments @cpu
+ * (nr_cpu, may be NULL) and cut ranges at both kinds of boundary, so each
+ * range is contiguous in DMA space and in physical space.  With @m NULL,
+ * only count.  Returns the number of ranges.
+ */
+static u32 dmapeek_split_ranges(struct dmapeek_mapping *m,
+				const struct phys_vec *dma, u32 nr_dma,
+				const struct phys_vec *cpu, u32 nr_cpu, u32 kind)
+{
+	u64 doff = 0, coff = 0, off = 0;
+	u32 di = 0, ci = 0, n = 0;
+
+	while (di < nr_dma) {
+		u64 len = dma[di].len - doff;
+
+		if (cpu && ci < nr_cpu)
+			len = min_t(u64, len, cpu[ci].len - coff);
+		if (m) {
+			struct dmapeek_map_range *r = &m->ranges[n];
+
+			r->offset = off;
+			r->len = len;
+			r->addr = dma[di].paddr + doff;
+			r->kind = kind;
+			r->phys = cpu && ci < nr_cpu ? cpu[ci].paddr + coff : 0;
+		}
+		n++;
+		off += len;
+		doff += len;
+		if (doff == dma[di].len) {
+			di++;
+			doff = 0;
+		}
+		if (cpu && ci < nr_cpu) {
+			coff += len;
+			if (coff == cpu[ci].len) {
+				ci++;
+				coff = 0;
+			}
+		}
+	}
+	return n;
+}
+
+static struct dmapeek_mapping *
+dmapeek_mapping_from_segs(struct dmapeek_imp *imp, u32 path,
+			  const struct phys_vec *dma, u32 nr_dma,
+			  const struct phys_vec *cpu, u32 nr_cpu, u32 kind, u64 t0)
+{
+	struct dmapeek_mapping *m;
+	u64 total = 0, ctotal = 0;
+	u32 i, n;
+
+	for (i = 0; i < nr_dma; i++)
+		total += dma[i].len;
+	for (i = 0; cpu && i < nr_cpu; i++)
+		ctotal += cpu[i].len;
+	/* Only pair the lists when they describe the same bytes. */
+	if (cpu && ctotal != total)
+		cpu = NULL;
+
+	n = dmapeek_split_ranges(NULL, dma, nr_dma, cpu, nr_cpu, kind);
+	m = dmapeek_mapping_alloc(n, GFP_KERNEL);
+	if (!m)
+		return NULL;
+	dmapeek_split_ranges(m, dma, nr_dma, cpu, nr_cpu, kind);
+	m->attachment_id = imp->a.id;
+	m->dev = &imp->ddev->pdev->dev;
+	m->path = path;
+	m->size = total;
+	m->map_ns = dmapeek_now() - t0;
+	if (dmapeek_mapping_register(m)) {
+		dmapeek_mapping_unregister_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+/* The DMA segments of an sg table (for_each_sgtable_dma_sg: nents). */
+static int dmapeek_sgt_dma_segs(struct sg_table *sgt, struct phys_vec **out, u32 *nr)
+{
+	struct scatterlist *sg;
+	struct phys_vec *v;
+	u32 n = 0;
+	int i;
+
+	v = kmalloc_array(max_t(u32, sgt->nents, 1), sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return -ENOMEM;
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		v[n].paddr = sg_dma_address(sg);
+		v[n].len = sg_dma_len(sg);
+		n++;
+	}
+	*out = v;
+	*nr = n;
+	return 0;
+}
+
+/* The CPU segments of an sg table when it has pages (orig_nents), else -ENOENT. */
+static int dmapeek_sgt_cpu_segs(struct sg_table *sgt, struct phys_vec **out, u32 *nr)
+{
+	struct scatterlist *sg;
+	struct phys_vec *v;
+	u32 n = 0;
+	int i;
+
+	if (!sgt->orig_nents)
+		return -ENOENT;
+	for_each_sgtable_sg(sgt, sg, i)
+		if (!sg_page(sg))
+			return -ENOENT;
+	v = kmalloc_array(sgt->orig_nents, sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return -ENOMEM;
+	for_each_sgtable_sg(sgt, sg, i) {
+		v[n].paddr = sg_phys(sg);
+		v[n].len = sg->length;
+		n++;
+	}
+	*out = v;
+	*nr = n;
+	return 0;
+}
+
+/*
+ * The importer-side mapping of @cpu with the two-step API, or dma_map_phys()
+ * per range where no IOMMU translates.  @attrs: DMA_ATTR_MMIO for a BAR.
+ */
+static int dmapeek_own_map(struct dmapeek_imp *imp, struct dmapeek_own_map *om,
+			   const struct phys_vec *cpu, u32 nr, unsigned long attrs)
+{
+	struct device *dev = &imp->ddev->pdev->dev;
+	struct phys_vec *dma;
+	u64 t0 = dmapeek_now(), total = 0, off = 0;
+	u32 i, path, kind;
+	int ret;
+
+	/*
+	 * dma_iova_link() at a non-zero offset needs a page-aligned start
+	 * (it WARNs otherwise): only whole pages, and only the last range
+	 * may end inside a page.
+	 */
+	for (i = 0; i < nr; i++) {
+		if (!PAGE_ALIGNED(cpu[i].paddr) ||
+		    (i + 1 < nr && !PAGE_ALIGNED(cpu[i].len)))
+			return -EINVAL;
+		total += cpu[i].len;
+	}
+	if (!total)
+		return -EINVAL;
+	dma = kmalloc_array(nr, sizeof(*dma), GFP_KERNEL);
+	if (!dma)
+		return -ENOMEM;
+
+	memset(&om->state, 0, sizeof(om->state));
+	om->attrs = attrs;
+	om->nr = 0;
+	if (dma_iova_try_alloc(dev, &om->state, cpu[0].paddr, total)) {
+		for (i = 0; i < nr; i++) {
+			ret = dma_iova_link(dev, &om->state, cpu[i].paddr, off,
+					    cpu[i].len, DMA_BIDIRECTIONAL, attrs);
+			if (ret) {
+				dma_iova_destroy(dev, &om->state, off,
+						 DMA_BIDIRECTIONAL, attrs);
+				goto err_free;
+			}
+			dma[i].paddr = om->state.addr + off;
+			dma[i].len = cpu[i].len;
+			off += cpu[i].len;
+		}
+		ret = dma_iova_sync(dev, &om->state, 0, off);
+		if (ret) {
+			dma_iova_destroy(dev, &om->state, off, DMA_BIDIRECTIONAL, attrs);
+			goto err_free;
+		}
+		path = DMAPEEK_MAPPING_PATH_IOVA_LINK;
+		kind = DMAPEEK_ADDR_KIND_IOVA;
+	} else {
+		for (i = 0; i < nr; i++) {
+			dma_addr_t a = dma_map_phys(dev, cpu[i].paddr, cpu[i].len,
+						    DMA_BIDIRECTIONAL, attrs);
+
+			if (dma_mapping_error(dev, a)) {
+				ret = -EIO;
+				while (i--)
+					dma_unmap_phys(dev, dma[i].paddr, dma[i].len,
+						       DMA_BIDIRECTIONAL, attrs);
+				goto err_free;
+			}
+			dma[i].paddr = a;
+			dma[i].len = cpu[i].len;
+		}
+		path = DMAPEEK_MAPPING_PATH_MAP_PHYS;
+		kind = dmapeek_dev_translates(dev) ? DMAPEEK_ADDR_KIND_IOVA :
+						     DMAPEEK_ADDR_KIND_PHYS;
+	}
+	om->total = total;
+	om->dma = dma;
+	om->nr = nr;
+	om->m = dmapeek_mapping_from_segs(imp, path, dma, nr, cpu, nr, kind, t0);
+	return 0;
+
+err_free:
+	kfree(dma);
+	return ret;
+}
+
+static void dmapeek_own_unmap(struct dmapeek_imp *imp, struct dmapeek_own_map *om)
+{
+	struct device *dev = &imp->ddev->pdev->dev;
+	u32 i;
+
+	if (!om->dma)
+		return;
+	if (dma_use_iova(&om->state)) {
+		dma_iova_destroy(dev, &om->state, om->total, DMA_BIDIRECTIONAL,
+				 om->attrs);
+	} else {
+		for (i = 0; i < om->nr; i++)
+			dma_unmap_phys(dev, om->dma[i].paddr, om->dma[i].len,
+				       DMA_BIDIRECTIONAL, om->attrs);
+	}
+	dmapeek_mapping_unregister_free(om->m);
+	kfree(om->dma);
+	memset(om, 0, sizeof(*om));
+}
+
+/*
+ * When the IOMMU refuses the helper's second dma_iova_link() at offset 0
+ * (-EADDRINUSE: the page table will not map over a live entry), replay
+ * what the helper did up to there: one IOVA for the total, every range
+ * linked at offset 0 (only the first sticks), one sg run of the total
+ * length at the IOVA's start.  The record (path phys-vec-helper) is what
+ * the helper's sg table would have claimed; the audit must flag it.
+ */
+static void dmapeek_debug_helper_replay(struct dmapeek_imp *imp,
+					const struct phys_vec *vec, u32 nr, u64 total)
+{
+	struct dmapeek_own_map *om = &imp->helper_emul;
+	struct device *dev = &imp->ddev->pdev->dev;
+	struct phys_vec run;
+	u64 t0 = dmapeek_now();
+	u32 i;
+
+	memset(om, 0, sizeof(*om));
+	if (!dma_iova_try_alloc(dev, &om->state, 0, total))
+		return;
+	for (i = 0; i < nr; i++)
+		if (!dma_iova_link(dev, &om->state, vec[i].paddr, 0, vec[i].len,
+				   DMA_BIDIRECTIONAL, DMA_ATTR_MMIO) && !om->total)
+			om->total = vec[i].len;
+	if (!om->total || dma_iova_sync(dev, &om->state, 0, om->total)) {
+		dma_iova_destroy(dev, &om->state, om->total, DMA_BIDIRECTIONAL,
+				 DMA_ATTR_MMIO);
+		memset(om, 0, sizeof(*om));
+		return;
+	}
+	om->attrs = DMA_ATTR_MMIO;
+	om->nr = 0;
+	om->dma = kzalloc(sizeof(*om->dma), GFP_KERNEL);
+	run.paddr = om->state.addr;
+	run.len = total;
+	om->m = dmapeek_mapping_from_segs(imp, DMAPEEK_MAPPING_PATH_PHYS_VEC_HELPER,
+					  &run, 1, vec, nr, DMAPEEK_ADDR_KIND_IOVA, t0);
+	if (!om->dma) {
+		dmapeek_mapping_unregister_free(om->m);
+		dma_iova_destroy(dev, &om->state, om->total, DMA_BIDIRECTIONAL,
+				 DMA_ATTR_MMIO);
+		memset(om, 0, sizeof(*om));
+		return;
+	}
+	pr_info_ratelimited("attachment %u: replayed the helper's offset-0 links as mapping %u\n",
+			    imp->a.id, om->m ? om->m->id : 0);
+}
+
+/*
+ * Debug (audit_bar_*): map N one-page ranges of a BAR, every other page,
+ * through the kernel helper and through the two-step API, side by side.
+ */
+static void dmapeek_debug_bar_map(struct dmapeek_imp *imp)
+{
+	struct dmapeek_provider *prov;
+	struct phys_vec *vec;
+	struct phys_vec *dma;
+	struct sg_table *sgt;
+	u32 nr = READ_ONCE(audit_bar_ranges), i, ndma;
+	u64 t0;
+
+	if (!nr || !READ_ONCE(audit_bar_provider))
+		return;
+	mutex_lock(&dmapeek_lock);
+	prov = dmapeek_provider_find(READ_ONCE(audit_bar_provider));
+	/* The provider's device stays bound: it is not the importer, but an
+	 * unbind revokes and waits under the reservation lock we hold. */
+	if (prov && (prov->kind != DMAPEEK_PROVIDER_KIND_PCI_BAR || READ_ONCE(prov->gone) ||
+		     (u64)nr * 2 * PAGE_SIZE > prov->size))
+		prov = NULL;
+	mutex_unlock(&dmapeek_lock);
+	if (!prov) {
+		pr_warn_ratelimited("audit_bar_provider %u: not a usable BAR provider\n",
+				    audit_bar_provider);
+		return;
+	}
+	vec = kcalloc(nr, sizeof(*vec), GFP_KERNEL);
+	if (!vec)
+		return;
+	for (i = 0; i < nr; i++) {
+		vec[i].paddr = prov->start + (u64)i * 2 * PAGE_SIZE;
+		vec[i].len = PAGE_SIZE;
+	}
+
+	t0 = dmapeek_now();
+	sgt = dma_buf_phys_vec_to_sgt(imp->attach, prov->p2p, vec, nr,
+				      (size_t)nr * PAGE_SIZE, DMA_BIDIRECTIONAL);
+	if (IS_ERR(sgt)) {
+		imp->helper_err = PTR_ERR(sgt);
+		pr_info_ratelimited("attachment %u: dma_buf_phys_vec_to_sgt(%u ranges): %d\n",
+				    imp->a.id, nr, imp->helper_err);
+		if (imp->helper_err == -EADDRINUSE)
+			dmapeek_debug_helper_replay(imp, vec, nr, (u64)nr * PAGE_SIZE);
+	} else if (!dmapeek_sgt_dma_segs(sgt, &dma, &ndma)) {
+		imp->helper_err = 0;
+		imp->helper_sgt = sgt;
+		imp->helper_map = dmapeek_mapping_from_segs(imp,
+				DMAPEEK_MAPPING_PATH_PHYS_VEC_HELPER, dma, ndma,
+				vec, nr, dmapeek_dev_translates(&imp->ddev->pdev->dev) ?
+				DMAPEEK_ADDR_KIND_IOVA : DMAPEEK_ADDR_KIND_PHYS, t0);
+		kfree(dma);
+	} else {
+		dma_buf_free_sgt(imp->attach, sgt, DMA_BIDIRECTIONAL);
+	}
+	if (dmapeek_own_map(imp, &imp->debug_own, vec, nr, DMA_ATTR_MMIO))
+		pr_info_ratelimited("attachment %u: two-step map of the debug BAR ranges failed\n",
+				    imp->a.id);
+	kfree(vec);
+}
+
+/* Unmap everything of @imp; resv held.  Records the unmap on the attachment. */
+static void dmapeek_import_unmap_locked(struct dmapeek_imp *imp)
+{
+	dma_resv_assert_held(imp->dmabuf->resv);
+	if (!imp->sgt)
+		return;
+	dmapeek_own_unmap(imp, &imp->own);
+	dmapeek_own_unmap(imp, &imp->debug_own);
+	dmapeek_own_unmap(imp, &imp->helper_emul);
+	if (imp->helper_sgt) {
+		dma_buf_free_sgt(imp->attach, imp->helper_sgt, DMA_BIDIRECTIONAL);
+		imp->helper_sgt = NULL;
+	}
+	dmapeek_mapping_unregister_free(imp->helper_map);
+	imp->helper_map = NULL;
+	dmapeek_mapping_unregister_free(imp->sgt_map);
+	imp->sgt_map = NULL;
+	dma_buf_unmap_attachment(imp->attach, imp->sgt, DMA_BIDIRECTIONAL);
+	imp->sgt = NULL;
+	dmapeek_attachment_unmapped(&imp->a);
+}
+
+/* Map if not mapped; resv held.  -ENODEV: revoked (counted). */
+static int dmapeek_import_map_locked(struct dmapeek_imp *imp)
+{
+	struct phys_vec *dma = NULL, *cpu = NULL;
+	struct dmapeek_provider *prov = NULL;
+	struct device *dev = &imp->ddev->pdev->dev;
+	struct sg_table *sgt;
+	u32 ndma, ncpu = 0, kind;
+	unsigned long attrs = 0;
+	bool ours = false;
+	long lret;
+	u64 t0;
+	int ret;
+
+	dma_resv_assert_held(imp->dmabuf->resv);
+	if (imp->dead)
+		return -ENODEV;
+	if (imp->sgt)
+		return 0;
+
+	t0 = dmapeek_now();
+	sgt = dma_buf_map_attachment(imp->attach, DMA_BIDIRECTIONAL);
+	if (IS_ERR(sgt)) {
+		ret = PTR_ERR(sgt);
+		if (ret == -ENODEV)
+			WRITE_ONCE(imp->a.revoked_seen, imp->a.revoked_seen + 1);
+		return ret;
+	}
+	/* Static importers had the core wait; a dynamic one waits itself. */
+	if (imp->flags & DMAPEEK_IMPORT_DYNAMIC) {
+		lret = dma_resv_wait_timeout(imp->dmabuf->resv, DMA_RESV_USAGE_KERNEL,
+					     true, DMAPEEK_IMPORT_FENCE_TIMEOUT);
+		if (lret <= 0) {
+			dma_buf_unmap_attachment(imp->attach, sgt, DMA_BIDIRECTIONAL);
+			return lret ? lret : -ETIMEDOUT;
+		}
+	}
+	imp->sgt = sgt;
+	WRITE_ONCE(imp->a.maps, imp->a.maps + 1);
+	WRITE_ONCE(imp->a.mapped, true);
+	WRITE_ONCE(imp->a.last_map_ns, dmapeek_now());
+
+	/* What the device reaches: dmapeek's own phys ranges, or the pages. */
+	ret = dmapeek_export_phys(imp->dmabuf, &cpu, &ncpu, &prov);
+	if (!ret) {
+		ours = true;
+		if (prov && prov->kind == DMAPEEK_PROVIDER_KIND_PCI_BAR)
+			attrs = DMA_ATTR_MMIO;
+	} else if (dmapeek_sgt_cpu_segs(sgt, &cpu, &ncpu)) {
+		cpu = NULL;
+		ncpu = 0;
+	}
+
+	if (!dmapeek_sgt_dma_segs(sgt, &dma, &ndma)) {
+		kind = dmapeek_dev_translates(dev) ? DMAPEEK_ADDR_KIND_IOVA :
+						     DMAPEEK_ADDR_KIND_PHYS;
+		if (ours && attrs && imp->a.map_type == DMAPEEK_MAP_TYPE_BUS_ADDR)
+			kind = DMAPEEK_ADDR_KIND_BUS;
+		imp->sgt_map = dmapeek_mapping_from_segs(imp,
+				DMAPEEK_MAPPING_PATH_IMPORTER_SGT, dma, ndma,
+				kind == DMAPEEK_ADDR_KIND_BUS ? NULL : cpu, ncpu,
+				kind, t0);
+		kfree(dma);
+	}
+
+	/*
+	 * The importer's own mapping, side by side: only where the P2P rules
+	 * let this device reach the memory through the host.
+	 */
+	if (cpu && ncpu && (!attrs || imp->a.map_type == DMAPEEK_MAP_TYPE_THRU_HOST_BRIDGE)) {
+		ret = dmapeek_own_map(imp, &imp->own, cpu, ncpu, attrs);
+		if (ret)
+			pr_info_ratelimited("attachment %u: importer-side mapping failed: %d\n",
+					    imp->a.id, ret);
+	}
+	kfree(cpu);
+
+	dmapeek_debug_bar_map(imp);
+	return 0;
+}
+
+/* ----------------------------------------------------------- invalidation */
+
+static void dmapeek_import_unmap_work(struct work_struct *work)
+{
+	struct dmapeek_imp *imp = container_of(to_delayed_work(work),
+						  struct dmapeek_imp, unmap_work);
+
+	dma_resv_lock(imp->dmabuf->resv, NULL);
+	if (!imp->dead && imp->unmap_pending) {
+		imp->unmap_pending = false;
+		dmapeek_import_unmap_locked(imp);
+	}
+	dma_resv_unlock(imp->dmabuf->resv);
+}
+
+/* Called by the exporter with the reservation lock held. */
+static void dmapeek_import_invalidate(struct dma_buf_attachment *attach)
+{
+	struct dmapeek_attachment *a = dmapeek_import_attachment(attach);
+	struct dmapeek_imp *imp;
+
+	if (WARN_ON_ONCE(!a || !a->imp))
+		return;
+	imp = a->imp;
+	dma_resv_assert_held(attach->dmabuf->resv);
+
+	WRITE_ONCE(a->invalidations, a->invalidations + 1);
+	WRITE_ONCE(a->last_invalidate_ns, dmapeek_now());
+	if (imp->dead || !imp->sgt)
+		return;
+
+	switch (imp->behaviour) {
+	case DMAPEEK_BEHAVIOUR_NEVER_UNMAP:
+		/* A stuck importer on purpose: keep using the old mapping. */
+		break;
+	case DMAPEEK_BEHAVIOUR_DELAYED_UNMAP:
+		imp->unmap_pending = true;
+		mod_delayed_work(system_dfl_wq, &imp->unmap_work,
+				 msecs_to_jiffies(imp->unmap_delay_ms));
+		break;
+	default:
+		dmapeek_import_unmap_locked(imp);
+		break;
+	}
+}
+
+/* ------------------------------------------------------------- lifetime */
+
+static void dmapeek_import_free(struct kref *kref)
+{
+	struct dmapeek_imp *imp = container_of(kref, struct dmapeek_imp, kref);
+
+	dma_buf_put(imp->dmabuf);
+	mutex_destroy(&imp->lock);
+	kfree(imp);
+}
+
+void dmapeek_import_put(struct dmapeek_imp *imp)
+{
+	kref_put(&imp->kref, dmapeek_import_free);
+}
+
+/* Tear @imp down once; caller holds imp->lock. */
+static void dmapeek_import_teardown(struct dmapeek_imp *imp)
+{
+	struct dmapeek_event ev = {
+		.type = DMAPEEK_EVENT_TYPE_DETACH,
+		.attachment_id = imp->a.id,
+	};
+
+	lockdep_assert_held(&imp->lock);
+	if (!imp->attach)
+		return;
+
+	dma_resv_lock(imp->dmabuf->resv, NULL);
+	imp->dead = true;
+	imp->unmap_pending = false;
+	dmapeek_import_unmap_locked(imp);
+	if (imp->pinned) {
+		dma_buf_unpin(imp->attach);
+		imp->pinned = false;
+	}
+	dma_resv_unlock(imp->dmabuf->resv);
+
+	/* The work takes only the reservation lock; it sees "dead". */
+	cancel_delayed_work_sync(&imp->unmap_work);
+	dma_buf_detach(imp->dmabuf, imp->attach);
+	imp->attach = NULL;
+
+	mutex_lock(&dmapeek_lock);
+	dmapeek_table_del(&dmapeek_attachments, imp->a.id);
+	mutex_unlock(&dmapeek_lock);
+	atomic_dec(&imp->ddev->attachments);
+	dmapeek_event(&ev);
+}
+
+/*
+ * Find an import by attachment id and take a reference; -ENOENT for an
+ * unknown id, -EINVAL for an attachment dmapeek's importer did not make.
+ */
+struct dmapeek_imp *dmapeek_import_get(u32 id, int *err)
+{
+	struct dmapeek_attachment *a;
+	struct dmapeek_imp *imp = NULL;
+
+	mutex_lock(&dmapeek_lock);
+	a = xa_load(&dmapeek_attachments.xa, id);
+	if (!a)
+		*err = -ENOENT;
+	else if (!a->imp)
+		*err = -EINVAL;
+	else {
+		imp = a->imp;
+		kref_get(&imp->kref);
+	}
+	mutex_unlock(&dmapeek_lock);
+	return imp;
+}
+
+/* Map by id under the import's lock; 0, -EALREADY when mapped. */
+static int dmapeek_import_do_map(struct dmapeek_imp *imp)
+{
+	struct dmapeek_event ev = { .type = DMAPEEK_EVENT_TYPE_MAP };
+	int ret;
+
+	mutex_lock(&imp->lock);
+	if (!imp->attach) {
+		ret = -ENOENT;
+		goto out;
+	}
+	ret = dma_resv_lock_interruptible(imp->dmabuf->resv, NULL);
+	if (ret)
+		goto out;
+	if (imp->sgt && !imp->unmap_pending)
+		ret = -EALREADY;
+	else
+		ret = dmapeek_import_map_locked(imp);
+	if (!ret && imp->sgt_map)
+		ev.mapping_id = imp->sgt_map->id;
+	dma_resv_unlock(imp->dmabuf->resv);
+	ev.attachment_id = imp->a.id;
+	ev.error = ret;
+	if (ret != -EALREADY)
+		dmapeek_event(&ev);
+out:
+	mutex_unlock(&imp->lock);
+	return ret;
+}
+
+static int dmapeek_import_do_unmap(struct dmapeek_imp *imp)
+{
+	struct dmapeek_event ev = { .type = DMAPEEK_EVENT_TYPE_UNMAP };
+	int ret = 0;
+
+	mutex_lock(&imp->lock);
+	if (!imp->attach) {
+		ret = -ENOENT;
+		goto out;
+	}
+	ret = dma_resv_lock_interruptible(imp->dmabuf->resv, NULL);
+	if (ret)
+		goto out;
+	if (!imp->sgt)
+		ret = -ENXIO;
+	else {
+		imp->unmap_pending = false;
+		dmapeek_import_unmap_locked(imp);
+	}
+	dma_resv_unlock(imp->dmabuf->resv);
+	ev.attachment_id = imp->a.id;
+	if (!ret)
+		dmapeek_event(&ev);
+out:
+	mutex_unlock(&imp->lock);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ ioctls */
+
+static int dmapeek_import_map_type(struct dmapeek_imp *imp, int *distance, u32 *reason);
+
+
+int dmapeek_ioc_import(struct dmapeek_file *df, void *arg)
+{
+	struct dmapeek_import *ia = arg;
+	const struct dma_buf_attach_ops *ops = NULL;
+	struct dma_buf_attachment *attach;
+	struct dmapeek_device *ddev;
+	struct dmapeek_imp *imp;
+	struct dma_buf *dmabuf;
+	struct dmapeek_event ev = { .type = DMAPEEK_EVENT_TYPE_ATTACH };
+	int distance;
+	u32 reason;
+	int ret;
+
+	if (ia->flags & ~DMAPEEK_IMPORT_FLAGS || ia->__reserved || ia->attachment_id)
+		return -EINVAL;
+	if (!ia->behaviour)
+		ia->behaviour = DMAPEEK_BEHAVIOUR_NORMAL;
+	if (ia->behaviour > DMAPEEK_BEHAVIOUR_DELAYED_UNMAP)
+		return -EINVAL;
+	/* pin and the importer ops need a dynamic attachment */
+	if (!(ia->flags & DMAPEEK_IMPORT_DYNAMIC) &&
+	    (ia->flags & (DMAPEEK_IMPORT_PIN | DMAPEEK_IMPORT_PEER2PEER |
+			  DMAPEEK_IMPORT_NO_INVALIDATE)))
+		return -EINVAL;
+	/* a misbehaviour needs invalidations to misbehave on */
+	if (ia->behaviour != DMAPEEK_BEHAVIOUR_NORMAL &&
+	    (!(ia->flags & DMAPEEK_IMPORT_DYNAMIC) ||
+	     (ia->flags & DMAPEEK_IMPORT_NO_INVALIDATE)))
+		return -EINVAL;
+	if (ia->behaviour == DMAPEEK_BEHAVIOUR_DELAYED_UNMAP &&
+	    ia->unmap_delay_ms > DMAPEEK_UNMAP_DELAY_MAX_MS)
+		return -ERANGE;
+	if (ia->behaviour != DMAPEEK_BEHAVIOUR_DELAYED_UNMAP && ia->unmap_delay_ms)
+		return -EINVAL;
+
+	dmabuf = dma_buf_get(ia->fd);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);	/* -EBADF, or -EINVAL: not a dma-buf */
+
+	imp = kzalloc(sizeof(*imp), GFP_KERNEL);
+	if (!imp) {
+		ret = -ENOMEM;
+		goto err_put_buf;
+	}
+	kref_init(&imp->kref);
+	mutex_init(&imp->lock);
+	INIT_LIST_HEAD(&imp->node);
+	INIT_DELAYED_WORK(&imp->unmap_work, dmapeek_import_unmap_work);
+	imp->dmabuf = dmabuf;
+	imp->flags = ia->flags;
+	imp->behaviour = ia->behaviour;
+	imp->unmap_delay_ms = ia->unmap_delay_ms;
+	imp->a.imp = imp;
+	imp->a.dmabuf = dmabuf;
+	imp->a.behaviour = ia->behaviour;
+	imp->a.unmap_delay_ms = ia->unmap_delay_ms;
+	imp->a.flags = DMAPEEK_ATTACH_FLAGS_IMPORTED;
+	if (ia->flags & DMAPEEK_IMPORT_DYNAMIC) {
+		imp->a.flags |= DMAPEEK_ATTACH_FLAGS_DYNAMIC;
+		if (ia->flags & DMAPEEK_IMPORT_NO_INVALIDATE)
+			ops = ia->flags & DMAPEEK_IMPORT_PEER2PEER ?
+			      &dmapeek_import_ops_noinv_p2p : &dmapeek_import_ops_noinv;
+		else
+			ops = ia->flags & DMAPEEK_IMPORT_PEER2PEER ?
+			      &dmapeek_import_ops_p2p : &dmapeek_import_ops;
+		if (ops->allow_peer2peer)
+			imp->a.flags |= DMAPEEK_ATTACH_FLAGS_PEER2PEER;
+		if (ops->invalidate_mappings)
+			imp->a.flags |= DMAPEEK_ATTACH_FLAGS_REVOCABLE;
+	}
+
+	/*
+	 * Registered first, with the import's lock held across the attach:
+	 * the exporter's attach callback may look the record up, and an
+	 * unbind of the device (dmapeek_import_device_gone(), which marks it
+	 * gone under dmapeek_lock and then finds every import of it in the
+	 * table) waits for the lock and tears down what we attached.
+	 */
+	mutex_lock(&imp->lock);
+	mutex_lock(&dmapeek_lock);
+	ddev = dmapeek_device_find(ia->device_id);
+	if (!ddev || ddev->gone)
+		ret = -ENODEV;
+	else if (!(ddev->roles & DMAPEEK_DEVICE_ROLE_CLIENT))
+		ret = -EINVAL;
+	else
+		ret = dmapeek_table_add(&dmapeek_attachments, &imp->a, &imp->a.id);
+	if (!ret) {
+		imp->ddev = ddev;
+		imp->a.device_id = ddev->id;
+		strscpy(imp->a.importer_dev, dev_name(&ddev->pdev->dev));
+		strscpy(imp->a.importer_driver, KBUILD_MODNAME);
+		atomic_inc(&ddev->attachments);
+	}
+	mutex_unlock(&dmapeek_lock);
+	if (ret) {
+		mutex_unlock(&imp->lock);
+		goto err_free;
+	}
+
+	/* Without dmapeek's exporter there is no P2P provider: not P2P. */
+	imp->a.map_type = DMAPEEK_MAP_TYPE_NONE;
+	attach = dma_buf_dynamic_attach(dmabuf, &ddev->pdev->dev, ops,
+					ops ? &imp->a : NULL);
+	if (IS_ERR(attach)) {
+		ret = PTR_ERR(attach);
+		goto err_unregister;
+	}
+	imp->attach = attach;
+	imp->a.attach = attach;
+
+	if (ia->flags & DMAPEEK_IMPORT_PIN) {
+		ret = dma_resv_lock_interruptible(dmabuf->resv, NULL);
+		if (!ret) {
+			ret = dma_buf_pin(attach);
+			if (!ret) {
+				imp->pinned = true;
+				imp->a.flags |= DMAPEEK_ATTACH_FLAGS_PINNED;
+			}
+			dma_resv_unlock(dmabuf->resv);
+		}
+		if (ret)
+			goto err_detach;
+	}
+
+	/* For a BAR buffer dmapeek exported: the pair's P2P map type. */
+	dmapeek_import_map_type(imp, &distance, &reason);
+	mutex_unlock(&imp->lock);
+
+	mutex_lock(&df->lock);
+	list_add_tail(&imp->node, &df->imports);
+	mutex_unlock(&df->lock);
+
+	ia->attachment_id = imp->a.id;
+	ev.attachment_id = imp->a.id;
+	dmapeek_event(&ev);
+	return 0;
+
+err_detach:
+	dma_buf_detach(dmabuf, attach);
+	imp->attach = NULL;
+err_unregister:
+	mutex_lock(&dmapeek_lock);
+	dmapeek_table_del(&dmapeek_attachments, imp->a.id);
+	mutex_unlock(&dmapeek_lock);
+	atomic_dec(&ddev->attachments);
+	mutex_unlock(&imp->lock);
+	/* A racing unbind may hold a reference: the last put frees. */
+	dmapeek_import_put(imp);
+	return ret;
+
+err_free:
+	mutex_destroy(&imp->lock);
+	kfree(imp);
+err_put_buf:
+	dma_buf_put(dmabuf);
+	return ret;
+}
+
+/*
+ * The map type of a dmapeek BAR buffer for this import's device, from the
+ * exporter's phys ranges (resv taken briefly); -EOPNOTSUPP for others.
+ */
+static int dmapeek_import_map_type(struct dmapeek_imp *imp, int *distance, u32 *reason)
+{
+	struct dmapeek_provider *prov = NULL;
+	struct phys_vec *vec = NULL;
+	u32 nr = 0;
+	int ret;
+
+	ret = dma_resv_lock_interruptible(imp->dmabuf->resv, NULL);
+	if (ret)
+		return ret;
+	ret = dmapeek_export_phys(imp->dmabuf, &vec, &nr, &prov);
+	dma_resv_unlock(imp->dmabuf->resv);
+	kfree(vec);
+	if (ret)
+		return ret;
+	if (prov)
+		imp->a.map_type = dmapeek_p2p_map_type(prov, &imp->ddev->pdev->dev,
+						       distance, reason);
+	return 0;
+}
+
+/* Detach @imp from @df's list (df->lock held) and tear it down. */
+static void dmapeek_import_release(struct dmapeek_imp *imp)
+{
+	mutex_lock(&imp->lock);
+	dmapeek_import_teardown(imp);
+	mutex_unlock(&imp->lock);
+	dmapeek_import_put(imp);
+}
+
+int dmapeek_ioc_detach(struct dmapeek_file *df, void *arg)
+{
+	struct dmapeek_id_op *op = arg;
+	struct dmapeek_imp *imp, *found = NULL;
+
+	if (op->flags || op->__reserved)
+		return -EINVAL;
+	mutex_lock(&df->lock);
+	list_for_each_entry(imp, &df->imports, node) {
+		if (imp->a.id == op->id) {
+			found = imp;
+			list_del_init(&imp->node);
+			break;
+		}
+	}
+	mutex_unlock(&df->lock);
+	if (!found)
+		return -ENOENT;
+	dmapeek_import_release(found);
+	return 0;
+}
+
+void dmapeek_import_release_file(struct dmapeek_file *df)
+{
+	struct dmapeek_imp *imp, *tmp;
+	LIST_HEAD(list);
+
+	mutex_lock(&df->lock);
+	list_splice_init(&df->imports, &list);
+	mutex_unlock(&df->lock);
+	list_for_each_entry_safe(imp, tmp, &list, node) {
+		list_del_init(&imp->node);
+		dmapeek_import_release(imp);
+	}
+}
+
+void dmapeek_import_device_gone(struct dmapeek_device *ddev)
+{
+	struct dmapeek_attachment *a;
+	struct dmapeek_imp *imp;
+	unsigned long id;
+
+	mutex_lock(&dmapeek_lock);
+	ddev->gone = true;
+	mutex_unlock(&dmapeek_lock);
+	for (;;) {
+		imp = NULL;
+		mutex_lock(&dmapeek_lock);
+		xa_for_each(&dmapeek_attachments.xa, id, a) {
+			if (a->imp && a->imp->ddev == ddev) {
+				imp = a->imp;
+				kref_get(&imp->kref);
+				break;
+			}
+		}
+		mutex_unlock(&dmapeek_lock);
+		if (!imp)
+			break;
+		/* Teardown removes it from the table: the loop ends. */
+		mutex_lock(&imp->lock);
+		dmapeek_import_teardown(imp);
+		mutex_unlock(&imp->lock);
+		dmapeek_import_put(imp);
+	}
+}
+
+static int dmapeek_id_op_check(struct dmapeek_id_op *op)
+{
+	return op->flags || op->__reserved ? -EINVAL : 0;
+}
+
+int dmapeek_ioc_map(struct dmapeek_file *df, void *arg)
+{
+	struct dmapeek_id_op *op = arg;
+	struct dmapeek_imp *imp;
+	int ret;
+
+	ret = dmapeek_id_op_check(op);
+	if (ret)
+		return ret;
+	imp = dmapeek_import_get(op->id, &ret);
+	if (!imp)
+		return ret;
+	ret = dmapeek_import_do_map(imp);
+	dmapeek_import_put(imp);
+	return ret;
+}
+
+int dmapeek_ioc_unmap(struct dmapeek_file *df, void *arg)
+{
+	struct dmapeek_id_op *op = arg;
+	struct dmapeek_imp *imp;
+	int ret;
+
+	ret = dmapeek_id_op_check(op);
+	if (ret)
+		return ret;
+	imp = dmapeek_import_get(op->id, &ret);
+	if (!imp)
+		return ret;
+	ret = dmapeek_import_do_unmap(imp);
+	dmapeek_import_put(imp);
+	return ret;
+}
+
+/*
+ * debug: "echo ATTACHMENT_ID > /sys/module/dmapeek/parameters/debug_invalidate"
+ * calls dma_buf_invalidate_mappings() on that import's buffer, as its
+ * exporter would on a move, so the importer behaviours can be watched on
+ * buffers whose exporter never moves them (udmabuf, the system heap).
+ * Every dynamic importer of the buffer is invalidated, not only dmapeek.
+ */
+static int dmapeek_debug_invalidate_set(const char *val, const struct kernel_param *kp)
+{
+	struct dmapeek_imp *imp;
+	u32 id;
+	int ret;
+
+	ret = kstrtou32(val, 0, &id);
+	if (ret)
+		return ret;
+	imp = dmapeek_import_get(id, &ret);
+	if (!imp)
+		return ret;
+	mutex_lock(&imp->lock);
+	if (!imp->attach) {
+		ret = -ENOENT;
+	} else {
+		ret = dma_resv_lock_interruptible(imp->dmabuf->resv, NULL);
+		if (!ret) {
+			dma_buf_invalidate_mappings(imp->dmabuf);
+			dma_resv_unlock(imp->dmabuf->resv);
+		}
+	}
+	mutex_unlock(&imp->lock);
+	dmapeek_import_put(imp);
+	return ret;
+}
+
+static const struct kernel_param_ops dmapeek_debug_invalidate_ops = {
+	.set = dmapeek_debug_invalidate_set,
+};
+module_param_cb(debug_invalidate, &dmapeek_debug_invalidate_ops, NULL, 0200);
+MODULE_PARM_DESC(debug_invalidate,
+		 "debug: write an attachment id to invalidate its buffer's mappings");
+
+/* ----------------------------------------------------------------- netlink */
+
+static int dmapeek_nl_import_op(struct genl_info *info, bool map)
+{
+	struct nlattr *attr = info->attrs[DMAPEEK_A_ATTACHMENT_ID];
+	struct dmapeek_imp *imp;
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, DMAPEEK_A_ATTACHMENT_ID))
+		return -EINVAL;
+	imp = dmapeek_import_get(nla_get_u32(attr), &ret);
+	if (!imp) {
+		if (ret == -ENOENT)
+			NL_SET_ERR_MSG_ATTR(info->extack, attr, "no such attachment");
+		else
+			NL_SET_ERR_MSG_ATTR(info->extack, attr,
+					    "not an attachment of dmapeek's importer");
+		return ret;
+	}
+	ret = map ? dmapeek_import_do_map(imp) : dmapeek_import_do_unmap(imp);
+	dmapeek_import_put(imp);
+	switch (ret) {
+	case 0:
+		break;
+	case -EALREADY:
+		NL_SET_ERR_MSG(info->extack, "attachment is already mapped");
+		break;
+	case -ENXIO:
+		NL_SET_ERR_MSG(info->extack, "attachment is not mapped");
+		break;
+	case -ENODEV:
+		NL_SET_ERR_MSG(info->extack, "buffer is revoked (map refused)");
+		break;
+	case -ENOENT:
+		NL_SET_ERR_MSG(info->extack, "attachment is being detached");
+		break;
+	default:
+		NL_SET_ERR_MSG_FMT(info->extack, "%s failed: %d",
+				   map ? "map" : "unmap", ret);
+	}
+	return ret;
+}
+
+int dmapeek_nl_attachment_map_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return dmapeek_nl_import_op(info, true);
+}
+
+int dmapeek_nl_attachment_unmap_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return dmapeek_nl_import_op(info, false);
+}
+
+/* --------------------------------------------------- DMA (dmapeek_edu.c) */
+
+/*
+ * The DMA address of [@offset, @offset + @len) of the import's current
+ * mapping (mapped lazily), clipped to one contiguous DMA range: *@chunk
+ * gets how much of @len it covers.  resv held.
+ */
+int dmapeek_import_dma_addr(struct dmapeek_imp *imp, u64 offset, u64 len,
+			    dma_addr_t *addr, u64 *chunk)
+{
+	struct dmapeek_mapping *m;
+	u32 i;
+	int ret;
+
+	ret = dmapeek_import_map_locked(imp);
+	if (ret)
+		return ret;
+	m = imp->sgt_map;
+	if (!m)
+		return -ENOMEM;
+	for (i = 0; i < m->nr_ranges; i++) {
+		struct dmapeek_map_range *r = &m->ranges[i];
+
+		if (offset >= r->offset && offset < r->offset + r->len) {
+			*addr = r->addr + (offset - r->offset);
+			*chunk = min_t(u64, len, r->offset + r->len - offset);
+			return 0;
+		}
+	}
+	return -EINVAL;
+}

@@ -1,0 +1,730 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * dp-import: drives dmapeek's importer for the guest tests with raw ioctls
+ * on /dev/dmapeek and its own libnl-genl decoder (never libdmapeek).
+ *
+ *   dp-import p2p-dump
+ *       one line per pair: "p2p PROVIDER CLIENT TYPE DISTANCE REASON"
+ *   dp-import p2p-get PROVIDER_BDF CLIENT_BDF
+ *   dp-import [OPTIONS] SOURCE STEP...
+ *       SOURCE: udmabuf:SIZE | heap:SIZE | file:PATH (any fd, for errors)
+ *       OPTIONS: --dev ID  --flags dynamic,pin,p2p,noinv  --behaviour
+ *                normal|never|delayed:MS  --raw-flags N (unchecked)
+ *       STEPS (each prints one line starting with its name):
+ *         import            "import OK id=N" | "import ERR ENAME"
+ *         map unmap         ioctl;   nlmap nlunmap: netlink (prints extack)
+ *         detach
+ *         mappings          "mapping id=N path=P size=S ranges=R kinds=K" per mapping
+ *         audit             per mapping: "audit id=N path=P result=R pages=N mismatches=N holes=N"
+ *         ioc-audit         the same through DMAPEEK_IOC_AUDIT
+ *         attachment        the attachment row, or "attachment ERR ENAME"
+ *         fdinfo            "fdinfo exp_name=NAME size=N"
+ *         cpu-fill:OFF:LEN:SEED   write a pattern with the CPU (mmap)
+ *         dma-write:OFF:LEN:SEED  write a pattern with the device
+ *         dma-read:OFF:LEN:SEED   read with the device and compare with the pattern
+ *         cpu-check:OFF:LEN:SEED  compare the CPU's view with the pattern
+ *         dma-raw:ATT:OFF:LEN:FLAGS  DMA with explicit values (errors)
+ *         invalidate        poke the debug_invalidate parameter
+ *         sleep:MS
+ *         touch:PATH  waitfile:PATH   handshake with the test script
+ *         id:N              use attachment id N from here on (bad ids)
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <linux/netlink.h>
+
+#include <linux/dma-heap.h>
+#include <linux/udmabuf.h>
+
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/netlink.h>
+
+#include <linux/dmapeek.h>
+
+static const char *ename(int e)
+{
+	static char buf[16];
+
+	switch (e) {
+	case 0: return "OK";
+	case EPERM: return "EPERM";
+	case ENOENT: return "ENOENT";
+	case EIO: return "EIO";
+	case ENXIO: return "ENXIO";
+	case EBADF: return "EBADF";
+	case ENOMEM: return "ENOMEM";
+	case EFAULT: return "EFAULT";
+	case EBUSY: return "EBUSY";
+	case ENODEV: return "ENODEV";
+	case EINVAL: return "EINVAL";
+	case ERANGE: return "ERANGE";
+	case ENOTTY: return "ENOTTY";
+	case E2BIG: return "E2BIG";
+	case EOPNOTSUPP: return "EOPNOTSUPP";
+	case EALREADY: return "EALREADY";
+	case ETIMEDOUT: return "ETIMEDOUT";
+	case ESTALE: return "ESTALE";
+	case EADDRINUSE: return "EADDRINUSE";
+	}
+	snprintf(buf, sizeof(buf), "E%d", e);
+	return buf;
+}
+
+/* ----------------------------------------------------------------- netlink */
+
+static struct nl_sock *sk;
+static int family;
+
+struct nlreq {
+	int err;
+	int done;
+	char extack[256];
+	int (*cb)(struct nl_msg *msg, struct nlattr **tb, void *arg);
+	void *arg;
+	int maxattr;
+};
+
+static int nl_err_cb(struct sockaddr_nl *nla __attribute__((unused)), struct nlmsgerr *e, void *arg)
+{
+	struct nlreq *r = arg;
+	struct nlmsghdr *nlh = (struct nlmsghdr *)e - 1;
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+	int len = nlh->nlmsg_len;
+	struct nlattr *attrs;
+	int ack_len = sizeof(*nlh) + sizeof(int) + sizeof(*nlh);
+
+	r->err = -e->error;
+	r->done = 1;
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return NL_STOP;
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		ack_len += e->msg.nlmsg_len - sizeof(*nlh);
+	if (len <= ack_len)
+		return NL_STOP;
+	attrs = (void *)((unsigned char *)nlh + ack_len);
+	len -= ack_len;
+	nla_parse(tb, NLMSGERR_ATTR_MAX, attrs, len, NULL);
+	if (tb[NLMSGERR_ATTR_MSG])
+		snprintf(r->extack, sizeof(r->extack), "%s",
+			 (char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
+	return NL_STOP;
+}
+
+static int nl_valid_cb(struct nl_msg *msg, void *arg)
+{
+	struct nlreq *r = arg;
+	struct nlattr *tb[64];
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, r->maxattr, NULL) < 0)
+		return NL_SKIP;
+	return r->cb ? r->cb(msg, tb, r->arg) : NL_OK;
+}
+
+static int nl_finish_cb(struct nl_msg *msg __attribute__((unused)), void *arg)
+{
+	((struct nlreq *)arg)->done = 1;
+	return NL_STOP;
+}
+
+static int nl_ack_cb(struct nl_msg *msg __attribute__((unused)), void *arg)
+{
+	((struct nlreq *)arg)->done = 1;
+	return NL_STOP;
+}
+
+static int nl_open(void)
+{
+	if (sk)
+		return 0;
+	sk = nl_socket_alloc();
+	if (!sk || genl_connect(sk))
+		return -1;
+	{
+		int one = 1;
+
+		setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	}
+	family = genl_ctrl_resolve(sk, DMAPEEK_FAMILY_NAME);
+	return family < 0 ? -1 : 0;
+}
+
+/* Send @cmd with attributes added by @put; returns 0 or the errno. */
+static int nl_request(int cmd, int flags, int maxattr,
+		      void (*put)(struct nl_msg *m, void *arg), void *parg,
+		      int (*cb)(struct nl_msg *msg, struct nlattr **tb, void *arg), void *cbarg,
+		      char *extack)
+{
+	struct nlreq r = { .cb = cb, .arg = cbarg, .maxattr = maxattr };
+	struct nl_cb *c;
+	struct nl_msg *msg;
+	int ret;
+
+	if (nl_open())
+		return ENODEV;
+	msg = nlmsg_alloc();
+	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, flags | NLM_F_ACK,
+		    cmd, DMAPEEK_FAMILY_VERSION);
+	if (put)
+		put(msg, parg);
+	c = nl_cb_alloc(NL_CB_DEFAULT);
+	nl_cb_set(c, NL_CB_VALID, NL_CB_CUSTOM, nl_valid_cb, &r);
+	nl_cb_set(c, NL_CB_FINISH, NL_CB_CUSTOM, nl_finish_cb, &r);
+	nl_cb_set(c, NL_CB_ACK, NL_CB_CUSTOM, nl_ack_cb, &r);
+	nl_cb_err(c, NL_CB_CUSTOM, nl_err_cb, &r);
+	ret = nl_send_auto(sk, msg);
+	nlmsg_free(msg);
+	if (ret < 0) {
+		nl_cb_put(c);
+		return EIO;
+	}
+	/* until the ACK, the end of the dump or an error: nothing left over */
+	while (!r.done) {
+		ret = nl_recvmsgs(sk, c);
+		if (ret < 0) {
+			if (!r.err)
+				r.err = EIO;
+			break;
+		}
+	}
+	nl_cb_put(c);
+	if (extack)
+		strcpy(extack, r.extack);
+	return r.err;
+}
+
+static unsigned long long get_uint(struct nlattr *a)
+{
+	if (!a)
+		return 0;
+	return nla_len(a) == 8 ? nla_get_u64(a) : nla_get_u32(a);
+}
+
+static void put_u32_id(struct nl_msg *m, void *arg)
+{
+	const unsigned int *v = arg;
+
+	nla_put_u32(m, v[0], v[1]);
+}
+
+/* --------------------------------------------------------------- p2p */
+
+static const char *const map_types[] = {
+	"unknown", "none", "not-supported", "bus-addr", "thru-host-bridge",
+};
+static const char *const reasons[] = {
+	"unknown", "system-memory", "same-device", "common-switch", "acs-redirect",
+	"host-bridge-allowlist", "amd-cpu", "not-allowlisted", "not-pci", "no-provider",
+};
+
+#define NAME(tbl, v) ((v) < sizeof(tbl) / sizeof(tbl[0]) ? tbl[v] : "?")
+
+static int p2p_cb(struct nl_msg *msg __attribute__((unused)), struct nlattr **tb,
+		  void *arg __attribute__((unused)))
+{
+	unsigned int t = tb[DMAPEEK_A_P2P_MAP_TYPE] ? nla_get_u32(tb[DMAPEEK_A_P2P_MAP_TYPE]) : 0;
+	unsigned int r = tb[DMAPEEK_A_P2P_REASON] ? nla_get_u32(tb[DMAPEEK_A_P2P_REASON]) : 0;
+
+	printf("p2p %s %s %s %d %s\n",
+	       tb[DMAPEEK_A_P2P_PROVIDER_BDF] ? nla_get_string(tb[DMAPEEK_A_P2P_PROVIDER_BDF]) : "-",
+	       tb[DMAPEEK_A_P2P_CLIENT_BDF] ? nla_get_string(tb[DMAPEEK_A_P2P_CLIENT_BDF]) : "-",
+	       NAME(map_types, t),
+	       tb[DMAPEEK_A_P2P_DISTANCE] ? (int)nla_get_u32(tb[DMAPEEK_A_P2P_DISTANCE]) : -99,
+	       NAME(reasons, r));
+	return NL_OK;
+}
+
+static const char *const domains[] = {
+	"none", "blocked", "identity", "dma", "dma-fq", "unmanaged", "other",
+};
+
+static int device_cb(struct nl_msg *msg __attribute__((unused)), struct nlattr **tb,
+		     void *arg __attribute__((unused)))
+{
+	printf("device %u %s %04x:%04x domain=%s attachments=%u\n",
+	       nla_get_u32(tb[DMAPEEK_A_DEVICE_ID]), nla_get_string(tb[DMAPEEK_A_DEVICE_BDF]),
+	       nla_get_u32(tb[DMAPEEK_A_DEVICE_VENDOR]), nla_get_u32(tb[DMAPEEK_A_DEVICE_DEVICE]),
+	       NAME(domains, nla_get_u32(tb[DMAPEEK_A_DEVICE_DOMAIN_TYPE])),
+	       nla_get_u32(tb[DMAPEEK_A_DEVICE_ATTACHMENTS]));
+	return NL_OK;
+}
+
+static int provider_cb(struct nl_msg *msg __attribute__((unused)), struct nlattr **tb,
+		       void *arg __attribute__((unused)))
+{
+	printf("provider %u %s bar=%d\n", nla_get_u32(tb[DMAPEEK_A_PROVIDER_ID]),
+	       tb[DMAPEEK_A_PROVIDER_BDF] ? nla_get_string(tb[DMAPEEK_A_PROVIDER_BDF]) : "system",
+	       tb[DMAPEEK_A_PROVIDER_BAR] ? (int)nla_get_u32(tb[DMAPEEK_A_PROVIDER_BAR]) : -1);
+	return NL_OK;
+}
+
+static void put_bdfs(struct nl_msg *m, void *arg)
+{
+	char **b = arg;
+
+	nla_put_string(m, DMAPEEK_A_P2P_PROVIDER_BDF, b[0]);
+	nla_put_string(m, DMAPEEK_A_P2P_CLIENT_BDF, b[1]);
+}
+
+/* ------------------------------------------------------------ mappings */
+
+static const char *const paths[] = {
+	"?", "phys-vec-helper", "iova-link", "map-phys", "bus-addr", "sgtable", "importer-sgt",
+};
+static const char *const kinds[] = { "?", "iova", "bus", "phys" };
+static const char *const results[] = { "?", "ok", "mismatch", "direct", "not-checkable" };
+
+#define MAX_MAPS 16
+struct maplist {
+	int n;
+	unsigned int id[MAX_MAPS];
+	unsigned int path[MAX_MAPS];
+	int print;
+};
+
+static int mapping_cb(struct nl_msg *msg, struct nlattr **tb, void *arg)
+{
+	struct maplist *ml = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct nlattr *a, *rt[DMAPEEK_A_RANGE_MAX + 1];
+	unsigned int id, path, nr = 0, kmask = 0, k;
+	char ks[64] = "";
+	int rem;
+
+	if (!tb[DMAPEEK_A_MAPPING_ID] || !tb[DMAPEEK_A_MAPPING_PATH])
+		return NL_OK;
+	id = nla_get_u32(tb[DMAPEEK_A_MAPPING_ID]);
+	path = nla_get_u32(tb[DMAPEEK_A_MAPPING_PATH]);
+	if (ml->n < MAX_MAPS) {
+		ml->id[ml->n] = id;
+		ml->path[ml->n] = path;
+		ml->n++;
+	}
+	if (!ml->print)
+		return NL_OK;
+	/* range is multi-attr: walk every top-level attribute */
+	nla_for_each_attr(a, genlmsg_attrdata(nlmsg_data(nlh), 0),
+			  genlmsg_attrlen(nlmsg_data(nlh), 0), rem) {
+		if (nla_type(a) != DMAPEEK_A_MAPPING_RANGE)
+			continue;
+		nr++;
+		nla_parse_nested(rt, DMAPEEK_A_RANGE_MAX, a, NULL);
+		if (rt[DMAPEEK_A_RANGE_KIND])
+			kmask |= 1u << nla_get_u32(rt[DMAPEEK_A_RANGE_KIND]);
+	}
+	for (k = 1; k < 4; k++)
+		if (kmask & (1u << k)) {
+			strcat(ks, ks[0] ? "," : "");
+			strcat(ks, kinds[k]);
+		}
+	printf("mapping id=%u path=%s size=%llu ranges=%u kinds=%s\n", id,
+	       NAME(paths, path), get_uint(tb[DMAPEEK_A_MAPPING_SIZE]), nr,
+	       ks[0] ? ks : "-");
+	return NL_OK;
+}
+
+static int list_mappings(unsigned int att, struct maplist *ml)
+{
+	unsigned int v[2] = { DMAPEEK_A_MAPPING_ATTACHMENT_ID, att };
+
+	return nl_request(DMAPEEK_CMD_MAPPING_GET, NLM_F_DUMP, DMAPEEK_A_MAPPING_MAX,
+			  put_u32_id, v, mapping_cb, ml, NULL);
+}
+
+static int audit_cb(struct nl_msg *msg, struct nlattr **tb, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct nlattr *a, *mt[DMAPEEK_A_AUDIT_MISMATCH_MAX + 1];
+	unsigned int *path = arg;
+	int rem, shown = 0;
+
+	printf("audit id=%u path=%s result=%s pages=%llu mismatches=%llu holes=%llu",
+	       nla_get_u32(tb[DMAPEEK_A_AUDIT_MAPPING_ID]), NAME(paths, *path),
+	       NAME(results, nla_get_u32(tb[DMAPEEK_A_AUDIT_RESULT])),
+	       get_uint(tb[DMAPEEK_A_AUDIT_PAGES]), get_uint(tb[DMAPEEK_A_AUDIT_MISMATCHES]),
+	       get_uint(tb[DMAPEEK_A_AUDIT_HOLES]));
+	nla_for_each_attr(a, genlmsg_attrdata(nlmsg_data(nlh), 0),
+			  genlmsg_attrlen(nlmsg_data(nlh), 0), rem) {
+		if (nla_type(a) != DMAPEEK_A_AUDIT_MISMATCH || shown++ >= 2)
+			continue;
+		nla_parse_nested(mt, DMAPEEK_A_AUDIT_MISMATCH_MAX, a, NULL);
+		printf(" [iova=%#llx expected=%#llx actual=%#llx]",
+		       get_uint(mt[DMAPEEK_A_AUDIT_MISMATCH_IOVA]),
+		       get_uint(mt[DMAPEEK_A_AUDIT_MISMATCH_EXPECTED]),
+		       get_uint(mt[DMAPEEK_A_AUDIT_MISMATCH_ACTUAL]));
+	}
+	printf("\n");
+	return NL_OK;
+}
+
+static const char *const behaviours[] = { "-", "normal", "never", "delayed" };
+
+static int attachment_cb(struct nl_msg *msg __attribute__((unused)), struct nlattr **tb,
+			 void *arg __attribute__((unused)))
+{
+	char dev[16] = "-";
+
+	if (tb[DMAPEEK_A_ATTACHMENT_DEVICE_ID])
+		snprintf(dev, sizeof(dev), "%u", nla_get_u32(tb[DMAPEEK_A_ATTACHMENT_DEVICE_ID]));
+	printf("attachment id=%u exp_name=%s size=%llu device=%s flags=%#x behaviour=%s "
+	       "mapped=%u maps=%u unmaps=%u invalidations=%u revoked_seen=%u "
+	       "last_unmap_latency_ns=%llu map_type=%s\n",
+	       nla_get_u32(tb[DMAPEEK_A_ATTACHMENT_ID]),
+	       tb[DMAPEEK_A_ATTACHMENT_EXP_NAME] ?
+	       nla_get_string(tb[DMAPEEK_A_ATTACHMENT_EXP_NAME]) : "-",
+	       get_uint(tb[DMAPEEK_A_ATTACHMENT_SIZE]),
+	       dev,
+	       tb[DMAPEEK_A_ATTACHMENT_FLAGS] ? nla_get_u32(tb[DMAPEEK_A_ATTACHMENT_FLAGS]) : 0,
+	       NAME(behaviours, tb[DMAPEEK_A_ATTACHMENT_BEHAVIOUR] ?
+		    nla_get_u32(tb[DMAPEEK_A_ATTACHMENT_BEHAVIOUR]) : 0),
+	       tb[DMAPEEK_A_ATTACHMENT_MAPPED] ? nla_get_u8(tb[DMAPEEK_A_ATTACHMENT_MAPPED]) : 0,
+	       tb[DMAPEEK_A_ATTACHMENT_MAPS] ? nla_get_u32(tb[DMAPEEK_A_ATTACHMENT_MAPS]) : 0,
+	       tb[DMAPEEK_A_ATTACHMENT_UNMAPS] ? nla_get_u32(tb[DMAPEEK_A_ATTACHMENT_UNMAPS]) : 0,
+	       tb[DMAPEEK_A_ATTACHMENT_INVALIDATIONS] ?
+	       nla_get_u32(tb[DMAPEEK_A_ATTACHMENT_INVALIDATIONS]) : 0,
+	       tb[DMAPEEK_A_ATTACHMENT_REVOKED_SEEN] ?
+	       nla_get_u32(tb[DMAPEEK_A_ATTACHMENT_REVOKED_SEEN]) : 0,
+	       get_uint(tb[DMAPEEK_A_ATTACHMENT_LAST_UNMAP_LATENCY_NS]),
+	       NAME(map_types, tb[DMAPEEK_A_ATTACHMENT_MAP_TYPE] ?
+		    nla_get_u32(tb[DMAPEEK_A_ATTACHMENT_MAP_TYPE]) : 0));
+	return NL_OK;
+}
+
+/* ------------------------------------------------------------- buffers */
+
+static int dp_fd = -1;
+static int buf_fd = -1;		/* the dma-buf */
+static unsigned char *cpu;	/* CPU view of the buffer */
+static size_t buf_size;
+static unsigned int att_id;
+
+static int make_udmabuf(size_t size)
+{
+	struct udmabuf_create c = { 0 };
+	int memfd, dev, fd;
+
+	memfd = memfd_create("dp-import", MFD_ALLOW_SEALING);
+	if (memfd < 0 || ftruncate(memfd, size) ||
+	    fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK) < 0)
+		return -1;
+	cpu = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	if (cpu == MAP_FAILED)
+		return -1;
+	dev = open("/dev/udmabuf", O_RDWR);
+	if (dev < 0)
+		return -1;
+	c.memfd = memfd;
+	c.flags = UDMABUF_FLAGS_CLOEXEC;
+	c.offset = 0;
+	c.size = size;
+	fd = ioctl(dev, UDMABUF_CREATE, &c);
+	close(dev);
+	return fd;
+}
+
+static int make_heap(size_t size)
+{
+	struct dma_heap_allocation_data a = { .len = size, .fd_flags = O_RDWR | O_CLOEXEC };
+	int heap;
+
+	heap = open("/dev/dma_heap/system", O_RDONLY);
+	if (heap < 0 || ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &a) < 0)
+		return -1;
+	close(heap);
+	cpu = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, a.fd, 0);
+	if (cpu == MAP_FAILED)
+		return -1;
+	return a.fd;
+}
+
+static unsigned char pattern(unsigned long seed, size_t i)
+{
+	return (unsigned char)((i * 131 + seed * 7 + (i >> 8)) ^ seed);
+}
+
+static int id_op(unsigned long req, unsigned int id)
+{
+	struct dmapeek_id_op op = { .size = sizeof(op), .id = id };
+
+	return ioctl(dp_fd, req, &op) ? errno : 0;
+}
+
+static int do_dma(unsigned int id, unsigned long long off, unsigned long long len,
+		  unsigned int flags, unsigned char *data)
+{
+	struct dmapeek_dma d = {
+		.size = sizeof(d), .flags = flags, .attachment_id = id,
+		.offset = off, .length = len, .data = (unsigned long)data,
+	};
+
+	return ioctl(dp_fd, DMAPEEK_IOC_DMA, &d) ? errno : 0;
+}
+
+static int parse_flags(const char *s)
+{
+	int f = 0;
+
+	if (strstr(s, "dynamic"))
+		f |= DMAPEEK_IMPORT_DYNAMIC;
+	if (strstr(s, "pin"))
+		f |= DMAPEEK_IMPORT_PIN;
+	if (strstr(s, "p2p"))
+		f |= DMAPEEK_IMPORT_PEER2PEER;
+	if (strstr(s, "noinv"))
+		f |= DMAPEEK_IMPORT_NO_INVALIDATE;
+	return f;
+}
+
+static void step(const char *st, struct dmapeek_import *imp)
+{
+	unsigned long long a, b, c, d;
+	char extack[256] = "";
+	struct maplist ml = { 0 };
+	int e, i;
+
+	if (!strcmp(st, "import")) {
+		imp->fd = buf_fd;
+		e = ioctl(dp_fd, DMAPEEK_IOC_IMPORT, imp) ? errno : 0;
+		if (!e)
+			att_id = imp->attachment_id;
+		if (e)
+			printf("import ERR %s\n", ename(e));
+		else
+			printf("import OK id=%u\n", att_id);
+	} else if (!strcmp(st, "map") || !strcmp(st, "unmap") || !strcmp(st, "detach")) {
+		e = id_op(!strcmp(st, "map") ? DMAPEEK_IOC_MAP : !strcmp(st, "unmap") ?
+			  DMAPEEK_IOC_UNMAP : DMAPEEK_IOC_DETACH, att_id);
+		printf("%s %s\n", st, ename(e));
+	} else if (!strcmp(st, "nlmap") || !strcmp(st, "nlunmap")) {
+		unsigned int v[2] = { DMAPEEK_A_ATTACHMENT_ID, att_id };
+
+		e = nl_request(!strcmp(st, "nlmap") ? DMAPEEK_CMD_ATTACHMENT_MAP :
+			       DMAPEEK_CMD_ATTACHMENT_UNMAP, 0, DMAPEEK_A_ATTACHMENT_MAX,
+			       put_u32_id, v, NULL, NULL, extack);
+		printf("%s %s%s%s\n", st, ename(e), extack[0] ? " " : "", extack);
+	} else if (!strcmp(st, "mappings")) {
+		ml.print = 1;
+		e = list_mappings(att_id, &ml);
+		printf("mappings %s n=%d\n", ename(e), ml.n);
+	} else if (!strcmp(st, "audit") || !strcmp(st, "ioc-audit")) {
+		e = list_mappings(att_id, &ml);
+		for (i = 0; i < ml.n; i++) {
+			if (!strcmp(st, "audit")) {
+				unsigned int v[2] = { DMAPEEK_A_AUDIT_MAPPING_ID, ml.id[i] };
+
+				e = nl_request(DMAPEEK_CMD_MAPPING_AUDIT, 0, DMAPEEK_A_AUDIT_MAX,
+					       put_u32_id, v, audit_cb, &ml.path[i], extack);
+				if (e)
+					printf("audit id=%u ERR %s %s\n", ml.id[i], ename(e), extack);
+			} else {
+				struct dmapeek_audit au = { .size = sizeof(au), .mapping_id = ml.id[i] };
+
+				e = ioctl(dp_fd, DMAPEEK_IOC_AUDIT, &au) ? errno : 0;
+				if (e)
+					printf("ioc-audit id=%u ERR %s\n", ml.id[i], ename(e));
+				else
+					printf("ioc-audit id=%u path=%s result=%s pages=%llu "
+					       "mismatches=%llu holes=%llu\n", ml.id[i],
+					       NAME(paths, ml.path[i]), NAME(results, au.result),
+					       (unsigned long long)au.pages,
+					       (unsigned long long)au.mismatches,
+					       (unsigned long long)au.holes);
+			}
+		}
+		printf("%s-done n=%d\n", st, ml.n);
+	} else if (!strcmp(st, "attachment")) {
+		unsigned int v[2] = { DMAPEEK_A_ATTACHMENT_ID, att_id };
+
+		e = nl_request(DMAPEEK_CMD_ATTACHMENT_GET, 0, DMAPEEK_A_ATTACHMENT_MAX,
+			       put_u32_id, v, attachment_cb, NULL, extack);
+		if (e)
+			printf("attachment ERR %s %s\n", ename(e), extack);
+	} else if (!strcmp(st, "fdinfo")) {
+		char path[64], line[256], name[64] = "-";
+		unsigned long long sz = 0;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", buf_fd);
+		f = fopen(path, "r");
+		while (f && fgets(line, sizeof(line), f)) {
+			sscanf(line, "exp_name: %63s", name);
+			sscanf(line, "size: %llu", &sz);
+		}
+		if (f)
+			fclose(f);
+		printf("fdinfo exp_name=%s size=%llu\n", name, sz);
+	} else if (!cpu && (!strncmp(st, "cpu-fill:", 9) || !strncmp(st, "cpu-check:", 10))) {
+		printf("%.8s NOCPU\n", st);
+	} else if (sscanf(st, "cpu-fill:%lli:%lli:%lli", &a, &b, &c) == 3) {
+		for (i = 0; i < (int)b; i++)
+			cpu[a + i] = pattern(c, i);
+		printf("cpu-fill OK\n");
+	} else if (sscanf(st, "cpu-check:%lli:%lli:%lli", &a, &b, &c) == 3) {
+		int bad = 0;
+
+		for (i = 0; i < (int)b; i++)
+			bad += cpu[a + i] != pattern(c, i);
+		printf("cpu-check %s bad=%d\n", bad ? "MISMATCH" : "OK", bad);
+	} else if (sscanf(st, "dma-write:%lli:%lli:%lli", &a, &b, &c) == 3) {
+		unsigned char *p = malloc(b);
+
+		for (i = 0; i < (int)b; i++)
+			p[i] = pattern(c, i);
+		e = do_dma(att_id, a, b, DMAPEEK_DMA_TO_BUFFER, p);
+		printf("dma-write %s\n", ename(e));
+		free(p);
+	} else if (sscanf(st, "dma-read:%lli:%lli:%lli", &a, &b, &c) == 3) {
+		unsigned char *p = calloc(1, b);
+		int bad = 0;
+
+		e = do_dma(att_id, a, b, 0, p);
+		for (i = 0; !e && i < (int)b; i++)
+			bad += p[i] != pattern(c, i);
+		printf("dma-read %s%s bad=%d\n", ename(e), e ? "" : bad ? " MISMATCH" : " MATCH", bad);
+		free(p);
+	} else if (sscanf(st, "dma-raw:%lli:%lli:%lli:%lli", &a, &b, &c, &d) == 4) {
+		unsigned char *p = calloc(1, c ? c : 1);
+
+		e = do_dma(a, b, c, d, p);
+		printf("dma-raw %s\n", ename(e));
+		free(p);
+	} else if (!strcmp(st, "invalidate")) {
+		FILE *f = fopen("/sys/module/dmapeek/parameters/debug_invalidate", "w");
+
+		e = f ? 0 : errno;
+		if (f) {
+			fprintf(f, "%u\n", att_id);
+			e = fclose(f) ? errno : 0;
+		}
+		printf("invalidate %s\n", ename(e));
+	} else if (!strncmp(st, "touch:", 6)) {
+		close(open(st + 6, O_CREAT | O_WRONLY, 0600));
+	} else if (!strncmp(st, "waitfile:", 9)) {
+		for (i = 0; i < 600 && access(st + 9, F_OK); i++)
+			usleep(100000);
+	} else if (sscanf(st, "sleep:%lli", &a) == 1) {
+		usleep(a * 1000);
+	} else if (sscanf(st, "id:%lli", &a) == 1) {
+		att_id = a;
+	} else {
+		printf("%s UNKNOWN-STEP\n", st);
+	}
+	fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+	struct dmapeek_import imp = { .size = sizeof(imp) };
+	int i = 1;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc >= 2 && !strcmp(argv[1], "devices")) {
+		int e = nl_request(DMAPEEK_CMD_DEVICE_GET, NLM_F_DUMP, DMAPEEK_A_DEVICE_MAX,
+				   NULL, NULL, device_cb, NULL, NULL);
+		if (e)
+			printf("devices ERR %s\n", ename(e));
+		return !!e;
+	}
+	if (argc >= 2 && !strcmp(argv[1], "providers")) {
+		int e = nl_request(DMAPEEK_CMD_PROVIDER_GET, NLM_F_DUMP, DMAPEEK_A_PROVIDER_MAX,
+				   NULL, NULL, provider_cb, NULL, NULL);
+		if (e)
+			printf("providers ERR %s\n", ename(e));
+		return !!e;
+	}
+	if (argc >= 2 && !strcmp(argv[1], "p2p-dump")) {
+		int e = nl_request(DMAPEEK_CMD_P2P_GET, NLM_F_DUMP, DMAPEEK_A_P2P_MAX,
+				   NULL, NULL, p2p_cb, NULL, NULL);
+		if (e)
+			printf("p2p-dump ERR %s\n", ename(e));
+		return !!e;
+	}
+	if (argc == 4 && !strcmp(argv[1], "p2p-get")) {
+		char extack[256] = "";
+		int e = nl_request(DMAPEEK_CMD_P2P_GET, 0, DMAPEEK_A_P2P_MAX, put_bdfs,
+				   argv + 2, p2p_cb, NULL, extack);
+		if (e)
+			printf("p2p-get ERR %s %s\n", ename(e), extack);
+		return !!e;
+	}
+
+	for (; i < argc && !strncmp(argv[i], "--", 2); i += 2) {
+		if (i + 1 >= argc)
+			return 2;
+		if (!strcmp(argv[i], "--dev"))
+			imp.device_id = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--flags"))
+			imp.flags = parse_flags(argv[i + 1]);
+		else if (!strcmp(argv[i], "--raw-flags"))
+			imp.flags = strtoul(argv[i + 1], NULL, 0);
+		else if (!strcmp(argv[i], "--behaviour")) {
+			if (!strcmp(argv[i + 1], "never"))
+				imp.behaviour = DMAPEEK_BEHAVIOUR_NEVER_UNMAP;
+			else if (!strncmp(argv[i + 1], "delayed:", 8)) {
+				imp.behaviour = DMAPEEK_BEHAVIOUR_DELAYED_UNMAP;
+				imp.unmap_delay_ms = atoi(argv[i + 1] + 8);
+			} else
+				imp.behaviour = DMAPEEK_BEHAVIOUR_NORMAL;
+		} else
+			return 2;
+	}
+	if (i >= argc) {
+		fprintf(stderr, "usage: see the comment at the top of dp-import.c\n");
+		return 2;
+	}
+	dp_fd = open("/dev/dmapeek", O_RDWR);
+	if (dp_fd < 0) {
+		printf("open /dev/dmapeek ERR %s\n", ename(errno));
+		return 1;
+	}
+	if (!strncmp(argv[i], "udmabuf:", 8)) {
+		buf_size = strtoull(argv[i] + 8, NULL, 0);
+		buf_fd = make_udmabuf(buf_size);
+	} else if (!strncmp(argv[i], "heap:", 5)) {
+		buf_size = strtoull(argv[i] + 5, NULL, 0);
+		buf_fd = make_heap(buf_size);
+	} else if (!strncmp(argv[i], "export:", 7)) {
+		/* export:PROVIDER:NRANGES: NRANGES pages of a BAR, every other page */
+		struct dmapeek_range r[16];
+		struct dmapeek_export ex = { .size = sizeof(ex), .model = DMAPEEK_MODEL_PINNED };
+		unsigned int prov = 0, nr = 0, k;
+
+		sscanf(argv[i] + 7, "%u:%u", &prov, &nr);
+		if (nr < 1 || nr > 16)
+			return 2;
+		for (k = 0; k < nr; k++) {
+			r[k].offset = (unsigned long long)k * 2 * 4096;
+			r[k].length = 4096;
+		}
+		ex.provider_id = prov;
+		ex.nr_ranges = nr;
+		ex.ranges = (unsigned long)r;
+		strcpy(ex.name, "dp-import");
+		if (ioctl(dp_fd, DMAPEEK_IOC_EXPORT, &ex)) {
+			printf("source %s ERR %s\n", argv[i], ename(errno));
+			return 1;
+		}
+		buf_fd = ex.fd;
+		buf_size = (size_t)nr * 4096;
+		cpu = mmap(NULL, buf_size, PROT_READ | PROT_WRITE, MAP_SHARED, buf_fd, 0);
+		if (cpu == MAP_FAILED)
+			cpu = NULL;
+		printf("export OK buffer=%u cpu=%s\n", ex.buffer_id, cpu ? "mmap" : "none");
+	} else if (!strncmp(argv[i], "file:", 5)) {
+		buf_fd = open(argv[i] + 5, O_RDONLY);
+	}
+	if (buf_fd < 0) {
+		printf("source %s ERR %s\n", argv[i], ename(errno));
+		return 1;
+	}
+	for (i++; i < argc; i++)
+		step(argv[i], &imp);
+	return 0;
+}

@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Helpers for the importer tests (t-import.sh, t-p2p.sh, t-audit.sh).
+
+DP_IMPORT=$DMAPEEK_TOP/tests/guest/dp-import
+IVSHMEM_ID=1af4:1110
+EDU_ID=1234:11e8
+
+need_dp_import() {
+	[ -x "$DP_IMPORT" ] || skip "dp-import was not built"
+}
+
+# bind_dmapeek BDF: make dmapeek the driver of BDF
+bind_dmapeek() {
+	local bdf=$1 d=/sys/bus/pci/devices/$1 drv
+	drv=$(basename "$(readlink "$d/driver" 2>/dev/null)" 2>/dev/null)
+	[ "$drv" = dmapeek ] && return 0
+	echo dmapeek >"$d/driver_override"
+	[ -e "$d/driver" ] && echo "$bdf" >"$d/driver/unbind"
+	echo "$bdf" >/sys/bus/pci/drivers_probe 2>/dev/null || true
+	drv=$(basename "$(readlink "$d/driver" 2>/dev/null)" 2>/dev/null)
+	[ "$drv" = dmapeek ] || fail "cannot bind $bdf to dmapeek (driver: ${drv:-none})"
+}
+
+unbind_dmapeek() {
+	local d=/sys/bus/pci/devices/$1
+	[ -e "$d/driver" ] && echo "$1" >"$d/driver/unbind"
+	echo >"$d/driver_override"
+}
+
+# the dmapeek device id of BDF (bound)
+dev_id() {
+	"$DP_IMPORT" devices | awk -v b="$1" '$3 == b { print $2 }'
+}
+
+# setup_edu: load, bind the first edu; prints its BDF and sets EDU_DEV
+edu_bdf() { need_pci $EDU_ID | head -n 1; }
+ivshmem_bdfs() { need_pci $IVSHMEM_ID; }
+
+setup_import() {
+	need_module
+	need_dp_import
+	load_module
+	EDU=$(edu_bdf)
+	bind_dmapeek "$EDU"
+	EDU_DEV=$(dev_id "$EDU")
+	[ -n "$EDU_DEV" ] || fail "edu $EDU bound but not listed by device-get"
+	[ -e /dev/udmabuf ] || modprobe udmabuf 2>/dev/null || true
+}
+
+# line STEP OUTPUT: the line of OUTPUT that step STEP printed
+line() { echo "$2" | grep -m1 "^$1 " || true; }

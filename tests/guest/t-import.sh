@@ -1,0 +1,199 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# The importer: any dma-buf imported by a device bound to dmapeek, mapped
+# under the reservation rules, the importer behaviours on invalidation, and
+# real DMA through QEMU's edu engine.
+. "$DMAPEEK_TOP/tests/guest/import-lib.sh"
+
+test_udmabuf_import_maps_through_iommu() {
+	setup_import
+	[ -e /dev/udmabuf ] || skip "no /dev/udmabuf in this kernel"
+	local out
+	out=$("$DP_IMPORT" --dev "$EDU_DEV" udmabuf:65536 import fdinfo map mappings)
+	echo "$out"
+	assert_match "import" '^import OK id=[0-9]+$' "$(line import "$out")"
+	assert_eq "true exporter name" "fdinfo exp_name=udmabuf size=65536" "$(line fdinfo "$out")"
+	assert_eq "map" "map OK" "$(line map "$out")"
+	assert_match "importer sg table recorded, translated by the IOMMU" \
+		'^mapping id=[0-9]+ path=importer-sgt size=65536 ranges=[0-9]+ kinds=iova$' \
+		"$(echo "$out" | grep 'path=importer-sgt')"
+	assert_match "importer-side two-step mapping next to it" \
+		'^mapping id=[0-9]+ path=iova-link size=65536 ranges=[0-9]+ kinds=iova$' \
+		"$(echo "$out" | grep 'path=iova-link')"
+}
+
+test_system_heap_import_named_system() {
+	setup_import
+	[ -e /dev/dma_heap/system ] || skip "no system dma-heap in this kernel"
+	local out
+	out=$("$DP_IMPORT" --dev "$EDU_DEV" --flags dynamic heap:32768 import fdinfo map mappings)
+	echo "$out"
+	assert_match "import" '^import OK id=[0-9]+$' "$(line import "$out")"
+	assert_eq "true exporter name" "fdinfo exp_name=system size=32768" "$(line fdinfo "$out")"
+	assert_eq "map (dynamic importer)" "map OK" "$(line map "$out")"
+	assert_match "mapped size" 'path=importer-sgt size=32768' "$out"
+}
+
+test_attachment_rows_show_importer_fields() {
+	setup_import
+	local out
+	out=$("$DP_IMPORT" --dev "$EDU_DEV" --flags dynamic,p2p udmabuf:16384 import map attachment)
+	echo "$out"
+	case "$(line attachment "$out")" in
+	*"ERR EOPNOTSUPP"*) skip "attachment-get is not implemented in this tree (exporter side)" ;;
+	esac
+	# IMPORTED | DYNAMIC | PEER2PEER | REVOCABLE = 0x27; device and
+	# behaviour are in the row once the (shared) fill reports them
+	assert_match "attachment row" "exp_name=udmabuf size=16384 device=($EDU_DEV|-) flags=0x27 behaviour=(normal|-) mapped=1 maps=1 unmaps=0 invalidations=0 revoked_seen=0 .* map_type=none$" \
+		"$(line attachment "$out")"
+}
+
+test_map_unmap_by_id_over_netlink() {
+	setup_import
+	local out
+	out=$("$DP_IMPORT" --dev "$EDU_DEV" udmabuf:8192 import nlmap nlmap mappings nlunmap nlunmap mappings)
+	echo "$out"
+	assert_eq "first map" "nlmap OK" "$(echo "$out" | grep '^nlmap' | sed -n 1p)"
+	assert_eq "second map: extack" "nlmap EALREADY attachment is already mapped" \
+		"$(echo "$out" | grep '^nlmap' | sed -n 2p)"
+	assert_eq "mapped: two mappings" "mappings OK n=2" "$(echo "$out" | grep '^mappings' | sed -n 1p)"
+	assert_eq "unmap" "nlunmap OK" "$(echo "$out" | grep '^nlunmap' | sed -n 1p)"
+	assert_eq "second unmap: extack" "nlunmap ENXIO attachment is not mapped" \
+		"$(echo "$out" | grep '^nlunmap' | sed -n 2p)"
+	assert_eq "unmapped: no mappings" "mappings OK n=0" "$(echo "$out" | grep '^mappings' | sed -n 2p)"
+}
+
+test_detach_and_close_release_everything() {
+	setup_import
+	local out before
+	out=$("$DP_IMPORT" --dev "$EDU_DEV" udmabuf:8192 import map detach mappings detach)
+	echo "$out"
+	assert_eq "detach" "detach OK" "$(echo "$out" | grep '^detach' | sed -n 1p)"
+	assert_eq "no mapping left" "mappings OK n=0" "$(line mappings "$out")"
+	assert_eq "second detach" "detach ENOENT" "$(echo "$out" | grep '^detach' | sed -n 2p)"
+	# closing /dev/dmapeek with a mapped import releases it: the device count drops
+	"$DP_IMPORT" --dev "$EDU_DEV" udmabuf:8192 import map >/dev/null
+	assert_match "no attachment left on the device" "attachments=0$" \
+		"$("$DP_IMPORT" devices | grep " $EDU ")"
+	rmmod dmapeek || fail "rmmod after imports were closed"
+}
+
+test_bad_inputs_get_clear_errors() {
+	setup_import
+	local out
+	out=$("$DP_IMPORT" --dev "$EDU_DEV" file:/etc/hostname import)
+	assert_eq "a file that is not a dma-buf" "import ERR EINVAL" "$(line import "$out")"
+	out=$("$DP_IMPORT" --dev 999 udmabuf:4096 import)
+	assert_eq "unknown device" "import ERR ENODEV" "$(line import "$out")"
+	out=$("$DP_IMPORT" --dev "$EDU_DEV" --raw-flags 0x100 udmabuf:4096 import)
+	assert_eq "unknown flag" "import ERR EINVAL" "$(line import "$out")"
+	out=$("$DP_IMPORT" --dev "$EDU_DEV" --flags pin udmabuf:4096 import)
+	assert_eq "pin without dynamic" "import ERR EINVAL" "$(line import "$out")"
+	out=$("$DP_IMPORT" --dev "$EDU_DEV" --behaviour never udmabuf:4096 import)
+	assert_eq "misbehaviour without invalidations" "import ERR EINVAL" "$(line import "$out")"
+	out=$("$DP_IMPORT" --dev "$EDU_DEV" udmabuf:4096 id:424242 map nlmap detach dma-read:0:16:1)
+	assert_eq "unknown attachment id (ioctl)" "map ENOENT" "$(line map "$out")"
+	assert_eq "unknown attachment id (netlink)" "nlmap ENOENT no such attachment" "$(line nlmap "$out")"
+	assert_eq "unknown attachment id (detach)" "detach ENOENT" "$(line detach "$out")"
+	assert_eq "unknown attachment id (dma)" "dma-read ENOENT bad=0" "$(line dma-read "$out")"
+	out=$("$DP_IMPORT" --dev "$EDU_DEV" udmabuf:8192 import dma-read:8192:16:1 dma-read:4096:8192:1)
+	assert_eq "offset past the end" "dma-read ERANGE bad=0" "$(echo "$out" | grep ^dma-read | sed -n 1p)"
+	assert_eq "length past the end" "dma-read ERANGE bad=0" "$(echo "$out" | grep ^dma-read | sed -n 2p)"
+	# a device not bound to dmapeek cannot import: unbind the edu, its id goes
+	unbind_dmapeek "$EDU"
+	out=$("$DP_IMPORT" --dev "$EDU_DEV" udmabuf:4096 import)
+	assert_eq "unbound device" "import ERR ENODEV" "$(line import "$out")"
+	bind_dmapeek "$EDU"
+}
+
+test_edu_dma_roundtrip_system_memory() {
+	setup_import
+	local out
+	# device writes, CPU checks; CPU writes, device reads; across a page boundary
+	out=$("$DP_IMPORT" --dev "$EDU_DEV" udmabuf:16384 import \
+		dma-write:2048:8192:7 cpu-check:2048:8192:7 \
+		cpu-fill:4096:6000:9 dma-read:4096:6000:9 mappings)
+	echo "$out"
+	assert_eq "device write" "dma-write OK" "$(line dma-write "$out")"
+	assert_eq "CPU sees the device's bytes" "cpu-check OK bad=0" "$(line cpu-check "$out")"
+	assert_eq "device reads the CPU's bytes" "dma-read OK MATCH bad=0" "$(line dma-read "$out")"
+	assert_match "mapped lazily by the DMA" 'path=importer-sgt' "$out"
+}
+
+test_edu_dma_roundtrip_system_heap() {
+	setup_import
+	[ -e /dev/dma_heap/system ] || skip "no system dma-heap in this kernel"
+	local out
+	out=$("$DP_IMPORT" --dev "$EDU_DEV" --flags dynamic heap:8192 import \
+		dma-write:0:8192:3 cpu-check:0:8192:3 cpu-fill:100:300:5 dma-read:100:300:5)
+	echo "$out"
+	assert_eq "device write" "dma-write OK" "$(line dma-write "$out")"
+	assert_eq "CPU check" "cpu-check OK bad=0" "$(line cpu-check "$out")"
+	assert_eq "device read" "dma-read OK MATCH bad=0" "$(line dma-read "$out")"
+}
+
+test_normal_importer_unmaps_inside_invalidate() {
+	setup_import
+	local out
+	out=$("$DP_IMPORT" --dev "$EDU_DEV" --flags dynamic udmabuf:8192 import map invalidate \
+		mappings dma-write:0:64:2 cpu-check:0:64:2 mappings)
+	echo "$out"
+	assert_eq "invalidate" "invalidate OK" "$(line invalidate "$out")"
+	assert_eq "unmapped at once" "mappings OK n=0" "$(echo "$out" | grep ^mappings | sed -n 1p)"
+	assert_eq "DMA re-maps lazily" "dma-write OK" "$(line dma-write "$out")"
+	assert_eq "data landed" "cpu-check OK bad=0" "$(line cpu-check "$out")"
+	assert_eq "mapped again" "mappings OK n=2" "$(echo "$out" | grep ^mappings | sed -n 2p)"
+}
+
+test_never_unmap_importer_keeps_mapping_and_refuses_dma() {
+	setup_import
+	local out
+	out=$("$DP_IMPORT" --dev "$EDU_DEV" --flags dynamic --behaviour never udmabuf:8192 \
+		import cpu-fill:0:64:4 map invalidate mappings dma-write:0:64:1 cpu-check:0:64:4 \
+		unmap map dma-write:0:64:1 cpu-check:0:64:1)
+	echo "$out"
+	assert_eq "still mapped after invalidate" "mappings OK n=2" "$(line mappings "$out")"
+	assert_eq "no DMA through a stale mapping" "dma-write ESTALE" \
+		"$(echo "$out" | grep ^dma-write | sed -n 1p)"
+	assert_eq "no stray write" "cpu-check OK bad=0" "$(echo "$out" | grep ^cpu-check | sed -n 1p)"
+	assert_eq "fresh map works" "dma-write OK" "$(echo "$out" | grep ^dma-write | sed -n 2p)"
+	assert_eq "fresh map data" "cpu-check OK bad=0" "$(echo "$out" | grep ^cpu-check | sed -n 2p)"
+}
+
+test_delayed_unmap_importer_unmaps_after_delay() {
+	setup_import
+	local out
+	out=$("$DP_IMPORT" --dev "$EDU_DEV" --flags dynamic --behaviour delayed:700 udmabuf:8192 \
+		import map invalidate mappings sleep:1500 mappings)
+	echo "$out"
+	assert_eq "still mapped during the delay" "mappings OK n=2" "$(echo "$out" | grep ^mappings | sed -n 1p)"
+	assert_eq "unmapped after the delay" "mappings OK n=0" "$(echo "$out" | grep ^mappings | sed -n 2p)"
+}
+
+test_pinned_dynamic_import_maps() {
+	setup_import
+	local out
+	out=$("$DP_IMPORT" --dev "$EDU_DEV" --flags dynamic,pin,p2p udmabuf:8192 import map dma-write:0:32:6 cpu-check:0:32:6)
+	echo "$out"
+	assert_match "pinned import" '^import OK' "$(line import "$out")"
+	assert_eq "pinned map" "map OK" "$(line map "$out")"
+	assert_eq "pinned DMA" "cpu-check OK bad=0" "$(line cpu-check "$out")"
+}
+
+test_unbind_detaches_imports() {
+	setup_import
+	local out dir i
+	dir=$(mktemp -d)
+	"$DP_IMPORT" --dev "$EDU_DEV" udmabuf:8192 import map "touch:$dir/mapped" \
+		"waitfile:$dir/unbound" mappings map >"$dir/log" &
+	for i in $(seq 600); do [ -e "$dir/mapped" ] && break; sleep 0.1; done
+	unbind_dmapeek "$EDU"
+	touch "$dir/unbound"
+	wait
+	out=$(cat "$dir/log")
+	rm -rf "$dir"
+	echo "$out"
+	assert_eq "mapped before the unbind" "map OK" "$(echo "$out" | grep '^map ' | sed -n 1p)"
+	assert_eq "mappings gone with the device" "mappings OK n=0" "$(line mappings "$out")"
+	assert_eq "the import is detached" "map ENOENT" "$(echo "$out" | grep '^map ' | sed -n 2p)"
+	bind_dmapeek "$EDU"
+}

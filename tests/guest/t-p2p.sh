@@ -1,0 +1,137 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# The P2P matrix: map type, distance and reason of (provider, client) pairs
+# as the kernel's P2PDMA rules decide them, per lab topology.
+. "$DMAPEEK_TOP/tests/guest/import-lib.sh"
+
+setup_p2p() {
+	setup_import
+	# the last one: behind the switch in the switch topology, next to the edu
+	IVSHMEM=$(ivshmem_bdfs | tail -n 1)
+	bind_dmapeek "$IVSHMEM"
+}
+
+# the upstream chain of a device: itself, then each bridge to the root
+pci_chain() {
+	local d
+	d=$(readlink -f "/sys/bus/pci/devices/$1")
+	while [ -e "$d/config" ]; do basename "$d"; d=$(dirname "$d"); done
+}
+
+# ACS redirect on the P2P path of two devices, as calc_map_type_and_dist()
+# walks it: every bridge of either chain up to their first common one.
+acs_redirect_on_path() {
+	local a b common= x
+	a=$(pci_chain "$1"); b=$(pci_chain "$2")
+	for x in $a; do echo "$b" | grep -qx "$x" && { common=$x; break; }; done
+	[ -n "$common" ] || return 1
+	for x in $(echo "$a" | sed "/^$common\$/q") $(echo "$b" | sed "/^$common\$/q"); do
+		lspci -vvv -s "$x" 2>/dev/null |
+			grep -qE 'ACSCtl:.*(ReqRedir\+|CmpltRedir\+|EgressCtrl\+)' && return 0
+	done
+	return 1
+}
+
+test_p2p_dump_covers_every_pci_device() {
+	setup_p2p
+	local out n_pci n_rows
+	out=$("$DP_IMPORT" p2p-dump) || fail "p2p-dump: $out"
+	echo "$out"
+	n_pci=$(ls /sys/bus/pci/devices | wc -l)
+	n_rows=$(echo "$out" | grep -c "^p2p $IVSHMEM ")
+	# one row per BAR provider of the ivshmem (BAR0 and BAR2) per device
+	[ $((n_rows % n_pci)) -eq 0 ] && [ "$n_rows" -ge "$n_pci" ] ||
+		fail "expected a multiple of $n_pci rows for $IVSHMEM, got $n_rows"
+	assert_match "provider to itself" "^p2p $IVSHMEM $IVSHMEM bus-addr 0 same-device$" \
+		"$(echo "$out" | grep "^p2p $IVSHMEM $IVSHMEM " | head -n 1)"
+}
+
+test_p2p_map_type_matches_topology() {
+	setup_p2p
+	local row
+	row=$("$DP_IMPORT" p2p-get "$IVSHMEM" "$EDU") || fail "p2p-get: $row"
+	echo "topology $DMAPEEK_TOPOLOGY: $row"
+	case $DMAPEEK_TOPOLOGY in
+	intel-root)
+		assert_match "root bus, Intel host bridge" \
+			"^p2p $IVSHMEM $EDU not-supported -1 not-allowlisted$" "$row" ;;
+	epyc-root)
+		assert_match "root bus, AMD Zen CPU" \
+			"^p2p $IVSHMEM $EDU thru-host-bridge [0-9]+ amd-cpu$" "$row" ;;
+	switch)
+		if acs_redirect_on_path "$IVSHMEM" "$EDU"; then
+			assert_match "behind one switch, ACS redirect on" \
+				"^p2p $IVSHMEM $EDU (thru-host-bridge [0-9]+|not-supported -1) acs-redirect$" "$row"
+		else
+			assert_match "behind one switch, no ACS redirect" \
+				"^p2p $IVSHMEM $EDU bus-addr 4 common-switch$" "$row"
+		fi ;;
+	*) skip "unknown topology $DMAPEEK_TOPOLOGY" ;;
+	esac
+}
+
+test_p2p_get_bad_bdf_has_extack() {
+	setup_p2p
+	local out
+	out=$("$DP_IMPORT" p2p-get 0000:7f:1f.7 "$EDU" || true)
+	assert_eq "unknown provider" "p2p-get ERR ENODEV no PCI device with this BDF" "$out"
+	out=$("$DP_IMPORT" p2p-get "$IVSHMEM" garbage || true)
+	assert_eq "unparsable client" "p2p-get ERR ENODEV no PCI device with this BDF" "$out"
+}
+
+# A BAR buffer from dmapeek's own exporter, imported by the edu: the map
+# type decides whether it maps, and edu DMA proves the path where it does.
+test_p2p_bar_buffer_import_follows_map_type() {
+	setup_p2p
+	local prov out
+	prov=$("$DP_IMPORT" providers | awk -v b="$IVSHMEM" '$3 == b && $4 == "bar=2" { print $2 }')
+	[ -n "$prov" ] || fail "no BAR2 provider for $IVSHMEM"
+	out=$("$DP_IMPORT" --dev "$EDU_DEV" --flags dynamic,p2p "export:$prov:1" import map mappings \
+		audit dma-write:0:4096:11 dma-read:0:4096:11 cpu-check:0:4096:11 || true)
+	echo "$out"
+	case $out in *"ERR EOPNOTSUPP"*) skip "dmapeek's exporter is not in this tree" ;; esac
+	case $DMAPEEK_TOPOLOGY in
+	intel-root)
+		assert_match "NOT_SUPPORTED: the map is refused" '^map E' "$(line map "$out")" ;;
+	switch)
+		# BUS_ADDR: the exporter hands out PCI bus addresses, but QEMU
+		# sends every device DMA through its vIOMMU, which does not know
+		# them: report what happens rather than assume
+		assert_eq "map" "map OK" "$(line map "$out")"
+		echo "edu through bus addresses: $(line dma-read "$out")"
+		dmesg | grep -i 'DMAR.*fault' | tail -n 2 || true ;;
+	epyc-root)
+		assert_eq "map" "map OK" "$(line map "$out")"
+		assert_eq "edu reads back what it wrote" "dma-read OK MATCH bad=0" \
+			"$(line dma-read "$out")"
+		case $(line cpu-check "$out") in
+		"cpu-check OK bad=0"|"cpu-check NOCPU") ;;
+		*) fail "the CPU does not see the edu's bytes in the BAR: $(line cpu-check "$out")" ;;
+		esac ;;
+	esac
+}
+
+# Three BAR ranges (every other page of the BAR): the edu writes and reads
+# all of them through the exporter's sg table, which must cover each range
+# at a running IOVA offset (the 7.3.4 helper would stack them at offset 0).
+test_p2p_multi_range_bar_buffer_side_by_side() {
+	setup_p2p
+	local prov out
+	[ "$DMAPEEK_TOPOLOGY" = epyc-root ] || skip "needs THRU_HOST_BRIDGE (epyc-root)"
+	prov=$("$DP_IMPORT" providers | awk -v b="$IVSHMEM" '$3 == b && $4 == "bar=2" { print $2 }')
+	out=$("$DP_IMPORT" --dev "$EDU_DEV" --flags dynamic,p2p "export:$prov:3" import map mappings \
+		audit dma-write:0:12288:13 dma-read:0:12288:13 cpu-check:0:12288:13 || true)
+	echo "$out"
+	case $out in *"ERR EOPNOTSUPP"*) skip "dmapeek's exporter is not in this tree" ;; esac
+	assert_eq "map" "map OK" "$(line map "$out")"
+	assert_eq "edu round trip over the three ranges" "dma-read OK MATCH bad=0" \
+		"$(line dma-read "$out")"
+	case $(line cpu-check "$out") in
+	"cpu-check OK bad=0"|"cpu-check NOCPU") ;;
+	*) fail "the CPU does not see the edu's bytes in the BAR: $(line cpu-check "$out")" ;;
+	esac
+	# the importer's own two-step mapping, when the exporter shares its ranges
+	if echo "$out" | grep -q '^audit .*path=iova-link'; then
+		assert_match "the importer's own mapping checks out" \
+			'^audit id=[0-9]+ path=iova-link result=ok pages=3 ' "$out"
+	fi
+}
