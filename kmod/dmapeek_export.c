@@ -178,6 +178,36 @@ static bool dmapeek_is_ours(const struct dma_buf *dmabuf)
 	       dmabuf->ops == &dmapeek_dmabuf_movable_ops;
 }
 
+/*
+ * The importer side asks for the CPU physical ranges of a buffer dmapeek
+ * exported, to map them itself (two-step IOVA API) and to audit mappings.
+ * The caller holds the reservation lock: a move or a device going away
+ * changes the backing, and frees a provider, only after taking it, so the
+ * ranges and the provider stay valid until the caller unlocks.
+ */
+int dmapeek_export_phys(struct dma_buf *dmabuf, struct phys_vec **vec, u32 *nr,
+			struct dmapeek_provider **prov)
+{
+	struct dmapeek_buffer *buf;
+	struct dmapeek_backing *b;
+	struct phys_vec *v;
+
+	if (!dmapeek_is_ours(dmabuf))
+		return -EOPNOTSUPP;
+	dma_resv_assert_held(dmabuf->resv);
+	buf = dmabuf->priv;
+	b = buf->backing;
+	if (buf->revoked || !b)
+		return -ENODEV;
+	v = kmemdup_array(b->vec, b->nr, sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return -ENOMEM;
+	*vec = v;
+	*nr = b->nr;
+	*prov = b->prov;
+	return 0;
+}
+
 static void dmapeek_buf_event(struct dmapeek_buffer *buf, u32 type, u32 attach_id,
 			      u32 mapping_id, u64 duration, u32 count, int error)
 {
