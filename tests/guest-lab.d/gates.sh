@@ -238,6 +238,7 @@ lab_gate_asan() {
 # argument) is not mistaken for a finding.
 LAB_GATES_VALGRIND_CMDS=(
 	"tools/dmapeek -V"
+	"tools/dmapeek -h"
 	"tools/dmapeek help"
 	"tools/dmapeek"
 	"tools/dmapeek --no-such-option"
