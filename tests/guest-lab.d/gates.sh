@@ -85,8 +85,8 @@ lab_gates_copy() {
 lab_gates_configure() {
 	local dir=$1 args=$2 sum stamp
 	# (from the work tree: the copy also holds autogen's own m4 files)
-	sum=$( (cd "$LAB_TOP" && cat configure.ac Makefile.am \
-		$(git -C "$LAB_TOP" ls-files config) ; echo "$args") | sha256sum | cut -c1-16)
+	sum=$( (cd "$LAB_TOP" && git ls-files -z configure.ac Makefile.am config |
+		xargs -0 cat; echo "$args") | sha256sum | cut -c1-16)
 	stamp="$LAB_ROOT$dir/.lab-configured"
 	[ "$(cat "$stamp" 2>/dev/null)" = "$sum" ] && return 0
 	lab_chroot sh -c "cd $dir && ./autogen.sh && ./configure --prefix=/usr $args" \
@@ -132,7 +132,8 @@ lab_gates_kbuild() {
 	lab_chroot make -C "/lib/modules/$kver/build" M="$dir" "$@" modules \
 		>"$log" 2>&1 || rc=$?
 	local found
-	found=$(grep -E '(warning|error):' "$log" | sed "s@$dir/@kmod/@g" || true)
+	found=$(grep -E '(warning|error):' "$log" |
+		sed -e "s@$dir/@kmod/@g" -e 's@^\([A-Za-z0-9_.-]*\.[ch]:\)@kmod/\1@' || true)
 	if [ "$rc" != 0 ] && [ -z "$found" ]; then
 		echo "the build failed, see $log"
 		tail -n 20 "$log"
@@ -157,7 +158,7 @@ lab_gate_kernel_w1() { lab_gates_kbuild kernel-w1 W=1; }
 # KBUILD_CHECKSRC, and fails if sparse did not run on every file.
 LAB_GATES_SPARSE="sparse -D__typeof_unqual__=__typeof__ '-D__builtin_strlen(s)=(sizeof(s)-1)'"
 lab_gate_sparse() {
-	local ks valid n
+	local ks valid n f files=0
 	ks=$(lab_gates_kscripts)
 	valid=$(lab_chroot sh -c "sh $ks/scripts/checker-valid.sh $LAB_GATES_SPARSE \
 		--arch=x86_64 -mlittle-endian -m64" 2>&1) || true
@@ -168,7 +169,10 @@ lab_gate_sparse() {
 	fi
 	lab_gates_kbuild sparse C=2 "CHECK=$LAB_GATES_SPARSE" KBUILD_CHECKSRC=2 || return 1
 	n=$(grep -c '^  CHECK ' "$LAB_LOGS/gates-sparse.log" || true)
-	if [ "$n" -lt "$(ls "$LAB_ROOT$LAB_SRC"/kmod/*.c | grep -vc '\.mod\.c$')" ]; then
+	for f in $(lab_gates_kfiles); do
+		case $f in kmod/*.c) files=$((files + 1)) ;; esac
+	done
+	if [ "$n" -lt "$files" ]; then
 		echo "sparse ran on $n files only, see $LAB_LOGS/gates-sparse.log"
 		return 1
 	fi
@@ -198,7 +202,7 @@ lab_gate_user_warnings() {
 		grep -E 'error' "$log" | head -n 20
 		return 1
 	fi
-	found=$(grep -E 'warning:' "$log" || true)
+	found=$(grep -E 'warning:' "$log" | sed "s@$dir/@@g" || true)
 	[ -z "$found" ] && return 0
 	echo "$(echo "$found" | wc -l) warnings (log: $log)"
 	echo "$found"
@@ -220,14 +224,16 @@ lab_gate_user_warnings() {
 # level stops following branches and says so.  A finding that is wrong is suppressed at the line with a
 # "// cppcheck-suppress <id>" comment saying why (--inline-suppr).
 lab_gate_cppcheck() {
-	local out rc=0
+	local out rc=0 files
+	files=$(git -C "$LAB_TOP" ls-files -co --exclude-standard -- libdmapeek tools tests |
+		grep -E '\.[ch]$' | tr '\n' ' ')
 	out=$(lab_chroot sh -c "cd $LAB_SRC && cppcheck --quiet \
 		--enable=warning,portability,performance --inline-suppr \
 		--check-level=exhaustive \
 		--error-exitcode=1 --std=c11 -D_GNU_SOURCE -D__linux__ -D__x86_64__ \
 		-Iinclude/uapi -Ilibdmapeek -I. \
 		--template='{file}:{line}: {severity}: {id}: {message}' \
-		libdmapeek tools tests" 2>&1) || rc=$?
+		$files" 2>&1) || rc=$?
 	[ "$rc" = 0 ] && [ -z "$out" ] && return 0
 	echo "$(echo "$out" | grep -c ': ') findings"
 	echo "$out"
@@ -299,7 +305,8 @@ lab_gate_valgrind() {
 
 lab_gate_mandoc() {
 	local pages out
-	pages=$(cd "$LAB_ROOT$LAB_SRC" && ls man/*.[0-9] 2>/dev/null || true)
+	# (from the work tree: a file deleted there lingers in the root's copy)
+	pages=$(git -C "$LAB_TOP" ls-files -co --exclude-standard -- 'man/*.[0-9]')
 	if [ -z "$pages" ]; then
 		echo "no man pages (man/*.[0-9]) yet"
 		return 77
@@ -345,7 +352,6 @@ lab_gate() {
 # Run the named gates, or all of them.  Expects a built tree (lab_build).
 lab_gates() {
 	local g
-	for g in "${@:-$LAB_GATES}"; do
-		for g in $g; do lab_gate "$g"; done
-	done
+	# shellcheck disable=SC2068 # (split on purpose: "all" is one word)
+	for g in ${@:-$LAB_GATES}; do lab_gate "$g"; done
 }
