@@ -7,24 +7,27 @@
 #include "dmapeek.h"
 #include "dmapeek-nl-gen.h"
 
-/* Each weak stub is an alias of one of these, by signature. */
-static int dmapeek_stub_nl(struct sk_buff *skb, struct genl_info *info)
+/*
+ * Each weak stub is an alias of one of these, by signature (unused once
+ * the last stub of a signature is gone).
+ */
+static int __maybe_unused dmapeek_stub_nl(struct sk_buff *skb, struct genl_info *info)
 {
 	return -EOPNOTSUPP;
 }
 
-static int dmapeek_stub_dump(struct sk_buff *skb, struct netlink_callback *cb)
+static int __maybe_unused dmapeek_stub_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	return -EOPNOTSUPP;
 }
 
-static int dmapeek_stub_ioc(struct dmapeek_file *df, void *arg)
+static int __maybe_unused dmapeek_stub_ioc(struct dmapeek_file *df, void *arg)
 {
 	return -EOPNOTSUPP;
 }
 
-static int dmapeek_stub_fill(struct sk_buff *skb, void *obj,
-			     const struct genl_info *info, bool admin, u32 filter)
+static int __maybe_unused dmapeek_stub_fill(struct sk_buff *skb, void *obj,
+					    const struct genl_info *info, bool admin, u32 filter)
 {
 	return -ENOENT;
 }
@@ -41,43 +44,17 @@ static int dmapeek_stub_fill(struct sk_buff *skb, void *obj,
 	int fn(struct sk_buff *skb, void *obj, const struct genl_info *info, \
 	       bool admin, u32 filter) __weak __alias(dmapeek_stub_fill)
 
-DMAPEEK_WEAK_NL(dmapeek_nl_buffer_get_doit);
-DMAPEEK_WEAK_DUMP(dmapeek_nl_buffer_get_dumpit);
-DMAPEEK_WEAK_NL(dmapeek_nl_attachment_get_doit);
-DMAPEEK_WEAK_DUMP(dmapeek_nl_attachment_get_dumpit);
 DMAPEEK_WEAK_NL(dmapeek_nl_p2p_get_doit);
 DMAPEEK_WEAK_DUMP(dmapeek_nl_p2p_get_dumpit);
-DMAPEEK_WEAK_NL(dmapeek_nl_buffer_move_doit);
-DMAPEEK_WEAK_NL(dmapeek_nl_buffer_revoke_doit);
-DMAPEEK_WEAK_NL(dmapeek_nl_buffer_restore_doit);
 DMAPEEK_WEAK_NL(dmapeek_nl_attachment_map_doit);
 DMAPEEK_WEAK_NL(dmapeek_nl_attachment_unmap_doit);
 DMAPEEK_WEAK_NL(dmapeek_nl_mapping_audit_doit);
-DMAPEEK_WEAK_IOC(dmapeek_ioc_export);
-DMAPEEK_WEAK_IOC(dmapeek_ioc_move);
-DMAPEEK_WEAK_IOC(dmapeek_ioc_revoke);
-DMAPEEK_WEAK_IOC(dmapeek_ioc_restore);
 DMAPEEK_WEAK_IOC(dmapeek_ioc_import);
 DMAPEEK_WEAK_IOC(dmapeek_ioc_detach);
 DMAPEEK_WEAK_IOC(dmapeek_ioc_map);
 DMAPEEK_WEAK_IOC(dmapeek_ioc_unmap);
 DMAPEEK_WEAK_IOC(dmapeek_ioc_dma);
 DMAPEEK_WEAK_IOC(dmapeek_ioc_audit);
-DMAPEEK_WEAK_FILL(dmapeek_fill_buffer);
-DMAPEEK_WEAK_FILL(dmapeek_fill_attachment);
-
-int __weak dmapeek_export_init(void)
-{
-	return 0;
-}
-
-void __weak dmapeek_export_exit(void)
-{
-}
-
-void __weak dmapeek_export_device_gone(struct dmapeek_device *ddev)
-{
-}
 
 void __weak dmapeek_import_release_file(struct dmapeek_file *df)
 {

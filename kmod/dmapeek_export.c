@@ -1,0 +1,2211 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * dmapeek: the exporter.  Buffers backed by system pages or by ranges of a
+ * PCI BAR, in three memory models (pinned, movable, revocable), with move
+ * between providers and VFIO-style revoke, every step recorded and sent as
+ * an event.  The model for revoke is drivers/vfio/pci/vfio_pci_dmabuf.c.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-buf-mapping.h>
+#include <linux/dma-mapping.h>
+#include <linux/dma-resv.h>
+#include <linux/file.h>
+#include <linux/highmem.h>
+#include <linux/io.h>
+#include <linux/iommu.h>
+#include <linux/mm.h>
+#include <linux/pci-p2pdma.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <linux/wait.h>
+
+#include "dmapeek.h"
+#include "dmapeek-nl-gen.h"
+
+/**
+ * DOC: dmapeek exporter locking
+ *
+ * The exporter adds two locks to the order of "DOC: dmapeek locking":
+ *
+ *   dmapeek_export_mutex (export, move, revoke setup, device gone)
+ *     -> dma_buf resv
+ *       -> dmapeek_buffer.lock
+ *         -> dmapeek_backing_lock -> dmapeek_provider.alloc_lock
+ *           -> dmapeek_lock
+ *
+ * dmapeek_export_mutex keeps a provider alive between looking it up and
+ * allocating from it: a device going away takes it after marking its
+ * providers gone, so no export or move can start on them afterwards.  It is
+ * never held while waiting for importers.
+ *
+ * A buffer's backing pointer changes only with the reservation lock, the
+ * buffer lock and dmapeek_lock all held (move, device gone), so any one of
+ * them is enough to read it: map/unmap (resv), the CPU fault handler (the
+ * buffer lock, taken under mmap_lock, which lockdep orders before resv)
+ * and the fill functions (dmapeek_lock).
+ *
+ * A backing is reference counted: one reference while it is the buffer's
+ * current backing, one per live DMA mapping of it.  After a move the old
+ * backing is freed by the unmap of its last mapping.  dmapeek_backing_lock
+ * protects backing->prov: when a device goes away, its BAR ranges are
+ * detached from every backing still holding them, so that nothing touches
+ * the provider after it is freed.
+ *
+ * ioctl arguments, including the range array, are copied from user space
+ * before any lock is taken.
+ */
+static DEFINE_MUTEX(dmapeek_export_mutex);
+static DEFINE_MUTEX(dmapeek_backing_lock);
+
+#define DMAPEEK_MAX_RANGES	1024
+#define DMAPEEK_FILL_RANGES	32	/* range nests per buffer message */
+#define DMAPEEK_DEFAULT_TIMEOUT_MS 1000
+#define DMAPEEK_GONE_TIMEOUT_MS	5000
+
+/* BAR space handed out to a backing: one per range, on prov->allocs. */
+struct dmapeek_bar_alloc {
+	struct list_head node;
+	struct dmapeek_backing *backing;
+	u64 offset;
+	u64 len;
+};
+
+/**
+ * struct dmapeek_backing - the memory behind a buffer
+ * @kref: one for "current backing of its buffer", one per DMA mapping
+ * @prov: the provider; NULL once a BAR backing was detached (device gone)
+ * @prov_id: its id, for reports (stays after the detach)
+ * @kind: DMAPEEK_PROVIDER_KIND_*
+ * @size: total length
+ * @nr: entries in @vec (BAR: the export's ranges; system: coalesced pages)
+ * @vec: CPU physical ranges, in buffer order
+ * @allocs: BAR allocations (BAR backings), @nr of them
+ * @pages: system pages (system backings), @nr_pages of them
+ */
+struct dmapeek_backing {
+	struct kref kref;
+	struct dmapeek_provider *prov;
+	u32 prov_id;
+	u32 kind;
+	u64 size;
+	u32 nr;
+	struct phys_vec *vec;
+	struct dmapeek_bar_alloc *allocs;
+	struct page **pages;
+	unsigned long nr_pages;
+};
+
+/**
+ * struct dmapeek_buffer - a dma-buf dmapeek exported
+ * @id: stable id
+ * @dmabuf: the dma-buf (the buffer lives as long as it does)
+ * @model: DMAPEEK_MODEL_*
+ * @name: name given at export
+ * @size: its size
+ * @lock: see "DOC: dmapeek exporter locking"; also serializes CPU faults
+ *	against a move's copy
+ * @backing: current backing; NULL after the device went away
+ * @state: DMAPEEK_BUFFER_STATE_*
+ * @revoked: maps fail with -ENODEV (resv)
+ * @dead: revoked for good: the provider went away (resv)
+ * @attachments: struct dmapeek_exp_attach list (resv)
+ * @nr_attachments: for fill
+ * @mapped: live DMA mappings of this buffer, any backing
+ * @wq: woken when @mapped drops
+ * @pins: @moves: @revokes: counters (resv), read with READ_ONCE()
+ * @created_ns: CLOCK_MONOTONIC at export
+ */
+struct dmapeek_buffer {
+	u32 id;
+	struct dma_buf *dmabuf;
+	u32 model;
+	char name[DMAPEEK_NAME_LEN];
+	u64 size;
+	struct mutex lock;
+	struct dmapeek_backing *backing;
+	u32 state;
+	bool revoked;
+	bool dead;
+	struct list_head attachments;
+	atomic_t nr_attachments;
+	atomic_t mapped;
+	wait_queue_head_t wq;
+	u32 pins;
+	u32 moves;
+	u32 revokes;
+	u64 created_ns;
+};
+
+/**
+ * struct dmapeek_exp_attach - exporter side of one attachment (attach->priv)
+ * @node: on buffer->attachments (resv)
+ * @a: the dmapeek record (ours, or the importer's when it made it)
+ * @own: @a was allocated here (and is freed at detach)
+ * @maps: struct dmapeek_xmap list: live mappings (resv)
+ * @last_unmap_ns: time of the last unmap, for revoke latencies
+ */
+struct dmapeek_exp_attach {
+	struct list_head node;
+	struct dmapeek_attachment *a;
+	bool own;
+	struct list_head maps;
+	u64 last_unmap_ns;
+};
+
+/* How a mapping was made, so that unmap undoes exactly that. */
+struct dmapeek_xmap {
+	struct list_head node;
+	struct sg_table *sgt;
+	struct dmapeek_backing *backing;	/* holds a reference */
+	u32 path;
+	u32 saved_nents;			/* own sgts: orig_nents */
+	struct dma_iova_state state;
+	struct dmapeek_mapping *m;
+};
+
+static const struct dma_buf_ops dmapeek_dmabuf_ops;
+static const struct dma_buf_ops dmapeek_dmabuf_movable_ops;
+
+static bool dmapeek_is_ours(const struct dma_buf *dmabuf)
+{
+	return dmabuf->ops == &dmapeek_dmabuf_ops ||
+	       dmabuf->ops == &dmapeek_dmabuf_movable_ops;
+}
+
+static void dmapeek_buf_event(struct dmapeek_buffer *buf, u32 type, u32 attach_id,
+			      u32 mapping_id, u64 duration, u32 count, int error)
+{
+	struct dmapeek_backing *b = buf->backing;
+	struct dmapeek_event ev = {
+		.type = type,
+		.buffer_id = buf->id,
+		.attachment_id = attach_id,
+		.mapping_id = mapping_id,
+		.provider_id = b ? b->prov_id : 0,
+		.duration_ns = duration,
+		.count = count,
+		.error = error,
+	};
+
+	dmapeek_event(&ev);
+}
+
+/* ------------------------------------------------------------------ backing */
+
+static void dmapeek_backing_release(struct kref *kref)
+{
+	struct dmapeek_backing *b = container_of(kref, struct dmapeek_backing, kref);
+	struct dmapeek_provider *prov;
+	unsigned long i;
+	u32 r;
+
+	mutex_lock(&dmapeek_backing_lock);
+	prov = b->prov;
+	if (prov && b->allocs) {
+		mutex_lock(&prov->alloc_lock);
+		for (r = 0; r < b->nr; r++)
+			list_del(&b->allocs[r].node);
+		mutex_unlock(&prov->alloc_lock);
+	}
+	if (prov) {
+		atomic64_sub(b->size, &prov->bytes_exported);
+		atomic_dec(&prov->buffers);
+	}
+	mutex_unlock(&dmapeek_backing_lock);
+
+	for (i = 0; i < b->nr_pages; i++)
+		if (b->pages[i])
+			__free_page(b->pages[i]);
+	kvfree(b->pages);
+	kfree(b->allocs);
+	kfree(b->vec);
+	kfree(b);
+}
+
+static void dmapeek_backing_put(struct dmapeek_backing *b)
+{
+	if (b)
+		kref_put(&b->kref, dmapeek_backing_release);
+}
+
+static struct dmapeek_backing *dmapeek_backing_new(struct dmapeek_provider *prov,
+						   u64 size)
+{
+	struct dmapeek_backing *b;
+
+	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	if (!b)
+		return NULL;
+	kref_init(&b->kref);
+	b->kind = prov->kind;
+	b->size = size;
+	return b;
+}
+
+/* Account @b on its provider: from here on, release undoes it. */
+static void dmapeek_backing_publish(struct dmapeek_backing *b,
+				    struct dmapeek_provider *prov)
+{
+	b->prov = prov;
+	b->prov_id = prov->id;
+	atomic64_add(b->size, &prov->bytes_exported);
+	atomic_inc(&prov->buffers);
+}
+
+static struct dmapeek_backing *dmapeek_backing_system(struct dmapeek_provider *prov,
+						      u64 size)
+{
+	struct dmapeek_backing *b;
+	unsigned long i;
+	u32 nr = 0;
+
+	if (size >> PAGE_SHIFT > totalram_pages() / 2)
+		return ERR_PTR(-ENOMEM);
+	b = dmapeek_backing_new(prov, size);
+	if (!b)
+		return ERR_PTR(-ENOMEM);
+	b->nr_pages = size >> PAGE_SHIFT;
+	b->pages = kvcalloc(b->nr_pages, sizeof(*b->pages), GFP_KERNEL);
+	if (!b->pages)
+		goto err_free;
+	for (i = 0; i < b->nr_pages; i++) {
+		b->pages[i] = alloc_page(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
+		if (!b->pages[i])
+			goto err_free;
+		if (!i || page_to_pfn(b->pages[i]) != page_to_pfn(b->pages[i - 1]) + 1)
+			nr++;
+	}
+	/* Coalesced physical ranges, for reports only. */
+	b->vec = kcalloc(nr, sizeof(*b->vec), GFP_KERNEL);
+	if (!b->vec)
+		goto err_free;
+	b->nr = nr;
+	nr = 0;
+	for (i = 0; i < b->nr_pages; i++) {
+		phys_addr_t p = page_to_phys(b->pages[i]);
+
+		if (i && b->vec[nr - 1].paddr + b->vec[nr - 1].len == p)
+			b->vec[nr - 1].len += PAGE_SIZE;
+		else
+			b->vec[nr++] = (struct phys_vec){ .paddr = p, .len = PAGE_SIZE };
+	}
+	dmapeek_backing_publish(b, prov);
+	return b;
+
+err_free:
+	dmapeek_backing_put(b);
+	return ERR_PTR(-ENOMEM);
+}
+
+static bool dmapeek_overlaps(u64 a, u64 alen, u64 b, u64 blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+/*
+ * BAR backing: explicit @ranges (checked by the caller for alignment,
+ * bounds and self-overlap) or, with @ranges NULL, @size bytes first fit.
+ * Takes prov->alloc_lock; -EBUSY when a range is already exported, -ENOSPC
+ * when there is no room, -ENODEV when the device is going away.
+ */
+static struct dmapeek_backing *dmapeek_backing_bar(struct dmapeek_provider *prov,
+						   const struct dmapeek_range *ranges,
+						   u32 nr, u64 size)
+{
+	struct dmapeek_bar_alloc *al;
+	struct dmapeek_backing *b;
+	u64 off, boff = 0;
+	int ret = 0;
+	u32 i;
+
+	b = dmapeek_backing_new(prov, size);
+	if (!b)
+		return ERR_PTR(-ENOMEM);
+	b->nr = ranges ? nr : 1;
+	b->vec = kcalloc(b->nr, sizeof(*b->vec), GFP_KERNEL);
+	b->allocs = kcalloc(b->nr, sizeof(*b->allocs), GFP_KERNEL);
+	if (!b->vec || !b->allocs) {
+		kfree(b->vec);
+		kfree(b->allocs);
+		kfree(b);
+		return ERR_PTR(-ENOMEM);
+	}
+
+	mutex_lock(&prov->alloc_lock);
+	if (READ_ONCE(prov->gone)) {
+		ret = -ENODEV;
+		goto err_unlock;
+	}
+	if (ranges) {
+		for (i = 0; i < nr; i++) {
+			list_for_each_entry(al, &prov->allocs, node)
+				if (dmapeek_overlaps(ranges[i].offset, ranges[i].length,
+						     al->offset, al->len)) {
+					ret = -EBUSY;
+					goto err_unlock;
+				}
+			b->allocs[i].offset = ranges[i].offset;
+			b->allocs[i].len = ranges[i].length;
+		}
+	} else {
+		/* First fit: try 0 and the end of every allocation. */
+		bool found = false;
+		struct dmapeek_bar_alloc *cand;
+
+		off = 0;
+		for (;;) {
+			bool clash = false;
+
+			if (off + size > prov->size || off + size < off)
+				break;
+			list_for_each_entry(al, &prov->allocs, node)
+				if (dmapeek_overlaps(off, size, al->offset, al->len)) {
+					clash = true;
+					break;
+				}
+			if (!clash) {
+				found = true;
+				break;
+			}
+			/* next candidate: the lowest allocation end above off */
+			{
+				u64 next = U64_MAX;
+
+				list_for_each_entry(cand, &prov->allocs, node)
+					if (cand->offset + cand->len > off &&
+					    cand->offset + cand->len < next)
+						next = cand->offset + cand->len;
+				if (next == U64_MAX)
+					break;
+				off = next;
+			}
+		}
+		if (!found) {
+			ret = -ENOSPC;
+			goto err_unlock;
+		}
+		b->allocs[0].offset = off;
+		b->allocs[0].len = size;
+	}
+	for (i = 0; i < b->nr; i++) {
+		b->allocs[i].backing = b;
+		list_add_tail(&b->allocs[i].node, &prov->allocs);
+		b->vec[i].paddr = prov->start + b->allocs[i].offset;
+		b->vec[i].len = b->allocs[i].len;
+		boff += b->allocs[i].len;
+	}
+	mutex_unlock(&prov->alloc_lock);
+	WARN_ON_ONCE(boff != size);
+	dmapeek_backing_publish(b, prov);
+	return b;
+
+err_unlock:
+	mutex_unlock(&prov->alloc_lock);
+	kfree(b->vec);
+	kfree(b->allocs);
+	kfree(b);
+	return ERR_PTR(ret);
+}
+
+/* Where byte @off of @b is: a kernel or an __iomem address, PAGE_SIZE long. */
+static void *dmapeek_backing_ptr(struct dmapeek_backing *b, u64 off, bool *io)
+{
+	u64 boff = 0;
+	u32 i;
+
+	*io = false;
+	if (b->kind == DMAPEEK_PROVIDER_KIND_SYSTEM)
+		return page_address(b->pages[off >> PAGE_SHIFT]);
+	for (i = 0; i < b->nr; i++) {
+		if (off < boff + b->vec[i].len) {
+			*io = true;
+			return (void __force *)(b->prov->va +
+				(b->vec[i].paddr - b->prov->start) + (off - boff));
+		}
+		boff += b->vec[i].len;
+	}
+	return NULL;
+}
+
+static unsigned long dmapeek_backing_pfn(struct dmapeek_backing *b, u64 off)
+{
+	u64 boff = 0;
+	u32 i;
+
+	if (b->kind == DMAPEEK_PROVIDER_KIND_SYSTEM)
+		return page_to_pfn(b->pages[off >> PAGE_SHIFT]);
+	for (i = 0; i < b->nr; i++) {
+		if (off < boff + b->vec[i].len)
+			return PHYS_PFN(b->vec[i].paddr + (off - boff));
+		boff += b->vec[i].len;
+	}
+	return 0;
+}
+
+/* Copy @src to @dst page by page; BAR memory through the io accessors. */
+static int dmapeek_backing_copy(struct dmapeek_backing *dst,
+				struct dmapeek_backing *src)
+{
+	void *bounce = NULL;
+	u64 off;
+
+	for (off = 0; off < src->size; off += PAGE_SIZE) {
+		bool sio, dio;
+		void *s = dmapeek_backing_ptr(src, off, &sio);
+		void *d = dmapeek_backing_ptr(dst, off, &dio);
+
+		if (!s || !d)
+			return -EINVAL;
+		if (sio && dio) {
+			if (!bounce) {
+				bounce = kmalloc(PAGE_SIZE, GFP_KERNEL);
+				if (!bounce)
+					return -ENOMEM;
+			}
+			memcpy_fromio(bounce, (void __iomem __force *)s, PAGE_SIZE);
+			memcpy_toio((void __iomem __force *)d, bounce, PAGE_SIZE);
+		} else if (sio) {
+			memcpy_fromio(d, (void __iomem __force *)s, PAGE_SIZE);
+		} else if (dio) {
+			memcpy_toio((void __iomem __force *)d, s, PAGE_SIZE);
+		} else {
+			memcpy(d, s, PAGE_SIZE);
+		}
+		cond_resched();
+	}
+	kfree(bounce);
+	return 0;
+}
+
+/* Set a new current backing (resv, buffer lock held). */
+static void dmapeek_buffer_set_backing(struct dmapeek_buffer *buf,
+				       struct dmapeek_backing *b)
+{
+	struct dmapeek_backing *old;
+
+	dma_resv_assert_held(buf->dmabuf->resv);
+	lockdep_assert_held(&buf->lock);
+	mutex_lock(&dmapeek_lock);
+	old = buf->backing;
+	buf->backing = b;
+	mutex_unlock(&dmapeek_lock);
+	dmapeek_backing_put(old);
+}
+
+/* Drop every CPU mapping of the buffer; faults refill from the backing. */
+static void dmapeek_buffer_zap(struct dmapeek_buffer *buf)
+{
+	unmap_mapping_range(buf->dmabuf->file->f_mapping, 0, 0, 1);
+}
+
+/* ------------------------------------------------------------- dma_buf_ops */
+
+static u32 dmapeek_attach_flags(struct dma_buf_attachment *attach)
+{
+	u32 flags = DMAPEEK_ATTACH_FLAGS_EXPORTED;
+
+	if (attach->importer_ops)
+		flags |= DMAPEEK_ATTACH_FLAGS_DYNAMIC;
+	if (attach->peer2peer)
+		flags |= DMAPEEK_ATTACH_FLAGS_PEER2PEER;
+	if (dma_buf_attach_revocable(attach))
+		flags |= DMAPEEK_ATTACH_FLAGS_REVOCABLE;
+	return flags;
+}
+
+static int dmapeek_dmabuf_attach(struct dma_buf *dmabuf,
+				 struct dma_buf_attachment *attach)
+{
+	struct dmapeek_buffer *buf = dmabuf->priv;
+	struct dmapeek_exp_attach *ea;
+	struct dmapeek_attachment *a;
+	struct dmapeek_backing *b;
+	int distance, ret;
+	u32 reason;
+
+	/* Importer policy per model, as VFIO's attach and the kdoc have it. */
+	if (buf->model == DMAPEEK_MODEL_REVOCABLE) {
+		if (READ_ONCE(buf->revoked))
+			return -ENODEV;
+		if (!dma_buf_attach_revocable(attach))
+			return -EOPNOTSUPP;
+	}
+	if (READ_ONCE(buf->dead))
+		return -ENODEV;
+
+	ea = kzalloc(sizeof(*ea), GFP_KERNEL);
+	if (!ea)
+		return -ENOMEM;
+	INIT_LIST_HEAD(&ea->maps);
+
+	a = dmapeek_import_attachment(attach);
+	if (!a) {
+		a = kzalloc(sizeof(*a), GFP_KERNEL);
+		if (!a) {
+			kfree(ea);
+			return -ENOMEM;
+		}
+		ea->own = true;
+		a->attach = attach;
+		a->dmabuf = dmabuf;
+		strscpy(a->importer_dev, dev_name(attach->dev));
+		strscpy(a->importer_driver,
+			attach->dev->driver ? attach->dev->driver->name : "");
+	}
+	a->buf = buf;
+	ea->a = a;
+
+	dma_resv_lock(dmabuf->resv, NULL);
+	b = buf->backing;
+	ret = 0;
+	if (!b || buf->dead) {
+		ret = -ENODEV;
+	} else if (b->kind == DMAPEEK_PROVIDER_KIND_PCI_BAR && !attach->peer2peer) {
+		/* P2P memory only for importers that said they can take it. */
+		ret = -EOPNOTSUPP;
+	}
+	if (!ret) {
+		a->flags |= dmapeek_attach_flags(attach);
+		if (b->kind == DMAPEEK_PROVIDER_KIND_PCI_BAR)
+			a->map_type = dmapeek_p2p_map_type(b->prov, attach->dev,
+							   &distance, &reason);
+		else
+			a->map_type = DMAPEEK_MAP_TYPE_NONE;
+		list_add_tail(&ea->node, &buf->attachments);
+	}
+	dma_resv_unlock(dmabuf->resv);
+	if (ret)
+		goto err_free;
+
+	if (ea->own) {
+		mutex_lock(&dmapeek_lock);
+		ret = dmapeek_table_add(&dmapeek_attachments, a, &a->id);
+		mutex_unlock(&dmapeek_lock);
+		if (ret) {
+			dma_resv_lock(dmabuf->resv, NULL);
+			list_del(&ea->node);
+			dma_resv_unlock(dmabuf->resv);
+			goto err_free;
+		}
+	}
+	atomic_inc(&buf->nr_attachments);
+	attach->priv = ea;
+	dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_ATTACH, a->id, 0, 0, 0, 0);
+	return 0;
+
+err_free:
+	if (ea->own)
+		kfree(a);
+	else
+		a->buf = NULL;
+	kfree(ea);
+	return ret;
+}
+
+static void dmapeek_dmabuf_detach(struct dma_buf *dmabuf,
+				  struct dma_buf_attachment *attach)
+{
+	struct dmapeek_buffer *buf = dmabuf->priv;
+	struct dmapeek_exp_attach *ea = attach->priv;
+	struct dmapeek_attachment *a = ea->a;
+
+	dma_resv_lock(dmabuf->resv, NULL);
+	list_del(&ea->node);
+	WARN_ON_ONCE(!list_empty(&ea->maps));
+	dma_resv_unlock(dmabuf->resv);
+	atomic_dec(&buf->nr_attachments);
+	dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_DETACH, a->id, 0, 0, 0, 0);
+	if (ea->own) {
+		mutex_lock(&dmapeek_lock);
+		dmapeek_table_del(&dmapeek_attachments, a->id);
+		mutex_unlock(&dmapeek_lock);
+		kfree(a);
+	} else {
+		a->buf = NULL;
+	}
+	attach->priv = NULL;
+	kfree(ea);
+}
+
+static int dmapeek_dmabuf_pin(struct dma_buf_attachment *attach)
+{
+	struct dmapeek_buffer *buf = attach->dmabuf->priv;
+	struct dmapeek_exp_attach *ea = attach->priv;
+
+	dma_resv_assert_held(attach->dmabuf->resv);
+	WRITE_ONCE(buf->pins, buf->pins + 1);
+	WRITE_ONCE(ea->a->flags, ea->a->flags | DMAPEEK_ATTACH_FLAGS_PINNED);
+	dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_PIN, ea->a->id, 0, 0, buf->pins, 0);
+	return 0;
+}
+
+static void dmapeek_dmabuf_unpin(struct dma_buf_attachment *attach)
+{
+	struct dmapeek_buffer *buf = attach->dmabuf->priv;
+	struct dmapeek_exp_attach *ea = attach->priv;
+
+	dma_resv_assert_held(attach->dmabuf->resv);
+	if (!WARN_ON_ONCE(!buf->pins))
+		WRITE_ONCE(buf->pins, buf->pins - 1);
+	WRITE_ONCE(ea->a->flags, ea->a->flags & ~DMAPEEK_ATTACH_FLAGS_PINNED);
+	dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_UNPIN, ea->a->id, 0, 0, buf->pins, 0);
+}
+
+/* An sg table of @nents DMA-only entries (no pages), as the helper makes. */
+static struct sg_table *dmapeek_sgt_alloc(u32 nents)
+{
+	struct sg_table *sgt;
+
+	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
+	if (!sgt)
+		return NULL;
+	if (sg_alloc_table(sgt, nents, GFP_KERNEL | __GFP_ZERO)) {
+		kfree(sgt);
+		return NULL;
+	}
+	return sgt;
+}
+
+static void dmapeek_sgt_free(struct dmapeek_xmap *x)
+{
+	x->sgt->orig_nents = x->saved_nents;
+	sg_free_table(x->sgt);
+	kfree(x->sgt);
+}
+
+static u32 dmapeek_split_nents(u64 len)
+{
+	u64 max = ALIGN_DOWN(UINT_MAX, PAGE_SIZE);
+
+	return DIV_ROUND_UP_ULL(len, max);
+}
+
+static struct scatterlist *dmapeek_sg_fill(struct scatterlist *sg, u64 len,
+					   dma_addr_t addr)
+{
+	u64 max = ALIGN_DOWN(UINT_MAX, PAGE_SIZE);
+
+	while (len) {
+		u64 l = min(len, max);
+
+		sg_dma_address(sg) = addr;
+		sg_dma_len(sg) = l;
+		addr += l;
+		len -= l;
+		sg = sg_next(sg);
+	}
+	return sg;
+}
+
+/*
+ * Several BAR ranges.  dma_buf_phys_vec_to_sgt() in 7.3.4 links every
+ * range at IOVA offset 0 (dma_iova_link(dev, state, paddr, 0, len, ...)),
+ * so behind an IOMMU DMA domain all ranges land on top of each other while
+ * the sg table it returns claims one run of the total length: the device
+ * would read range 0 (or the last one linked) everywhere.  So for more than
+ * one range dmapeek maps itself: one IOVA allocation, each range linked at
+ * the running offset, one IOTLB sync; dma_map_phys() per range without an
+ * IOMMU; bus addresses for a P2P path through a switch.
+ */
+static int dmapeek_map_bar_ranges(struct dma_buf_attachment *attach,
+				  struct dmapeek_backing *b, struct dmapeek_xmap *x,
+				  enum dma_data_direction dir, u32 map_type)
+{
+	struct device *dev = attach->dev;
+	struct scatterlist *sg;
+	size_t off = 0;
+	u32 i, nents = 0;
+	int ret;
+
+	if (!dev_is_pci(dev) ||
+	    pci_p2pdma_distance_many(b->prov->dev->pdev, &dev, 1, false) < 0)
+		return -EINVAL;	/* as the helper: NONE or NOT_SUPPORTED */
+
+	if (map_type == DMAPEEK_MAP_TYPE_BUS_ADDR) {
+		x->path = DMAPEEK_MAPPING_PATH_BUS_ADDR;
+	} else if (dma_iova_try_alloc(dev, &x->state, 0, b->size)) {
+		x->path = DMAPEEK_MAPPING_PATH_IOVA_LINK;
+	} else {
+		x->path = DMAPEEK_MAPPING_PATH_MAP_PHYS;
+	}
+
+	if (x->path == DMAPEEK_MAPPING_PATH_IOVA_LINK)
+		nents = dmapeek_split_nents(b->size);
+	else
+		for (i = 0; i < b->nr; i++)
+			nents += dmapeek_split_nents(b->vec[i].len);
+	x->sgt = dmapeek_sgt_alloc(nents);
+	if (!x->sgt) {
+		ret = -ENOMEM;
+		goto err_iova;
+	}
+	x->saved_nents = x->sgt->orig_nents;
+	sg = x->sgt->sgl;
+
+	for (i = 0; i < b->nr; i++) {
+		phys_addr_t p = b->vec[i].paddr;
+		size_t len = b->vec[i].len;
+		dma_addr_t addr;
+
+		switch (x->path) {
+		case DMAPEEK_MAPPING_PATH_BUS_ADDR:
+			addr = pci_p2pdma_bus_addr_map(b->prov->p2p, p);
+			sg = dmapeek_sg_fill(sg, len, addr);
+			x->m->ranges[i].kind = DMAPEEK_ADDR_KIND_BUS;
+			break;
+		case DMAPEEK_MAPPING_PATH_IOVA_LINK:
+			/* the running offset the 7.3.4 helper lacks */
+			ret = dma_iova_link(dev, &x->state, p, off, len, dir,
+					    DMA_ATTR_MMIO);
+			if (ret)
+				goto err_unmap;
+			addr = x->state.addr + off;
+			x->m->ranges[i].kind = DMAPEEK_ADDR_KIND_IOVA;
+			break;
+		default:
+			addr = dma_map_phys(dev, p, len, dir, DMA_ATTR_MMIO);
+			ret = dma_mapping_error(dev, addr);
+			if (ret)
+				goto err_unmap;
+			sg = dmapeek_sg_fill(sg, len, addr);
+			x->m->ranges[i].kind = DMAPEEK_ADDR_KIND_PHYS;
+			break;
+		}
+		x->m->ranges[i].offset = off;
+		x->m->ranges[i].len = len;
+		x->m->ranges[i].addr = addr;
+		x->m->ranges[i].phys = p;
+		off += len;
+	}
+	if (x->path == DMAPEEK_MAPPING_PATH_IOVA_LINK) {
+		ret = dma_iova_sync(dev, &x->state, 0, off);
+		if (ret)
+			goto err_unmap;
+		dmapeek_sg_fill(sg, off, x->state.addr);
+	}
+	x->sgt->orig_nents = 0;	/* no CPU pages, as the kernel's helper */
+	return 0;
+
+err_unmap:
+	if (x->path == DMAPEEK_MAPPING_PATH_IOVA_LINK) {
+		dma_iova_destroy(dev, &x->state, off, dir, DMA_ATTR_MMIO);
+		x->state.__size = 0;
+	} else if (x->path == DMAPEEK_MAPPING_PATH_MAP_PHYS) {
+		u32 j;
+
+		for (j = 0; j < i; j++)
+			dma_unmap_phys(dev, x->m->ranges[j].addr,
+				       x->m->ranges[j].len, dir, DMA_ATTR_MMIO);
+	}
+	dmapeek_sgt_free(x);
+err_iova:
+	if (dma_use_iova(&x->state))
+		dma_iova_free(dev, &x->state);
+	return ret;
+}
+
+static void dmapeek_unmap_bar_ranges(struct dma_buf_attachment *attach,
+				     struct dmapeek_xmap *x,
+				     enum dma_data_direction dir)
+{
+	u32 i;
+
+	if (x->path == DMAPEEK_MAPPING_PATH_IOVA_LINK)
+		dma_iova_destroy(attach->dev, &x->state, x->m->size, dir,
+				 DMA_ATTR_MMIO);
+	else if (x->path == DMAPEEK_MAPPING_PATH_MAP_PHYS)
+		for (i = 0; i < x->m->nr_ranges; i++)
+			dma_unmap_phys(attach->dev, x->m->ranges[i].addr,
+				       x->m->ranges[i].len, dir, DMA_ATTR_MMIO);
+	dmapeek_sgt_free(x);
+}
+
+static bool dmapeek_dev_translated(struct device *dev)
+{
+	u32 t = dmapeek_domain_type(dev);
+
+	return t == DMAPEEK_DOMAIN_TYPE_DMA || t == DMAPEEK_DOMAIN_TYPE_DMA_FQ;
+}
+
+static struct sg_table *dmapeek_dmabuf_map(struct dma_buf_attachment *attach,
+					   enum dma_data_direction dir)
+{
+	struct dmapeek_buffer *buf = attach->dmabuf->priv;
+	struct dmapeek_exp_attach *ea = attach->priv;
+	struct dmapeek_attachment *a = ea->a;
+	struct dmapeek_backing *b;
+	struct scatterlist *sg;
+	struct dmapeek_xmap *x;
+	u64 t0 = dmapeek_now();
+	u32 nr, i;
+	int ret;
+
+	dma_resv_assert_held(attach->dmabuf->resv);
+
+	b = buf->backing;
+	if (buf->revoked || !b) {
+		WRITE_ONCE(a->revoked_seen, a->revoked_seen + 1);
+		return ERR_PTR(-ENODEV);
+	}
+	if (b->kind == DMAPEEK_PROVIDER_KIND_PCI_BAR && !attach->peer2peer)
+		return ERR_PTR(-EOPNOTSUPP);
+
+	x = kzalloc(sizeof(*x), GFP_KERNEL);
+	if (!x)
+		return ERR_PTR(-ENOMEM);
+	/* range records: BAR: one per range; system: one per DMA segment */
+	nr = b->kind == DMAPEEK_PROVIDER_KIND_PCI_BAR ? b->nr : 0;
+	x->m = dmapeek_mapping_alloc(nr, GFP_KERNEL);
+	if (!x->m) {
+		ret = -ENOMEM;
+		goto err_free_x;
+	}
+	x->m->attachment_id = a->id;
+	x->m->dev = attach->dev;
+	x->m->size = b->size;
+
+	if (b->kind == DMAPEEK_PROVIDER_KIND_PCI_BAR && b->nr == 1) {
+		/* One range: the kernel's helper is right. */
+		x->path = DMAPEEK_MAPPING_PATH_PHYS_VEC_HELPER;
+		x->sgt = dma_buf_phys_vec_to_sgt(attach, b->prov->p2p, b->vec, 1,
+						 b->size, dir);
+		if (IS_ERR(x->sgt)) {
+			ret = PTR_ERR(x->sgt);
+			goto err_free_m;
+		}
+		x->m->ranges[0].offset = 0;
+		x->m->ranges[0].len = b->size;
+		x->m->ranges[0].addr = sg_dma_address(x->sgt->sgl);
+		x->m->ranges[0].phys = b->vec[0].paddr;
+		if (a->map_type == DMAPEEK_MAP_TYPE_BUS_ADDR)
+			x->m->ranges[0].kind = DMAPEEK_ADDR_KIND_BUS;
+		else
+			x->m->ranges[0].kind = dmapeek_dev_translated(attach->dev) ?
+				DMAPEEK_ADDR_KIND_IOVA : DMAPEEK_ADDR_KIND_PHYS;
+	} else if (b->kind == DMAPEEK_PROVIDER_KIND_PCI_BAR) {
+		ret = dmapeek_map_bar_ranges(attach, b, x, dir, a->map_type);
+		if (ret)
+			goto err_free_m;
+	} else {
+		x->path = DMAPEEK_MAPPING_PATH_SGTABLE;
+		x->sgt = kzalloc(sizeof(*x->sgt), GFP_KERNEL);
+		if (!x->sgt) {
+			ret = -ENOMEM;
+			goto err_free_m;
+		}
+		ret = sg_alloc_table_from_pages(x->sgt, b->pages, b->nr_pages, 0,
+						b->size, GFP_KERNEL);
+		if (ret) {
+			kfree(x->sgt);
+			goto err_free_m;
+		}
+		x->saved_nents = x->sgt->orig_nents;
+		ret = dma_map_sgtable(attach->dev, x->sgt, dir, 0);
+		if (ret) {
+			sg_free_table(x->sgt);
+			kfree(x->sgt);
+			goto err_free_m;
+		}
+		/* one range record per DMA segment */
+		kfree(x->m->ranges);
+		x->m->ranges = kcalloc(x->sgt->nents, sizeof(*x->m->ranges),
+				       GFP_KERNEL);
+		if (!x->m->ranges) {
+			dma_unmap_sgtable(attach->dev, x->sgt, dir, 0);
+			sg_free_table(x->sgt);
+			kfree(x->sgt);
+			ret = -ENOMEM;
+			goto err_free_m;
+		}
+		x->m->nr_ranges = x->sgt->nents;
+		{
+			u64 off = 0;
+			bool one2one = x->sgt->nents == x->sgt->orig_nents;
+			struct scatterlist *cpu = x->sgt->sgl;
+
+			for_each_sgtable_dma_sg(x->sgt, sg, i) {
+				struct dmapeek_map_range *r = &x->m->ranges[i];
+
+				r->offset = off;
+				r->len = sg_dma_len(sg);
+				r->addr = sg_dma_address(sg);
+				r->kind = dmapeek_dev_translated(attach->dev) ?
+					DMAPEEK_ADDR_KIND_IOVA : DMAPEEK_ADDR_KIND_PHYS;
+				/* phys is known when segments did not merge */
+				r->phys = one2one ? sg_phys(cpu) : 0;
+				if (one2one)
+					cpu = sg_next(cpu);
+				off += r->len;
+			}
+		}
+	}
+
+	x->m->path = x->path;
+	x->m->map_ns = dmapeek_now() - t0;
+	ret = dmapeek_mapping_register(x->m);
+	if (ret) {
+		/* not fatal to the importer: the mapping is just not listed */
+		x->m->id = 0;
+	}
+	kref_get(&b->kref);
+	x->backing = b;
+	list_add_tail(&x->node, &ea->maps);
+	atomic_inc(&buf->mapped);
+
+	if (ea->own) {
+		WRITE_ONCE(a->maps, a->maps + 1);
+		WRITE_ONCE(a->mapped, true);
+		WRITE_ONCE(a->last_map_ns, dmapeek_now());
+	}
+	dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_MAP, a->id, x->m->id,
+			  x->m->map_ns, 0, 0);
+	return x->sgt;
+
+err_free_m:
+	dmapeek_mapping_unregister_free(x->m);
+err_free_x:
+	kfree(x);
+	return ERR_PTR(ret);
+}
+
+static void dmapeek_dmabuf_unmap(struct dma_buf_attachment *attach,
+				 struct sg_table *sgt, enum dma_data_direction dir)
+{
+	struct dmapeek_buffer *buf = attach->dmabuf->priv;
+	struct dmapeek_exp_attach *ea = attach->priv;
+	struct dmapeek_attachment *a = ea->a;
+	struct dmapeek_xmap *x, *found = NULL;
+	u32 mapping_id;
+
+	dma_resv_assert_held(attach->dmabuf->resv);
+
+	list_for_each_entry(x, &ea->maps, node)
+		if (x->sgt == sgt) {
+			found = x;
+			break;
+		}
+	if (WARN_ON_ONCE(!found))
+		return;
+	x = found;
+	list_del(&x->node);
+
+	switch (x->path) {
+	case DMAPEEK_MAPPING_PATH_PHYS_VEC_HELPER:
+		dma_buf_free_sgt(attach, x->sgt, dir);
+		break;
+	case DMAPEEK_MAPPING_PATH_SGTABLE:
+		dma_unmap_sgtable(attach->dev, x->sgt, dir, 0);
+		sg_free_table(x->sgt);
+		kfree(x->sgt);
+		break;
+	default:
+		dmapeek_unmap_bar_ranges(attach, x, dir);
+		break;
+	}
+	mapping_id = x->m->id;
+	dmapeek_mapping_unregister_free(x->m);
+	/* The last mapping of an old (moved-from) backing frees it. */
+	dmapeek_backing_put(x->backing);
+	kfree(x);
+
+	ea->last_unmap_ns = dmapeek_now();
+	if (ea->own) {
+		dmapeek_attachment_unmapped(a);
+		if (!list_empty(&ea->maps))
+			WRITE_ONCE(a->mapped, true);
+		WRITE_ONCE(a->stuck, false);
+	}
+	dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_UNMAP, a->id, mapping_id, 0, 0, 0);
+	if (atomic_dec_and_test(&buf->mapped))
+		wake_up_all(&buf->wq);
+}
+
+static void dmapeek_dmabuf_release(struct dma_buf *dmabuf)
+{
+	struct dmapeek_buffer *buf = dmabuf->priv;
+
+	if (buf->id) {
+		mutex_lock(&dmapeek_lock);
+		dmapeek_table_del(&dmapeek_buffers, buf->id);
+		mutex_unlock(&dmapeek_lock);
+		dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_BUFFER_RELEASE, 0, 0, 0, 0, 0);
+	}
+	/* No attachment, so no mapping, is left: the backing goes now. */
+	dmapeek_backing_put(buf->backing);
+	mutex_destroy(&buf->lock);
+	kfree(buf);
+}
+
+/* CPU access: faults insert the page of the current backing. */
+static vm_fault_t dmapeek_vm_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct dmapeek_buffer *buf = vma->vm_private_data;
+	struct dmapeek_backing *b;
+	u64 off = (u64)vmf->pgoff << PAGE_SHIFT;
+	vm_fault_t ret = VM_FAULT_SIGBUS;
+	pgprot_t prot = vma->vm_page_prot;
+
+	mutex_lock(&buf->lock);
+	b = buf->backing;
+	if (!READ_ONCE(buf->revoked) && b && off < b->size) {
+		if (b->kind == DMAPEEK_PROVIDER_KIND_PCI_BAR)
+			prot = pgprot_noncached(prot);
+		ret = vmf_insert_pfn_prot(vma, vmf->address,
+					  dmapeek_backing_pfn(b, off), prot);
+	}
+	mutex_unlock(&buf->lock);
+	return ret;
+}
+
+static const struct vm_operations_struct dmapeek_vm_ops = {
+	.fault = dmapeek_vm_fault,
+};
+
+static int dmapeek_dmabuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
+{
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP);
+	vma->vm_ops = &dmapeek_vm_ops;
+	vma->vm_private_data = dmabuf->priv;
+	return 0;
+}
+
+/* Pinned and revocable: a static exporter (no pin), as VFIO. */
+static const struct dma_buf_ops dmapeek_dmabuf_ops = {
+	.attach = dmapeek_dmabuf_attach,
+	.detach = dmapeek_dmabuf_detach,
+	.map_dma_buf = dmapeek_dmabuf_map,
+	.unmap_dma_buf = dmapeek_dmabuf_unmap,
+	.release = dmapeek_dmabuf_release,
+	.mmap = dmapeek_dmabuf_mmap,
+};
+
+/* Movable: a dynamic exporter; pins block moves. */
+static const struct dma_buf_ops dmapeek_dmabuf_movable_ops = {
+	.attach = dmapeek_dmabuf_attach,
+	.detach = dmapeek_dmabuf_detach,
+	.pin = dmapeek_dmabuf_pin,
+	.unpin = dmapeek_dmabuf_unpin,
+	.map_dma_buf = dmapeek_dmabuf_map,
+	.unmap_dma_buf = dmapeek_dmabuf_unmap,
+	.release = dmapeek_dmabuf_release,
+	.mmap = dmapeek_dmabuf_mmap,
+};
+
+/* ------------------------------------------------------------------- export */
+
+static int dmapeek_range_cmp(const void *a, const void *b)
+{
+	const struct dmapeek_range *x = a, *y = b;
+
+	return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+/* Check explicit ranges against @prov; 0 or -errno, total in @total. */
+static int dmapeek_check_ranges(struct dmapeek_provider *prov,
+				const struct dmapeek_range *r, u32 nr, u64 *total)
+{
+	struct dmapeek_range *sorted;
+	u64 sum = 0;
+	int ret = 0;
+	u32 i;
+
+	for (i = 0; i < nr; i++) {
+		if (!r[i].length || !PAGE_ALIGNED(r[i].length) ||
+		    !PAGE_ALIGNED(r[i].offset))
+			return -EINVAL;
+		if (r[i].offset + r[i].length < r[i].offset ||
+		    sum + r[i].length < sum || (sum + r[i].length) >> 63)
+			return -EOVERFLOW;
+		sum += r[i].length;
+		if (prov->kind == DMAPEEK_PROVIDER_KIND_SYSTEM) {
+			if (r[i].offset)
+				return -EINVAL;
+		} else if (r[i].offset + r[i].length > prov->size) {
+			return -ERANGE;
+		}
+	}
+	*total = sum;
+	if (prov->kind == DMAPEEK_PROVIDER_KIND_SYSTEM || nr < 2)
+		return 0;
+	sorted = kmemdup_array(r, nr, sizeof(*r), GFP_KERNEL);
+	if (!sorted)
+		return -ENOMEM;
+	sort(sorted, nr, sizeof(*sorted), dmapeek_range_cmp, NULL);
+	for (i = 1; i < nr; i++)
+		if (sorted[i - 1].offset + sorted[i - 1].length > sorted[i].offset)
+			ret = -EINVAL;
+	kfree(sorted);
+	return ret;
+}
+
+int dmapeek_ioc_export(struct dmapeek_file *df, void *arg)
+{
+	struct dmapeek_export *e = arg;
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	struct dmapeek_range *ranges = NULL;
+	struct dmapeek_provider *prov;
+	struct dmapeek_backing *b;
+	struct dmapeek_buffer *buf;
+	struct dma_buf *dmabuf;
+	u64 size = e->length;
+	char *name;
+	int ret, fd;
+
+	if (e->flags || e->__reserved)
+		return -EINVAL;
+	if (e->model < DMAPEEK_MODEL_PINNED || e->model > DMAPEEK_MODEL_REVOCABLE)
+		return -EINVAL;
+	if (strnlen(e->name, sizeof(e->name)) == sizeof(e->name))
+		return -ENAMETOOLONG;
+	if (e->nr_ranges > DMAPEEK_MAX_RANGES)
+		return -E2BIG;
+	if (e->nr_ranges && e->length)
+		return -EINVAL;	/* either a size or ranges */
+	if (!e->nr_ranges && (!size || !PAGE_ALIGNED(size) || size >> 63))
+		return -EINVAL;
+	if (e->nr_ranges) {
+		/* Copied before any lock: see DOC: dmapeek exporter locking. */
+		ranges = memdup_array_user(u64_to_user_ptr(e->ranges), e->nr_ranges,
+					   sizeof(*ranges));
+		if (IS_ERR(ranges))
+			return PTR_ERR(ranges);
+	}
+
+	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto err_ranges;
+	}
+	mutex_init(&buf->lock);
+	INIT_LIST_HEAD(&buf->attachments);
+	init_waitqueue_head(&buf->wq);
+	buf->model = e->model;
+	buf->state = DMAPEEK_BUFFER_STATE_LIVE;
+	strscpy(buf->name, e->name);
+	buf->created_ns = dmapeek_now();
+
+	mutex_lock(&dmapeek_export_mutex);
+	mutex_lock(&dmapeek_lock);
+	prov = dmapeek_provider_find(e->provider_id);
+	mutex_unlock(&dmapeek_lock);
+	if (!prov || READ_ONCE(prov->gone)) {
+		ret = -ENODEV;
+		goto err_unlock;
+	}
+	if (ranges) {
+		ret = dmapeek_check_ranges(prov, ranges, e->nr_ranges, &size);
+		if (ret)
+			goto err_unlock;
+	}
+	if (prov->kind == DMAPEEK_PROVIDER_KIND_SYSTEM)
+		b = dmapeek_backing_system(prov, size);
+	else if (size > prov->size)
+		b = ERR_PTR(-ENOSPC);
+	else
+		b = dmapeek_backing_bar(prov, ranges, e->nr_ranges, size);
+	if (IS_ERR(b)) {
+		ret = PTR_ERR(b);
+		goto err_unlock;
+	}
+	buf->backing = b;
+	buf->size = size;
+
+	exp_info.exp_name = "dmapeek";
+	exp_info.owner = THIS_MODULE;
+	exp_info.ops = e->model == DMAPEEK_MODEL_MOVABLE ?
+		&dmapeek_dmabuf_movable_ops : &dmapeek_dmabuf_ops;
+	exp_info.size = size;
+	exp_info.flags = O_RDWR;
+	exp_info.priv = buf;
+	dmabuf = dma_buf_export(&exp_info);
+	if (IS_ERR(dmabuf)) {
+		ret = PTR_ERR(dmabuf);
+		dmapeek_backing_put(b);
+		goto err_unlock;
+	}
+	buf->dmabuf = dmabuf;
+	/* From here on the release callback frees buf and its backing. */
+
+	if (buf->name[0]) {
+		name = kstrdup(buf->name, GFP_KERNEL);
+		if (name) {
+			spin_lock(&dmabuf->name_lock);
+			kfree(dmabuf->name);
+			dmabuf->name = name;
+			spin_unlock(&dmabuf->name_lock);
+		}
+	}
+
+	mutex_lock(&dmapeek_lock);
+	ret = dmapeek_table_add(&dmapeek_buffers, buf, &buf->id);
+	mutex_unlock(&dmapeek_lock);
+	mutex_unlock(&dmapeek_export_mutex);
+	if (ret) {
+		buf->id = 0;
+		dma_buf_put(dmabuf);
+		goto err_ranges;
+	}
+
+	fd = dma_buf_fd(dmabuf, O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		dma_buf_put(dmabuf);
+		goto err_ranges;
+	}
+	dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_BUFFER_CREATE, 0, 0, 0, 0, 0);
+	kfree(ranges);
+	e->fd = fd;
+	e->buffer_id = buf->id;
+	return 0;
+
+err_unlock:
+	mutex_unlock(&dmapeek_export_mutex);
+	mutex_destroy(&buf->lock);
+	kfree(buf);
+err_ranges:
+	kfree(ranges);
+	return ret;
+}
+
+/* The buffer @id with a file reference, or NULL. */
+static struct dmapeek_buffer *dmapeek_buffer_get(u32 id)
+{
+	struct dmapeek_buffer *buf;
+
+	mutex_lock(&dmapeek_lock);
+	buf = xa_load(&dmapeek_buffers.xa, id);
+	if (buf && !get_file_active(&buf->dmabuf->file))
+		buf = NULL;
+	mutex_unlock(&dmapeek_lock);
+	return buf;
+}
+
+static void dmapeek_buffer_put(struct dmapeek_buffer *buf)
+{
+	dma_buf_put(buf->dmabuf);
+}
+
+/* Tell every importer, under resv, and wait for its fences. */
+static void dmapeek_buffer_invalidate(struct dmapeek_buffer *buf)
+{
+	struct dmapeek_exp_attach *ea;
+	u64 now = dmapeek_now();
+
+	dma_resv_assert_held(buf->dmabuf->resv);
+	list_for_each_entry(ea, &buf->attachments, node) {
+		struct dmapeek_attachment *a = ea->a;
+
+		if (ea->own && a->attach->importer_ops &&
+		    a->attach->importer_ops->invalidate_mappings) {
+			WRITE_ONCE(a->invalidations, a->invalidations + 1);
+			WRITE_ONCE(a->last_invalidate_ns, now);
+		}
+		dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_INVALIDATE, a->id, 0, 0,
+				  0, 0);
+	}
+	dma_buf_invalidate_mappings(buf->dmabuf);
+	dma_resv_wait_timeout(buf->dmabuf->resv, DMA_RESV_USAGE_BOOKKEEP, false,
+			      MAX_SCHEDULE_TIMEOUT);
+}
+
+/**
+ * struct dmapeek_revoke_result - outcome of a revoke, per attachment
+ */
+struct dmapeek_revoke_att {
+	u32 id;
+	bool was_mapped;
+	bool stuck;
+	u64 unmap_ns;
+};
+
+struct dmapeek_revoke_result {
+	u32 nr;
+	u32 stuck;
+	u64 duration_ns;
+	struct dmapeek_revoke_att *att;
+};
+
+/*
+ * Wait, with no lock held, up to @timeout_ms for every mapping to go, then
+ * record per attachment how long its unmap took and which are stuck.
+ */
+static void dmapeek_wait_unmapped(struct dmapeek_buffer *buf, u64 t0,
+				  u32 timeout_ms, struct dmapeek_revoke_result *res)
+{
+	struct dmapeek_exp_attach *ea;
+	u32 i;
+
+	wait_event_timeout(buf->wq, !atomic_read(&buf->mapped),
+			   msecs_to_jiffies(timeout_ms));
+	res->duration_ns = dmapeek_now() - t0;
+
+	dma_resv_lock(buf->dmabuf->resv, NULL);
+	i = 0;
+	list_for_each_entry(ea, &buf->attachments, node) {
+		struct dmapeek_revoke_att *r;
+
+		for (i = 0; i < res->nr; i++)
+			if (res->att[i].id == ea->a->id)
+				break;
+		if (i == res->nr)
+			continue;	/* attached after the snapshot */
+		r = &res->att[i];
+		if (!list_empty(&ea->maps)) {
+			r->stuck = true;
+			res->stuck++;
+			WRITE_ONCE(ea->a->stuck, true);
+			dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_STUCK, ea->a->id,
+					  0, res->duration_ns, 0, -ETIMEDOUT);
+		} else if (r->was_mapped && ea->last_unmap_ns >= t0) {
+			r->unmap_ns = ea->last_unmap_ns - t0;
+		}
+	}
+	dma_resv_unlock(buf->dmabuf->resv);
+	if (res->stuck)
+		pr_info_ratelimited("buffer %u: %u importer(s) still mapped after %u ms\n",
+				    buf->id, res->stuck, timeout_ms);
+}
+
+/* Snapshot the attachments (resv held) for the result. */
+static int dmapeek_snapshot_attachments(struct dmapeek_buffer *buf,
+					struct dmapeek_revoke_result *res)
+{
+	struct dmapeek_exp_attach *ea;
+	u32 n = 0;
+
+	dma_resv_assert_held(buf->dmabuf->resv);
+	list_for_each_entry(ea, &buf->attachments, node)
+		n++;
+	res->att = kcalloc(n ? n : 1, sizeof(*res->att), GFP_KERNEL);
+	if (!res->att)
+		return -ENOMEM;
+	list_for_each_entry(ea, &buf->attachments, node) {
+		res->att[res->nr].id = ea->a->id;
+		res->att[res->nr].was_mapped = !list_empty(&ea->maps);
+		res->nr++;
+	}
+	return 0;
+}
+
+/*
+ * Revoke as VFIO does: under resv set revoked, invalidate, wait for
+ * fences; unlock; then wait unlocked for every importer to unmap.
+ * @permanent: the provider goes away (any model; never restored).
+ */
+static int dmapeek_buffer_revoke(struct dmapeek_buffer *buf, u32 timeout_ms,
+				 bool permanent, struct dmapeek_revoke_result *res,
+				 struct netlink_ext_ack *extack)
+{
+	u64 t0;
+	int ret;
+
+	if (!permanent && buf->model != DMAPEEK_MODEL_REVOCABLE) {
+		NL_SET_ERR_MSG(extack, "buffer is not revocable");
+		return -EINVAL;
+	}
+	/* A device going away must not be interrupted. */
+	if (permanent)
+		dma_resv_lock(buf->dmabuf->resv, NULL);
+	else if (dma_resv_lock_interruptible(buf->dmabuf->resv, NULL))
+		return -EINTR;
+	if (buf->dead || (!permanent && buf->revoked)) {
+		dma_resv_unlock(buf->dmabuf->resv);
+		NL_SET_ERR_MSG(extack, "buffer is already revoked");
+		return -EALREADY;
+	}
+	ret = dmapeek_snapshot_attachments(buf, res);
+	if (ret) {
+		dma_resv_unlock(buf->dmabuf->resv);
+		return ret;
+	}
+	mutex_lock(&buf->lock);
+	WRITE_ONCE(buf->revoked, true);
+	if (permanent)
+		WRITE_ONCE(buf->dead, true);
+	WRITE_ONCE(buf->state, DMAPEEK_BUFFER_STATE_REVOKED);
+	WRITE_ONCE(buf->revokes, buf->revokes + 1);
+	dmapeek_buffer_zap(buf);
+	mutex_unlock(&buf->lock);
+	t0 = dmapeek_now();
+	dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_REVOKE_BEGIN, 0, 0, 0, res->nr, 0);
+	dmapeek_buffer_invalidate(buf);
+	dma_resv_unlock(buf->dmabuf->resv);
+
+	dmapeek_wait_unmapped(buf, t0, timeout_ms, res);
+	dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_REVOKE_DONE, 0, 0,
+			  res->duration_ns, res->stuck, res->stuck ? -ETIMEDOUT : 0);
+	return 0;
+}
+
+static int dmapeek_buffer_restore(struct dmapeek_buffer *buf,
+				  struct netlink_ext_ack *extack)
+{
+	struct dma_resv *resv = buf->dmabuf->resv;
+	int ret;
+
+	if (buf->model != DMAPEEK_MODEL_REVOCABLE) {
+		NL_SET_ERR_MSG(extack, "buffer is not revocable");
+		return -EINVAL;
+	}
+	ret = dma_resv_lock_interruptible(resv, NULL);
+	if (ret)
+		return ret;
+	if (buf->dead) {
+		NL_SET_ERR_MSG(extack, "buffer's provider is gone");
+		ret = -ENODEV;
+	} else if (!buf->revoked) {
+		NL_SET_ERR_MSG(extack, "buffer is not revoked");
+		ret = -EINVAL;
+	} else {
+		/* As VFIO's un-revoke: a nudge to importers, then live. */
+		dmapeek_buffer_invalidate(buf);
+		mutex_lock(&buf->lock);
+		WRITE_ONCE(buf->revoked, false);
+		WRITE_ONCE(buf->state, DMAPEEK_BUFFER_STATE_LIVE);
+		mutex_unlock(&buf->lock);
+	}
+	dma_resv_unlock(resv);
+	if (!ret)
+		dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_RESTORE, 0, 0, 0, 0, 0);
+	return ret;
+}
+
+/*
+ * Move the backing of a movable buffer to @prov_id: invalidate importers,
+ * wait for fences, copy, switch; the old backing is freed by the unmap of
+ * its last mapping (its reference count), and we wait for that here.
+ */
+static int dmapeek_buffer_move(struct dmapeek_buffer *buf, u32 prov_id,
+			       u32 timeout_ms, struct dmapeek_revoke_result *res,
+			       struct netlink_ext_ack *extack)
+{
+	struct dma_resv *resv = buf->dmabuf->resv;
+	struct dmapeek_backing *nb, *old;
+	struct dmapeek_provider *prov;
+	struct dmapeek_exp_attach *ea;
+	u64 t0;
+	int ret;
+
+	if (buf->model != DMAPEEK_MODEL_MOVABLE) {
+		NL_SET_ERR_MSG(extack, "buffer is not movable");
+		return -EINVAL;
+	}
+	mutex_lock(&dmapeek_export_mutex);
+	mutex_lock(&dmapeek_lock);
+	prov = dmapeek_provider_find(prov_id);
+	mutex_unlock(&dmapeek_lock);
+	if (!prov || READ_ONCE(prov->gone)) {
+		mutex_unlock(&dmapeek_export_mutex);
+		NL_SET_ERR_MSG(extack, "no such provider");
+		return -ENODEV;
+	}
+	if (prov->kind == DMAPEEK_PROVIDER_KIND_SYSTEM)
+		nb = dmapeek_backing_system(prov, buf->size);
+	else if (buf->size > prov->size)
+		nb = ERR_PTR(-ENOSPC);
+	else
+		nb = dmapeek_backing_bar(prov, NULL, 0, buf->size);
+	if (IS_ERR(nb)) {
+		mutex_unlock(&dmapeek_export_mutex);
+		NL_SET_ERR_MSG(extack, "no room on the target provider");
+		return PTR_ERR(nb);
+	}
+
+	ret = dma_resv_lock_interruptible(resv, NULL);
+	if (ret)
+		goto err_put;
+	old = buf->backing;
+	if (buf->dead || !old) {
+		NL_SET_ERR_MSG(extack, "buffer's provider is gone");
+		ret = -ENODEV;
+		goto err_unlock;
+	}
+	if (old->prov == prov) {
+		NL_SET_ERR_MSG(extack, "buffer is already on that provider");
+		ret = -EINVAL;
+		goto err_unlock;
+	}
+	if (buf->pins) {
+		NL_SET_ERR_MSG(extack, "buffer is pinned by an importer");
+		ret = -EBUSY;
+		goto err_unlock;
+	}
+	if (prov->kind == DMAPEEK_PROVIDER_KIND_PCI_BAR)
+		list_for_each_entry(ea, &buf->attachments, node)
+			if (!ea->a->attach->peer2peer) {
+				NL_SET_ERR_MSG(extack,
+					       "an importer cannot take P2P memory");
+				ret = -EOPNOTSUPP;
+				goto err_unlock;
+			}
+	ret = dmapeek_snapshot_attachments(buf, res);
+	if (ret)
+		goto err_unlock;
+
+	t0 = dmapeek_now();
+	dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_MOVE_BEGIN, 0, 0, 0, res->nr, 0);
+	WRITE_ONCE(buf->state, DMAPEEK_BUFFER_STATE_MOVING);
+	dmapeek_buffer_invalidate(buf);
+
+	/*
+	 * Old mappings may still read: copy, then switch.  CPU faults wait
+	 * on the buffer lock, and the PTEs of the old backing go first.
+	 */
+	mutex_lock(&buf->lock);
+	dmapeek_buffer_zap(buf);
+	ret = dmapeek_backing_copy(nb, old);
+	if (!ret) {
+		dmapeek_buffer_set_backing(buf, nb);
+		nb = NULL;
+		WRITE_ONCE(buf->moves, buf->moves + 1);
+	}
+	WRITE_ONCE(buf->state, DMAPEEK_BUFFER_STATE_LIVE);
+	mutex_unlock(&buf->lock);
+	dma_resv_unlock(resv);
+	/* The switch is done before a device going away looks (see DOC). */
+	mutex_unlock(&dmapeek_export_mutex);
+	dmapeek_backing_put(nb);
+	if (ret) {
+		NL_SET_ERR_MSG(extack, "copy failed");
+		return ret;
+	}
+
+	dmapeek_wait_unmapped(buf, t0, timeout_ms, res);
+	dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_MOVE_DONE, 0, 0, res->duration_ns,
+			  res->stuck, 0);
+	return 0;
+
+err_unlock:
+	dma_resv_unlock(resv);
+err_put:
+	mutex_unlock(&dmapeek_export_mutex);
+	dmapeek_backing_put(nb);
+	return ret;
+}
+
+int dmapeek_ioc_move(struct dmapeek_file *df, void *arg)
+{
+	struct dmapeek_move *m = arg;
+	struct dmapeek_revoke_result res = {};
+	struct dmapeek_buffer *buf;
+	int ret;
+
+	if (m->flags || m->__reserved || m->timeout_ms > 600000)
+		return -EINVAL;
+	buf = dmapeek_buffer_get(m->buffer_id);
+	if (!buf)
+		return -ENOENT;
+	ret = dmapeek_buffer_move(buf, m->provider_id,
+				  m->timeout_ms ?: DMAPEEK_DEFAULT_TIMEOUT_MS, &res,
+				  NULL);
+	kfree(res.att);
+	dmapeek_buffer_put(buf);
+	return ret;
+}
+
+int dmapeek_ioc_revoke(struct dmapeek_file *df, void *arg)
+{
+	struct dmapeek_revoke *r = arg;
+	struct dmapeek_revoke_result res = {};
+	struct dmapeek_buffer *buf;
+	int ret;
+
+	if (r->flags || r->timeout_ms > 600000)
+		return -EINVAL;
+	buf = dmapeek_buffer_get(r->buffer_id);
+	if (!buf)
+		return -ENOENT;
+	ret = dmapeek_buffer_revoke(buf, r->timeout_ms ?: DMAPEEK_DEFAULT_TIMEOUT_MS,
+				    false, &res, NULL);
+	if (!ret) {
+		r->attachments = res.nr;
+		r->stuck = res.stuck;
+		r->duration_ns = res.duration_ns;
+	}
+	kfree(res.att);
+	dmapeek_buffer_put(buf);
+	return ret;
+}
+
+int dmapeek_ioc_restore(struct dmapeek_file *df, void *arg)
+{
+	struct dmapeek_id_op *op = arg;
+	struct dmapeek_buffer *buf;
+	int ret;
+
+	if (op->flags || op->__reserved)
+		return -EINVAL;
+	buf = dmapeek_buffer_get(op->id);
+	if (!buf)
+		return -ENOENT;
+	ret = dmapeek_buffer_restore(buf, NULL);
+	dmapeek_buffer_put(buf);
+	return ret;
+}
+
+/* ------------------------------------------------------------- device gone */
+
+static bool dmapeek_on_device(struct dmapeek_backing *b, struct dmapeek_device *ddev)
+{
+	return b && b->prov && b->prov->kind == DMAPEEK_PROVIDER_KIND_PCI_BAR &&
+	       b->prov->dev == ddev;
+}
+
+/*
+ * Revoke for good every buffer whose backing is on @ddev's BARs, wait for
+ * the importers, then cut every backing (current or moved-from, still
+ * mapped by a stuck importer) loose from the providers, which are freed
+ * after this returns.  Nothing touches the BARs afterwards: the buffers
+ * are dead (maps -ENODEV, CPU faults SIGBUS).
+ */
+void dmapeek_export_device_gone(struct dmapeek_device *ddev)
+{
+	struct dmapeek_buffer *buf;
+	struct dmapeek_bar_alloc *al, *tmp;
+	unsigned long id;
+	int bar;
+
+	/* Exports and moves that looked the providers up are done. */
+	mutex_lock(&dmapeek_export_mutex);
+	mutex_unlock(&dmapeek_export_mutex);
+
+	for (;;) {
+		struct dmapeek_revoke_result res = {};
+		struct dmapeek_buffer *found = NULL;
+
+		mutex_lock(&dmapeek_lock);
+		xa_for_each(&dmapeek_buffers.xa, id, buf) {
+			if (READ_ONCE(buf->dead) || !dmapeek_on_device(buf->backing, ddev))
+				continue;
+			if (get_file_active(&buf->dmabuf->file)) {
+				found = buf;
+				break;
+			}
+		}
+		mutex_unlock(&dmapeek_lock);
+		if (!found)
+			break;
+		dmapeek_buffer_revoke(found, DMAPEEK_GONE_TIMEOUT_MS, true, &res, NULL);
+		kfree(res.att);
+		/* Drop the current backing: the BAR space is not ours any more. */
+		dma_resv_lock(found->dmabuf->resv, NULL);
+		mutex_lock(&found->lock);
+		WRITE_ONCE(found->dead, true);
+		dmapeek_buffer_set_backing(found, NULL);
+		mutex_unlock(&found->lock);
+		dma_resv_unlock(found->dmabuf->resv);
+		dmapeek_buffer_put(found);
+	}
+
+	/* Backings still mapped by stuck importers: detach from the BARs. */
+	mutex_lock(&dmapeek_backing_lock);
+	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
+		struct dmapeek_provider *prov = ddev->providers[bar];
+
+		if (!prov)
+			continue;
+		mutex_lock(&prov->alloc_lock);
+		list_for_each_entry_safe(al, tmp, &prov->allocs, node) {
+			if (al->backing->prov == prov) {
+				atomic64_sub(al->backing->size, &prov->bytes_exported);
+				atomic_dec(&prov->buffers);
+				al->backing->prov = NULL;
+			}
+			list_del_init(&al->node);
+		}
+		mutex_unlock(&prov->alloc_lock);
+	}
+	mutex_unlock(&dmapeek_backing_lock);
+}
+
+/* ------------------------------------------------------------------ netlink */
+
+int dmapeek_fill_buffer(struct sk_buff *skb, void *obj,
+			const struct genl_info *info, bool admin, u32 filter)
+{
+	struct dmapeek_buffer *buf = obj;
+	struct dmapeek_backing *b = buf->backing;	/* stable: dmapeek_lock */
+	u32 prov_id = b ? b->prov_id : 0;
+	u64 off = 0;
+	u32 i;
+
+	lockdep_assert_held(&dmapeek_lock);
+	if (filter && prov_id != filter)
+		return -ENOENT;
+	if (nla_put_u32(skb, DMAPEEK_A_BUFFER_ID, buf->id) ||
+	    nla_put_uint(skb, DMAPEEK_A_BUFFER_INODE,
+			 file_inode(buf->dmabuf->file)->i_ino) ||
+	    nla_put_string(skb, DMAPEEK_A_BUFFER_NAME, buf->name) ||
+	    nla_put_uint(skb, DMAPEEK_A_BUFFER_SIZE, buf->size) ||
+	    nla_put_u32(skb, DMAPEEK_A_BUFFER_MODEL, buf->model) ||
+	    (prov_id && nla_put_u32(skb, DMAPEEK_A_BUFFER_PROVIDER_ID, prov_id)) ||
+	    nla_put_u32(skb, DMAPEEK_A_BUFFER_STATE, READ_ONCE(buf->state)) ||
+	    nla_put_u32(skb, DMAPEEK_A_BUFFER_ATTACHMENTS,
+			atomic_read(&buf->nr_attachments)) ||
+	    nla_put_u32(skb, DMAPEEK_A_BUFFER_PINS, READ_ONCE(buf->pins)) ||
+	    nla_put_u32(skb, DMAPEEK_A_BUFFER_MOVES, READ_ONCE(buf->moves)) ||
+	    nla_put_u32(skb, DMAPEEK_A_BUFFER_REVOKES, READ_ONCE(buf->revokes)) ||
+	    nla_put_uint(skb, DMAPEEK_A_BUFFER_CREATED_NS, buf->created_ns))
+		return -EMSGSIZE;
+	for (i = 0; b && i < b->nr && i < DMAPEEK_FILL_RANGES; i++) {
+		struct dmapeek_map_range r = {
+			.offset = off,
+			.len = b->vec[i].len,
+			.addr = b->vec[i].paddr,
+			.kind = DMAPEEK_ADDR_KIND_PHYS,
+		};
+
+		if (dmapeek_nla_put_range(skb, DMAPEEK_A_BUFFER_RANGE, &r, admin))
+			return -EMSGSIZE;
+		off += b->vec[i].len;
+	}
+	return 0;
+}
+
+int dmapeek_fill_attachment(struct sk_buff *skb, void *obj,
+			    const struct genl_info *info, bool admin, u32 filter)
+{
+	struct dmapeek_attachment *a = obj;
+	struct dmapeek_buffer *buf = READ_ONCE(a->buf);
+	u32 buf_id = buf ? buf->id : 0;
+
+	if (filter && buf_id != filter)
+		return -ENOENT;
+	if (nla_put_u32(skb, DMAPEEK_A_ATTACHMENT_ID, a->id) ||
+	    (buf_id && nla_put_u32(skb, DMAPEEK_A_ATTACHMENT_BUFFER_ID, buf_id)) ||
+	    nla_put_uint(skb, DMAPEEK_A_ATTACHMENT_INODE,
+			 file_inode(a->dmabuf->file)->i_ino) ||
+	    nla_put_string(skb, DMAPEEK_A_ATTACHMENT_EXP_NAME, a->dmabuf->exp_name) ||
+	    nla_put_uint(skb, DMAPEEK_A_ATTACHMENT_SIZE, a->dmabuf->size) ||
+	    nla_put_string(skb, DMAPEEK_A_ATTACHMENT_IMPORTER_DEV, a->importer_dev) ||
+	    nla_put_string(skb, DMAPEEK_A_ATTACHMENT_IMPORTER_DRIVER,
+			   a->importer_driver) ||
+	    nla_put_u32(skb, DMAPEEK_A_ATTACHMENT_FLAGS, READ_ONCE(a->flags)) ||
+	    nla_put_u32(skb, DMAPEEK_A_ATTACHMENT_MAP_TYPE, READ_ONCE(a->map_type)) ||
+	    nla_put_u8(skb, DMAPEEK_A_ATTACHMENT_MAPPED, READ_ONCE(a->mapped)) ||
+	    nla_put_u32(skb, DMAPEEK_A_ATTACHMENT_MAPS, READ_ONCE(a->maps)) ||
+	    nla_put_u32(skb, DMAPEEK_A_ATTACHMENT_UNMAPS, READ_ONCE(a->unmaps)) ||
+	    nla_put_u32(skb, DMAPEEK_A_ATTACHMENT_INVALIDATIONS,
+			READ_ONCE(a->invalidations)) ||
+	    nla_put_uint(skb, DMAPEEK_A_ATTACHMENT_LAST_MAP_NS,
+			 READ_ONCE(a->last_map_ns)) ||
+	    nla_put_uint(skb, DMAPEEK_A_ATTACHMENT_LAST_UNMAP_NS,
+			 READ_ONCE(a->last_unmap_ns)) ||
+	    nla_put_uint(skb, DMAPEEK_A_ATTACHMENT_LAST_INVALIDATE_NS,
+			 READ_ONCE(a->last_invalidate_ns)) ||
+	    nla_put_uint(skb, DMAPEEK_A_ATTACHMENT_LAST_UNMAP_LATENCY_NS,
+			 READ_ONCE(a->last_unmap_latency_ns)) ||
+	    nla_put_uint(skb, DMAPEEK_A_ATTACHMENT_MAX_UNMAP_LATENCY_NS,
+			 READ_ONCE(a->max_unmap_latency_ns)) ||
+	    nla_put_u8(skb, DMAPEEK_A_ATTACHMENT_STUCK, READ_ONCE(a->stuck)) ||
+	    nla_put_u32(skb, DMAPEEK_A_ATTACHMENT_REVOKED_SEEN,
+			READ_ONCE(a->revoked_seen)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+int dmapeek_nl_buffer_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return dmapeek_nl_get_one(skb, info, &dmapeek_buffers, DMAPEEK_A_BUFFER_ID,
+				  "buffer", dmapeek_fill_buffer);
+}
+
+int dmapeek_nl_buffer_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const struct genl_info *info = genl_info_dump(cb);
+	struct dmapeek_dump_ctx *ctx = dmapeek_dump_ctx(cb);
+
+	if (info->attrs[DMAPEEK_A_BUFFER_PROVIDER_ID])
+		ctx->filter = nla_get_u32(info->attrs[DMAPEEK_A_BUFFER_PROVIDER_ID]);
+	return dmapeek_nl_dump_table(skb, cb, &dmapeek_buffers, dmapeek_fill_buffer);
+}
+
+int dmapeek_nl_attachment_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return dmapeek_nl_get_one(skb, info, &dmapeek_attachments,
+				  DMAPEEK_A_ATTACHMENT_ID, "attachment",
+				  dmapeek_fill_attachment);
+}
+
+int dmapeek_nl_attachment_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const struct genl_info *info = genl_info_dump(cb);
+	struct dmapeek_dump_ctx *ctx = dmapeek_dump_ctx(cb);
+
+	if (info->attrs[DMAPEEK_A_ATTACHMENT_BUFFER_ID])
+		ctx->filter = nla_get_u32(info->attrs[DMAPEEK_A_ATTACHMENT_BUFFER_ID]);
+	return dmapeek_nl_dump_table(skb, cb, &dmapeek_attachments,
+				     dmapeek_fill_attachment);
+}
+
+/* The buffer named by @attr, with a file reference, or an extack. */
+static struct dmapeek_buffer *dmapeek_nl_buffer(struct genl_info *info, int attr)
+{
+	struct dmapeek_buffer *buf;
+	u32 id;
+
+	if (GENL_REQ_ATTR_CHECK(info, attr))
+		return ERR_PTR(-EINVAL);
+	id = nla_get_u32(info->attrs[attr]);
+	buf = dmapeek_buffer_get(id);
+	if (!buf) {
+		NL_SET_ERR_MSG_ATTR_FMT(info->extack, info->attrs[attr],
+					"no buffer with id %u", id);
+		return ERR_PTR(-ENOENT);
+	}
+	return buf;
+}
+
+static int dmapeek_nl_put_result(struct sk_buff *rsp, u32 buf_id, u32 timeout_ms,
+				 const struct dmapeek_revoke_result *res)
+{
+	struct nlattr *nest;
+	u32 i;
+
+	if (nla_put_u32(rsp, DMAPEEK_A_REVOKE_BUFFER_ID, buf_id) ||
+	    nla_put_u32(rsp, DMAPEEK_A_REVOKE_TIMEOUT_MS, timeout_ms) ||
+	    nla_put_uint(rsp, DMAPEEK_A_REVOKE_DURATION_NS, res->duration_ns) ||
+	    nla_put_u32(rsp, DMAPEEK_A_REVOKE_ATTACHMENTS, res->nr) ||
+	    nla_put_u32(rsp, DMAPEEK_A_REVOKE_STUCK, res->stuck))
+		return -EMSGSIZE;
+	for (i = 0; i < res->nr; i++) {
+		nest = nla_nest_start(rsp, DMAPEEK_A_REVOKE_ATTACHMENT);
+		if (!nest ||
+		    nla_put_u32(rsp, DMAPEEK_A_REVOKE_ATTACHMENT_ID, res->att[i].id) ||
+		    nla_put_uint(rsp, DMAPEEK_A_REVOKE_ATTACHMENT_UNMAP_NS,
+				 res->att[i].unmap_ns) ||
+		    nla_put_u8(rsp, DMAPEEK_A_REVOKE_ATTACHMENT_STUCK,
+			       res->att[i].stuck))
+			return -EMSGSIZE;
+		nla_nest_end(rsp, nest);
+	}
+	return 0;
+}
+
+int dmapeek_nl_buffer_revoke_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct dmapeek_revoke_result res = {};
+	u32 timeout_ms = DMAPEEK_DEFAULT_TIMEOUT_MS;
+	struct dmapeek_buffer *buf;
+	struct sk_buff *rsp;
+	void *hdr;
+	int ret;
+
+	if (info->attrs[DMAPEEK_A_REVOKE_TIMEOUT_MS])
+		timeout_ms = nla_get_u32(info->attrs[DMAPEEK_A_REVOKE_TIMEOUT_MS]) ?:
+			DMAPEEK_DEFAULT_TIMEOUT_MS;
+	buf = dmapeek_nl_buffer(info, DMAPEEK_A_REVOKE_BUFFER_ID);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	ret = dmapeek_buffer_revoke(buf, timeout_ms, false, &res, info->extack);
+	if (ret)
+		goto out;
+
+	rsp = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	ret = -ENOMEM;
+	if (!rsp)
+		goto out;
+	hdr = genlmsg_iput(rsp, info);
+	if (!hdr || dmapeek_nl_put_result(rsp, buf->id, timeout_ms, &res)) {
+		nlmsg_free(rsp);
+		ret = -EMSGSIZE;
+		goto out;
+	}
+	genlmsg_end(rsp, hdr);
+	ret = genlmsg_reply(rsp, info);
+out:
+	kfree(res.att);
+	dmapeek_buffer_put(buf);
+	return ret;
+}
+
+int dmapeek_nl_buffer_move_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct dmapeek_revoke_result res = {};
+	u32 timeout_ms = DMAPEEK_DEFAULT_TIMEOUT_MS;
+	struct dmapeek_buffer *buf;
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, DMAPEEK_A_BUFFER_TARGET_PROVIDER_ID))
+		return -EINVAL;
+	if (info->attrs[DMAPEEK_A_BUFFER_TIMEOUT_MS])
+		timeout_ms = nla_get_u32(info->attrs[DMAPEEK_A_BUFFER_TIMEOUT_MS]) ?:
+			DMAPEEK_DEFAULT_TIMEOUT_MS;
+	buf = dmapeek_nl_buffer(info, DMAPEEK_A_BUFFER_ID);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	ret = dmapeek_buffer_move(buf,
+				  nla_get_u32(info->attrs[DMAPEEK_A_BUFFER_TARGET_PROVIDER_ID]),
+				  timeout_ms, &res, info->extack);
+	if (ret == -ENODEV && !info->extack->_msg)
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[DMAPEEK_A_BUFFER_TARGET_PROVIDER_ID],
+				    "no such provider");
+	kfree(res.att);
+	dmapeek_buffer_put(buf);
+	return ret;
+}
+
+int dmapeek_nl_buffer_restore_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct dmapeek_buffer *buf;
+	int ret;
+
+	buf = dmapeek_nl_buffer(info, DMAPEEK_A_BUFFER_ID);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	ret = dmapeek_buffer_restore(buf, info->extack);
+	dmapeek_buffer_put(buf);
+	return ret;
+}
+
+/* ------------------------------------------------- test importer (debugfs) */
+
+/*
+ * A kernel-side importer for the guest tests until dmapeek's own importer
+ * (DMAPEEK_IOC_IMPORT) lands: /sys/kernel/debug/dmapeek-export/importer
+ * takes one command per write:
+ *
+ *   attach FD DEVICE_ID FLAGS BEHAVIOUR   (FLAGS: DMAPEEK_IMPORT_*)
+ *   map ATTACHMENT_ID | unmap ATTACHMENT_ID | detach ATTACHMENT_ID
+ *
+ * and a read gives "attachment=ID" of the last attach.  debugfs is root
+ * only.  BEHAVIOUR 2 (never-unmap) ignores invalidate_mappings.
+ */
+struct dmapeek_test_imp {
+	struct list_head node;
+	struct dma_buf *dmabuf;
+	struct dma_buf_attachment *attach;
+	struct sg_table *sgt;
+	struct device *dev;
+	u32 behaviour;
+	bool pinned;
+	u32 id;
+};
+
+static DEFINE_MUTEX(dmapeek_test_lock);
+static LIST_HEAD(dmapeek_test_imps);
+static u32 dmapeek_test_last;
+static struct dentry *dmapeek_test_dir;
+
+static void dmapeek_test_invalidate(struct dma_buf_attachment *attach)
+{
+	struct dmapeek_test_imp *t = attach->importer_priv;
+
+	dma_resv_assert_held(attach->dmabuf->resv);
+	if (t->behaviour == DMAPEEK_BEHAVIOUR_NEVER_UNMAP || !t->sgt)
+		return;
+	dma_buf_unmap_attachment(attach, t->sgt, DMA_BIDIRECTIONAL);
+	t->sgt = NULL;
+}
+
+static const struct dma_buf_attach_ops dmapeek_test_ops_revocable = {
+	.allow_peer2peer = true,
+	.invalidate_mappings = dmapeek_test_invalidate,
+};
+
+static const struct dma_buf_attach_ops dmapeek_test_ops_plain = {
+	.allow_peer2peer = true,
+};
+
+static const struct dma_buf_attach_ops dmapeek_test_ops_nop2p = {
+	.allow_peer2peer = false,
+	.invalidate_mappings = dmapeek_test_invalidate,
+};
+
+static struct dmapeek_test_imp *dmapeek_test_find(u32 id)
+{
+	struct dmapeek_test_imp *t;
+
+	list_for_each_entry(t, &dmapeek_test_imps, node)
+		if (t->id == id)
+			return t;
+	return NULL;
+}
+
+static void dmapeek_test_detach(struct dmapeek_test_imp *t)
+{
+	dma_resv_lock(t->dmabuf->resv, NULL);
+	if (t->sgt)
+		dma_buf_unmap_attachment(t->attach, t->sgt, DMA_BIDIRECTIONAL);
+	if (t->pinned)
+		dma_buf_unpin(t->attach);
+	dma_resv_unlock(t->dmabuf->resv);
+	dma_buf_detach(t->dmabuf, t->attach);
+	dma_buf_put(t->dmabuf);
+	put_device(t->dev);
+	list_del(&t->node);
+	kfree(t);
+}
+
+static int dmapeek_test_attach(int fd, u32 dev_id, u32 flags, u32 behaviour)
+{
+	const struct dma_buf_attach_ops *ops = NULL;
+	struct dmapeek_device *ddev;
+	struct dmapeek_exp_attach *ea;
+	struct dmapeek_test_imp *t;
+	int ret;
+
+	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return -ENOMEM;
+	t->behaviour = behaviour;
+	mutex_lock(&dmapeek_lock);
+	ddev = dmapeek_device_find(dev_id);
+	if (ddev)
+		t->dev = get_device(&ddev->pdev->dev);
+	mutex_unlock(&dmapeek_lock);
+	if (!t->dev) {
+		kfree(t);
+		return -ENODEV;
+	}
+	t->dmabuf = dma_buf_get(fd);
+	if (IS_ERR(t->dmabuf)) {
+		ret = PTR_ERR(t->dmabuf);
+		goto err_dev;
+	}
+	if (!dmapeek_is_ours(t->dmabuf)) {
+		ret = -EINVAL;
+		goto err_put;
+	}
+	if (flags & DMAPEEK_IMPORT_DYNAMIC) {
+		if (!(flags & DMAPEEK_IMPORT_PEER2PEER))
+			ops = &dmapeek_test_ops_nop2p;
+		else if (flags & DMAPEEK_IMPORT_NO_INVALIDATE)
+			ops = &dmapeek_test_ops_plain;
+		else
+			ops = &dmapeek_test_ops_revocable;
+	}
+	t->attach = dma_buf_dynamic_attach(t->dmabuf, t->dev, ops, t);
+	if (IS_ERR(t->attach)) {
+		ret = PTR_ERR(t->attach);
+		goto err_put;
+	}
+	if (flags & DMAPEEK_IMPORT_PIN) {
+		dma_resv_lock(t->dmabuf->resv, NULL);
+		ret = dma_buf_pin(t->attach);
+		dma_resv_unlock(t->dmabuf->resv);
+		if (ret)
+			goto err_detach;
+		t->pinned = true;
+	}
+	ea = t->attach->priv;
+	t->id = ea->a->id;
+	list_add_tail(&t->node, &dmapeek_test_imps);
+	dmapeek_test_last = t->id;
+	return 0;
+
+err_detach:
+	dma_buf_detach(t->dmabuf, t->attach);
+err_put:
+	dma_buf_put(t->dmabuf);
+err_dev:
+	put_device(t->dev);
+	kfree(t);
+	return ret;
+}
+
+static ssize_t dmapeek_test_write(struct file *file, const char __user *ubuf,
+				  size_t len, loff_t *ppos)
+{
+	struct dmapeek_test_imp *t;
+	char cmd[16], kbuf[96];
+	u32 a = 0, b = 0, c = 0, d = 0;
+	int n, ret = 0;
+
+	if (len >= sizeof(kbuf))
+		return -EINVAL;
+	if (copy_from_user(kbuf, ubuf, len))
+		return -EFAULT;
+	kbuf[len] = 0;
+	n = sscanf(kbuf, "%15s %u %u %u %u", cmd, &a, &b, &c, &d);
+	if (n < 2)
+		return -EINVAL;
+
+	mutex_lock(&dmapeek_test_lock);
+	if (!strcmp(cmd, "attach")) {
+		ret = n == 5 ? dmapeek_test_attach(a, b, c, d) : -EINVAL;
+		goto out;
+	}
+	t = dmapeek_test_find(a);
+	if (!t) {
+		ret = -ENOENT;
+	} else if (!strcmp(cmd, "map")) {
+		struct sg_table *sgt;
+
+		if (t->sgt) {
+			ret = -EBUSY;
+		} else if (t->attach->importer_ops) {
+			dma_resv_lock(t->dmabuf->resv, NULL);
+			sgt = dma_buf_map_attachment(t->attach, DMA_BIDIRECTIONAL);
+			if (!IS_ERR(sgt))
+				t->sgt = sgt;
+			dma_resv_unlock(t->dmabuf->resv);
+			ret = PTR_ERR_OR_ZERO(sgt);
+		} else {
+			sgt = dma_buf_map_attachment_unlocked(t->attach,
+							      DMA_BIDIRECTIONAL);
+			if (!IS_ERR(sgt))
+				t->sgt = sgt;
+			ret = PTR_ERR_OR_ZERO(sgt);
+		}
+	} else if (!strcmp(cmd, "unmap")) {
+		dma_resv_lock(t->dmabuf->resv, NULL);
+		if (t->sgt)
+			dma_buf_unmap_attachment(t->attach, t->sgt, DMA_BIDIRECTIONAL);
+		else
+			ret = -EINVAL;
+		t->sgt = NULL;
+		dma_resv_unlock(t->dmabuf->resv);
+	} else if (!strcmp(cmd, "detach")) {
+		dmapeek_test_detach(t);
+	} else {
+		ret = -EINVAL;
+	}
+out:
+	mutex_unlock(&dmapeek_test_lock);
+	return ret ? ret : len;
+}
+
+static ssize_t dmapeek_test_read(struct file *file, char __user *ubuf,
+				 size_t len, loff_t *ppos)
+{
+	char kbuf[32];
+	int n;
+
+	n = scnprintf(kbuf, sizeof(kbuf), "attachment=%u\n", dmapeek_test_last);
+	return simple_read_from_buffer(ubuf, len, ppos, kbuf, n);
+}
+
+static const struct file_operations dmapeek_test_fops = {
+	.owner = THIS_MODULE,
+	.write = dmapeek_test_write,
+	.read = dmapeek_test_read,
+};
+
+int dmapeek_export_init(void)
+{
+	dmapeek_test_dir = debugfs_create_dir("dmapeek-export", NULL);
+	debugfs_create_file("importer", 0600, dmapeek_test_dir, NULL,
+			    &dmapeek_test_fops);
+	return 0;
+}
+
+/*
+ * Module unload is refused while a buffer lives (every dma-buf holds a
+ * reference on this module); test imports hold a buffer, so none is left.
+ */
+void dmapeek_export_exit(void)
+{
+	debugfs_remove_recursive(dmapeek_test_dir);
+	WARN_ON_ONCE(!list_empty(&dmapeek_test_imps));
+}

@@ -1,0 +1,483 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# The exporter: EXPORT in three models from system memory and ivshmem BARs,
+# attachments, mappings, move, revoke, restore, device unbind, unload.
+# Attachments come from the debugfs test importer of dmapeek_export.c until
+# DMAPEEK_IOC_IMPORT lands.
+
+DPX=$DMAPEEK_TOP/tests/guest/dp-export
+IVSHMEM=1af4:1110
+EDU=1234:11e8
+IMP_DYN_P2P_REV=5	# DMAPEEK_IMPORT_DYNAMIC | PEER2PEER
+IMP_NO_INVAL=13		# DYNAMIC | PEER2PEER | NO_INVALIDATE
+IMP_PIN=7		# DYNAMIC | PIN | PEER2PEER
+
+# kv KEY LINE: the value of KEY=... in LINE
+kv() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1; }
+
+bind_dmapeek() {
+	local bdf=$1 cur
+	echo dmapeek >/sys/bus/pci/devices/$bdf/driver_override
+	if [ -e /sys/bus/pci/devices/$bdf/driver ]; then
+		cur=$(basename "$(readlink /sys/bus/pci/devices/$bdf/driver)")
+		[ "$cur" = dmapeek ] && return 0
+		echo "$bdf" >/sys/bus/pci/drivers/$cur/unbind
+	fi
+	echo "$bdf" >/sys/bus/pci/drivers_probe
+	[ "$(basename "$(readlink /sys/bus/pci/devices/$bdf/driver)")" = dmapeek ] ||
+		fail "$bdf did not bind to dmapeek"
+}
+
+# bar_provider BDF: bind the first ivshmem, print its BAR2 provider id
+setup_bar() {
+	load_module
+	IV=$(need_pci $IVSHMEM | head -n 1)
+	bind_dmapeek "$IV"
+	BARPROV=$(kv id "$("$DPX" dump providers | grep "bdf=$IV" | grep -E ' bar=2( |$)')")
+	[ -n "$BARPROV" ] || fail "no BAR2 provider for $IV"
+	IVDEV=$(kv id "$("$DPX" dump devices | grep "bdf=$IV")")
+}
+
+setup_edu() {
+	load_module
+	EDUBDF=$(need_pci $EDU | head -n 1)
+	bind_dmapeek "$EDUBDF"
+	EDUDEV=$(kv id "$("$DPX" dump devices | grep "bdf=$EDUBDF")")
+	[ -n "$EDUDEV" ] || fail "edu is not a dmapeek device"
+}
+
+need_test_importer() {
+	[ -w /sys/kernel/debug/dmapeek-export/importer ] ||
+		skip "no debugfs test importer"
+}
+
+# dpx_start ARGS: run "dp-export export ARGS" as a coprocess; sets BUF, BFD
+dpx_start() {
+	coproc DPXP { exec "$DPX" export "$@" 2>&1; }
+	local line
+	read -r -t 30 line <&"${DPXP[0]}" || fail "dp-export export $* gave nothing"
+	case $line in buffer=*) ;; *) fail "dp-export export $*: $line" ;; esac
+	BUF=$(kv buffer "$line")
+	BFD=$(kv fd "$line")
+}
+
+# dpx CMD: one command to the coprocess, its answer on stdout
+dpx() {
+	local line
+	echo "$*" >&"${DPXP[1]}"
+	read -r -t 60 line <&"${DPXP[0]}" || line="(no answer)"
+	echo "$line"
+}
+
+dpx_stop() {
+	[ -n "${DPXP_PID:-}" ] || return 0
+	echo quit >&"${DPXP[1]}" 2>/dev/null || true
+	wait "$DPXP_PID" 2>/dev/null || true
+}
+
+buffer_line() { "$DPX" get buffer "$1"; }
+attachment_line() { "$DPX" get attachment "$1"; }
+
+# ---------------------------------------------------------------- exports
+
+test_export_system_each_model() {
+	load_module
+	local m n line
+	n=1
+	for m in pinned movable revocable; do
+		dpx_start 1 1M $m sys-$m
+		line=$(buffer_line "$BUF")
+		assert_eq "$m size" 1048576 "$(kv size "$line")"
+		assert_eq "$m model" $n "$(kv model "$line")"
+		assert_eq "$m provider" 1 "$(kv provider "$line")"
+		assert_eq "$m name" sys-$m "$(kv name "$line")"
+		assert_eq "$m state" 1 "$(kv state "$line")"
+		assert_match "$m fdinfo" "exp_name:_dmapeek" "$(dpx fdinfo)"
+		assert_match "$m fdinfo name" "name:_sys-$m" "$(dpx fdinfo)"
+		grep -q "sys-$m" /sys/kernel/debug/dma_buf/bufinfo ||
+			fail "$m: not in bufinfo"
+		dpx_stop
+		sleep 0.2
+		"$DPX" get buffer "$BUF" | grep -q '^err ENOENT' ||
+			fail "$m: buffer $BUF still listed after close"
+		n=$((n + 1))
+	done
+	assert_eq "close-on-exec" "ok" "$("$DPX" try 1 64K pinned)"
+}
+
+test_export_bar_each_model() {
+	setup_bar
+	local m n line before
+	n=1
+	for m in pinned movable revocable; do
+		before=$(kv bytes_exported "$("$DPX" dump providers | grep "^provider id=$BARPROV ")")
+		dpx_start "$BARPROV" 2M $m bar-$m
+		line=$(buffer_line "$BUF")
+		assert_eq "$m provider" "$BARPROV" "$(kv provider "$line")"
+		assert_eq "$m model" $n "$(kv model "$line")"
+		assert_eq "$m size" 2097152 "$(kv size "$line")"
+		assert_eq "$m bytes exported" $((before + 2097152)) \
+			"$(kv bytes_exported "$("$DPX" dump providers | grep "^provider id=$BARPROV ")")"
+		assert_eq "$m buffer dump filtered by provider" "$BUF" \
+			"$(kv id "$("$DPX" dump buffers "$BARPROV" | grep "name=bar-$m")")"
+		assert_eq "$m not on the system provider" "" \
+			"$("$DPX" dump buffers 1 | grep "name=bar-$m")"
+		dpx_stop
+		n=$((n + 1))
+	done
+}
+
+test_export_bar_multi_range() {
+	setup_bar
+	local line start
+	dpx_start "$BARPROV" 1M+1M,8M+2M,4M+1M revocable multi
+	line=$(buffer_line "$BUF")
+	assert_eq "size" $((4 << 20)) "$(kv size "$line")"
+	assert_eq "ranges" 3 "$(kv nr_ranges "$line")"
+	start=$(kv r0.addr "$line")
+	assert_eq "range 1 at BAR+8M" $(printf '%#x' $((start + (7 << 20)))) "$(kv r1.addr "$line")"
+	assert_eq "range 2 at BAR+4M" $(printf '%#x' $((start + (3 << 20)))) "$(kv r2.addr "$line")"
+	assert_eq "range 1 buffer offset" 0x100000 "$(kv r1.off "$line")"
+	assert_eq "overlap with a live export" EBUSY \
+		"$("$DPX" try "$BARPROV" 9M+1M pinned)"
+	assert_eq "no overlap with a live export" ok \
+		"$("$DPX" try "$BARPROV" 12M+1M pinned)"
+	dpx_stop
+}
+
+test_export_rejects_bad_input() {
+	setup_bar
+	assert_eq "zero size" EINVAL "$("$DPX" try 1 0 pinned)"
+	assert_eq "unaligned size" EINVAL "$("$DPX" try 1 4097 pinned)"
+	assert_eq "bad model" EINVAL "$("$DPX" try 1 1M 9)"
+	assert_eq "model 0" EINVAL "$("$DPX" try 1 1M 0)"
+	assert_eq "unknown provider" ENODEV "$("$DPX" try 999 1M pinned)"
+	assert_eq "too big for the BAR" ENOSPC "$("$DPX" try "$BARPROV" 128M pinned)"
+	assert_eq "unaligned offset" EINVAL "$("$DPX" try "$BARPROV" 4097+4096 pinned)"
+	assert_eq "zero-length range" EINVAL "$("$DPX" try "$BARPROV" 0+0 pinned)"
+	assert_eq "range past the BAR" ERANGE "$("$DPX" try "$BARPROV" 63M+2M pinned)"
+	assert_eq "overlapping ranges" EINVAL \
+		"$("$DPX" try "$BARPROV" 0+2M,1M+1M pinned)"
+	assert_eq "overflowing range" EOVERFLOW \
+		"$("$DPX" try "$BARPROV" 0xfffffffffffff000+0x2000 pinned)"
+	assert_eq "system range with offset" EINVAL "$("$DPX" try 1 4096+4096 pinned)"
+	assert_eq "flags" EINVAL "$("$DPX" try-raw provider=1 model=1 length=4096 flags=1)"
+	assert_eq "reserved" EINVAL "$("$DPX" try-raw provider=1 model=1 length=4096 reserved=1)"
+	assert_eq "unterminated name" ENAMETOOLONG \
+		"$("$DPX" try-raw provider=1 model=1 length=4096 longname=1)"
+	assert_eq "bad ranges pointer" EFAULT \
+		"$("$DPX" try-raw provider=1 model=1 nr_ranges=1 ranges=16)"
+	assert_eq "too many ranges" E2BIG \
+		"$("$DPX" try-raw provider=1 model=1 nr_ranges=100000 ranges=16)"
+	assert_eq "size and ranges" EINVAL \
+		"$("$DPX" try-raw provider=1 model=1 length=4096 nr_ranges=1 ranges=16)"
+	assert_eq "nothing left behind" "" "$("$DPX" dump buffers)"
+	assert_eq "no BAR bytes left exported" 0 \
+		"$(kv bytes_exported "$("$DPX" dump providers | grep "^provider id=$BARPROV ")")"
+}
+
+# ------------------------------------------------------------ attachments
+
+test_attachment_rows_from_test_importer() {
+	setup_edu
+	need_test_importer
+	local r att line
+	dpx_start 1 1M revocable rows
+	r=$(dpx attach "$EDUDEV" $IMP_DYN_P2P_REV 1)
+	att=$(kv attachment "$r")
+	[ -n "$att" ] && [ "$att" != 0 ] || fail "attach: $r"
+	assert_eq "map" ok "$(dpx map "$att")"
+	line=$(attachment_line "$att")
+	assert_eq "buffer" "$BUF" "$(kv buffer "$line")"
+	assert_eq "importer dev" "$EDUBDF" "$(kv dev "$line")"
+	assert_eq "importer driver" dmapeek "$(kv driver "$line")"
+	assert_eq "flags dynamic|p2p|revocable|exported" 23 "$(kv flags "$line")"
+	assert_eq "mapped" 1 "$(kv mapped "$line")"
+	assert_eq "maps" 1 "$(kv maps "$line")"
+	assert_eq "buffer attachments" 1 "$(kv attachments "$(buffer_line "$BUF")")"
+	assert_eq "attachment dump filtered by buffer" "$att" \
+		"$(kv id "$("$DPX" dump attachments "$BUF")")"
+	line=$("$DPX" dump mappings "$att")
+	assert_eq "mapping path sgtable" 5 "$(kv path "$line")"
+	assert_eq "mapping size" 1048576 "$(kv size "$line")"
+	[ -n "$(kv r0.addr "$line")" ] || fail "mapping without an address: $line"
+	grep -q "$EDUBDF" /sys/kernel/debug/dma_buf/bufinfo ||
+		fail "importer not in bufinfo"
+	assert_eq "unmap" ok "$(dpx unmap "$att")"
+	line=$(attachment_line "$att")
+	assert_eq "unmaps" 1 "$(kv unmaps "$line")"
+	assert_eq "mapped after unmap" 0 "$(kv mapped "$line")"
+	assert_eq "no mapping left" "" "$("$DPX" dump mappings "$att")"
+	assert_eq "detach" ok "$(dpx detach "$att")"
+	"$DPX" get attachment "$att" | grep -q '^err ENOENT' || fail "attachment left"
+	dpx_stop
+}
+
+test_revocable_refuses_non_revocable_importer() {
+	setup_edu
+	need_test_importer
+	dpx_start 1 1M revocable strict
+	assert_eq "dynamic without invalidate" "err EOPNOTSUPP" \
+		"$(dpx attach "$EDUDEV" $IMP_NO_INVAL 1)"
+	assert_eq "static importer" "err EOPNOTSUPP" "$(dpx attach "$EDUDEV" 0 1)"
+	assert_eq "no attachment left" 0 "$(kv attachments "$(buffer_line "$BUF")")"
+	dpx_stop
+	dpx_start 1 1M pinned lax
+	local r
+	r=$(dpx attach "$EDUDEV" 0 1)
+	assert_match "pinned model takes a static importer" '^ok attachment=' "$r"
+	dpx detach "$(kv attachment "$r")" >/dev/null
+	dpx_stop
+}
+
+test_bar_refuses_importer_without_p2p() {
+	setup_bar
+	setup_edu
+	need_test_importer
+	dpx_start "$BARPROV" 1M pinned nop2p
+	assert_eq "importer without peer2peer" "err EOPNOTSUPP" \
+		"$(dpx attach "$EDUDEV" 1 1)"
+	dpx_stop
+}
+
+test_bar_multi_range_mapped_at_running_offsets() {
+	setup_bar
+	need_test_importer
+	local r att line
+	dpx_start "$BARPROV" 0+1M,8M+2M,4M+1M revocable multimap
+	r=$(dpx attach "$IVDEV" $IMP_DYN_P2P_REV 1)
+	att=$(kv attachment "$r")
+	r=$(dpx map "$att")
+	if [ "$r" != ok ]; then
+		dpx detach "$att" >/dev/null
+		dpx_stop
+		skip "the BAR's own device cannot map it here: $r"
+	fi
+	line=$("$DPX" dump mappings "$att")
+	echo "$line"
+	case $(kv path "$line") in
+	2)	# IOVA link: one allocation, ranges at running offsets
+		assert_eq "range 1 IOVA" $(printf '%#x' $(($(kv r0.addr "$line") + (1 << 20)))) \
+			"$(kv r1.addr "$line")"
+		assert_eq "range 2 IOVA" $(printf '%#x' $(($(kv r0.addr "$line") + (3 << 20)))) \
+			"$(kv r2.addr "$line")" ;;
+	3|4)	assert_eq "ranges" 3 "$(kv nr_ranges "$line")" ;;
+	*)	fail "unexpected path for 3 ranges: $line" ;;
+	esac
+	assert_eq "unmap" ok "$(dpx unmap "$att")"
+	assert_eq "detach" ok "$(dpx detach "$att")"
+	dpx_stop
+}
+
+# ----------------------------------------------------------- move and data
+
+test_move_preserves_data() {
+	setup_bar
+	local s1 s2 line
+	dpx_start 1 4M movable mover
+	s1=$(dpx write 1234)
+	assert_match "write" '^ok sum=' "$s1"
+	assert_eq "move to the BAR" ok "$(dpx move "$BUF" "$BARPROV" 0)"
+	line=$(buffer_line "$BUF")
+	assert_eq "on the BAR" "$BARPROV" "$(kv provider "$line")"
+	s2=$(dpx sum)
+	assert_eq "data after move to the BAR" "$s1" "$s2"
+	assert_eq "move back (netlink)" ok "$("$DPX" move "$BUF" 1 | tail -n 1)"
+	line=$(buffer_line "$BUF")
+	assert_eq "back on system memory" 1 "$(kv provider "$line")"
+	assert_eq "moves" 2 "$(kv moves "$line")"
+	assert_eq "data after the round trip" "$s1" "$(dpx sum)"
+	assert_eq "BAR space freed" 0 \
+		"$(kv bytes_exported "$("$DPX" dump providers | grep "^provider id=$BARPROV ")")"
+	assert_eq "same provider" "err EINVAL" "$(dpx move "$BUF" 1 0)"
+	assert_eq "unknown provider" "err ENODEV" "$(dpx move "$BUF" 999 0)"
+	dpx_stop
+}
+
+test_move_refused_when_pinned() {
+	setup_bar
+	setup_edu
+	need_test_importer
+	local att
+	dpx_start 1 1M pinned fixed
+	assert_eq "pinned model" "err EINVAL" "$(dpx move "$BUF" "$BARPROV" 0)"
+	dpx_stop
+	dpx_start 1 1M movable pinme
+	att=$(kv attachment "$(dpx attach "$EDUDEV" $IMP_PIN 1)")
+	assert_eq "pins" 1 "$(kv pins "$(buffer_line "$BUF")")"
+	assert_eq "pinned by an importer" "err EBUSY" "$(dpx move "$BUF" "$BARPROV" 0)"
+	assert_eq "still on system memory" 1 "$(kv provider "$(buffer_line "$BUF")")"
+	dpx detach "$att" >/dev/null
+	assert_eq "move after unpin" ok "$(dpx move "$BUF" "$BARPROV" 0)"
+	dpx_stop
+}
+
+test_move_invalidates_mapped_importer() {
+	setup_bar
+	setup_edu
+	need_test_importer
+	local att s1 line
+	dpx_start 1 1M movable moved-under
+	s1=$(dpx write 77)
+	att=$(kv attachment "$(dpx attach "$EDUDEV" $IMP_DYN_P2P_REV 1)")
+	assert_eq "map" ok "$(dpx map "$att")"
+	assert_eq "move" ok "$(dpx move "$BUF" "$BARPROV" 0)"
+	line=$(attachment_line "$att")
+	assert_eq "invalidated" 1 "$(kv invalidations "$line")"
+	assert_eq "unmapped by the importer" 0 "$(kv mapped "$line")"
+	assert_eq "data" "$s1" "$(dpx sum)"
+	dpx detach "$att" >/dev/null
+	dpx_stop
+}
+
+# ------------------------------------------------------------ revoke
+
+test_revoke_waits_for_unmap() {
+	setup_edu
+	need_test_importer
+	local att r line lat
+	dpx_start 1 1M revocable rev
+	att=$(kv attachment "$(dpx attach "$EDUDEV" $IMP_DYN_P2P_REV 1)")
+	assert_eq "map" ok "$(dpx map "$att")"
+	r=$("$DPX" revoke "$BUF" 1000)
+	echo "$r"
+	assert_eq "attachments" 1 "$(kv attachments "$r")"
+	assert_eq "stuck" 0 "$(kv stuck "$r")"
+	lat=$(kv att0.unmap_ns "$r")
+	[ "${lat:-0}" -gt 0 ] || fail "no unmap time recorded: $r"
+	echo "revoke unmap latency: $lat ns, revoke took $(kv duration_ns "$r") ns"
+	line=$(attachment_line "$att")
+	assert_eq "mapped" 0 "$(kv mapped "$line")"
+	[ "$(kv last_unmap_latency_ns "$line")" -gt 0 ] || fail "latency not in the row"
+	assert_eq "state revoked" 3 "$(kv state "$(buffer_line "$BUF")")"
+	assert_eq "map after revoke" "err ENODEV" "$(dpx map "$att")"
+	assert_eq "revoked-seen" 1 "$(kv revoked_seen "$(attachment_line "$att")")"
+	assert_eq "revoke twice" "err EALREADY" "$(dpx revoke "$BUF" 100)"
+	assert_eq "unknown buffer" "err ENOENT" "$("$DPX" revoke 999999 10)"
+	dpx detach "$att" >/dev/null
+	dpx_stop
+}
+
+test_revoke_reports_stuck_importer() {
+	setup_edu
+	need_test_importer
+	local att r line ev
+	dpx_start 1 1M revocable stuckbuf
+	att=$(kv attachment "$(dpx attach "$EDUDEV" $IMP_DYN_P2P_REV 2)")
+	assert_eq "map" ok "$(dpx map "$att")"
+	ev=$(mktemp)
+	"$DPX" events 120 >"$ev" &
+	local evpid=$!
+	sleep 2
+	r=$("$DPX" revoke "$BUF" 300)
+	echo "$r"
+	assert_eq "stuck" 1 "$(kv stuck "$r")"
+	assert_eq "att stuck" 1 "$(kv att0.stuck "$r")"
+	[ "$(kv duration_ns "$r")" -ge 300000000 ] || fail "did not wait the timeout: $r"
+	assert_eq "row stuck" 1 "$(kv stuck "$(attachment_line "$att")")"
+	assert_eq "still mapped" 1 "$(kv mapped "$(attachment_line "$att")")"
+	sleep 1
+	kill $evpid
+	wait $evpid || true
+	grep -q "type=15 .*buffer=$BUF attachment=$att" "$ev" ||
+		fail "no stuck event: $(cat "$ev")"
+	rm -f "$ev"
+	assert_eq "late unmap" ok "$(dpx unmap "$att")"
+	dpx detach "$att" >/dev/null
+	dpx_stop
+}
+
+test_restore_after_revoke() {
+	setup_edu
+	need_test_importer
+	local att
+	dpx_start 1 1M revocable restore
+	att=$(kv attachment "$(dpx attach "$EDUDEV" $IMP_DYN_P2P_REV 1)")
+	assert_match "revoke (ioctl)" '^ok attachments=1 stuck=0' "$(dpx revoke "$BUF" 500)"
+	assert_eq "map while revoked" "err ENODEV" "$(dpx map "$att")"
+	assert_eq "restore (netlink)" ok "$("$DPX" restore "$BUF" | tail -n 1)"
+	assert_eq "state live" 1 "$(kv state "$(buffer_line "$BUF")")"
+	assert_eq "map after restore" ok "$(dpx map "$att")"
+	assert_eq "restore when live" "err EINVAL" "$(dpx restore "$BUF")"
+	assert_eq "unmap" ok "$(dpx unmap "$att")"
+	dpx detach "$att" >/dev/null
+	dpx_stop
+	dpx_start 1 1M movable notrev
+	assert_eq "revoke a movable buffer" "err EINVAL" "$(dpx revoke "$BUF" 100)"
+	assert_eq "restore a movable buffer" "err EINVAL" "$(dpx restore "$BUF")"
+	dpx_stop
+}
+
+test_events_in_order() {
+	setup_edu
+	need_test_importer
+	local ev att types
+	ev=$(mktemp)
+	"$DPX" events 120 >"$ev" &
+	local evpid=$!
+	sleep 2
+	dpx_start 1 1M revocable evbuf
+	att=$(kv attachment "$(dpx attach "$EDUDEV" $IMP_DYN_P2P_REV 1)")
+	dpx map "$att" >/dev/null
+	dpx revoke "$BUF" 500 >/dev/null
+	dpx detach "$att" >/dev/null
+	dpx_stop
+	sleep 2
+	kill $evpid
+	wait $evpid || true
+	types=$(grep "buffer=$BUF" "$ev" | sed 's/.*type=\([0-9]*\).*/\1/' | tr '\n' ' ')
+	rm -f "$ev"
+	# create attach map revoke-begin invalidate unmap revoke-done detach release
+	assert_eq "event order" "1 3 5 12 9 6 13 4 2 " "$types"
+}
+
+# --------------------------------------------------- privileges, lifetime
+
+test_unprivileged_refused_and_addresses_hidden() {
+	setup_bar
+	id dmapeek-user >/dev/null 2>&1 || skip "no user dmapeek-user"
+	local out
+	dpx_start "$BARPROV" 1M revocable secret
+	[ -n "$(kv r0.addr "$(buffer_line "$BUF")")" ] || fail "admin sees no address"
+	out=$(su dmapeek-user -s /bin/sh -c "$DPX get buffer $BUF" || true)
+	assert_eq "user sees the buffer" "$BUF" "$(kv id "$out")"
+	assert_eq "user sees no address" "" "$(kv r0.addr "$out")"
+	assert_eq "user sees the length" 0x100000 "$(kv r0.len "$out")"
+	out=$(su dmapeek-user -s /bin/sh -c "$DPX revoke $BUF 10" || true)
+	assert_eq "user revoke" "err EPERM" "$out"
+	out=$(su dmapeek-user -s /bin/sh -c "$DPX try 1 4096 pinned" || true)
+	assert_match "user export" 'err (EACCES|EPERM)' "$out"
+	assert_eq "still live" 1 "$(kv state "$(buffer_line "$BUF")")"
+	dpx_stop
+}
+
+test_unbind_provider_revokes_live_buffers() {
+	setup_bar
+	need_test_importer
+	local att line r
+	dpx_start "$BARPROV" 2M revocable doomed
+	att=$(kv attachment "$(dpx attach "$IVDEV" $IMP_DYN_P2P_REV 1)")
+	r=$(dpx map "$att")
+	echo "map by the BAR's own device: $r"
+	echo "$IV" >/sys/bus/pci/drivers/dmapeek/unbind
+	line=$(buffer_line "$BUF")
+	assert_eq "revoked" 3 "$(kv state "$line")"
+	assert_eq "no provider" "" "$(kv provider "$line")"
+	assert_eq "provider gone" "" "$("$DPX" dump providers | grep "bdf=$IV")"
+	assert_eq "importer unmapped" 0 "$(kv mapped "$(attachment_line "$att")")"
+	assert_eq "map after unbind" "err ENODEV" "$(dpx map "$att")"
+	assert_eq "restore after unbind" "err ENODEV" "$(dpx restore "$BUF")"
+	dpx detach "$att" >/dev/null
+	dpx_stop
+	echo "$IV" >/sys/bus/pci/drivers_probe
+}
+
+test_unload_refused_while_buffers_live() {
+	load_module
+	dpx_start 1 64K pinned keepalive
+	! rmmod dmapeek 2>/dev/null || fail "rmmod succeeded with a live buffer"
+	module_loaded || fail "module gone"
+	dpx_stop
+	sleep 0.5
+	rmmod dmapeek || fail "rmmod failed after the buffer went"
+	load_module
+}
