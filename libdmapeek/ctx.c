@@ -58,6 +58,8 @@ DMAPEEK_EXPORT void dmapeek_free(struct dmapeek *ctx)
 
 	if (!ctx)
 		return;
+	dp_cursors_free(ctx);
+	dp_events_close(ctx);
 	if (ctx->nl)
 		mnl_socket_close(ctx->nl);
 	if (ctx->dev_fd >= 0)

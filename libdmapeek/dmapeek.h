@@ -7,12 +7,37 @@
  * library never prints and never exits: diagnostics go to the log callback
  * (dmapeek_set_log_fn()), and the kernel's extended-ack message of the last
  * failed request is available from dmapeek_extack().
+ *
+ * The enums of the module's ABI (DMAPEEK_MODEL_*, DMAPEEK_MAP_TYPE_*, the
+ * attribute numbers DMAPEEK_A_*, ...) come from <linux/dmapeek.h> and are
+ * the library's vocabulary too.
+ *
+ * Objects.  Providers, devices, buffers, attachments, mappings and P2P
+ * cells are read-only snapshots of one netlink message.  There are two
+ * ways to get them:
+ *
+ *  - iterators stream a dump: dmapeek_buffer_next(ctx, NULL) starts one and
+ *    returns the first buffer, dmapeek_buffer_next(ctx, prev) the next; the
+ *    object returned is owned by the iteration and valid until the next
+ *    call.  At the end NULL is returned and dmapeek_iter_err() is 0; on an
+ *    error NULL is returned with errno set and dmapeek_iter_err() < 0.
+ *    Memory is bounded by one netlink batch, whatever the number of
+ *    objects.  A loop left early must call dmapeek_iter_end(prev).
+ *    Iterations may nest (each has its own socket).  An interrupted dump
+ *    (objects came or went while it ran) is restarted transparently, up
+ *    to a few times, from after the last object already returned.
+ *
+ *  - lookups by id (dmapeek_buffer_get()) return an object the caller
+ *    owns and frees with dmapeek_object_free().
  */
 #ifndef LIBDMAPEEK_DMAPEEK_H
 #define LIBDMAPEEK_DMAPEEK_H
 
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <linux/dmapeek.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -20,6 +45,17 @@ extern "C" {
 
 /** An opaque library context: one netlink socket, /dev/dmapeek when needed. */
 struct dmapeek;
+
+/* Opaque objects (see above). */
+struct dmapeek_provider;
+struct dmapeek_device;
+struct dmapeek_buffer;
+struct dmapeek_attachment;
+struct dmapeek_mapping;
+struct dmapeek_p2p;
+struct dmapeek_event;
+struct dmapeek_revoke_result;
+struct dmapeek_audit_report;
 
 /** Log priorities, as syslog's. */
 enum dmapeek_log_level {
@@ -31,6 +67,8 @@ enum dmapeek_log_level {
 
 typedef void (*dmapeek_log_fn)(void *priv, enum dmapeek_log_level level,
 			       const char *fmt, va_list ap);
+
+/* ------------------------------------------------------------ context */
 
 struct dmapeek *dmapeek_new(void);
 void dmapeek_free(struct dmapeek *ctx);
@@ -51,6 +89,372 @@ int dmapeek_abi_version(struct dmapeek *ctx, unsigned int *major,
 /** The module's ABI version, through /dev/dmapeek (needs access to it). */
 int dmapeek_dev_abi_version(struct dmapeek *ctx, unsigned int *major,
 			    unsigned int *minor);
+
+/* ---------------------------------------------------------- iteration */
+
+/** 0 if the last iteration ended normally, else its negative errno. */
+int dmapeek_iter_err(const struct dmapeek *ctx);
+
+/** End an iteration early; @obj is the last object it returned. */
+void dmapeek_iter_end(const void *obj);
+
+/** Free an object from a lookup or an operation (not one from an iterator). */
+void dmapeek_object_free(const void *obj);
+
+/**
+ * Does @obj carry attribute @attr (a DMAPEEK_A_<SET>_* of its set)?
+ * Addresses are sent only to CAP_SYS_ADMIN; an older module lacks newer
+ * attributes.
+ */
+bool dmapeek_object_has(const void *obj, unsigned int attr);
+
+/** Raw value of a numeric attribute (0 when absent). */
+uint64_t dmapeek_object_u64(const void *obj, unsigned int attr);
+
+/** One range of a buffer (its backing) or of a mapping (its DMA addresses). */
+struct dmapeek_addr_range {
+	uint64_t offset;	/* inside the buffer */
+	uint64_t len;
+	uint64_t addr;		/* valid when has_addr */
+	uint32_t kind;		/* enum dmapeek_addr_kind, 0 if unknown */
+	bool has_addr;
+};
+
+/* ---------------------------------------------------------- providers */
+
+struct dmapeek_provider *dmapeek_provider_next(struct dmapeek *ctx,
+					       const struct dmapeek_provider *prev);
+struct dmapeek_provider *dmapeek_provider_get(struct dmapeek *ctx, uint32_t id);
+uint32_t dmapeek_provider_id(const struct dmapeek_provider *p);
+uint32_t dmapeek_provider_kind(const struct dmapeek_provider *p);
+uint32_t dmapeek_provider_device_id(const struct dmapeek_provider *p);
+const char *dmapeek_provider_bdf(const struct dmapeek_provider *p);
+uint32_t dmapeek_provider_bar(const struct dmapeek_provider *p);
+uint64_t dmapeek_provider_size(const struct dmapeek_provider *p);
+int dmapeek_provider_phys_start(const struct dmapeek_provider *p, uint64_t *v);
+int dmapeek_provider_bus_offset(const struct dmapeek_provider *p, uint64_t *v);
+uint64_t dmapeek_provider_bytes_exported(const struct dmapeek_provider *p);
+uint32_t dmapeek_provider_buffers(const struct dmapeek_provider *p);
+
+#define dmapeek_for_each_provider(ctx, p) \
+	for ((p) = dmapeek_provider_next(ctx, NULL); (p); \
+	     (p) = dmapeek_provider_next(ctx, p))
+
+/* ------------------------------------------------------------ devices */
+
+struct dmapeek_device *dmapeek_device_next(struct dmapeek *ctx,
+					   const struct dmapeek_device *prev);
+struct dmapeek_device *dmapeek_device_get(struct dmapeek *ctx, uint32_t id);
+uint32_t dmapeek_device_id(const struct dmapeek_device *d);
+const char *dmapeek_device_bdf(const struct dmapeek_device *d);
+uint32_t dmapeek_device_vendor(const struct dmapeek_device *d);
+uint32_t dmapeek_device_device(const struct dmapeek_device *d);
+uint32_t dmapeek_device_class(const struct dmapeek_device *d);
+uint32_t dmapeek_device_roles(const struct dmapeek_device *d);
+int32_t dmapeek_device_iommu_group(const struct dmapeek_device *d);
+uint32_t dmapeek_device_domain_type(const struct dmapeek_device *d);
+uint32_t dmapeek_device_dma_mask_bits(const struct dmapeek_device *d);
+uint32_t dmapeek_device_attachments(const struct dmapeek_device *d);
+
+#define dmapeek_for_each_device(ctx, d) \
+	for ((d) = dmapeek_device_next(ctx, NULL); (d); \
+	     (d) = dmapeek_device_next(ctx, d))
+
+/* ------------------------------------------------------------ buffers */
+
+struct dmapeek_buffer *dmapeek_buffer_next(struct dmapeek *ctx,
+					   const struct dmapeek_buffer *prev);
+/** Only the buffers of one provider (the dump's filter). */
+struct dmapeek_buffer *dmapeek_buffer_next_by_provider(struct dmapeek *ctx,
+						       uint32_t provider_id,
+						       const struct dmapeek_buffer *prev);
+struct dmapeek_buffer *dmapeek_buffer_get(struct dmapeek *ctx, uint32_t id);
+uint32_t dmapeek_buffer_id(const struct dmapeek_buffer *b);
+uint64_t dmapeek_buffer_inode(const struct dmapeek_buffer *b);
+const char *dmapeek_buffer_name(const struct dmapeek_buffer *b);
+uint64_t dmapeek_buffer_size(const struct dmapeek_buffer *b);
+uint32_t dmapeek_buffer_model(const struct dmapeek_buffer *b);
+uint32_t dmapeek_buffer_provider_id(const struct dmapeek_buffer *b);
+uint32_t dmapeek_buffer_state(const struct dmapeek_buffer *b);
+uint32_t dmapeek_buffer_attachments(const struct dmapeek_buffer *b);
+uint32_t dmapeek_buffer_pins(const struct dmapeek_buffer *b);
+uint32_t dmapeek_buffer_moves(const struct dmapeek_buffer *b);
+uint32_t dmapeek_buffer_revokes(const struct dmapeek_buffer *b);
+uint64_t dmapeek_buffer_created_ns(const struct dmapeek_buffer *b);
+unsigned int dmapeek_buffer_nr_ranges(const struct dmapeek_buffer *b);
+int dmapeek_buffer_range(const struct dmapeek_buffer *b, unsigned int i,
+			 struct dmapeek_addr_range *r);
+
+#define dmapeek_for_each_buffer(ctx, b) \
+	for ((b) = dmapeek_buffer_next(ctx, NULL); (b); \
+	     (b) = dmapeek_buffer_next(ctx, b))
+#define dmapeek_for_each_buffer_of_provider(ctx, pid, b) \
+	for ((b) = dmapeek_buffer_next_by_provider(ctx, pid, NULL); (b); \
+	     (b) = dmapeek_buffer_next_by_provider(ctx, pid, b))
+
+/* -------------------------------------------------------- attachments */
+
+struct dmapeek_attachment *dmapeek_attachment_next(struct dmapeek *ctx,
+						   const struct dmapeek_attachment *prev);
+struct dmapeek_attachment *dmapeek_attachment_next_by_buffer(struct dmapeek *ctx,
+							     uint32_t buffer_id,
+							     const struct dmapeek_attachment *prev);
+struct dmapeek_attachment *dmapeek_attachment_get(struct dmapeek *ctx, uint32_t id);
+uint32_t dmapeek_attachment_id(const struct dmapeek_attachment *a);
+uint32_t dmapeek_attachment_buffer_id(const struct dmapeek_attachment *a);
+uint64_t dmapeek_attachment_inode(const struct dmapeek_attachment *a);
+const char *dmapeek_attachment_exp_name(const struct dmapeek_attachment *a);
+uint64_t dmapeek_attachment_size(const struct dmapeek_attachment *a);
+const char *dmapeek_attachment_importer_dev(const struct dmapeek_attachment *a);
+const char *dmapeek_attachment_importer_driver(const struct dmapeek_attachment *a);
+uint32_t dmapeek_attachment_device_id(const struct dmapeek_attachment *a);
+uint32_t dmapeek_attachment_flags(const struct dmapeek_attachment *a);
+uint32_t dmapeek_attachment_map_type(const struct dmapeek_attachment *a);
+uint32_t dmapeek_attachment_behaviour(const struct dmapeek_attachment *a);
+uint32_t dmapeek_attachment_unmap_delay_ms(const struct dmapeek_attachment *a);
+bool dmapeek_attachment_mapped(const struct dmapeek_attachment *a);
+uint32_t dmapeek_attachment_maps(const struct dmapeek_attachment *a);
+uint32_t dmapeek_attachment_unmaps(const struct dmapeek_attachment *a);
+uint32_t dmapeek_attachment_invalidations(const struct dmapeek_attachment *a);
+uint64_t dmapeek_attachment_last_map_ns(const struct dmapeek_attachment *a);
+uint64_t dmapeek_attachment_last_unmap_ns(const struct dmapeek_attachment *a);
+uint64_t dmapeek_attachment_last_invalidate_ns(const struct dmapeek_attachment *a);
+uint64_t dmapeek_attachment_last_unmap_latency_ns(const struct dmapeek_attachment *a);
+uint64_t dmapeek_attachment_max_unmap_latency_ns(const struct dmapeek_attachment *a);
+bool dmapeek_attachment_stuck(const struct dmapeek_attachment *a);
+uint32_t dmapeek_attachment_revoked_seen(const struct dmapeek_attachment *a);
+
+#define dmapeek_for_each_attachment(ctx, a) \
+	for ((a) = dmapeek_attachment_next(ctx, NULL); (a); \
+	     (a) = dmapeek_attachment_next(ctx, a))
+#define dmapeek_for_each_attachment_of_buffer(ctx, bid, a) \
+	for ((a) = dmapeek_attachment_next_by_buffer(ctx, bid, NULL); (a); \
+	     (a) = dmapeek_attachment_next_by_buffer(ctx, bid, a))
+
+/* ----------------------------------------------------------- mappings */
+
+struct dmapeek_mapping *dmapeek_mapping_next(struct dmapeek *ctx,
+					     const struct dmapeek_mapping *prev);
+struct dmapeek_mapping *dmapeek_mapping_next_by_attachment(struct dmapeek *ctx,
+							   uint32_t attachment_id,
+							   const struct dmapeek_mapping *prev);
+struct dmapeek_mapping *dmapeek_mapping_get(struct dmapeek *ctx, uint32_t id);
+uint32_t dmapeek_mapping_id(const struct dmapeek_mapping *m);
+uint32_t dmapeek_mapping_attachment_id(const struct dmapeek_mapping *m);
+uint32_t dmapeek_mapping_path(const struct dmapeek_mapping *m);
+uint64_t dmapeek_mapping_size(const struct dmapeek_mapping *m);
+uint64_t dmapeek_mapping_map_ns(const struct dmapeek_mapping *m);
+unsigned int dmapeek_mapping_nr_ranges(const struct dmapeek_mapping *m);
+int dmapeek_mapping_range(const struct dmapeek_mapping *m, unsigned int i,
+			  struct dmapeek_addr_range *r);
+
+#define dmapeek_for_each_mapping(ctx, m) \
+	for ((m) = dmapeek_mapping_next(ctx, NULL); (m); \
+	     (m) = dmapeek_mapping_next(ctx, m))
+#define dmapeek_for_each_mapping_of_attachment(ctx, aid, m) \
+	for ((m) = dmapeek_mapping_next_by_attachment(ctx, aid, NULL); (m); \
+	     (m) = dmapeek_mapping_next_by_attachment(ctx, aid, m))
+
+/* ---------------------------------------------------------- P2P cells */
+
+struct dmapeek_p2p *dmapeek_p2p_next(struct dmapeek *ctx,
+				     const struct dmapeek_p2p *prev);
+/** The decision for one (provider, client) pair of PCI devices, by BDF. */
+struct dmapeek_p2p *dmapeek_p2p_get(struct dmapeek *ctx, const char *provider_bdf,
+				    const char *client_bdf);
+const char *dmapeek_p2p_provider_bdf(const struct dmapeek_p2p *c);
+const char *dmapeek_p2p_client_bdf(const struct dmapeek_p2p *c);
+uint32_t dmapeek_p2p_map_type(const struct dmapeek_p2p *c);
+int32_t dmapeek_p2p_distance(const struct dmapeek_p2p *c);
+uint32_t dmapeek_p2p_reason(const struct dmapeek_p2p *c);
+
+#define dmapeek_for_each_p2p(ctx, c) \
+	for ((c) = dmapeek_p2p_next(ctx, NULL); (c); \
+	     (c) = dmapeek_p2p_next(ctx, c))
+
+/* --------------------------------------------------------- operations */
+
+/*
+ * Options structs start with their size, so they can grow: declare them
+ * with DMAPEEK_OPTS(), which sets it and zeroes the rest.
+ */
+#define DMAPEEK_OPTS(TYPE, NAME, ...) \
+	struct TYPE NAME = { .sz = sizeof(struct TYPE), __VA_ARGS__ }
+
+struct dmapeek_export_opts {
+	size_t sz;
+	uint32_t provider_id;
+	uint32_t model;			/* enum dmapeek_model */
+	uint64_t length;		/* with nr_ranges == 0 */
+	const struct dmapeek_range *ranges;	/* <linux/dmapeek.h> */
+	uint32_t nr_ranges;
+	const char *name;		/* NULL: none */
+};
+
+/** Export a buffer; *fd is its dma-buf (close-on-exec), *buffer_id its id. */
+int dmapeek_export(struct dmapeek *ctx, const struct dmapeek_export_opts *opts,
+		   int *fd, uint32_t *buffer_id);
+
+struct dmapeek_import_opts {
+	size_t sz;
+	uint32_t flags;			/* DMAPEEK_IMPORT_* */
+	uint32_t behaviour;		/* enum dmapeek_behaviour, 0: normal */
+	uint32_t unmap_delay_ms;
+};
+
+/**
+ * Import any dma-buf @dmabuf_fd into client device @device_id (opts may be
+ * NULL).  The import lives until dmapeek_detach() or dmapeek_free().
+ */
+int dmapeek_import(struct dmapeek *ctx, int dmabuf_fd, uint32_t device_id,
+		   const struct dmapeek_import_opts *opts, uint32_t *attachment_id);
+int dmapeek_detach(struct dmapeek *ctx, uint32_t attachment_id);
+int dmapeek_map(struct dmapeek *ctx, uint32_t attachment_id);
+int dmapeek_unmap(struct dmapeek *ctx, uint32_t attachment_id);
+
+/** Move a movable buffer to another provider (timeout 0: the default). */
+int dmapeek_move(struct dmapeek *ctx, uint32_t buffer_id, uint32_t provider_id,
+		 uint32_t timeout_ms);
+
+/**
+ * Revoke a revocable buffer.  On success, *res (if @res is not NULL) holds
+ * the outcome, freed with dmapeek_object_free().
+ */
+int dmapeek_revoke(struct dmapeek *ctx, uint32_t buffer_id, uint32_t timeout_ms,
+		   struct dmapeek_revoke_result **res);
+uint32_t dmapeek_revoke_buffer_id(const struct dmapeek_revoke_result *r);
+uint64_t dmapeek_revoke_duration_ns(const struct dmapeek_revoke_result *r);
+uint32_t dmapeek_revoke_attachments(const struct dmapeek_revoke_result *r);
+uint32_t dmapeek_revoke_stuck(const struct dmapeek_revoke_result *r);
+/** Per-attachment outcomes (none when the module answered by ioctl). */
+unsigned int dmapeek_revoke_nr_results(const struct dmapeek_revoke_result *r);
+/** *unmap_ns is UINT64_MAX for a stuck attachment. */
+int dmapeek_revoke_result(const struct dmapeek_revoke_result *r, unsigned int i,
+			  uint32_t *attachment_id, uint64_t *unmap_ns, bool *stuck);
+
+int dmapeek_restore(struct dmapeek *ctx, uint32_t buffer_id);
+
+/** Move @len bytes with the importing device's DMA engine. */
+int dmapeek_dma_read(struct dmapeek *ctx, uint32_t attachment_id,
+		     uint64_t offset, void *buf, size_t len);
+int dmapeek_dma_write(struct dmapeek *ctx, uint32_t attachment_id,
+		      uint64_t offset, const void *buf, size_t len);
+
+/** Walk a mapping through the IOMMU; *res freed with dmapeek_object_free(). */
+int dmapeek_audit(struct dmapeek *ctx, uint32_t mapping_id,
+		  struct dmapeek_audit_report **res);
+uint32_t dmapeek_audit_mapping_id(const struct dmapeek_audit_report *r);
+uint32_t dmapeek_audit_result(const struct dmapeek_audit_report *r);
+uint32_t dmapeek_audit_domain_type(const struct dmapeek_audit_report *r);
+uint64_t dmapeek_audit_pages(const struct dmapeek_audit_report *r);
+uint64_t dmapeek_audit_mismatches(const struct dmapeek_audit_report *r);
+uint64_t dmapeek_audit_holes(const struct dmapeek_audit_report *r);
+unsigned int dmapeek_audit_nr_samples(const struct dmapeek_audit_report *r);
+int dmapeek_audit_sample(const struct dmapeek_audit_report *r, unsigned int i,
+			 uint64_t *iova, uint64_t *expected, uint64_t *actual);
+
+/* ------------------------------------------------------------- events */
+
+/** Join the events multicast group on a second socket. */
+int dmapeek_event_subscribe(struct dmapeek *ctx);
+/** A descriptor to poll for POLLIN; -EBADF (errno set) before subscribing. */
+int dmapeek_event_fd(const struct dmapeek *ctx);
+/**
+ * The next event, without blocking: valid until the next call.  NULL with
+ * errno EAGAIN when none is pending; NULL with errno ENOBUFS once after an
+ * overrun (events were lost: see dmapeek_event_lost()).
+ */
+const struct dmapeek_event *dmapeek_event_read(struct dmapeek *ctx);
+/** Events lost to overruns since subscribing (exact when /proc is readable). */
+uint64_t dmapeek_event_lost(const struct dmapeek *ctx);
+uint32_t dmapeek_event_type(const struct dmapeek_event *e);
+uint64_t dmapeek_event_timestamp_ns(const struct dmapeek_event *e);
+uint32_t dmapeek_event_buffer_id(const struct dmapeek_event *e);
+uint32_t dmapeek_event_attachment_id(const struct dmapeek_event *e);
+uint32_t dmapeek_event_mapping_id(const struct dmapeek_event *e);
+uint32_t dmapeek_event_provider_id(const struct dmapeek_event *e);
+uint64_t dmapeek_event_duration_ns(const struct dmapeek_event *e);
+uint32_t dmapeek_event_count(const struct dmapeek_event *e);
+int32_t dmapeek_event_error(const struct dmapeek_event *e);
+
+/* ------------------------------------------------------------- names */
+
+/** The names the spec gives enum values ("movable", "bus-addr"), or NULL. */
+const char *dmapeek_model_str(uint32_t v);
+const char *dmapeek_map_type_str(uint32_t v);
+const char *dmapeek_p2p_reason_str(uint32_t v);
+const char *dmapeek_addr_kind_str(uint32_t v);
+const char *dmapeek_provider_kind_str(uint32_t v);
+const char *dmapeek_buffer_state_str(uint32_t v);
+const char *dmapeek_domain_type_str(uint32_t v);
+const char *dmapeek_mapping_path_str(uint32_t v);
+const char *dmapeek_behaviour_str(uint32_t v);
+const char *dmapeek_event_type_str(uint32_t v);
+const char *dmapeek_audit_result_str(uint32_t v);
+/** Name of bit @bit of enum dmapeek_attach_flags / dmapeek_device_role. */
+const char *dmapeek_attach_flag_str(unsigned int bit);
+const char *dmapeek_device_role_str(unsigned int bit);
+/** Parse a name back (exact match); -EINVAL if unknown. */
+int dmapeek_model_parse(const char *s, uint32_t *v);
+int dmapeek_behaviour_parse(const char *s, uint32_t *v);
+
+/* -------------------------------------------------- system-wide view */
+
+/*
+ * Every dma-buf in the system, from debugfs bufinfo (when mounted and
+ * readable) and /proc/PID/fdinfo, joined by inode with the module's
+ * buffers.  Each source is optional; dmapeek_sysview_source() tells
+ * which were used.
+ */
+struct dmapeek_sysview;
+struct dmapeek_sysbuf;
+
+enum dmapeek_sysview_src {
+	DMAPEEK_SRC_BUFINFO,	/* /sys/kernel/debug/dma_buf/bufinfo */
+	DMAPEEK_SRC_FDINFO,	/* /proc/PID/fdinfo/FD */
+	DMAPEEK_SRC_MODULE,	/* dmapeek.ko's buffer dump */
+	DMAPEEK_SRC_MAX,
+};
+
+struct dmapeek_sysview_opts {
+	size_t sz;
+	const char *bufinfo_path;	/* NULL: the debugfs default */
+	const char *proc_path;		/* NULL: "/proc" */
+	bool no_module;			/* do not ask the module */
+};
+
+/** @ctx may be NULL (no module). Free with dmapeek_sysview_free(). */
+struct dmapeek_sysview *dmapeek_sysview_new(struct dmapeek *ctx,
+					    const struct dmapeek_sysview_opts *opts);
+void dmapeek_sysview_free(struct dmapeek_sysview *v);
+/**
+ * 0 if @src was read; -ENOENT absent, -EACCES/-EPERM not readable,
+ * -ENODATA not asked for; *unreadable (if given) counts what could not be
+ * read within a source that was (fdinfo of other users' processes).
+ */
+int dmapeek_sysview_source(const struct dmapeek_sysview *v,
+			   enum dmapeek_sysview_src src, unsigned int *unreadable);
+const char *dmapeek_sysview_src_str(enum dmapeek_sysview_src src);
+unsigned int dmapeek_sysview_nr_buffers(const struct dmapeek_sysview *v);
+const struct dmapeek_sysbuf *dmapeek_sysview_buffer(const struct dmapeek_sysview *v,
+						    unsigned int i);
+uint64_t dmapeek_sysbuf_inode(const struct dmapeek_sysbuf *b);
+uint64_t dmapeek_sysbuf_size(const struct dmapeek_sysbuf *b);
+const char *dmapeek_sysbuf_exp_name(const struct dmapeek_sysbuf *b);
+/** The buffer's name, or NULL without one. */
+const char *dmapeek_sysbuf_name(const struct dmapeek_sysbuf *b);
+/** File references (count), -1 if unknown. */
+int64_t dmapeek_sysbuf_count(const struct dmapeek_sysbuf *b);
+/** Which sources saw it: a bit mask of 1 << DMAPEEK_SRC_*. */
+unsigned int dmapeek_sysbuf_sources(const struct dmapeek_sysbuf *b);
+/** dmapeek's buffer id, 0 if the module does not know the buffer. */
+uint32_t dmapeek_sysbuf_buffer_id(const struct dmapeek_sysbuf *b);
+unsigned int dmapeek_sysbuf_nr_devices(const struct dmapeek_sysbuf *b);
+/** Attached device names (bufinfo). */
+const char *dmapeek_sysbuf_device(const struct dmapeek_sysbuf *b, unsigned int i);
+unsigned int dmapeek_sysbuf_nr_fds(const struct dmapeek_sysbuf *b);
+int dmapeek_sysbuf_fd(const struct dmapeek_sysbuf *b, unsigned int i,
+		      int *pid, int *fd, const char **comm);
 
 #ifdef __cplusplus
 }

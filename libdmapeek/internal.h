@@ -13,6 +13,95 @@
 
 #define DMAPEEK_EXPORT __attribute__((visibility("default")))
 
+/* Object kinds: one per attribute set the library decodes. */
+enum dp_kind {
+	DP_PROVIDER,
+	DP_DEVICE,
+	DP_BUFFER,
+	DP_ATTACHMENT,
+	DP_MAPPING,
+	DP_P2P,
+	DP_REVOKE,
+	DP_AUDIT,
+	DP_EVENT,
+	DP_KIND_MAX,
+};
+
+/* Attribute wire types, as the spec names them. */
+enum dp_atype {
+	DP_T_NONE,
+	DP_T_U8,
+	DP_T_U32,
+	DP_T_S32,
+	DP_T_UINT,	/* 4 or 8 bytes */
+	DP_T_STR,
+	DP_T_NEST,	/* multi-attr nest of numeric sub-attributes */
+};
+
+#define DP_MAX_ATTR	32	/* attributes per set, bit mask fits a u32 */
+#define DP_SUB_MAX	4	/* attributes per nested record */
+#define DP_STR_POOL	512	/* bytes of strings per object */
+
+/* One nested record: a range, a revoke outcome, an audit mismatch. */
+struct dp_sub {
+	uint64_t v[DP_SUB_MAX + 1];	/* indexed by attribute number */
+	uint8_t present;		/* bit per attribute number */
+};
+
+struct dp_kind_info {
+	const char *name;
+	uint8_t cmd;
+	unsigned int max;		/* highest attribute number */
+	const uint8_t *types;		/* enum dp_atype by attribute number */
+	unsigned int id_attr;		/* 0: no id (p2p) */
+	unsigned int nest_attr;		/* the multi-attr nest, 0: none */
+	unsigned int sub_max;
+	const uint8_t *sub_types;
+};
+
+extern const struct dp_kind_info dp_kinds[DP_KIND_MAX];
+
+struct dp_cursor;
+
+#define DP_OBJ_MAGIC	0x64706f62	/* "dpob" */
+
+/*
+ * A decoded object: every public object type is one of these.  Decoding
+ * reuses the storage (strings pool, nested records), so an iterator's
+ * object costs nothing per message once grown to the largest one.
+ */
+struct dp_obj {
+	uint32_t magic;
+	enum dp_kind kind;
+	struct dp_cursor *cur;		/* owning iteration, or NULL if owned */
+	uint32_t present;		/* bit per attribute number */
+	uint64_t v[DP_MAX_ATTR];
+	uint16_t str_off[DP_MAX_ATTR];	/* offset + 1 in strs, 0: none */
+	char strs[DP_STR_POOL];
+	size_t str_len;
+	struct dp_sub *subs;
+	unsigned int nr_subs, cap_subs;
+};
+
+struct dmapeek_provider { struct dp_obj o; };
+struct dmapeek_device { struct dp_obj o; };
+struct dmapeek_buffer { struct dp_obj o; };
+struct dmapeek_attachment { struct dp_obj o; };
+struct dmapeek_mapping { struct dp_obj o; };
+struct dmapeek_p2p { struct dp_obj o; };
+struct dmapeek_event { struct dp_obj o; };
+struct dmapeek_revoke_result { struct dp_obj o; };
+struct dmapeek_audit_report { struct dp_obj o; };
+
+/* A netlink socket and one batch of received messages. */
+struct dp_stream {
+	struct mnl_socket *nl;
+	uint32_t portid;
+	char *buf;
+	size_t buf_size;
+	size_t len, off;		/* bytes received, bytes consumed */
+};
+
 struct dmapeek {
 	struct mnl_socket *nl;
 	uint16_t family_id;
@@ -23,6 +112,14 @@ struct dmapeek {
 	char *buf;			/* one netlink batch */
 	size_t buf_size;
 	char extack[256];
+	int iter_err;			/* of the last iteration that ended */
+	struct dp_cursor *cursors;	/* open iterations */
+	struct dp_stream spare;		/* an idle dump socket, for reuse */
+	struct dp_stream ev;		/* events socket, nl == NULL before */
+	struct dp_obj ev_obj;
+	uint64_t ev_lost;
+	uint64_t ev_drops;		/* kernel's drop count at the last check */
+	unsigned long ev_ino;
 	dmapeek_log_fn log_fn;
 	void *log_priv;
 	enum dmapeek_log_level log_level;
@@ -48,6 +145,42 @@ struct nlmsghdr *dp_nl_msg(struct dmapeek *ctx, uint8_t cmd, uint16_t flags);
 int dp_nl_talk(struct dmapeek *ctx, struct nlmsghdr *nlh,
 	       mnl_cb_t cb, void *data);
 int dp_nl_error_msg(struct dmapeek *ctx, const struct nlmsghdr *nlh);
+
+/* Objects (obj.c) */
+void dp_obj_init(struct dp_obj *o, enum dp_kind kind);
+void dp_obj_release(struct dp_obj *o);
+struct dp_obj *dp_obj_new(enum dp_kind kind);
+int dp_obj_parse(struct dmapeek *ctx, struct dp_obj *o,
+		 const struct nlmsghdr *nlh);
+int dp_obj_parse_attrs(struct dmapeek *ctx, struct dp_obj *o,
+		       const struct nlmsghdr *nlh, unsigned int offset);
+const char *dp_obj_str(const struct dp_obj *o, unsigned int attr);
+void dp_cursors_free(struct dmapeek *ctx);
+void dp_stream_close(struct dp_stream *s);
+int dp_stream_open(struct dp_stream *s, size_t buf_size);
+struct dp_obj *dp_iter_next(struct dmapeek *ctx, enum dp_kind kind,
+			    unsigned int filt_attr, uint32_t filt_val,
+			    const struct dp_obj *prev);
+struct dp_obj *dp_get(struct dmapeek *ctx, enum dp_kind kind,
+		      struct nlmsghdr *nlh);
+
+/* Events (events.c) */
+void dp_events_close(struct dmapeek *ctx);
+int dp_parse_netlink_drops(const char *text, unsigned long ino,
+			   uint64_t *drops);
+
+/* System-wide view parsers (sysview.c) */
+struct dp_fdinfo {
+	uint64_t ino, size;
+	int64_t count;
+	unsigned int flags;
+	char exp_name[64];
+	char name[64];
+	bool has_name;
+};
+int dp_fdinfo_parse(const char *text, struct dp_fdinfo *fi);
+int dp_bufinfo_parse(struct dmapeek_sysview *v, const char *text);
+struct dmapeek_sysview *dp_sysview_alloc(void);
 
 /* /dev/dmapeek (ctx.c) */
 int dp_dev_fd(struct dmapeek *ctx);

@@ -8,8 +8,15 @@
  *
  *   nl-decode family     print "id=N events=M" (family and events group)
  *   nl-decode abi        print "MAJOR.MINOR" from abi-get
+ *   nl-decode dump OBJ   dump provider|device|buffer|attachment|mapping|p2p
+ *                        and print one JSON object per line: keys are the
+ *                        spec's attribute names ("-" as "_"), values the
+ *                        raw numbers and strings; a multi-attr nest is
+ *                        printed as the count of its entries.  Exit 3 if
+ *                        the module answers EOPNOTSUPP.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,6 +25,236 @@
 #include <netlink/netlink.h>
 
 #include <linux/dmapeek.h>
+
+/* The dumpable attribute sets, typed as the spec types them. */
+enum { T_U8 = 1, T_U32, T_S32, T_UINT, T_STR, T_NEST };
+
+struct attr_desc {
+	const char *name;
+	int type;
+};
+
+#define A(n, t) { n, t }
+static const struct attr_desc provider_attrs[] = {
+	[DMAPEEK_A_PROVIDER_ID] = A("id", T_U32),
+	[DMAPEEK_A_PROVIDER_KIND] = A("kind", T_U32),
+	[DMAPEEK_A_PROVIDER_DEVICE_ID] = A("device_id", T_U32),
+	[DMAPEEK_A_PROVIDER_BDF] = A("bdf", T_STR),
+	[DMAPEEK_A_PROVIDER_BAR] = A("bar", T_U32),
+	[DMAPEEK_A_PROVIDER_SIZE] = A("size", T_UINT),
+	[DMAPEEK_A_PROVIDER_PHYS_START] = A("phys_start", T_UINT),
+	[DMAPEEK_A_PROVIDER_BUS_OFFSET] = A("bus_offset", T_UINT),
+	[DMAPEEK_A_PROVIDER_BYTES_EXPORTED] = A("bytes_exported", T_UINT),
+	[DMAPEEK_A_PROVIDER_BUFFERS] = A("buffers", T_U32),
+};
+static const struct attr_desc device_attrs[] = {
+	[DMAPEEK_A_DEVICE_ID] = A("id", T_U32),
+	[DMAPEEK_A_DEVICE_BDF] = A("bdf", T_STR),
+	[DMAPEEK_A_DEVICE_VENDOR] = A("vendor", T_U32),
+	[DMAPEEK_A_DEVICE_DEVICE] = A("device", T_U32),
+	[DMAPEEK_A_DEVICE_CLASS] = A("class", T_U32),
+	[DMAPEEK_A_DEVICE_ROLES] = A("roles", T_U32),
+	[DMAPEEK_A_DEVICE_IOMMU_GROUP] = A("iommu_group", T_S32),
+	[DMAPEEK_A_DEVICE_DOMAIN_TYPE] = A("domain_type", T_U32),
+	[DMAPEEK_A_DEVICE_DMA_MASK_BITS] = A("dma_mask_bits", T_U32),
+	[DMAPEEK_A_DEVICE_ATTACHMENTS] = A("attachments", T_U32),
+};
+static const struct attr_desc buffer_attrs[] = {
+	[DMAPEEK_A_BUFFER_ID] = A("id", T_U32),
+	[DMAPEEK_A_BUFFER_INODE] = A("inode", T_UINT),
+	[DMAPEEK_A_BUFFER_NAME] = A("name", T_STR),
+	[DMAPEEK_A_BUFFER_SIZE] = A("size", T_UINT),
+	[DMAPEEK_A_BUFFER_MODEL] = A("model", T_U32),
+	[DMAPEEK_A_BUFFER_PROVIDER_ID] = A("provider_id", T_U32),
+	[DMAPEEK_A_BUFFER_STATE] = A("state", T_U32),
+	[DMAPEEK_A_BUFFER_RANGE] = A("range", T_NEST),
+	[DMAPEEK_A_BUFFER_ATTACHMENTS] = A("attachments", T_U32),
+	[DMAPEEK_A_BUFFER_PINS] = A("pins", T_U32),
+	[DMAPEEK_A_BUFFER_MOVES] = A("moves", T_U32),
+	[DMAPEEK_A_BUFFER_REVOKES] = A("revokes", T_U32),
+	[DMAPEEK_A_BUFFER_CREATED_NS] = A("created_ns", T_UINT),
+};
+static const struct attr_desc attachment_attrs[] = {
+	[DMAPEEK_A_ATTACHMENT_ID] = A("id", T_U32),
+	[DMAPEEK_A_ATTACHMENT_BUFFER_ID] = A("buffer_id", T_U32),
+	[DMAPEEK_A_ATTACHMENT_INODE] = A("inode", T_UINT),
+	[DMAPEEK_A_ATTACHMENT_EXP_NAME] = A("exp_name", T_STR),
+	[DMAPEEK_A_ATTACHMENT_SIZE] = A("size", T_UINT),
+	[DMAPEEK_A_ATTACHMENT_IMPORTER_DEV] = A("importer_dev", T_STR),
+	[DMAPEEK_A_ATTACHMENT_IMPORTER_DRIVER] = A("importer_driver", T_STR),
+	[DMAPEEK_A_ATTACHMENT_DEVICE_ID] = A("device_id", T_U32),
+	[DMAPEEK_A_ATTACHMENT_FLAGS] = A("flags", T_U32),
+	[DMAPEEK_A_ATTACHMENT_MAP_TYPE] = A("map_type", T_U32),
+	[DMAPEEK_A_ATTACHMENT_BEHAVIOUR] = A("behaviour", T_U32),
+	[DMAPEEK_A_ATTACHMENT_UNMAP_DELAY_MS] = A("unmap_delay_ms", T_U32),
+	[DMAPEEK_A_ATTACHMENT_MAPPED] = A("mapped", T_U8),
+	[DMAPEEK_A_ATTACHMENT_MAPS] = A("maps", T_U32),
+	[DMAPEEK_A_ATTACHMENT_UNMAPS] = A("unmaps", T_U32),
+	[DMAPEEK_A_ATTACHMENT_INVALIDATIONS] = A("invalidations", T_U32),
+	[DMAPEEK_A_ATTACHMENT_LAST_MAP_NS] = A("last_map_ns", T_UINT),
+	[DMAPEEK_A_ATTACHMENT_LAST_UNMAP_NS] = A("last_unmap_ns", T_UINT),
+	[DMAPEEK_A_ATTACHMENT_LAST_INVALIDATE_NS] = A("last_invalidate_ns", T_UINT),
+	[DMAPEEK_A_ATTACHMENT_LAST_UNMAP_LATENCY_NS] = A("last_unmap_latency_ns", T_UINT),
+	[DMAPEEK_A_ATTACHMENT_MAX_UNMAP_LATENCY_NS] = A("max_unmap_latency_ns", T_UINT),
+	[DMAPEEK_A_ATTACHMENT_STUCK] = A("stuck", T_U8),
+	[DMAPEEK_A_ATTACHMENT_REVOKED_SEEN] = A("revoked_seen", T_U32),
+};
+static const struct attr_desc mapping_attrs[] = {
+	[DMAPEEK_A_MAPPING_ID] = A("id", T_U32),
+	[DMAPEEK_A_MAPPING_ATTACHMENT_ID] = A("attachment_id", T_U32),
+	[DMAPEEK_A_MAPPING_PATH] = A("path", T_U32),
+	[DMAPEEK_A_MAPPING_SIZE] = A("size", T_UINT),
+	[DMAPEEK_A_MAPPING_RANGE] = A("range", T_NEST),
+	[DMAPEEK_A_MAPPING_MAP_NS] = A("map_ns", T_UINT),
+};
+static const struct attr_desc p2p_attrs[] = {
+	[DMAPEEK_A_P2P_PROVIDER_BDF] = A("provider_bdf", T_STR),
+	[DMAPEEK_A_P2P_CLIENT_BDF] = A("client_bdf", T_STR),
+	[DMAPEEK_A_P2P_MAP_TYPE] = A("map_type", T_U32),
+	[DMAPEEK_A_P2P_DISTANCE] = A("distance", T_S32),
+	[DMAPEEK_A_P2P_REASON] = A("reason", T_U32),
+};
+
+struct dump_desc {
+	const char *name;
+	int cmd;
+	const struct attr_desc *attrs;
+	int max;
+};
+#define D(n, c, a) { n, c, a, (int)(sizeof(a) / sizeof(a[0])) - 1 }
+static const struct dump_desc dumps[] = {
+	D("provider", DMAPEEK_CMD_PROVIDER_GET, provider_attrs),
+	D("device", DMAPEEK_CMD_DEVICE_GET, device_attrs),
+	D("buffer", DMAPEEK_CMD_BUFFER_GET, buffer_attrs),
+	D("attachment", DMAPEEK_CMD_ATTACHMENT_GET, attachment_attrs),
+	D("mapping", DMAPEEK_CMD_MAPPING_GET, mapping_attrs),
+	D("p2p", DMAPEEK_CMD_P2P_GET, p2p_attrs),
+};
+
+static void put_json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", (unsigned char)*s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+static int dump_cb(struct nl_msg *msg, void *arg)
+{
+	const struct dump_desc *d = arg;
+	struct nlattr *tb[64] = { 0 };
+	struct nlattr *a;
+	int rem, i, first = 1, count[64] = { 0 };
+	struct genlmsghdr *g = nlmsg_data(nlmsg_hdr(msg));
+
+	/* Walk by hand: multi-attr nests repeat, and uint is 4 or 8 bytes. */
+	nla_for_each_attr(a, genlmsg_attrdata(g, 0), genlmsg_attrlen(g, 0), rem) {
+		int t = nla_type(a);
+
+		if (t > 0 && t <= d->max && t < 64) {
+			tb[t] = a;
+			count[t]++;
+		}
+	}
+	putchar('{');
+	for (i = 1; i <= d->max; i++) {
+		const struct attr_desc *ad = &d->attrs[i];
+
+		if (!ad->name || !tb[i])
+			continue;
+		printf("%s\"%s\":", first ? "" : ",", ad->name);
+		first = 0;
+		switch (ad->type) {
+		case T_U8:
+			printf("%u", nla_get_u8(tb[i]));
+			break;
+		case T_U32:
+			printf("%u", nla_get_u32(tb[i]));
+			break;
+		case T_S32:
+			printf("%d", (int32_t)nla_get_u32(tb[i]));
+			break;
+		case T_UINT:
+			if (nla_len(tb[i]) == 4)
+				printf("%u", nla_get_u32(tb[i]));
+			else if (nla_len(tb[i]) == 8)
+				printf("%llu", (unsigned long long)nla_get_u64(tb[i]));
+			else
+				printf("\"bad length %d\"", nla_len(tb[i]));
+			break;
+		case T_STR:
+			put_json_str(nla_get_string(tb[i]));
+			break;
+		case T_NEST:
+			printf("%d", count[i]);
+			break;
+		}
+	}
+	printf("}\n");
+	return NL_OK;
+}
+
+static int dump_err_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+{
+	int *err = arg;
+
+	(void)nla;
+	*err = e->error;
+	return NL_STOP;
+}
+
+static int finish_cb(struct nl_msg *msg, void *arg)
+{
+	int *err = arg;
+	int *payload = nlmsg_data(nlmsg_hdr(msg));
+
+	if (nlmsg_datalen(nlmsg_hdr(msg)) >= (int)sizeof(int) && *payload < 0)
+		*err = *payload;
+	return NL_STOP;
+}
+
+static int do_dump(struct nl_sock *sk, int family, const char *what)
+{
+	const struct dump_desc *d = NULL;
+	struct nl_msg *msg;
+	unsigned int i;
+	int err, kerr = 0;
+
+	for (i = 0; i < sizeof(dumps) / sizeof(dumps[0]); i++)
+		if (!strcmp(dumps[i].name, what))
+			d = &dumps[i];
+	if (!d) {
+		fprintf(stderr, "nl-decode: cannot dump %s\n", what);
+		return 2;
+	}
+	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, dump_cb, (void *)d);
+	nl_socket_modify_cb(sk, NL_CB_FINISH, NL_CB_CUSTOM, finish_cb, &kerr);
+	nl_socket_modify_err_cb(sk, NL_CB_CUSTOM, dump_err_cb, &kerr);
+	msg = nlmsg_alloc();
+	if (!msg || !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0,
+				 NLM_F_DUMP, d->cmd, DMAPEEK_FAMILY_VERSION))
+		return 1;
+	err = nl_send_auto(sk, msg);
+	if (err >= 0)
+		err = nl_recvmsgs_default(sk);
+	nlmsg_free(msg);
+	if (kerr == -EOPNOTSUPP) {
+		fprintf(stderr, "nl-decode: %s dump: not implemented by the module\n", what);
+		return 3;
+	}
+	if (kerr || err < 0) {
+		fprintf(stderr, "nl-decode: %s dump: %s\n", what,
+			kerr ? strerror(-kerr) : nl_geterror(err));
+		return 1;
+	}
+	return 0;
+}
 
 static struct nla_policy abi_policy[DMAPEEK_A_ABI_MAX + 1] = {
 	[DMAPEEK_A_ABI_MAJOR] = { .type = NLA_U32 },
@@ -51,8 +288,8 @@ int main(int argc, char **argv)
 	struct nl_msg *msg;
 	int family, grp, err, done = 0;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: nl-decode family|abi\n");
+	if (argc != 2 && argc != 3) {
+		fprintf(stderr, "usage: nl-decode family|abi|dump OBJECT\n");
 		return 2;
 	}
 	sk = nl_socket_alloc();
@@ -77,6 +314,8 @@ int main(int argc, char **argv)
 		printf("id=%d events=%d\n", family, grp);
 		return 0;
 	}
+	if (!strcmp(argv[1], "dump") && argc == 3)
+		return do_dump(sk, family, argv[2]);
 	if (strcmp(argv[1], "abi")) {
 		fprintf(stderr, "nl-decode: unknown request %s\n", argv[1]);
 		return 2;

@@ -1,0 +1,986 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * libdmapeek: decoding the family's objects, streaming dumps, lookups.
+ *
+ * One table (dp_kinds) says, per attribute set, the wire type of each
+ * attribute as the spec gives it; one decoder fills a struct dp_obj from
+ * any message.  Unknown attributes (a newer module) are skipped, "uint"
+ * attributes are read whether 4 or 8 bytes long, and an attribute of the
+ * wrong size is skipped with a warning rather than trusted.
+ *
+ * A dump is a cursor (struct dp_cursor): its own socket, one receive
+ * buffer, and the object decoded from the current message.  The caller
+ * sees one object at a time, so memory does not grow with the dump.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+
+#include "internal.h"
+
+#define T_U8	DP_T_U8
+#define T_U32	DP_T_U32
+#define T_S32	DP_T_S32
+#define T_UINT	DP_T_UINT
+#define T_STR	DP_T_STR
+#define T_NEST	DP_T_NEST
+
+static const uint8_t provider_types[] = {
+	[DMAPEEK_A_PROVIDER_ID] = T_U32,
+	[DMAPEEK_A_PROVIDER_KIND] = T_U32,
+	[DMAPEEK_A_PROVIDER_DEVICE_ID] = T_U32,
+	[DMAPEEK_A_PROVIDER_BDF] = T_STR,
+	[DMAPEEK_A_PROVIDER_BAR] = T_U32,
+	[DMAPEEK_A_PROVIDER_SIZE] = T_UINT,
+	[DMAPEEK_A_PROVIDER_PHYS_START] = T_UINT,
+	[DMAPEEK_A_PROVIDER_BUS_OFFSET] = T_UINT,
+	[DMAPEEK_A_PROVIDER_BYTES_EXPORTED] = T_UINT,
+	[DMAPEEK_A_PROVIDER_BUFFERS] = T_U32,
+};
+
+static const uint8_t device_types[] = {
+	[DMAPEEK_A_DEVICE_ID] = T_U32,
+	[DMAPEEK_A_DEVICE_BDF] = T_STR,
+	[DMAPEEK_A_DEVICE_VENDOR] = T_U32,
+	[DMAPEEK_A_DEVICE_DEVICE] = T_U32,
+	[DMAPEEK_A_DEVICE_CLASS] = T_U32,
+	[DMAPEEK_A_DEVICE_ROLES] = T_U32,
+	[DMAPEEK_A_DEVICE_IOMMU_GROUP] = T_S32,
+	[DMAPEEK_A_DEVICE_DOMAIN_TYPE] = T_U32,
+	[DMAPEEK_A_DEVICE_DMA_MASK_BITS] = T_U32,
+	[DMAPEEK_A_DEVICE_ATTACHMENTS] = T_U32,
+};
+
+static const uint8_t buffer_types[] = {
+	[DMAPEEK_A_BUFFER_ID] = T_U32,
+	[DMAPEEK_A_BUFFER_INODE] = T_UINT,
+	[DMAPEEK_A_BUFFER_NAME] = T_STR,
+	[DMAPEEK_A_BUFFER_SIZE] = T_UINT,
+	[DMAPEEK_A_BUFFER_MODEL] = T_U32,
+	[DMAPEEK_A_BUFFER_PROVIDER_ID] = T_U32,
+	[DMAPEEK_A_BUFFER_STATE] = T_U32,
+	[DMAPEEK_A_BUFFER_RANGE] = T_NEST,
+	[DMAPEEK_A_BUFFER_ATTACHMENTS] = T_U32,
+	[DMAPEEK_A_BUFFER_PINS] = T_U32,
+	[DMAPEEK_A_BUFFER_MOVES] = T_U32,
+	[DMAPEEK_A_BUFFER_REVOKES] = T_U32,
+	[DMAPEEK_A_BUFFER_CREATED_NS] = T_UINT,
+	[DMAPEEK_A_BUFFER_TIMEOUT_MS] = T_U32,
+	[DMAPEEK_A_BUFFER_TARGET_PROVIDER_ID] = T_U32,
+};
+
+static const uint8_t range_types[] = {
+	[DMAPEEK_A_RANGE_OFFSET] = T_UINT,
+	[DMAPEEK_A_RANGE_LEN] = T_UINT,
+	[DMAPEEK_A_RANGE_ADDR] = T_UINT,
+	[DMAPEEK_A_RANGE_KIND] = T_U32,
+};
+
+static const uint8_t attachment_types[] = {
+	[DMAPEEK_A_ATTACHMENT_ID] = T_U32,
+	[DMAPEEK_A_ATTACHMENT_BUFFER_ID] = T_U32,
+	[DMAPEEK_A_ATTACHMENT_INODE] = T_UINT,
+	[DMAPEEK_A_ATTACHMENT_EXP_NAME] = T_STR,
+	[DMAPEEK_A_ATTACHMENT_SIZE] = T_UINT,
+	[DMAPEEK_A_ATTACHMENT_IMPORTER_DEV] = T_STR,
+	[DMAPEEK_A_ATTACHMENT_IMPORTER_DRIVER] = T_STR,
+	[DMAPEEK_A_ATTACHMENT_DEVICE_ID] = T_U32,
+	[DMAPEEK_A_ATTACHMENT_FLAGS] = T_U32,
+	[DMAPEEK_A_ATTACHMENT_MAP_TYPE] = T_U32,
+	[DMAPEEK_A_ATTACHMENT_BEHAVIOUR] = T_U32,
+	[DMAPEEK_A_ATTACHMENT_UNMAP_DELAY_MS] = T_U32,
+	[DMAPEEK_A_ATTACHMENT_MAPPED] = T_U8,
+	[DMAPEEK_A_ATTACHMENT_MAPS] = T_U32,
+	[DMAPEEK_A_ATTACHMENT_UNMAPS] = T_U32,
+	[DMAPEEK_A_ATTACHMENT_INVALIDATIONS] = T_U32,
+	[DMAPEEK_A_ATTACHMENT_LAST_MAP_NS] = T_UINT,
+	[DMAPEEK_A_ATTACHMENT_LAST_UNMAP_NS] = T_UINT,
+	[DMAPEEK_A_ATTACHMENT_LAST_INVALIDATE_NS] = T_UINT,
+	[DMAPEEK_A_ATTACHMENT_LAST_UNMAP_LATENCY_NS] = T_UINT,
+	[DMAPEEK_A_ATTACHMENT_MAX_UNMAP_LATENCY_NS] = T_UINT,
+	[DMAPEEK_A_ATTACHMENT_STUCK] = T_U8,
+	[DMAPEEK_A_ATTACHMENT_REVOKED_SEEN] = T_U32,
+};
+
+static const uint8_t mapping_types[] = {
+	[DMAPEEK_A_MAPPING_ID] = T_U32,
+	[DMAPEEK_A_MAPPING_ATTACHMENT_ID] = T_U32,
+	[DMAPEEK_A_MAPPING_PATH] = T_U32,
+	[DMAPEEK_A_MAPPING_SIZE] = T_UINT,
+	[DMAPEEK_A_MAPPING_RANGE] = T_NEST,
+	[DMAPEEK_A_MAPPING_MAP_NS] = T_UINT,
+};
+
+static const uint8_t p2p_types[] = {
+	[DMAPEEK_A_P2P_PROVIDER_BDF] = T_STR,
+	[DMAPEEK_A_P2P_CLIENT_BDF] = T_STR,
+	[DMAPEEK_A_P2P_MAP_TYPE] = T_U32,
+	[DMAPEEK_A_P2P_DISTANCE] = T_S32,
+	[DMAPEEK_A_P2P_REASON] = T_U32,
+};
+
+static const uint8_t revoke_types[] = {
+	[DMAPEEK_A_REVOKE_BUFFER_ID] = T_U32,
+	[DMAPEEK_A_REVOKE_TIMEOUT_MS] = T_U32,
+	[DMAPEEK_A_REVOKE_DURATION_NS] = T_UINT,
+	[DMAPEEK_A_REVOKE_ATTACHMENTS] = T_U32,
+	[DMAPEEK_A_REVOKE_STUCK] = T_U32,
+	[DMAPEEK_A_REVOKE_ATTACHMENT] = T_NEST,
+};
+
+static const uint8_t revoke_att_types[] = {
+	[DMAPEEK_A_REVOKE_ATTACHMENT_ID] = T_U32,
+	[DMAPEEK_A_REVOKE_ATTACHMENT_UNMAP_NS] = T_UINT,
+	[DMAPEEK_A_REVOKE_ATTACHMENT_STUCK] = T_U8,
+};
+
+static const uint8_t audit_types[] = {
+	[DMAPEEK_A_AUDIT_MAPPING_ID] = T_U32,
+	[DMAPEEK_A_AUDIT_RESULT] = T_U32,
+	[DMAPEEK_A_AUDIT_DOMAIN_TYPE] = T_U32,
+	[DMAPEEK_A_AUDIT_PAGES] = T_UINT,
+	[DMAPEEK_A_AUDIT_MISMATCHES] = T_UINT,
+	[DMAPEEK_A_AUDIT_HOLES] = T_UINT,
+	[DMAPEEK_A_AUDIT_MISMATCH] = T_NEST,
+};
+
+static const uint8_t audit_mismatch_types[] = {
+	[DMAPEEK_A_AUDIT_MISMATCH_IOVA] = T_UINT,
+	[DMAPEEK_A_AUDIT_MISMATCH_EXPECTED] = T_UINT,
+	[DMAPEEK_A_AUDIT_MISMATCH_ACTUAL] = T_UINT,
+};
+
+static const uint8_t event_types[] = {
+	[DMAPEEK_A_EVENT_TYPE] = T_U32,
+	[DMAPEEK_A_EVENT_TIMESTAMP_NS] = T_UINT,
+	[DMAPEEK_A_EVENT_BUFFER_ID] = T_U32,
+	[DMAPEEK_A_EVENT_ATTACHMENT_ID] = T_U32,
+	[DMAPEEK_A_EVENT_MAPPING_ID] = T_U32,
+	[DMAPEEK_A_EVENT_PROVIDER_ID] = T_U32,
+	[DMAPEEK_A_EVENT_DURATION_NS] = T_UINT,
+	[DMAPEEK_A_EVENT_COUNT] = T_U32,
+	[DMAPEEK_A_EVENT_ERROR] = T_S32,
+};
+
+#define KIND(n, c, t, id) { \
+	.name = n, .cmd = c, .max = sizeof(t) - 1, .types = t, .id_attr = id }
+#define KIND_NEST(n, c, t, id, nest, st) { \
+	.name = n, .cmd = c, .max = sizeof(t) - 1, .types = t, .id_attr = id, \
+	.nest_attr = nest, .sub_max = sizeof(st) - 1, .sub_types = st }
+
+_Static_assert(DMAPEEK_A_ATTACHMENT_MAX < DP_MAX_ATTR, "attribute mask");
+_Static_assert(DMAPEEK_A_RANGE_MAX <= DP_SUB_MAX, "range record");
+
+const struct dp_kind_info dp_kinds[DP_KIND_MAX] = {
+	[DP_PROVIDER] = KIND("provider", DMAPEEK_CMD_PROVIDER_GET, provider_types,
+			     DMAPEEK_A_PROVIDER_ID),
+	[DP_DEVICE] = KIND("device", DMAPEEK_CMD_DEVICE_GET, device_types,
+			   DMAPEEK_A_DEVICE_ID),
+	[DP_BUFFER] = KIND_NEST("buffer", DMAPEEK_CMD_BUFFER_GET, buffer_types,
+				DMAPEEK_A_BUFFER_ID, DMAPEEK_A_BUFFER_RANGE,
+				range_types),
+	[DP_ATTACHMENT] = KIND("attachment", DMAPEEK_CMD_ATTACHMENT_GET,
+			       attachment_types, DMAPEEK_A_ATTACHMENT_ID),
+	[DP_MAPPING] = KIND_NEST("mapping", DMAPEEK_CMD_MAPPING_GET, mapping_types,
+				 DMAPEEK_A_MAPPING_ID, DMAPEEK_A_MAPPING_RANGE,
+				 range_types),
+	[DP_P2P] = KIND("p2p", DMAPEEK_CMD_P2P_GET, p2p_types, 0),
+	[DP_REVOKE] = KIND_NEST("revoke", DMAPEEK_CMD_BUFFER_REVOKE, revoke_types,
+				DMAPEEK_A_REVOKE_BUFFER_ID,
+				DMAPEEK_A_REVOKE_ATTACHMENT, revoke_att_types),
+	[DP_AUDIT] = KIND_NEST("audit", DMAPEEK_CMD_MAPPING_AUDIT, audit_types,
+			       DMAPEEK_A_AUDIT_MAPPING_ID, DMAPEEK_A_AUDIT_MISMATCH,
+			       audit_mismatch_types),
+	[DP_EVENT] = KIND("event", DMAPEEK_CMD_EVENT_NTF, event_types, 0),
+};
+
+/* ------------------------------------------------------------ decoding */
+
+void dp_obj_init(struct dp_obj *o, enum dp_kind kind)
+{
+	memset(o, 0, sizeof(*o));
+	o->magic = DP_OBJ_MAGIC;
+	o->kind = kind;
+}
+
+void dp_obj_release(struct dp_obj *o)
+{
+	free(o->subs);
+	o->subs = NULL;
+	o->nr_subs = o->cap_subs = 0;
+}
+
+struct dp_obj *dp_obj_new(enum dp_kind kind)
+{
+	struct dp_obj *o = malloc(sizeof(*o));
+
+	if (!o) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	dp_obj_init(o, kind);
+	return o;
+}
+
+/* A numeric attribute's value, if its length fits its type. */
+static int dp_attr_num(const struct nlattr *a, uint8_t type, uint64_t *v)
+{
+	uint16_t len = mnl_attr_get_payload_len(a);
+	const void *p = mnl_attr_get_payload(a);
+
+	switch (type) {
+	case DP_T_U8:
+		if (len < 1)
+			return -EBADMSG;
+		*v = *(const uint8_t *)p;
+		return 0;
+	case DP_T_U32:
+		if (len != 4)
+			return -EBADMSG;
+		*v = *(const uint32_t *)p;
+		return 0;
+	case DP_T_S32:
+		if (len != 4)
+			return -EBADMSG;
+		*v = (uint64_t)(int64_t)*(const int32_t *)p;
+		return 0;
+	case DP_T_UINT:
+		if (len == 4) {
+			*v = *(const uint32_t *)p;
+			return 0;
+		}
+		if (len == 8) {
+			uint64_t x;
+
+			memcpy(&x, p, 8);	/* netlink aligns to 4 only */
+			*v = x;
+			return 0;
+		}
+		return -EBADMSG;
+	}
+	return -EBADMSG;
+}
+
+static int dp_obj_add_sub(struct dmapeek *ctx, struct dp_obj *o,
+			  const struct nlattr *nest)
+{
+	const struct dp_kind_info *ki = &dp_kinds[o->kind];
+	const struct nlattr *a;
+	struct dp_sub *s;
+
+	if (o->nr_subs == o->cap_subs) {
+		unsigned int cap = o->cap_subs ? 2 * o->cap_subs : 8;
+		struct dp_sub *n = realloc(o->subs, cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		o->subs = n;
+		o->cap_subs = cap;
+	}
+	s = &o->subs[o->nr_subs];
+	memset(s, 0, sizeof(*s));
+	mnl_attr_for_each_nested(a, nest) {
+		uint16_t t = mnl_attr_get_type(a);
+		uint64_t v;
+
+		if (t == 0 || t > ki->sub_max || !ki->sub_types[t])
+			continue;	/* newer module */
+		if (dp_attr_num(a, ki->sub_types[t], &v)) {
+			if (ctx)
+				dmapeek_log(ctx, DMAPEEK_LOG_WARNING,
+					    "%s: nested attribute %u has length %u, skipped",
+					    ki->name, t, mnl_attr_get_payload_len(a));
+			continue;
+		}
+		s->v[t] = v;
+		s->present |= 1U << t;
+	}
+	o->nr_subs++;
+	return 0;
+}
+
+static void dp_obj_add_str(struct dp_obj *o, unsigned int t, const struct nlattr *a)
+{
+	const char *p = mnl_attr_get_payload(a);
+	size_t len = strnlen(p, mnl_attr_get_payload_len(a));
+	size_t room = sizeof(o->strs) - o->str_len;
+
+	if (room < 2)
+		return;
+	if (len > room - 1)
+		len = room - 1;		/* truncated, still terminated */
+	memcpy(o->strs + o->str_len, p, len);
+	o->strs[o->str_len + len] = '\0';
+	o->str_off[t] = (uint16_t)(o->str_len + 1);
+	o->str_len += len + 1;
+}
+
+/* Decode the attributes of @nlh from @offset into @o, replacing its content. */
+int dp_obj_parse_attrs(struct dmapeek *ctx, struct dp_obj *o,
+		       const struct nlmsghdr *nlh, unsigned int offset)
+{
+	const struct dp_kind_info *ki = &dp_kinds[o->kind];
+	const struct nlattr *a;
+	int err;
+
+	o->present = 0;
+	o->str_len = 0;
+	o->nr_subs = 0;
+	memset(o->v, 0, sizeof(o->v));
+	memset(o->str_off, 0, sizeof(o->str_off));
+	mnl_attr_for_each(a, nlh, offset) {
+		uint16_t t = mnl_attr_get_type(a);
+		uint64_t v;
+
+		if (t == 0 || t > ki->max || !ki->types[t])
+			continue;	/* newer module: skip what we do not know */
+		switch (ki->types[t]) {
+		case DP_T_STR:
+			dp_obj_add_str(o, t, a);
+			break;
+		case DP_T_NEST:
+			if (t != ki->nest_attr)
+				continue;
+			err = dp_obj_add_sub(ctx, o, a);
+			if (err)
+				return dp_errno(err);
+			break;
+		default:
+			if (dp_attr_num(a, ki->types[t], &v)) {
+				if (ctx)
+					dmapeek_log(ctx, DMAPEEK_LOG_WARNING,
+						    "%s: attribute %u has length %u, skipped",
+						    ki->name, t, mnl_attr_get_payload_len(a));
+				continue;
+			}
+			o->v[t] = v;
+			break;
+		}
+		o->present |= 1U << t;
+	}
+	return 0;
+}
+
+int dp_obj_parse(struct dmapeek *ctx, struct dp_obj *o, const struct nlmsghdr *nlh)
+{
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct genlmsghdr))
+		return dp_errno(EBADMSG);
+	return dp_obj_parse_attrs(ctx, o, nlh, sizeof(struct genlmsghdr));
+}
+
+const char *dp_obj_str(const struct dp_obj *o, unsigned int attr)
+{
+	if (attr >= DP_MAX_ATTR || !o->str_off[attr])
+		return NULL;
+	return o->strs + o->str_off[attr] - 1;
+}
+
+DMAPEEK_EXPORT bool dmapeek_object_has(const void *obj, unsigned int attr)
+{
+	const struct dp_obj *o = obj;
+
+	return attr < DP_MAX_ATTR && (o->present & (1U << attr));
+}
+
+DMAPEEK_EXPORT uint64_t dmapeek_object_u64(const void *obj, unsigned int attr)
+{
+	const struct dp_obj *o = obj;
+
+	return attr < DP_MAX_ATTR ? o->v[attr] : 0;
+}
+
+/* ------------------------------------------------------------- streams */
+
+int dp_stream_open(struct dp_stream *s, size_t buf_size)
+{
+	memset(s, 0, sizeof(*s));
+	s->buf = malloc(buf_size);
+	if (!s->buf)
+		return -ENOMEM;
+	s->buf_size = buf_size;
+	s->nl = mnl_socket_open2(NETLINK_GENERIC, SOCK_CLOEXEC);
+	if (!s->nl)
+		goto err;
+	if (mnl_socket_bind(s->nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		goto err;
+	s->portid = mnl_socket_get_portid(s->nl);
+	{
+		int one = 1;
+
+		mnl_socket_setsockopt(s->nl, NETLINK_EXT_ACK, &one, sizeof(one));
+		mnl_socket_setsockopt(s->nl, NETLINK_CAP_ACK, &one, sizeof(one));
+	}
+	return 0;
+err:
+	{
+		int err = -errno;
+
+		dp_stream_close(s);
+		return err;
+	}
+}
+
+void dp_stream_close(struct dp_stream *s)
+{
+	if (s->nl)
+		mnl_socket_close(s->nl);
+	free(s->buf);
+	memset(s, 0, sizeof(*s));
+}
+
+/* ------------------------------------------------------------- cursors */
+
+#define DP_DUMP_RETRIES	3
+
+struct dp_cursor {
+	struct dmapeek *ctx;
+	struct dp_cursor *next;		/* in ctx->cursors */
+	struct dp_stream s;
+	uint32_t seq;
+	unsigned int filt_attr;
+	uint32_t filt_val;
+	bool intr;			/* this pass saw NLM_F_DUMP_INTR */
+	unsigned int restarts;
+	uint64_t yielded;		/* objects returned, this pass */
+	uint64_t skip_upto_id;		/* after a restart: ids already seen */
+	uint64_t skip_count;		/* after a restart, kinds without id */
+	bool have_last;
+	uint64_t last_id;
+	struct dp_obj obj;
+};
+
+static int dp_cursor_send(struct dp_cursor *c)
+{
+	struct dmapeek *ctx = c->ctx;
+	char req[512];
+	struct nlmsghdr *nlh;
+	struct genlmsghdr *genl;
+
+	nlh = mnl_nlmsg_put_header(req);
+	nlh->nlmsg_type = ctx->family_id;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = c->seq = ++ctx->seq;
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = dp_kinds[c->obj.kind].cmd;
+	genl->version = DMAPEEK_FAMILY_VERSION;
+	if (c->filt_attr)
+		mnl_attr_put_u32(nlh, c->filt_attr, c->filt_val);
+	c->s.len = c->s.off = 0;
+	c->intr = false;
+	c->yielded = 0;
+	if (mnl_socket_sendto(c->s.nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	return 0;
+}
+
+static void dp_cursor_unlink(struct dp_cursor *c)
+{
+	struct dp_cursor **pp;
+
+	for (pp = &c->ctx->cursors; *pp; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+}
+
+/* End an iteration; a socket that finished its dump cleanly is kept. */
+static void dp_cursor_free(struct dp_cursor *c, bool clean)
+{
+	struct dmapeek *ctx = c->ctx;
+
+	dp_cursor_unlink(c);
+	if (clean && !ctx->spare.nl)
+		ctx->spare = c->s;
+	else
+		dp_stream_close(&c->s);
+	dp_obj_release(&c->obj);
+	free(c);
+}
+
+void dp_cursors_free(struct dmapeek *ctx)
+{
+	while (ctx->cursors)
+		dp_cursor_free(ctx->cursors, false);
+	dp_stream_close(&ctx->spare);
+}
+
+static struct dp_cursor *dp_cursor_new(struct dmapeek *ctx, enum dp_kind kind,
+				       unsigned int filt_attr, uint32_t filt_val)
+{
+	struct dp_cursor *c = calloc(1, sizeof(*c));
+	int err;
+
+	if (!c) {
+		dp_errno(ENOMEM);
+		return NULL;
+	}
+	c->ctx = ctx;
+	dp_obj_init(&c->obj, kind);
+	c->obj.cur = c;
+	c->filt_attr = filt_attr;
+	c->filt_val = filt_val;
+	if (ctx->spare.nl) {
+		c->s = ctx->spare;
+		memset(&ctx->spare, 0, sizeof(ctx->spare));
+	} else {
+		err = dp_stream_open(&c->s, ctx->buf_size);
+		if (err) {
+			free(c);
+			dp_errno(err);
+			return NULL;
+		}
+	}
+	c->next = ctx->cursors;
+	ctx->cursors = c;
+	err = dp_cursor_send(c);
+	if (err) {
+		dp_cursor_free(c, false);
+		dp_errno(err);
+		return NULL;
+	}
+	return c;
+}
+
+/* The error of a NLMSG_DONE or NLMSG_ERROR, with its extack text kept. */
+static int dp_cursor_ctl(struct dmapeek *ctx, const struct nlmsghdr *h)
+{
+	const struct nlattr *a;
+	int err;
+
+	if (h->nlmsg_type == NLMSG_ERROR)
+		return dp_nl_error_msg(ctx, h);
+	if (mnl_nlmsg_get_payload_len(h) < sizeof(int))
+		return 0;
+	err = *(const int *)mnl_nlmsg_get_payload(h);
+	if (err < 0 && (h->nlmsg_flags & NLM_F_ACK_TLVS)) {
+		mnl_attr_for_each(a, h, sizeof(int))
+			if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG &&
+			    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0)
+				snprintf(ctx->extack, sizeof(ctx->extack), "%s",
+					 mnl_attr_get_str(a));
+	}
+	return err < 0 ? err : 0;
+}
+
+/*
+ * The next object of the dump, or NULL: at the end (*err 0) or on an
+ * error (*err < 0).
+ */
+static struct dp_obj *dp_cursor_step(struct dp_cursor *c, int *err)
+{
+	struct dmapeek *ctx = c->ctx;
+	const struct dp_kind_info *ki = &dp_kinds[c->obj.kind];
+
+	for (;;) {
+		const struct nlmsghdr *h;
+		ssize_t n;
+
+		if (c->s.off >= c->s.len) {
+			n = recv(mnl_socket_get_fd(c->s.nl), c->s.buf,
+				 c->s.buf_size, 0);
+			if (n < 0) {
+				if (errno == EINTR)
+					continue;
+				*err = -errno;
+				return NULL;
+			}
+			if (n == 0) {
+				*err = -EPIPE;
+				return NULL;
+			}
+			c->s.len = (size_t)n;
+			c->s.off = 0;
+		}
+		h = (const struct nlmsghdr *)(c->s.buf + c->s.off);
+		if (c->s.len - c->s.off < sizeof(*h) ||
+		    h->nlmsg_len < sizeof(*h) ||
+		    h->nlmsg_len > c->s.len - c->s.off) {
+			*err = -EBADMSG;
+			return NULL;
+		}
+		c->s.off += NLMSG_ALIGN(h->nlmsg_len);
+		if (h->nlmsg_seq != c->seq || h->nlmsg_pid != c->s.portid)
+			continue;	/* left over from an earlier pass */
+		if (h->nlmsg_flags & NLM_F_DUMP_INTR)
+			c->intr = true;
+		if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR) {
+			*err = dp_cursor_ctl(ctx, h);
+			if (*err)
+				return NULL;
+			if (!c->intr)
+				return NULL;	/* the end */
+			if (++c->restarts > DP_DUMP_RETRIES) {
+				dp_dbg(ctx, "%s dump interrupted %u times, giving up",
+				       ki->name, DP_DUMP_RETRIES);
+				*err = -EINTR;
+				return NULL;
+			}
+			dp_dbg(ctx, "%s dump interrupted, resuming", ki->name);
+			c->skip_upto_id = c->have_last ? c->last_id : 0;
+			c->skip_count = c->yielded;	/* skipped + returned */
+			*err = dp_cursor_send(c);
+			if (*err)
+				return NULL;
+			continue;
+		}
+		if (h->nlmsg_type < NLMSG_MIN_TYPE)
+			continue;	/* NOOP, OVERRUN */
+		if (h->nlmsg_type != ctx->family_id)
+			continue;
+		*err = dp_obj_parse(ctx, &c->obj, h);
+		if (*err)
+			return NULL;
+		if (c->restarts) {
+			/* Resuming: skip what this iteration already returned. */
+			if (ki->id_attr) {
+				if (c->have_last && c->obj.v[ki->id_attr] <= c->skip_upto_id)
+					continue;
+			} else if (c->yielded < c->skip_count) {
+				c->yielded++;
+				continue;
+			}
+		}
+		c->yielded++;
+		if (ki->id_attr) {
+			c->last_id = c->obj.v[ki->id_attr];
+			c->have_last = true;
+		}
+		return &c->obj;
+	}
+}
+
+struct dp_obj *dp_iter_next(struct dmapeek *ctx, enum dp_kind kind,
+			    unsigned int filt_attr, uint32_t filt_val,
+			    const struct dp_obj *prev)
+{
+	struct dp_cursor *c;
+	struct dp_obj *o;
+	int err = 0;
+
+	if (prev) {
+		if (prev->magic != DP_OBJ_MAGIC || !prev->cur ||
+		    prev->kind != kind) {
+			ctx->iter_err = dp_errno(EINVAL);
+			return NULL;
+		}
+		c = prev->cur;
+	} else {
+		ctx->extack[0] = '\0';
+		c = dp_cursor_new(ctx, kind, filt_attr, filt_val);
+		if (!c) {
+			ctx->iter_err = -errno;
+			return NULL;
+		}
+	}
+	o = dp_cursor_step(c, &err);
+	if (o)
+		return o;
+	dp_cursor_free(c, !err);
+	ctx->iter_err = err;
+	errno = -err;
+	return NULL;
+}
+
+DMAPEEK_EXPORT int dmapeek_iter_err(const struct dmapeek *ctx)
+{
+	return ctx->iter_err;
+}
+
+DMAPEEK_EXPORT void dmapeek_iter_end(const void *obj)
+{
+	const struct dp_obj *o = obj;
+	int saved = errno;
+
+	if (!o || o->magic != DP_OBJ_MAGIC || !o->cur)
+		return;
+	dp_cursor_free(o->cur, false);
+	errno = saved;
+}
+
+DMAPEEK_EXPORT void dmapeek_object_free(const void *obj)
+{
+	struct dp_obj *o = (struct dp_obj *)obj;
+	int saved = errno;
+
+	if (!o || o->magic != DP_OBJ_MAGIC || o->cur)
+		return;		/* iterators own theirs: see dmapeek_iter_end() */
+	dp_obj_release(o);
+	o->magic = 0;
+	free(o);
+	errno = saved;
+}
+
+/* -------------------------------------------------------------- lookups */
+
+struct dp_get {
+	struct dmapeek *ctx;
+	struct dp_obj *o;
+	int err;
+	bool got;
+};
+
+static int dp_get_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dp_get *g = data;
+
+	if (g->got)
+		return MNL_CB_OK;	/* one object per do */
+	g->err = dp_obj_parse(g->ctx, g->o, nlh);
+	g->got = true;
+	return g->err ? MNL_CB_ERROR : MNL_CB_OK;
+}
+
+/* Send a do request and decode its reply into a new object of @kind. */
+struct dp_obj *dp_get(struct dmapeek *ctx, enum dp_kind kind, struct nlmsghdr *nlh)
+{
+	struct dp_get g = { .ctx = ctx };
+	int err;
+
+	g.o = dp_obj_new(kind);
+	if (!g.o)
+		return NULL;
+	err = dp_nl_talk(ctx, nlh, dp_get_cb, &g);
+	if (!err && g.err)
+		err = g.err;
+	if (!err && !g.got)
+		err = -ENODATA;
+	if (err) {
+		dp_obj_release(g.o);
+		free(g.o);
+		dp_errno(err);
+		return NULL;
+	}
+	return g.o;
+}
+
+static struct dp_obj *dp_get_by_id(struct dmapeek *ctx, enum dp_kind kind,
+				   uint32_t id)
+{
+	struct nlmsghdr *nlh = dp_nl_msg(ctx, dp_kinds[kind].cmd, 0);
+
+	mnl_attr_put_u32(nlh, dp_kinds[kind].id_attr, id);
+	return dp_get(ctx, kind, nlh);
+}
+
+/* ------------------------------------------------- iterators and getters */
+
+#define DP_ITER(obj, KIND) \
+DMAPEEK_EXPORT struct dmapeek_##obj *dmapeek_##obj##_next(struct dmapeek *ctx, \
+		const struct dmapeek_##obj *prev) \
+{ \
+	return (struct dmapeek_##obj *)dp_iter_next(ctx, KIND, 0, 0, \
+			prev ? &prev->o : NULL); \
+}
+
+#define DP_ITER_BY(obj, by, KIND, ATTR) \
+DMAPEEK_EXPORT struct dmapeek_##obj *dmapeek_##obj##_next_by_##by( \
+		struct dmapeek *ctx, uint32_t id, const struct dmapeek_##obj *prev) \
+{ \
+	return (struct dmapeek_##obj *)dp_iter_next(ctx, KIND, ATTR, id, \
+			prev ? &prev->o : NULL); \
+}
+
+#define DP_GET(obj, KIND) \
+DMAPEEK_EXPORT struct dmapeek_##obj *dmapeek_##obj##_get(struct dmapeek *ctx, \
+							  uint32_t id) \
+{ \
+	return (struct dmapeek_##obj *)dp_get_by_id(ctx, KIND, id); \
+}
+
+#define DP_NUM(obj, field, type, ATTR) \
+DMAPEEK_EXPORT type dmapeek_##obj##_##field(const struct dmapeek_##obj *x) \
+{ \
+	return (type)x->o.v[ATTR]; \
+}
+
+#define DP_NUMT(obj, stype, field, type, ATTR) \
+DMAPEEK_EXPORT type dmapeek_##obj##_##field(const struct dmapeek_##stype *x) \
+{ \
+	return (type)x->o.v[ATTR]; \
+}
+
+#define DP_STR(obj, field, ATTR) \
+DMAPEEK_EXPORT const char *dmapeek_##obj##_##field(const struct dmapeek_##obj *x) \
+{ \
+	return dp_obj_str(&x->o, ATTR); \
+}
+
+#define DP_OPT(obj, field, ATTR) \
+DMAPEEK_EXPORT int dmapeek_##obj##_##field(const struct dmapeek_##obj *x, \
+					   uint64_t *v) \
+{ \
+	if (!(x->o.present & (1U << ATTR))) \
+		return dp_errno(ENODATA); \
+	*v = x->o.v[ATTR]; \
+	return 0; \
+}
+
+DP_ITER(provider, DP_PROVIDER)
+DP_GET(provider, DP_PROVIDER)
+DP_NUM(provider, id, uint32_t, DMAPEEK_A_PROVIDER_ID)
+DP_NUM(provider, kind, uint32_t, DMAPEEK_A_PROVIDER_KIND)
+DP_NUM(provider, device_id, uint32_t, DMAPEEK_A_PROVIDER_DEVICE_ID)
+DP_STR(provider, bdf, DMAPEEK_A_PROVIDER_BDF)
+DP_NUM(provider, bar, uint32_t, DMAPEEK_A_PROVIDER_BAR)
+DP_NUM(provider, size, uint64_t, DMAPEEK_A_PROVIDER_SIZE)
+DP_OPT(provider, phys_start, DMAPEEK_A_PROVIDER_PHYS_START)
+DP_OPT(provider, bus_offset, DMAPEEK_A_PROVIDER_BUS_OFFSET)
+DP_NUM(provider, bytes_exported, uint64_t, DMAPEEK_A_PROVIDER_BYTES_EXPORTED)
+DP_NUM(provider, buffers, uint32_t, DMAPEEK_A_PROVIDER_BUFFERS)
+
+DP_ITER(device, DP_DEVICE)
+DP_GET(device, DP_DEVICE)
+DP_NUM(device, id, uint32_t, DMAPEEK_A_DEVICE_ID)
+DP_STR(device, bdf, DMAPEEK_A_DEVICE_BDF)
+DP_NUM(device, vendor, uint32_t, DMAPEEK_A_DEVICE_VENDOR)
+DP_NUM(device, device, uint32_t, DMAPEEK_A_DEVICE_DEVICE)
+DP_NUM(device, class, uint32_t, DMAPEEK_A_DEVICE_CLASS)
+DP_NUM(device, roles, uint32_t, DMAPEEK_A_DEVICE_ROLES)
+DP_NUM(device, domain_type, uint32_t, DMAPEEK_A_DEVICE_DOMAIN_TYPE)
+DP_NUM(device, dma_mask_bits, uint32_t, DMAPEEK_A_DEVICE_DMA_MASK_BITS)
+DP_NUM(device, attachments, uint32_t, DMAPEEK_A_DEVICE_ATTACHMENTS)
+
+DMAPEEK_EXPORT int32_t dmapeek_device_iommu_group(const struct dmapeek_device *d)
+{
+	if (!(d->o.present & (1U << DMAPEEK_A_DEVICE_IOMMU_GROUP)))
+		return -1;
+	return (int32_t)d->o.v[DMAPEEK_A_DEVICE_IOMMU_GROUP];
+}
+
+DP_ITER(buffer, DP_BUFFER)
+DP_ITER_BY(buffer, provider, DP_BUFFER, DMAPEEK_A_BUFFER_PROVIDER_ID)
+DP_GET(buffer, DP_BUFFER)
+DP_NUM(buffer, id, uint32_t, DMAPEEK_A_BUFFER_ID)
+DP_NUM(buffer, inode, uint64_t, DMAPEEK_A_BUFFER_INODE)
+DP_STR(buffer, name, DMAPEEK_A_BUFFER_NAME)
+DP_NUM(buffer, size, uint64_t, DMAPEEK_A_BUFFER_SIZE)
+DP_NUM(buffer, model, uint32_t, DMAPEEK_A_BUFFER_MODEL)
+DP_NUM(buffer, provider_id, uint32_t, DMAPEEK_A_BUFFER_PROVIDER_ID)
+DP_NUM(buffer, state, uint32_t, DMAPEEK_A_BUFFER_STATE)
+DP_NUM(buffer, attachments, uint32_t, DMAPEEK_A_BUFFER_ATTACHMENTS)
+DP_NUM(buffer, pins, uint32_t, DMAPEEK_A_BUFFER_PINS)
+DP_NUM(buffer, moves, uint32_t, DMAPEEK_A_BUFFER_MOVES)
+DP_NUM(buffer, revokes, uint32_t, DMAPEEK_A_BUFFER_REVOKES)
+DP_NUM(buffer, created_ns, uint64_t, DMAPEEK_A_BUFFER_CREATED_NS)
+
+static int dp_range(const struct dp_obj *o, unsigned int i,
+		    struct dmapeek_addr_range *r)
+{
+	const struct dp_sub *s;
+
+	if (i >= o->nr_subs)
+		return dp_errno(ERANGE);
+	s = &o->subs[i];
+	r->offset = s->v[DMAPEEK_A_RANGE_OFFSET];
+	r->len = s->v[DMAPEEK_A_RANGE_LEN];
+	r->addr = s->v[DMAPEEK_A_RANGE_ADDR];
+	r->kind = (uint32_t)s->v[DMAPEEK_A_RANGE_KIND];
+	r->has_addr = s->present & (1U << DMAPEEK_A_RANGE_ADDR);
+	return 0;
+}
+
+DMAPEEK_EXPORT unsigned int dmapeek_buffer_nr_ranges(const struct dmapeek_buffer *b)
+{
+	return b->o.nr_subs;
+}
+
+DMAPEEK_EXPORT int dmapeek_buffer_range(const struct dmapeek_buffer *b,
+					unsigned int i, struct dmapeek_addr_range *r)
+{
+	return dp_range(&b->o, i, r);
+}
+
+DP_ITER(attachment, DP_ATTACHMENT)
+DP_ITER_BY(attachment, buffer, DP_ATTACHMENT, DMAPEEK_A_ATTACHMENT_BUFFER_ID)
+DP_GET(attachment, DP_ATTACHMENT)
+DP_NUM(attachment, id, uint32_t, DMAPEEK_A_ATTACHMENT_ID)
+DP_NUM(attachment, buffer_id, uint32_t, DMAPEEK_A_ATTACHMENT_BUFFER_ID)
+DP_NUM(attachment, inode, uint64_t, DMAPEEK_A_ATTACHMENT_INODE)
+DP_STR(attachment, exp_name, DMAPEEK_A_ATTACHMENT_EXP_NAME)
+DP_NUM(attachment, size, uint64_t, DMAPEEK_A_ATTACHMENT_SIZE)
+DP_STR(attachment, importer_dev, DMAPEEK_A_ATTACHMENT_IMPORTER_DEV)
+DP_STR(attachment, importer_driver, DMAPEEK_A_ATTACHMENT_IMPORTER_DRIVER)
+DP_NUM(attachment, device_id, uint32_t, DMAPEEK_A_ATTACHMENT_DEVICE_ID)
+DP_NUM(attachment, flags, uint32_t, DMAPEEK_A_ATTACHMENT_FLAGS)
+DP_NUM(attachment, map_type, uint32_t, DMAPEEK_A_ATTACHMENT_MAP_TYPE)
+DP_NUM(attachment, behaviour, uint32_t, DMAPEEK_A_ATTACHMENT_BEHAVIOUR)
+DP_NUM(attachment, unmap_delay_ms, uint32_t, DMAPEEK_A_ATTACHMENT_UNMAP_DELAY_MS)
+DP_NUM(attachment, mapped, bool, DMAPEEK_A_ATTACHMENT_MAPPED)
+DP_NUM(attachment, maps, uint32_t, DMAPEEK_A_ATTACHMENT_MAPS)
+DP_NUM(attachment, unmaps, uint32_t, DMAPEEK_A_ATTACHMENT_UNMAPS)
+DP_NUM(attachment, invalidations, uint32_t, DMAPEEK_A_ATTACHMENT_INVALIDATIONS)
+DP_NUM(attachment, last_map_ns, uint64_t, DMAPEEK_A_ATTACHMENT_LAST_MAP_NS)
+DP_NUM(attachment, last_unmap_ns, uint64_t, DMAPEEK_A_ATTACHMENT_LAST_UNMAP_NS)
+DP_NUM(attachment, last_invalidate_ns, uint64_t,
+       DMAPEEK_A_ATTACHMENT_LAST_INVALIDATE_NS)
+DP_NUM(attachment, last_unmap_latency_ns, uint64_t,
+       DMAPEEK_A_ATTACHMENT_LAST_UNMAP_LATENCY_NS)
+DP_NUM(attachment, max_unmap_latency_ns, uint64_t,
+       DMAPEEK_A_ATTACHMENT_MAX_UNMAP_LATENCY_NS)
+DP_NUM(attachment, stuck, bool, DMAPEEK_A_ATTACHMENT_STUCK)
+DP_NUM(attachment, revoked_seen, uint32_t, DMAPEEK_A_ATTACHMENT_REVOKED_SEEN)
+
+DP_ITER(mapping, DP_MAPPING)
+DP_ITER_BY(mapping, attachment, DP_MAPPING, DMAPEEK_A_MAPPING_ATTACHMENT_ID)
+DP_GET(mapping, DP_MAPPING)
+DP_NUM(mapping, id, uint32_t, DMAPEEK_A_MAPPING_ID)
+DP_NUM(mapping, attachment_id, uint32_t, DMAPEEK_A_MAPPING_ATTACHMENT_ID)
+DP_NUM(mapping, path, uint32_t, DMAPEEK_A_MAPPING_PATH)
+DP_NUM(mapping, size, uint64_t, DMAPEEK_A_MAPPING_SIZE)
+DP_NUM(mapping, map_ns, uint64_t, DMAPEEK_A_MAPPING_MAP_NS)
+
+DMAPEEK_EXPORT unsigned int dmapeek_mapping_nr_ranges(const struct dmapeek_mapping *m)
+{
+	return m->o.nr_subs;
+}
+
+DMAPEEK_EXPORT int dmapeek_mapping_range(const struct dmapeek_mapping *m,
+					 unsigned int i, struct dmapeek_addr_range *r)
+{
+	return dp_range(&m->o, i, r);
+}
+
+DP_ITER(p2p, DP_P2P)
+DP_STR(p2p, provider_bdf, DMAPEEK_A_P2P_PROVIDER_BDF)
+DP_STR(p2p, client_bdf, DMAPEEK_A_P2P_CLIENT_BDF)
+DP_NUM(p2p, map_type, uint32_t, DMAPEEK_A_P2P_MAP_TYPE)
+DP_NUM(p2p, distance, int32_t, DMAPEEK_A_P2P_DISTANCE)
+DP_NUM(p2p, reason, uint32_t, DMAPEEK_A_P2P_REASON)
+
+DMAPEEK_EXPORT struct dmapeek_p2p *dmapeek_p2p_get(struct dmapeek *ctx,
+						   const char *provider_bdf,
+						   const char *client_bdf)
+{
+	struct nlmsghdr *nlh = dp_nl_msg(ctx, DMAPEEK_CMD_P2P_GET, 0);
+
+	mnl_attr_put_strz(nlh, DMAPEEK_A_P2P_PROVIDER_BDF, provider_bdf);
+	mnl_attr_put_strz(nlh, DMAPEEK_A_P2P_CLIENT_BDF, client_bdf);
+	return (struct dmapeek_p2p *)dp_get(ctx, DP_P2P, nlh);
+}
+
+DP_NUMT(revoke, revoke_result, buffer_id, uint32_t, DMAPEEK_A_REVOKE_BUFFER_ID)
+DP_NUMT(revoke, revoke_result, duration_ns, uint64_t, DMAPEEK_A_REVOKE_DURATION_NS)
+DP_NUMT(revoke, revoke_result, attachments, uint32_t, DMAPEEK_A_REVOKE_ATTACHMENTS)
+DP_NUMT(revoke, revoke_result, stuck, uint32_t, DMAPEEK_A_REVOKE_STUCK)
+
+DP_NUMT(audit, audit_report, mapping_id, uint32_t, DMAPEEK_A_AUDIT_MAPPING_ID)
+DP_NUMT(audit, audit_report, result, uint32_t, DMAPEEK_A_AUDIT_RESULT)
+DP_NUMT(audit, audit_report, domain_type, uint32_t, DMAPEEK_A_AUDIT_DOMAIN_TYPE)
+DP_NUMT(audit, audit_report, pages, uint64_t, DMAPEEK_A_AUDIT_PAGES)
+DP_NUMT(audit, audit_report, mismatches, uint64_t, DMAPEEK_A_AUDIT_MISMATCHES)
+DP_NUMT(audit, audit_report, holes, uint64_t, DMAPEEK_A_AUDIT_HOLES)
+
+DP_NUM(event, type, uint32_t, DMAPEEK_A_EVENT_TYPE)
+DP_NUM(event, timestamp_ns, uint64_t, DMAPEEK_A_EVENT_TIMESTAMP_NS)
+DP_NUM(event, buffer_id, uint32_t, DMAPEEK_A_EVENT_BUFFER_ID)
+DP_NUM(event, attachment_id, uint32_t, DMAPEEK_A_EVENT_ATTACHMENT_ID)
+DP_NUM(event, mapping_id, uint32_t, DMAPEEK_A_EVENT_MAPPING_ID)
+DP_NUM(event, provider_id, uint32_t, DMAPEEK_A_EVENT_PROVIDER_ID)
+DP_NUM(event, duration_ns, uint64_t, DMAPEEK_A_EVENT_DURATION_NS)
+DP_NUM(event, count, uint32_t, DMAPEEK_A_EVENT_COUNT)
+DP_NUM(event, error, int32_t, DMAPEEK_A_EVENT_ERROR)

@@ -1,0 +1,227 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# The dmapeek command line against the live module: output, JSON, errors,
+# exit codes.  An operation the module does not implement yet (exit 5,
+# EOPNOTSUPP) skips the test that needs it; it never passes.
+
+SPEC=$DMAPEEK_TOP/Documentation/netlink/specs/dmapeek.yaml
+CMP_JSON=$DMAPEEK_TOP/tests/guest/cmp-json.py
+
+# run_cli OUTFILE ARGS...: run dmapeek; skip if the op is not implemented.
+run_cli() {
+	local out=$1 rc=0
+	shift
+	"$DMAPEEK" "$@" >"$out" 2>"$out.err" || rc=$?
+	if [ "$rc" = 5 ]; then
+		skip "module does not implement '$*' yet: $(head -n1 "$out.err")"
+	fi
+	[ "$rc" = 0 ] || fail "dmapeek $* exited $rc: $(cat "$out.err")"
+}
+
+json_ok() {
+	python3 -m json.tool "$1" >/dev/null 2>&1 || fail "invalid JSON from $2: $(head -c 300 "$1")"
+}
+
+# bind_first VENDOR:DEVICE: bind the first such device to dmapeek, print its BDF.
+bind_first() {
+	local bdf
+	bdf=$(need_pci "$1" | head -n1)
+	"$DMAPEEK" bind "$bdf" >/dev/null || fail "dmapeek bind $bdf failed"
+	echo "$bdf"
+}
+
+test_cli_version_json_matches_module() {
+	load_module
+	local t want got
+	t=$(mktemp)
+	run_cli "$t" -j version
+	json_ok "$t" "dmapeek -j version"
+	want=$("$NL_DECODE" abi)
+	got=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))["module_abi"]; print("%d.%d" % (m["major"], m["minor"]))' "$t")
+	assert_eq "module ABI in JSON" "$want" "$got"
+}
+
+test_cli_usage_errors_exit_2() {
+	local rc=0
+	"$DMAPEEK" frobnicate >/dev/null 2>&1 || rc=$?
+	assert_eq "unknown object" 2 "$rc"
+	rc=0
+	"$DMAPEEK" -j buffer show notanumber >/dev/null 2>&1 || rc=$?
+	[ "$rc" = 2 ] || [ "$rc" = 3 ] || fail "bad id: exit $rc, want 2"
+	rc=0
+	"$DMAPEEK" --bogus-option >/dev/null 2>&1 || rc=$?
+	assert_eq "unknown option" 2 "$rc"
+}
+
+test_cli_without_module_says_so() {
+	need_module
+	unload_module
+	local rc=0 err
+	err=$("$DMAPEEK" provider list 2>&1 >/dev/null) || rc=$?
+	assert_eq "exit code without the module" 3 "$rc"
+	assert_match "hint" 'module loaded' "$err"
+}
+
+test_cli_bind_ivshmem_shows_device_and_provider() {
+	load_module
+	local bdf t
+	bdf=$(bind_first 1af4:1110)
+	assert_eq "driver after bind" dmapeek \
+		"$(basename "$(readlink /sys/bus/pci/devices/$bdf/driver)")"
+	t=$(mktemp)
+	run_cli "$t" -j device list
+	json_ok "$t" "dmapeek -j device list"
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if any(x["bdf"]==sys.argv[2] for x in d) else 1)' \
+		"$t" "$bdf" || fail "device list lacks $bdf: $(cat "$t")"
+	run_cli "$t" -j provider list
+	json_ok "$t" "dmapeek -j provider list"
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if any(x.get("bdf")==sys.argv[2] and x["kind"]=="pci-bar" for x in d) else 1)' \
+		"$t" "$bdf" || fail "provider list lacks a pci-bar provider on $bdf: $(cat "$t")"
+	"$DMAPEEK" unbind "$bdf" >/dev/null || fail "unbind $bdf failed"
+	[ ! -e "/sys/bus/pci/devices/$bdf/driver" ] ||
+		[ "$(basename "$(readlink /sys/bus/pci/devices/$bdf/driver)")" != dmapeek ] ||
+		fail "$bdf still bound to dmapeek after unbind"
+}
+
+# The library's decoding, through dmapeek -j, against libnl's (nl-decode).
+cmp_dump() {
+	local obj=$1 cli=$2 nl cj rc=0 n
+	nl=$(mktemp)
+	cj=$(mktemp)
+	"$NL_DECODE" dump "$obj" >"$nl" 2>"$nl.err" || rc=$?
+	[ "$rc" = 3 ] && skip "module does not implement the $obj dump yet"
+	[ "$rc" = 0 ] || fail "nl-decode dump $obj: $(cat "$nl.err")"
+	run_cli "$cj" -j "$cli" list
+	json_ok "$cj" "dmapeek -j $cli list"
+	n=$(python3 "$CMP_JSON" "$SPEC" "$obj" "$nl" "$cj") || fail "$obj: $n"
+	echo "$obj: $n objects agree"
+	[ "$n" -gt 0 ] || [ "${3:-}" = may-be-empty ] || fail "$obj dump was empty"
+}
+
+bind_all_lab_devices() {
+	local bdf
+	for bdf in $(lspci -D -n -d 1af4:1110 | awk '{print $1}') \
+		   $(lspci -D -n -d 1234:11e8 | awk '{print $1}'); do
+		"$DMAPEEK" bind "$bdf" >/dev/null || fail "bind $bdf failed"
+	done
+}
+
+test_decoders_agree_on_provider_dump() {
+	load_module
+	bind_all_lab_devices
+	cmp_dump provider provider
+}
+
+test_decoders_agree_on_device_dump() {
+	load_module
+	bind_all_lab_devices
+	cmp_dump device device
+}
+
+test_decoders_agree_on_buffer_dump() {
+	load_module
+	cmp_dump buffer buffer may-be-empty
+}
+
+test_decoders_agree_on_attachment_dump() {
+	load_module
+	cmp_dump attachment attachment may-be-empty
+}
+
+test_decoders_agree_on_p2p_dump() {
+	load_module
+	bind_all_lab_devices
+	cmp_dump p2p p2p
+}
+
+test_cli_p2p_matrix_lists_bound_providers() {
+	load_module
+	local bdf t
+	bdf=$(bind_first 1af4:1110)
+	t=$(mktemp)
+	run_cli "$t" p2p matrix
+	grep -q "^$bdf" "$t" || fail "matrix has no row for provider $bdf: $(cat "$t")"
+	grep -q '^Legend:' "$t" || fail "matrix has no legend"
+	run_cli "$t" -j p2p matrix
+	json_ok "$t" "dmapeek -j p2p matrix"
+}
+
+test_cli_unprivileged_revoke_refused() {
+	load_module
+	id dmapeek-user >/dev/null 2>&1 || skip "no unprivileged user in this guest"
+	local rc=0 err
+	err=$(su dmapeek-user -s /bin/sh -c "'$DMAPEEK' revoke 1" 2>&1) || rc=$?
+	assert_eq "exit code of an unprivileged revoke" 4 "$rc"
+	assert_match "message" 'EPERM' "$err"
+	assert_match "hint" 'needs root' "$err"
+}
+
+test_cli_unprivileged_export_refused() {
+	load_module
+	id dmapeek-user >/dev/null 2>&1 || skip "no unprivileged user in this guest"
+	local rc=0 err
+	err=$(su dmapeek-user -s /bin/sh -c "'$DMAPEEK' export provider 1 size 4096" 2>&1) || rc=$?
+	assert_eq "exit code of an unprivileged export" 4 "$rc"
+	assert_match "message" 'EACCES|EPERM' "$err"
+}
+
+test_cli_export_import_revoke_batch() {
+	load_module
+	local edu sys dev t
+	edu=$(bind_first 1234:11e8)
+	sys=$("$DMAPEEK" -j provider list | python3 -c 'import json,sys; print(next(p["id"] for p in json.load(sys.stdin) if p["kind"]=="system"))') ||
+		skip "the module lists no system memory provider yet"
+	dev=$("$DMAPEEK" -j device list | python3 -c 'import json,sys; print(next(d["id"] for d in json.load(sys.stdin) if d["bdf"]==sys.argv[1]))' "$edu") ||
+		fail "no dmapeek device for $edu"
+	t=$(mktemp)
+	cat >"$t.batch" <<-B
+	# one process: the exported fd lives until the end of the batch
+	export provider $sys size 64K model revocable name "batch buf"
+	import buffer \$buffer device $dev dynamic
+	map \$attachment
+	revoke \$buffer timeout 500
+	B
+	run_cli "$t" -b "$t.batch"
+	grep -q '^exported buffer [0-9]' "$t" || fail "no export confirmation: $(cat "$t")"
+	grep -q '^imported as attachment [0-9]' "$t" || fail "no import confirmation: $(cat "$t")"
+	grep -q '^revoked buffer [0-9]*: 1 attachments invalidated, 0 stuck' "$t" ||
+		fail "revoke outcome: $(cat "$t")"
+}
+
+test_cli_batch_stops_at_error_unless_forced() {
+	load_module
+	local t rc=0
+	t=$(mktemp)
+	printf 'frobnicate\nversion\n' >"$t.batch"
+	"$DMAPEEK" -b "$t.batch" >"$t" 2>&1 || rc=$?
+	assert_eq "batch exit code" 2 "$rc"
+	! grep -q '^module ABI' "$t" || fail "batch went on after an error"
+	rc=0
+	"$DMAPEEK" -force -b "$t.batch" >"$t" 2>&1 || rc=$?
+	assert_eq "forced batch exit code" 2 "$rc"
+	grep -q '^module ABI' "$t" || fail "forced batch stopped at the error: $(cat "$t")"
+	grep -q "$t.batch:1:" "$t" || fail "error lacks file:line: $(cat "$t")"
+}
+
+test_cli_monitor_ends_at_timeout() {
+	load_module
+	local rc=0 t
+	t=$(mktemp)
+	timeout 20 "$DMAPEEK" -j monitor timeout 1 >"$t" 2>&1 || rc=$?
+	assert_eq "monitor exit code" 0 "$rc"
+}
+
+test_cli_system_view_sources() {
+	load_module
+	local t
+	t=$(mktemp)
+	run_cli "$t" -j buffer all
+	json_ok "$t" "dmapeek -j buffer all"
+	python3 - "$t" <<-'P' || fail "system view: $(cat "$t")"
+	import json, sys
+	d = json.load(open(sys.argv[1]))
+	src = {s["name"]: s["status"] for s in d["sources"]}
+	assert src["bufinfo"] == "ok", src
+	assert src["fdinfo"] == "ok", src
+	assert src["module"] in ("ok", "EOPNOTSUPP"), src
+	P
+}

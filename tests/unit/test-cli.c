@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Host tests of the command line's printing path and argument parsing:
+ * the JSON writer's output is parsed back (by python3 -m json.tool when
+ * present) and compared with the exact text expected.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <check.h>
+
+#include "json_print.h"
+
+static char *out_buf;
+static size_t out_len;
+
+static FILE *open_out(void)
+{
+	FILE *f = open_memstream(&out_buf, &out_len);
+
+	ck_assert_ptr_nonnull(f);
+	return f;
+}
+
+static void sample(void)
+{
+	pr_open_arr(NULL);
+	pr_open_obj(NULL);
+	pr_u64("id", "buffer %" "lu" " ", 3);
+	pr_str("name", "name \"%s\" ", "a \"quoted\"\tname\\");
+	pr_size("size", "size %s ", 64ULL << 20);
+	pr_bool("stuck", "stuck %s", true);
+	pr_nl();
+	pr_open_arr("ranges");
+	pr_open_obj(NULL);
+	pr_s64("distance", "  distance %ld", -1);
+	pr_null("addr", " addr hidden");
+	pr_close_obj();
+	pr_nl();
+	pr_close_arr();
+	pr_open_arr("empty");
+	pr_close_arr();
+	pr_close_obj();
+	pr_close_arr();
+}
+
+START_TEST(json_exact)
+{
+	FILE *f = open_out();
+
+	pr_init(f, true, false);
+	sample();
+	ck_assert_int_eq(pr_done(), 0);
+	fclose(f);
+	ck_assert_str_eq(out_buf,
+		"[{\"id\":3,\"name\":\"a \\\"quoted\\\"\\tname\\\\\",\"size\":67108864,"
+		"\"stuck\":true,\"ranges\":[{\"distance\":-1,\"addr\":null}],"
+		"\"empty\":[]}]\n");
+	free(out_buf);
+}
+END_TEST
+
+START_TEST(json_pretty_parses_back)
+{
+	FILE *f = open_out(), *p;
+	int rc;
+
+	pr_init(f, true, true);
+	sample();
+	fclose(f);
+	if (system("python3 -c '' 2>/dev/null") != 0) {
+		free(out_buf);
+		return;		/* nothing to parse with here */
+	}
+	p = popen("python3 -c 'import json,sys; d=json.load(sys.stdin); "
+		  "q=chr(34); want=\"a \"+q+\"quoted\"+q+chr(9)+\"name\"+chr(92); "
+		  "sys.exit(0 if d[0][\"ranges\"][0][\"distance\"]==-1 and "
+		  "d[0][\"name\"]==want else 1)'", "w");
+	ck_assert_ptr_nonnull(p);
+	fputs(out_buf, p);
+	rc = pclose(p);
+	ck_assert_msg(rc == 0, "python3 rejected or misread:\n%s", out_buf);
+	free(out_buf);
+}
+END_TEST
+
+START_TEST(text_uses_formats)
+{
+	FILE *f = open_out();
+
+	pr_init(f, false, false);
+	sample();
+	fclose(f);
+	ck_assert_str_eq(out_buf,
+		"buffer 3 name \"a \"quoted\"\tname\\\" size 64MiB stuck yes\n"
+		"  distance -1 addr hidden\n");
+	free(out_buf);
+}
+END_TEST
+
+START_TEST(sizes_human_and_parsed)
+{
+	char b[32];
+	uint64_t v;
+
+	fmt_size(b, sizeof(b), 4096);
+	ck_assert_str_eq(b, "4KiB");
+	fmt_size(b, sizeof(b), 1000);
+	ck_assert_str_eq(b, "1000B");
+	fmt_size(b, sizeof(b), 3ULL << 30);
+	ck_assert_str_eq(b, "3GiB");
+	fmt_size(b, sizeof(b), (1ULL << 30) + 4096);
+	ck_assert_str_eq(b, "1.0GiB");
+	fmt_ns(b, sizeof(b), 1500000);
+	ck_assert_str_eq(b, "1.5ms");
+	fmt_ns(b, sizeof(b), 999);
+	ck_assert_str_eq(b, "999ns");
+	fmt_ns(b, sizeof(b), 2500000000ULL);
+	ck_assert_str_eq(b, "2.5s");
+	fmt_ns(b, sizeof(b), 25000000);
+	ck_assert_str_eq(b, "25.0ms");
+	ck_assert_int_eq(parse_size("64K", &v), 0);
+	ck_assert_uint_eq(v, 65536);
+	ck_assert_int_eq(parse_size("2MiB", &v), 0);
+	ck_assert_uint_eq(v, 2 << 20);
+	ck_assert_int_eq(parse_size("0x1000", &v), 0);
+	ck_assert_uint_eq(v, 4096);
+	ck_assert_int_eq(parse_size("1G", &v), 0);
+	ck_assert_uint_eq(v, 1 << 30);
+	ck_assert_int_eq(parse_size("12Q", &v), -EINVAL);
+	ck_assert_int_eq(parse_size("-1", &v), -EINVAL);
+	ck_assert_int_eq(parse_size("", &v), -EINVAL);
+	ck_assert_int_eq(parse_size("99999999999T", &v), -ERANGE);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("cli");
+	TCase *tc = tcase_create("print");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, json_exact);
+	tcase_add_test(tc, json_pretty_parses_back);
+	tcase_add_test(tc, text_uses_formats);
+	tcase_add_test(tc, sizes_human_and_parsed);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Host tests of the system-wide view: the bufinfo and fdinfo parsers on
+ * text as the kernel prints it (tests/unit/data), and the whole view on
+ * a fake /proc tree.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <check.h>
+
+#include "internal.h"
+
+#ifndef DATADIR
+#define DATADIR "tests/unit/data"
+#endif
+
+static char *slurp(const char *name)
+{
+	char path[512], *text = NULL;
+	size_t cap = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", DATADIR, name);
+	f = fopen(path, "r");
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	ck_assert_int_ge(getdelim(&text, &cap, '\0', f), 0);
+	fclose(f);
+	return text;
+}
+
+static const struct dmapeek_sysbuf *by_ino(const struct dmapeek_sysview *v,
+					   uint64_t ino)
+{
+	unsigned int i;
+
+	for (i = 0; i < dmapeek_sysview_nr_buffers(v); i++)
+		if (dmapeek_sysbuf_inode(dmapeek_sysview_buffer(v, i)) == ino)
+			return dmapeek_sysview_buffer(v, i);
+	return NULL;
+}
+
+START_TEST(bufinfo_three_buffers)
+{
+	struct dmapeek_sysview *v = dp_sysview_alloc();
+	const struct dmapeek_sysbuf *b;
+	char *text = slurp("bufinfo-three.txt");
+	unsigned int unreadable;
+
+	ck_assert_int_eq(dp_bufinfo_parse(v, text), 3);
+	b = by_ino(v, 41);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_uint_eq(dmapeek_sysbuf_size(b), 4096);
+	ck_assert_int_eq(dmapeek_sysbuf_count(b), 3);
+	ck_assert_str_eq(dmapeek_sysbuf_exp_name(b), "udmabuf");
+	ck_assert_str_eq(dmapeek_sysbuf_name(b), "frame buffer 0");
+	ck_assert_uint_eq(dmapeek_sysbuf_nr_devices(b), 2);
+	ck_assert_str_eq(dmapeek_sysbuf_device(b, 0), "0000:00:03.0");
+	ck_assert_str_eq(dmapeek_sysbuf_device(b, 1), "0000:00:04.0");
+	ck_assert_ptr_null(dmapeek_sysbuf_device(b, 2));
+	/* "<none>": no name; no attachments */
+	b = by_ino(v, 42);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_ptr_null(dmapeek_sysbuf_name(b));
+	ck_assert_uint_eq(dmapeek_sysbuf_nr_devices(b), 0);
+	ck_assert_uint_eq(dmapeek_sysbuf_size(b), 131072);
+	/* huge numbers */
+	b = by_ino(v, UINT64_MAX);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_uint_eq(dmapeek_sysbuf_size(b), 18446744073709547520ULL);
+	ck_assert_int_eq(dmapeek_sysbuf_count(b), 1234);
+	ck_assert_uint_eq(dmapeek_sysbuf_sources(b), 1U << DMAPEEK_SRC_BUFINFO);
+	ck_assert_int_eq(dmapeek_sysview_source(v, DMAPEEK_SRC_BUFINFO, &unreadable),
+			 -ENODATA);	/* the parser alone does not set the status */
+	ck_assert_uint_eq(unreadable, 0);
+	free(text);
+	dmapeek_sysview_free(v);
+}
+END_TEST
+
+START_TEST(bufinfo_truncated_keeps_what_it_has)
+{
+	struct dmapeek_sysview *v = dp_sysview_alloc();
+	const struct dmapeek_sysbuf *b;
+	char *text = slurp("bufinfo-truncated.txt");
+	unsigned int unreadable;
+
+	ck_assert_int_eq(dp_bufinfo_parse(v, text), 1);
+	b = by_ino(v, 41);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_str_eq(dmapeek_sysbuf_name(b), "cut here");
+	ck_assert_uint_eq(dmapeek_sysbuf_nr_devices(b), 1);
+	dmapeek_sysview_source(v, DMAPEEK_SRC_BUFINFO, &unreadable);
+	ck_assert_uint_eq(unreadable, 1);
+	free(text);
+	dmapeek_sysview_free(v);
+}
+END_TEST
+
+START_TEST(bufinfo_empty_and_garbage)
+{
+	struct dmapeek_sysview *v = dp_sysview_alloc();
+	char *text = slurp("bufinfo-empty.txt");
+	unsigned int unreadable;
+
+	ck_assert_int_eq(dp_bufinfo_parse(v, text), 0);
+	ck_assert_uint_eq(dmapeek_sysview_nr_buffers(v), 0);
+	dmapeek_sysview_source(v, DMAPEEK_SRC_BUFINFO, &unreadable);
+	ck_assert_uint_eq(unreadable, 0);
+	ck_assert_int_eq(dp_bufinfo_parse(v, "not bufinfo\n1\t2\t3\n"), -EBADMSG);
+	ck_assert_int_eq(dp_bufinfo_parse(v, ""), -EBADMSG);
+	/* A cut in the middle of a buffer line: not a buffer. */
+	ck_assert_int_eq(dp_bufinfo_parse(v, "\nDma-buf Objects:\n00004096\t0000"), 0);
+	free(text);
+	dmapeek_sysview_free(v);
+}
+END_TEST
+
+START_TEST(fdinfo_dmabuf_named_and_not)
+{
+	struct dp_fdinfo fi;
+	char *text = slurp("fdinfo-named.txt");
+
+	ck_assert_int_eq(dp_fdinfo_parse(text, &fi), 1);
+	ck_assert_uint_eq(fi.ino, 65);
+	ck_assert_uint_eq(fi.size, 4096);
+	ck_assert_int_eq(fi.count, 2);
+	ck_assert_uint_eq(fi.flags, 02000002);
+	ck_assert_str_eq(fi.exp_name, "udmabuf");
+	ck_assert(fi.has_name);
+	ck_assert_str_eq(fi.name, "frame buffer 0");
+	free(text);
+	text = slurp("fdinfo-unnamed.txt");
+	ck_assert_int_eq(dp_fdinfo_parse(text, &fi), 1);
+	ck_assert(!fi.has_name);
+	ck_assert_uint_eq(fi.size, 131072);
+	free(text);
+}
+END_TEST
+
+START_TEST(fdinfo_other_file_and_truncated)
+{
+	struct dp_fdinfo fi;
+	char *text = slurp("fdinfo-regular.txt");
+
+	ck_assert_int_eq(dp_fdinfo_parse(text, &fi), 0);
+	free(text);
+	text = slurp("fdinfo-truncated.txt");
+	ck_assert_int_eq(dp_fdinfo_parse(text, &fi), -EBADMSG);
+	free(text);
+	ck_assert_int_eq(dp_fdinfo_parse("", &fi), 0);
+}
+END_TEST
+
+static void put_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+START_TEST(view_joins_bufinfo_and_proc)
+{
+	char dir[] = "/tmp/dp-proc-XXXXXX", p[600], *text;
+	DMAPEEK_OPTS(dmapeek_sysview_opts, opts);
+	const struct dmapeek_sysbuf *b;
+	struct dmapeek_sysview *v;
+	const char *comm;
+	unsigned int unreadable;
+	int pid, fd;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(p, sizeof(p), "%s/100", dir); mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/100/fd", dir); mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/100/fdinfo", dir); mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/100/comm", dir); put_file(p, "renderer\n");
+	snprintf(p, sizeof(p), "%s/100/fd/5", dir);
+	ck_assert_int_eq(symlink("/dmabuf:frame buffer 0", p), 0);
+	snprintf(p, sizeof(p), "%s/100/fd/6", dir);
+	ck_assert_int_eq(symlink("/dmabuf:", p), 0);
+	snprintf(p, sizeof(p), "%s/100/fd/7", dir);
+	ck_assert_int_eq(symlink("/etc/passwd", p), 0);
+	text = slurp("fdinfo-named.txt");	/* ino 65, not in bufinfo */
+	snprintf(p, sizeof(p), "%s/100/fdinfo/5", dir); put_file(p, text);
+	free(text);
+	snprintf(p, sizeof(p), "%s/100/fdinfo/6", dir);
+	put_file(p, "pos:\t0\nflags:\t02\nmnt_id:\t16\nino:\t41\nsize:\t4096\ncount:\t3\nexp_name:\tudmabuf\n");
+	snprintf(p, sizeof(p), "%s/100/fdinfo/7", dir);
+	put_file(p, "pos:\t0\nflags:\t0100000\nmnt_id:\t1\nino:\t9\n");
+
+	opts.bufinfo_path = DATADIR "/bufinfo-three.txt";
+	opts.proc_path = dir;
+	v = dmapeek_sysview_new(NULL, &opts);
+	ck_assert_ptr_nonnull(v);
+	ck_assert_int_eq(dmapeek_sysview_source(v, DMAPEEK_SRC_BUFINFO, NULL), 0);
+	ck_assert_int_eq(dmapeek_sysview_source(v, DMAPEEK_SRC_FDINFO, &unreadable), 0);
+	ck_assert_uint_eq(unreadable, 0);
+	ck_assert_int_eq(dmapeek_sysview_source(v, DMAPEEK_SRC_MODULE, NULL), -ENODATA);
+	ck_assert_uint_eq(dmapeek_sysview_nr_buffers(v), 4);
+	/* sorted by inode */
+	ck_assert_uint_eq(dmapeek_sysbuf_inode(dmapeek_sysview_buffer(v, 0)), 41);
+	ck_assert_uint_eq(dmapeek_sysbuf_inode(dmapeek_sysview_buffer(v, 3)), UINT64_MAX);
+	b = by_ino(v, 41);
+	ck_assert_uint_eq(dmapeek_sysbuf_sources(b),
+			  1U << DMAPEEK_SRC_BUFINFO | 1U << DMAPEEK_SRC_FDINFO);
+	ck_assert_uint_eq(dmapeek_sysbuf_nr_fds(b), 1);
+	ck_assert_int_eq(dmapeek_sysbuf_fd(b, 0, &pid, &fd, &comm), 0);
+	ck_assert_int_eq(pid, 100);
+	ck_assert_int_eq(fd, 6);
+	ck_assert_str_eq(comm, "renderer");
+	b = by_ino(v, 65);		/* only fdinfo knows this one */
+	ck_assert_ptr_nonnull(b);
+	ck_assert_uint_eq(dmapeek_sysbuf_sources(b), 1U << DMAPEEK_SRC_FDINFO);
+	ck_assert_str_eq(dmapeek_sysbuf_name(b), "frame buffer 0");
+	ck_assert_str_eq(dmapeek_sysbuf_exp_name(b), "udmabuf");
+	ck_assert_uint_eq(dmapeek_sysbuf_size(b), 4096);
+	ck_assert_ptr_null(by_ino(v, 9));
+	dmapeek_sysview_free(v);
+
+	/* bufinfo absent: the view still works, and says so */
+	opts.bufinfo_path = "/nonexistent/bufinfo";
+	v = dmapeek_sysview_new(NULL, &opts);
+	ck_assert_ptr_nonnull(v);
+	ck_assert_int_eq(dmapeek_sysview_source(v, DMAPEEK_SRC_BUFINFO, NULL), -ENOENT);
+	ck_assert_uint_eq(dmapeek_sysview_nr_buffers(v), 2);
+	dmapeek_sysview_free(v);
+	snprintf(p, sizeof(p), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(p), 0);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("sysview");
+	TCase *tc = tcase_create("parsers");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, bufinfo_three_buffers);
+	tcase_add_test(tc, bufinfo_truncated_keeps_what_it_has);
+	tcase_add_test(tc, bufinfo_empty_and_garbage);
+	tcase_add_test(tc, fdinfo_dmabuf_named_and_not);
+	tcase_add_test(tc, fdinfo_other_file_and_truncated);
+	tcase_add_test(tc, view_joins_bufinfo_and_proc);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
