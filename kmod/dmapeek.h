@@ -134,7 +134,7 @@ struct dmapeek_provider {
 	void __iomem *va;
 	atomic64_t bytes_exported;
 	atomic_t buffers;
-	struct mutex alloc_lock;
+	struct mutex alloc_lock;	/* protects @allocs */
 	struct list_head allocs;
 	bool gone;
 };
@@ -169,6 +169,17 @@ struct dmapeek_imp;		/* dmapeek_import.c (struct dmapeek_import is the uapi's) *
  * @map_type: enum dmapeek_map_type for (provider, importer device)
  * @importer_dev: dev_name() of the importer's device
  * @importer_driver: its driver's name
+ * @maps: successful maps
+ * @unmaps: unmaps
+ * @invalidations: move or revoke notifications the importer received
+ * @revoked_seen: revocations the importer saw
+ * @mapped: a mapping is live
+ * @stuck: the importer did not unmap after an invalidate in time
+ * @last_map_ns: ktime of the last map
+ * @last_unmap_ns: ktime of the last unmap
+ * @last_invalidate_ns: ktime of the last invalidate
+ * @last_unmap_latency_ns: last invalidate-to-unmap time
+ * @max_unmap_latency_ns: longest invalidate-to-unmap time
  *
  * The counters and times are written under the buffer's reservation lock
  * and read with READ_ONCE() by the fill function.  When dmapeek's importer
@@ -260,7 +271,10 @@ void dmapeek_mapping_unregister_free(struct dmapeek_mapping *m);
 /**
  * struct dmapeek_event - what a lifecycle event carries
  * @type: DMAPEEK_EVENT_TYPE_*
- * @buffer_id: @attachment_id: @mapping_id: @provider_id: 0 when absent
+ * @buffer_id: 0 when absent
+ * @attachment_id: 0 when absent
+ * @mapping_id: 0 when absent
+ * @provider_id: 0 when absent
  * @duration_ns: 0 when absent
  * @count: 0 when absent
  * @error: 0 when absent
@@ -348,7 +362,7 @@ int dmapeek_fill_mapping(struct sk_buff *skb, void *obj,
  * @imports: imports made through this file (released on close)
  */
 struct dmapeek_file {
-	struct mutex lock;
+	struct mutex lock;	/* serializes this file's imports */
 	struct list_head imports;
 };
 

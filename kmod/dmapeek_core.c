@@ -10,6 +10,7 @@
 #include "dmapeek.h"
 #include "dmapeek-nl-gen.h"
 
+/* The object tables (membership, ids, dumps); innermost, see dmapeek.h. */
 DEFINE_MUTEX(dmapeek_lock);
 unsigned int dmapeek_generation = 1;
 
@@ -49,7 +50,7 @@ struct dmapeek_mapping *dmapeek_mapping_alloc(u32 nr, gfp_t gfp)
 {
 	struct dmapeek_mapping *m;
 
-	m = kzalloc(sizeof(*m), gfp);
+	m = kzalloc_obj(*m, gfp);
 	if (!m)
 		return NULL;
 	m->ranges = kcalloc(nr ? nr : 1, sizeof(*m->ranges), gfp);

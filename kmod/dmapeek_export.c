@@ -87,6 +87,7 @@ struct dmapeek_bar_alloc {
  * @vec: CPU physical ranges, in buffer order
  * @allocs: BAR allocations (BAR backings), @nr of them
  * @pages: system pages (system backings), @nr_pages of them
+ * @nr_pages: entries in @pages
  */
 struct dmapeek_backing {
 	struct kref kref;
@@ -118,7 +119,9 @@ struct dmapeek_backing {
  * @nr_attachments: for fill
  * @mapped: live DMA mappings of this buffer, any backing
  * @wq: woken when @mapped drops
- * @pins: @moves: @revokes: counters (resv), read with READ_ONCE()
+ * @pins: pin count (resv), read with READ_ONCE()
+ * @moves: moves done (resv), read with READ_ONCE()
+ * @revokes: revokes done (resv), read with READ_ONCE()
  * @created_ns: CLOCK_MONOTONIC at export
  */
 struct dmapeek_buffer {
@@ -127,7 +130,7 @@ struct dmapeek_buffer {
 	u32 model;
 	char name[DMAPEEK_NAME_LEN];
 	u64 size;
-	struct mutex lock;
+	struct mutex lock;	/* see @lock above */
 	struct dmapeek_backing *backing;
 	u32 state;
 	bool revoked;
@@ -269,7 +272,7 @@ static struct dmapeek_backing *dmapeek_backing_new(struct dmapeek_provider *prov
 {
 	struct dmapeek_backing *b;
 
-	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	b = kzalloc_obj(*b);
 	if (!b)
 		return NULL;
 	kref_init(&b->kref);
@@ -569,14 +572,14 @@ static int dmapeek_dmabuf_attach(struct dma_buf *dmabuf,
 	if (READ_ONCE(buf->dead))
 		return -ENODEV;
 
-	ea = kzalloc(sizeof(*ea), GFP_KERNEL);
+	ea = kzalloc_obj(*ea);
 	if (!ea)
 		return -ENOMEM;
 	INIT_LIST_HEAD(&ea->maps);
 
 	a = dmapeek_import_attachment(attach);
 	if (!a) {
-		a = kzalloc(sizeof(*a), GFP_KERNEL);
+		a = kzalloc_obj(*a);
 		if (!a) {
 			kfree(ea);
 			return -ENOMEM;
@@ -692,7 +695,7 @@ static struct sg_table *dmapeek_sgt_alloc(u32 nents)
 {
 	struct sg_table *sgt;
 
-	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
+	sgt = kzalloc_obj(*sgt);
 	if (!sgt)
 		return NULL;
 	if (sg_alloc_table(sgt, nents, GFP_KERNEL | __GFP_ZERO)) {
@@ -757,13 +760,12 @@ static int dmapeek_map_bar_ranges(struct dma_buf_attachment *attach,
 	    pci_p2pdma_distance_many(b->prov->dev->pdev, &dev, 1, false) < 0)
 		return -EINVAL;	/* as the helper: NONE or NOT_SUPPORTED */
 
-	if (map_type == DMAPEEK_MAP_TYPE_BUS_ADDR) {
+	if (map_type == DMAPEEK_MAP_TYPE_BUS_ADDR)
 		x->path = DMAPEEK_MAPPING_PATH_BUS_ADDR;
-	} else if (dma_iova_try_alloc(dev, &x->state, 0, b->size)) {
+	else if (dma_iova_try_alloc(dev, &x->state, 0, b->size))
 		x->path = DMAPEEK_MAPPING_PATH_IOVA_LINK;
-	} else {
+	else
 		x->path = DMAPEEK_MAPPING_PATH_MAP_PHYS;
-	}
 
 	if (x->path == DMAPEEK_MAPPING_PATH_IOVA_LINK)
 		nents = dmapeek_split_nents(b->size);
@@ -886,7 +888,7 @@ static struct sg_table *dmapeek_dmabuf_map(struct dma_buf_attachment *attach,
 	if (b->kind == DMAPEEK_PROVIDER_KIND_PCI_BAR && !attach->peer2peer)
 		return ERR_PTR(-EOPNOTSUPP);
 
-	x = kzalloc(sizeof(*x), GFP_KERNEL);
+	x = kzalloc_obj(*x);
 	if (!x)
 		return ERR_PTR(-ENOMEM);
 	/* range records: BAR: one per range; system: one per DMA segment */
@@ -924,7 +926,7 @@ static struct sg_table *dmapeek_dmabuf_map(struct dma_buf_attachment *attach,
 			goto err_free_m;
 	} else {
 		x->path = DMAPEEK_MAPPING_PATH_SGTABLE;
-		x->sgt = kzalloc(sizeof(*x->sgt), GFP_KERNEL);
+		x->sgt = kzalloc_obj(*x->sgt);
 		if (!x->sgt) {
 			ret = -ENOMEM;
 			goto err_free_m;
@@ -1210,7 +1212,7 @@ int dmapeek_ioc_export(struct dmapeek_file *df, void *arg)
 			return PTR_ERR(ranges);
 	}
 
-	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
+	buf = kzalloc_obj(*buf);
 	if (!buf) {
 		ret = -ENOMEM;
 		goto err_ranges;
@@ -1348,7 +1350,11 @@ static void dmapeek_buffer_invalidate(struct dmapeek_buffer *buf)
 }
 
 /**
- * struct dmapeek_revoke_result - outcome of a revoke, per attachment
+ * struct dmapeek_revoke_att - outcome of a revoke for one attachment
+ * @id: the attachment's id
+ * @was_mapped: it had a live mapping when the revoke began
+ * @stuck: it did not unmap in time
+ * @unmap_ns: how long its unmap took
  */
 struct dmapeek_revoke_att {
 	u32 id;
@@ -1357,6 +1363,7 @@ struct dmapeek_revoke_att {
 	u64 unmap_ns;
 };
 
+/* The outcome of a revoke: @nr entries in @att, @stuck of them stuck. */
 struct dmapeek_revoke_result {
 	u32 nr;
 	u32 stuck;
@@ -2085,7 +2092,7 @@ static int dmapeek_test_attach(int fd, u32 dev_id, u32 flags, u32 behaviour)
 	struct dmapeek_test_imp *t;
 	int ret;
 
-	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	t = kzalloc_obj(*t);
 	if (!t)
 		return -ENOMEM;
 	t->behaviour = behaviour;

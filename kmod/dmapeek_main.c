@@ -132,7 +132,7 @@ static int dmapeek_fops_open(struct inode *inode, struct file *filp)
 {
 	struct dmapeek_file *df;
 
-	df = kzalloc(sizeof(*df), GFP_KERNEL);
+	df = kzalloc_obj(*df);
 	if (!df)
 		return -ENOMEM;
 	mutex_init(&df->lock);

@@ -70,7 +70,7 @@ static struct dmapeek_provider *dmapeek_provider_new(u32 kind)
 {
 	struct dmapeek_provider *prov;
 
-	prov = kzalloc(sizeof(*prov), GFP_KERNEL);
+	prov = kzalloc_obj(*prov);
 	if (!prov)
 		return NULL;
 	prov->kind = kind;

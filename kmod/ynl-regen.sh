@@ -43,6 +43,9 @@ uapi="$top/include/uapi/linux/dmapeek.h"
 awk 'NR == FNR {
 	if ($0 ~ /^#(ifndef|define) _UAPI_LINUX_DMAPEEK_H$/ || $0 ~ /^#endif/) next
 	if ($0 ~ /SPDX-License-Identifier/) next
+	# one blank line where the guard was, not two (checkpatch LINE_SPACING)
+	if ($0 == "" && blank) next
+	blank = ($0 == "")
 	sub(/To regenerate run: tools\/net\/ynl\/ynl-regen.sh/, "To regenerate run: kmod/ynl-regen.sh LINUX_SOURCE (or tests/guest-lab regen)")
 	body = body $0 "\n"; next
 }

@@ -30,7 +30,6 @@
 /* YNL-GEN uapi header */
 /* To regenerate run: kmod/ynl-regen.sh LINUX_SOURCE (or tests/guest-lab regen) */
 
-
 #define DMAPEEK_FAMILY_NAME	"dmapeek"
 #define DMAPEEK_FAMILY_VERSION	1
 
@@ -125,7 +124,8 @@ enum dmapeek_device_role {
 };
 
 /**
- * enum dmapeek_attach_flags
+ * enum dmapeek_attach_flags - What an attachment's importer declared, and what
+ *   dmapeek knows of it.
  * @DMAPEEK_ATTACH_FLAGS_DYNAMIC: The importer gave importer ops (a dynamic
  *   importer).
  * @DMAPEEK_ATTACH_FLAGS_PEER2PEER: The importer allows peer-to-peer memory.
@@ -202,7 +202,8 @@ enum dmapeek_event_type {
 };
 
 /**
- * enum dmapeek_audit_result
+ * enum dmapeek_audit_result - Outcome of auditing a mapping's IOMMU
+ *   translations.
  * @DMAPEEK_AUDIT_RESULT_OK: Every page translates to the address it must
  *   reach.
  * @DMAPEEK_AUDIT_RESULT_MISMATCH: At least one page translates elsewhere, or
@@ -457,6 +458,7 @@ struct dmapeek_abi_version {
 	__u32 major;
 	__u32 minor;
 };
+
 #define DMAPEEK_IOC_ABI_VERSION	_IO(DMAPEEK_TYPE, DMAPEEK_IOC_CMD_ABI_VERSION)
 
 /**
@@ -499,6 +501,7 @@ struct dmapeek_export {
 	__u32 __reserved;
 	char name[DMAPEEK_NAME_LEN];
 };
+
 #define DMAPEEK_IOC_EXPORT	_IO(DMAPEEK_TYPE, DMAPEEK_IOC_CMD_EXPORT)
 
 /* struct dmapeek_import flags */
@@ -532,6 +535,7 @@ struct dmapeek_import {
 	__u32 attachment_id;
 	__u32 __reserved;
 };
+
 #define DMAPEEK_IOC_IMPORT	_IO(DMAPEEK_TYPE, DMAPEEK_IOC_CMD_IMPORT)
 
 /**
@@ -547,6 +551,7 @@ struct dmapeek_id_op {
 	__u32 id;
 	__u32 __reserved;
 };
+
 #define DMAPEEK_IOC_DETACH	_IO(DMAPEEK_TYPE, DMAPEEK_IOC_CMD_DETACH)
 #define DMAPEEK_IOC_MAP		_IO(DMAPEEK_TYPE, DMAPEEK_IOC_CMD_MAP)
 #define DMAPEEK_IOC_UNMAP	_IO(DMAPEEK_TYPE, DMAPEEK_IOC_CMD_UNMAP)
@@ -569,6 +574,7 @@ struct dmapeek_move {
 	__u32 timeout_ms;
 	__u32 __reserved;
 };
+
 #define DMAPEEK_IOC_MOVE	_IO(DMAPEEK_TYPE, DMAPEEK_IOC_CMD_MOVE)
 
 /**
@@ -590,6 +596,7 @@ struct dmapeek_revoke {
 	__u32 stuck;
 	__aligned_u64 duration_ns;
 };
+
 #define DMAPEEK_IOC_REVOKE	_IO(DMAPEEK_TYPE, DMAPEEK_IOC_CMD_REVOKE)
 
 /* struct dmapeek_dma flags */
@@ -615,6 +622,7 @@ struct dmapeek_dma {
 	__aligned_u64 length;
 	__aligned_u64 data;
 };
+
 #define DMAPEEK_IOC_DMA		_IO(DMAPEEK_TYPE, DMAPEEK_IOC_CMD_DMA)
 
 /**
@@ -636,6 +644,7 @@ struct dmapeek_audit {
 	__aligned_u64 mismatches;
 	__aligned_u64 holes;
 };
+
 #define DMAPEEK_IOC_AUDIT	_IO(DMAPEEK_TYPE, DMAPEEK_IOC_CMD_AUDIT)
 
 #endif /* _UAPI_LINUX_DMAPEEK_H */
