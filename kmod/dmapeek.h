@@ -180,6 +180,9 @@ struct dmapeek_imp;		/* dmapeek_import.c (struct dmapeek_import is the uapi's) *
  * @last_invalidate_ns: ktime of the last invalidate
  * @last_unmap_latency_ns: last invalidate-to-unmap time
  * @max_unmap_latency_ns: longest invalidate-to-unmap time
+ * @device_id: the dmapeek device the importer mapped for, 0 if none
+ * @behaviour: enum dmapeek_behaviour of dmapeek's importer, 0 if not an import
+ * @unmap_delay_ms: delay of a delayed-unmap importer, 0 otherwise
  *
  * The counters and times are written under the buffer's reservation lock
  * and read with READ_ONCE() by the fill function.  When dmapeek's importer

@@ -120,7 +120,7 @@ int dmapeek_ioc_audit(struct dmapeek_file *df, void *arg)
 
 	if (a->flags || a->result || a->pages || a->mismatches || a->holes)
 		return -EINVAL;
-	res = kmalloc(sizeof(*res), GFP_KERNEL);
+	res = kmalloc_obj(*res);
 	if (!res)
 		return -ENOMEM;
 	ret = dmapeek_audit_run(a->mapping_id, res);
@@ -146,7 +146,7 @@ int dmapeek_nl_mapping_audit_doit(struct sk_buff *skb, struct genl_info *info)
 	if (GENL_REQ_ATTR_CHECK(info, DMAPEEK_A_AUDIT_MAPPING_ID))
 		return -EINVAL;
 	id = nla_get_u32(info->attrs[DMAPEEK_A_AUDIT_MAPPING_ID]);
-	res = kmalloc(sizeof(*res), GFP_KERNEL);
+	res = kmalloc_obj(*res);
 	if (!res)
 		return -ENOMEM;
 	ret = dmapeek_audit_run(id, res);

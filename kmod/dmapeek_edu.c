@@ -42,7 +42,7 @@
 #define EDU_BUF_SIZE		4096
 /* QEMU runs each transfer from a 100 ms timer; TCG is slow. */
 #define EDU_DMA_TIMEOUT_US	(5 * USEC_PER_SEC)
-#define DMAPEEK_DMA_MAX		(1U << 20)
+#define DMAPEEK_DMA_MAX		BIT(20)
 
 /**
  * struct dmapeek_edu - one edu engine
@@ -53,7 +53,7 @@
  * @wedged: a transfer timed out; the engine is not trusted any more
  */
 struct dmapeek_edu {
-	struct mutex lock;
+	struct mutex lock;	/* see @lock above */
 	void __iomem *mmio;
 	void *coh;
 	dma_addr_t coh_dma;

@@ -1814,6 +1814,9 @@ int dmapeek_fill_attachment(struct sk_buff *skb, void *obj,
 	struct dmapeek_attachment *a = obj;
 	struct dmapeek_buffer *buf = READ_ONCE(a->buf);
 	u32 buf_id = buf ? buf->id : 0;
+	u32 flags = READ_ONCE(a->flags);
+	bool imported = flags & DMAPEEK_ATTACH_FLAGS_IMPORTED;
+	u32 device_id = READ_ONCE(a->device_id);
 
 	if (filter && buf_id != filter)
 		return -ENOENT;
@@ -1826,8 +1829,16 @@ int dmapeek_fill_attachment(struct sk_buff *skb, void *obj,
 	    nla_put_string(skb, DMAPEEK_A_ATTACHMENT_IMPORTER_DEV, a->importer_dev) ||
 	    nla_put_string(skb, DMAPEEK_A_ATTACHMENT_IMPORTER_DRIVER,
 			   a->importer_driver) ||
-	    nla_put_u32(skb, DMAPEEK_A_ATTACHMENT_FLAGS, READ_ONCE(a->flags)) ||
+	    (device_id &&
+	     nla_put_u32(skb, DMAPEEK_A_ATTACHMENT_DEVICE_ID, device_id)) ||
+	    nla_put_u32(skb, DMAPEEK_A_ATTACHMENT_FLAGS, flags) ||
 	    nla_put_u32(skb, DMAPEEK_A_ATTACHMENT_MAP_TYPE, READ_ONCE(a->map_type)) ||
+	    (imported &&
+	     nla_put_u32(skb, DMAPEEK_A_ATTACHMENT_BEHAVIOUR,
+			 READ_ONCE(a->behaviour))) ||
+	    (imported &&
+	     nla_put_u32(skb, DMAPEEK_A_ATTACHMENT_UNMAP_DELAY_MS,
+			 READ_ONCE(a->unmap_delay_ms))) ||
 	    nla_put_u8(skb, DMAPEEK_A_ATTACHMENT_MAPPED, READ_ONCE(a->mapped)) ||
 	    nla_put_u32(skb, DMAPEEK_A_ATTACHMENT_MAPS, READ_ONCE(a->maps)) ||
 	    nla_put_u32(skb, DMAPEEK_A_ATTACHMENT_UNMAPS, READ_ONCE(a->unmaps)) ||

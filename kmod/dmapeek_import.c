@@ -50,8 +50,7 @@
 static unsigned int audit_bar_provider;
 module_param(audit_bar_provider, uint, 0644);
 MODULE_PARM_DESC(audit_bar_provider,
-		 "debug: with audit_bar_ranges, map that many one-page ranges of this BAR provider "
-		 "through dma_buf_phys_vec_to_sgt() and the two-step IOVA API on every import map");
+		 "debug: with audit_bar_ranges, map that many one-page ranges of this BAR provider through dma_buf_phys_vec_to_sgt() and the two-step IOVA API on every import map");
 static unsigned int audit_bar_ranges;
 module_param(audit_bar_ranges, uint, 0644);
 MODULE_PARM_DESC(audit_bar_ranges,
@@ -369,7 +368,7 @@ static void dmapeek_debug_helper_replay(struct dmapeek_imp *imp,
 	}
 	om->attrs = DMA_ATTR_MMIO;
 	om->nr = 0;
-	om->dma = kzalloc(sizeof(*om->dma), GFP_KERNEL);
+	om->dma = kzalloc_obj(*om->dma);
 	run.paddr = om->state.addr;
 	run.len = total;
 	om->m = dmapeek_mapping_from_segs(imp, DMAPEEK_MAPPING_PATH_PHYS_VEC_HELPER,
@@ -402,8 +401,10 @@ static void dmapeek_debug_bar_map(struct dmapeek_imp *imp)
 		return;
 	mutex_lock(&dmapeek_lock);
 	prov = dmapeek_provider_find(READ_ONCE(audit_bar_provider));
-	/* The provider's device stays bound: it is not the importer, but an
-	 * unbind revokes and waits under the reservation lock we hold. */
+	/*
+	 * The provider's device stays bound: it is not the importer, but an
+	 * unbind revokes and waits under the reservation lock we hold.
+	 */
 	if (prov && (prov->kind != DMAPEEK_PROVIDER_KIND_PCI_BAR || READ_ONCE(prov->gone) ||
 		     (u64)nr * 2 * PAGE_SIZE > prov->size))
 		prov = NULL;
@@ -431,12 +432,16 @@ static void dmapeek_debug_bar_map(struct dmapeek_imp *imp)
 		if (imp->helper_err == -EADDRINUSE)
 			dmapeek_debug_helper_replay(imp, vec, nr, (u64)nr * PAGE_SIZE);
 	} else if (!dmapeek_sgt_dma_segs(sgt, &dma, &ndma)) {
+		bool iova = dmapeek_dev_translates(&imp->ddev->pdev->dev);
+
 		imp->helper_err = 0;
 		imp->helper_sgt = sgt;
-		imp->helper_map = dmapeek_mapping_from_segs(imp,
-				DMAPEEK_MAPPING_PATH_PHYS_VEC_HELPER, dma, ndma,
-				vec, nr, dmapeek_dev_translates(&imp->ddev->pdev->dev) ?
-				DMAPEEK_ADDR_KIND_IOVA : DMAPEEK_ADDR_KIND_PHYS, t0);
+		imp->helper_map =
+			dmapeek_mapping_from_segs(imp, DMAPEEK_MAPPING_PATH_PHYS_VEC_HELPER,
+						  dma, ndma, vec, nr,
+						  iova ? DMAPEEK_ADDR_KIND_IOVA :
+							 DMAPEEK_ADDR_KIND_PHYS,
+						  t0);
 		kfree(dma);
 	} else {
 		dma_buf_free_sgt(imp->attach, sgt, DMA_BIDIRECTIONAL);
@@ -527,10 +532,11 @@ static int dmapeek_import_map_locked(struct dmapeek_imp *imp)
 						     DMAPEEK_ADDR_KIND_PHYS;
 		if (ours && attrs && imp->a.map_type == DMAPEEK_MAP_TYPE_BUS_ADDR)
 			kind = DMAPEEK_ADDR_KIND_BUS;
-		imp->sgt_map = dmapeek_mapping_from_segs(imp,
-				DMAPEEK_MAPPING_PATH_IMPORTER_SGT, dma, ndma,
-				kind == DMAPEEK_ADDR_KIND_BUS ? NULL : cpu, ncpu,
-				kind, t0);
+		imp->sgt_map =
+			dmapeek_mapping_from_segs(imp, DMAPEEK_MAPPING_PATH_IMPORTER_SGT,
+						  dma, ndma,
+						  kind == DMAPEEK_ADDR_KIND_BUS ? NULL : cpu,
+						  ncpu, kind, t0);
 		kfree(dma);
 	}
 
@@ -657,11 +663,11 @@ struct dmapeek_imp *dmapeek_import_get(u32 id, int *err)
 
 	mutex_lock(&dmapeek_lock);
 	a = xa_load(&dmapeek_attachments.xa, id);
-	if (!a)
+	if (!a) {
 		*err = -ENOENT;
-	else if (!a->imp)
+	} else if (!a->imp) {
 		*err = -EINVAL;
-	else {
+	} else {
 		imp = a->imp;
 		kref_get(&imp->kref);
 	}
@@ -712,9 +718,9 @@ static int dmapeek_import_do_unmap(struct dmapeek_imp *imp)
 	ret = dma_resv_lock_interruptible(imp->dmabuf->resv, NULL);
 	if (ret)
 		goto out;
-	if (!imp->sgt)
+	if (!imp->sgt) {
 		ret = -ENXIO;
-	else {
+	} else {
 		imp->unmap_pending = false;
 		dmapeek_import_unmap_locked(imp);
 	}
@@ -730,7 +736,6 @@ out:
 /* ------------------------------------------------------------------ ioctls */
 
 static int dmapeek_import_map_type(struct dmapeek_imp *imp, int *distance, u32 *reason);
-
 
 int dmapeek_ioc_import(struct dmapeek_file *df, void *arg)
 {
@@ -771,7 +776,7 @@ int dmapeek_ioc_import(struct dmapeek_file *df, void *arg)
 	if (IS_ERR(dmabuf))
 		return PTR_ERR(dmabuf);	/* -EBADF, or -EINVAL: not a dma-buf */
 
-	imp = kzalloc(sizeof(*imp), GFP_KERNEL);
+	imp = kzalloc_obj(*imp);
 	if (!imp) {
 		ret = -ENOMEM;
 		goto err_put_buf;

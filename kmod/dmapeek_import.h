@@ -39,8 +39,10 @@ struct dmapeek_own_map {
  * @dmabuf: the buffer (reference dropped with the last kref)
  * @attach: the kernel's attachment; NULL once torn down (under @lock)
  * @flags: DMAPEEK_IMPORT_*
- * @behaviour: @unmap_delay_ms: how invalidation is answered
+ * @behaviour: how invalidation is answered (enum dmapeek_behaviour)
+ * @unmap_delay_ms: delay before the unmap of a delayed-unmap importer
  * @pinned: dma_buf_pin() done
+ * @unmap_work: the delayed unmap of a delayed-unmap importer
  *
  * Under the buffer's reservation lock:
  * @dead: torn down: invalidations and the delayed unmap do nothing
@@ -48,13 +50,16 @@ struct dmapeek_own_map {
  * @sgt: the exporter's sg table while mapped
  * @sgt_map: its record (path importer-sgt)
  * @own: the importer-side mapping of the same memory
- * @helper_sgt: @helper_map: @debug_own: @helper_emul: @helper_err: the
- *	audit_bar_* debug path
+ * @helper_sgt: sg table from dma_buf_phys_vec_to_sgt() (audit_bar_* debug path)
+ * @helper_map: its record (path phys-vec-helper)
+ * @debug_own: two-step mapping of the same debug BAR ranges
+ * @helper_emul: replay of the helper when its IOVA link failed (-EADDRINUSE)
+ * @helper_err: the helper's error, 0 if it succeeded
  */
 struct dmapeek_imp {
 	struct dmapeek_attachment a;
 	struct kref kref;
-	struct mutex lock;
+	struct mutex lock;	/* see @lock above */
 	struct list_head node;
 	struct dmapeek_device *ddev;
 	struct dma_buf *dmabuf;

@@ -562,25 +562,30 @@ static void step(const char *st, struct dmapeek_import *imp)
 		printf("fdinfo exp_name=%s size=%llu\n", name, sz);
 	} else if (!cpu && (!strncmp(st, "cpu-fill:", 9) || !strncmp(st, "cpu-check:", 10))) {
 		printf("%.8s NOCPU\n", st);
-	} else if (sscanf(st, "cpu-fill:%lli:%lli:%lli", &a, &b, &c) == 3) {
+	} else if (sscanf(st, "cpu-fill:%llu:%llu:%llu", &a, &b, &c) == 3) {
 		for (i = 0; i < (int)b; i++)
 			cpu[a + i] = pattern(c, i);
 		printf("cpu-fill OK\n");
-	} else if (sscanf(st, "cpu-check:%lli:%lli:%lli", &a, &b, &c) == 3) {
+	} else if (sscanf(st, "cpu-check:%llu:%llu:%llu", &a, &b, &c) == 3) {
 		int bad = 0;
 
 		for (i = 0; i < (int)b; i++)
 			bad += cpu[a + i] != pattern(c, i);
 		printf("cpu-check %s bad=%d\n", bad ? "MISMATCH" : "OK", bad);
-	} else if (sscanf(st, "dma-write:%lli:%lli:%lli", &a, &b, &c) == 3) {
-		unsigned char *p = malloc(b);
+	} else if (sscanf(st, "dma-write:%llu:%llu:%llu", &a, &b, &c) == 3) {
+		unsigned char *p = malloc(b ? b : 1);
 
+		if (!p) {
+			printf("dma-write %s\n", ename(ENOMEM));
+			fflush(stdout);
+			return;
+		}
 		for (i = 0; i < (int)b; i++)
 			p[i] = pattern(c, i);
 		e = do_dma(att_id, a, b, DMAPEEK_DMA_TO_BUFFER, p);
 		printf("dma-write %s\n", ename(e));
 		free(p);
-	} else if (sscanf(st, "dma-read:%lli:%lli:%lli", &a, &b, &c) == 3) {
+	} else if (sscanf(st, "dma-read:%llu:%llu:%llu", &a, &b, &c) == 3) {
 		unsigned char *p = calloc(1, b);
 		int bad = 0;
 
@@ -589,7 +594,7 @@ static void step(const char *st, struct dmapeek_import *imp)
 			bad += p[i] != pattern(c, i);
 		printf("dma-read %s%s bad=%d\n", ename(e), e ? "" : bad ? " MISMATCH" : " MATCH", bad);
 		free(p);
-	} else if (sscanf(st, "dma-raw:%lli:%lli:%lli:%lli", &a, &b, &c, &d) == 4) {
+	} else if (sscanf(st, "dma-raw:%llu:%llu:%llu:%llu", &a, &b, &c, &d) == 4) {
 		unsigned char *p = calloc(1, c ? c : 1);
 
 		e = do_dma(a, b, c, d, p);
@@ -609,9 +614,9 @@ static void step(const char *st, struct dmapeek_import *imp)
 	} else if (!strncmp(st, "waitfile:", 9)) {
 		for (i = 0; i < 600 && access(st + 9, F_OK); i++)
 			usleep(100000);
-	} else if (sscanf(st, "sleep:%lli", &a) == 1) {
+	} else if (sscanf(st, "sleep:%llu", &a) == 1) {
 		usleep(a * 1000);
-	} else if (sscanf(st, "id:%lli", &a) == 1) {
+	} else if (sscanf(st, "id:%llu", &a) == 1) {
 		att_id = a;
 	} else {
 		printf("%s UNKNOWN-STEP\n", st);
