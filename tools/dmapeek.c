@@ -437,6 +437,10 @@ static int dispatch(const struct cmd *cmds, int argc, char **argv,
 
 	if (argc < 1)
 		return cmds[0].fn(0, argv);	/* the default verb */
+	/* A whole word wins over a prefix of another: "map" is not "mapping". */
+	for (c = cmds; c->name; c++)
+		if (!strcmp(argv[0], c->name))
+			return c->fn(argc - 1, argv + 1);
 	for (c = cmds; c->name; c++)
 		if (matches(argv[0], c->name))
 			return c->fn(argc - 1, argv + 1);
