@@ -271,11 +271,38 @@ lab_debug_kernel() {
 	exec 7>&-
 }
 
+# virtme-init (the root's virtme-ng) finds the guest's console ports
+# through the /dev/virtio-ports links udev makes during its coldplug, and
+# gives up when they are missing once "udevadm settle" returns.  Under the
+# debug kernel on a busy host the coldplug outlasts settle's time limit,
+# so teach virtme-init to make those links itself (what udev's rule does:
+# virtio-ports/<name> -> ../vportNpM) when udev has not yet.  Idempotent;
+# a no-op whenever udev was in time.
+lab_debug_root_tweaks() {
+	local f="$LAB_ROOT/usr/lib/python3/dist-packages/virtme/guest/virtme-init"
+	grep -q 'guest-lab: virtio-ports fallback' "$f" && return 0
+	grep -q '^user_cmd=' "$f" || {
+		lab_log "warning: virtme-init has no user_cmd= line; ports fallback not installed"
+		return 0
+	}
+	awk '/^user_cmd=/ && !done {
+		print "# guest-lab: virtio-ports fallback (tests/guest-lab.d/debug-kernel.sh)"
+		print "for p in /sys/class/virtio-ports/vport*; do"
+		print "    [[ -r $p/name ]] || continue"
+		print "    n=$(cat \"$p/name\")"
+		print "    [[ -n $n && ! -e /dev/virtio-ports/$n ]] || continue"
+		print "    mkdir -p /dev/virtio-ports && ln -sf \"../${p##*/}\" \"/dev/virtio-ports/$n\""
+		print "done"
+		done = 1
+	} { print }' "$f" >"$f.new" && chmod 755 "$f.new" && mv "$f.new" "$f"
+}
+
 # Switch this run to the debug lane: make sure the kernel is built, mount
 # it, and build dmapeek against it in a copy of its own.
 lab_debug_build() {
 	lab_debug_kernel
 	lab_debug_mount
+	lab_debug_root_tweaks
 	LAB_SRC=/lab/src-$LAB_ID-debug
 	LAB_OUT=/lab/out-$LAB_ID-debug
 	LAB_LOGS=$LAB_LOGS/debug
