@@ -19,6 +19,12 @@ assert_match() {
 	echo "$3" | grep -qE -- "$2" || fail "$1: '$3' does not match /$2/"
 }
 
+# The kernel's config option $1 is =y (from /proc/config.gz, else /boot).
+kernel_config_y() {
+	{ zcat /proc/config.gz 2>/dev/null || cat "/boot/config-$(uname -r)" 2>/dev/null; } |
+		grep -qx "$1=y"
+}
+
 module_loaded() { grep -q '^dmapeek ' /proc/modules; }
 
 need_module() {

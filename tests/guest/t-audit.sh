@@ -7,6 +7,17 @@ test_audit_passes_importer_and_two_step_mappings() {
 	local out
 	out=$("$DP_IMPORT" --dev "$EDU_DEV" udmabuf:65536 import map audit ioc-audit)
 	echo "$out"
+	if kernel_config_y CONFIG_DMABUF_DEBUG; then
+		# The core hands importers a copy of the sg table without its
+		# pages, so the physical side of a foreign buffer is unknown:
+		# nothing to check against and nothing to map side by side.
+		assert_match "sg table without pages is not checkable" \
+			'^audit id=[0-9]+ path=importer-sgt result=not-checkable pages=0 mismatches=0 holes=0$' \
+			"$(echo "$out" | grep '^audit .*path=importer-sgt')"
+		assert_eq "no two-step mapping without pages" "" \
+			"$(echo "$out" | grep '^audit .*path=iova-link' || true)"
+		return 0
+	fi
 	assert_match "exporter's sg table checks out" \
 		'^audit id=[0-9]+ path=importer-sgt result=ok pages=16 mismatches=0 holes=0$' \
 		"$(echo "$out" | grep '^audit .*path=importer-sgt')"
