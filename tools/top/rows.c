@@ -535,7 +535,7 @@ static void detail_mapping(struct top_lines *L, const struct top_mapping *m)
 static void detail_att(struct top_lines *L, const struct top_detail *d,
 		       const struct top_att *a)
 {
-	char fl[128], last[32], max[32];
+	char fl[TOP_LINE], last[32], max[32];
 	unsigned int i;
 
 	flags_text(fl, sizeof(fl), a->flags);
