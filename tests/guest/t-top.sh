@@ -303,6 +303,8 @@ test_top_unprivileged_actions_refused() {
 	id dmapeek-user >/dev/null 2>&1 || skip "no unprivileged user in this guest"
 	make_buffers
 	start_shell 150 45
+	# what the user may read of the import, for the log
+	su dmapeek-user -s /bin/sh -c "'$DMAPEEK' attachment show $ATT" || true
 	keys "su dmapeek-user -s /bin/sh -c '$DMAPEEK top -F top-rev'" Enter
 	wait_screen "^Buffer $REV: 1 importer"
 	# the module sends DMA addresses to CAP_SYS_ADMIN only

@@ -514,23 +514,23 @@ void top_model_tick(struct top_model *m)
 
 /* ------------------------------------------------------------- detail */
 
-static const struct top_audit_memo *audit_memo(const struct top_model *m,
-					       uint32_t mapping_id)
+/* The slot of @mapping_id's last audit, or -1. */
+static int audit_slot(const struct top_model *m, uint32_t mapping_id)
 {
 	unsigned int i;
 
 	for (i = 0; i < m->nr_audits; i++)
 		if (m->audits[i].mapping_id == mapping_id)
-			return &m->audits[i];
-	return NULL;
+			return (int)i;
+	return -1;
 }
 
 static void mapping_from(const struct top_model *m, struct top_mapping *t,
 			 const struct dmapeek_mapping *x)
 {
-	const struct top_audit_memo *memo;
 	struct dmapeek_addr_range r;
 	unsigned int i;
+	int slot;
 
 	memset(t, 0, sizeof(*t));
 	t->id = dmapeek_mapping_id(x);
@@ -544,12 +544,12 @@ static void mapping_from(const struct top_model *m, struct top_mapping *t,
 		t->ranges[i].kind = r.kind;
 		t->ranges[i].has_addr = r.has_addr;
 	}
-	memo = audit_memo(m, t->id);
-	if (memo) {
+	slot = audit_slot(m, t->id);
+	if (slot >= 0) {
 		t->audited = true;
-		t->audit_result = memo->result;
-		t->audit_pages = memo->pages;
-		t->audit_mismatches = memo->mismatches;
+		t->audit_result = m->audits[slot].result;
+		t->audit_pages = m->audits[slot].pages;
+		t->audit_mismatches = m->audits[slot].mismatches;
 	}
 }
 
@@ -590,8 +590,11 @@ int top_model_detail(struct top_model *m, uint32_t buffer_id,
 	err = dmapeek_iter_err(m->ctx);
 	for (i = 0; !err && i < d->nr_atts; i++)
 		err = detail_mappings(m, d, d->atts[i].id);
-	if (err)
-		set_err(m, err, "buffer %" PRIu32 " details", buffer_id);
+	/*
+	 * Told in the pane, not the status line: the pane is re-read on
+	 * every refresh and would bury the outcome of an operation there.
+	 */
+	d->err = err;
 	return err;
 }
 
@@ -650,17 +653,19 @@ int top_model_restore(struct top_model *m, uint32_t buffer_id)
 static void remember_audit(struct top_model *m, uint32_t mapping_id,
 			   const struct dmapeek_audit_report *r)
 {
-	struct top_audit_memo *memo = (struct top_audit_memo *)audit_memo(m, mapping_id);
+	int slot = audit_slot(m, mapping_id);
+	struct top_audit_memo *memo;
 
-	if (!memo) {
+	if (slot < 0) {
 		/* a small ring: the oldest audit is forgotten first */
 		if (m->nr_audits < sizeof(m->audits) / sizeof(m->audits[0]))
 			m->nr_audits++;
 		else
 			memmove(m->audits, m->audits + 1,
 				sizeof(m->audits) - sizeof(m->audits[0]));
-		memo = &m->audits[m->nr_audits - 1];
+		slot = (int)m->nr_audits - 1;
 	}
+	memo = &m->audits[slot];
 	memo->mapping_id = mapping_id;
 	memo->result = dmapeek_audit_result(r);
 	memo->pages = dmapeek_audit_pages(r);
@@ -676,6 +681,8 @@ int top_model_audit(struct top_model *m, uint32_t buffer_id)
 	if (!d)
 		return -ENOMEM;
 	err = top_model_detail(m, buffer_id, d);
+	if (err)
+		set_err(m, err, "buffer %" PRIu32 " mappings", buffer_id);
 	for (i = 0; !err && i < d->nr_maps; i++) {
 		struct dmapeek_audit_report *r;
 

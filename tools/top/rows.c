@@ -571,6 +571,9 @@ void top_detail_lines(struct top_lines *L, const struct top_detail *d)
 		top_lines_add(L, TOP_A_DIM, "  no attachments");
 	for (i = 0; i < d->nr_atts; i++)
 		detail_att(L, d, &d->atts[i]);
+	if (d->err)
+		top_lines_add(L, TOP_A_ALERT, "  (could not read the rest: %s)",
+			      strerror(d->err < 0 ? -d->err : d->err));
 }
 
 void top_provider_lines(struct top_lines *L, const struct top_provider *p,

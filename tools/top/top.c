@@ -290,6 +290,12 @@ static void run_action(struct top_ui *u)
 	data_changed(u);
 }
 
+/* With nonl() the Enter key reads as CR; some terminals send LF. */
+static bool is_enter(int ch)
+{
+	return ch == '\r' || ch == '\n' || ch == KEY_ENTER;
+}
+
 static void key_filter(struct top_ui *u, int ch)
 {
 	size_t n = strlen(u->filter);
@@ -297,7 +303,7 @@ static void key_filter(struct top_ui *u, int ch)
 	if (ch == 27) {			/* Esc: no filter */
 		u->filter[0] = '\0';
 		u->mode = TOP_MODE_NORMAL;
-	} else if (ch == '\n' || ch == KEY_ENTER) {
+	} else if (is_enter(ch)) {
 		u->mode = TOP_MODE_NORMAL;
 	} else if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
 		if (n)
@@ -320,7 +326,7 @@ static void key_input(struct top_ui *u, int ch)
 		u->mode = TOP_MODE_NORMAL;
 		snprintf(u->m->msg, sizeof(u->m->msg), "move cancelled");
 		u->m->msg_err = false;
-	} else if (ch == '\n' || ch == KEY_ENTER) {
+	} else if (is_enter(ch)) {
 		unsigned long v = strtoul(u->input, &end, 10);
 
 		if (!n || *end || !v || v > UINT32_MAX) {
@@ -386,12 +392,16 @@ static bool key_normal(struct top_ui *u, int ch)
 	case KEY_HOME: move_sel(u, -(long)u->nr_idx - (long)u->scroll); break;
 	case KEY_END: move_sel(u, (long)u->nr_idx + TOP_EVLOG + TOP_MAX_LINES); break;
 	case '/': case KEY_F(4): u->mode = TOP_MODE_FILTER; break;
+	case 27:			/* Esc: drop the filter, as in its prompt */
+		u->filter[0] = '\0';
+		data_changed(u);
+		break;
 	case '<': sort_by(u, (int)u->sort - 1); break;
 	case '>': case '.': case ',': case KEY_F(6):
 		sort_by(u, (int)u->sort + (ch == ',' ? -1 : 1));
 		break;
 	case 'I': u->desc = !u->desc; data_changed(u); break;
-	case '\n': case '\t': case KEY_ENTER:
+	case '\r': case '\n': case '\t': case KEY_ENTER:
 		u->detail_on = !u->detail_on;
 		selection_changed(u);
 		break;

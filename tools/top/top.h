@@ -121,6 +121,7 @@ struct top_detail {
 	unsigned int nr_maps;
 	struct top_mapping maps[TOP_DETAIL_MAPS];
 	uint32_t map_att[TOP_DETAIL_MAPS];	/* attachment of maps[i] */
+	int err;			/* 0, or why the rest could not be read */
 };
 
 /* Header totals.  Index 0 of the enum arrays counts unknown values. */
