@@ -1398,9 +1398,36 @@ static int run_batch(const char *file)
 	return rc;
 }
 
+/*
+ * "dmapeek top ARGS": the live view is its own program (it links ncurses);
+ * run dmapeek-top from beside this binary, else from PATH.
+ */
+static int exec_top(char **argv)
+{
+	static char name[] = "dmapeek-top";
+	char self[4096], *slash;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - sizeof(name));
+
+	argv[0] = name;
+	if (n > 0) {
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash) {
+			strcpy(slash + 1, name);
+			execv(self, argv);
+		}
+	}
+	execvp("dmapeek-top", argv);
+	fprintf(stderr, "dmapeek: cannot run dmapeek-top: %s\n", strerror(errno));
+	return EXIT_FAILED;
+}
+
 int main(int argc, char **argv)
 {
 	int rc;
+
+	if (argc > 1 && !strcmp(argv[1], "top"))
+		return exec_top(argv + 1);
 
 	/* iproute2 style single-dash long options, prefixes accepted. */
 	while (argc > 1 && argv[1][0] == '-' && argv[1][1]) {

@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Host tests of dmapeek-top's pure part (tools/top/rows.c): sort keys,
+ * sorting and filtering of rows, the header totals from a fixed set of
+ * rows and attachments, and the exact text of cells, rows and lines.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <check.h>
+
+#include <dmapeek.h>
+
+#include "top.h"
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Four dmapeek buffers and one foreign dma-buf (id 0, --all). */
+static const struct top_row rows[] = {
+	{ .id = 3, .inode = 30, .exporter = "dmapeek", .name = "frame a",
+	  .size = 65536, .model = DMAPEEK_MODEL_REVOCABLE, .provider = 2,
+	  .attachments = 2, .state = DMAPEEK_BUFFER_STATE_REVOKED, .stuck = true },
+	{ .id = 1, .inode = 10, .exporter = "dmapeek", .name = "ring",
+	  .size = 4096, .model = DMAPEEK_MODEL_PINNED, .provider = 1,
+	  .attachments = 0, .state = DMAPEEK_BUFFER_STATE_LIVE },
+	{ .id = 7, .inode = 70, .exporter = "dmapeek", .name = "weights",
+	  .size = 2 << 20, .model = DMAPEEK_MODEL_MOVABLE, .provider = 2,
+	  .attachments = 1, .state = DMAPEEK_BUFFER_STATE_MOVING },
+	{ .id = 2, .inode = 20, .exporter = "dmapeek", .name = "",
+	  .size = 4096, .model = DMAPEEK_MODEL_MOVABLE, .provider = 1,
+	  .attachments = 0, .state = DMAPEEK_BUFFER_STATE_LIVE },
+	{ .id = 0, .inode = 99, .exporter = "udmabuf", .name = "cam",
+	  .size = 8192, .attachments = 1 },
+};
+
+static const struct top_att atts[] = {
+	{ .id = 4, .buffer_id = 3, .importer = "0000:00:05.0", .driver = "dmapeek",
+	  .map_type = DMAPEEK_MAP_TYPE_THRU_HOST_BRIDGE, .stuck = true },
+	{ .id = 5, .buffer_id = 3, .importer = "0000:00:05.0", .driver = "dmapeek",
+	  .map_type = DMAPEEK_MAP_TYPE_THRU_HOST_BRIDGE },
+	{ .id = 6, .buffer_id = 7, .importer = "0000:00:05.0", .driver = "dmapeek",
+	  .map_type = DMAPEEK_MAP_TYPE_NONE },
+};
+
+/* The ids of @idx[0..n), as "3 1 7" (0 for the foreign row). */
+static const char *ids(const size_t *idx, size_t n)
+{
+	static char buf[128];
+	size_t i, pos = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < n; i++)
+		pos += (size_t)snprintf(buf + pos, sizeof(buf) - pos, "%s%u",
+					i ? " " : "", rows[idx[i]].id);
+	return buf;
+}
+
+START_TEST(sort_keys_parse)
+{
+	ck_assert_int_eq(top_col_parse("size"), TOP_COL_SIZE);
+	ck_assert_int_eq(top_col_parse("siz"), TOP_COL_SIZE);
+	ck_assert_int_eq(top_col_parse("STATE"), TOP_COL_STATE);
+	ck_assert_int_eq(top_col_parse("ATT"), TOP_COL_ATTACH);
+	ck_assert_int_eq(top_col_parse("attachments"), TOP_COL_ATTACH);
+	ck_assert_int_eq(top_col_parse("p"), TOP_COL_PROVIDER);
+	ck_assert_int_eq(top_col_parse("bogus"), -1);
+	ck_assert_int_eq(top_col_parse(""), -1);
+	ck_assert_str_eq(top_col_name(TOP_COL_NAME), "name");
+}
+END_TEST
+
+START_TEST(sort_by_each_column)
+{
+	size_t idx[N(rows)], n;
+
+	n = top_select(rows, N(rows), NULL, TOP_COL_ID, false, idx);
+	ck_assert_uint_eq(n, 5);
+	ck_assert_str_eq(ids(idx, n), "0 1 2 3 7");
+	top_sort(rows, idx, n, TOP_COL_ID, true);
+	ck_assert_str_eq(ids(idx, n), "7 3 2 1 0");
+	/* equal sizes keep the id order, whatever the direction asked */
+	top_sort(rows, idx, n, TOP_COL_SIZE, false);
+	ck_assert_str_eq(ids(idx, n), "1 2 0 3 7");
+	top_sort(rows, idx, n, TOP_COL_SIZE, true);
+	ck_assert_str_eq(ids(idx, n), "7 3 0 2 1");
+	top_sort(rows, idx, n, TOP_COL_STATE, false);
+	ck_assert_str_eq(ids(idx, n), "0 1 2 7 3");
+	top_sort(rows, idx, n, TOP_COL_MODEL, false);
+	ck_assert_str_eq(ids(idx, n), "0 1 2 7 3");
+	top_sort(rows, idx, n, TOP_COL_NAME, false);
+	ck_assert_str_eq(ids(idx, n), "2 0 3 1 7");
+	top_sort(rows, idx, n, TOP_COL_EXPORTER, false);
+	ck_assert_str_eq(ids(idx, n), "1 2 3 7 0");
+	top_sort(rows, idx, n, TOP_COL_ATTACH, true);
+	ck_assert_str_eq(ids(idx, n), "3 7 0 2 1");
+	top_sort(rows, idx, n, TOP_COL_PROVIDER, false);
+	ck_assert_str_eq(ids(idx, n), "0 1 2 3 7");
+}
+END_TEST
+
+START_TEST(filter_matches_any_cell)
+{
+	size_t idx[N(rows)], n;
+
+	n = top_select(rows, N(rows), "revoked", TOP_COL_ID, false, idx);
+	ck_assert_str_eq(ids(idx, n), "3");
+	n = top_select(rows, N(rows), "MOV", TOP_COL_ID, false, idx);
+	ck_assert_str_eq(ids(idx, n), "2 7");	/* model movable, state moving */
+	n = top_select(rows, N(rows), "udma", TOP_COL_ID, false, idx);
+	ck_assert_str_eq(ids(idx, n), "0");
+	n = top_select(rows, N(rows), "2MiB", TOP_COL_ID, false, idx);
+	ck_assert_str_eq(ids(idx, n), "7");
+	n = top_select(rows, N(rows), "frame a", TOP_COL_ID, false, idx);
+	ck_assert_str_eq(ids(idx, n), "3");
+	n = top_select(rows, N(rows), "nothing like it", TOP_COL_ID, false, idx);
+	ck_assert_uint_eq(n, 0);
+	n = top_select(rows, N(rows), "", TOP_COL_SIZE, true, idx);
+	ck_assert_uint_eq(n, 5);
+	ck_assert(top_row_matches(&rows[1], NULL));
+}
+END_TEST
+
+START_TEST(totals_from_fixed_rows)
+{
+	struct top_totals t;
+
+	top_totals(rows, N(rows), atts, N(atts), &t);
+	ck_assert_uint_eq(t.buffers, 5);
+	ck_assert_uint_eq(t.bytes, 65536 + 4096 + (2 << 20) + 4096 + 8192);
+	ck_assert_uint_eq(t.by_model[DMAPEEK_MODEL_PINNED], 1);
+	ck_assert_uint_eq(t.by_model[DMAPEEK_MODEL_MOVABLE], 2);
+	ck_assert_uint_eq(t.bytes_by_model[DMAPEEK_MODEL_MOVABLE], (2 << 20) + 4096);
+	ck_assert_uint_eq(t.by_model[DMAPEEK_MODEL_REVOCABLE], 1);
+	ck_assert_uint_eq(t.by_model[0], 1);
+	ck_assert_uint_eq(t.by_state[DMAPEEK_BUFFER_STATE_LIVE], 2);
+	ck_assert_uint_eq(t.by_state[DMAPEEK_BUFFER_STATE_MOVING], 1);
+	ck_assert_uint_eq(t.by_state[DMAPEEK_BUFFER_STATE_REVOKED], 1);
+	ck_assert_uint_eq(t.nr_exporters, 2);
+	ck_assert_str_eq(t.exporters[0].name, "dmapeek");
+	ck_assert_uint_eq(t.exporters[0].buffers, 4);
+	ck_assert_str_eq(t.exporters[1].name, "udmabuf");
+	ck_assert_uint_eq(t.exporters[1].bytes, 8192);
+	ck_assert_uint_eq(t.attachments, 3);
+	ck_assert_uint_eq(t.by_map_type[DMAPEEK_MAP_TYPE_THRU_HOST_BRIDGE], 2);
+	ck_assert_uint_eq(t.by_map_type[DMAPEEK_MAP_TYPE_NONE], 1);
+	ck_assert_uint_eq(t.stuck, 1);
+}
+END_TEST
+
+START_TEST(totals_gather_extra_exporters)
+{
+	struct top_row many[TOP_MAX_EXPORTERS + 3];
+	struct top_totals t;
+	size_t i;
+
+	memset(many, 0, sizeof(many));
+	for (i = 0; i < N(many); i++) {
+		snprintf(many[i].exporter, sizeof(many[i].exporter), "exp%zu", i);
+		many[i].size = 1;
+	}
+	top_totals(many, N(many), NULL, 0, &t);
+	ck_assert_uint_eq(t.nr_exporters, TOP_MAX_EXPORTERS);
+	ck_assert_str_eq(t.exporters[TOP_MAX_EXPORTERS - 1].name, "others");
+	ck_assert_uint_eq(t.exporters[TOP_MAX_EXPORTERS - 1].buffers, 4);
+}
+END_TEST
+
+START_TEST(sizes_and_rows_format)
+{
+	char b[TOP_LINE];
+
+	top_fmt_size(b, sizeof(b), 4096);
+	ck_assert_str_eq(b, "4KiB");
+	top_fmt_size(b, sizeof(b), 2 << 20);
+	ck_assert_str_eq(b, "2MiB");
+	top_fmt_size(b, sizeof(b), 1000);
+	ck_assert_str_eq(b, "1000B");
+	top_fmt_size(b, sizeof(b), 0);
+	ck_assert_str_eq(b, "0B");
+	top_fmt_table_head(b, sizeof(b), TOP_COL_SIZE, true);
+	ck_assert_str_eq(b, "    ID EXPORTER      SIZEv MODEL     PROV  ATT STATE   NAME");
+	top_fmt_row(b, sizeof(b), &rows[0]);
+	ck_assert_str_eq(b, "     3 dmapeek       64KiB revocable    2    2 revoked frame a");
+	top_fmt_row(b, sizeof(b), &rows[4]);
+	ck_assert_str_eq(b, "     - udmabuf        8KiB -            -    1 -       cam");
+	/* a short buffer truncates, never overruns */
+	top_fmt_row(b, 12, &rows[0]);
+	ck_assert_str_eq(b, "     3 dmap");
+	top_fmt_cell(b, sizeof(b), &rows[2], TOP_COL_STATE);
+	ck_assert_str_eq(b, "moving");
+}
+END_TEST
+
+START_TEST(header_lines_text)
+{
+	static struct top_lines L;
+	struct top_totals t;
+	const struct top_provider provs[] = {
+		{ .id = 1, .kind = DMAPEEK_PROVIDER_KIND_SYSTEM, .exported = 8192 },
+		{ .id = 2, .kind = DMAPEEK_PROVIDER_KIND_PCI_BAR, .bdf = "0000:00:03.0",
+		  .bar = 2, .exported = (2 << 20) + 65536 },
+	};
+	struct top_hdr_ctx h = {
+		.t = &t, .provs = provs, .nr_provs = 2, .atts = atts,
+		.nr_atts = N(atts), .events_per_s = 2.5, .events_total = 10,
+		.events_live = true,
+	};
+
+	top_totals(rows, N(rows), atts, N(atts), &t);
+	L.n = 0;
+	top_header_lines(&L, &h);
+	ck_assert_uint_eq(L.n, 7);
+	ck_assert_str_eq(L.l[0].text, "Buffers: 5, 2128KiB; live 2 moving 1 revoked 1");
+	ck_assert_str_eq(L.l[1].text, "Models: pinned 1 (4KiB) movable 2 (2052KiB)"
+			 " revocable 1 (64KiB) other 1 (8KiB)");
+	ck_assert_str_eq(L.l[2].text, "Exporters: dmapeek 4 (2120KiB) udmabuf 1 (8KiB)");
+	ck_assert_str_eq(L.l[3].text, "Attachments: 3; none 1 not-supported 0 bus-addr 0"
+			 " thru-host-bridge 2");
+	ck_assert_str_eq(L.l[4].text, "Providers: 2; 1 system 8KiB exported,"
+			 " 2 0000:00:03.0/bar2 2112KiB exported");
+	ck_assert_str_eq(L.l[5].text, "Events: 2.5/s, 10 seen, 0 lost");
+	ck_assert_str_eq(L.l[6].text, "Stuck importers: 1: attachment 4 of buffer 3"
+			 " (0000:00:05.0)");
+	ck_assert_int_eq(L.l[6].attr, TOP_A_ALERT);
+	ck_assert_int_eq(L.l[0].attr, TOP_A_PLAIN);
+}
+END_TEST
+
+START_TEST(detail_hides_addresses_without_privilege)
+{
+	static struct top_lines L;
+	static struct top_detail d;
+
+	memset(&d, 0, sizeof(d));
+	d.buffer_id = 3;
+	d.nr_atts = 1;
+	d.atts[0] = atts[0];
+	d.atts[0].flags = DMAPEEK_ATTACH_FLAGS_DYNAMIC | DMAPEEK_ATTACH_FLAGS_PEER2PEER;
+	d.atts[0].unmaps = 1;
+	d.atts[0].last_unmap_latency_ns = 771400;
+	d.atts[0].max_unmap_latency_ns = 1200000;
+	d.nr_maps = 1;
+	d.map_att[0] = 4;
+	d.maps[0].id = 9;
+	d.maps[0].path = DMAPEEK_MAPPING_PATH_IOVA_LINK;
+	d.maps[0].size = 65536;
+	d.maps[0].nr_ranges = 2;
+	d.maps[0].ranges[0] = (struct top_range){ .offset = 0, .len = 32768,
+						   .addr = 0xfff0000, .has_addr = true,
+						   .kind = DMAPEEK_ADDR_KIND_IOVA };
+	d.maps[0].ranges[1] = (struct top_range){ .offset = 32768, .len = 32768 };
+	d.maps[0].audited = true;
+	d.maps[0].audit_result = DMAPEEK_AUDIT_RESULT_OK;
+	d.maps[0].audit_pages = 16;
+	L.n = 0;
+	top_detail_lines(&L, &d);
+	ck_assert_uint_eq(L.n, 6);
+	ck_assert_str_eq(L.l[0].text, "Buffer 3: 1 importer");
+	ck_assert_str_eq(L.l[1].text, "  attachment 4: importer 0000:00:05.0 (dmapeek),"
+			 " thru-host-bridge, flags dynamic,peer2peer, STUCK");
+	ck_assert_int_eq(L.l[1].attr, TOP_A_ALERT);
+	ck_assert_str_eq(L.l[2].text, "    not mapped, maps 0, unmaps 1, invalidations 0,"
+			 " unmap took 771.4us (max 1.2ms)");
+	ck_assert_str_eq(L.l[3].text, "    mapping 9 iova-link 64KiB, audit ok"
+			 " (16 pages, 0 mismatches)");
+	ck_assert_str_eq(L.l[4].text, "      range +0 32KiB at 0xfff0000 iova");
+	ck_assert_str_eq(L.l[5].text, "      range +0x8000 32KiB at hidden"
+			 " (needs CAP_SYS_ADMIN)");
+	d.nr_atts = 0;
+	L.n = 0;
+	top_detail_lines(&L, &d);
+	ck_assert_str_eq(L.l[1].text, "  no attachments");
+}
+END_TEST
+
+START_TEST(p2p_matrix_lines)
+{
+	static struct top_lines L;
+	const struct top_p2p cells[] = {
+		{ "0000:00:03.0", "0000:00:05.0", DMAPEEK_MAP_TYPE_THRU_HOST_BRIDGE, 2, 0 },
+		{ "0000:00:03.0", "0000:00:04.0", DMAPEEK_MAP_TYPE_NOT_SUPPORTED, -1, 0 },
+		{ "0000:00:04.0", "0000:00:05.0", DMAPEEK_MAP_TYPE_BUS_ADDR, 4, 0 },
+	};
+
+	L.n = 0;
+	top_p2p_lines(&L, cells, N(cells));
+	ck_assert_str_eq(L.l[0].text, "provider\\client 00:05.0 00:04.0");
+	ck_assert_str_eq(L.l[1].text, "0000:00:03.0   HB      NS     ");
+	ck_assert_str_eq(L.l[2].text, "0000:00:04.0   BUS            ");
+}
+END_TEST
+
+START_TEST(event_line)
+{
+	const struct top_event e = {
+		.ts_ns = 3500000000ULL, .type = DMAPEEK_EVENT_TYPE_REVOKE_DONE,
+		.buffer = 3, .duration_ns = 329300000, .count = 2,
+	};
+	char b[TOP_LINE];
+
+	top_fmt_event(b, sizeof(b), &e, 1000000000ULL);
+	ck_assert_str_eq(b, "     2.500 revoke-done    buffer 3 took 329.3ms count 2");
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("top");
+	TCase *tc = tcase_create("rows");
+
+	tcase_add_test(tc, sort_keys_parse);
+	tcase_add_test(tc, sort_by_each_column);
+	tcase_add_test(tc, filter_matches_any_cell);
+	tcase_add_test(tc, totals_from_fixed_rows);
+	tcase_add_test(tc, totals_gather_extra_exporters);
+	tcase_add_test(tc, sizes_and_rows_format);
+	tcase_add_test(tc, header_lines_text);
+	tcase_add_test(tc, detail_hides_addresses_without_privilege);
+	tcase_add_test(tc, p2p_matrix_lines);
+	tcase_add_test(tc, event_line);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * dmapeek-top: a live view of dmapeek's buffers, attachments, providers
+ * and events.  Three rooms, data flowing one way:
+ *
+ *   model.c  the data layer: libdmapeek dumps, lookups, events and
+ *            operations into the plain structs below.  No curses.
+ *   rows.c   pure functions over those structs: sorting, filtering,
+ *            totals and the text of every row and header line.  No
+ *            curses, no libdmapeek context (host-tested in
+ *            tests/unit/test-top.c).
+ *   view.c   curses drawing of those lines; top.c the poll() loop, keys
+ *            and the plain-text --snapshot frame.
+ */
+#ifndef DMAPEEK_TOP_H
+#define DMAPEEK_TOP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Columns of the buffer table, in the order they are drawn. */
+enum top_col {
+	TOP_COL_ID,
+	TOP_COL_EXPORTER,
+	TOP_COL_SIZE,
+	TOP_COL_MODEL,
+	TOP_COL_PROVIDER,
+	TOP_COL_ATTACH,
+	TOP_COL_STATE,
+	TOP_COL_NAME,		/* last: it takes the rest of the line */
+	TOP_COL_MAX,
+};
+
+/*
+ * One row of the buffer table: a dmapeek buffer, or (with --all) another
+ * exporter's dma-buf from the system-wide view, which has no dmapeek id,
+ * model, provider or state (all 0).
+ */
+struct top_row {
+	uint32_t id;
+	uint64_t inode;
+	char exporter[32];
+	char name[64];
+	uint64_t size;
+	uint32_t model;		/* enum dmapeek_model */
+	uint32_t provider;
+	uint32_t attachments;
+	uint32_t state;		/* enum dmapeek_buffer_state */
+	bool stuck;		/* one of its importers never unmapped */
+};
+
+/* One importer of a buffer (the attachment dump, reduced). */
+struct top_att {
+	uint32_t id;
+	uint32_t buffer_id;
+	char importer[32];	/* device name */
+	char driver[32];
+	uint32_t flags;		/* enum dmapeek_attach_flags bits */
+	uint32_t map_type;	/* enum dmapeek_map_type */
+	uint32_t behaviour;
+	bool mapped;
+	bool stuck;
+	uint32_t maps, unmaps, invalidations;
+	uint64_t last_unmap_latency_ns;
+	uint64_t max_unmap_latency_ns;
+};
+
+struct top_provider {
+	uint32_t id;
+	uint32_t kind;		/* enum dmapeek_provider_kind */
+	char bdf[16];
+	uint32_t bar;
+	uint64_t size;
+	uint64_t exported;
+	uint32_t buffers;
+};
+
+struct top_p2p {
+	char provider[16];
+	char client[16];
+	uint32_t map_type;
+	int32_t distance;
+	uint32_t reason;
+};
+
+struct top_event {
+	uint64_t ts_ns;
+	uint32_t type;		/* enum dmapeek_event_type */
+	uint32_t buffer, attachment, mapping, provider;
+	uint64_t duration_ns;
+	uint32_t count;
+	int32_t error;
+};
+
+/* A mapping of an attachment, for the detail pane. */
+#define TOP_MAX_RANGES 4
+struct top_mapping {
+	uint32_t id;
+	uint32_t path;		/* enum dmapeek_mapping_path */
+	uint64_t size;
+	unsigned int nr_ranges;	/* all of them; the first TOP_MAX_RANGES kept */
+	struct top_range {
+		uint64_t offset, len, addr;
+		uint32_t kind;
+		bool has_addr;
+	} ranges[TOP_MAX_RANGES];
+	/* the last audit from this tool, if any */
+	bool audited;
+	uint32_t audit_result;	/* enum dmapeek_audit_result */
+	uint64_t audit_pages, audit_mismatches;
+};
+
+/* The selected buffer's importers and their mappings. */
+#define TOP_DETAIL_ATTS 16
+#define TOP_DETAIL_MAPS 32
+struct top_detail {
+	uint32_t buffer_id;	/* 0: nothing selected */
+	unsigned int nr_atts;
+	struct top_att atts[TOP_DETAIL_ATTS];
+	unsigned int nr_maps;
+	struct top_mapping maps[TOP_DETAIL_MAPS];
+	uint32_t map_att[TOP_DETAIL_MAPS];	/* attachment of maps[i] */
+	int err;			/* 0, or why the rest could not be read */
+};
+
+/* Header totals.  Index 0 of the enum arrays counts unknown values. */
+#define TOP_NR_MODELS 4		/* 0, pinned, movable, revocable */
+#define TOP_NR_STATES 4		/* 0, live, moving, revoked */
+#define TOP_NR_MAP_TYPES 5	/* unknown .. thru-host-bridge */
+#define TOP_MAX_EXPORTERS 8
+struct top_totals {
+	unsigned int buffers;
+	uint64_t bytes;
+	unsigned int by_model[TOP_NR_MODELS];
+	uint64_t bytes_by_model[TOP_NR_MODELS];
+	unsigned int by_state[TOP_NR_STATES];
+	unsigned int nr_exporters;
+	struct {
+		char name[32];
+		unsigned int buffers;
+		uint64_t bytes;
+	} exporters[TOP_MAX_EXPORTERS];	/* the last one gathers the rest */
+	unsigned int attachments;
+	unsigned int by_map_type[TOP_NR_MAP_TYPES];
+	unsigned int stuck;
+};
+
+/* ------------------------------------------------------------ rows.c */
+
+/* The column a sort key names ("size", a prefix "siz", or "SIZE"); -1. */
+int top_col_parse(const char *s);
+const char *top_col_name(enum top_col col);
+/* qsort comparison of two rows by @col, ties broken by id then inode. */
+int top_row_cmp(const struct top_row *a, const struct top_row *b,
+		enum top_col col);
+/* Sort @idx (indices into @rows) by @col, descending when @desc. */
+void top_sort(const struct top_row *rows, size_t *idx, size_t n,
+	      enum top_col col, bool desc);
+/* Does @row match @filter (case-insensitive, in any of its cells)? */
+bool top_row_matches(const struct top_row *row, const char *filter);
+/* Fill @idx with the rows matching @filter, sorted; returns how many. */
+size_t top_select(const struct top_row *rows, size_t n, const char *filter,
+		  enum top_col col, bool desc, size_t *idx);
+
+void top_totals(const struct top_row *rows, size_t nr_rows,
+		const struct top_att *atts, size_t nr_atts,
+		struct top_totals *t);
+
+/* Cells and rows (never longer than @len - 1, always terminated). */
+void top_fmt_size(char *buf, size_t len, uint64_t v);
+void top_fmt_cell(char *buf, size_t len, const struct top_row *r,
+		  enum top_col col);
+void top_fmt_table_head(char *buf, size_t len, enum top_col sort, bool desc);
+void top_fmt_row(char *buf, size_t len, const struct top_row *r);
+void top_fmt_event(char *buf, size_t len, const struct top_event *e,
+		   uint64_t t0_ns);
+
+/*
+ * Blocks of lines (header, detail pane, providers, P2P matrix, help):
+ * each line carries how it should stand out; view.c maps that to colours
+ * or, on a monochrome terminal, to bold and reverse.
+ */
+#define TOP_LINE 256
+#define TOP_MAX_LINES 192
+enum top_attr { TOP_A_PLAIN, TOP_A_TITLE, TOP_A_ALERT, TOP_A_DIM };
+struct top_lines {
+	size_t n;
+	struct {
+		char text[TOP_LINE];
+		enum top_attr attr;
+	} l[TOP_MAX_LINES];
+};
+void top_lines_add(struct top_lines *L, enum top_attr attr, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+struct top_hdr_ctx {
+	const struct top_totals *t;
+	const struct top_provider *provs;
+	size_t nr_provs;
+	const struct top_att *atts;	/* to name the stuck importers */
+	size_t nr_atts;
+	double events_per_s;
+	uint64_t events_total;
+	uint64_t events_lost;
+	bool events_live;		/* subscribed; else refresh only */
+};
+void top_header_lines(struct top_lines *L, const struct top_hdr_ctx *h);
+void top_detail_lines(struct top_lines *L, const struct top_detail *d);
+void top_provider_lines(struct top_lines *L, const struct top_provider *p,
+			size_t n);
+void top_p2p_lines(struct top_lines *L, const struct top_p2p *cells, size_t n);
+void top_help_lines(struct top_lines *L);
+
+/* ----------------------------------------------------------- model.c */
+
+struct dmapeek;
+
+#define TOP_EVLOG 512
+
+struct top_model {
+	struct dmapeek *ctx;
+	bool all;			/* add the system-wide view's dma-bufs */
+	bool events_live;		/* subscribed to the events group */
+
+	struct top_row *rows;
+	size_t nr_rows, cap_rows;
+	struct top_att *atts;
+	size_t nr_atts, cap_atts;
+	struct top_provider *provs;
+	size_t nr_provs, cap_provs;
+	struct top_p2p *p2p;
+	size_t nr_p2p, cap_p2p;
+	struct top_totals totals;
+
+	/* the event log: a ring, newest at (ev_head - 1) */
+	struct top_event evlog[TOP_EVLOG];
+	unsigned int ev_head, ev_count;
+	uint64_t ev_total, ev_lost;
+	uint64_t ev_window_start_ns, ev_window_count;
+	double ev_rate;
+
+	/* buffers the events named since the last update */
+	uint32_t *dirty;
+	size_t nr_dirty, cap_dirty;
+	bool need_full;			/* events were lost: dump everything */
+
+	/* audits done from this tool, by mapping id */
+	struct top_audit_memo {
+		uint32_t mapping_id, result;
+		uint64_t pages, mismatches;
+	} audits[64];
+	unsigned int nr_audits;
+
+	char msg[160];			/* the last outcome, for the status line */
+	bool msg_err;			/* ... and whether it was a failure */
+};
+
+int top_model_open(struct top_model *m, bool all);
+void top_model_close(struct top_model *m);
+/* Dump everything again (providers, buffers, attachments[, system]). */
+int top_model_refresh(struct top_model *m, bool with_p2p);
+int top_model_event_fd(const struct top_model *m);
+/* Read pending events; true when rows changed (dirty buffers re-read). */
+bool top_model_events(struct top_model *m);
+/* Update the event rate over the window ending now. */
+void top_model_tick(struct top_model *m);
+int top_model_detail(struct top_model *m, uint32_t buffer_id,
+		     struct top_detail *d);
+const struct top_row *top_model_row(const struct top_model *m, uint32_t id);
+
+/* Operations; the outcome is told in m->msg.  Return 0 or -errno. */
+int top_model_move(struct top_model *m, uint32_t buffer_id, uint32_t provider);
+int top_model_revoke(struct top_model *m, uint32_t buffer_id);
+int top_model_restore(struct top_model *m, uint32_t buffer_id);
+int top_model_audit(struct top_model *m, uint32_t buffer_id);
+/* Does this process have CAP_SYS_ADMIN (in its effective set)? */
+bool top_have_admin(void);
+
+/* ---------------------------------------------------- top.c, view.c */
+
+enum top_view {
+	TOP_VIEW_BUFFERS,
+	TOP_VIEW_PROVIDERS,
+	TOP_VIEW_P2P,
+	TOP_VIEW_EVENTS,
+	TOP_VIEW_HELP,
+};
+
+/* What the keys are doing: moving around, or typing into a prompt. */
+enum top_mode {
+	TOP_MODE_NORMAL,
+	TOP_MODE_FILTER,	/* typing the filter */
+	TOP_MODE_INPUT,		/* typing a move's target provider */
+	TOP_MODE_CONFIRM,	/* y/N on an operation */
+};
+
+/* The screen's state: what is shown and selected, not the data. */
+struct top_ui {
+	struct top_model *m;
+	enum top_view view, back;	/* back: where help returns to */
+	enum top_mode mode;
+	enum top_col sort;
+	bool desc;
+	char filter[64];
+	char input[16];
+	char prompt[160];
+	int action;			/* the key of the pending operation */
+	uint32_t target;		/* a move's target provider */
+
+	size_t *idx;			/* visible rows: indices into m->rows */
+	size_t nr_idx, cap_idx;
+	size_t sel, first;		/* selected and first shown, in idx */
+	uint32_t sel_id;		/* the selection, kept across refreshes */
+	uint64_t sel_inode;
+	size_t scroll;			/* first line of the other views */
+
+	bool detail_on;
+	struct top_detail detail;
+	bool color;
+	bool admin;
+	double delay;
+	uint64_t t0_ns;			/* event log times are relative to it */
+};
+
+void top_view_init(bool color);
+void top_view_draw(struct top_ui *u);
+/* Rows of the table the screen shows now (for PgUp/PgDn). */
+int top_view_page(const struct top_ui *u);
+
+#endif /* DMAPEEK_TOP_H */
