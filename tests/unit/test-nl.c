@@ -6,10 +6,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <check.h>
 #include <linux/netlink.h>
 
 #include "internal.h"
+#include "unit.h"
 
 /* Build an NLMSG_ERROR the way netlink_ack() does, with a capped request. */
 static struct nlmsghdr *mk_error(char *buf, int error, const char *msg,
@@ -87,20 +87,14 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("netlink");
-	TCase *tc = tcase_create("errors");
-	SRunner *sr;
-	int failed;
+	const TTest *const tests[] = {
+		error_with_extack_capped,
+		error_with_extack_uncapped,
+		plain_ack_has_no_text,
+		truncated_error_is_rejected,
+		errno_convention,
+		NULL,
+	};
 
-	tcase_add_test(tc, error_with_extack_capped);
-	tcase_add_test(tc, error_with_extack_uncapped);
-	tcase_add_test(tc, plain_ack_has_no_text);
-	tcase_add_test(tc, truncated_error_is_rejected);
-	tcase_add_test(tc, errno_convention);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run("netlink", tests);
 }
