@@ -1603,9 +1603,9 @@ static void usage(FILE *f)
 		"where  OBJECT := { provider | device | buffer | attachment | mapping |\n"
 		"                   p2p | monitor | version | export | import | detach |\n"
 		"                   map | unmap | move | revoke | restore | dma | audit |\n"
-		"                   bind | unbind | help }\n"
+		"                   bind | unbind | expect | help }\n"
 		"       OPTIONS := { -j[son] | -p[retty] | -n[umeric] | -b[atch] FILE |\n"
-		"                    -force | -V[ersion] | -h[elp] }\n"
+		"                    -force | -D NAME=VALUE | -V[ersion] | -h[elp] }\n"
 		"Every word may be shortened to a prefix; see dmapeek(8).\n");
 }
 
@@ -2077,6 +2077,19 @@ int main(int argc, char **argv)
 			if (argc < 3)
 				return usage_err("-b needs a file");
 			batch_file = argv[2];
+			argc--;
+			argv++;
+		} else if (!strcmp(o, "D") || !strcmp(o, "define")) {
+			char *eq = argc > 2 ? strchr(argv[2], '=') : NULL;
+
+			if (!eq)
+				return usage_err("-D needs NAME=VALUE");
+			*eq = '\0';
+			if (!valid_name(argv[2]))
+				return usage_err("bad name \"%s\"", argv[2]);
+			rc = var_set(argv[2], eq + 1);
+			if (rc)
+				return rc;
 			argc--;
 			argv++;
 		} else if (matches(o, "Version") || !strcmp(o, "V")) {
