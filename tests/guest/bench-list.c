@@ -25,6 +25,8 @@
 
 #include <dmapeek.h>
 
+#include "lab-ids.h"
+
 #define FAIL(...) do { printf("fail: " __VA_ARGS__); putchar('\n'); exit(1); } while (0)
 #define SKIP(...) do { printf("skip: " __VA_ARGS__); putchar('\n'); exit(77); } while (0)
 
@@ -42,21 +44,6 @@ static long peak_rss_kib(int who)
 
 	getrusage(who, &ru);
 	return ru.ru_maxrss;
-}
-
-static uint32_t system_provider(struct dmapeek *ctx)
-{
-	struct dmapeek_provider *p;
-
-	dmapeek_for_each_provider(ctx, p) {
-		if (dmapeek_provider_kind(p) == DMAPEEK_PROVIDER_KIND_SYSTEM) {
-			uint32_t id = dmapeek_provider_id(p);
-
-			dmapeek_iter_end(p);
-			return id;
-		}
-	}
-	return 0;
 }
 
 /* Read bufinfo once, whole: the time the kernel's own listing takes. */
@@ -120,7 +107,7 @@ int main(int argc, char **argv)
 	ctx = dmapeek_new();
 	if (!ctx)
 		SKIP("dmapeek.ko is not loaded");
-	prov = system_provider(ctx);
+	prov = lab_system_provider(ctx);
 	if (!prov)
 		SKIP("no system memory provider");
 	fds = calloc(n, sizeof(*fds));

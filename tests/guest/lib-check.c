@@ -26,6 +26,8 @@
 
 #include <dmapeek.h>
 
+#include "lab-ids.h"
+
 #define FAIL(...) do { printf("fail: " __VA_ARGS__); putchar('\n'); exit(1); } while (0)
 #define SKIP(...) do { printf("skip: " __VA_ARGS__); putchar('\n'); exit(77); } while (0)
 
@@ -206,37 +208,6 @@ static void listener_open(struct listener *l)
 		FAIL("subscribe: %s", strerror(errno));
 }
 
-static uint32_t id_of_system_provider(void)
-{
-	struct dmapeek_provider *p;
-
-	dmapeek_for_each_provider(ctx, p) {
-		if (dmapeek_provider_kind(p) == DMAPEEK_PROVIDER_KIND_SYSTEM) {
-			uint32_t id = dmapeek_provider_id(p);
-
-			dmapeek_iter_end(p);
-			return id;
-		}
-	}
-	return 0;
-}
-
-/* The client the lab's tests import with: edu. */
-static uint32_t id_of_client(void)
-{
-	struct dmapeek_device *d;
-
-	dmapeek_for_each_device(ctx, d) {
-		if (dmapeek_device_vendor(d) == 0x1234) {	/* QEMU's edu */
-			uint32_t id = dmapeek_device_id(d);
-
-			dmapeek_iter_end(d);
-			return id;
-		}
-	}
-	return 0;
-}
-
 /* One buffer's life: every object event the module has for it. */
 static void cycle(uint32_t prov, uint32_t dev)
 {
@@ -304,7 +275,7 @@ static void check_order(const struct listener *l, unsigned int n)
 static int burst(unsigned int n)
 {
 	struct listener live, late;
-	uint32_t prov = id_of_system_provider(), dev = id_of_client();
+	uint32_t prov = lab_system_provider(ctx), dev = lab_edu_device(ctx);
 	pthread_t t;
 	int tiny = 1;
 	unsigned int i;

@@ -34,6 +34,8 @@
 
 #include <dmapeek.h>
 
+#include "lab-ids.h"
+
 #define FAIL(...) do { printf("fail: " __VA_ARGS__); putchar('\n'); exit(1); } while (0)
 #define SKIP(...) do { printf("skip: " __VA_ARGS__); putchar('\n'); exit(77); } while (0)
 
@@ -185,34 +187,6 @@ static void fdinfo(int fd, const char *to)
 	copy_file(path, to);
 }
 
-static uint32_t first_id(struct dmapeek *ctx, uint32_t kind_or_vendor, bool device)
-{
-	if (device) {
-		struct dmapeek_device *d;
-
-		dmapeek_for_each_device(ctx, d) {
-			if (dmapeek_device_vendor(d) == kind_or_vendor) {
-				uint32_t id = dmapeek_device_id(d);
-
-				dmapeek_iter_end(d);
-				return id;
-			}
-		}
-	} else {
-		struct dmapeek_provider *p;
-
-		dmapeek_for_each_provider(ctx, p) {
-			if (dmapeek_provider_kind(p) == kind_or_vendor) {
-				uint32_t id = dmapeek_provider_id(p);
-
-				dmapeek_iter_end(p);
-				return id;
-			}
-		}
-	}
-	return 0;
-}
-
 static int export(struct dmapeek *ctx, uint32_t prov, uint32_t model,
 		  uint64_t len, const char *name, uint32_t *id)
 {
@@ -260,8 +234,8 @@ int main(int argc, char **argv)
 	if (mnl_socket_setsockopt(ev, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp)) < 0)
 		FAIL("join the events group: %s", strerror(errno));
 
-	sys = first_id(ctx, DMAPEEK_PROVIDER_KIND_SYSTEM, false);
-	dev = first_id(ctx, 0x1234, true);	/* QEMU's edu */
+	sys = lab_system_provider(ctx);
+	dev = lab_edu_device(ctx);
 	if (!sys || !dev)
 		SKIP("needs the system provider and edu bound to dmapeek");
 	fdp = export(ctx, sys, DMAPEEK_MODEL_PINNED, 64 << 10, "cap-pinned", &bp);

@@ -216,6 +216,91 @@ START_TEST(view_joins_bufinfo_and_proc)
 }
 END_TEST
 
+/* ------------------------------------------- text recorded in the guest */
+
+/* The recorded bufinfo's buffer with this name (NULL: the unnamed ones). */
+static const struct dmapeek_sysbuf *by_name(const struct dmapeek_sysview *v,
+					    const char *name, uint64_t size)
+{
+	unsigned int i;
+
+	for (i = 0; i < dmapeek_sysview_nr_buffers(v); i++) {
+		const struct dmapeek_sysbuf *b = dmapeek_sysview_buffer(v, i);
+		const char *n = dmapeek_sysbuf_name(b);
+
+		if (dmapeek_sysbuf_size(b) == size &&
+		    (name ? n && !strcmp(n, name) : !n))
+			return b;
+	}
+	return NULL;
+}
+
+START_TEST(live_bufinfo_and_fdinfo_agree)
+{
+	struct dmapeek_sysview *v = dp_sysview_alloc();
+	char *text = unit_slurp("live/bufinfo.txt", NULL);
+	const struct dmapeek_sysbuf *named, *idle;
+	struct dp_fdinfo fi;
+
+	ck_assert_int_ge(dp_bufinfo_parse(v, text), 3);
+	/* The revocable buffer, named with spaces, two attachments of edu. */
+	named = by_name(v, "cap revocable buf", 128 << 10);
+	ck_assert_ptr_nonnull(named);
+	ck_assert_str_eq(dmapeek_sysbuf_exp_name(named), "dmapeek");
+	ck_assert_uint_eq(dmapeek_sysbuf_nr_devices(named), 2);
+	ck_assert_str_eq(dmapeek_sysbuf_device(named, 0),
+			 dmapeek_sysbuf_device(named, 1));
+	/* The idle one: no name, no attachments. */
+	idle = by_name(v, NULL, 4096);
+	ck_assert_ptr_nonnull(idle);
+	ck_assert_uint_eq(dmapeek_sysbuf_nr_devices(idle), 0);
+	free(text);
+
+	/* The same buffers through the recorder's own fds. */
+	text = unit_slurp("live/fdinfo-named.txt", NULL);
+	ck_assert_int_eq(dp_fdinfo_parse(text, &fi), 1);
+	ck_assert(fi.has_name);
+	ck_assert_str_eq(fi.name, "cap revocable buf");
+	ck_assert_str_eq(fi.exp_name, "dmapeek");
+	ck_assert_uint_eq(fi.size, 128 << 10);
+	ck_assert_uint_eq(fi.ino, dmapeek_sysbuf_inode(named));
+	ck_assert_int_eq(fi.count, dmapeek_sysbuf_count(named));
+	free(text);
+	text = unit_slurp("live/fdinfo-unnamed.txt", NULL);
+	ck_assert_int_eq(dp_fdinfo_parse(text, &fi), 1);
+	ck_assert(!fi.has_name);
+	ck_assert_uint_eq(fi.size, 4096);
+	ck_assert_uint_eq(fi.ino, dmapeek_sysbuf_inode(idle));
+	free(text);
+	dmapeek_sysview_free(v);
+}
+END_TEST
+
+/* Cut anywhere, the recorded text parses to a prefix of its buffers. */
+START_TEST(live_bufinfo_cut_anywhere)
+{
+	char *text = unit_slurp("live/bufinfo.txt", NULL);
+	size_t len = strlen(text), cut;
+	int whole, part;
+	struct dmapeek_sysview *v = dp_sysview_alloc();
+
+	whole = dp_bufinfo_parse(v, text);
+	dmapeek_sysview_free(v);
+	for (cut = 0; cut < len; cut += 7) {
+		char c = text[cut];
+
+		text[cut] = '\0';
+		v = dp_sysview_alloc();
+		part = dp_bufinfo_parse(v, text);
+		ck_assert_int_le(part, whole);
+		ck_assert_uint_le(dmapeek_sysview_nr_buffers(v), (unsigned int)whole);
+		dmapeek_sysview_free(v);
+		text[cut] = c;
+	}
+	free(text);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -225,6 +310,8 @@ int main(void)
 		fdinfo_dmabuf_named_and_not,
 		fdinfo_other_file_and_truncated,
 		view_joins_bufinfo_and_proc,
+		live_bufinfo_and_fdinfo_agree,
+		live_bufinfo_cut_anywhere,
 		NULL,
 	};
 
