@@ -95,8 +95,8 @@ static bool batch_ends(const char *b, int len)
 	return false;
 }
 
-/* Send @nlh; write every reply batch to @name (NULL: keep the last). */
-static int talk(struct nlmsghdr *nlh, const char *name, char *last, int *last_len)
+/* Send @nlh; write every reply batch to @name, keep the first in @first. */
+static int talk(struct nlmsghdr *nlh, const char *name, char *first, int *first_len)
 {
 	FILE *f = name ? out(name, "wb") : NULL;
 	int total = 0;
@@ -110,9 +110,9 @@ static int talk(struct nlmsghdr *nlh, const char *name, char *last, int *last_le
 			FAIL("recv: %s", strerror(errno));
 		if (f && fwrite(buf, 1, (size_t)n, f) != (size_t)n)
 			FAIL("short write of %s", name);
-		if (last) {
-			memcpy(last, buf, (size_t)n);
-			*last_len = (int)n;
+		if (first && !total) {
+			memcpy(first, buf, (size_t)n);
+			*first_len = (int)n;
 		}
 		total += (int)n;
 		if (batch_ends(buf, (int)n))
@@ -132,10 +132,12 @@ static int family_cb(const struct nlattr *a, void *data)
 	if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GROUPS) {
 		const struct nlattr *g, *x;
 
-		mnl_attr_for_each_nested(g, a)
-			mnl_attr_for_each_nested(x, g)
+		mnl_attr_for_each_nested(g, a) {
+			mnl_attr_for_each_nested(x, g) {
 				if (mnl_attr_get_type(x) == CTRL_ATTR_MCAST_GRP_ID)
 					*grp = mnl_attr_get_u32(x);
+			}
+		}
 	}
 	return MNL_CB_OK;
 }
@@ -150,7 +152,7 @@ static uint32_t resolve(void)
 
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, DMAPEEK_FAMILY_NAME);
 	talk(nlh, NULL, reply, &len);
-	/* The reply and the ack may come in one batch; take the first message. */
+	/* The family's reply comes first, then the ack. */
 	if (((struct nlmsghdr *)reply)->nlmsg_type == GENL_ID_CTRL)
 		mnl_attr_parse((struct nlmsghdr *)reply, sizeof(struct genlmsghdr),
 			       family_cb, &grp);

@@ -228,8 +228,11 @@ static const struct dmapeek_sysbuf *by_name(const struct dmapeek_sysview *v,
 		const struct dmapeek_sysbuf *b = dmapeek_sysview_buffer(v, i);
 		const char *n = dmapeek_sysbuf_name(b);
 
-		if (dmapeek_sysbuf_size(b) == size &&
-		    (name ? n && !strcmp(n, name) : !n))
+		if (dmapeek_sysbuf_size(b) != size)
+			continue;
+		if (!name && !n)
+			return b;
+		if (name && n && !strcmp(n, name))
 			return b;
 	}
 	return NULL;

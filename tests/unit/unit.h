@@ -33,9 +33,11 @@ static inline char *unit_slurp(const char *name, size_t *len)
 	while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
 		n += got;
 		if (n == cap) {
+			char *bigger = realloc(buf, 2 * cap + 1);
+
+			ck_assert_ptr_nonnull(bigger);
+			buf = bigger;
 			cap *= 2;
-			buf = realloc(buf, cap + 1);
-			ck_assert_ptr_nonnull(buf);
 		}
 	}
 	ck_assert_msg(!ferror(f), "cannot read %s", path);
