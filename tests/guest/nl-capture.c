@@ -4,7 +4,7 @@
  * for the host tests (tests/unit/data/, see its README).
  *
  * It sets up a small known scene with libdmapeek (buffers of two models,
- * one with a name with spaces set through DMA_BUF_SET_NAME, one without
+ * one renamed with spaces through DMA_BUF_SET_NAME, one without
  * attachments, imports into a client device, one of them an importer that
  * never unmaps), then writes, as the kernel sent them:
  *
@@ -15,7 +15,7 @@
  *   nl-events.bin          the event notifications of all of the above
  *   bufinfo.txt            debugfs dma_buf/bufinfo while the buffers live
  *   fdinfo-named.txt       /proc/self/fdinfo of the named buffer
- *   fdinfo-unnamed.txt     /proc/self/fdinfo of the buffer without a name
+ *   fdinfo-idle.txt        /proc/self/fdinfo of the buffer without attachments
  *   capture.txt            the kernel release and the ids of the scene
  *
  * The host tests assert the scene's known facts on the decoded captures.
@@ -258,7 +258,7 @@ int main(int argc, char **argv)
 	dump(DMAPEEK_CMD_P2P_GET, "nl-p2p-dump.bin");
 	copy_file("/sys/kernel/debug/dma_buf/bufinfo", "bufinfo.txt");
 	fdinfo(fdr, "fdinfo-named.txt");
-	fdinfo(fdi, "fdinfo-unnamed.txt");
+	fdinfo(fdi, "fdinfo-idle.txt");
 
 	nlh = msg(family, DMAPEEK_CMD_BUFFER_REVOKE, 0);
 	mnl_attr_put_u32(nlh, DMAPEEK_A_REVOKE_BUFFER_ID, br);

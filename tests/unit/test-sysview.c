@@ -218,7 +218,7 @@ END_TEST
 
 /* ------------------------------------------- text recorded in the guest */
 
-/* The recorded bufinfo's buffer with this name (NULL: the unnamed ones). */
+/* The recorded bufinfo's buffer of this size and name (NULL: none). */
 static const struct dmapeek_sysbuf *by_name(const struct dmapeek_sysview *v,
 					    const char *name, uint64_t size)
 {
@@ -253,8 +253,8 @@ START_TEST(live_bufinfo_and_fdinfo_agree)
 	ck_assert_uint_eq(dmapeek_sysbuf_nr_devices(named), 2);
 	ck_assert_str_eq(dmapeek_sysbuf_device(named, 0),
 			 dmapeek_sysbuf_device(named, 1));
-	/* The idle one: no name, no attachments. */
-	idle = by_name(v, NULL, 4096);
+	/* The idle one, named by the module after its export: no attachments. */
+	idle = by_name(v, "cap-idle", 4096);
 	ck_assert_ptr_nonnull(idle);
 	ck_assert_uint_eq(dmapeek_sysbuf_nr_devices(idle), 0);
 	free(text);
@@ -269,9 +269,9 @@ START_TEST(live_bufinfo_and_fdinfo_agree)
 	ck_assert_uint_eq(fi.ino, dmapeek_sysbuf_inode(named));
 	ck_assert_int_eq(fi.count, dmapeek_sysbuf_count(named));
 	free(text);
-	text = unit_slurp("live/fdinfo-unnamed.txt", NULL);
+	text = unit_slurp("live/fdinfo-idle.txt", NULL);
 	ck_assert_int_eq(dp_fdinfo_parse(text, &fi), 1);
-	ck_assert(!fi.has_name);
+	ck_assert_str_eq(fi.name, "cap-idle");
 	ck_assert_uint_eq(fi.size, 4096);
 	ck_assert_uint_eq(fi.ino, dmapeek_sysbuf_inode(idle));
 	free(text);
