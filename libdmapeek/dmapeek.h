@@ -111,6 +111,9 @@ bool dmapeek_object_has(const void *obj, unsigned int attr);
 /** Raw value of a numeric attribute (0 when absent). */
 uint64_t dmapeek_object_u64(const void *obj, unsigned int attr);
 
+/** Value of a string attribute, or NULL when absent. */
+const char *dmapeek_object_str(const void *obj, unsigned int attr);
+
 /** One range of a buffer (its backing) or of a mapping (its DMA addresses). */
 struct dmapeek_addr_range {
 	uint64_t offset;	/* inside the buffer */

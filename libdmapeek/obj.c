@@ -393,6 +393,11 @@ DMAPEEK_EXPORT uint64_t dmapeek_object_u64(const void *obj, unsigned int attr)
 	return attr < DP_MAX_ATTR ? o->v[attr] : 0;
 }
 
+DMAPEEK_EXPORT const char *dmapeek_object_str(const void *obj, unsigned int attr)
+{
+	return dp_obj_str(obj, attr);
+}
+
 /* ------------------------------------------------------------- streams */
 
 int dp_stream_open(struct dp_stream *s, size_t buf_size)

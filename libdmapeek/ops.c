@@ -83,12 +83,19 @@ DMAPEEK_EXPORT int dmapeek_import(struct dmapeek *ctx, int dmabuf_fd,
 	return 0;
 }
 
+/* An ioctl of the module; a module without it (-ENOTTY) lacks the op. */
+static int dp_op_ioctl(struct dmapeek *ctx, unsigned long cmd, void *arg)
+{
+	int err = dp_ioctl(ctx, cmd, arg);
+
+	return err == -ENOTTY ? dp_errno(EOPNOTSUPP) : err;
+}
+
 static int dp_id_ioctl(struct dmapeek *ctx, unsigned long cmd, uint32_t id)
 {
 	struct dmapeek_id_op x = { .size = sizeof(x), .id = id };
-	int err = dp_ioctl(ctx, cmd, &x);
 
-	return err == -ENOTTY ? dp_errno(EOPNOTSUPP) : err;
+	return dp_op_ioctl(ctx, cmd, &x);
 }
 
 DMAPEEK_EXPORT int dmapeek_detach(struct dmapeek *ctx, uint32_t attachment_id)
@@ -96,50 +103,49 @@ DMAPEEK_EXPORT int dmapeek_detach(struct dmapeek *ctx, uint32_t attachment_id)
 	return dp_id_ioctl(ctx, DMAPEEK_IOC_DETACH, attachment_id);
 }
 
-/* A netlink do with one u32 attribute and no reply but the ack. */
-static int dp_nl_id_op(struct dmapeek *ctx, uint8_t cmd, unsigned int attr,
-		       uint32_t id)
+/*
+ * An operation on one object by id: a netlink do with the id and no reply
+ * but the ack, or, from a module without the netlink op, the ioctl.
+ */
+static int dp_id_op(struct dmapeek *ctx, uint8_t cmd, unsigned int attr,
+		    unsigned long ioc, uint32_t id)
 {
 	struct nlmsghdr *nlh = dp_nl_msg(ctx, cmd, 0);
+	int err;
 
 	mnl_attr_put_u32(nlh, attr, id);
-	return dp_nl_talk(ctx, nlh, NULL, NULL);
+	err = dp_nl_talk(ctx, nlh, NULL, NULL);
+	if (err == -EOPNOTSUPP)
+		err = dp_id_ioctl(ctx, ioc, id);
+	return err;
 }
 
 DMAPEEK_EXPORT int dmapeek_map(struct dmapeek *ctx, uint32_t attachment_id)
 {
-	int err = dp_nl_id_op(ctx, DMAPEEK_CMD_ATTACHMENT_MAP,
-			      DMAPEEK_A_ATTACHMENT_ID, attachment_id);
-
-	if (err == -EOPNOTSUPP)
-		err = dp_id_ioctl(ctx, DMAPEEK_IOC_MAP, attachment_id);
-	return err;
+	return dp_id_op(ctx, DMAPEEK_CMD_ATTACHMENT_MAP, DMAPEEK_A_ATTACHMENT_ID,
+			DMAPEEK_IOC_MAP, attachment_id);
 }
 
 DMAPEEK_EXPORT int dmapeek_unmap(struct dmapeek *ctx, uint32_t attachment_id)
 {
-	int err = dp_nl_id_op(ctx, DMAPEEK_CMD_ATTACHMENT_UNMAP,
-			      DMAPEEK_A_ATTACHMENT_ID, attachment_id);
-
-	if (err == -EOPNOTSUPP)
-		err = dp_id_ioctl(ctx, DMAPEEK_IOC_UNMAP, attachment_id);
-	return err;
+	return dp_id_op(ctx, DMAPEEK_CMD_ATTACHMENT_UNMAP, DMAPEEK_A_ATTACHMENT_ID,
+			DMAPEEK_IOC_UNMAP, attachment_id);
 }
 
 DMAPEEK_EXPORT int dmapeek_restore(struct dmapeek *ctx, uint32_t buffer_id)
 {
-	int err = dp_nl_id_op(ctx, DMAPEEK_CMD_BUFFER_RESTORE,
-			      DMAPEEK_A_BUFFER_ID, buffer_id);
-
-	if (err == -EOPNOTSUPP)
-		err = dp_id_ioctl(ctx, DMAPEEK_IOC_RESTORE, buffer_id);
-	return err;
+	return dp_id_op(ctx, DMAPEEK_CMD_BUFFER_RESTORE, DMAPEEK_A_BUFFER_ID,
+			DMAPEEK_IOC_RESTORE, buffer_id);
 }
 
 DMAPEEK_EXPORT int dmapeek_move(struct dmapeek *ctx, uint32_t buffer_id,
 				uint32_t provider_id, uint32_t timeout_ms)
 {
 	struct nlmsghdr *nlh = dp_nl_msg(ctx, DMAPEEK_CMD_BUFFER_MOVE, 0);
+	struct dmapeek_move x = {
+		.size = sizeof(x), .buffer_id = buffer_id,
+		.provider_id = provider_id, .timeout_ms = timeout_ms,
+	};
 	int err;
 
 	mnl_attr_put_u32(nlh, DMAPEEK_A_BUFFER_ID, buffer_id);
@@ -147,17 +153,57 @@ DMAPEEK_EXPORT int dmapeek_move(struct dmapeek *ctx, uint32_t buffer_id,
 	if (timeout_ms)
 		mnl_attr_put_u32(nlh, DMAPEEK_A_BUFFER_TIMEOUT_MS, timeout_ms);
 	err = dp_nl_talk(ctx, nlh, NULL, NULL);
-	if (err == -EOPNOTSUPP) {
-		struct dmapeek_move x = {
-			.size = sizeof(x), .buffer_id = buffer_id,
-			.provider_id = provider_id, .timeout_ms = timeout_ms,
-		};
-
-		err = dp_ioctl(ctx, DMAPEEK_IOC_MOVE, &x);
-		if (err == -ENOTTY)
-			err = dp_errno(EOPNOTSUPP);
-	}
+	if (err == -EOPNOTSUPP)
+		err = dp_op_ioctl(ctx, DMAPEEK_IOC_MOVE, &x);
 	return err;
+}
+
+static void dp_obj_set(struct dp_obj *o, unsigned int attr, uint64_t v)
+{
+	o->v[attr] = v;
+	o->present |= 1U << attr;
+}
+
+/*
+ * An operation that answers with an object: the netlink do @nlh, or, from
+ * a module without that op, the ioctl @ioc on @arg, whose answer @fill
+ * turns into the object (without the per-item records only netlink
+ * carries).  *res, if @res is not NULL, owns the object.
+ */
+static int dp_reply_op(struct dmapeek *ctx, enum dp_kind kind,
+		       struct nlmsghdr *nlh, unsigned long ioc, void *arg,
+		       void (*fill)(struct dp_obj *o, const void *arg),
+		       struct dp_obj **res)
+{
+	struct dp_obj *o = dp_get(ctx, kind, nlh);
+
+	if (!o && errno == EOPNOTSUPP) {
+		int err = dp_op_ioctl(ctx, ioc, arg);
+
+		if (err)
+			return err;
+		o = dp_obj_new(kind);
+		if (!o)
+			return dp_errno(ENOMEM);
+		fill(o, arg);
+	}
+	if (!o)
+		return -errno;
+	if (res)
+		*res = o;
+	else
+		dmapeek_object_free(o);
+	return 0;
+}
+
+static void dp_revoke_fill(struct dp_obj *o, const void *arg)
+{
+	const struct dmapeek_revoke *x = arg;
+
+	dp_obj_set(o, DMAPEEK_A_REVOKE_BUFFER_ID, x->buffer_id);
+	dp_obj_set(o, DMAPEEK_A_REVOKE_DURATION_NS, x->duration_ns);
+	dp_obj_set(o, DMAPEEK_A_REVOKE_ATTACHMENTS, x->attachments);
+	dp_obj_set(o, DMAPEEK_A_REVOKE_STUCK, x->stuck);
 }
 
 DMAPEEK_EXPORT int dmapeek_revoke(struct dmapeek *ctx, uint32_t buffer_id,
@@ -165,40 +211,20 @@ DMAPEEK_EXPORT int dmapeek_revoke(struct dmapeek *ctx, uint32_t buffer_id,
 				  struct dmapeek_revoke_result **res)
 {
 	struct nlmsghdr *nlh = dp_nl_msg(ctx, DMAPEEK_CMD_BUFFER_REVOKE, 0);
+	struct dmapeek_revoke x = {
+		.size = sizeof(x), .buffer_id = buffer_id, .timeout_ms = timeout_ms,
+	};
 	struct dp_obj *o;
+	int err;
 
 	mnl_attr_put_u32(nlh, DMAPEEK_A_REVOKE_BUFFER_ID, buffer_id);
 	if (timeout_ms)
 		mnl_attr_put_u32(nlh, DMAPEEK_A_REVOKE_TIMEOUT_MS, timeout_ms);
-	o = dp_get(ctx, DP_REVOKE, nlh);
-	if (!o && errno == EOPNOTSUPP) {
-		struct dmapeek_revoke x = {
-			.size = sizeof(x), .buffer_id = buffer_id,
-			.timeout_ms = timeout_ms,
-		};
-		int err = dp_ioctl(ctx, DMAPEEK_IOC_REVOKE, &x);
-
-		if (err)
-			return err == -ENOTTY ? dp_errno(EOPNOTSUPP) : err;
-		o = dp_obj_new(DP_REVOKE);
-		if (!o)
-			return dp_errno(ENOMEM);
-		o->v[DMAPEEK_A_REVOKE_BUFFER_ID] = x.buffer_id;
-		o->v[DMAPEEK_A_REVOKE_DURATION_NS] = x.duration_ns;
-		o->v[DMAPEEK_A_REVOKE_ATTACHMENTS] = x.attachments;
-		o->v[DMAPEEK_A_REVOKE_STUCK] = x.stuck;
-		o->present = 1U << DMAPEEK_A_REVOKE_BUFFER_ID |
-			     1U << DMAPEEK_A_REVOKE_DURATION_NS |
-			     1U << DMAPEEK_A_REVOKE_ATTACHMENTS |
-			     1U << DMAPEEK_A_REVOKE_STUCK;
-	}
-	if (!o)
-		return -errno;
-	if (res)
+	err = dp_reply_op(ctx, DP_REVOKE, nlh, DMAPEEK_IOC_REVOKE, &x, dp_revoke_fill,
+			  res ? &o : NULL);
+	if (!err && res)
 		*res = (struct dmapeek_revoke_result *)o;
-	else
-		dmapeek_object_free(o);
-	return 0;
+	return err;
 }
 
 DMAPEEK_EXPORT unsigned int
@@ -234,9 +260,8 @@ static int dp_dma(struct dmapeek *ctx, uint32_t attachment_id, uint64_t offset,
 		.attachment_id = attachment_id, .offset = offset,
 		.length = len, .data = (uintptr_t)buf,
 	};
-	int err = dp_ioctl(ctx, DMAPEEK_IOC_DMA, &x);
 
-	return err == -ENOTTY ? dp_errno(EOPNOTSUPP) : err;
+	return dp_op_ioctl(ctx, DMAPEEK_IOC_DMA, &x);
 }
 
 DMAPEEK_EXPORT int dmapeek_dma_read(struct dmapeek *ctx, uint32_t attachment_id,
@@ -252,41 +277,31 @@ DMAPEEK_EXPORT int dmapeek_dma_write(struct dmapeek *ctx, uint32_t attachment_id
 		      DMAPEEK_DMA_TO_BUFFER);
 }
 
+static void dp_audit_fill(struct dp_obj *o, const void *arg)
+{
+	const struct dmapeek_audit *x = arg;
+
+	dp_obj_set(o, DMAPEEK_A_AUDIT_MAPPING_ID, x->mapping_id);
+	dp_obj_set(o, DMAPEEK_A_AUDIT_RESULT, x->result);
+	dp_obj_set(o, DMAPEEK_A_AUDIT_PAGES, x->pages);
+	dp_obj_set(o, DMAPEEK_A_AUDIT_MISMATCHES, x->mismatches);
+	dp_obj_set(o, DMAPEEK_A_AUDIT_HOLES, x->holes);
+}
+
 DMAPEEK_EXPORT int dmapeek_audit(struct dmapeek *ctx, uint32_t mapping_id,
 				 struct dmapeek_audit_report **res)
 {
 	struct nlmsghdr *nlh = dp_nl_msg(ctx, DMAPEEK_CMD_MAPPING_AUDIT, 0);
+	struct dmapeek_audit x = { .size = sizeof(x), .mapping_id = mapping_id };
 	struct dp_obj *o;
+	int err;
 
 	mnl_attr_put_u32(nlh, DMAPEEK_A_AUDIT_MAPPING_ID, mapping_id);
-	o = dp_get(ctx, DP_AUDIT, nlh);
-	if (!o && errno == EOPNOTSUPP) {
-		struct dmapeek_audit x = { .size = sizeof(x), .mapping_id = mapping_id };
-		int err = dp_ioctl(ctx, DMAPEEK_IOC_AUDIT, &x);
-
-		if (err)
-			return err == -ENOTTY ? dp_errno(EOPNOTSUPP) : err;
-		o = dp_obj_new(DP_AUDIT);
-		if (!o)
-			return dp_errno(ENOMEM);
-		o->v[DMAPEEK_A_AUDIT_MAPPING_ID] = mapping_id;
-		o->v[DMAPEEK_A_AUDIT_RESULT] = x.result;
-		o->v[DMAPEEK_A_AUDIT_PAGES] = x.pages;
-		o->v[DMAPEEK_A_AUDIT_MISMATCHES] = x.mismatches;
-		o->v[DMAPEEK_A_AUDIT_HOLES] = x.holes;
-		o->present = 1U << DMAPEEK_A_AUDIT_MAPPING_ID |
-			     1U << DMAPEEK_A_AUDIT_RESULT |
-			     1U << DMAPEEK_A_AUDIT_PAGES |
-			     1U << DMAPEEK_A_AUDIT_MISMATCHES |
-			     1U << DMAPEEK_A_AUDIT_HOLES;
-	}
-	if (!o)
-		return -errno;
-	if (res)
+	err = dp_reply_op(ctx, DP_AUDIT, nlh, DMAPEEK_IOC_AUDIT, &x, dp_audit_fill,
+			  res ? &o : NULL);
+	if (!err && res)
 		*res = (struct dmapeek_audit_report *)o;
-	else
-		dmapeek_object_free(o);
-	return 0;
+	return err;
 }
 
 DMAPEEK_EXPORT unsigned int

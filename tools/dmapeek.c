@@ -7,13 +7,14 @@
  * Exit codes (documented in dmapeek(8)):
  *   0 success, 1 the operation failed, 2 usage error, 3 the module is not
  *   loaded, 4 permission denied, 5 the module does not support the
- *   operation.
+ *   operation, 6 an "expect" did not hold.
  */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -27,6 +28,7 @@
 #include <dmapeek.h>
 
 #include "dmapeek_config.h"
+#include "fields.h"
 #include "json_print.h"
 
 enum {
@@ -36,6 +38,7 @@ enum {
 	EXIT_NOMODULE = 3,
 	EXIT_PERM = 4,
 	EXIT_NOTSUP = 5,
+	EXIT_EXPECT = 6,
 };
 
 static bool opt_json, opt_pretty, opt_numeric, opt_force;
@@ -81,16 +84,43 @@ static int usage_err(const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-/* Print an error with the errno name, the kernel's text and a hint. */
+static bool quiet_errors;	/* "expect fail" runs its command quietly */
+static int last_err;		/* errno of the last failed operation */
+
+/*
+ * Print an error with the errno name, the kernel's text and a hint where
+ * one helps; returns the exit code the errno maps to.
+ */
 static int op_err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int op_err(int err, const char *fmt, ...)
 {
-	const char *ext = ctx ? dmapeek_extack(ctx) : NULL;
-	const char *name;
+	static const struct {
+		int err, rc;
+		const char *hint;
+	} hints[] = {
+		{ EPERM, EXIT_PERM, "this needs root (CAP_SYS_ADMIN)" },
+		{ EACCES, EXIT_PERM, "this needs root (CAP_SYS_ADMIN)" },
+		{ EOPNOTSUPP, EXIT_NOTSUP,
+		  "this dmapeek.ko does not implement the operation yet" },
+		{ ENODEV, EXIT_FAILED,
+		  "is the device bound to dmapeek? see \"dmapeek bind\"" },
+	};
+	const char *ext = ctx ? dmapeek_extack(ctx) : NULL, *name, *hint = NULL;
+	int rc = EXIT_FAILED;
 	va_list ap;
+	size_t i;
 
 	if (err < 0)
 		err = -err;
+	last_err = err;
+	for (i = 0; i < sizeof(hints) / sizeof(hints[0]); i++) {
+		if (hints[i].err == err) {
+			rc = hints[i].rc;
+			hint = hints[i].hint;
+		}
+	}
+	if (quiet_errors)
+		return rc;
 	name = strerrorname_np(err);
 	fputs("dmapeek: ", stderr);
 	where();
@@ -101,22 +131,9 @@ static int op_err(int err, const char *fmt, ...)
 	if (ext)
 		fprintf(stderr, ": %s", ext);
 	fputc('\n', stderr);
-	switch (err) {
-	case EPERM:
-	case EACCES:
-		fputs("hint: this needs root (CAP_SYS_ADMIN)\n", stderr);
-		return EXIT_PERM;
-	case EOPNOTSUPP:
-		fputs("hint: this dmapeek.ko does not implement the operation yet\n",
-		      stderr);
-		return EXIT_NOTSUP;
-	case ENODEV:
-		fputs("hint: is the device bound to dmapeek? see \"dmapeek bind\"\n",
-		      stderr);
-		return EXIT_FAILED;
-	default:
-		return EXIT_FAILED;
-	}
+	if (hint)
+		fprintf(stderr, "hint: %s\n", hint);
+	return rc;
 }
 
 static int need_ctx(void)
@@ -127,7 +144,9 @@ static int need_ctx(void)
 	if (!ctx) {
 		int err = errno;
 
-		fprintf(stderr, "dmapeek: cannot reach dmapeek.ko: %s (%s)\n",
+		fputs("dmapeek: ", stderr);
+		where();
+		fprintf(stderr, "cannot reach dmapeek.ko: %s (%s)\n",
 			strerror(err), strerrorname_np(err) ?: "?");
 		if (err == ENOENT)
 			fputs("hint: is the module loaded? try \"modprobe dmapeek\"\n",
@@ -162,10 +181,107 @@ static int parse_u32(const char *s, uint32_t *v)
 	return 0;
 }
 
-#define NEED_ARG(argc, argv, what) do { \
-	if ((argc) < 2) \
-		return usage_err("\"%s\" needs %s", (argv)[0], what); \
-} while (0)
+/*
+ * A command's "NAME VALUE" words and bare flag words, as a table: every
+ * command parses its arguments through parse_args(), so errors read alike
+ * and a bad command line is reported before any talk to the module.
+ */
+enum arg_type {
+	A_U32,		/* uint32_t */
+	A_BYTE,		/* uint32_t below 256 */
+	A_SIZE,		/* uint64_t, K/M/G/T suffixes */
+	A_STR,		/* const char * */
+	A_MODEL,	/* uint32_t, enum dmapeek_model by name */
+	A_BEHAVIOUR,	/* uint32_t, enum dmapeek_behaviour by name */
+	A_FLAG,		/* a bare word: ORs @bit into the uint32_t */
+};
+
+struct arg {
+	const char *name;
+	enum arg_type type;
+	void *dst;
+	uint32_t bit;
+};
+
+static const struct arg *find_arg(const struct arg *args, const char *word)
+{
+	const struct arg *a;
+
+	for (a = args; a->name; a++)
+		if (!strcmp(word, a->name))
+			return a;
+	for (a = args; a->name; a++)
+		if (matches(word, a->name))
+			return a;
+	return NULL;
+}
+
+static int parse_arg(const struct arg *a, const char *s)
+{
+	uint32_t *u = a->dst;
+
+	switch (a->type) {
+	case A_U32:
+		return parse_u32(s, u);
+	case A_BYTE:
+		return parse_u32(s, u) || *u > 255 ? -EINVAL : 0;
+	case A_SIZE:
+		return parse_size(s, a->dst);
+	case A_STR:
+		*(const char **)a->dst = s;
+		return 0;
+	case A_MODEL:
+		return dmapeek_model_parse(s, u);
+	case A_BEHAVIOUR:
+		return dmapeek_behaviour_parse(s, u);
+	case A_FLAG:
+		break;
+	}
+	return -EINVAL;
+}
+
+static int parse_args(const char *cmd, const struct arg *args, int argc,
+		      char **argv)
+{
+	while (argc > 0) {
+		const struct arg *a = find_arg(args, argv[0]);
+
+		if (!a)
+			return usage_err("unknown %s argument \"%s\"", cmd, argv[0]);
+		if (a->type == A_FLAG) {
+			*(uint32_t *)a->dst |= a->bit;
+			argc--;
+			argv++;
+			continue;
+		}
+		if (argc < 2)
+			return usage_err("\"%s\" needs a value", argv[0]);
+		if (parse_arg(a, argv[1]))
+			return usage_err("bad %s \"%s\"", a->name, argv[1]);
+		argc -= 2;
+		argv += 2;
+	}
+	return 0;
+}
+
+/* A PCI address as sysfs spells it: DDDD:BB:DD.F */
+static bool valid_bdf(const char *s)
+{
+	unsigned int d, b, dev, f;
+	char end;
+
+	return strlen(s) == 12 &&
+	       sscanf(s, "%4x:%2x:%2x.%1x%c", &d, &b, &dev, &f, &end) == 4;
+}
+
+/* An id first, then the arguments of @args. */
+static int parse_id_args(const char *cmd, const char *usage, uint32_t *id,
+			 const struct arg *args, int argc, char **argv)
+{
+	if (argc < 1 || parse_u32(argv[0], id))
+		return usage_err("usage: dmapeek %s %s", cmd, usage);
+	return parse_args(cmd, args, argc - 1, argv + 1);
+}
 
 /* ------------------------------------------------------------- printing */
 
@@ -458,52 +574,157 @@ static int iter_done(const char *what)
  * The list/show body every object shares: with an id, a lookup; without,
  * a streamed dump (with an optional filter).
  */
-#define OBJ_LIST(obj, label, print_call) \
-static int obj##_show(int argc, char **argv) \
-{ \
-	struct dmapeek_##obj *x; \
-	uint32_t id; \
-	int rc = need_ctx(); \
- \
-	if (rc) \
-		return rc; \
-	if (argc > 0) { \
-		if (parse_u32(argv[0], &id)) \
-			return usage_err("bad " label " id \"%s\"", argv[0]); \
-		x = dmapeek_##obj##_get(ctx, id); \
-		if (!x) \
-			return op_err(errno, label " %u", id); \
-		pr_open_arr(NULL); \
-		print_call; \
-		pr_close_arr(); \
-		dmapeek_object_free(x); \
-		return EXIT_OK; \
-	} \
-	pr_open_arr(NULL); \
-	dmapeek_for_each_##obj(ctx, x) \
-		print_call; \
-	pr_close_arr(); \
-	return iter_done(label); \
+/* The id the last command named or made, for "$NAME = ..." in batch files. */
+static char result[16];
+
+static void set_result(uint32_t id)
+{
+	snprintf(result, sizeof(result), "%u", id);
 }
 
-OBJ_LIST(provider, "provider", print_provider(x))
-OBJ_LIST(device, "device", print_device(x))
-OBJ_LIST(buffer, "buffer", print_buffer(x, true))
-OBJ_LIST(attachment, "attachment", print_attachment(x, false, true))
-OBJ_LIST(mapping, "mapping", print_mapping(x, false))
+/*
+ * What every object shares: its fields by name (fields.c), a lookup by
+ * id, the streamed dump and the printer.  "list" and "show" take an id
+ * or filters, "find" the filters a batch line needs to name an object.
+ */
+struct objclass {
+	const char *name;
+	const struct field *fields;
+	void *(*get)(uint32_t id);		/* NULL: no ids (p2p) */
+	void *(*next)(const void *prev);
+	void (*print)(const void *obj);
+	unsigned int id_attr;
+};
 
-static const struct cmd provider_cmds[] = {
-	{ "show", provider_show }, { "list", provider_show }, { NULL, NULL },
-};
-static const struct cmd device_cmds[] = {
-	{ "show", device_show }, { "list", device_show }, { NULL, NULL },
-};
-static const struct cmd attachment_cmds[] = {
-	{ "show", attachment_show }, { "list", attachment_show }, { NULL, NULL },
-};
-static const struct cmd mapping_cmds[] = {
-	{ "show", mapping_show }, { "list", mapping_show }, { NULL, NULL },
-};
+#define MAX_CONDS	16
+
+/* "FIELD [OP] VALUE"... up to the end of the words. */
+static int parse_conds(const struct objclass *oc, int argc, char **argv,
+		       struct cond *conds, unsigned int *n)
+{
+	char why[128];
+
+	for (*n = 0; argc > 0; (*n)++) {
+		int used;
+
+		if (*n == MAX_CONDS)
+			return usage_err("at most %d filters", MAX_CONDS);
+		used = cond_parse(oc->fields, argc, argv, &conds[*n], why, sizeof(why));
+		if (used < 0)
+			return usage_err("%s: %s", oc->name, why);
+		argc -= used;
+		argv += used;
+	}
+	return 0;
+}
+
+static int obj_list(const struct objclass *oc, int argc, char **argv)
+{
+	struct cond conds[MAX_CONDS];
+	unsigned int n;
+	uint32_t id = 0;
+	bool by_id = argc > 0 && isdigit((unsigned char)argv[0][0]);
+	void *x;
+	int rc;
+
+	if (by_id && (!oc->get || parse_u32(argv[0], &id)))
+		return usage_err("bad %s id \"%s\"", oc->name, argv[0]);
+	rc = parse_conds(oc, argc - by_id, argv + by_id, conds, &n);
+	if (rc)
+		return rc;
+	rc = need_ctx();
+	if (rc)
+		return rc;
+	if (by_id) {
+		x = oc->get(id);
+		if (!x)
+			return op_err(errno, "%s %u", oc->name, id);
+		pr_open_arr(NULL);
+		if (conds_match(conds, n, x))
+			oc->print(x);
+		pr_close_arr();
+		dmapeek_object_free(x);
+		return EXIT_OK;
+	}
+	pr_open_arr(NULL);
+	for (x = oc->next(NULL); x; x = oc->next(x))
+		if (conds_match(conds, n, x))
+			oc->print(x);
+	pr_close_arr();
+	return iter_done(oc->name);
+}
+
+/* The id of the first object that passes the filters. */
+static int obj_find(const struct objclass *oc, int argc, char **argv)
+{
+	struct cond conds[MAX_CONDS];
+	unsigned int n;
+	uint32_t id;
+	void *x;
+	int rc = parse_conds(oc, argc, argv, conds, &n);
+
+	if (rc)
+		return rc;
+	if (!n || !oc->id_attr)
+		return usage_err("usage: dmapeek %s find FIELD VALUE...", oc->name);
+	rc = need_ctx();
+	if (rc)
+		return rc;
+	for (x = oc->next(NULL); x; x = oc->next(x))
+		if (conds_match(conds, n, x))
+			break;
+	if (!x) {
+		rc = iter_done(oc->name);
+		if (rc)
+			return rc;
+		fprintf(stderr, "dmapeek: ");
+		where();
+		fprintf(stderr, "no %s matches the filters\n", oc->name);
+		return EXIT_FAILED;
+	}
+	id = (uint32_t)dmapeek_object_u64(x, oc->id_attr);
+	dmapeek_iter_end(x);
+	set_result(id);
+	pr_open_obj(NULL);
+	pr_str("object", "%s ", oc->name);
+	pr_u64("id", "%" PRIu64, id);
+	pr_close_obj();
+	pr_nl();
+	return EXIT_OK;
+}
+
+/*
+ * One object kind: its class, and its "show", "list", "find" (and any
+ * other) verbs.
+ */
+#define OBJECT(obj, ID_ATTR, print_call, ...) \
+static void *obj##_get_v(uint32_t id) { return dmapeek_##obj##_get(ctx, id); } \
+static void *obj##_next_v(const void *prev) { return dmapeek_##obj##_next(ctx, prev); } \
+static void obj##_print_v(const void *x) { print_call; } \
+static const struct objclass obj##_class = { \
+	#obj, obj##_fields, obj##_get_v, obj##_next_v, obj##_print_v, ID_ATTR, \
+}; \
+static int obj##_list(int argc, char **argv) \
+{ \
+	return obj_list(&obj##_class, argc, argv); \
+} \
+static int obj##_find(int argc, char **argv) \
+{ \
+	return obj_find(&obj##_class, argc, argv); \
+} \
+static const struct cmd obj##_cmds[] = { \
+	{ "show", obj##_list }, { "list", obj##_list }, { "find", obj##_find }, \
+	__VA_ARGS__ { NULL, NULL }, \
+}; \
+static int cmd_##obj(int argc, char **argv) \
+{ \
+	return dispatch(obj##_cmds, argc, argv, #obj " command"); \
+}
+
+OBJECT(provider, DMAPEEK_A_PROVIDER_ID, print_provider(x))
+OBJECT(device, DMAPEEK_A_DEVICE_ID, print_device(x))
+OBJECT(attachment, DMAPEEK_A_ATTACHMENT_ID, print_attachment(x, false, true))
+OBJECT(mapping, DMAPEEK_A_MAPPING_ID, print_mapping(x, false))
 
 /* Every dma-buf in the system: bufinfo, fdinfo and the module joined. */
 static int buffer_all(int argc, char **argv)
@@ -578,31 +799,7 @@ static int buffer_all(int argc, char **argv)
 	return EXIT_OK;
 }
 
-static const struct cmd buffer_cmds[] = {
-	{ "show", buffer_show }, { "list", buffer_show }, { "all", buffer_all },
-	{ NULL, NULL },
-};
-
-static int cmd_provider(int argc, char **argv)
-{
-	return dispatch(provider_cmds, argc, argv, "provider command");
-}
-static int cmd_device(int argc, char **argv)
-{
-	return dispatch(device_cmds, argc, argv, "device command");
-}
-static int cmd_buffer(int argc, char **argv)
-{
-	return dispatch(buffer_cmds, argc, argv, "buffer command");
-}
-static int cmd_attachment(int argc, char **argv)
-{
-	return dispatch(attachment_cmds, argc, argv, "attachment command");
-}
-static int cmd_mapping(int argc, char **argv)
-{
-	return dispatch(mapping_cmds, argc, argv, "mapping command");
-}
+OBJECT(buffer, DMAPEEK_A_BUFFER_ID, print_buffer(x, true), { "all", buffer_all },)
 
 /* --------------------------------------------------------------- p2p */
 
@@ -655,13 +852,14 @@ static int p2p_matrix(int argc, char **argv)
 	unsigned int np = 0, nc = 0, i, j;
 	struct dmapeek_p2p *c;
 	char name[256];
-	int rc = need_ctx();
+	int rc;
 
 	(void)argv;
-	if (rc)
-		return rc;
 	if (argc)
 		return usage_err("\"p2p matrix\" takes no arguments");
+	rc = need_ctx();
+	if (rc)
+		return rc;
 	memset(type, 0xff, sizeof(type));
 	pr_open_arr(NULL);
 	dmapeek_for_each_p2p(ctx, c) {
@@ -702,34 +900,162 @@ static int p2p_matrix(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* Why the kernel's P2PDMA rules gave a pair its map type, in words. */
+static const char *p2p_why(uint32_t reason)
+{
+	switch (reason) {
+	case DMAPEEK_P2P_REASON_SYSTEM_MEMORY:
+		return "the provider is system memory: no P2P, plain DMA";
+	case DMAPEEK_P2P_REASON_SAME_DEVICE:
+		return "provider and client are the same function";
+	case DMAPEEK_P2P_REASON_COMMON_SWITCH:
+		return "both sit below one PCI switch: TLPs turn there, bus addresses";
+	case DMAPEEK_P2P_REASON_ACS_REDIRECT:
+		return "ACS on the path redirects P2P up to the root: through the host bridge";
+	case DMAPEEK_P2P_REASON_HOST_BRIDGE_ALLOWLIST:
+		return "the host bridge is on the kernel's P2P allowlist";
+	case DMAPEEK_P2P_REASON_AMD_CPU:
+		return "AMD Zen host bridges forward P2P between root ports";
+	case DMAPEEK_P2P_REASON_NOT_ALLOWLISTED:
+		return "the path crosses a host bridge the kernel does not trust with P2P";
+	case DMAPEEK_P2P_REASON_NOT_PCI:
+		return "one side is not a PCI device";
+	case DMAPEEK_P2P_REASON_NO_PROVIDER:
+		return "the provider device has no P2P memory";
+	default:
+		return "the kernel gave no reason";
+	}
+}
+
+#define MAX_HOPS	16
+
+/*
+ * The chain of sysfs devices above a PCI function, from its host bridge
+ * ("pci0000:00") down to itself; the number of links, or -1.
+ */
+static int pci_chain(const char *bdf, char (*hop)[16])
+{
+	char path[PATH_MAX], *real, *p, *save = NULL;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", bdf);
+	real = realpath(path, NULL);
+	if (!real)
+		return -1;
+	p = strstr(real, "/devices/");
+	for (p = p ? strtok_r(p + 9, "/", &save) : NULL; p && n < MAX_HOPS;
+	     p = strtok_r(NULL, "/", &save))
+		snprintf(hop[n++], sizeof(hop[0]), "%s", p);
+	free(real);
+	return n;
+}
+
+/*
+ * The way from provider to client through the PCI hierarchy: up to the
+ * deepest device both sit below (a switch port or the host bridge), then
+ * down; what decides the map type.
+ */
+static void print_p2p_path(const char *pbdf, const char *cbdf)
+{
+	char up[MAX_HOPS][16], down[MAX_HOPS][16];
+	int nu = pci_chain(pbdf, up), nd = pci_chain(cbdf, down), k, i;
+
+	if (nu <= 0 || nd <= 0) {
+		pr_null("path", "  path unknown (no sysfs)");
+		pr_nl();
+		return;
+	}
+	for (k = 0; k < nu && k < nd && !strcmp(up[k], down[k]); k++)
+		;
+	if (k == 0) {
+		pr_null("path", "  path none: different PCI segments");
+		pr_nl();
+		return;
+	}
+	pr_text("  path ");
+	pr_open_arr("path");
+	for (i = nu - 1; i >= k; i--)
+		pr_str(NULL, "%s -> ", up[i]);
+	pr_str(NULL, "%s", up[k - 1]);
+	pr_text(strncmp(up[k - 1], "pci", 3) ? " (common upstream port)" :
+		" (host bridge)");
+	for (i = k; i < nd; i++)
+		pr_str(NULL, " -> %s", down[i]);
+	pr_close_arr();
+	pr_str("common", NULL, up[k - 1]);
+	pr_nl();
+}
+
+/* One pair in full: the decision, why, and the path it was made on. */
+static void print_p2p_detail(const struct dmapeek_p2p *c)
+{
+	const char *p = dmapeek_p2p_provider_bdf(c), *cl = dmapeek_p2p_client_bdf(c);
+	char name[256];
+	const char *n;
+
+	pr_open_obj(NULL);
+	pr_str("provider_bdf", "provider %s", p);
+	n = pci_name(p, name, sizeof(name));
+	pr_text("%s%s\n", n ? "  " : "", n ? n : "");
+	pr_str("client_bdf", "client   %s", cl);
+	n = pci_name(cl, name, sizeof(name));
+	pr_text("%s%s\n", n ? "  " : "", n ? n : "");
+	print_enum("map_type", "  map_type %s ", dmapeek_p2p_map_type(c),
+		   dmapeek_map_type_str);
+	pr_s64("distance", "distance %" PRId64 " ", dmapeek_p2p_distance(c));
+	print_enum("reason", "reason %s", dmapeek_p2p_reason(c), dmapeek_p2p_reason_str);
+	pr_nl();
+	pr_str("why", "  why: %s", p2p_why(dmapeek_p2p_reason(c)));
+	pr_nl();
+	if (p && cl)
+		print_p2p_path(p, cl);
+	pr_close_obj();
+}
+
+static void *p2p_next_v(const void *prev)
+{
+	return dmapeek_p2p_next(ctx, prev);
+}
+
+static void print_p2p_v(const void *c)
+{
+	print_p2p(c);
+}
+
+static const struct objclass p2p_class = {
+	"p2p", p2p_fields, NULL, p2p_next_v, print_p2p_v, 0,
+};
+
+static int p2p_list(int argc, char **argv)
+{
+	return obj_list(&p2p_class, argc, argv);
+}
+
+/* p2p show [FILTERS] | p2p show PROVIDER_BDF CLIENT_BDF */
 static int p2p_show(int argc, char **argv)
 {
 	struct dmapeek_p2p *c;
-	int rc = need_ctx();
+	int rc;
 
+	if (argc < 1 || !valid_bdf(argv[0]))
+		return p2p_list(argc, argv);
+	if (argc != 2 || !valid_bdf(argv[1]))
+		return usage_err("usage: dmapeek p2p show PROVIDER_BDF CLIENT_BDF");
+	rc = need_ctx();
 	if (rc)
 		return rc;
-	if (argc == 0) {
-		pr_open_arr(NULL);
-		dmapeek_for_each_p2p(ctx, c)
-			print_p2p(c);
-		pr_close_arr();
-		return iter_done("p2p");
-	}
-	if (argc != 2)
-		return usage_err("usage: dmapeek p2p show [PROVIDER_BDF CLIENT_BDF]");
 	c = dmapeek_p2p_get(ctx, argv[0], argv[1]);
 	if (!c)
 		return op_err(errno, "p2p %s %s", argv[0], argv[1]);
 	pr_open_arr(NULL);
-	print_p2p(c);
+	print_p2p_detail(c);
 	pr_close_arr();
 	dmapeek_object_free(c);
 	return EXIT_OK;
 }
 
 static const struct cmd p2p_cmds[] = {
-	{ "matrix", p2p_matrix }, { "show", p2p_show }, { "list", p2p_show },
+	{ "matrix", p2p_matrix }, { "show", p2p_show }, { "list", p2p_list },
 	{ NULL, NULL },
 };
 
@@ -744,37 +1070,31 @@ static char last_buffer[16], last_attachment[16];
 
 static int cmd_export(int argc, char **argv)
 {
-	DMAPEEK_OPTS(dmapeek_export_opts, o);
+	DMAPEEK_OPTS(dmapeek_export_opts, o, .model = DMAPEEK_MODEL_PINNED);
+	const struct arg args[] = {
+		{ "provider", A_U32, &o.provider_id, 0 },
+		{ "model", A_MODEL, &o.model, 0 },
+		{ "size", A_SIZE, &o.length, 0 },
+		{ "name", A_STR, &o.name, 0 },
+		{ NULL, A_U32, NULL, 0 },
+	};
 	uint32_t id;
-	int fd, rc = need_ctx(), err;
+	int fd, rc, err;
 
+	rc = parse_args("export", args, argc, argv);
 	if (rc)
 		return rc;
-	o.model = DMAPEEK_MODEL_PINNED;
-	for (; argc > 0; argc -= 2, argv += 2) {
-		NEED_ARG(argc, argv, "a value");
-		if (matches(argv[0], "provider")) {
-			if (parse_u32(argv[1], &o.provider_id))
-				return usage_err("bad provider id \"%s\"", argv[1]);
-		} else if (matches(argv[0], "model")) {
-			if (dmapeek_model_parse(argv[1], &o.model))
-				return usage_err("model is pinned, movable or revocable");
-		} else if (matches(argv[0], "size")) {
-			if (parse_size(argv[1], &o.length))
-				return usage_err("bad size \"%s\"", argv[1]);
-		} else if (matches(argv[0], "name")) {
-			o.name = argv[1];
-		} else {
-			return usage_err("unknown export argument \"%s\"", argv[0]);
-		}
-	}
 	if (!o.provider_id || !o.length)
 		return usage_err("usage: dmapeek export provider ID size SIZE "
 				 "[model pinned|movable|revocable] [name NAME]");
+	rc = need_ctx();
+	if (rc)
+		return rc;
 	err = dmapeek_export(ctx, &o, &fd, &id);
 	if (err)
 		return op_err(err, "export");
 	snprintf(last_buffer, sizeof(last_buffer), "%u", id);
+	set_result(id);
 	if (nr_held < sizeof(held) / sizeof(held[0]))
 		held[nr_held++] = (struct held){ .id = id, .fd = fd };
 	pr_open_obj(NULL);
@@ -798,61 +1118,43 @@ static int held_fd(uint32_t id)
 static int cmd_import(int argc, char **argv)
 {
 	DMAPEEK_OPTS(dmapeek_import_opts, o);
-	uint32_t dev = 0, bid, aid;
-	int fd = -1, rc = need_ctx(), err;
+	uint32_t dev = 0, bid = 0, fd = UINT32_MAX, aid;
+	const struct arg args[] = {
+		{ "device", A_U32, &dev, 0 },
+		{ "buffer", A_U32, &bid, 0 },
+		{ "fd", A_U32, &fd, 0 },
+		{ "dynamic", A_FLAG, &o.flags, DMAPEEK_IMPORT_DYNAMIC },
+		{ "pin", A_FLAG, &o.flags, DMAPEEK_IMPORT_PIN },
+		{ "p2p", A_FLAG, &o.flags, DMAPEEK_IMPORT_PEER2PEER },
+		{ "no-invalidate", A_FLAG, &o.flags, DMAPEEK_IMPORT_NO_INVALIDATE },
+		{ "behaviour", A_BEHAVIOUR, &o.behaviour, 0 },
+		{ "delay", A_U32, &o.unmap_delay_ms, 0 },
+		{ NULL, A_U32, NULL, 0 },
+	};
+	int rc, err;
 
+	rc = parse_args("import", args, argc, argv);
 	if (rc)
 		return rc;
-	while (argc > 0) {
-		if (matches(argv[0], "dynamic")) {
-			o.flags |= DMAPEEK_IMPORT_DYNAMIC;
-		} else if (matches(argv[0], "pin")) {
-			o.flags |= DMAPEEK_IMPORT_PIN;
-		} else if (matches(argv[0], "p2p")) {
-			o.flags |= DMAPEEK_IMPORT_PEER2PEER;
-		} else if (matches(argv[0], "no-invalidate")) {
-			o.flags |= DMAPEEK_IMPORT_NO_INVALIDATE;
-		} else {
-			NEED_ARG(argc, argv, "a value");
-			if (matches(argv[0], "device")) {
-				if (parse_u32(argv[1], &dev))
-					return usage_err("bad device id \"%s\"", argv[1]);
-			} else if (matches(argv[0], "buffer")) {
-				if (parse_u32(argv[1], &bid))
-					return usage_err("bad buffer id \"%s\"", argv[1]);
-				fd = held_fd(bid);
-				if (fd < 0)
-					return usage_err("buffer %u was not exported by this "
-							 "dmapeek (use -b to export and import in one run)",
-							 bid);
-			} else if (matches(argv[0], "fd")) {
-				uint32_t f;
-
-				if (parse_u32(argv[1], &f))
-					return usage_err("bad fd \"%s\"", argv[1]);
-				fd = (int)f;
-			} else if (matches(argv[0], "behaviour")) {
-				if (dmapeek_behaviour_parse(argv[1], &o.behaviour))
-					return usage_err("behaviour is normal, never-unmap or delayed-unmap");
-			} else if (matches(argv[0], "delay")) {
-				if (parse_u32(argv[1], &o.unmap_delay_ms))
-					return usage_err("bad delay \"%s\"", argv[1]);
-			} else {
-				return usage_err("unknown import argument \"%s\"", argv[0]);
-			}
-			argc--;
-			argv++;
-		}
-		argc--;
-		argv++;
-	}
-	if (fd < 0 || !dev)
+	if ((!bid && fd == UINT32_MAX) || !dev)
 		return usage_err("usage: dmapeek import {buffer ID|fd FD} device ID "
 				 "[dynamic] [pin] [p2p] [behaviour B] [delay MS]");
-	err = dmapeek_import(ctx, fd, dev, &o, &aid);
+	if (bid) {
+		int hfd = held_fd(bid);
+
+		if (hfd < 0)
+			return usage_err("buffer %u was not exported by this dmapeek "
+					 "(use -b to export and import in one run)", bid);
+		fd = (uint32_t)hfd;
+	}
+	rc = need_ctx();
+	if (rc)
+		return rc;
+	err = dmapeek_import(ctx, (int)fd, dev, &o, &aid);
 	if (err)
 		return op_err(err, "import");
 	snprintf(last_attachment, sizeof(last_attachment), "%u", aid);
+	set_result(aid);
 	pr_open_obj(NULL);
 	pr_u64("attachment", "imported as attachment %" PRIu64, aid);
 	pr_close_obj();
@@ -860,50 +1162,72 @@ static int cmd_import(int argc, char **argv)
 	return EXIT_OK;
 }
 
-#define ID_OP(fn, label, call, done) \
-static int fn(int argc, char **argv) \
-{ \
-	uint32_t id; \
-	int rc = need_ctx(), err; \
- \
-	if (rc) \
-		return rc; \
-	if (argc != 1 || parse_u32(argv[0], &id)) \
-		return usage_err("usage: dmapeek " label " ID"); \
-	err = call; \
-	if (err) \
-		return op_err(err, label " %u", id); \
-	pr_open_obj(NULL); \
-	pr_u64("id", done " %" PRIu64, id); \
-	pr_close_obj(); \
-	pr_nl(); \
-	return EXIT_OK; \
+static const struct arg no_args[] = { { NULL, A_U32, NULL, 0 } };
+
+/* The operations on one id that answer only with success. */
+static int id_op(const char *label, int (*op)(struct dmapeek *, uint32_t),
+		 const char *done, int argc, char **argv)
+{
+	uint32_t id;
+	int rc = parse_id_args(label, "ID", &id, no_args, argc, argv), err;
+
+	if (rc)
+		return rc;
+	rc = need_ctx();
+	if (rc)
+		return rc;
+	err = op(ctx, id);
+	if (err)
+		return op_err(err, "%s %u", label, id);
+	pr_open_obj(NULL);
+	pr_u64("id", done, id);
+	pr_close_obj();
+	pr_nl();
+	return EXIT_OK;
 }
 
-ID_OP(cmd_detach, "detach", dmapeek_detach(ctx, id), "detached attachment")
-ID_OP(cmd_map, "map", dmapeek_map(ctx, id), "mapped attachment")
-ID_OP(cmd_unmap, "unmap", dmapeek_unmap(ctx, id), "unmapped attachment")
-ID_OP(cmd_restore, "restore", dmapeek_restore(ctx, id), "restored buffer")
+static int cmd_detach(int argc, char **argv)
+{
+	return id_op("detach", dmapeek_detach, "detached attachment %" PRIu64,
+		     argc, argv);
+}
+
+static int cmd_map(int argc, char **argv)
+{
+	return id_op("map", dmapeek_map, "mapped attachment %" PRIu64, argc, argv);
+}
+
+static int cmd_unmap(int argc, char **argv)
+{
+	return id_op("unmap", dmapeek_unmap, "unmapped attachment %" PRIu64,
+		     argc, argv);
+}
+
+static int cmd_restore(int argc, char **argv)
+{
+	return id_op("restore", dmapeek_restore, "restored buffer %" PRIu64,
+		     argc, argv);
+}
 
 static int cmd_move(int argc, char **argv)
 {
 	uint32_t id, prov = 0, timeout = 0;
-	int rc = need_ctx(), err;
+	const struct arg args[] = {
+		{ "provider", A_U32, &prov, 0 },
+		{ "timeout", A_U32, &timeout, 0 },
+		{ NULL, A_U32, NULL, 0 },
+	};
+	int rc, err;
 
+	rc = parse_id_args("move", "BUFFER provider ID [timeout MS]", &id, args,
+			   argc, argv);
 	if (rc)
 		return rc;
-	if (argc < 1 || parse_u32(argv[0], &id))
-		return usage_err("usage: dmapeek move BUFFER provider ID [timeout MS]");
-	for (argc--, argv++; argc > 0; argc -= 2, argv += 2) {
-		NEED_ARG(argc, argv, "a value");
-		if (matches(argv[0], "provider") && !parse_u32(argv[1], &prov))
-			continue;
-		if (matches(argv[0], "timeout") && !parse_u32(argv[1], &timeout))
-			continue;
-		return usage_err("bad move argument \"%s %s\"", argv[0], argv[1]);
-	}
 	if (!prov)
 		return usage_err("usage: dmapeek move BUFFER provider ID [timeout MS]");
+	rc = need_ctx();
+	if (rc)
+		return rc;
 	err = dmapeek_move(ctx, id, prov, timeout);
 	if (err)
 		return op_err(err, "move buffer %u", id);
@@ -915,23 +1239,28 @@ static int cmd_move(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* The outcome of the last revoke, for "expect revoke ...". */
+static struct dmapeek_revoke_result *last_revoke;
+
 static int cmd_revoke(int argc, char **argv)
 {
 	struct dmapeek_revoke_result *r;
 	uint32_t id, timeout = 0, aid;
+	const struct arg args[] = {
+		{ "timeout", A_U32, &timeout, 0 },
+		{ NULL, A_U32, NULL, 0 },
+	};
 	uint64_t ns;
 	unsigned int i;
 	bool stuck;
-	int rc = need_ctx(), err;
+	int rc, err;
 
+	rc = parse_id_args("revoke", "BUFFER [timeout MS]", &id, args, argc, argv);
 	if (rc)
 		return rc;
-	if (argc < 1 || parse_u32(argv[0], &id))
-		return usage_err("usage: dmapeek revoke BUFFER [timeout MS]");
-	if (argc == 3 && matches(argv[1], "timeout") && !parse_u32(argv[2], &timeout))
-		;
-	else if (argc != 1)
-		return usage_err("usage: dmapeek revoke BUFFER [timeout MS]");
+	rc = need_ctx();
+	if (rc)
+		return rc;
 	err = dmapeek_revoke(ctx, id, timeout, &r);
 	if (err)
 		return op_err(err, "revoke buffer %u", id);
@@ -956,7 +1285,8 @@ static int cmd_revoke(int argc, char **argv)
 	}
 	pr_close_arr();
 	pr_close_obj();
-	dmapeek_object_free(r);
+	dmapeek_object_free(last_revoke);
+	last_revoke = r;
 	return EXIT_OK;
 }
 
@@ -966,12 +1296,13 @@ static int cmd_audit(int argc, char **argv)
 	uint64_t iova, exp, act;
 	unsigned int i;
 	uint32_t id;
-	int rc = need_ctx(), err;
+	int rc = parse_id_args("audit", "MAPPING", &id, no_args, argc, argv), err;
 
 	if (rc)
 		return rc;
-	if (argc != 1 || parse_u32(argv[0], &id))
-		return usage_err("usage: dmapeek audit MAPPING");
+	rc = need_ctx();
+	if (rc)
+		return rc;
 	err = dmapeek_audit(ctx, id, &r);
 	if (err)
 		return op_err(err, "audit mapping %u", id);
@@ -1004,30 +1335,28 @@ static int cmd_dma(int argc, char **argv)
 {
 	uint64_t off = 0, len = 0, i;
 	uint32_t id, pattern = 0xa5;
-	bool wr;
+	const struct arg args[] = {
+		{ "offset", A_SIZE, &off, 0 },
+		{ "len", A_SIZE, &len, 0 },
+		{ "pattern", A_BYTE, &pattern, 0 },
+		{ NULL, A_U32, NULL, 0 },
+	};
+	const char *use = "{read|write} ATTACHMENT [offset O] len L [pattern BYTE]";
 	unsigned char *buf;
-	int rc = need_ctx(), err;
+	bool wr;
+	int rc, err;
 
+	if (argc < 1 || !(matches(argv[0], "read") || matches(argv[0], "write")))
+		return usage_err("usage: dmapeek dma %s", use);
+	wr = matches(argv[0], "write");
+	rc = parse_id_args("dma", use, &id, args, argc - 1, argv + 1);
 	if (rc)
 		return rc;
-	if (argc < 2 || !(matches(argv[0], "read") || matches(argv[0], "write")) ||
-	    parse_u32(argv[1], &id))
-		return usage_err("usage: dmapeek dma {read|write} ATTACHMENT [offset O] "
-				 "len L [pattern BYTE]");
-	wr = matches(argv[0], "write");
-	for (argc -= 2, argv += 2; argc > 0; argc -= 2, argv += 2) {
-		NEED_ARG(argc, argv, "a value");
-		if (matches(argv[0], "offset") && !parse_size(argv[1], &off))
-			continue;
-		if (matches(argv[0], "len") && !parse_size(argv[1], &len))
-			continue;
-		if (wr && matches(argv[0], "pattern") && !parse_u32(argv[1], &pattern) &&
-		    pattern < 256)
-			continue;
-		return usage_err("bad dma argument \"%s %s\"", argv[0], argv[1]);
-	}
 	if (!len || len > (64 << 20))
 		return usage_err("dma needs len, at most 64MiB");
+	rc = need_ctx();
+	if (rc)
+		return rc;
 	buf = malloc(len);
 	if (!buf)
 		return op_err(ENOMEM, "dma");
@@ -1067,15 +1396,6 @@ static int sysfs_write(const char *path, const char *val)
 		err = -errno;
 	close(fd);
 	return err;
-}
-
-static bool valid_bdf(const char *s)
-{
-	unsigned int d, b, dev, f;
-	char end;
-
-	return strlen(s) == 12 &&
-	       sscanf(s, "%4x:%2x:%2x.%1x%c", &d, &b, &dev, &f, &end) == 4;
 }
 
 static int cmd_bind(int argc, char **argv)
@@ -1162,24 +1482,39 @@ static void print_event(const struct dmapeek_event *e)
 	fflush(stdout);
 }
 
-/* monitor [count N] [timeout S]: JSON lines with -j. */
+static const struct objclass event_class = {
+	"event", event_fields, NULL, NULL, NULL, 0,
+};
+
+/*
+ * monitor [count N] [timeout S] [FIELD VALUE]...: JSON lines with -j; the
+ * filters pick events by type or object ("monitor buffer 3 type stuck").
+ */
 static int cmd_monitor(int argc, char **argv)
 {
 	uint32_t max = 0, timeout = 0, seen = 0;
+	const struct arg args[] = {
+		{ "count", A_U32, &max, 0 },
+		{ "timeout", A_U32, &timeout, 0 },
+		{ NULL, A_U32, NULL, 0 },
+	};
+	struct cond conds[MAX_CONDS];
+	unsigned int n;
 	uint64_t lost_shown = 0;
 	struct pollfd pfd;
-	int rc = need_ctx(), err;
+	int rc, err, i;
 
+	/* count and timeout come first, filters after. */
+	for (i = 0; i + 1 < argc && find_arg(args, argv[i]) &&
+	     !field_find(event_fields, argv[i]); i += 2)
+		;
+	rc = parse_args("monitor", args, i, argv);
+	if (!rc)
+		rc = parse_conds(&event_class, argc - i, argv + i, conds, &n);
+	if (!rc)
+		rc = need_ctx();
 	if (rc)
 		return rc;
-	for (; argc > 0; argc -= 2, argv += 2) {
-		NEED_ARG(argc, argv, "a value");
-		if (matches(argv[0], "count") && !parse_u32(argv[1], &max))
-			continue;
-		if (matches(argv[0], "timeout") && !parse_u32(argv[1], &timeout))
-			continue;
-		return usage_err("bad monitor argument \"%s %s\"", argv[0], argv[1]);
-	}
 	err = dmapeek_event_subscribe(ctx);
 	if (err)
 		return op_err(err, "subscribe to events");
@@ -1191,15 +1526,17 @@ static int cmd_monitor(int argc, char **argv)
 		fprintf(stderr, "dmapeek: listening for events (Ctrl-C to stop)\n");
 	while (!stop && (!max || seen < max)) {
 		const struct dmapeek_event *e;
-		int n = poll(&pfd, 1, timeout ? (int)timeout * 1000 : -1);
+		int ready = poll(&pfd, 1, timeout ? (int)timeout * 1000 : -1);
 
-		if (n < 0 && errno == EINTR)
+		if (ready < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
+		if (ready < 0)
 			return op_err(errno, "poll");
-		if (n == 0)
+		if (ready == 0)
 			break;
 		while ((!max || seen < max) && (e = dmapeek_event_read(ctx))) {
+			if (!conds_match(conds, n, e))
+				continue;
 			print_event(e);
 			seen++;
 		}
@@ -1266,9 +1603,9 @@ static void usage(FILE *f)
 		"where  OBJECT := { provider | device | buffer | attachment | mapping |\n"
 		"                   p2p | monitor | version | export | import | detach |\n"
 		"                   map | unmap | move | revoke | restore | dma | audit |\n"
-		"                   bind | unbind | help }\n"
+		"                   bind | unbind | expect | help }\n"
 		"       OPTIONS := { -j[son] | -p[retty] | -n[umeric] | -b[atch] FILE |\n"
-		"                    -force | -V[ersion] | -h[elp] }\n"
+		"                    -force | -D NAME=VALUE | -V[ersion] | -h[elp] }\n"
 		"Every word may be shortened to a prefix; see dmapeek(8).\n");
 }
 
@@ -1279,6 +1616,8 @@ static int cmd_help(int argc, char **argv)
 	usage(stdout);
 	return EXIT_OK;
 }
+
+static int cmd_expect(int argc, char **argv);
 
 static const struct cmd objects[] = {
 	{ "buffer", cmd_buffer },
@@ -1301,32 +1640,350 @@ static const struct cmd objects[] = {
 	{ "audit", cmd_audit },
 	{ "bind", cmd_bind },
 	{ "unbind", cmd_unbind },
+	{ "expect", cmd_expect },
 	{ "help", cmd_help },
 	{ NULL, NULL },
 };
 
-/* Results later words may name: $buffer, $attachment (batch files). */
+/* ------------------------------------------------------ names and expect */
 
-static int run(int argc, char **argv)
+/*
+ * Results later words may name: "$buffer" and "$attachment" (the last
+ * export and import), and names a line gives its result with "$NAME =
+ * COMMAND..." (export: the buffer id, import: the attachment id, find:
+ * the object's id).
+ */
+struct var {
+	char name[32];
+	char val[16];
+};
+static struct var vars[64];
+static unsigned int nr_vars;
+
+static const char *var_get(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_vars; i++)
+		if (!strcmp(vars[i].name, name))
+			return vars[i].val;
+	if (!strcmp(name, "buffer"))
+		return last_buffer;
+	if (!strcmp(name, "attachment"))
+		return last_attachment;
+	return NULL;
+}
+
+static int var_set(const char *name, const char *val)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_vars && strcmp(vars[i].name, name); i++)
+		;
+	if (i == sizeof(vars) / sizeof(vars[0]))
+		return usage_err("too many names (at most %u)", i);
+	if (i == nr_vars)
+		snprintf(vars[nr_vars++].name, sizeof(vars[0].name), "%s", name);
+	snprintf(vars[i].val, sizeof(vars[0].val), "%s", val);
+	return EXIT_OK;
+}
+
+static bool valid_name(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (!n || n >= sizeof(vars[0].name) || isdigit((unsigned char)*s))
+		return false;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-')
+			return false;
+	return true;
+}
+
+/* Replace every "$NAME" word by its value. */
+static int substitute(int argc, char **argv)
 {
 	int i;
 
-	if (argc < 1)
-		return cmd_help(0, argv);
 	for (i = 0; i < argc; i++) {
-		const char *val = NULL;
+		const char *val;
 
-		if (!strcmp(argv[i], "$buffer"))
-			val = last_buffer;
-		else if (!strcmp(argv[i], "$attachment"))
-			val = last_attachment;
-		else
+		if (argv[i][0] != '$')
 			continue;
-		if (!*val)
+		val = var_get(argv[i] + 1);
+		if (!val || !*val)
 			return usage_err("%s names no earlier result", argv[i]);
 		argv[i] = (char *)val;
 	}
-	return dispatch(objects, argc, argv, "object");
+	return EXIT_OK;
+}
+
+static int run(int argc, char **argv);
+
+static const struct objclass *const classes[] = {
+	&buffer_class, &attachment_class, &provider_class, &device_class,
+	&mapping_class, NULL,
+};
+
+static const struct objclass *class_find(const char *word)
+{
+	const struct objclass *const *oc;
+
+	for (oc = classes; *oc; oc++)
+		if (!strcmp(word, (*oc)->name))
+			return *oc;
+	for (oc = classes; *oc; oc++)
+		if (matches(word, (*oc)->name))
+			return *oc;
+	return NULL;
+}
+
+/* The words of a command again, for messages. */
+static void join_words(char *buf, size_t len, int argc, char **argv)
+{
+	size_t off = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < argc && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? " " : "",
+					argv[i]);
+}
+
+static int expect_failed(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int expect_failed(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("dmapeek: ", stderr);
+	where();
+	fputs("expect failed: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_EXPECT;
+}
+
+static void expect_ok(int argc, char **argv)
+{
+	char words[512];
+
+	join_words(words, sizeof(words), argc, argv);
+	pr_open_obj(NULL);
+	pr_str("expect", "ok: %s", words);
+	pr_bool("ok", NULL, true);
+	pr_close_obj();
+	pr_nl();
+}
+
+/* Every condition on @obj, or the first that does not hold. */
+static int expect_conds(const char *what, const struct cond *conds,
+			unsigned int n, const void *obj)
+{
+	char want[128], found[128];
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (cond_match(&conds[i], obj))
+			continue;
+		cond_fmt(&conds[i], want, sizeof(want));
+		field_fmt(conds[i].f, obj, found, sizeof(found));
+		return expect_failed("%s %s: expected %s, found %s", what,
+				     conds[i].f->key, want, found);
+	}
+	return EXIT_OK;
+}
+
+/* expect OBJECT ID FIELD [OP] VALUE... */
+static int expect_object(const struct objclass *oc, int argc, char **argv)
+{
+	struct cond conds[MAX_CONDS];
+	char what[64];
+	unsigned int n;
+	uint32_t id;
+	void *x;
+	int rc;
+
+	if (argc < 2 || parse_u32(argv[0], &id))
+		return usage_err("usage: dmapeek expect %s ID FIELD [OP] VALUE...",
+				 oc->name);
+	rc = parse_conds(oc, argc - 1, argv + 1, conds, &n);
+	if (!rc)
+		rc = need_ctx();
+	if (rc)
+		return rc;
+	snprintf(what, sizeof(what), "%s %u", oc->name, id);
+	x = oc->get(id);
+	if (!x)
+		return errno == ENOENT ? expect_failed("%s: no such %s", what, oc->name) :
+					 op_err(errno, "%s", what);
+	rc = expect_conds(what, conds, n, x);
+	dmapeek_object_free(x);
+	return rc;
+}
+
+static const struct objclass revoke_class = {
+	"revoke", revoke_fields, NULL, NULL, NULL, 0,
+};
+
+/* expect revoke FIELD [OP] VALUE...: of the last revoke of this run. */
+static int expect_revoke(int argc, char **argv)
+{
+	struct cond conds[MAX_CONDS];
+	unsigned int n;
+	int rc = parse_conds(&revoke_class, argc, argv, conds, &n);
+
+	if (rc)
+		return rc;
+	if (!n)
+		return usage_err("usage: dmapeek expect revoke FIELD [OP] VALUE...");
+	if (!last_revoke)
+		return expect_failed("no revoke before this line");
+	return expect_conds("revoke", conds, n, last_revoke);
+}
+
+/* expect p2p PROVIDER_BDF CLIENT_BDF FIELD [OP] VALUE... */
+static int expect_p2p(int argc, char **argv)
+{
+	struct cond conds[MAX_CONDS];
+	struct dmapeek_p2p *c;
+	char what[96];
+	unsigned int n;
+	int rc;
+
+	if (argc < 4 || !valid_bdf(argv[0]) || !valid_bdf(argv[1]))
+		return usage_err("usage: dmapeek expect p2p PROVIDER_BDF CLIENT_BDF "
+				 "FIELD [OP] VALUE...");
+	rc = parse_conds(&p2p_class, argc - 2, argv + 2, conds, &n);
+	if (!rc)
+		rc = need_ctx();
+	if (rc)
+		return rc;
+	snprintf(what, sizeof(what), "p2p %s %s", argv[0], argv[1]);
+	c = dmapeek_p2p_get(ctx, argv[0], argv[1]);
+	if (!c)
+		return op_err(errno, "%s", what);
+	rc = expect_conds(what, conds, n, c);
+	dmapeek_object_free(c);
+	return rc;
+}
+
+/* expect count OBJECT [OP] N [FIELD [OP] VALUE]... */
+static int expect_count(int argc, char **argv)
+{
+	const struct objclass *oc = argc > 0 ? class_find(argv[0]) : NULL;
+	struct cond conds[MAX_CONDS];
+	enum cond_op op = OP_EQ;
+	uint32_t want, found = 0;
+	unsigned int n;
+	int i = 1, rc;
+	void *x;
+
+	if (oc && argc > 2 && !cond_op_parse(argv[1], &op))
+		i = 2;
+	if (!oc || argc <= i || parse_u32(argv[i], &want))
+		return usage_err("usage: dmapeek expect count OBJECT [OP] N [FIELD VALUE]...");
+	rc = parse_conds(oc, argc - i - 1, argv + i + 1, conds, &n);
+	if (!rc)
+		rc = need_ctx();
+	if (rc)
+		return rc;
+	for (x = oc->next(NULL); x; x = oc->next(x))
+		found += conds_match(conds, n, x);
+	rc = iter_done(oc->name);
+	if (rc)
+		return rc;
+	if (!op_holds(op, found < want ? -1 : found > want))
+		return expect_failed("count of %s: expected %s%u, found %u", oc->name,
+				     cond_op_str(op), want, found);
+	return EXIT_OK;
+}
+
+/* expect fail [ERRNO_NAME] COMMAND...: the command must fail (so). */
+static int expect_fail(int argc, char **argv)
+{
+	const char *want = NULL, *found;
+	char words[512];
+	int rc;
+
+	if (argc > 0 && argv[0][0] == 'E' &&
+	    strspn(argv[0], "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") == strlen(argv[0])) {
+		want = argv[0];
+		argc--;
+		argv++;
+	}
+	if (argc < 1)
+		return usage_err("usage: dmapeek expect fail [ERRNO] COMMAND...");
+	join_words(words, sizeof(words), argc, argv);
+	last_err = 0;
+	quiet_errors = true;
+	rc = run(argc, argv);
+	quiet_errors = false;
+	if (rc == EXIT_USAGE || rc == EXIT_EXPECT || rc == EXIT_NOMODULE)
+		return rc;
+	if (rc == EXIT_OK)
+		return expect_failed("\"%s\" should have failed%s%s, it succeeded",
+				     words, want ? " with " : "", want ? want : "");
+	found = last_err ? strerrorname_np(last_err) : NULL;
+	if (want && (!found || strcmp(want, found)))
+		return expect_failed("\"%s\" failed with %s, expected %s", words,
+				     found ? found : "an error", want);
+	return EXIT_OK;
+}
+
+static int cmd_expect(int argc, char **argv)
+{
+	const struct objclass *oc;
+	int rc;
+
+	if (argc < 1)
+		return usage_err("usage: dmapeek expect {OBJECT ID | revoke | p2p A B | "
+				 "count OBJECT N | fail COMMAND} ...");
+	if (!strcmp(argv[0], "fail"))
+		rc = expect_fail(argc - 1, argv + 1);
+	else if (!strcmp(argv[0], "count"))
+		rc = expect_count(argc - 1, argv + 1);
+	else if (!strcmp(argv[0], "revoke"))
+		rc = expect_revoke(argc - 1, argv + 1);
+	else if (!strcmp(argv[0], "p2p"))
+		rc = expect_p2p(argc - 1, argv + 1);
+	else if ((oc = class_find(argv[0])))
+		rc = expect_object(oc, argc - 1, argv + 1);
+	else
+		return usage_err("expect what? \"%s\" is no object", argv[0]);
+	if (!rc)
+		expect_ok(argc, argv);
+	return rc;
+}
+
+static int run(int argc, char **argv)
+{
+	const char *name = NULL;
+	int rc;
+
+	if (argc >= 2 && argv[0][0] == '$' && !strcmp(argv[1], "=")) {
+		name = argv[0] + 1;
+		if (!valid_name(name))
+			return usage_err("bad name \"%s\" (letters, digits, _ and -)",
+					 argv[0]);
+		argc -= 2;
+		argv += 2;
+		if (argc < 1)
+			return usage_err("nothing to name $%s", name);
+	}
+	if (argc < 1)
+		return cmd_help(0, argv);
+	rc = substitute(argc, argv);
+	if (rc)
+		return rc;
+	result[0] = '\0';
+	rc = dispatch(objects, argc, argv, "object");
+	if (rc || !name)
+		return rc;
+	if (!*result)
+		return usage_err("\"%s\" gives no id to name $%s", argv[0], name);
+	return var_set(name, result);
 }
 
 /* Split a batch line into words: blanks separate, quotes group, # comments. */
@@ -1449,6 +2106,19 @@ int main(int argc, char **argv)
 			batch_file = argv[2];
 			argc--;
 			argv++;
+		} else if (!strcmp(o, "D") || !strcmp(o, "define")) {
+			char *eq = argc > 2 ? strchr(argv[2], '=') : NULL;
+
+			if (!eq)
+				return usage_err("-D needs NAME=VALUE");
+			*eq = '\0';
+			if (!valid_name(argv[2]))
+				return usage_err("bad name \"%s\"", argv[2]);
+			rc = var_set(argv[2], eq + 1);
+			if (rc)
+				return rc;
+			argc--;
+			argv++;
 		} else if (matches(o, "Version") || !strcmp(o, "V")) {
 			printf("dmapeek %s\n", PACKAGE_VERSION);
 			return EXIT_OK;
@@ -1473,6 +2143,7 @@ int main(int argc, char **argv)
 	}
 	if (pr_done() && !rc)
 		rc = EXIT_FAILED;
+	dmapeek_object_free(last_revoke);
 	dmapeek_free(ctx);
 	if (pacc)
 		pci_cleanup(pacc);

@@ -61,6 +61,21 @@ test_cli_without_module_says_so() {
 	assert_match "hint" 'module loaded' "$err"
 }
 
+# A bad command line is a usage error (2) before anything asks the module.
+test_cli_usage_errors_come_before_the_module_check() {
+	need_module
+	unload_module
+	local args rc
+	for args in "buffer show notanumber" "buffer list model bogus" \
+		    "export provider x size 4K" "revoke 3 timeout" "expect buffer 3" \
+		    "p2p show 0000:00:03.0" "monitor count x" "dma read 3"; do
+		rc=0
+		# shellcheck disable=SC2086
+		"$DMAPEEK" $args >/dev/null 2>&1 || rc=$?
+		assert_eq "exit code of 'dmapeek $args' without the module" 2 "$rc"
+	done
+}
+
 test_cli_bind_ivshmem_shows_device_and_provider() {
 	load_module
 	local bdf t
@@ -224,4 +239,123 @@ test_cli_system_view_sources() {
 	assert src["fdinfo"] == "ok", src
 	assert src["module"] in ("ok", "EOPNOTSUPP"), src
 	P
+}
+
+SCENARIOS=$DMAPEEK_TOP/tests/scenarios
+
+# bind_lab_pair: bind the edu and the last ivshmem (next to the edu behind
+# the switch), set EDU and IVSHMEM to their BDFs.
+bind_lab_pair() {
+	EDU=$(bind_first 1234:11e8)
+	IVSHMEM=$(need_pci 1af4:1110 | tail -n 1)
+	"$DMAPEEK" bind "$IVSHMEM" >/dev/null || fail "bind $IVSHMEM failed"
+}
+
+# run_scenario FILE: run a shipped scenario with the lab's BDFs named; every
+# expect line in it must have held.
+run_scenario() {
+	local t rc=0 want got
+	t=$(mktemp)
+	"$DMAPEEK" -D ivshmem="$IVSHMEM" -D edu="$EDU" -b "$SCENARIOS/$1" \
+		>"$t" 2>"$t.err" || rc=$?
+	cat "$t" "$t.err"
+	[ "$rc" = 5 ] && skip "module does not implement a step of $1: $(head -n1 "$t.err")"
+	[ "$rc" = 0 ] || fail "scenario $1 exited $rc: $(grep -m1 'dmapeek:' "$t.err")"
+	want=$(grep -c '^expect ' "$SCENARIOS/$1")
+	got=$(grep -c '^ok: ' "$t")
+	assert_eq "expect lines that held in $1" "$want" "$got"
+}
+
+test_cli_scenario_export_import_move_revoke() {
+	load_module
+	bind_lab_pair
+	run_scenario export-import-move-revoke.batch
+}
+
+test_cli_scenario_revoke_stuck_importer() {
+	load_module
+	bind_lab_pair
+	run_scenario revoke-stuck-importer.batch
+}
+
+test_cli_scenario_p2p_topology() {
+	load_module
+	bind_lab_pair
+	[ -f "$SCENARIOS/p2p-$DMAPEEK_TOPOLOGY.batch" ] ||
+		skip "no P2P scenario for topology $DMAPEEK_TOPOLOGY"
+	if "$DMAPEEK" -j p2p show "$IVSHMEM" "$EDU" | grep -q '"reason":"acs-redirect"'; then
+		skip "ACS redirects P2P on this guest's switch (t-p2p covers that case)"
+	fi
+	run_scenario "p2p-$DMAPEEK_TOPOLOGY.batch"
+}
+
+# A false expect stops the batch with what it expected and what it found.
+test_cli_expect_failure_is_caught() {
+	load_module
+	bind_lab_pair
+	local t rc=0
+	t=$(mktemp)
+	cat >"$t.batch" <<-'B'
+	$sys = provider find kind system
+	$b = export provider $sys size 4K model revocable name expect-false
+	expect buffer $b state revoked
+	version
+	B
+	"$DMAPEEK" -b "$t.batch" >"$t" 2>"$t.err" || rc=$?
+	assert_eq "exit code of a failed expect" 6 "$rc"
+	assert_match "message" "^dmapeek: $t.batch:3: expect failed: buffer [0-9]+ state: expected revoked, found live$" \
+		"$(cat "$t.err")"
+	! grep -q '^module ABI' "$t" || fail "the batch went on after a failed expect"
+	# "expect fail" turns around: a command that succeeds fails it
+	rc=0
+	"$DMAPEEK" expect fail version >/dev/null 2>"$t.err" || rc=$?
+	assert_eq "exit code of expect fail on a success" 6 "$rc"
+	assert_match "message" 'should have failed, it succeeded' "$(cat "$t.err")"
+	rc=0
+	"$DMAPEEK" expect fail ENOENT buffer show 2147483647 >"$t" 2>"$t.err" || rc=$?
+	assert_eq "expect fail ENOENT of a missing buffer: $(cat "$t.err")" 0 "$rc"
+	assert_match "ok line" '^ok: fail ENOENT buffer show 2147483647$' "$(cat "$t")"
+}
+
+test_cli_list_filters_and_find() {
+	load_module
+	bind_lab_pair
+	local t
+	t=$(mktemp)
+	cat >"$t.batch" <<-'B'
+	$sys = provider find kind system
+	$p = export provider $sys size 4K model pinned name filt-pinned
+	$r = export provider $sys size 8K model revocable name filt-revocable
+	expect count buffer 1 model revocable name filt-revocable
+	expect count buffer 0 model revocable name filt-pinned
+	expect count buffer >= 2 provider $sys size <= 8K
+	buffer list model revocable provider $sys state live
+	buffer find name filt-pinned
+	B
+	run_cli "$t" -b "$t.batch"
+	grep -q '^buffer [0-9]* name "filt-revocable"' "$t" || fail "filtered list lacks the revocable buffer: $(cat "$t")"
+	! grep -q '^buffer [0-9]* name "filt-pinned"' "$t" || fail "filtered list shows the pinned buffer"
+	grep -q '^buffer [0-9]*$' "$t" || fail "find printed no id: $(cat "$t")"
+}
+
+test_cli_p2p_show_explains_one_pair() {
+	load_module
+	bind_lab_pair
+	local t
+	t=$(mktemp)
+	run_cli "$t" -j p2p show "$IVSHMEM" "$EDU"
+	json_ok "$t" "dmapeek -j p2p show"
+	python3 - "$t" "$IVSHMEM" "$EDU" <<-'P' || fail "p2p show: $(cat "$t")"
+	import json, sys
+	c = json.load(open(sys.argv[1]))[0]
+	assert c["provider_bdf"] == sys.argv[2] and c["client_bdf"] == sys.argv[3], c
+	assert c["map_type"] in ("bus-addr", "thru-host-bridge", "not-supported"), c
+	assert isinstance(c["distance"], int) and c["reason"] and c["why"], c
+	# the path runs from the provider up to the common device and down
+	assert c["path"][0] == sys.argv[2] and c["path"][-1] == sys.argv[3], c
+	assert c["common"] in c["path"], c
+	P
+	run_cli "$t" p2p show "$IVSHMEM" "$EDU"
+	grep -q '^  why: ' "$t" || fail "no explanation: $(cat "$t")"
+	grep -q "^  path $IVSHMEM -> " "$t" || fail "no path: $(cat "$t")"
 }

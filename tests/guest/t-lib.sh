@@ -3,15 +3,22 @@
 
 LIB_CHECK=$DMAPEEK_TOP/tests/guest/lib-check
 
-lib_check() {
+# lib_check_in PROGRAM ARGS...: run a check program (ok/skip/fail lines).
+lib_check_in() {
 	local out rc=0
-	out=$("$LIB_CHECK" "$1" 2>&1) || rc=$?
+	out=$("$@" 2>&1) || rc=$?
 	echo "$out"
 	case $rc in
-	0) echo "$out" | grep -q '^ok ' || fail "lib-check $1 printed no result" ;;
+	0) echo "$out" | grep -q '^ok ' || fail "$* printed no result" ;;
 	77) skip "$(echo "$out" | sed -n 's/^skip: //p' | tail -n1)" ;;
-	*) fail "lib-check $1: $(echo "$out" | sed -n 's/^fail: //p' | tail -n1)" ;;
+	*) fail "$(basename "$1") ${2:-}: $(echo "$out" | sed -n 's/^fail: //p' | tail -n1)" ;;
 	esac
+}
+
+# lib_check CHECK: one check of lib-check ("burst 1000": words split).
+lib_check() {
+	# shellcheck disable=SC2086
+	lib_check_in "$LIB_CHECK" $1
 }
 
 lib_bind_all() {
@@ -42,4 +49,52 @@ test_lib_iteration_ended_early_then_full() {
 test_lib_events_subscribe_and_drain() {
 	load_module
 	lib_check events
+}
+
+test_lib_events_burst_in_order_or_loss_counted() {
+	load_module
+	lib_bind_all
+	lib_check "burst 1000"
+}
+
+# Real replies and kernel text for the host tests (tests/unit/data/README).
+test_lib_capture_replies_for_host_tests() {
+	load_module
+	lib_bind_all
+	mkdir -p "$DMAPEEK_OUT/captures"
+	lib_check_in "$DMAPEEK_TOP/tests/guest/nl-capture" "$DMAPEEK_OUT/captures"
+	local f
+	for f in nl-provider-dump.bin nl-buffer-dump.bin nl-attachment-dump.bin \
+		 nl-revoke.bin nl-error-noent.bin nl-events.bin bufinfo.txt \
+		 fdinfo-named.txt; do
+		[ -s "$DMAPEEK_OUT/captures/$f" ] || fail "capture $f is empty"
+	done
+	grep -q 'cap revocable buf' "$DMAPEEK_OUT/captures/bufinfo.txt" ||
+		fail "bufinfo lacks the buffer named with spaces"
+}
+
+# The streaming benchmark (README): figures, and memory that does not grow
+# with the number of buffers.
+test_lib_bench_streaming_list() {
+	load_module
+	lib_bind_all
+	local n out
+	: >"$DMAPEEK_OUT/bench.txt"
+	for n in 1000 10000; do
+		out=$("$DMAPEEK_TOP/tests/guest/bench-list" "$n" "$DMAPEEK" 2>&1) ||
+			fail "bench-list $n: $out"
+		echo "$out" | tee -a "$DMAPEEK_OUT/bench.txt"
+	done
+	python3 - "$DMAPEEK_OUT/bench.txt" <<-'P' || fail "memory grew with N: $(cat "$DMAPEEK_OUT/bench.txt")"
+	import re, sys
+	r = {}
+	for line in open(sys.argv[1]):
+	    if line.startswith("RESULT "):
+	        d = dict(kv.split("=") for kv in line.split()[1:])
+	        r[int(d["n"])] = d
+	# the iterator's peak RSS does not grow while it streams the dump
+	assert all(int(d["lib_rss_growth_kib"]) < 1024 for d in r.values()), r
+	# ten times the buffers: the CLI's peak RSS within 1 MiB
+	assert int(r[10000]["cli_rss_kib"]) < int(r[1000]["cli_rss_kib"]) + 1024, r
+	P
 }

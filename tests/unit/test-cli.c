@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <check.h>
+#include "unit.h"
 
 #include "json_print.h"
 
@@ -137,19 +137,13 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("cli");
-	TCase *tc = tcase_create("print");
-	SRunner *sr;
-	int failed;
+	const TTest *const tests[] = {
+		json_exact,
+		json_pretty_parses_back,
+		text_uses_formats,
+		sizes_human_and_parsed,
+		NULL,
+	};
 
-	tcase_add_test(tc, json_exact);
-	tcase_add_test(tc, json_pretty_parses_back);
-	tcase_add_test(tc, text_uses_formats);
-	tcase_add_test(tc, sizes_human_and_parsed);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run("cli", tests);
 }

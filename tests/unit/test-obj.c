@@ -8,11 +8,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <check.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 
 #include "internal.h"
+#include "unit.h"
 
 static char buf[8192];
 
@@ -373,27 +373,21 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("objects");
-	TCase *tc = tcase_create("decode");
-	SRunner *sr;
-	int failed;
+	const TTest *const tests[] = {
+		buffer_all_attributes,
+		uint_four_and_eight_bytes,
+		wrong_length_is_skipped,
+		device_iommu_group_absent_or_signed,
+		attachment_strings_and_flags,
+		reuse_clears_previous_message,
+		long_string_is_truncated_and_terminated,
+		revoke_reply_with_outcomes,
+		event_notification,
+		short_message_is_rejected,
+		names_round_trip,
+		netlink_drops_by_inode,
+		NULL,
+	};
 
-	tcase_add_test(tc, buffer_all_attributes);
-	tcase_add_test(tc, uint_four_and_eight_bytes);
-	tcase_add_test(tc, wrong_length_is_skipped);
-	tcase_add_test(tc, device_iommu_group_absent_or_signed);
-	tcase_add_test(tc, attachment_strings_and_flags);
-	tcase_add_test(tc, reuse_clears_previous_message);
-	tcase_add_test(tc, long_string_is_truncated_and_terminated);
-	tcase_add_test(tc, revoke_reply_with_outcomes);
-	tcase_add_test(tc, event_notification);
-	tcase_add_test(tc, short_message_is_rejected);
-	tcase_add_test(tc, names_round_trip);
-	tcase_add_test(tc, netlink_drops_by_inode);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run("objects", tests);
 }

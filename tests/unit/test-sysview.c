@@ -10,27 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include <check.h>
 
 #include "internal.h"
-
-#ifndef DATADIR
-#define DATADIR "tests/unit/data"
-#endif
-
-static char *slurp(const char *name)
-{
-	char path[512], *text = NULL;
-	size_t cap = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", DATADIR, name);
-	f = fopen(path, "r");
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	ck_assert_int_ge(getdelim(&text, &cap, '\0', f), 0);
-	fclose(f);
-	return text;
-}
+#include "unit.h"
 
 static const struct dmapeek_sysbuf *by_ino(const struct dmapeek_sysview *v,
 					   uint64_t ino)
@@ -47,7 +29,7 @@ START_TEST(bufinfo_three_buffers)
 {
 	struct dmapeek_sysview *v = dp_sysview_alloc();
 	const struct dmapeek_sysbuf *b;
-	char *text = slurp("bufinfo-three.txt");
+	char *text = unit_slurp("bufinfo-three.txt", NULL);
 	unsigned int unreadable;
 
 	ck_assert_int_eq(dp_bufinfo_parse(v, text), 3);
@@ -85,7 +67,7 @@ START_TEST(bufinfo_truncated_keeps_what_it_has)
 {
 	struct dmapeek_sysview *v = dp_sysview_alloc();
 	const struct dmapeek_sysbuf *b;
-	char *text = slurp("bufinfo-truncated.txt");
+	char *text = unit_slurp("bufinfo-truncated.txt", NULL);
 	unsigned int unreadable;
 
 	ck_assert_int_eq(dp_bufinfo_parse(v, text), 1);
@@ -103,7 +85,7 @@ END_TEST
 START_TEST(bufinfo_empty_and_garbage)
 {
 	struct dmapeek_sysview *v = dp_sysview_alloc();
-	char *text = slurp("bufinfo-empty.txt");
+	char *text = unit_slurp("bufinfo-empty.txt", NULL);
 	unsigned int unreadable;
 
 	ck_assert_int_eq(dp_bufinfo_parse(v, text), 0);
@@ -122,7 +104,7 @@ END_TEST
 START_TEST(fdinfo_dmabuf_named_and_not)
 {
 	struct dp_fdinfo fi;
-	char *text = slurp("fdinfo-named.txt");
+	char *text = unit_slurp("fdinfo-named.txt", NULL);
 
 	ck_assert_int_eq(dp_fdinfo_parse(text, &fi), 1);
 	ck_assert_uint_eq(fi.ino, 65);
@@ -133,7 +115,7 @@ START_TEST(fdinfo_dmabuf_named_and_not)
 	ck_assert(fi.has_name);
 	ck_assert_str_eq(fi.name, "frame buffer 0");
 	free(text);
-	text = slurp("fdinfo-unnamed.txt");
+	text = unit_slurp("fdinfo-unnamed.txt", NULL);
 	ck_assert_int_eq(dp_fdinfo_parse(text, &fi), 1);
 	ck_assert(!fi.has_name);
 	ck_assert_uint_eq(fi.size, 131072);
@@ -144,11 +126,11 @@ END_TEST
 START_TEST(fdinfo_other_file_and_truncated)
 {
 	struct dp_fdinfo fi;
-	char *text = slurp("fdinfo-regular.txt");
+	char *text = unit_slurp("fdinfo-regular.txt", NULL);
 
 	ck_assert_int_eq(dp_fdinfo_parse(text, &fi), 0);
 	free(text);
-	text = slurp("fdinfo-truncated.txt");
+	text = unit_slurp("fdinfo-truncated.txt", NULL);
 	ck_assert_int_eq(dp_fdinfo_parse(text, &fi), -EBADMSG);
 	free(text);
 	ck_assert_int_eq(dp_fdinfo_parse("", &fi), 0);
@@ -185,7 +167,7 @@ START_TEST(view_joins_bufinfo_and_proc)
 	ck_assert_int_eq(symlink("/dmabuf:", p), 0);
 	snprintf(p, sizeof(p), "%s/100/fd/7", dir);
 	ck_assert_int_eq(symlink("/etc/passwd", p), 0);
-	text = slurp("fdinfo-named.txt");	/* ino 65, not in bufinfo */
+	text = unit_slurp("fdinfo-named.txt", NULL);	/* ino 65, not in bufinfo */
 	snprintf(p, sizeof(p), "%s/100/fdinfo/5", dir); put_file(p, text);
 	free(text);
 	snprintf(p, sizeof(p), "%s/100/fdinfo/6", dir);
@@ -234,23 +216,107 @@ START_TEST(view_joins_bufinfo_and_proc)
 }
 END_TEST
 
+/* ------------------------------------------- text recorded in the guest */
+
+/* The recorded bufinfo's buffer of this size and name (NULL: none). */
+static const struct dmapeek_sysbuf *by_name(const struct dmapeek_sysview *v,
+					    const char *name, uint64_t size)
+{
+	unsigned int i;
+
+	for (i = 0; i < dmapeek_sysview_nr_buffers(v); i++) {
+		const struct dmapeek_sysbuf *b = dmapeek_sysview_buffer(v, i);
+		const char *n = dmapeek_sysbuf_name(b);
+
+		if (dmapeek_sysbuf_size(b) != size)
+			continue;
+		if (!name && !n)
+			return b;
+		if (name && n && !strcmp(n, name))
+			return b;
+	}
+	return NULL;
+}
+
+START_TEST(live_bufinfo_and_fdinfo_agree)
+{
+	struct dmapeek_sysview *v = dp_sysview_alloc();
+	char *text = unit_slurp("live/bufinfo.txt", NULL);
+	const struct dmapeek_sysbuf *named, *idle;
+	struct dp_fdinfo fi;
+
+	ck_assert_int_ge(dp_bufinfo_parse(v, text), 3);
+	/* The revocable buffer, named with spaces, two attachments of edu. */
+	named = by_name(v, "cap revocable buf", 128 << 10);
+	ck_assert_ptr_nonnull(named);
+	ck_assert_str_eq(dmapeek_sysbuf_exp_name(named), "dmapeek");
+	ck_assert_uint_eq(dmapeek_sysbuf_nr_devices(named), 2);
+	ck_assert_str_eq(dmapeek_sysbuf_device(named, 0),
+			 dmapeek_sysbuf_device(named, 1));
+	/* The idle one, named by the module after its export: no attachments. */
+	idle = by_name(v, "cap-idle", 4096);
+	ck_assert_ptr_nonnull(idle);
+	ck_assert_uint_eq(dmapeek_sysbuf_nr_devices(idle), 0);
+	free(text);
+
+	/* The same buffers through the recorder's own fds. */
+	text = unit_slurp("live/fdinfo-named.txt", NULL);
+	ck_assert_int_eq(dp_fdinfo_parse(text, &fi), 1);
+	ck_assert(fi.has_name);
+	ck_assert_str_eq(fi.name, "cap revocable buf");
+	ck_assert_str_eq(fi.exp_name, "dmapeek");
+	ck_assert_uint_eq(fi.size, 128 << 10);
+	ck_assert_uint_eq(fi.ino, dmapeek_sysbuf_inode(named));
+	ck_assert_int_eq(fi.count, dmapeek_sysbuf_count(named));
+	free(text);
+	text = unit_slurp("live/fdinfo-idle.txt", NULL);
+	ck_assert_int_eq(dp_fdinfo_parse(text, &fi), 1);
+	ck_assert_str_eq(fi.name, "cap-idle");
+	ck_assert_uint_eq(fi.size, 4096);
+	ck_assert_uint_eq(fi.ino, dmapeek_sysbuf_inode(idle));
+	free(text);
+	dmapeek_sysview_free(v);
+}
+END_TEST
+
+/* Cut anywhere, the recorded text parses to a prefix of its buffers. */
+START_TEST(live_bufinfo_cut_anywhere)
+{
+	char *text = unit_slurp("live/bufinfo.txt", NULL);
+	size_t len = strlen(text), cut;
+	int whole, part;
+	struct dmapeek_sysview *v = dp_sysview_alloc();
+
+	whole = dp_bufinfo_parse(v, text);
+	dmapeek_sysview_free(v);
+	for (cut = 0; cut < len; cut += 7) {
+		char c = text[cut];
+
+		text[cut] = '\0';
+		v = dp_sysview_alloc();
+		part = dp_bufinfo_parse(v, text);
+		ck_assert_int_le(part, whole);
+		ck_assert_uint_le(dmapeek_sysview_nr_buffers(v), (unsigned int)whole);
+		dmapeek_sysview_free(v);
+		text[cut] = c;
+	}
+	free(text);
+}
+END_TEST
+
 int main(void)
 {
-	Suite *s = suite_create("sysview");
-	TCase *tc = tcase_create("parsers");
-	SRunner *sr;
-	int failed;
+	const TTest *const tests[] = {
+		bufinfo_three_buffers,
+		bufinfo_truncated_keeps_what_it_has,
+		bufinfo_empty_and_garbage,
+		fdinfo_dmabuf_named_and_not,
+		fdinfo_other_file_and_truncated,
+		view_joins_bufinfo_and_proc,
+		live_bufinfo_and_fdinfo_agree,
+		live_bufinfo_cut_anywhere,
+		NULL,
+	};
 
-	tcase_add_test(tc, bufinfo_three_buffers);
-	tcase_add_test(tc, bufinfo_truncated_keeps_what_it_has);
-	tcase_add_test(tc, bufinfo_empty_and_garbage);
-	tcase_add_test(tc, fdinfo_dmabuf_named_and_not);
-	tcase_add_test(tc, fdinfo_other_file_and_truncated);
-	tcase_add_test(tc, view_joins_bufinfo_and_proc);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run("sysview", tests);
 }
