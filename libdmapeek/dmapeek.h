@@ -385,6 +385,8 @@ int32_t dmapeek_event_error(const struct dmapeek_event *e);
 /** The names the spec gives enum values ("movable", "bus-addr"), or NULL. */
 const char *dmapeek_model_str(uint32_t v);
 const char *dmapeek_map_type_str(uint32_t v);
+/** A map type in two or three letters (BUS, HB, NS, X; "?" if unknown). */
+const char *dmapeek_map_type_abbrev(uint32_t v);
 const char *dmapeek_p2p_reason_str(uint32_t v);
 const char *dmapeek_addr_kind_str(uint32_t v);
 const char *dmapeek_provider_kind_str(uint32_t v);

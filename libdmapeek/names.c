@@ -132,6 +132,22 @@ DP_NAMES(behaviour, behaviour_names)
 DP_NAMES(event_type, event_type_names)
 DP_NAMES(audit_result, audit_result_names)
 
+/* Short forms for matrices and narrow columns: BUS, HB, NS, X. */
+static const char *const map_type_abbrevs[] = {
+	[DMAPEEK_MAP_TYPE_UNKNOWN] = "?",
+	[DMAPEEK_MAP_TYPE_NONE] = "X",
+	[DMAPEEK_MAP_TYPE_NOT_SUPPORTED] = "NS",
+	[DMAPEEK_MAP_TYPE_BUS_ADDR] = "BUS",
+	[DMAPEEK_MAP_TYPE_THRU_HOST_BRIDGE] = "HB",
+};
+
+DMAPEEK_EXPORT const char *dmapeek_map_type_abbrev(uint32_t v)
+{
+	const char *s = dp_name(map_type_abbrevs, N(map_type_abbrevs), v);
+
+	return s ? s : "?";
+}
+
 DMAPEEK_EXPORT const char *dmapeek_attach_flag_str(unsigned int bit)
 {
 	return dp_name(attach_flag_names, N(attach_flag_names), bit);

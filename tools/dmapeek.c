@@ -803,17 +803,6 @@ OBJECT(buffer, DMAPEEK_A_BUFFER_ID, print_buffer(x, true), { "all", buffer_all }
 
 /* --------------------------------------------------------------- p2p */
 
-static const char *map_abbrev(uint32_t t)
-{
-	switch (t) {
-	case DMAPEEK_MAP_TYPE_BUS_ADDR: return "BUS";
-	case DMAPEEK_MAP_TYPE_THRU_HOST_BRIDGE: return "HB";
-	case DMAPEEK_MAP_TYPE_NOT_SUPPORTED: return "NS";
-	case DMAPEEK_MAP_TYPE_NONE: return "X";
-	default: return "?";
-	}
-}
-
 static void print_p2p(const struct dmapeek_p2p *c)
 {
 	pr_open_obj(NULL);
@@ -882,7 +871,7 @@ static int p2p_matrix(int argc, char **argv)
 	for (i = 0; i < np; i++) {
 		printf("%-14s", prov[i]);
 		for (j = 0; j < nc; j++)
-			printf(" %-6s", type[i][j] == UINT32_MAX ? "" : map_abbrev(type[i][j]));
+			printf(" %-6s", type[i][j] == UINT32_MAX ? "" : dmapeek_map_type_abbrev(type[i][j]));
 		printf("\n");
 	}
 	printf("\nclients:\n");

@@ -596,17 +596,6 @@ void top_provider_lines(struct top_lines *L, const struct top_provider *p,
 		top_lines_add(L, TOP_A_DIM, "no providers (bind a device: dmapeek bind BDF)");
 }
 
-static const char *map_abbrev(uint32_t t)
-{
-	switch (t) {
-	case DMAPEEK_MAP_TYPE_BUS_ADDR: return "BUS";
-	case DMAPEEK_MAP_TYPE_THRU_HOST_BRIDGE: return "HB";
-	case DMAPEEK_MAP_TYPE_NOT_SUPPORTED: return "NS";
-	case DMAPEEK_MAP_TYPE_NONE: return "X";
-	default: return "?";
-	}
-}
-
 #define P2P_MAX 24
 static int bdf_slot(char (*list)[16], size_t *n, const char *bdf)
 {
@@ -645,7 +634,7 @@ void top_p2p_lines(struct top_lines *L, const struct top_p2p *cells, size_t n)
 			for (k = 0; k < n; k++)
 				if (!strcmp(cells[k].provider, prov[i]) &&
 				    !strcmp(cells[k].client, cli[j]))
-					t = map_abbrev(cells[k].map_type);
+					t = dmapeek_map_type_abbrev(cells[k].map_type);
 			lput(&l, " %-7s", t);
 		}
 		top_lines_add(L, TOP_A_PLAIN, "%s", l.s);
