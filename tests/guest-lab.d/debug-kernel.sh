@@ -271,56 +271,11 @@ lab_debug_kernel() {
 	exec 7>&-
 }
 
-# Two edits to the root's virtme-init (virtme-ng's guest init), each made
-# once and each a no-op for the other lanes:
-#
-# - It finds the guest's console ports through the /dev/virtio-ports links
-#   udev makes during its coldplug, and gives up when they are missing once
-#   "udevadm settle" returns.  Make those links itself (what udev's rule
-#   does: virtio-ports/<name> -> ../vportNpM) when udev has not.
-# - With "guest_lab.no_udev" on the kernel command line it starts no udev at
-#   all.  Under the debug kernel the coldplug alone took seven minutes of a
-#   busy host, and nothing the suite uses needs udev: devtmpfs makes
-#   /dev/dmapeek (with the misc device's mode) and /dev/dma_heap/*.
-lab_debug_root_tweaks() {
-	local f="$LAB_ROOT/usr/lib/python3/dist-packages/virtme/guest/virtme-init"
-	lab_debug_patch_init "$f" 'virtio-ports fallback' '^user_cmd=' <<-'EOF'
-	for p in /sys/class/virtio-ports/vport*; do
-	    [[ -r $p/name ]] || continue
-	    n=$(cat "$p/name")
-	    [[ -n $n && ! -e /dev/virtio-ports/$n ]] || continue
-	    mkdir -p /dev/virtio-ports && ln -sf "../${p##*/}" "/dev/virtio-ports/$n"
-	done
-	EOF
-	lab_debug_patch_init "$f" 'no-udev switch' '^# Try to get udevd to coldplug' <<-'EOF'
-	if grep -qw guest_lab.no_udev /proc/cmdline; then udevd=""; fi
-	EOF
-}
-
-# Insert stdin, marked "guest-lab: $2", before the first line of file $1
-# matching the regular expression $3, unless it is there already.
-lab_debug_patch_init() {
-	local f=$1 mark="guest-lab: $2" at=$3 body
-	body=$(cat)
-	grep -qF "$mark" "$f" && return 0
-	if ! grep -q "$at" "$f"; then
-		lab_log "warning: virtme-init has no line matching '$at'; $2 not installed"
-		return 0
-	fi
-	MARK=$mark BODY=$body awk -v at="$at" '
-		$0 ~ at && !done {
-			print "# " ENVIRON["MARK"] " (tests/guest-lab.d/debug-kernel.sh)"
-			print ENVIRON["BODY"]
-			done = 1
-		} { print }' "$f" >"$f.new" && chmod 755 "$f.new" && mv "$f.new" "$f"
-}
-
 # Switch this run to the debug lane: make sure the kernel is built, mount
 # it, and build dmapeek against it in a copy of its own.
 lab_debug_build() {
 	lab_debug_kernel
 	lab_debug_mount
-	lab_debug_root_tweaks
 	LAB_SRC=/lab/src-$LAB_ID-debug
 	LAB_OUT=/lab/out-$LAB_ID-debug
 	LAB_LOGS=$LAB_LOGS/debug
