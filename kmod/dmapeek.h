@@ -33,6 +33,9 @@
  *   dmapeek_file.lock (per open /dev/dmapeek; its imports)
  *     -> dmapeek_import.lock (one import: map, unmap, DMA, teardown)
  *       -> dmapeek_edu.lock (one edu DMA engine)
+ *       -> dmapeek_static_lock (a static import attaching; it is held
+ *          across dma_buf_dynamic_attach(), so the exporter's attach
+ *          callback and everything below it nest inside)
  *     -> dma_buf resv (the reservation ww_mutex of one buffer)
  *       -> dmapeek_buffer.lock (a buffer's backing and state)
  *         -> dmapeek_lock (the object tables: membership, ids, dumps)
@@ -189,7 +192,10 @@ struct dmapeek_imp;		/* dmapeek_import.c (struct dmapeek_import is the uapi's) *
  * attaches to a buffer dmapeek exported, the exporter's attach callback
  * finds the importer's record through attach->importer_priv (see
  * dmapeek_import_attachment()) and fills in the exporter side of the same
- * object, so one kernel attachment is one dmapeek attachment.
+ * object, so one kernel attachment is one dmapeek attachment.  Each
+ * counter has one writer: for that shared record the importer counts maps,
+ * unmaps, invalidations and refused maps (it sees all of them), and the
+ * exporter only sets the flags, the map type and the stuck state.
  */
 struct dmapeek_attachment {
 	u32 id;
@@ -270,6 +276,29 @@ int dmapeek_mapping_register(struct dmapeek_mapping *m);
 void dmapeek_mapping_unregister_free(struct dmapeek_mapping *m);
 
 /* ------------------------------------------------------------------- events */
+
+/**
+ * DOC: dmapeek events
+ *
+ * Every lifecycle transition is multicast exactly once, by the side that
+ * makes it happen:
+ *
+ * - A buffer dmapeek exported: its exporter callbacks send attach, detach,
+ *   map, unmap, pin, unpin and invalidate for every importer, dmapeek's own
+ *   importer included, with the buffer id and (map, unmap) the exporter's
+ *   mapping id.  The exporter also sends buffer create and release, move,
+ *   revoke, restore and stuck.  dmapeek's importer sends nothing for such a
+ *   buffer: its transitions all pass through those callbacks.
+ * - A buffer of another exporter (udmabuf, a dma-heap, a driver) imported by
+ *   dmapeek's importer: the importer sends attach, detach, map, unmap, pin,
+ *   unpin and invalidate itself, with no buffer id and (map, unmap) its
+ *   importer-sgt mapping id, since no dmapeek code sees the exporter side.
+ *
+ * A map the exporter refuses (revoked: -ENODEV) is a map event carrying
+ * the error, sent by the same side.  dmapeek_export_owns() decides which
+ * side a buffer belongs to.
+ */
+
 
 /**
  * struct dmapeek_event - what a lifecycle event carries
@@ -383,8 +412,6 @@ int dmapeek_ioc_audit(struct dmapeek_file *df, void *arg);
 
 /* ------------------------------------------------- exporter / importer hooks */
 
-int dmapeek_export_init(void);
-void dmapeek_export_exit(void);
 /* The device goes away: revoke every buffer on its providers and wait. */
 void dmapeek_export_device_gone(struct dmapeek_device *ddev);
 
@@ -402,6 +429,9 @@ struct dmapeek_attachment *dmapeek_import_attachment(struct dma_buf_attachment *
  * dma_buf_detach() returns): the exporter fills in its exporter-side fields
  * (buf, EXPORTED, map_type) in its attach callback and never frees it.
  */
+
+/* @dmabuf was exported by dmapeek (its ops are dmapeek's). */
+bool dmapeek_export_owns(const struct dma_buf *dmabuf);
 
 /*
  * For a buffer dmapeek exported (dmabuf->ops are dmapeek's): its current

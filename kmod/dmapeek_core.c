@@ -234,7 +234,9 @@ int dmapeek_nl_dump_table(struct sk_buff *skb, struct netlink_callback *cb,
 		genl_dump_check_consistent(cb, hdr);
 		ret = fill(skb, obj, info, admin, ctx->filter);
 		if (ret == -ENOENT) {
+			/* filtered out: the next batch need not look again */
 			genlmsg_cancel(skb, hdr);
+			ctx->next_id = id + 1;
 			ret = 0;
 			continue;
 		}

@@ -7,7 +7,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/debugfs.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-buf-mapping.h>
 #include <linux/dma-mapping.h>
@@ -175,7 +174,7 @@ struct dmapeek_xmap {
 static const struct dma_buf_ops dmapeek_dmabuf_ops;
 static const struct dma_buf_ops dmapeek_dmabuf_movable_ops;
 
-static bool dmapeek_is_ours(const struct dma_buf *dmabuf)
+bool dmapeek_export_owns(const struct dma_buf *dmabuf)
 {
 	return dmabuf->ops == &dmapeek_dmabuf_ops ||
 	       dmabuf->ops == &dmapeek_dmabuf_movable_ops;
@@ -195,7 +194,7 @@ int dmapeek_export_phys(struct dma_buf *dmabuf, struct phys_vec **vec, u32 *nr,
 	struct dmapeek_backing *b;
 	struct phys_vec *v;
 
-	if (!dmapeek_is_ours(dmabuf))
+	if (!dmapeek_export_owns(dmabuf))
 		return -EOPNOTSUPP;
 	dma_resv_assert_held(dmabuf->resv);
 	buf = dmabuf->priv;
@@ -865,8 +864,8 @@ static bool dmapeek_dev_translated(struct device *dev)
 	return t == DMAPEEK_DOMAIN_TYPE_DMA || t == DMAPEEK_DOMAIN_TYPE_DMA_FQ;
 }
 
-static struct sg_table *dmapeek_dmabuf_map(struct dma_buf_attachment *attach,
-					   enum dma_data_direction dir)
+static struct sg_table *dmapeek_dmabuf_do_map(struct dma_buf_attachment *attach,
+					      enum dma_data_direction dir)
 {
 	struct dmapeek_buffer *buf = attach->dmabuf->priv;
 	struct dmapeek_exp_attach *ea = attach->priv;
@@ -882,7 +881,9 @@ static struct sg_table *dmapeek_dmabuf_map(struct dma_buf_attachment *attach,
 
 	b = buf->backing;
 	if (buf->revoked || !b) {
-		WRITE_ONCE(a->revoked_seen, a->revoked_seen + 1);
+		/* dmapeek's importer counts what it sees itself */
+		if (ea->own)
+			WRITE_ONCE(a->revoked_seen, a->revoked_seen + 1);
 		return ERR_PTR(-ENODEV);
 	}
 	if (b->kind == DMAPEEK_PROVIDER_KIND_PCI_BAR && !attach->peer2peer)
@@ -1006,6 +1007,20 @@ err_free_x:
 	return ERR_PTR(ret);
 }
 
+/* A refused map is reported too: the event carries the error. */
+static struct sg_table *dmapeek_dmabuf_map(struct dma_buf_attachment *attach,
+					   enum dma_data_direction dir)
+{
+	struct dmapeek_exp_attach *ea = attach->priv;
+	struct sg_table *sgt;
+
+	sgt = dmapeek_dmabuf_do_map(attach, dir);
+	if (IS_ERR(sgt))
+		dmapeek_buf_event(attach->dmabuf->priv, DMAPEEK_EVENT_TYPE_MAP,
+				  ea->a->id, 0, 0, 0, PTR_ERR(sgt));
+	return sgt;
+}
+
 static void dmapeek_dmabuf_unmap(struct dma_buf_attachment *attach,
 				 struct sg_table *sgt, enum dma_data_direction dir)
 {
@@ -1051,8 +1066,10 @@ static void dmapeek_dmabuf_unmap(struct dma_buf_attachment *attach,
 		dmapeek_attachment_unmapped(a);
 		if (!list_empty(&ea->maps))
 			WRITE_ONCE(a->mapped, true);
-		WRITE_ONCE(a->stuck, false);
 	}
+	/* A late unmap ends a stuck state, whoever the importer is. */
+	if (list_empty(&ea->maps))
+		WRITE_ONCE(a->stuck, false);
 	dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_UNMAP, a->id, mapping_id, 0, 0, 0);
 	if (atomic_dec_and_test(&buf->mapped))
 		wake_up_all(&buf->wq);
@@ -1326,7 +1343,11 @@ static void dmapeek_buffer_put(struct dmapeek_buffer *buf)
 	dma_buf_put(buf->dmabuf);
 }
 
-/* Tell every importer, under resv, and wait for its fences. */
+/*
+ * Tell every importer, under resv, and wait for its fences.  Only
+ * importers with invalidate_mappings are told (static ones are pinned
+ * instead), so only they get an invalidate event.
+ */
 static void dmapeek_buffer_invalidate(struct dmapeek_buffer *buf)
 {
 	struct dmapeek_exp_attach *ea;
@@ -1336,8 +1357,10 @@ static void dmapeek_buffer_invalidate(struct dmapeek_buffer *buf)
 	list_for_each_entry(ea, &buf->attachments, node) {
 		struct dmapeek_attachment *a = ea->a;
 
-		if (ea->own && a->attach->importer_ops &&
-		    a->attach->importer_ops->invalidate_mappings) {
+		if (!dma_buf_attach_revocable(a->attach))
+			continue;
+		/* dmapeek's importer counts what it receives itself */
+		if (ea->own) {
 			WRITE_ONCE(a->invalidations, a->invalidations + 1);
 			WRITE_ONCE(a->last_invalidate_ns, now);
 		}
@@ -2014,246 +2037,4 @@ int dmapeek_nl_buffer_restore_doit(struct sk_buff *skb, struct genl_info *info)
 	ret = dmapeek_buffer_restore(buf, info->extack);
 	dmapeek_buffer_put(buf);
 	return ret;
-}
-
-/* ------------------------------------------------- test importer (debugfs) */
-
-/*
- * A kernel-side importer for the guest tests until dmapeek's own importer
- * (DMAPEEK_IOC_IMPORT) lands: /sys/kernel/debug/dmapeek-export/importer
- * takes one command per write:
- *
- *   attach FD DEVICE_ID FLAGS BEHAVIOUR   (FLAGS: DMAPEEK_IMPORT_*)
- *   map ATTACHMENT_ID | unmap ATTACHMENT_ID | detach ATTACHMENT_ID
- *
- * and a read gives "attachment=ID" of the last attach.  debugfs is root
- * only.  BEHAVIOUR 2 (never-unmap) ignores invalidate_mappings.
- */
-struct dmapeek_test_imp {
-	struct list_head node;
-	struct dma_buf *dmabuf;
-	struct dma_buf_attachment *attach;
-	struct sg_table *sgt;
-	struct device *dev;
-	u32 behaviour;
-	bool pinned;
-	u32 id;
-};
-
-static DEFINE_MUTEX(dmapeek_test_lock);
-static LIST_HEAD(dmapeek_test_imps);
-static u32 dmapeek_test_last;
-static struct dentry *dmapeek_test_dir;
-
-static void dmapeek_test_invalidate(struct dma_buf_attachment *attach)
-{
-	struct dmapeek_test_imp *t = attach->importer_priv;
-
-	dma_resv_assert_held(attach->dmabuf->resv);
-	if (t->behaviour == DMAPEEK_BEHAVIOUR_NEVER_UNMAP || !t->sgt)
-		return;
-	dma_buf_unmap_attachment(attach, t->sgt, DMA_BIDIRECTIONAL);
-	t->sgt = NULL;
-}
-
-static const struct dma_buf_attach_ops dmapeek_test_ops_revocable = {
-	.allow_peer2peer = true,
-	.invalidate_mappings = dmapeek_test_invalidate,
-};
-
-static const struct dma_buf_attach_ops dmapeek_test_ops_plain = {
-	.allow_peer2peer = true,
-};
-
-static const struct dma_buf_attach_ops dmapeek_test_ops_nop2p = {
-	.allow_peer2peer = false,
-	.invalidate_mappings = dmapeek_test_invalidate,
-};
-
-static struct dmapeek_test_imp *dmapeek_test_find(u32 id)
-{
-	struct dmapeek_test_imp *t;
-
-	list_for_each_entry(t, &dmapeek_test_imps, node)
-		if (t->id == id)
-			return t;
-	return NULL;
-}
-
-static void dmapeek_test_detach(struct dmapeek_test_imp *t)
-{
-	dma_resv_lock(t->dmabuf->resv, NULL);
-	if (t->sgt)
-		dma_buf_unmap_attachment(t->attach, t->sgt, DMA_BIDIRECTIONAL);
-	if (t->pinned)
-		dma_buf_unpin(t->attach);
-	dma_resv_unlock(t->dmabuf->resv);
-	dma_buf_detach(t->dmabuf, t->attach);
-	dma_buf_put(t->dmabuf);
-	put_device(t->dev);
-	list_del(&t->node);
-	kfree(t);
-}
-
-static int dmapeek_test_attach(int fd, u32 dev_id, u32 flags, u32 behaviour)
-{
-	const struct dma_buf_attach_ops *ops = NULL;
-	struct dmapeek_device *ddev;
-	struct dmapeek_exp_attach *ea;
-	struct dmapeek_test_imp *t;
-	int ret;
-
-	t = kzalloc_obj(*t);
-	if (!t)
-		return -ENOMEM;
-	t->behaviour = behaviour;
-	mutex_lock(&dmapeek_lock);
-	ddev = dmapeek_device_find(dev_id);
-	if (ddev)
-		t->dev = get_device(&ddev->pdev->dev);
-	mutex_unlock(&dmapeek_lock);
-	if (!t->dev) {
-		kfree(t);
-		return -ENODEV;
-	}
-	t->dmabuf = dma_buf_get(fd);
-	if (IS_ERR(t->dmabuf)) {
-		ret = PTR_ERR(t->dmabuf);
-		goto err_dev;
-	}
-	if (!dmapeek_is_ours(t->dmabuf)) {
-		ret = -EINVAL;
-		goto err_put;
-	}
-	if (flags & DMAPEEK_IMPORT_DYNAMIC) {
-		if (!(flags & DMAPEEK_IMPORT_PEER2PEER))
-			ops = &dmapeek_test_ops_nop2p;
-		else if (flags & DMAPEEK_IMPORT_NO_INVALIDATE)
-			ops = &dmapeek_test_ops_plain;
-		else
-			ops = &dmapeek_test_ops_revocable;
-	}
-	t->attach = dma_buf_dynamic_attach(t->dmabuf, t->dev, ops, t);
-	if (IS_ERR(t->attach)) {
-		ret = PTR_ERR(t->attach);
-		goto err_put;
-	}
-	if (flags & DMAPEEK_IMPORT_PIN) {
-		dma_resv_lock(t->dmabuf->resv, NULL);
-		ret = dma_buf_pin(t->attach);
-		dma_resv_unlock(t->dmabuf->resv);
-		if (ret)
-			goto err_detach;
-		t->pinned = true;
-	}
-	ea = t->attach->priv;
-	t->id = ea->a->id;
-	list_add_tail(&t->node, &dmapeek_test_imps);
-	dmapeek_test_last = t->id;
-	return 0;
-
-err_detach:
-	dma_buf_detach(t->dmabuf, t->attach);
-err_put:
-	dma_buf_put(t->dmabuf);
-err_dev:
-	put_device(t->dev);
-	kfree(t);
-	return ret;
-}
-
-static ssize_t dmapeek_test_write(struct file *file, const char __user *ubuf,
-				  size_t len, loff_t *ppos)
-{
-	struct dmapeek_test_imp *t;
-	char cmd[16], kbuf[96];
-	u32 a = 0, b = 0, c = 0, d = 0;
-	int n, ret = 0;
-
-	if (len >= sizeof(kbuf))
-		return -EINVAL;
-	if (copy_from_user(kbuf, ubuf, len))
-		return -EFAULT;
-	kbuf[len] = 0;
-	n = sscanf(kbuf, "%15s %u %u %u %u", cmd, &a, &b, &c, &d);
-	if (n < 2)
-		return -EINVAL;
-
-	mutex_lock(&dmapeek_test_lock);
-	if (!strcmp(cmd, "attach")) {
-		ret = n == 5 ? dmapeek_test_attach(a, b, c, d) : -EINVAL;
-		goto out;
-	}
-	t = dmapeek_test_find(a);
-	if (!t) {
-		ret = -ENOENT;
-	} else if (!strcmp(cmd, "map")) {
-		struct sg_table *sgt;
-
-		if (t->sgt) {
-			ret = -EBUSY;
-		} else if (t->attach->importer_ops) {
-			dma_resv_lock(t->dmabuf->resv, NULL);
-			sgt = dma_buf_map_attachment(t->attach, DMA_BIDIRECTIONAL);
-			if (!IS_ERR(sgt))
-				t->sgt = sgt;
-			dma_resv_unlock(t->dmabuf->resv);
-			ret = PTR_ERR_OR_ZERO(sgt);
-		} else {
-			sgt = dma_buf_map_attachment_unlocked(t->attach,
-							      DMA_BIDIRECTIONAL);
-			if (!IS_ERR(sgt))
-				t->sgt = sgt;
-			ret = PTR_ERR_OR_ZERO(sgt);
-		}
-	} else if (!strcmp(cmd, "unmap")) {
-		dma_resv_lock(t->dmabuf->resv, NULL);
-		if (t->sgt)
-			dma_buf_unmap_attachment(t->attach, t->sgt, DMA_BIDIRECTIONAL);
-		else
-			ret = -EINVAL;
-		t->sgt = NULL;
-		dma_resv_unlock(t->dmabuf->resv);
-	} else if (!strcmp(cmd, "detach")) {
-		dmapeek_test_detach(t);
-	} else {
-		ret = -EINVAL;
-	}
-out:
-	mutex_unlock(&dmapeek_test_lock);
-	return ret ? ret : len;
-}
-
-static ssize_t dmapeek_test_read(struct file *file, char __user *ubuf,
-				 size_t len, loff_t *ppos)
-{
-	char kbuf[32];
-	int n;
-
-	n = scnprintf(kbuf, sizeof(kbuf), "attachment=%u\n", dmapeek_test_last);
-	return simple_read_from_buffer(ubuf, len, ppos, kbuf, n);
-}
-
-static const struct file_operations dmapeek_test_fops = {
-	.owner = THIS_MODULE,
-	.write = dmapeek_test_write,
-	.read = dmapeek_test_read,
-};
-
-int dmapeek_export_init(void)
-{
-	dmapeek_test_dir = debugfs_create_dir("dmapeek-export", NULL);
-	debugfs_create_file("importer", 0600, dmapeek_test_dir, NULL,
-			    &dmapeek_test_fops);
-	return 0;
-}
-
-/*
- * Module unload is refused while a buffer lives (every dma-buf holds a
- * reference on this module); test imports hold a buffer, so none is left.
- */
-void dmapeek_export_exit(void)
-{
-	debugfs_remove_recursive(dmapeek_test_dir);
-	WARN_ON_ONCE(!list_empty(&dmapeek_test_imps));
 }

@@ -86,11 +86,63 @@ static bool dmapeek_import_ops_are_ours(const struct dma_buf_attach_ops *ops)
 	       ops == &dmapeek_import_ops_noinv_p2p || ops == &dmapeek_import_ops_noinv;
 }
 
+/*
+ * A static import has no importer ops for the exporter to recognise it by.
+ * While dmapeek's importer attaches one, it holds dmapeek_static_lock and
+ * publishes the record it passes as importer_priv here; the exporter's
+ * attach callback runs inside that call and matches the pointer (only
+ * compares it: a foreign importer_priv is never dereferenced).
+ */
+static DEFINE_MUTEX(dmapeek_static_lock);
+static struct dmapeek_attachment *dmapeek_static_pending;
+
 struct dmapeek_attachment *dmapeek_import_attachment(struct dma_buf_attachment *attach)
 {
-	if (!attach || !dmapeek_import_ops_are_ours(attach->importer_ops))
+	if (!attach)
 		return NULL;
-	return attach->importer_priv;
+	if (dmapeek_import_ops_are_ours(attach->importer_ops))
+		return attach->importer_priv;
+	if (!attach->importer_ops && attach->importer_priv &&
+	    attach->importer_priv == READ_ONCE(dmapeek_static_pending))
+		return attach->importer_priv;
+	return NULL;
+}
+
+/* dma_buf_dynamic_attach() for @imp, static or dynamic (see above). */
+static struct dma_buf_attachment *dmapeek_import_attach(struct dmapeek_imp *imp,
+							 const struct dma_buf_attach_ops *ops)
+{
+	struct dma_buf_attachment *attach;
+
+	if (ops)
+		return dma_buf_dynamic_attach(imp->dmabuf, &imp->ddev->pdev->dev,
+					      ops, &imp->a);
+	mutex_lock(&dmapeek_static_lock);
+	WRITE_ONCE(dmapeek_static_pending, &imp->a);
+	attach = dma_buf_dynamic_attach(imp->dmabuf, &imp->ddev->pdev->dev,
+					NULL, &imp->a);
+	WRITE_ONCE(dmapeek_static_pending, NULL);
+	mutex_unlock(&dmapeek_static_lock);
+	return attach;
+}
+
+/*
+ * An event for a transition of @imp.  For a buffer dmapeek exported the
+ * exporter's callbacks already sent it (see "DOC: dmapeek events").
+ */
+static void dmapeek_import_event(struct dmapeek_imp *imp, u32 type, u32 mapping_id,
+				 int error)
+{
+	struct dmapeek_event ev = {
+		.type = type,
+		.attachment_id = imp->a.id,
+		.mapping_id = mapping_id,
+		.error = error,
+	};
+
+	if (dmapeek_export_owns(imp->dmabuf))
+		return;
+	dmapeek_event(&ev);
 }
 
 /* ---------------------------------------------------------------- mappings */
@@ -452,12 +504,19 @@ static void dmapeek_debug_bar_map(struct dmapeek_imp *imp)
 	kfree(vec);
 }
 
-/* Unmap everything of @imp; resv held.  Records the unmap on the attachment. */
+/*
+ * Unmap everything of @imp; resv held.  Records the unmap on the attachment
+ * and sends the event, whatever asked for it (an unmap by id, an
+ * invalidation, the delayed work, teardown).
+ */
 static void dmapeek_import_unmap_locked(struct dmapeek_imp *imp)
 {
+	u32 mapping_id;
+
 	dma_resv_assert_held(imp->dmabuf->resv);
 	if (!imp->sgt)
 		return;
+	mapping_id = imp->sgt_map ? imp->sgt_map->id : 0;
 	dmapeek_own_unmap(imp, &imp->own);
 	dmapeek_own_unmap(imp, &imp->debug_own);
 	dmapeek_own_unmap(imp, &imp->helper_emul);
@@ -472,6 +531,7 @@ static void dmapeek_import_unmap_locked(struct dmapeek_imp *imp)
 	dma_buf_unmap_attachment(imp->attach, imp->sgt, DMA_BIDIRECTIONAL);
 	imp->sgt = NULL;
 	dmapeek_attachment_unmapped(&imp->a);
+	dmapeek_import_event(imp, DMAPEEK_EVENT_TYPE_UNMAP, mapping_id, 0);
 }
 
 /* Map if not mapped; resv held.  -ENODEV: revoked (counted). */
@@ -500,6 +560,7 @@ static int dmapeek_import_map_locked(struct dmapeek_imp *imp)
 		ret = PTR_ERR(sgt);
 		if (ret == -ENODEV)
 			WRITE_ONCE(imp->a.revoked_seen, imp->a.revoked_seen + 1);
+		dmapeek_import_event(imp, DMAPEEK_EVENT_TYPE_MAP, 0, ret);
 		return ret;
 	}
 	/* Static importers had the core wait; a dynamic one waits itself. */
@@ -507,8 +568,11 @@ static int dmapeek_import_map_locked(struct dmapeek_imp *imp)
 		lret = dma_resv_wait_timeout(imp->dmabuf->resv, DMA_RESV_USAGE_KERNEL,
 					     true, DMAPEEK_IMPORT_FENCE_TIMEOUT);
 		if (lret <= 0) {
+			/* the exporter saw a map and an unmap: so do listeners */
+			ret = lret ? lret : -ETIMEDOUT;
 			dma_buf_unmap_attachment(imp->attach, sgt, DMA_BIDIRECTIONAL);
-			return lret ? lret : -ETIMEDOUT;
+			dmapeek_import_event(imp, DMAPEEK_EVENT_TYPE_MAP, 0, ret);
+			return ret;
 		}
 	}
 	imp->sgt = sgt;
@@ -553,6 +617,8 @@ static int dmapeek_import_map_locked(struct dmapeek_imp *imp)
 	kfree(cpu);
 
 	dmapeek_debug_bar_map(imp);
+	dmapeek_import_event(imp, DMAPEEK_EVENT_TYPE_MAP,
+			     imp->sgt_map ? imp->sgt_map->id : 0, 0);
 	return 0;
 }
 
@@ -584,6 +650,7 @@ static void dmapeek_import_invalidate(struct dma_buf_attachment *attach)
 
 	WRITE_ONCE(a->invalidations, a->invalidations + 1);
 	WRITE_ONCE(a->last_invalidate_ns, dmapeek_now());
+	dmapeek_import_event(imp, DMAPEEK_EVENT_TYPE_INVALIDATE, 0, 0);
 	if (imp->dead || !imp->sgt)
 		return;
 
@@ -621,11 +688,6 @@ void dmapeek_import_put(struct dmapeek_imp *imp)
 /* Tear @imp down once; caller holds imp->lock. */
 static void dmapeek_import_teardown(struct dmapeek_imp *imp)
 {
-	struct dmapeek_event ev = {
-		.type = DMAPEEK_EVENT_TYPE_DETACH,
-		.attachment_id = imp->a.id,
-	};
-
 	lockdep_assert_held(&imp->lock);
 	if (!imp->attach)
 		return;
@@ -637,6 +699,7 @@ static void dmapeek_import_teardown(struct dmapeek_imp *imp)
 	if (imp->pinned) {
 		dma_buf_unpin(imp->attach);
 		imp->pinned = false;
+		dmapeek_import_event(imp, DMAPEEK_EVENT_TYPE_UNPIN, 0, 0);
 	}
 	dma_resv_unlock(imp->dmabuf->resv);
 
@@ -649,7 +712,7 @@ static void dmapeek_import_teardown(struct dmapeek_imp *imp)
 	dmapeek_table_del(&dmapeek_attachments, imp->a.id);
 	mutex_unlock(&dmapeek_lock);
 	atomic_dec(&imp->ddev->attachments);
-	dmapeek_event(&ev);
+	dmapeek_import_event(imp, DMAPEEK_EVENT_TYPE_DETACH, 0, 0);
 }
 
 /*
@@ -678,7 +741,6 @@ struct dmapeek_imp *dmapeek_import_get(u32 id, int *err)
 /* Map by id under the import's lock; 0, -EALREADY when mapped. */
 static int dmapeek_import_do_map(struct dmapeek_imp *imp)
 {
-	struct dmapeek_event ev = { .type = DMAPEEK_EVENT_TYPE_MAP };
 	int ret;
 
 	mutex_lock(&imp->lock);
@@ -693,13 +755,7 @@ static int dmapeek_import_do_map(struct dmapeek_imp *imp)
 		ret = -EALREADY;
 	else
 		ret = dmapeek_import_map_locked(imp);
-	if (!ret && imp->sgt_map)
-		ev.mapping_id = imp->sgt_map->id;
 	dma_resv_unlock(imp->dmabuf->resv);
-	ev.attachment_id = imp->a.id;
-	ev.error = ret;
-	if (ret != -EALREADY)
-		dmapeek_event(&ev);
 out:
 	mutex_unlock(&imp->lock);
 	return ret;
@@ -707,7 +763,6 @@ out:
 
 static int dmapeek_import_do_unmap(struct dmapeek_imp *imp)
 {
-	struct dmapeek_event ev = { .type = DMAPEEK_EVENT_TYPE_UNMAP };
 	int ret = 0;
 
 	mutex_lock(&imp->lock);
@@ -725,9 +780,6 @@ static int dmapeek_import_do_unmap(struct dmapeek_imp *imp)
 		dmapeek_import_unmap_locked(imp);
 	}
 	dma_resv_unlock(imp->dmabuf->resv);
-	ev.attachment_id = imp->a.id;
-	if (!ret)
-		dmapeek_event(&ev);
 out:
 	mutex_unlock(&imp->lock);
 	return ret;
@@ -745,7 +797,6 @@ int dmapeek_ioc_import(struct dmapeek_file *df, void *arg)
 	struct dmapeek_device *ddev;
 	struct dmapeek_imp *imp;
 	struct dma_buf *dmabuf;
-	struct dmapeek_event ev = { .type = DMAPEEK_EVENT_TYPE_ATTACH };
 	int distance;
 	u32 reason;
 	int ret;
@@ -839,14 +890,14 @@ int dmapeek_ioc_import(struct dmapeek_file *df, void *arg)
 
 	/* Without dmapeek's exporter there is no P2P provider: not P2P. */
 	imp->a.map_type = DMAPEEK_MAP_TYPE_NONE;
-	attach = dma_buf_dynamic_attach(dmabuf, &ddev->pdev->dev, ops,
-					ops ? &imp->a : NULL);
+	attach = dmapeek_import_attach(imp, ops);
 	if (IS_ERR(attach)) {
 		ret = PTR_ERR(attach);
 		goto err_unregister;
 	}
 	imp->attach = attach;
 	imp->a.attach = attach;
+	dmapeek_import_event(imp, DMAPEEK_EVENT_TYPE_ATTACH, 0, 0);
 
 	if (ia->flags & DMAPEEK_IMPORT_PIN) {
 		ret = dma_resv_lock_interruptible(dmabuf->resv, NULL);
@@ -855,6 +906,7 @@ int dmapeek_ioc_import(struct dmapeek_file *df, void *arg)
 			if (!ret) {
 				imp->pinned = true;
 				imp->a.flags |= DMAPEEK_ATTACH_FLAGS_PINNED;
+				dmapeek_import_event(imp, DMAPEEK_EVENT_TYPE_PIN, 0, 0);
 			}
 			dma_resv_unlock(dmabuf->resv);
 		}
@@ -871,13 +923,12 @@ int dmapeek_ioc_import(struct dmapeek_file *df, void *arg)
 	mutex_unlock(&df->lock);
 
 	ia->attachment_id = imp->a.id;
-	ev.attachment_id = imp->a.id;
-	dmapeek_event(&ev);
 	return 0;
 
 err_detach:
 	dma_buf_detach(dmabuf, attach);
 	imp->attach = NULL;
+	dmapeek_import_event(imp, DMAPEEK_EVENT_TYPE_DETACH, 0, 0);
 err_unregister:
 	mutex_lock(&dmapeek_lock);
 	dmapeek_table_del(&dmapeek_attachments, imp->a.id);

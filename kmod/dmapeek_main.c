@@ -170,12 +170,9 @@ static int __init dmapeek_init(void)
 {
 	int ret;
 
-	ret = dmapeek_export_init();
-	if (ret)
-		return ret;
 	ret = genl_register_family(&dmapeek_nl_family);
 	if (ret)
-		goto err_export;
+		return ret;
 	ret = dmapeek_pci_init();
 	if (ret)
 		goto err_unregister_family;
@@ -189,8 +186,6 @@ err_pci:
 	dmapeek_pci_exit();
 err_unregister_family:
 	genl_unregister_family(&dmapeek_nl_family);
-err_export:
-	dmapeek_export_exit();
 	return ret;
 }
 
@@ -205,7 +200,6 @@ static void __exit dmapeek_exit(void)
 	misc_deregister(&dmapeek_miscdev);
 	dmapeek_pci_exit();
 	genl_unregister_family(&dmapeek_nl_family);
-	dmapeek_export_exit();
 }
 
 module_init(dmapeek_init);

@@ -6,10 +6,13 @@
  *   dp-export export PROV SIZE|OFF+LEN[,OFF+LEN...] MODEL [NAME]
  *	EXPORT; prints "buffer=ID fd=N", then runs commands from stdin, one a
  *	line, answering each with one line ("ok ...", or "err ENAME"):
- *	  write SEED | sum | attach DEVID FLAGS BEHAVIOUR | map ATT |
- *	  unmap ATT | detach ATT | revoke BUF MS | restore BUF |
+ *	  write SEED | sum | attach DEVID FLAGS BEHAVIOUR [DELAY_MS] |
+ *	  map ATT | unmap ATT | detach ATT | revoke BUF MS | restore BUF |
  *	  move BUF PROV | fdinfo | close | quit
- *	(attach/map/unmap/detach go to the debugfs test importer)
+ *	(attach/map/unmap/detach: dmapeek's importer, DMAPEEK_IOC_IMPORT,
+ *	MAP, UNMAP and DETACH on the same /dev/dmapeek file: its imports go
+ *	when the process exits; FLAGS are DMAPEEK_IMPORT_*, BEHAVIOUR 1
+ *	normal, 2 never-unmap, 3 delayed-unmap by DELAY_MS)
  *   dp-export try PROV SIZE|RANGES MODEL [NAME]   print "ok" or the errno name
  *   dp-export try-raw FIELD=VALUE...              EXPORT with raw fields
  *   dp-export dump buffers|attachments [FILTER]  one line per object
@@ -40,8 +43,6 @@
 
 #include <linux/dmapeek.h>
 
-#define TEST_IMPORTER "/sys/kernel/debug/dmapeek-export/importer"
-
 static const char *ename(int e)
 {
 	switch (e) {
@@ -62,6 +63,10 @@ static const char *ename(int e)
 	case ENAMETOOLONG: return "ENAMETOOLONG";
 	case ETIMEDOUT: return "ETIMEDOUT";
 	case ENOTTY: return "ENOTTY";
+	case ENXIO: return "ENXIO";
+	case ESTALE: return "ESTALE";
+	case EBADF: return "EBADF";
+	case EINTR: return "EINTR";
 	default: return "E?";
 	}
 }
@@ -155,31 +160,26 @@ static void *map_buf(int fd, size_t size)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-static int test_importer(const char *cmd)
+/* DMAPEEK_IOC_IMPORT of the buffer @fd; 0 and *@id, or -errno. */
+static int import(int dfd, int fd, unsigned int dev, unsigned int flags,
+		  unsigned int behaviour, unsigned int delay_ms, unsigned int *id)
 {
-	int fd = open(TEST_IMPORTER, O_RDWR);
-	int ret = 0;
+	struct dmapeek_import im = {
+		.size = sizeof(im), .fd = fd, .device_id = dev, .flags = flags,
+		.behaviour = behaviour, .unmap_delay_ms = delay_ms,
+	};
 
-	if (fd < 0)
+	if (ioctl(dfd, DMAPEEK_IOC_IMPORT, &im))
 		return -errno;
-	if (write(fd, cmd, strlen(cmd)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
+	*id = im.attachment_id;
+	return 0;
 }
 
-static unsigned int test_importer_last(void)
+static int id_op(int dfd, unsigned long req, unsigned int id)
 {
-	char b[64] = "";
-	unsigned int id = 0;
-	int fd = open(TEST_IMPORTER, O_RDONLY);
+	struct dmapeek_id_op op = { .size = sizeof(op), .id = id };
 
-	if (fd >= 0) {
-		if (read(fd, b, sizeof(b) - 1) > 0)
-			sscanf(b, "attachment=%u", &id);
-		close(fd);
-	}
-	return id;
+	return ioctl(dfd, req, &op) ? -errno : 0;
 }
 
 static int serve(int dfd, int fd, struct dmapeek_export *e)
@@ -194,11 +194,11 @@ static int serve(int dfd, int fd, struct dmapeek_export *e)
 	printf("buffer=%u fd=%d\n", e->buffer_id, fd);
 	fflush(stdout);
 	while (fgets(line, sizeof(line), stdin)) {
-		unsigned int a = 0, b = 0, c = 0;
+		unsigned int a = 0, b = 0, c = 0, d = 0, id = 0;
 		char cmd[32] = "", buf[128];
 		int ret = 0;
 
-		if (sscanf(line, "%31s %u %u %u", cmd, &a, &b, &c) < 1)
+		if (sscanf(line, "%31s %u %u %u %u", cmd, &a, &b, &c, &d) < 1)
 			continue;
 		if (!strcmp(cmd, "quit")) {
 			break;
@@ -220,17 +220,18 @@ static int serve(int dfd, int fd, struct dmapeek_export *e)
 				continue;
 			}
 		} else if (!strcmp(cmd, "attach")) {
-			snprintf(buf, sizeof(buf), "attach %d %u %u %u", fd, a, b, c);
-			ret = test_importer(buf);
+			ret = import(dfd, fd, a, b, c, d, &id);
 			if (!ret) {
-				printf("ok attachment=%u\n", test_importer_last());
+				printf("ok attachment=%u\n", id);
 				fflush(stdout);
 				continue;
 			}
-		} else if (!strcmp(cmd, "map") || !strcmp(cmd, "unmap") ||
-			   !strcmp(cmd, "detach")) {
-			snprintf(buf, sizeof(buf), "%s %u", cmd, a);
-			ret = test_importer(buf);
+		} else if (!strcmp(cmd, "map")) {
+			ret = id_op(dfd, DMAPEEK_IOC_MAP, a);
+		} else if (!strcmp(cmd, "unmap")) {
+			ret = id_op(dfd, DMAPEEK_IOC_UNMAP, a);
+		} else if (!strcmp(cmd, "detach")) {
+			ret = id_op(dfd, DMAPEEK_IOC_DETACH, a);
 		} else if (!strcmp(cmd, "revoke")) {
 			struct dmapeek_revoke r = { .size = sizeof(r), .buffer_id = a,
 						    .timeout_ms = b };

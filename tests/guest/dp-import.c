@@ -7,7 +7,10 @@
  *       one line per pair: "p2p PROVIDER CLIENT TYPE DISTANCE REASON"
  *   dp-import p2p-get PROVIDER_BDF CLIENT_BDF
  *   dp-import [OPTIONS] SOURCE STEP...
- *       SOURCE: udmabuf:SIZE | heap:SIZE | file:PATH (any fd, for errors)
+ *       SOURCE: udmabuf:SIZE | heap:SIZE | file:PATH (any fd, for errors) |
+ *               export:PROVIDER:NRANGES (pinned BAR pages, every other page) |
+ *               sys:SIZE:MODEL (dmapeek system memory; MODEL pinned,
+ *               movable or revocable)
  *       OPTIONS: --dev ID  --flags dynamic,pin,p2p,noinv  --behaviour
  *                normal|never|delayed:MS  --raw-flags N (unchecked)
  *       STEPS (each prints one line starting with its name):
@@ -25,6 +28,12 @@
  *         cpu-check:OFF:LEN:SEED  compare the CPU's view with the pattern
  *         dma-raw:ATT:OFF:LEN:FLAGS  DMA with explicit values (errors)
  *         invalidate        poke the debug_invalidate parameter
+ *         revoke:MS restore REVOKE (timeout MS) / RESTORE of the exported buffer:
+ *                           "revoke OK attachments=N stuck=N" | "revoke ERR ENAME"
+ *         move:PROVIDER     MOVE the exported buffer: "move OK" | "move ENAME"
+ *         import-many:N:PATH  N more imports with the same options, their ids
+ *                           written to PATH one a line:
+ *                           "import-many OK n=N first=ID last=ID" | "... ERR ENAME at=I"
  *         sleep:MS
  *         touch:PATH  waitfile:PATH   handshake with the test script
  *         id:N              use attachment id N from here on (bad ids)
@@ -404,6 +413,7 @@ static int buf_fd = -1;		/* the dma-buf */
 static unsigned char *cpu;	/* CPU view of the buffer */
 static size_t buf_size;
 static unsigned int att_id;
+static unsigned int buffer_id;	/* an export source's buffer */
 
 static int make_udmabuf(size_t size)
 {
@@ -480,6 +490,38 @@ static int parse_flags(const char *s)
 	if (strstr(s, "noinv"))
 		f |= DMAPEEK_IMPORT_NO_INVALIDATE;
 	return f;
+}
+
+/* "N:PATH": N imports of the buffer, their ids written to PATH. */
+static void import_many(const char *arg, struct dmapeek_import *tmpl)
+{
+	unsigned long n = strtoul(arg, NULL, 0), i;
+	const char *path = strchr(arg, ':');
+	unsigned int first = 0, last = 0;
+	FILE *f;
+
+	f = path ? fopen(path + 1, "w") : NULL;
+	if (!f) {
+		printf("import-many ERR %s at=0\n", ename(path ? errno : EINVAL));
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		struct dmapeek_import im = *tmpl;
+
+		im.fd = buf_fd;
+		im.attachment_id = 0;
+		if (ioctl(dp_fd, DMAPEEK_IOC_IMPORT, &im)) {
+			printf("import-many ERR %s at=%lu\n", ename(errno), i);
+			fclose(f);
+			return;
+		}
+		if (!first)
+			first = im.attachment_id;
+		last = im.attachment_id;
+		fprintf(f, "%u\n", im.attachment_id);
+	}
+	fclose(f);
+	printf("import-many OK n=%lu first=%u last=%u\n", n, first, last);
 }
 
 static void step(const char *st, struct dmapeek_import *imp)
@@ -600,6 +642,28 @@ static void step(const char *st, struct dmapeek_import *imp)
 		e = do_dma(a, b, c, d, p);
 		printf("dma-raw %s\n", ename(e));
 		free(p);
+	} else if (sscanf(st, "revoke:%llu", &a) == 1) {
+		struct dmapeek_revoke r = { .size = sizeof(r), .buffer_id = buffer_id,
+					    .timeout_ms = a };
+
+		e = ioctl(dp_fd, DMAPEEK_IOC_REVOKE, &r) ? errno : 0;
+		if (e)
+			printf("revoke ERR %s\n", ename(e));
+		else
+			printf("revoke OK attachments=%u stuck=%u\n", r.attachments, r.stuck);
+	} else if (sscanf(st, "move:%llu", &a) == 1) {
+		struct dmapeek_move m = { .size = sizeof(m), .buffer_id = buffer_id,
+					  .provider_id = a };
+
+		e = ioctl(dp_fd, DMAPEEK_IOC_MOVE, &m) ? errno : 0;
+		printf("move %s\n", ename(e));
+	} else if (!strcmp(st, "restore")) {
+		struct dmapeek_id_op r = { .size = sizeof(r), .id = buffer_id };
+
+		e = ioctl(dp_fd, DMAPEEK_IOC_RESTORE, &r) ? errno : 0;
+		printf("restore %s\n", ename(e));
+	} else if (!strncmp(st, "import-many:", 12)) {
+		import_many(st + 12, imp);
 	} else if (!strcmp(st, "invalidate")) {
 		FILE *f = fopen("/sys/module/dmapeek/parameters/debug_invalidate", "w");
 
@@ -717,7 +781,29 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		buf_fd = ex.fd;
+		buffer_id = ex.buffer_id;
 		buf_size = (size_t)nr * 4096;
+		cpu = mmap(NULL, buf_size, PROT_READ | PROT_WRITE, MAP_SHARED, buf_fd, 0);
+		if (cpu == MAP_FAILED)
+			cpu = NULL;
+		printf("export OK buffer=%u cpu=%s\n", ex.buffer_id, cpu ? "mmap" : "none");
+	} else if (!strncmp(argv[i], "sys:", 4)) {
+		struct dmapeek_export ex = { .size = sizeof(ex), .provider_id = 1 };
+		char model[16] = "";
+
+		if (sscanf(argv[i] + 4, "%zu:%15s", &buf_size, model) != 2)
+			return 2;
+		ex.model = !strcmp(model, "movable") ? DMAPEEK_MODEL_MOVABLE :
+			   !strcmp(model, "revocable") ? DMAPEEK_MODEL_REVOCABLE :
+			   DMAPEEK_MODEL_PINNED;
+		ex.length = buf_size;
+		strcpy(ex.name, "dp-import");
+		if (ioctl(dp_fd, DMAPEEK_IOC_EXPORT, &ex)) {
+			printf("source %s ERR %s\n", argv[i], ename(errno));
+			return 1;
+		}
+		buf_fd = ex.fd;
+		buffer_id = ex.buffer_id;
 		cpu = mmap(NULL, buf_size, PROT_READ | PROT_WRITE, MAP_SHARED, buf_fd, 0);
 		if (cpu == MAP_FAILED)
 			cpu = NULL;

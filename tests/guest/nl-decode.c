@@ -14,10 +14,18 @@
  *                        raw numbers and strings; a multi-attr nest is
  *                        printed as the count of its entries.  Exit 3 if
  *                        the module answers EOPNOTSUPP.
+ *   nl-decode ids OBJ FILE [CMD]
+ *                        dump OBJ reading each datagram (batch) itself,
+ *                        write every object's id to FILE, one a line, in
+ *                        the order received, and print "objects=N
+ *                        batches=B intr=I" (I: messages flagged
+ *                        NLM_F_DUMP_INTR).  With CMD, run it (sh -c) once
+ *                        the first batch is in, while the dump is open.
  */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <netlink/genl/ctrl.h>
@@ -256,6 +264,103 @@ static int do_dump(struct nl_sock *sk, int family, const char *what)
 	return 0;
 }
 
+/* The attribute that carries an object's id ("id" in the spec). */
+static int id_attr(const struct dump_desc *d)
+{
+	int i;
+
+	for (i = 1; i <= d->max; i++)
+		if (d->attrs[i].name && !strcmp(d->attrs[i].name, "id"))
+			return i;
+	return 0;
+}
+
+/*
+ * A dump read datagram by datagram with nl_recv(), so that batches can be
+ * counted, NLM_F_DUMP_INTR seen on each message, and @cmd run between the
+ * first batch and the rest.
+ */
+static int do_ids(struct nl_sock *sk, int family, const char *what,
+		  const char *path, const char *cmd)
+{
+	const struct dump_desc *d = NULL;
+	unsigned long objects = 0, batches = 0, intr = 0;
+	struct sockaddr_nl peer;
+	unsigned char *buf;
+	struct nl_msg *msg;
+	unsigned int i;
+	int n, ida, done = 0, kerr = 0, lerr = 0;
+	FILE *out;
+
+	for (i = 0; i < sizeof(dumps) / sizeof(dumps[0]); i++)
+		if (!strcmp(dumps[i].name, what))
+			d = &dumps[i];
+	ida = d ? id_attr(d) : 0;
+	if (!ida) {
+		fprintf(stderr, "nl-decode: %s has no id to list\n", what);
+		return 2;
+	}
+	out = fopen(path, "w");
+	if (!out) {
+		fprintf(stderr, "nl-decode: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	msg = nlmsg_alloc();
+	if (!msg || !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0,
+				 NLM_F_DUMP, d->cmd, DMAPEEK_FAMILY_VERSION) ||
+	    nl_send_auto(sk, msg) < 0) {
+		fprintf(stderr, "nl-decode: cannot send the %s dump\n", what);
+		return 1;
+	}
+	nlmsg_free(msg);
+
+	while (!done && !kerr && !lerr) {
+		struct nlmsghdr *h;
+
+		n = nl_recv(sk, &peer, &buf, NULL);
+		if (n <= 0) {
+			lerr = n ? n : -NLE_MSG_TRUNC;
+			break;
+		}
+		batches++;
+		for (h = (struct nlmsghdr *)buf; nlmsg_ok(h, n); h = nlmsg_next(h, &n)) {
+			struct nlattr *a;
+			int rem;
+
+			if (h->nlmsg_flags & NLM_F_DUMP_INTR)
+				intr++;
+			if (h->nlmsg_type == NLMSG_DONE) {
+				done = 1;
+				break;
+			}
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				kerr = ((struct nlmsgerr *)nlmsg_data(h))->error;
+				if (!kerr)
+					kerr = -EPROTO;
+				break;
+			}
+			nla_for_each_attr(a, genlmsg_attrdata(nlmsg_data(h), 0),
+					  genlmsg_attrlen(nlmsg_data(h), 0), rem)
+				if (nla_type(a) == ida)
+					fprintf(out, "%u\n", nla_get_u32(a));
+			objects++;
+		}
+		free(buf);
+		if (cmd && batches == 1 && !done && system(cmd) != 0) {
+			fprintf(stderr, "nl-decode: '%s' failed\n", cmd);
+			kerr = -ECANCELED;
+		}
+	}
+	fclose(out);
+	if (kerr || lerr) {
+		fprintf(stderr, "nl-decode: %s dump: %s\n", what,
+			kerr ? strerror(-kerr) : nl_geterror(lerr));
+		return 1;
+	}
+	printf("objects=%lu batches=%lu intr=%lu\n", objects, batches, intr);
+	return 0;
+}
+
 static struct nla_policy abi_policy[DMAPEEK_A_ABI_MAX + 1] = {
 	[DMAPEEK_A_ABI_MAJOR] = { .type = NLA_U32 },
 	[DMAPEEK_A_ABI_MINOR] = { .type = NLA_U32 },
@@ -288,8 +393,8 @@ int main(int argc, char **argv)
 	struct nl_msg *msg;
 	int family, grp, err, done = 0;
 
-	if (argc != 2 && argc != 3) {
-		fprintf(stderr, "usage: nl-decode family|abi|dump OBJECT\n");
+	if (argc < 2 || argc > 5) {
+		fprintf(stderr, "usage: nl-decode family|abi|dump OBJECT|ids OBJECT FILE [CMD]\n");
 		return 2;
 	}
 	sk = nl_socket_alloc();
@@ -316,6 +421,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "dump") && argc == 3)
 		return do_dump(sk, family, argv[2]);
+	if (!strcmp(argv[1], "ids") && argc >= 4)
+		return do_ids(sk, family, argv[2], argv[3], argc == 5 ? argv[4] : NULL);
 	if (strcmp(argv[1], "abi")) {
 		fprintf(stderr, "nl-decode: unknown request %s\n", argv[1]);
 		return 2;

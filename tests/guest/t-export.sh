@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # The exporter: EXPORT in three models from system memory and ivshmem BARs,
 # attachments, mappings, move, revoke, restore, device unbind, unload.
-# Attachments come from the debugfs test importer of dmapeek_export.c until
-# DMAPEEK_IOC_IMPORT lands.
+# Attachments come from dmapeek's own importer (DMAPEEK_IOC_IMPORT, in the
+# normal, never-unmap and delayed-unmap behaviours) driven by dp-export.
 
 DPX=$DMAPEEK_TOP/tests/guest/dp-export
 IVSHMEM=1af4:1110
@@ -10,6 +10,7 @@ EDU=1234:11e8
 IMP_DYN_P2P_REV=5	# DMAPEEK_IMPORT_DYNAMIC | PEER2PEER
 IMP_NO_INVAL=13		# DYNAMIC | PEER2PEER | NO_INVALIDATE
 IMP_PIN=7		# DYNAMIC | PIN | PEER2PEER
+NORMAL=1 NEVER=2 DELAYED=3	# enum dmapeek_behaviour
 
 # kv KEY LINE: the value of KEY=... in LINE
 kv() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1; }
@@ -45,9 +46,34 @@ setup_edu() {
 	[ -n "$EDUDEV" ] || fail "edu is not a dmapeek device"
 }
 
-need_test_importer() {
-	[ -w /sys/kernel/debug/dmapeek-export/importer ] ||
-		skip "no debugfs test importer"
+# events_start: listen to the events group in the background
+events_start() {
+	EVLOG=$(mktemp)
+	"$DPX" events 300 >"$EVLOG" &
+	EVPID=$!
+	local i
+	for i in $(seq 100); do grep -q '^listening' "$EVLOG" && return 0; sleep 0.1; done
+	fail "the event listener did not start"
+}
+
+# events_stop: give the last events time to arrive, stop listening
+events_stop() {
+	sleep 1
+	kill "$EVPID" 2>/dev/null || true
+	wait "$EVPID" 2>/dev/null || true
+}
+
+# ev_types PATTERN: the types of the events whose line matches PATTERN
+ev_types() {
+	grep -E -- "$1" "$EVLOG" | sed 's/.* type=\([0-9]*\).*/\1/' | tr '\n' ' '
+}
+
+# mapping_of ATT: the exporter's mapping row of the attachment.  dmapeek's
+# importer records its own mappings (importer-sgt, path 6, and its two-step
+# mapping) after dma_buf_map_attachment() returns, so the exporter's record,
+# made inside it, has the lowest id of the attachment's mappings.
+mapping_of() {
+	"$DPX" dump mappings "$1" | grep -v ' path=6 ' | head -n 1
 }
 
 # dpx_start ARGS: run "dp-export export ARGS" as a coprocess; sets BUF, BFD
@@ -177,12 +203,11 @@ test_export_rejects_bad_input() {
 
 # ------------------------------------------------------------ attachments
 
-test_attachment_rows_from_test_importer() {
+test_attachment_rows_from_dmapeek_importer() {
 	setup_edu
-	need_test_importer
 	local r att line
 	dpx_start 1 1M revocable rows
-	r=$(dpx attach "$EDUDEV" $IMP_DYN_P2P_REV 1)
+	r=$(dpx attach "$EDUDEV" $IMP_DYN_P2P_REV $NORMAL)
 	att=$(kv attachment "$r")
 	[ -n "$att" ] && [ "$att" != 0 ] || fail "attach: $r"
 	assert_eq "map" ok "$(dpx map "$att")"
@@ -190,13 +215,20 @@ test_attachment_rows_from_test_importer() {
 	assert_eq "buffer" "$BUF" "$(kv buffer "$line")"
 	assert_eq "importer dev" "$EDUBDF" "$(kv dev "$line")"
 	assert_eq "importer driver" dmapeek "$(kv driver "$line")"
-	assert_eq "flags dynamic|p2p|revocable|exported" 23 "$(kv flags "$line")"
+	assert_eq "flags dynamic|p2p|revocable|exported|imported" 55 "$(kv flags "$line")"
+	assert_eq "device" "$EDUDEV" "$(kv device "$line")"
+	assert_eq "behaviour" "$NORMAL" "$(kv behaviour "$line")"
+	assert_eq "map type (system memory)" 1 "$(kv map_type "$line")"
 	assert_eq "mapped" 1 "$(kv mapped "$line")"
-	assert_eq "maps" 1 "$(kv maps "$line")"
+	assert_eq "maps: counted once for both sides" 1 "$(kv maps "$line")"
 	assert_eq "buffer attachments" 1 "$(kv attachments "$(buffer_line "$BUF")")"
 	assert_eq "attachment dump filtered by buffer" "$att" \
 		"$(kv id "$("$DPX" dump attachments "$BUF")")"
-	line=$("$DPX" dump mappings "$att")
+	assert_eq "one exporter mapping (sgtable)" 1 \
+		"$("$DPX" dump mappings "$att" | grep -c ' path=5 ')"
+	assert_eq "one importer-sgt mapping" 1 \
+		"$("$DPX" dump mappings "$att" | grep -c ' path=6 ')"
+	line=$(mapping_of "$att")
 	assert_eq "mapping path sgtable" 5 "$(kv path "$line")"
 	assert_eq "mapping size" 1048576 "$(kv size "$line")"
 	[ -n "$(kv r0.addr "$line")" ] || fail "mapping without an address: $line"
@@ -214,16 +246,15 @@ test_attachment_rows_from_test_importer() {
 
 test_revocable_refuses_non_revocable_importer() {
 	setup_edu
-	need_test_importer
 	dpx_start 1 1M revocable strict
 	assert_eq "dynamic without invalidate" "err EOPNOTSUPP" \
-		"$(dpx attach "$EDUDEV" $IMP_NO_INVAL 1)"
-	assert_eq "static importer" "err EOPNOTSUPP" "$(dpx attach "$EDUDEV" 0 1)"
+		"$(dpx attach "$EDUDEV" $IMP_NO_INVAL $NORMAL)"
+	assert_eq "static importer" "err EOPNOTSUPP" "$(dpx attach "$EDUDEV" 0 $NORMAL)"
 	assert_eq "no attachment left" 0 "$(kv attachments "$(buffer_line "$BUF")")"
 	dpx_stop
 	dpx_start 1 1M pinned lax
 	local r
-	r=$(dpx attach "$EDUDEV" 0 1)
+	r=$(dpx attach "$EDUDEV" 0 $NORMAL)
 	assert_match "pinned model takes a static importer" '^ok attachment=' "$r"
 	dpx detach "$(kv attachment "$r")" >/dev/null
 	dpx_stop
@@ -232,19 +263,17 @@ test_revocable_refuses_non_revocable_importer() {
 test_bar_refuses_importer_without_p2p() {
 	setup_bar
 	setup_edu
-	need_test_importer
 	dpx_start "$BARPROV" 1M pinned nop2p
 	assert_eq "importer without peer2peer" "err EOPNOTSUPP" \
-		"$(dpx attach "$EDUDEV" 1 1)"
+		"$(dpx attach "$EDUDEV" 1 $NORMAL)"
 	dpx_stop
 }
 
 test_bar_multi_range_mapped_at_running_offsets() {
 	setup_bar
-	need_test_importer
 	local r att line
 	dpx_start "$BARPROV" 0+1M,8M+2M,4M+1M revocable multimap
-	r=$(dpx attach "$IVDEV" $IMP_DYN_P2P_REV 1)
+	r=$(dpx attach "$IVDEV" $IMP_DYN_P2P_REV $NORMAL)
 	att=$(kv attachment "$r")
 	r=$(dpx map "$att")
 	if [ "$r" != ok ]; then
@@ -252,7 +281,7 @@ test_bar_multi_range_mapped_at_running_offsets() {
 		dpx_stop
 		skip "the BAR's own device cannot map it here: $r"
 	fi
-	line=$("$DPX" dump mappings "$att")
+	line=$(mapping_of "$att")
 	echo "$line"
 	case $(kv path "$line") in
 	2)	# IOVA link: one allocation, ranges at running offsets
@@ -296,13 +325,12 @@ test_move_preserves_data() {
 test_move_refused_when_pinned() {
 	setup_bar
 	setup_edu
-	need_test_importer
 	local att
 	dpx_start 1 1M pinned fixed
 	assert_eq "pinned model" "err EINVAL" "$(dpx move "$BUF" "$BARPROV" 0)"
 	dpx_stop
 	dpx_start 1 1M movable pinme
-	att=$(kv attachment "$(dpx attach "$EDUDEV" $IMP_PIN 1)")
+	att=$(kv attachment "$(dpx attach "$EDUDEV" $IMP_PIN $NORMAL)")
 	assert_eq "pins" 1 "$(kv pins "$(buffer_line "$BUF")")"
 	assert_eq "pinned by an importer" "err EBUSY" "$(dpx move "$BUF" "$BARPROV" 0)"
 	assert_eq "still on system memory" 1 "$(kv provider "$(buffer_line "$BUF")")"
@@ -314,18 +342,36 @@ test_move_refused_when_pinned() {
 test_move_invalidates_mapped_importer() {
 	setup_bar
 	setup_edu
-	need_test_importer
-	local att s1 line
+	local att late s1 line
 	dpx_start 1 1M movable moved-under
 	s1=$(dpx write 77)
-	att=$(kv attachment "$(dpx attach "$EDUDEV" $IMP_DYN_P2P_REV 1)")
+	att=$(kv attachment "$(dpx attach "$EDUDEV" $IMP_DYN_P2P_REV $NORMAL)")
+	late=$(kv attachment "$(dpx attach "$EDUDEV" $IMP_DYN_P2P_REV $DELAYED 500)")
 	assert_eq "map" ok "$(dpx map "$att")"
+	assert_eq "map (delayed-unmap importer)" ok "$(dpx map "$late")"
+	events_start
 	assert_eq "move" ok "$(dpx move "$BUF" "$BARPROV" 0)"
+	events_stop
+	cat "$EVLOG"
 	line=$(attachment_line "$att")
 	assert_eq "invalidated" 1 "$(kv invalidations "$line")"
 	assert_eq "unmapped by the importer" 0 "$(kv mapped "$line")"
+	line=$(attachment_line "$late")
+	assert_eq "delayed importer invalidated" 1 "$(kv invalidations "$line")"
+	assert_eq "delayed importer unmapped" 0 "$(kv mapped "$line")"
+	[ "$(kv last_unmap_latency_ns "$line")" -ge 500000000 ] ||
+		fail "the delayed importer unmapped early: $line"
+	# move-begin, both told, the prompt unmap, the late one, and only
+	# then move-done: the move waited for the old backing's last mapping
+	assert_eq "move events" "10 9 9 6 6 11 " \
+		"$(ev_types "type=1[01] ts=[0-9]+ buffer=$BUF |attachment=($att|$late)( |\$)")"
+	assert_eq "the late unmap comes last" "$late" \
+		"$(grep -E "type=6 .*attachment=($att|$late)( |\$)" "$EVLOG" | tail -n 1 |
+		   tr ' ' '\n' | sed -n 's/^attachment=//p')"
 	assert_eq "data" "$s1" "$(dpx sum)"
+	rm -f "$EVLOG"
 	dpx detach "$att" >/dev/null
+	dpx detach "$late" >/dev/null
 	dpx_stop
 }
 
@@ -333,10 +379,9 @@ test_move_invalidates_mapped_importer() {
 
 test_revoke_waits_for_unmap() {
 	setup_edu
-	need_test_importer
 	local att r line lat
 	dpx_start 1 1M revocable rev
-	att=$(kv attachment "$(dpx attach "$EDUDEV" $IMP_DYN_P2P_REV 1)")
+	att=$(kv attachment "$(dpx attach "$EDUDEV" $IMP_DYN_P2P_REV $NORMAL)")
 	assert_eq "map" ok "$(dpx map "$att")"
 	r=$("$DPX" revoke "$BUF" 1000)
 	echo "$r"
@@ -350,48 +395,87 @@ test_revoke_waits_for_unmap() {
 	[ "$(kv last_unmap_latency_ns "$line")" -gt 0 ] || fail "latency not in the row"
 	assert_eq "state revoked" 3 "$(kv state "$(buffer_line "$BUF")")"
 	assert_eq "map after revoke" "err ENODEV" "$(dpx map "$att")"
-	assert_eq "revoked-seen" 1 "$(kv revoked_seen "$(attachment_line "$att")")"
+	assert_eq "revoked-seen: counted once" 1 "$(kv revoked_seen "$(attachment_line "$att")")"
 	assert_eq "revoke twice" "err EALREADY" "$(dpx revoke "$BUF" 100)"
 	assert_eq "unknown buffer" "err ENOENT" "$("$DPX" revoke 999999 10)"
 	dpx detach "$att" >/dev/null
 	dpx_stop
 }
 
+# Three importers of one buffer: one unmaps inside the invalidation, one
+# 400 ms later, one never.  The revoke reports each one's unmap time, the
+# third as stuck, and returns once its timeout has run out.
+test_revoke_reports_unmap_time_per_attachment() {
+	setup_edu
+	local a0 a1 a2 r line d
+	dpx_start 1 1M revocable three
+	a0=$(kv attachment "$(dpx attach "$EDUDEV" $IMP_DYN_P2P_REV $NORMAL)")
+	a1=$(kv attachment "$(dpx attach "$EDUDEV" $IMP_DYN_P2P_REV $DELAYED 400)")
+	a2=$(kv attachment "$(dpx attach "$EDUDEV" $IMP_DYN_P2P_REV $NEVER)")
+	for a in "$a0" "$a1" "$a2"; do assert_eq "map $a" ok "$(dpx map "$a")"; done
+	r=$("$DPX" revoke "$BUF" 1500)
+	echo "$r"
+	assert_eq "attachments" 3 "$(kv attachments "$r")"
+	assert_eq "stuck" 1 "$(kv stuck "$r")"
+	assert_eq "reply rows in attach order" "$a0 $a1 $a2" \
+		"$(kv att0.id "$r") $(kv att1.id "$r") $(kv att2.id "$r")"
+	assert_eq "prompt importer not stuck" 0 "$(kv att0.stuck "$r")"
+	[ "$(kv att0.unmap_ns "$r")" -gt 0 ] && [ "$(kv att0.unmap_ns "$r")" -lt 400000000 ] ||
+		fail "prompt importer's unmap time: $r"
+	assert_eq "delayed importer not stuck" 0 "$(kv att1.stuck "$r")"
+	[ "$(kv att1.unmap_ns "$r")" -ge 400000000 ] && [ "$(kv att1.unmap_ns "$r")" -lt 1500000000 ] ||
+		fail "delayed importer's unmap time not in [400 ms, 1500 ms): $r"
+	assert_eq "never-unmap importer stuck" 1 "$(kv att2.stuck "$r")"
+	d=$(kv duration_ns "$r")
+	# bounded: the timeout, plus at most 3 s of software emulation
+	[ "$d" -ge 1500000000 ] && [ "$d" -lt 4500000000 ] ||
+		fail "revoke took $d ns with a 1500 ms timeout"
+	echo "unmap times: $(kv att0.unmap_ns "$r") $(kv att1.unmap_ns "$r") ns; revoke $d ns"
+	line=$(attachment_line "$a1")
+	[ "$(kv last_unmap_latency_ns "$line")" -ge 400000000 ] ||
+		fail "delayed importer's row: $line"
+	line=$(attachment_line "$a2")
+	assert_eq "stuck in its row" 1 "$(kv stuck "$line")"
+	assert_eq "still mapped" 1 "$(kv mapped "$line")"
+	dpx_stop
+}
+
 test_revoke_reports_stuck_importer() {
 	setup_edu
-	need_test_importer
-	local att r line ev
+	local att r d line
 	dpx_start 1 1M revocable stuckbuf
-	att=$(kv attachment "$(dpx attach "$EDUDEV" $IMP_DYN_P2P_REV 2)")
+	att=$(kv attachment "$(dpx attach "$EDUDEV" $IMP_DYN_P2P_REV $NEVER)")
 	assert_eq "map" ok "$(dpx map "$att")"
-	ev=$(mktemp)
-	"$DPX" events 120 >"$ev" &
-	local evpid=$!
-	sleep 2
+	events_start
 	r=$("$DPX" revoke "$BUF" 300)
 	echo "$r"
 	assert_eq "stuck" 1 "$(kv stuck "$r")"
 	assert_eq "att stuck" 1 "$(kv att0.stuck "$r")"
-	[ "$(kv duration_ns "$r")" -ge 300000000 ] || fail "did not wait the timeout: $r"
+	d=$(kv duration_ns "$r")
+	[ "$d" -ge 300000000 ] && [ "$d" -lt 3300000000 ] ||
+		fail "revoke not bounded by its 300 ms timeout: $r"
 	assert_eq "row stuck" 1 "$(kv stuck "$(attachment_line "$att")")"
 	assert_eq "still mapped" 1 "$(kv mapped "$(attachment_line "$att")")"
-	sleep 1
-	kill $evpid
-	wait $evpid || true
-	grep -q "type=15 .*buffer=$BUF attachment=$att" "$ev" ||
-		fail "no stuck event: $(cat "$ev")"
-	rm -f "$ev"
+	assert_eq "map while stuck" "err EALREADY" "$(dpx map "$att")"
 	assert_eq "late unmap" ok "$(dpx unmap "$att")"
+	events_stop
+	cat "$EVLOG"
+	assert_eq "one stuck event, then the late unmap" "12 9 15 13 6 " \
+		"$(ev_types "type=1[23] ts=[0-9]+ buffer=$BUF |attachment=$att( |\$)")"
+	rm -f "$EVLOG"
+	line=$(attachment_line "$att")
+	assert_eq "not stuck after the late unmap" 0 "$(kv stuck "$line")"
+	assert_eq "unmapped" 0 "$(kv mapped "$line")"
+	assert_eq "unmaps" 1 "$(kv unmaps "$line")"
 	dpx detach "$att" >/dev/null
 	dpx_stop
 }
 
 test_restore_after_revoke() {
 	setup_edu
-	need_test_importer
 	local att
 	dpx_start 1 1M revocable restore
-	att=$(kv attachment "$(dpx attach "$EDUDEV" $IMP_DYN_P2P_REV 1)")
+	att=$(kv attachment "$(dpx attach "$EDUDEV" $IMP_DYN_P2P_REV $NORMAL)")
 	assert_match "revoke (ioctl)" '^ok attachments=1 stuck=0' "$(dpx revoke "$BUF" 500)"
 	assert_eq "map while revoked" "err ENODEV" "$(dpx map "$att")"
 	assert_eq "restore (netlink)" ok "$("$DPX" restore "$BUF" | tail -n 1)"
@@ -407,27 +491,41 @@ test_restore_after_revoke() {
 	dpx_stop
 }
 
-test_events_in_order() {
+# dmapeek's importer on dmapeek's buffer: one kernel attachment, one record,
+# and one event per transition (sent by the exporter, see dmapeek.h).
+test_events_once_per_transition() {
 	setup_edu
-	need_test_importer
-	local ev att types
-	ev=$(mktemp)
-	"$DPX" events 120 >"$ev" &
-	local evpid=$!
-	sleep 2
+	local att pin buf1
+	events_start
 	dpx_start 1 1M revocable evbuf
-	att=$(kv attachment "$(dpx attach "$EDUDEV" $IMP_DYN_P2P_REV 1)")
-	dpx map "$att" >/dev/null
-	dpx revoke "$BUF" 500 >/dev/null
-	dpx detach "$att" >/dev/null
+	att=$(kv attachment "$(dpx attach "$EDUDEV" $IMP_DYN_P2P_REV $NORMAL)")
+	assert_eq "map" ok "$(dpx map "$att")"
+	assert_match "revoke" '^ok attachments=1 stuck=0' "$(dpx revoke "$BUF" 500)"
+	assert_eq "map refused" "err ENODEV" "$(dpx map "$att")"
+	assert_eq "detach" ok "$(dpx detach "$att")"
 	dpx_stop
-	sleep 2
-	kill $evpid
-	wait $evpid || true
-	types=$(grep "buffer=$BUF" "$ev" | sed 's/.*type=\([0-9]*\).*/\1/' | tr '\n' ' ')
-	rm -f "$ev"
-	# create attach map revoke-begin invalidate unmap revoke-done detach release
-	assert_eq "event order" "1 3 5 12 9 6 13 4 2 " "$types"
+	buf1=$BUF
+	dpx_start 1 1M movable evpin
+	pin=$(kv attachment "$(dpx attach "$EDUDEV" $IMP_PIN $NORMAL)")
+	assert_eq "map pinned" ok "$(dpx map "$pin")"
+	assert_eq "detach pinned" ok "$(dpx detach "$pin")"
+	dpx_stop
+	events_stop
+	cat "$EVLOG"
+	# create attach map revoke-begin invalidate unmap revoke-done
+	# map(refused) detach release
+	assert_eq "buffer events, each once" "1 3 5 12 9 6 13 5 4 2 " \
+		"$(ev_types "buffer=$buf1( |\$)")"
+	assert_eq "attachment events, each once" "3 5 9 6 5 4 " \
+		"$(ev_types "attachment=$att( |\$)")"
+	assert_match "the refused map carries -ENODEV" ' error=-19' \
+		"$(grep -E "attachment=$att( |\$)" "$EVLOG" | sed -n 5p)"
+	# create attach pin map unmap unpin detach release
+	assert_eq "pinned importer's events, each once" "1 3 7 5 6 8 4 2 " \
+		"$(ev_types "buffer=$BUF( |\$)")"
+	assert_eq "no event without the buffer id (no importer duplicates)" "" \
+		"$(grep -E "attachment=($att|$pin)( |\$)" "$EVLOG" | grep -v " buffer=")"
+	rm -f "$EVLOG"
 }
 
 # --------------------------------------------------- privileges, lifetime
@@ -450,23 +548,44 @@ test_unprivileged_refused_and_addresses_hidden() {
 	dpx_stop
 }
 
+# Unbinding the BAR's device revokes its buffers and waits for every
+# importer's unmap (here one that unmaps 500 ms late), then detaches the
+# imports made with the vanished device; other importers keep a revoked,
+# dead attachment.
 test_unbind_provider_revokes_live_buffers() {
 	setup_bar
-	need_test_importer
-	local att line r
+	setup_edu
+	local own other line t0 t1
 	dpx_start "$BARPROV" 2M revocable doomed
-	att=$(kv attachment "$(dpx attach "$IVDEV" $IMP_DYN_P2P_REV 1)")
-	r=$(dpx map "$att")
-	echo "map by the BAR's own device: $r"
+	own=$(kv attachment "$(dpx attach "$IVDEV" $IMP_DYN_P2P_REV $DELAYED 500)")
+	# the BAR's own device reaches it by bus address (distance 0)
+	assert_eq "map by the BAR's own device" ok "$(dpx map "$own")"
+	other=$(kv attachment "$(dpx attach "$EDUDEV" $IMP_DYN_P2P_REV $NORMAL)")
+	[ -n "$other" ] || fail "edu attach failed"
+	events_start
+	t0=$(date +%s%N)
 	echo "$IV" >/sys/bus/pci/drivers/dmapeek/unbind
+	t1=$(date +%s%N)
+	events_stop
+	cat "$EVLOG"
+	echo "unbind took $(( (t1 - t0) / 1000000 )) ms"
+	[ $((t1 - t0)) -ge 500000000 ] || fail "the unbind did not wait for the late unmap"
 	line=$(buffer_line "$BUF")
 	assert_eq "revoked" 3 "$(kv state "$line")"
 	assert_eq "no provider" "" "$(kv provider "$line")"
 	assert_eq "provider gone" "" "$("$DPX" dump providers | grep "bdf=$IV")"
-	assert_eq "importer unmapped" 0 "$(kv mapped "$(attachment_line "$att")")"
-	assert_eq "map after unbind" "err ENODEV" "$(dpx map "$att")"
+	assert_eq "revoke, the late unmap, revoke done, then the device's import goes" \
+		"12 9 6 13 4 " \
+		"$(ev_types "type=1[23] ts=[0-9]+ buffer=$BUF |attachment=$own( |\$)")"
+	assert_eq "nobody stuck" "" "$(grep -E "type=15 " "$EVLOG")"
+	rm -f "$EVLOG"
+	assert_eq "the import on the vanished device" "err ENOENT" \
+		"$("$DPX" get attachment "$own")"
+	assert_eq "the other importer is still attached" "$other" \
+		"$(kv id "$(attachment_line "$other")")"
+	assert_eq "map after unbind" "err ENODEV" "$(dpx map "$other")"
 	assert_eq "restore after unbind" "err ENODEV" "$(dpx restore "$BUF")"
-	dpx detach "$att" >/dev/null
+	dpx detach "$other" >/dev/null
 	dpx_stop
 	echo "$IV" >/sys/bus/pci/drivers_probe
 }
