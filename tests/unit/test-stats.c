@@ -155,7 +155,7 @@ static const char *check_line(char *line, regex_t *sample, char *family,
 	static char seen[64][64], series[128][256], why[300];
 	static unsigned int nr_seen, nr_series;
 	regmatch_t m[2];
-	char name[64];
+	char name[64], *sp;
 	unsigned int i;
 
 	if (!line) {		/* a new text */
@@ -191,7 +191,9 @@ static const char *check_line(char *line, regex_t *sample, char *family,
 		snprintf(why, sizeof(why), "sample before its HELP and TYPE: %.200s", line);
 		return why;
 	}
-	*strrchr(line, ' ') = '\0';
+	sp = strrchr(line, ' ');	/* the regex made sure there is one */
+	if (sp)
+		*sp = '\0';
 	for (i = 0; i < nr_series; i++)
 		if (!strcmp(series[i], line))
 			return "a series twice";
