@@ -30,6 +30,7 @@
 #include "dmapeek_config.h"
 #include "fields.h"
 #include "json_print.h"
+#include "stats.h"
 
 enum {
 	EXIT_OK = 0,
@@ -1582,6 +1583,31 @@ static int cmd_version(int argc, char **argv)
 	return kmaj == lmaj ? EXIT_OK : EXIT_FAILED;
 }
 
+/* --------------------------------------------------------------- stats */
+
+/* stats [format text|prometheus]: the sums are in stats.c. */
+static int cmd_stats(int argc, char **argv)
+{
+	enum stats_format fmt = STATS_TEXT;
+	const char *what, *bad = "";
+	struct stats s;
+	int rc, err;
+
+	if (stats_parse_args(argc, argv, &fmt, &bad))
+		return usage_err("bad stats argument \"%s\", usage: dmapeek stats "
+				 "[format text|prometheus]", bad);
+	rc = need_ctx();
+	if (rc)
+		return rc;
+	err = stats_collect(ctx, &s, &what);
+	if (!err && fmt == STATS_PROMETHEUS)
+		err = stats_write_prometheus(&s, stdout);
+	else if (!err)
+		stats_print(&s);
+	stats_release(&s);
+	return err ? op_err(err, "stats: %s", what) : EXIT_OK;
+}
+
 /* ---------------------------------------------------------------- main */
 
 static void usage(FILE *f)
@@ -1592,7 +1618,7 @@ static void usage(FILE *f)
 		"where  OBJECT := { provider | device | buffer | attachment | mapping |\n"
 		"                   p2p | monitor | version | export | import | detach |\n"
 		"                   map | unmap | move | revoke | restore | dma | audit |\n"
-		"                   bind | unbind | expect | help }\n"
+		"                   bind | unbind | expect | stats | help }\n"
 		"       OPTIONS := { -j[son] | -p[retty] | -n[umeric] | -b[atch] FILE |\n"
 		"                    -force | -D NAME=VALUE | -V[ersion] | -h[elp] }\n"
 		"Every word may be shortened to a prefix; see dmapeek(8).\n");
@@ -1630,6 +1656,7 @@ static const struct cmd objects[] = {
 	{ "bind", cmd_bind },
 	{ "unbind", cmd_unbind },
 	{ "expect", cmd_expect },
+	{ "stats", cmd_stats },
 	{ "help", cmd_help },
 	{ NULL, NULL },
 };

@@ -6,6 +6,15 @@ DMAPEEK=$DMAPEEK_TOP/tools/dmapeek
 NL_DECODE=$DMAPEEK_TOP/tests/guest/nl-decode
 IOCTL_ABI=$DMAPEEK_TOP/tests/guest/ioctl-abi
 
+# DMAPEEK_INSTALLED=1 ("tests/guest-lab package"): the tests run against the
+# installed packages instead of the build tree: the dmapeek in /usr/sbin
+# with the system's libdmapeek.so.0, and the dmapeek.ko DKMS installed for
+# this kernel, loaded with modprobe.  Test helpers still come from the tree.
+if [ "${DMAPEEK_INSTALLED:-0}" = 1 ]; then
+	DMAPEEK=/usr/sbin/dmapeek
+	KO=$(modinfo -n dmapeek 2>/dev/null) || KO="(no dmapeek.ko for $(uname -r))"
+fi
+
 fail() { echo "fail: $*"; exit 1; }
 skip() { echo "skip: $*"; exit 77; }
 
@@ -33,7 +42,12 @@ need_module() {
 
 load_module() {
 	need_module
-	module_loaded || insmod "$KO" "$@" || fail "insmod $KO failed"
+	module_loaded && return 0
+	if [ "${DMAPEEK_INSTALLED:-0}" = 1 ]; then
+		modprobe dmapeek "$@" || fail "modprobe dmapeek failed"
+	else
+		insmod "$KO" "$@" || fail "insmod $KO failed"
+	fi
 }
 
 unload_module() {

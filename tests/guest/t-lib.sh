@@ -2,6 +2,9 @@
 # libdmapeek's API against the live module (tests/guest/lib-check.c).
 
 LIB_CHECK=$DMAPEEK_TOP/tests/guest/lib-check
+# Installed: the program itself, not libtool's wrapper (which points it at
+# the tree's library); it then loads the system's libdmapeek.so.0.
+[ "${DMAPEEK_INSTALLED:-0}" = 1 ] && LIB_CHECK=$DMAPEEK_TOP/tests/guest/.libs/lib-check
 
 # lib_check_in PROGRAM ARGS...: run a check program (ok/skip/fail lines).
 lib_check_in() {

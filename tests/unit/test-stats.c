@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Host tests of "dmapeek stats": the Prometheus writer against the exact
+ * text expected and against the rules of the text exposition format (what
+ * node_exporter's textfile collector parses), label escaping, and the
+ * argument parser.  The guest suite checks the same output with promtool.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <check.h>
+
+#include "stats.h"
+
+static char *out_buf;
+static size_t out_len;
+
+/* A snapshot as stats_collect() would leave it, built by hand. */
+static void fill(struct stats *s, bool audited)
+{
+	static const char *const maps[] = { "unknown", "none", "not-supported",
+					    "bus-addr", "thru-host-bridge" };
+	static const char *const results[] = { "ok", "mismatch", "direct",
+					       "not-checkable" };
+	unsigned int i;
+
+	memset(s, 0, sizeof(*s));
+	s->source_name[0] = "bufinfo";
+	s->source_up[0] = true;
+	s->source_name[1] = "fdinfo";
+	s->source_up[1] = true;
+	s->source_name[2] = "module";
+	s->source_up[2] = false;
+	s->nr_sources = 3;
+	ck_assert_int_eq(stats_add_buffer(s, "dmapeek", "pinned", 4096), 0);
+	ck_assert_int_eq(stats_add_buffer(s, "udmabuf", "unknown", 65536), 0);
+	ck_assert_int_eq(stats_add_buffer(s, "dmapeek", "pinned", 8192), 0);
+	s->providers = calloc(2, sizeof(*s->providers));
+	ck_assert_ptr_nonnull(s->providers);
+	s->providers[0] = (struct stats_provider){ .id = 1, .kind = "system",
+		.bar = -1, .size = 1 << 30, .exported_bytes = 12288, .buffers = 2 };
+	s->providers[1] = (struct stats_provider){ .id = 2, .kind = "pci-bar",
+		.bdf = strdup("0000:00:03.0"), .bar = 2, .size = 64 << 20 };
+	s->nr_providers = 2;
+	for (i = 0; i < 5; i++)
+		s->map_types[i].name = maps[i];
+	s->map_types[4].attachments = 3;
+	s->nr_map_types = 5;
+	s->moves = 1;
+	s->revokes = 2;
+	s->stuck = 1;
+	s->mappings = 4;
+	s->audited = audited;
+	if (!audited)
+		return;
+	for (i = 0; i < 4; i++)
+		s->audit[i].result = results[i];
+	s->audit[0].mappings = 3;
+	s->audit[1].mappings = 1;
+	s->nr_audit = 4;
+	s->audit_failures = 1;
+	s->audit_bad_pages = 5;
+}
+
+static const char *prometheus(const struct stats *s)
+{
+	FILE *f = open_memstream(&out_buf, &out_len);
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(stats_write_prometheus(s, f), 0);
+	fclose(f);
+	return out_buf;
+}
+
+START_TEST(prometheus_exact)
+{
+	struct stats s;
+
+	fill(&s, true);
+	ck_assert_str_eq(prometheus(&s),
+		"# HELP dmapeek_source_up Whether a source of the dma-buf view could be read (1) or not (0).\n"
+		"# TYPE dmapeek_source_up gauge\n"
+		"dmapeek_source_up{source=\"bufinfo\"} 1\n"
+		"dmapeek_source_up{source=\"fdinfo\"} 1\n"
+		"dmapeek_source_up{source=\"module\"} 0\n"
+		"# HELP dmapeek_buffers dma-bufs in the system, by exporter and dmapeek memory model.\n"
+		"# TYPE dmapeek_buffers gauge\n"
+		"dmapeek_buffers{exporter=\"dmapeek\",model=\"pinned\"} 2\n"
+		"dmapeek_buffers{exporter=\"udmabuf\",model=\"unknown\"} 1\n"
+		"# HELP dmapeek_buffer_bytes Size of the dma-bufs in the system, by exporter and dmapeek memory model.\n"
+		"# TYPE dmapeek_buffer_bytes gauge\n"
+		"dmapeek_buffer_bytes{exporter=\"dmapeek\",model=\"pinned\"} 12288\n"
+		"dmapeek_buffer_bytes{exporter=\"udmabuf\",model=\"unknown\"} 65536\n"
+		"# HELP dmapeek_buffer_moves Moves of the dmapeek buffers that exist now.\n"
+		"# TYPE dmapeek_buffer_moves gauge\n"
+		"dmapeek_buffer_moves 1\n"
+		"# HELP dmapeek_buffer_revokes Revokes of the dmapeek buffers that exist now.\n"
+		"# TYPE dmapeek_buffer_revokes gauge\n"
+		"dmapeek_buffer_revokes 2\n"
+		"# HELP dmapeek_attachments Attachments dmapeek knows, by PCI P2P map type.\n"
+		"# TYPE dmapeek_attachments gauge\n"
+		"dmapeek_attachments{map_type=\"unknown\"} 0\n"
+		"dmapeek_attachments{map_type=\"none\"} 0\n"
+		"dmapeek_attachments{map_type=\"not-supported\"} 0\n"
+		"dmapeek_attachments{map_type=\"bus-addr\"} 0\n"
+		"dmapeek_attachments{map_type=\"thru-host-bridge\"} 3\n"
+		"# HELP dmapeek_stuck_importers Attachments still mapped when their buffer's last revoke or move timed out.\n"
+		"# TYPE dmapeek_stuck_importers gauge\n"
+		"dmapeek_stuck_importers 1\n"
+		"# HELP dmapeek_provider_size_bytes Size of each P2P provider.\n"
+		"# TYPE dmapeek_provider_size_bytes gauge\n"
+		"dmapeek_provider_size_bytes{provider=\"1\",kind=\"system\",bdf=\"\",bar=\"\"} 1073741824\n"
+		"dmapeek_provider_size_bytes{provider=\"2\",kind=\"pci-bar\",bdf=\"0000:00:03.0\",bar=\"2\"} 67108864\n"
+		"# HELP dmapeek_provider_exported_bytes Bytes each P2P provider backs in live dmapeek buffers.\n"
+		"# TYPE dmapeek_provider_exported_bytes gauge\n"
+		"dmapeek_provider_exported_bytes{provider=\"1\",kind=\"system\",bdf=\"\",bar=\"\"} 12288\n"
+		"dmapeek_provider_exported_bytes{provider=\"2\",kind=\"pci-bar\",bdf=\"0000:00:03.0\",bar=\"2\"} 0\n"
+		"# HELP dmapeek_provider_buffers Live dmapeek buffers each P2P provider backs.\n"
+		"# TYPE dmapeek_provider_buffers gauge\n"
+		"dmapeek_provider_buffers{provider=\"1\",kind=\"system\",bdf=\"\",bar=\"\"} 2\n"
+		"dmapeek_provider_buffers{provider=\"2\",kind=\"pci-bar\",bdf=\"0000:00:03.0\",bar=\"2\"} 0\n"
+		"# HELP dmapeek_mappings Live DMA mappings of dmapeek attachments.\n"
+		"# TYPE dmapeek_mappings gauge\n"
+		"dmapeek_mappings 4\n"
+		"# HELP dmapeek_iova_audit_mappings Live mappings by the result of auditing their IOMMU translations now.\n"
+		"# TYPE dmapeek_iova_audit_mappings gauge\n"
+		"dmapeek_iova_audit_mappings{result=\"ok\"} 3\n"
+		"dmapeek_iova_audit_mappings{result=\"mismatch\"} 1\n"
+		"dmapeek_iova_audit_mappings{result=\"direct\"} 0\n"
+		"dmapeek_iova_audit_mappings{result=\"not-checkable\"} 0\n"
+		"# HELP dmapeek_iova_audit_failures Live mappings whose IOMMU translations do not reach their memory.\n"
+		"# TYPE dmapeek_iova_audit_failures gauge\n"
+		"dmapeek_iova_audit_failures 1\n"
+		"# HELP dmapeek_iova_audit_bad_pages Pages of those mappings that translate elsewhere or not at all.\n"
+		"# TYPE dmapeek_iova_audit_bad_pages gauge\n"
+		"dmapeek_iova_audit_bad_pages 5\n");
+	stats_release(&s);
+	free(out_buf);
+}
+END_TEST
+
+/*
+ * The rules of the text format a parser enforces: every sample's family
+ * has one HELP and one TYPE line before its first sample, a family's
+ * samples are contiguous, names and labels are well formed, label values
+ * are quoted with only \\, \" and \n escapes, no series repeats, and the
+ * value is a number.  Returns NULL or what is wrong.
+ */
+static const char *check_line(char *line, regex_t *sample, char *family,
+			      char *help, char *type)
+{
+	static char seen[64][64], series[128][256], why[300];
+	static unsigned int nr_seen, nr_series;
+	regmatch_t m[2];
+	char name[64], *sp;
+	unsigned int i;
+
+	if (!line) {		/* a new text */
+		nr_seen = nr_series = 0;
+		return NULL;
+	}
+	if (!strncmp(line, "# HELP ", 7) || !strncmp(line, "# TYPE ", 7)) {
+		bool is_help = line[2] == 'H';
+
+		if (sscanf(line + 7, "%63s", name) != 1)
+			return "HELP/TYPE without a name";
+		if (!strcmp(is_help ? help : type, name))
+			return "a second HELP or TYPE line";
+		if (!is_help && !strstr(line + 7, " gauge") && !strstr(line + 7, " counter"))
+			return "an unknown TYPE";
+		for (i = 0; i < nr_seen; i++)
+			if (!strcmp(seen[i], name) && strcmp(family, name))
+				return "a family that is not contiguous";
+		snprintf(is_help ? help : type, 64, "%s", name);
+		snprintf(family, 64, "%s", name);
+		if (nr_seen < 64)
+			snprintf(seen[nr_seen++], 64, "%s", name);
+		return NULL;
+	}
+	if (line[0] == '#')
+		return NULL;
+	if (regexec(sample, line, 2, m, 0)) {
+		snprintf(why, sizeof(why), "malformed sample: %.200s", line);
+		return why;
+	}
+	snprintf(name, sizeof(name), "%.*s", (int)(m[1].rm_eo - m[1].rm_so), line);
+	if (strcmp(name, help) || strcmp(name, type)) {
+		snprintf(why, sizeof(why), "sample before its HELP and TYPE: %.200s", line);
+		return why;
+	}
+	sp = strrchr(line, ' ');	/* the regex made sure there is one */
+	if (sp)
+		*sp = '\0';
+	for (i = 0; i < nr_series; i++)
+		if (!strcmp(series[i], line))
+			return "a series twice";
+	if (nr_series < 128)
+		snprintf(series[nr_series++], 256, "%s", line);
+	return NULL;
+}
+
+static const char *exposition_error(char *text)
+{
+	char family[64] = "", help[64] = "", type[64] = "", *line, *save = NULL;
+	const char *err = NULL;
+	regex_t sample;
+
+	ck_assert_int_eq(regcomp(&sample,
+		"^([a-zA-Z_:][a-zA-Z0-9_:]*)"
+		"(\\{([a-zA-Z_][a-zA-Z0-9_]*=\"([^\"\\\\\n]|\\\\[\\\\\"n])*\""
+		"(,[a-zA-Z_][a-zA-Z0-9_]*=\"([^\"\\\\\n]|\\\\[\\\\\"n])*\")*)?\\})?"
+		" [0-9]+(\\.[0-9]+)?$", REG_EXTENDED), 0);
+	check_line(NULL, NULL, NULL, NULL, NULL);
+	for (line = strtok_r(text, "\n", &save); line && !err;
+	     line = strtok_r(NULL, "\n", &save))
+		err = check_line(line, &sample, family, help, type);
+	regfree(&sample);
+	return err;
+}
+
+START_TEST(prometheus_follows_the_format)
+{
+	struct stats s;
+	const char *err;
+
+	fill(&s, true);
+	err = exposition_error((char *)prometheus(&s));
+	ck_assert_msg(!err, "%s", err);
+	free(out_buf);
+	stats_release(&s);
+}
+END_TEST
+
+/* The checker itself must catch what it claims to. */
+START_TEST(format_checker_rejects_bad_text)
+{
+	char a[] = "x 1\n";
+	char b[] = "# HELP x h\n# TYPE x gauge\nx{a=\"1\"} 1\nx{a=\"1\"} 2\n";
+	char c[] = "# HELP x h\n# TYPE x gauge\nx{a=\"b\"c\"} 1\n";
+	char d[] = "# HELP x h\n# TYPE x gauge\nx 1\n# HELP y h\n# TYPE y gauge\n"
+		   "y 1\n# HELP x h\n# TYPE x gauge\n";
+	char e[] = "# HELP x h\n# TYPE x gauge\nx 1\n";
+
+	ck_assert_ptr_nonnull(exposition_error(a));
+	ck_assert_ptr_nonnull(exposition_error(b));
+	ck_assert_ptr_nonnull(exposition_error(c));
+	ck_assert_ptr_nonnull(exposition_error(d));
+	ck_assert_ptr_null(exposition_error(e));
+}
+END_TEST
+
+/* Exporter names come from drivers: quote, backslash and newline escaped. */
+START_TEST(prometheus_escapes_label_values)
+{
+	struct stats s;
+	const char *err;
+
+	memset(&s, 0, sizeof(s));
+	ck_assert_int_eq(stats_add_buffer(&s, "odd\"name\\with\nnewline", "unknown", 1), 0);
+	prometheus(&s);
+	ck_assert_ptr_nonnull(strstr(out_buf,
+		"dmapeek_buffers{exporter=\"odd\\\"name\\\\with\\nnewline\",model=\"unknown\"} 1\n"));
+	err = exposition_error(out_buf);
+	ck_assert_msg(!err, "%s", err);
+	free(out_buf);
+	stats_release(&s);
+}
+END_TEST
+
+/* Without CAP_SYS_ADMIN there are no audit figures, rather than zeros. */
+START_TEST(prometheus_without_audit_has_no_audit_families)
+{
+	struct stats s;
+
+	fill(&s, false);
+	prometheus(&s);
+	ck_assert_ptr_null(strstr(out_buf, "audit"));
+	ck_assert_ptr_nonnull(strstr(out_buf, "dmapeek_mappings 4\n"));
+	free(out_buf);
+	stats_release(&s);
+}
+END_TEST
+
+START_TEST(buffers_group_by_exporter_and_model)
+{
+	struct stats s;
+
+	memset(&s, 0, sizeof(s));
+	ck_assert_int_eq(stats_add_buffer(&s, "dmapeek", "pinned", 10), 0);
+	ck_assert_int_eq(stats_add_buffer(&s, "dmapeek", "movable", 20), 0);
+	ck_assert_int_eq(stats_add_buffer(&s, "dmapeek", "pinned", 30), 0);
+	ck_assert_uint_eq(s.nr_groups, 2);
+	ck_assert_uint_eq(s.groups[0].buffers, 2);
+	ck_assert_uint_eq(s.groups[0].bytes, 40);
+	ck_assert_uint_eq(s.groups[1].buffers, 1);
+	stats_release(&s);
+	ck_assert_uint_eq(s.nr_groups, 0);
+}
+END_TEST
+
+static int parse(const char *line, enum stats_format *fmt, const char **bad)
+{
+	static char buf[128];
+	char *argv[8], *p;
+	int argc = 0;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (p = strtok(buf, " "); p && argc < 8; p = strtok(NULL, " "))
+		argv[argc++] = p;
+	*fmt = STATS_TEXT;
+	return stats_parse_args(argc, argv, fmt, bad);
+}
+
+START_TEST(arguments)
+{
+	enum stats_format fmt;
+	const char *bad;
+
+	ck_assert_int_eq(parse("", &fmt, &bad), 0);
+	ck_assert_int_eq(fmt, STATS_TEXT);
+	ck_assert_int_eq(parse("format prometheus", &fmt, &bad), 0);
+	ck_assert_int_eq(fmt, STATS_PROMETHEUS);
+	ck_assert_int_eq(parse("--format prom", &fmt, &bad), 0);
+	ck_assert_int_eq(fmt, STATS_PROMETHEUS);
+	ck_assert_int_eq(parse("--format=prometheus", &fmt, &bad), 0);
+	ck_assert_int_eq(fmt, STATS_PROMETHEUS);
+	ck_assert_int_eq(parse("-f text", &fmt, &bad), 0);
+	ck_assert_int_eq(fmt, STATS_TEXT);
+	ck_assert_int_eq(parse("format openmetrics", &fmt, &bad), -EINVAL);
+	ck_assert_str_eq(bad, "openmetrics");
+	ck_assert_int_eq(parse("format", &fmt, &bad), -EINVAL);
+	ck_assert_int_eq(parse("bogus", &fmt, &bad), -EINVAL);
+	ck_assert_str_eq(bad, "bogus");
+	ck_assert_int_eq(parse("--form=json", &fmt, &bad), -EINVAL);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("stats");
+	TCase *tc = tcase_create("prometheus");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, prometheus_exact);
+	tcase_add_test(tc, prometheus_follows_the_format);
+	tcase_add_test(tc, format_checker_rejects_bad_text);
+	tcase_add_test(tc, prometheus_escapes_label_values);
+	tcase_add_test(tc, prometheus_without_audit_has_no_audit_families);
+	tcase_add_test(tc, buffers_group_by_exporter_and_model);
+	tcase_add_test(tc, arguments);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
