@@ -49,8 +49,8 @@ lab_bench() {
 		lab_log "bench lane $lane ($LAB_TOPOLOGY${append:+, $append}): $lane_parts"
 		local t0=$SECONDS
 		LAB_APPEND="${LAB_APPEND:-} $append" lab_boot "$LAB_TOPOLOGY" "$(lab_kernel_image)" \
-			/bin/sh -c "$LAB_SRC/tests/bench/run --lane $lane --parts $lane_parts \
-			--out $LAB_OUT $quick >$LAB_OUT/bench-$lane.txt 2>&1; dmesg >$LAB_OUT/dmesg.txt" || true
+			"$LAB_SRC/tests/bench/run" --lane "$lane" --parts "$lane_parts" \
+			--out "$LAB_OUT" ${quick:+"$quick"} || true
 		cp -a "$out/." "$dst/" 2>/dev/null || true
 		cp "$LAB_LOGS/console-$LAB_TOPOLOGY.log" "$dst/console-$lane.log" 2>/dev/null || true
 		if [ "$(cat "$dst/bench-$lane.done" 2>/dev/null)" != 0 ]; then
