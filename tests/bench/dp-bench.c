@@ -26,10 +26,10 @@
  *   dp-bench gen ATTACHMENT RATE SECONDS
  *       map/unmap pairs paced at RATE pairs/s (0: as fast as possible);
  *       "gen ops=N seconds=S".
- *   dp-bench listen READY STOP [work-us W]
- *       subscribe, touch READY, count events (spinning W us on each, a
- *       consumer with work to do) until STOP exists and the queue is
- *       drained; "listen received=N lost=L".
+ *   dp-bench listen READY STOP [sleep-us W]
+ *       subscribe, touch READY, count events (sleeping W us after each: a
+ *       consumer that waits on something else) until STOP exists and the
+ *       queue is drained; "listen received=N lost=L".
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -383,18 +383,18 @@ static int cmd_gen(char **argv)
 	return 0;
 }
 
-static void spin_us(uint32_t us)
+static void sleep_us(uint32_t us)
 {
-	uint64_t end = now_ns() + (uint64_t)us * 1000;
+	struct timespec ts = { us / 1000000, (long)(us % 1000000) * 1000 };
 
-	while (now_ns() < end)
+	while (nanosleep(&ts, &ts) && errno == EINTR)
 		;
 }
 
 static int cmd_listen(int argc, char **argv)
 {
 	const char *ready = argv[0], *stopfile = argv[1];
-	uint32_t work = argc > 3 && !strcmp(argv[2], "work-us") ? num(argv[3]) : 0;
+	uint32_t work = argc > 3 && !strcmp(argv[2], "sleep-us") ? num(argv[3]) : 0;
 	uint64_t received = 0, overruns = 0;
 	struct pollfd pfd;
 	int err, idle = 0;
@@ -406,7 +406,7 @@ static int cmd_listen(int argc, char **argv)
 	pfd.events = POLLIN;
 	touch(ready);
 	/* After STOP appears, two quiet polls in a row end the drain. */
-	while (idle < 2) {
+	while (idle < 2 && !stop) {
 		const struct dmapeek_event *e;
 		int n = poll(&pfd, 1, 250);
 
@@ -425,7 +425,7 @@ static int cmd_listen(int argc, char **argv)
 			}
 			received++;
 			if (work)
-				spin_us(work);
+				sleep_us(work);
 		}
 	}
 	printf("listen received=%" PRIu64 " lost=%" PRIu64 " overruns=%" PRIu64 "\n",
