@@ -10,6 +10,7 @@
  *   dmapeek_audit.c   the IOVA audit
  *   dmapeek_edu.c     QEMU edu DMA engine
  *   dmapeek_p2p.c     P2P map type, distance and reason
+ *   dmapeek_bench.c   the mapping paths timed (DMAPEEK_IOC_BENCH_MAP)
  */
 #ifndef _DMAPEEK_H
 #define _DMAPEEK_H
@@ -409,6 +410,8 @@ int dmapeek_ioc_map(struct dmapeek_file *df, void *arg);
 int dmapeek_ioc_unmap(struct dmapeek_file *df, void *arg);
 int dmapeek_ioc_dma(struct dmapeek_file *df, void *arg);
 int dmapeek_ioc_audit(struct dmapeek_file *df, void *arg);
+/* dmapeek_bench.c: time the mapping paths (benchmarks) */
+int dmapeek_ioc_bench_map(struct dmapeek_file *df, void *arg);
 
 /* ------------------------------------------------- exporter / importer hooks */
 

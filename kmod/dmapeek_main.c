@@ -75,6 +75,8 @@ static const struct dmapeek_ioctl_op dmapeek_ioctl_ops[] = {
 			 struct dmapeek_dma, data, true),
 	DMAPEEK_IOCTL_OP(AUDIT, dmapeek_ioc_audit,
 			 struct dmapeek_audit, holes, true),
+	DMAPEEK_IOCTL_OP(BENCH_MAP, dmapeek_ioc_bench_map,
+			 struct dmapeek_bench_map, unmap_ns, true),
 };
 
 /* Large enough for the largest argument struct. */
@@ -87,6 +89,7 @@ union dmapeek_ioctl_buf {
 	struct dmapeek_revoke revoke;
 	struct dmapeek_dma dma;
 	struct dmapeek_audit audit;
+	struct dmapeek_bench_map bench_map;
 };
 
 static long dmapeek_fops_ioctl(struct file *filp, unsigned int cmd,
