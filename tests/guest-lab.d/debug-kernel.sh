@@ -319,7 +319,8 @@ LAB_DEBUG_CHECK_TESTS=(
 	edu_dma_roundtrip_system_memory
 	unbind_provider_revokes_live_buffers
 	detach_and_close_release_everything
-	events_in_order
+	events_once_per_transition
+	edu_dma_across_revoke_of_dmapeek_buffer
 )
 
 # The check command's debug step: those tests on the debug kernel
