@@ -300,7 +300,6 @@ void dmapeek_mapping_unregister_free(struct dmapeek_mapping *m);
  * side a buffer belongs to.
  */
 
-
 /**
  * struct dmapeek_event - what a lifecycle event carries
  * @type: DMAPEEK_EVENT_TYPE_*

@@ -109,8 +109,8 @@ struct dmapeek_attachment *dmapeek_import_attachment(struct dma_buf_attachment *
 }
 
 /* dma_buf_dynamic_attach() for @imp, static or dynamic (see above). */
-static struct dma_buf_attachment *dmapeek_import_attach(struct dmapeek_imp *imp,
-							 const struct dma_buf_attach_ops *ops)
+static struct dma_buf_attachment *
+dmapeek_import_attach(struct dmapeek_imp *imp, const struct dma_buf_attach_ops *ops)
 {
 	struct dma_buf_attachment *attach;
 
