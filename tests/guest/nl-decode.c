@@ -350,22 +350,30 @@ static int dump_cb(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+/* How a dump ended: the kernel's error, and whether it ended at all. */
+struct dump_end {
+	int err;
+	int done;
+};
+
 static int dump_err_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 {
-	int *err = arg;
+	struct dump_end *end = arg;
 
 	(void)nla;
-	*err = e->error;
+	end->err = e->error;
+	end->done = 1;
 	return NL_STOP;
 }
 
 static int finish_cb(struct nl_msg *msg, void *arg)
 {
-	int *err = arg;
+	struct dump_end *end = arg;
 	int *payload = nlmsg_data(nlmsg_hdr(msg));
 
 	if (nlmsg_datalen(nlmsg_hdr(msg)) >= (int)sizeof(int) && *payload < 0)
-		*err = *payload;
+		end->err = *payload;
+	end->done = 1;
 	return NL_STOP;
 }
 
@@ -376,7 +384,8 @@ static int do_dump(struct nl_sock *sk, int family, const char *what,
 	const struct dump_desc *d = NULL;
 	struct nl_msg *msg;
 	unsigned int i;
-	int err, kerr = 0;
+	struct dump_end end = { 0 };
+	int err, kerr;
 
 	for (i = 0; i < sizeof(dumps) / sizeof(dumps[0]); i++)
 		if (!strcmp(dumps[i].name, what))
@@ -387,16 +396,21 @@ static int do_dump(struct nl_sock *sk, int family, const char *what,
 	}
 	st.d = d;
 	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, dump_cb, &st);
-	nl_socket_modify_cb(sk, NL_CB_FINISH, NL_CB_CUSTOM, finish_cb, &kerr);
-	nl_socket_modify_err_cb(sk, NL_CB_CUSTOM, dump_err_cb, &kerr);
+	nl_socket_modify_cb(sk, NL_CB_FINISH, NL_CB_CUSTOM, finish_cb, &end);
+	nl_socket_modify_err_cb(sk, NL_CB_CUSTOM, dump_err_cb, &end);
 	msg = nlmsg_alloc();
 	if (!msg || !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0,
 				 NLM_F_DUMP, d->cmd, DMAPEEK_FAMILY_VERSION))
 		return 1;
 	err = nl_send_auto(sk, msg);
-	if (err >= 0)
+	/*
+	 * libnl reads on only while messages say NLM_F_MULTI, which genl
+	 * dump messages do not: read batches until NLMSG_DONE.
+	 */
+	while (err >= 0 && !end.done && !st.bad)
 		err = nl_recvmsgs_default(sk);
 	nlmsg_free(msg);
+	kerr = end.err;
 	if (st.first && !st.bad && !kerr && err >= 0) {
 		fprintf(stderr, "nl-decode: the %s dump ended inside %s %u\n",
 			what, what, st.id);
