@@ -49,17 +49,17 @@ need_user() {
 	id dmapeek-user >/dev/null 2>&1 || skip "no unprivileged user in this guest"
 }
 
-# json_ranges FILE ID [attachment]: the ranges of object ID in dmapeek -j
-# output, in nl-decode's words (nr_ranges is the count: JSON has no total);
-# with "attachment", of the mappings of attachment ID
+# json_ranges FILE ID [ATT]: the ranges of object ID in dmapeek -j output,
+# in nl-decode's words (nr_ranges is the count: JSON has no total); with
+# ATT, of mapping ID among the mappings of attachment ATT
 json_ranges() {
 	python3 - "$@" <<-'EOF'
 	import json, sys
 	objs = json.load(open(sys.argv[1]))
 	want = int(sys.argv[2])
 	if len(sys.argv) > 3:
-	    objs = [m for a in objs if a["id"] == want for m in a["mappings"]]
-	    want = objs[0]["id"] if objs else -1
+	    att = int(sys.argv[3])
+	    objs = [m for a in objs if a["id"] == att for m in a["mappings"]]
 	for o in objs:
 	    if o["id"] != want:
 	        continue
@@ -138,7 +138,7 @@ check_attachment_show() {
 	as "$who" "$DMAPEEK" -j attachment show "$ATT" >"$t" ||
 		fail "dmapeek -j attachment show $ATT ($who)"
 	assert_eq "dmapeek -j attachment show $ATT ($who)" "$want" \
-		"$(json_ranges "$t" "$ATT" attachment)"
+		"$(json_ranges "$t" "$MAP" "$ATT")"
 	rm -f "$t"
 }
 
