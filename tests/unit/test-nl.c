@@ -125,18 +125,18 @@ static char part[8192];
 
 START_TEST(split_mapping_is_merged_whole)
 {
-	struct dp_obj o;
-	struct dmapeek_mapping *m = (struct dmapeek_mapping *)&o;
+	struct dp_obj *o = dp_obj_new(DP_MAPPING);
+	struct dmapeek_mapping *m = (struct dmapeek_mapping *)o;
 	struct dmapeek_addr_range r;
 	unsigned int i;
 
-	dp_obj_init(&o, DP_MAPPING);
-	ck_assert_int_eq(dp_obj_parse(NULL, &o, mk_mapping_part(part, 9, 7, 0, 3)), 0);
-	ck_assert(dp_obj_incomplete(&o));
-	ck_assert_int_eq(dp_obj_merge(NULL, &o, mk_mapping_part(part, 9, 7, 3, 3)), 0);
-	ck_assert(dp_obj_incomplete(&o));
-	ck_assert_int_eq(dp_obj_merge(NULL, &o, mk_mapping_part(part, 9, 7, 6, 1)), 0);
-	ck_assert(!dp_obj_incomplete(&o));
+	ck_assert_ptr_nonnull(o);
+	ck_assert_int_eq(dp_obj_parse(NULL, o, mk_mapping_part(part, 9, 7, 0, 3)), 0);
+	ck_assert(dp_obj_incomplete(o));
+	ck_assert_int_eq(dp_obj_merge(NULL, o, mk_mapping_part(part, 9, 7, 3, 3)), 0);
+	ck_assert(dp_obj_incomplete(o));
+	ck_assert_int_eq(dp_obj_merge(NULL, o, mk_mapping_part(part, 9, 7, 6, 1)), 0);
+	ck_assert(!dp_obj_incomplete(o));
 	ck_assert_uint_eq(dmapeek_mapping_nr_ranges(m), 7);
 	ck_assert_uint_eq(dmapeek_mapping_id(m), 9);
 	ck_assert_uint_eq(dmapeek_mapping_size(m), 7 * 4096);
@@ -147,7 +147,7 @@ START_TEST(split_mapping_is_merged_whole)
 		ck_assert_uint_eq(r.addr, 0x100000000ULL + i * 8192);
 	}
 	ck_assert_int_eq(dmapeek_mapping_range(m, 7, &r), -ERANGE);
-	dp_obj_release(&o);
+	dmapeek_object_free(o);
 }
 END_TEST
 
