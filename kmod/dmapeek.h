@@ -334,16 +334,48 @@ bool dmapeek_nl_admin(const struct sk_buff *skb);
 int dmapeek_nla_put_range(struct sk_buff *skb, int attrtype,
 			  const struct dmapeek_map_range *r, bool admin);
 
+/*
+ * A fill function's "this message is full, the object goes on in the next
+ * one": it put the object's fixed attributes and at least one range, and
+ * set *@sub to the first range it did not put.
+ */
+#define DMAPEEK_FILL_PARTIAL	1
+
+/*
+ * The attributes of an object with ranges, for dmapeek_fill_ranges():
+ * @range: the multi-attr range nest; @nr_ranges and @range_first: the
+ * total and the index of the message's first range.
+ */
+struct dmapeek_range_attrs {
+	int range;
+	int nr_ranges;
+	int range_first;
+};
+
+/*
+ * Put @nr ranges from *@sub on: range i is @get(@obj, i, @off, &r), where
+ * @off is the buffer offset where range i starts (the sum of the lengths
+ * before it).  0 when all fit, DMAPEEK_FILL_PARTIAL with *@sub the next
+ * range when the message filled after at least one, else -EMSGSIZE.
+ */
+int dmapeek_fill_ranges(struct sk_buff *skb, const struct dmapeek_range_attrs *ra,
+			u32 nr, u32 *sub, bool admin, const void *obj,
+			void (*get)(const void *obj, u32 i, u64 off,
+				    struct dmapeek_map_range *r));
+
 /**
  * struct dmapeek_dump_ctx - cursor of a dump, kept in cb->ctx
  * @next_id: the first id not yet dumped
  * @filter: an id to filter by (a dump request attribute), 0 for none
  * @pos: secondary cursor (P2P dump: client index)
+ * @next_sub: the first range not yet dumped of object @next_id, when its
+ *	ranges did not fit one message (0: start it from the beginning)
  */
 struct dmapeek_dump_ctx {
 	u32 next_id;
 	u32 filter;
 	u32 pos;
+	u32 next_sub;
 };
 
 static inline struct dmapeek_dump_ctx *dmapeek_dump_ctx(struct netlink_callback *cb)
@@ -353,38 +385,51 @@ static inline struct dmapeek_dump_ctx *dmapeek_dump_ctx(struct netlink_callback 
 }
 
 /*
+ * A fill function puts one object into @skb: the whole of it, or, for an
+ * object with ranges, its fixed attributes and its ranges from *@sub on.
+ * It returns 0 (done), DMAPEEK_FILL_PARTIAL (more ranges, *@sub says
+ * where they go on), -EMSGSIZE, or -ENOENT to skip the object (a filter
+ * said no).  Objects without ranges ignore @sub.
+ */
+typedef int (*dmapeek_fill_fn)(struct sk_buff *skb, void *obj,
+			       const struct genl_info *info, bool admin,
+			       u32 filter, u32 *sub);
+
+/*
  * Dump @t from the cursor with @fill; stops at a full message with the
- * cursor saved.  Takes dmapeek_lock.  @fill returns 0 or -EMSGSIZE, or
- * -ENOENT to skip an object (a filter said no).
+ * cursor saved.  An object whose ranges do not fit goes on over several
+ * messages (range-first), each batch ending after its part.  Takes
+ * dmapeek_lock.
  */
 int dmapeek_nl_dump_table(struct sk_buff *skb, struct netlink_callback *cb,
-			  struct dmapeek_table *t,
-			  int (*fill)(struct sk_buff *skb, void *obj,
-				      const struct genl_info *info, bool admin,
-				      u32 filter));
+			  struct dmapeek_table *t, dmapeek_fill_fn fill);
 
 /*
  * A doit for "get by id": looks @id up in @t under dmapeek_lock, fills a
- * reply with @fill.  Extack on a missing attribute or unknown id.
+ * reply with @fill, in a message grown until the whole object fits.
+ * Extack on a missing attribute, an unknown id or an object too big for
+ * one message (the dump has no such limit).
  */
 int dmapeek_nl_get_one(struct sk_buff *skb, struct genl_info *info,
 		       struct dmapeek_table *t,
-		       int id_attr, const char *what,
-		       int (*fill)(struct sk_buff *skb, void *obj,
-				   const struct genl_info *info, bool admin,
-				   u32 filter));
+		       int id_attr, const char *what, dmapeek_fill_fn fill);
 
 /* Fill functions: one per object, used by doit, dump (and events). */
 int dmapeek_fill_provider(struct sk_buff *skb, void *obj,
-			  const struct genl_info *info, bool admin, u32 filter);
+			  const struct genl_info *info, bool admin, u32 filter,
+			  u32 *sub);
 int dmapeek_fill_device(struct sk_buff *skb, void *obj,
-			const struct genl_info *info, bool admin, u32 filter);
+			const struct genl_info *info, bool admin, u32 filter,
+			u32 *sub);
 int dmapeek_fill_buffer(struct sk_buff *skb, void *obj,
-			const struct genl_info *info, bool admin, u32 filter);
+			const struct genl_info *info, bool admin, u32 filter,
+			u32 *sub);
 int dmapeek_fill_attachment(struct sk_buff *skb, void *obj,
-			    const struct genl_info *info, bool admin, u32 filter);
+			    const struct genl_info *info, bool admin, u32 filter,
+			    u32 *sub);
 int dmapeek_fill_mapping(struct sk_buff *skb, void *obj,
-			 const struct genl_info *info, bool admin, u32 filter);
+			 const struct genl_info *info, bool admin, u32 filter,
+			 u32 *sub);
 
 /* ------------------------------------------------------------ /dev/dmapeek */
 

@@ -101,11 +101,25 @@ void dmapeek_attachment_unmapped(struct dmapeek_attachment *a)
 	}
 }
 
+static void dmapeek_mapping_range(const void *obj, u32 i, u64 off,
+				  struct dmapeek_map_range *r)
+{
+	const struct dmapeek_mapping *m = obj;
+
+	*r = m->ranges[i];
+}
+
+static const struct dmapeek_range_attrs dmapeek_mapping_range_attrs = {
+	.range = DMAPEEK_A_MAPPING_RANGE,
+	.nr_ranges = DMAPEEK_A_MAPPING_NR_RANGES,
+	.range_first = DMAPEEK_A_MAPPING_RANGE_FIRST,
+};
+
 int dmapeek_fill_mapping(struct sk_buff *skb, void *obj,
-			 const struct genl_info *info, bool admin, u32 filter)
+			 const struct genl_info *info, bool admin, u32 filter,
+			 u32 *sub)
 {
 	struct dmapeek_mapping *m = obj;
-	u32 i;
 
 	if (filter && m->attachment_id != filter)
 		return -ENOENT;
@@ -115,11 +129,9 @@ int dmapeek_fill_mapping(struct sk_buff *skb, void *obj,
 	    nla_put_uint(skb, DMAPEEK_A_MAPPING_SIZE, m->size) ||
 	    nla_put_uint(skb, DMAPEEK_A_MAPPING_MAP_NS, m->map_ns))
 		return -EMSGSIZE;
-	for (i = 0; i < m->nr_ranges; i++)
-		if (dmapeek_nla_put_range(skb, DMAPEEK_A_MAPPING_RANGE,
-					  &m->ranges[i], admin))
-			return -EMSGSIZE;
-	return 0;
+	return dmapeek_fill_ranges(skb, &dmapeek_mapping_range_attrs,
+				   m->nr_ranges, sub, admin, m,
+				   dmapeek_mapping_range);
 }
 
 int dmapeek_nl_mapping_get_doit(struct sk_buff *skb, struct genl_info *info)
@@ -205,16 +217,47 @@ int dmapeek_nla_put_range(struct sk_buff *skb, int attrtype,
 	return 0;
 }
 
+int dmapeek_fill_ranges(struct sk_buff *skb, const struct dmapeek_range_attrs *ra,
+			u32 nr, u32 *sub, bool admin, const void *obj,
+			void (*get)(const void *obj, u32 i, u64 off,
+				    struct dmapeek_map_range *r))
+{
+	struct dmapeek_map_range r;
+	u32 first = *sub, i;
+	u64 off = 0;
+
+	if (first > nr)		/* the object shrank under the dump */
+		first = nr;
+	if (nla_put_u32(skb, ra->nr_ranges, nr) ||
+	    (first && nla_put_u32(skb, ra->range_first, first)))
+		return -EMSGSIZE;
+	/* Where range @first starts: the lengths before it. */
+	for (i = 0; i < first; i++) {
+		get(obj, i, off, &r);
+		off += r.len;
+	}
+	for (i = first; i < nr; i++) {
+		get(obj, i, off, &r);
+		if (dmapeek_nla_put_range(skb, ra->range, &r, admin)) {
+			if (i == first)
+				return -EMSGSIZE;
+			*sub = i;
+			return DMAPEEK_FILL_PARTIAL;
+		}
+		off += r.len;
+	}
+	return 0;
+}
+
 /*
- * One object per message; a full skb ends the batch and the cursor in
- * cb->ctx resumes there.  The generation counter lets
+ * Objects one per message; a full skb ends the batch and the cursor in
+ * cb->ctx resumes there.  An object with more ranges than fit one message
+ * ends its batch after a part of them, and the next batch goes on with
+ * that object from ctx->next_sub.  The generation counter lets
  * genl_dump_check_consistent() flag a dump that objects came or went under.
  */
 int dmapeek_nl_dump_table(struct sk_buff *skb, struct netlink_callback *cb,
-			  struct dmapeek_table *t,
-			  int (*fill)(struct sk_buff *skb, void *obj,
-				      const struct genl_info *info, bool admin,
-				      u32 filter))
+			  struct dmapeek_table *t, dmapeek_fill_fn fill)
 {
 	const struct genl_info *info = genl_info_dump(cb);
 	struct dmapeek_dump_ctx *ctx = dmapeek_dump_ctx(cb);
@@ -222,17 +265,20 @@ int dmapeek_nl_dump_table(struct sk_buff *skb, struct netlink_callback *cb,
 	unsigned long id;
 	void *obj, *hdr;
 	int ret = 0;
+	u32 sub;
 
 	mutex_lock(&dmapeek_lock);
 	cb->seq = dmapeek_generation;
 	xa_for_each_start(&t->xa, id, obj, ctx->next_id) {
+		/* The object we were in the middle of may have gone. */
+		sub = id == ctx->next_id ? ctx->next_sub : 0;
 		hdr = genlmsg_iput(skb, info);
 		if (!hdr) {
 			ret = -EMSGSIZE;
 			break;
 		}
 		genl_dump_check_consistent(cb, hdr);
-		ret = fill(skb, obj, info, admin, ctx->filter);
+		ret = fill(skb, obj, info, admin, ctx->filter, &sub);
 		if (ret == -ENOENT) {
 			/* filtered out: the next batch need not look again */
 			genlmsg_cancel(skb, hdr);
@@ -240,12 +286,19 @@ int dmapeek_nl_dump_table(struct sk_buff *skb, struct netlink_callback *cb,
 			ret = 0;
 			continue;
 		}
-		if (ret) {
+		if (ret < 0) {
 			genlmsg_cancel(skb, hdr);
 			break;
 		}
 		genlmsg_end(skb, hdr);
+		if (ret == DMAPEEK_FILL_PARTIAL) {
+			ctx->next_id = id;
+			ctx->next_sub = sub;
+			ret = -EMSGSIZE;	/* this batch is full */
+			break;
+		}
 		ctx->next_id = id + 1;
+		ctx->next_sub = 0;
 	}
 	mutex_unlock(&dmapeek_lock);
 
@@ -255,15 +308,46 @@ int dmapeek_nl_dump_table(struct sk_buff *skb, struct netlink_callback *cb,
 	return ret;
 }
 
+/*
+ * The largest reply of a get: beyond it, kmalloc()ing the skb gets
+ * unreasonable and the caller should dump, which has no limit.
+ */
+#define DMAPEEK_GET_MAX_SIZE	(2U << 20)
+
+/*
+ * Fill @obj's reply into @rsp under dmapeek_lock; -ENOENT when @id is
+ * gone, -EMSGSIZE when @rsp is too small for the whole object.
+ */
+static int dmapeek_nl_get_fill(struct sk_buff *rsp, struct genl_info *info,
+			       struct dmapeek_table *t, u32 id, bool admin,
+			       dmapeek_fill_fn fill)
+{
+	u32 sub = 0;
+	void *obj, *hdr;
+	int ret;
+
+	hdr = genlmsg_iput(rsp, info);
+	if (!hdr)
+		return -EMSGSIZE;
+	mutex_lock(&dmapeek_lock);
+	obj = xa_load(&t->xa, id);
+	ret = obj ? fill(rsp, obj, info, admin, 0, &sub) : -ENOENT;
+	mutex_unlock(&dmapeek_lock);
+	if (ret == DMAPEEK_FILL_PARTIAL)
+		ret = -EMSGSIZE;	/* a reply carries every range */
+	if (ret)
+		return ret;
+	genlmsg_end(rsp, hdr);
+	return 0;
+}
+
 int dmapeek_nl_get_one(struct sk_buff *skb, struct genl_info *info,
 		       struct dmapeek_table *t,
-		       int id_attr, const char *what,
-		       int (*fill)(struct sk_buff *skb, void *obj,
-				   const struct genl_info *info, bool admin,
-				   u32 filter))
+		       int id_attr, const char *what, dmapeek_fill_fn fill)
 {
+	bool admin = dmapeek_nl_admin(skb);
+	size_t size = GENLMSG_DEFAULT_SIZE;
 	struct sk_buff *rsp;
-	void *obj, *hdr;
 	int ret;
 	u32 id;
 
@@ -271,36 +355,29 @@ int dmapeek_nl_get_one(struct sk_buff *skb, struct genl_info *info,
 		return -EINVAL;
 	id = nla_get_u32(info->attrs[id_attr]);
 
-	rsp = genlmsg_new(GENLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	if (!rsp)
-		return -ENOMEM;
-	hdr = genlmsg_iput(rsp, info);
-	if (!hdr) {
-		ret = -EMSGSIZE;
-		goto err_free;
+	/* Most objects fit the default size; one with many ranges may not. */
+	for (;;) {
+		rsp = genlmsg_new(size, size > GENLMSG_DEFAULT_SIZE ?
+					GFP_KERNEL | __GFP_NOWARN : GFP_KERNEL);
+		if (!rsp)
+			return -ENOMEM;
+		ret = dmapeek_nl_get_fill(rsp, info, t, id, admin, fill);
+		if (!ret)
+			return genlmsg_reply(rsp, info);
+		nlmsg_free(rsp);
+		if (ret != -EMSGSIZE)
+			break;
+		if (size >= DMAPEEK_GET_MAX_SIZE) {
+			NL_SET_ERR_MSG_ATTR_FMT(info->extack, info->attrs[id_attr],
+						"%s %u does not fit one message; dump it instead",
+						what, id);
+			return -EMSGSIZE;
+		}
+		size = min_t(size_t, size * 2, DMAPEEK_GET_MAX_SIZE);
 	}
-
-	mutex_lock(&dmapeek_lock);
-	obj = xa_load(&t->xa, id);
-	if (!obj) {
-		mutex_unlock(&dmapeek_lock);
+	if (ret == -ENOENT)
 		NL_SET_ERR_MSG_ATTR_FMT(info->extack, info->attrs[id_attr],
 					"no %s with id %u", what, id);
-		ret = -ENOENT;
-		goto err_free;
-	}
-	ret = fill(rsp, obj, info, dmapeek_nl_admin(skb), 0);
-	mutex_unlock(&dmapeek_lock);
-	if (ret) {
-		/* One object always fits a default-size message. */
-		ret = ret == -ENOENT ? -ENOENT : -EMSGSIZE;
-		goto err_free;
-	}
-	genlmsg_end(rsp, hdr);
-	return genlmsg_reply(rsp, info);
-
-err_free:
-	nlmsg_free(rsp);
 	return ret;
 }
 

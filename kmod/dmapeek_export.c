@@ -63,7 +63,6 @@ static DEFINE_MUTEX(dmapeek_export_mutex);
 static DEFINE_MUTEX(dmapeek_backing_lock);
 
 #define DMAPEEK_MAX_RANGES	1024
-#define DMAPEEK_FILL_RANGES	32	/* range nests per buffer message */
 #define DMAPEEK_DEFAULT_TIMEOUT_MS 1000
 #define DMAPEEK_GONE_TIMEOUT_MS	5000
 
@@ -526,6 +525,8 @@ static void dmapeek_buffer_set_backing(struct dmapeek_buffer *buf,
 	mutex_lock(&dmapeek_lock);
 	old = buf->backing;
 	buf->backing = b;
+	/* The ranges changed: a dump in the middle of them is interrupted. */
+	dmapeek_generation++;
 	mutex_unlock(&dmapeek_lock);
 	dmapeek_backing_put(old);
 }
@@ -1789,14 +1790,33 @@ void dmapeek_export_device_gone(struct dmapeek_device *ddev)
 
 /* ------------------------------------------------------------------ netlink */
 
+/* Range @i of a backing, which starts at buffer offset @off. */
+static void dmapeek_buffer_range(const void *obj, u32 i, u64 off,
+				 struct dmapeek_map_range *r)
+{
+	const struct dmapeek_backing *b = obj;
+
+	*r = (struct dmapeek_map_range){
+		.offset = off,
+		.len = b->vec[i].len,
+		.addr = b->vec[i].paddr,
+		.kind = DMAPEEK_ADDR_KIND_PHYS,
+	};
+}
+
+static const struct dmapeek_range_attrs dmapeek_buffer_range_attrs = {
+	.range = DMAPEEK_A_BUFFER_RANGE,
+	.nr_ranges = DMAPEEK_A_BUFFER_NR_RANGES,
+	.range_first = DMAPEEK_A_BUFFER_RANGE_FIRST,
+};
+
 int dmapeek_fill_buffer(struct sk_buff *skb, void *obj,
-			const struct genl_info *info, bool admin, u32 filter)
+			const struct genl_info *info, bool admin, u32 filter,
+			u32 *sub)
 {
 	struct dmapeek_buffer *buf = obj;
 	struct dmapeek_backing *b = buf->backing;	/* stable: dmapeek_lock */
 	u32 prov_id = b ? b->prov_id : 0;
-	u64 off = 0;
-	u32 i;
 
 	lockdep_assert_held(&dmapeek_lock);
 	if (filter && prov_id != filter)
@@ -1816,23 +1836,14 @@ int dmapeek_fill_buffer(struct sk_buff *skb, void *obj,
 	    nla_put_u32(skb, DMAPEEK_A_BUFFER_REVOKES, READ_ONCE(buf->revokes)) ||
 	    nla_put_uint(skb, DMAPEEK_A_BUFFER_CREATED_NS, buf->created_ns))
 		return -EMSGSIZE;
-	for (i = 0; b && i < b->nr && i < DMAPEEK_FILL_RANGES; i++) {
-		struct dmapeek_map_range r = {
-			.offset = off,
-			.len = b->vec[i].len,
-			.addr = b->vec[i].paddr,
-			.kind = DMAPEEK_ADDR_KIND_PHYS,
-		};
-
-		if (dmapeek_nla_put_range(skb, DMAPEEK_A_BUFFER_RANGE, &r, admin))
-			return -EMSGSIZE;
-		off += b->vec[i].len;
-	}
-	return 0;
+	return dmapeek_fill_ranges(skb, &dmapeek_buffer_range_attrs,
+				   b ? b->nr : 0, sub, admin, b,
+				   dmapeek_buffer_range);
 }
 
 int dmapeek_fill_attachment(struct sk_buff *skb, void *obj,
-			    const struct genl_info *info, bool admin, u32 filter)
+			    const struct genl_info *info, bool admin, u32 filter,
+			    u32 *sub)
 {
 	struct dmapeek_attachment *a = obj;
 	struct dmapeek_buffer *buf = READ_ONCE(a->buf);

@@ -286,7 +286,8 @@ void dmapeek_pci_exit(void)
 /* ------------------------------------------------------------------ netlink */
 
 int dmapeek_fill_provider(struct sk_buff *skb, void *obj,
-			  const struct genl_info *info, bool admin, u32 filter)
+			  const struct genl_info *info, bool admin, u32 filter,
+			  u32 *sub)
 {
 	struct dmapeek_provider *prov = obj;
 
@@ -325,7 +326,8 @@ int dmapeek_nl_provider_get_dumpit(struct sk_buff *skb, struct netlink_callback 
 }
 
 int dmapeek_fill_device(struct sk_buff *skb, void *obj,
-			const struct genl_info *info, bool admin, u32 filter)
+			const struct genl_info *info, bool admin, u32 filter,
+			u32 *sub)
 {
 	struct dmapeek_device *ddev = obj;
 	struct pci_dev *pdev = ddev->pdev;

@@ -57,6 +57,12 @@ struct dp_kind_info {
 	unsigned int nest_attr;		/* the multi-attr nest, 0: none */
 	unsigned int sub_max;
 	const uint8_t *sub_types;
+	/*
+	 * Objects whose nest may span messages: the total count of nested
+	 * records and the index of a message's first one (0: no split).
+	 */
+	unsigned int nr_attr;
+	unsigned int first_attr;
 };
 
 extern const struct dp_kind_info dp_kinds[DP_KIND_MAX];
@@ -92,6 +98,15 @@ struct dmapeek_p2p { struct dp_obj o; };
 struct dmapeek_event { struct dp_obj o; };
 struct dmapeek_revoke_result { struct dp_obj o; };
 struct dmapeek_audit_report { struct dp_obj o; };
+
+/*
+ * Receive buffer of a dump: the kernel sizes its dump messages to the
+ * reader's buffer, up to 32 KiB (libmnl >= 1.0.5 names it, as iproute2
+ * uses it).
+ */
+#ifndef MNL_SOCKET_DUMP_SIZE
+#define MNL_SOCKET_DUMP_SIZE	32768
+#endif
 
 /* A netlink socket and one batch of received messages. */
 struct dp_stream {
@@ -154,6 +169,9 @@ int dp_obj_parse(struct dmapeek *ctx, struct dp_obj *o,
 		 const struct nlmsghdr *nlh);
 int dp_obj_parse_attrs(struct dmapeek *ctx, struct dp_obj *o,
 		       const struct nlmsghdr *nlh, unsigned int offset);
+int dp_obj_merge(struct dmapeek *ctx, struct dp_obj *o,
+		 const struct nlmsghdr *nlh);
+bool dp_obj_incomplete(const struct dp_obj *o);
 const char *dp_obj_str(const struct dp_obj *o, unsigned int attr);
 void dp_cursors_free(struct dmapeek *ctx);
 void dp_stream_close(struct dp_stream *s);

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <sys/socket.h>
@@ -203,6 +204,34 @@ static int dp_cb_done(const struct nlmsghdr *nlh, void *data)
 }
 
 /*
+ * Receive one datagram into ctx->buf, grown first to the datagram's size:
+ * a get's reply holds a whole object, and one with many ranges is larger
+ * than the default buffer.  The peek (MSG_TRUNC) tells the full length.
+ */
+static ssize_t dp_nl_recv(struct dmapeek *ctx)
+{
+	int fd = mnl_socket_get_fd(ctx->nl);
+	ssize_t n;
+
+	do
+		n = recv(fd, NULL, 0, MSG_PEEK | MSG_TRUNC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return n;
+	if ((size_t)n > ctx->buf_size) {
+		char *buf = realloc(ctx->buf, (size_t)n);
+
+		if (!buf) {
+			errno = ENOMEM;
+			return -1;
+		}
+		ctx->buf = buf;
+		ctx->buf_size = (size_t)n;
+	}
+	return mnl_socket_recvfrom(ctx->nl, ctx->buf, ctx->buf_size);
+}
+
+/*
  * Send a request and run @cb on each reply until the ack (or the end of a
  * dump).  Returns 0 or a negative errno; -EINTR for an interrupted dump.
  */
@@ -226,7 +255,7 @@ int dp_nl_talk(struct dmapeek *ctx, struct nlmsghdr *nlh, mnl_cb_t cb,
 		const struct nlmsghdr *h;
 		int len;
 
-		n = mnl_socket_recvfrom(ctx->nl, ctx->buf, ctx->buf_size);
+		n = dp_nl_recv(ctx);
 		if (n < 0)
 			return dp_errno(errno);
 		len = (int)n;

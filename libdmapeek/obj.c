@@ -11,6 +11,12 @@
  * A dump is a cursor (struct dp_cursor): its own socket, one receive
  * buffer, and the object decoded from the current message.  The caller
  * sees one object at a time, so memory does not grow with the dump.
+ *
+ * A buffer or mapping with more ranges than fit one message comes as
+ * several: the first carries nr-ranges (the total), each continuation the
+ * same id and range-first (the index of its first range).  The cursor
+ * merges them before handing out the object; a continuation that does not
+ * go on exactly where the object stands is -EBADMSG.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -71,6 +77,8 @@ static const uint8_t buffer_types[] = {
 	[DMAPEEK_A_BUFFER_CREATED_NS] = T_UINT,
 	[DMAPEEK_A_BUFFER_TIMEOUT_MS] = T_U32,
 	[DMAPEEK_A_BUFFER_TARGET_PROVIDER_ID] = T_U32,
+	[DMAPEEK_A_BUFFER_NR_RANGES] = T_U32,
+	[DMAPEEK_A_BUFFER_RANGE_FIRST] = T_U32,
 };
 
 static const uint8_t range_types[] = {
@@ -113,6 +121,8 @@ static const uint8_t mapping_types[] = {
 	[DMAPEEK_A_MAPPING_SIZE] = T_UINT,
 	[DMAPEEK_A_MAPPING_RANGE] = T_NEST,
 	[DMAPEEK_A_MAPPING_MAP_NS] = T_UINT,
+	[DMAPEEK_A_MAPPING_NR_RANGES] = T_U32,
+	[DMAPEEK_A_MAPPING_RANGE_FIRST] = T_U32,
 };
 
 static const uint8_t p2p_types[] = {
@@ -171,8 +181,13 @@ static const uint8_t event_types[] = {
 #define KIND_NEST(n, c, t, id, nest, st) { \
 	.name = n, .cmd = c, .max = sizeof(t) - 1, .types = t, .id_attr = id, \
 	.nest_attr = nest, .sub_max = sizeof(st) - 1, .sub_types = st }
+#define KIND_SPLIT(n, c, t, id, nest, st, nr, first) { \
+	.name = n, .cmd = c, .max = sizeof(t) - 1, .types = t, .id_attr = id, \
+	.nest_attr = nest, .sub_max = sizeof(st) - 1, .sub_types = st, \
+	.nr_attr = nr, .first_attr = first }
 
 _Static_assert(DMAPEEK_A_ATTACHMENT_MAX < DP_MAX_ATTR, "attribute mask");
+_Static_assert(DMAPEEK_A_BUFFER_MAX < DP_MAX_ATTR, "attribute mask");
 _Static_assert(DMAPEEK_A_RANGE_MAX <= DP_SUB_MAX, "range record");
 
 const struct dp_kind_info dp_kinds[DP_KIND_MAX] = {
@@ -180,14 +195,16 @@ const struct dp_kind_info dp_kinds[DP_KIND_MAX] = {
 			     DMAPEEK_A_PROVIDER_ID),
 	[DP_DEVICE] = KIND("device", DMAPEEK_CMD_DEVICE_GET, device_types,
 			   DMAPEEK_A_DEVICE_ID),
-	[DP_BUFFER] = KIND_NEST("buffer", DMAPEEK_CMD_BUFFER_GET, buffer_types,
-				DMAPEEK_A_BUFFER_ID, DMAPEEK_A_BUFFER_RANGE,
-				range_types),
+	[DP_BUFFER] = KIND_SPLIT("buffer", DMAPEEK_CMD_BUFFER_GET, buffer_types,
+				 DMAPEEK_A_BUFFER_ID, DMAPEEK_A_BUFFER_RANGE,
+				 range_types, DMAPEEK_A_BUFFER_NR_RANGES,
+				 DMAPEEK_A_BUFFER_RANGE_FIRST),
 	[DP_ATTACHMENT] = KIND("attachment", DMAPEEK_CMD_ATTACHMENT_GET,
 			       attachment_types, DMAPEEK_A_ATTACHMENT_ID),
-	[DP_MAPPING] = KIND_NEST("mapping", DMAPEEK_CMD_MAPPING_GET, mapping_types,
-				 DMAPEEK_A_MAPPING_ID, DMAPEEK_A_MAPPING_RANGE,
-				 range_types),
+	[DP_MAPPING] = KIND_SPLIT("mapping", DMAPEEK_CMD_MAPPING_GET, mapping_types,
+				  DMAPEEK_A_MAPPING_ID, DMAPEEK_A_MAPPING_RANGE,
+				  range_types, DMAPEEK_A_MAPPING_NR_RANGES,
+				  DMAPEEK_A_MAPPING_RANGE_FIRST),
 	[DP_P2P] = KIND("p2p", DMAPEEK_CMD_P2P_GET, p2p_types, 0),
 	[DP_REVOKE] = KIND_NEST("revoke", DMAPEEK_CMD_BUFFER_REVOKE, revoke_types,
 				DMAPEEK_A_REVOKE_BUFFER_ID,
@@ -319,25 +336,34 @@ static void dp_obj_add_str(struct dp_obj *o, unsigned int t, const struct nlattr
 	o->str_len += len + 1;
 }
 
-/* Decode the attributes of @nlh from @offset into @o, replacing its content. */
-int dp_obj_parse_attrs(struct dmapeek *ctx, struct dp_obj *o,
-		       const struct nlmsghdr *nlh, unsigned int offset)
+/*
+ * Decode the attributes of @nlh from @offset into @o, replacing its
+ * content; with @append, @nlh continues @o and only its nested records
+ * are added (the object's other values are those of its first message).
+ */
+static int dp_obj_decode(struct dmapeek *ctx, struct dp_obj *o,
+			 const struct nlmsghdr *nlh, unsigned int offset,
+			 bool append)
 {
 	const struct dp_kind_info *ki = &dp_kinds[o->kind];
 	const struct nlattr *a;
 	int err;
 
-	o->present = 0;
-	o->str_len = 0;
-	o->nr_subs = 0;
-	memset(o->v, 0, sizeof(o->v));
-	memset(o->str_off, 0, sizeof(o->str_off));
+	if (!append) {
+		o->present = 0;
+		o->str_len = 0;
+		o->nr_subs = 0;
+		memset(o->v, 0, sizeof(o->v));
+		memset(o->str_off, 0, sizeof(o->str_off));
+	}
 	mnl_attr_for_each(a, nlh, offset) {
 		uint16_t t = mnl_attr_get_type(a);
 		uint64_t v;
 
 		if (t == 0 || t > ki->max || !ki->types[t])
 			continue;	/* newer module: skip what we do not know */
+		if (append && ki->types[t] != DP_T_NEST)
+			continue;
 		switch (ki->types[t]) {
 		case DP_T_STR:
 			dp_obj_add_str(o, t, a);
@@ -365,11 +391,89 @@ int dp_obj_parse_attrs(struct dmapeek *ctx, struct dp_obj *o,
 	return 0;
 }
 
+int dp_obj_parse_attrs(struct dmapeek *ctx, struct dp_obj *o,
+		       const struct nlmsghdr *nlh, unsigned int offset)
+{
+	return dp_obj_decode(ctx, o, nlh, offset, false);
+}
+
+static bool dp_obj_has(const struct dp_obj *o, unsigned int attr)
+{
+	return attr && (o->present & (1U << attr));
+}
+
+/* More records than the object says it has: no merge can mend that. */
+static bool dp_obj_overfull(const struct dp_obj *o)
+{
+	const struct dp_kind_info *ki = &dp_kinds[o->kind];
+
+	return dp_obj_has(o, ki->nr_attr) && o->nr_subs > o->v[ki->nr_attr];
+}
+
 int dp_obj_parse(struct dmapeek *ctx, struct dp_obj *o, const struct nlmsghdr *nlh)
 {
+	const struct dp_kind_info *ki = &dp_kinds[o->kind];
+	int err;
+
 	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct genlmsghdr))
 		return dp_errno(EBADMSG);
-	return dp_obj_parse_attrs(ctx, o, nlh, sizeof(struct genlmsghdr));
+	err = dp_obj_parse_attrs(ctx, o, nlh, sizeof(struct genlmsghdr));
+	if (err)
+		return err;
+	/* A continuation is never the start of an object. */
+	if ((dp_obj_has(o, ki->first_attr) && o->v[ki->first_attr]) ||
+	    dp_obj_overfull(o))
+		return dp_errno(EBADMSG);
+	return 0;
+}
+
+/* Still waiting for continuation messages with more nested records? */
+bool dp_obj_incomplete(const struct dp_obj *o)
+{
+	const struct dp_kind_info *ki = &dp_kinds[o->kind];
+
+	return dp_obj_has(o, ki->nr_attr) && o->nr_subs < o->v[ki->nr_attr];
+}
+
+/* The u32 attribute @attr of a message, if there and well formed. */
+static bool dp_msg_u32(const struct nlmsghdr *nlh, unsigned int attr,
+		       uint32_t *v)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(a) == attr &&
+		    mnl_attr_get_payload_len(a) == sizeof(uint32_t)) {
+			*v = mnl_attr_get_u32(a);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Add the continuation @nlh to @o.  It must be the same object (id) and go
+ * on exactly where @o stands (range-first == records so far), and it may
+ * not bring more records than the object has: anything else is -EBADMSG,
+ * since merging it would hand out a wrong object.
+ */
+int dp_obj_merge(struct dmapeek *ctx, struct dp_obj *o, const struct nlmsghdr *nlh)
+{
+	const struct dp_kind_info *ki = &dp_kinds[o->kind];
+	uint32_t id, first;
+	int err;
+
+	if (!ki->first_attr || !dp_obj_incomplete(o) ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(struct genlmsghdr) ||
+	    !dp_msg_u32(nlh, ki->id_attr, &id) || id != o->v[ki->id_attr] ||
+	    !dp_msg_u32(nlh, ki->first_attr, &first) || first != o->nr_subs)
+		return dp_errno(EBADMSG);
+	err = dp_obj_decode(ctx, o, nlh, sizeof(struct genlmsghdr), true);
+	if (err)
+		return err;
+	if (dp_obj_overfull(o))
+		return dp_errno(EBADMSG);
+	return 0;
 }
 
 const char *dp_obj_str(const struct dp_obj *o, unsigned int attr)
@@ -455,6 +559,7 @@ struct dp_cursor {
 	uint64_t skip_count;		/* after a restart, kinds without id */
 	bool have_last;
 	uint64_t last_id;
+	bool building;			/* obj waits for continuation messages */
 	struct dp_obj obj;
 };
 
@@ -476,6 +581,7 @@ static int dp_cursor_send(struct dp_cursor *c)
 		mnl_attr_put_u32(nlh, c->filt_attr, c->filt_val);
 	c->s.len = c->s.off = 0;
 	c->intr = false;
+	c->building = false;
 	c->yielded = 0;
 	if (mnl_socket_sendto(c->s.nl, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
@@ -533,7 +639,7 @@ static struct dp_cursor *dp_cursor_new(struct dmapeek *ctx, enum dp_kind kind,
 		c->s = ctx->spare;
 		memset(&ctx->spare, 0, sizeof(ctx->spare));
 	} else {
-		err = dp_stream_open(&c->s, ctx->buf_size);
+		err = dp_stream_open(&c->s, MNL_SOCKET_DUMP_SIZE);
 		if (err) {
 			free(c);
 			dp_errno(err);
@@ -573,10 +679,11 @@ static int dp_cursor_ctl(struct dmapeek *ctx, const struct nlmsghdr *h)
 }
 
 /*
- * The next object of the dump, or NULL: at the end (*err 0) or on an
- * error (*err < 0).
+ * The next message of the family in this dump, or NULL: at the end (*err 0)
+ * or on an error (*err < 0).  An interrupted dump is sent again here; the
+ * caller skips what it already returned.
  */
-static struct dp_obj *dp_cursor_step(struct dp_cursor *c, int *err)
+static const struct nlmsghdr *dp_cursor_msg(struct dp_cursor *c, int *err)
 {
 	struct dmapeek *ctx = c->ctx;
 	const struct dp_kind_info *ki = &dp_kinds[c->obj.kind];
@@ -637,9 +744,51 @@ static struct dp_obj *dp_cursor_step(struct dp_cursor *c, int *err)
 			continue;	/* NOOP, OVERRUN */
 		if (h->nlmsg_type != ctx->family_id)
 			continue;
-		*err = dp_obj_parse(ctx, &c->obj, h);
+		return h;
+	}
+}
+
+/*
+ * Decode @h into the cursor's object: a new object, or the continuation
+ * of the one being built.  In a dump marked interrupted, the object being
+ * built may have gone; a message that does not continue it then starts a
+ * new one (the dump is run again at its end anyway).
+ */
+static int dp_cursor_decode(struct dp_cursor *c, const struct nlmsghdr *h)
+{
+	int err;
+
+	if (c->building) {
+		err = dp_obj_merge(c->ctx, &c->obj, h);
+		if (!err || !c->intr)
+			return err;
+	}
+	return dp_obj_parse(c->ctx, &c->obj, h);
+}
+
+/*
+ * The next object of the dump, or NULL: at the end (*err 0) or on an
+ * error (*err < 0).  An object sent over several messages comes out whole.
+ */
+static struct dp_obj *dp_cursor_step(struct dp_cursor *c, int *err)
+{
+	const struct dp_kind_info *ki = &dp_kinds[c->obj.kind];
+	const struct nlmsghdr *h;
+
+	for (;;) {
+		h = dp_cursor_msg(c, err);
+		if (!h) {
+			/* The dump ended in the middle of an object. */
+			if (!*err && c->building)
+				*err = -EBADMSG;
+			return NULL;
+		}
+		*err = dp_cursor_decode(c, h);
 		if (*err)
 			return NULL;
+		c->building = dp_obj_incomplete(&c->obj);
+		if (c->building)
+			continue;
 		if (c->restarts) {
 			/* Resuming: skip what this iteration already returned. */
 			if (ki->id_attr) {
@@ -754,6 +903,8 @@ struct dp_obj *dp_get(struct dmapeek *ctx, enum dp_kind kind, struct nlmsghdr *n
 		err = g.err;
 	if (!err && !g.got)
 		err = -ENODATA;
+	if (!err && dp_obj_incomplete(g.o))
+		err = -EBADMSG;	/* a reply carries the whole object */
 	if (err) {
 		dp_obj_release(g.o);
 		free(g.o);

@@ -55,6 +55,9 @@ for o in nl:
     for k, raw in o.items():
         if k == 'range':
             got, want = len(c.get('ranges', [])), raw
+        elif k == 'nr_ranges':
+            # the module's total: dmapeek -j must print every range
+            got, want = len(c.get('ranges', [])), raw
         else:
             if k not in c:
                 sys.exit(f"{obj} {key_of(o)}: field {k} missing from dmapeek -j")

@@ -21,8 +21,19 @@
  *                        batches=B intr=I" (I: messages flagged
  *                        NLM_F_DUMP_INTR).  With CMD, run it (sh -c) once
  *                        the first batch is in, while the dump is open.
+ *   nl-decode ranges buffer|mapping
+ *                        dump and print one line per object about its
+ *                        ranges: "id=N nr_ranges=N count=N bytes=N
+ *                        contiguous=0|1 addrs=N" (addrs: ranges that
+ *                        carry an address).
+ *
+ * A buffer or mapping with more ranges than fit one message comes as
+ * several, the later ones with range-first; they are merged here into one
+ * object, as the library does, and a continuation that does not go on
+ * exactly where its object stands is an error (exit 1).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +92,7 @@ static const struct attr_desc buffer_attrs[] = {
 	[DMAPEEK_A_BUFFER_MOVES] = A("moves", T_U32),
 	[DMAPEEK_A_BUFFER_REVOKES] = A("revokes", T_U32),
 	[DMAPEEK_A_BUFFER_CREATED_NS] = A("created_ns", T_UINT),
+	[DMAPEEK_A_BUFFER_NR_RANGES] = A("nr_ranges", T_U32),
 };
 static const struct attr_desc attachment_attrs[] = {
 	[DMAPEEK_A_ATTACHMENT_ID] = A("id", T_U32),
@@ -114,6 +126,7 @@ static const struct attr_desc mapping_attrs[] = {
 	[DMAPEEK_A_MAPPING_SIZE] = A("size", T_UINT),
 	[DMAPEEK_A_MAPPING_RANGE] = A("range", T_NEST),
 	[DMAPEEK_A_MAPPING_MAP_NS] = A("map_ns", T_UINT),
+	[DMAPEEK_A_MAPPING_NR_RANGES] = A("nr_ranges", T_U32),
 };
 static const struct attr_desc p2p_attrs[] = {
 	[DMAPEEK_A_P2P_PROVIDER_BDF] = A("provider_bdf", T_STR),
@@ -128,15 +141,34 @@ struct dump_desc {
 	int cmd;
 	const struct attr_desc *attrs;
 	int max;
+	/* objects split over messages: the range nest, total and first index */
+	int range, nr, first;
 };
-#define D(n, c, a) { n, c, a, (int)(sizeof(a) / sizeof(a[0])) - 1 }
+#define D(n, c, a) { n, c, a, (int)(sizeof(a) / sizeof(a[0])) - 1, 0, 0, 0 }
+#define DS(n, c, a, r, nr, f) { n, c, a, (int)(sizeof(a) / sizeof(a[0])) - 1, r, nr, f }
 static const struct dump_desc dumps[] = {
 	D("provider", DMAPEEK_CMD_PROVIDER_GET, provider_attrs),
 	D("device", DMAPEEK_CMD_DEVICE_GET, device_attrs),
-	D("buffer", DMAPEEK_CMD_BUFFER_GET, buffer_attrs),
+	DS("buffer", DMAPEEK_CMD_BUFFER_GET, buffer_attrs, DMAPEEK_A_BUFFER_RANGE,
+	   DMAPEEK_A_BUFFER_NR_RANGES, DMAPEEK_A_BUFFER_RANGE_FIRST),
 	D("attachment", DMAPEEK_CMD_ATTACHMENT_GET, attachment_attrs),
-	D("mapping", DMAPEEK_CMD_MAPPING_GET, mapping_attrs),
+	DS("mapping", DMAPEEK_CMD_MAPPING_GET, mapping_attrs, DMAPEEK_A_MAPPING_RANGE,
+	   DMAPEEK_A_MAPPING_NR_RANGES, DMAPEEK_A_MAPPING_RANGE_FIRST),
 	D("p2p", DMAPEEK_CMD_P2P_GET, p2p_attrs),
+};
+
+/*
+ * The object being decoded: its first message (printed once the object is
+ * whole) and what its ranges added up to over all its messages.
+ */
+struct obj_state {
+	const struct dump_desc *d;
+	int ranges_mode;		/* "nl-decode ranges" */
+	struct nl_msg *first;		/* held while continuations come */
+	uint32_t id, nr, count, addrs;
+	uint64_t next_off, bytes;
+	int contiguous;
+	int bad;			/* a malformed sequence: exit 1 */
 };
 
 static void put_json_str(const char *s)
@@ -153,16 +185,33 @@ static void put_json_str(const char *s)
 	putchar('"');
 }
 
-static int dump_cb(struct nl_msg *msg, void *arg)
+/* The attributes of @msg's payload as the table @d types them. */
+#define for_each_msg_attr(a, msg, rem) \
+	nla_for_each_attr(a, genlmsg_attrdata(nlmsg_data(nlmsg_hdr(msg)), 0), \
+			  genlmsg_attrlen(nlmsg_data(nlmsg_hdr(msg)), 0), rem)
+
+static uint64_t nla_uint(const struct nlattr *a)
 {
-	const struct dump_desc *d = arg;
+	return nla_len(a) == 8 ? nla_get_u64((struct nlattr *)a) :
+	       nla_len(a) == 4 ? nla_get_u32((struct nlattr *)a) : 0;
+}
+
+/* Print the object whose first message is @msg; its nests count @nest. */
+static void print_obj(const struct obj_state *st, struct nl_msg *msg)
+{
+	const struct dump_desc *d = st->d;
 	struct nlattr *tb[64] = { 0 };
 	struct nlattr *a;
 	int rem, i, first = 1, count[64] = { 0 };
-	struct genlmsghdr *g = nlmsg_data(nlmsg_hdr(msg));
 
+	if (st->ranges_mode) {
+		printf("id=%u nr_ranges=%u count=%u bytes=%" PRIu64
+		       " contiguous=%d addrs=%u\n", st->id, st->nr, st->count,
+		       st->bytes, st->contiguous, st->addrs);
+		return;
+	}
 	/* Walk by hand: multi-attr nests repeat, and uint is 4 or 8 bytes. */
-	nla_for_each_attr(a, genlmsg_attrdata(g, 0), genlmsg_attrlen(g, 0), rem) {
+	for_each_msg_attr(a, msg, rem) {
 		int t = nla_type(a);
 
 		if (t > 0 && t <= d->max && t < 64) {
@@ -170,6 +219,8 @@ static int dump_cb(struct nl_msg *msg, void *arg)
 			count[t]++;
 		}
 	}
+	if (d->range)
+		count[d->range] = (int)st->count;	/* over all its messages */
 	putchar('{');
 	for (i = 1; i <= d->max; i++) {
 		const struct attr_desc *ad = &d->attrs[i];
@@ -205,53 +256,177 @@ static int dump_cb(struct nl_msg *msg, void *arg)
 		}
 	}
 	printf("}\n");
+}
+
+/* Add the ranges of @msg to the object: count, bytes, contiguity. */
+static void add_ranges(struct obj_state *st, struct nl_msg *msg)
+{
+	struct nlattr *a, *r;
+	int rem, rrem;
+
+	for_each_msg_attr(a, msg, rem) {
+		uint64_t off = 0, len = 0;
+		int has_off = 0;
+
+		if (nla_type(a) != st->d->range)
+			continue;
+		nla_for_each_nested(r, a, rrem) {
+			switch (nla_type(r)) {
+			case DMAPEEK_A_RANGE_OFFSET:
+				off = nla_uint(r);
+				has_off = 1;
+				break;
+			case DMAPEEK_A_RANGE_LEN:
+				len = nla_uint(r);
+				break;
+			case DMAPEEK_A_RANGE_ADDR:
+				st->addrs++;
+				break;
+			}
+		}
+		if (!has_off || off != st->next_off)
+			st->contiguous = 0;
+		st->next_off = off + len;
+		st->bytes += len;
+		st->count++;
+	}
+}
+
+static void drop_obj(struct obj_state *st)
+{
+	if (st->first)
+		nlmsg_free(st->first);
+	st->first = NULL;
+}
+
+static int dump_cb(struct nl_msg *msg, void *arg)
+{
+	struct obj_state *st = arg;
+	const struct dump_desc *d = st->d;
+	uint32_t id = 0, nr = 0, rf = 0;
+	int has_nr = 0, rem;
+	struct nlattr *a;
+
+	for_each_msg_attr(a, msg, rem) {
+		int t = nla_type(a);
+
+		if (t == 1 && nla_len(a) == 4)	/* every set's id is attribute 1 */
+			id = nla_get_u32(a);
+		else if (d->nr && t == d->nr && nla_len(a) == 4) {
+			nr = nla_get_u32(a);
+			has_nr = 1;
+		} else if (d->first && t == d->first && nla_len(a) == 4)
+			rf = nla_get_u32(a);
+	}
+	if (rf) {
+		/* A continuation: of the object being built, where it stands. */
+		if (!st->first || id != st->id || rf != st->count || nr != st->nr) {
+			fprintf(stderr, "nl-decode: %s %u: continuation at range %u, "
+				"but %s\n", d->name, id, rf,
+				st->first ? "it does not continue the object being built" :
+				"no object is being built");
+			st->bad = 1;
+			return NL_STOP;
+		}
+	} else {
+		if (st->first) {
+			fprintf(stderr, "nl-decode: %s %u ended after %u of %u ranges\n",
+				d->name, st->id, st->count, st->nr);
+			st->bad = 1;
+			return NL_STOP;
+		}
+		st->id = id;
+		st->nr = nr;
+		st->count = st->addrs = 0;
+		st->next_off = st->bytes = 0;
+		st->contiguous = 1;
+		nlmsg_get(msg);
+		st->first = msg;
+	}
+	if (d->range)
+		add_ranges(st, msg);
+	if (has_nr && st->count > st->nr) {
+		fprintf(stderr, "nl-decode: %s %u: %u ranges, more than its %u\n",
+			d->name, id, st->count, st->nr);
+		st->bad = 1;
+		return NL_STOP;
+	}
+	if (has_nr && st->count < st->nr)
+		return NL_OK;	/* more to come */
+	print_obj(st, st->first);
+	drop_obj(st);
 	return NL_OK;
 }
 
+/* How a dump ended: the kernel's error, and whether it ended at all. */
+struct dump_end {
+	int err;
+	int done;
+};
+
 static int dump_err_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 {
-	int *err = arg;
+	struct dump_end *end = arg;
 
 	(void)nla;
-	*err = e->error;
+	end->err = e->error;
+	end->done = 1;
 	return NL_STOP;
 }
 
 static int finish_cb(struct nl_msg *msg, void *arg)
 {
-	int *err = arg;
+	struct dump_end *end = arg;
 	int *payload = nlmsg_data(nlmsg_hdr(msg));
 
 	if (nlmsg_datalen(nlmsg_hdr(msg)) >= (int)sizeof(int) && *payload < 0)
-		*err = *payload;
+		end->err = *payload;
+	end->done = 1;
 	return NL_STOP;
 }
 
-static int do_dump(struct nl_sock *sk, int family, const char *what)
+static int do_dump(struct nl_sock *sk, int family, const char *what,
+		   int ranges_mode)
 {
+	struct obj_state st = { .ranges_mode = ranges_mode };
 	const struct dump_desc *d = NULL;
 	struct nl_msg *msg;
 	unsigned int i;
-	int err, kerr = 0;
+	struct dump_end end = { 0 };
+	int err, kerr;
 
 	for (i = 0; i < sizeof(dumps) / sizeof(dumps[0]); i++)
 		if (!strcmp(dumps[i].name, what))
 			d = &dumps[i];
-	if (!d) {
+	if (!d || (ranges_mode && !d->range)) {
 		fprintf(stderr, "nl-decode: cannot dump %s\n", what);
 		return 2;
 	}
-	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, dump_cb, (void *)d);
-	nl_socket_modify_cb(sk, NL_CB_FINISH, NL_CB_CUSTOM, finish_cb, &kerr);
-	nl_socket_modify_err_cb(sk, NL_CB_CUSTOM, dump_err_cb, &kerr);
+	st.d = d;
+	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, dump_cb, &st);
+	nl_socket_modify_cb(sk, NL_CB_FINISH, NL_CB_CUSTOM, finish_cb, &end);
+	nl_socket_modify_err_cb(sk, NL_CB_CUSTOM, dump_err_cb, &end);
 	msg = nlmsg_alloc();
 	if (!msg || !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0,
 				 NLM_F_DUMP, d->cmd, DMAPEEK_FAMILY_VERSION))
 		return 1;
 	err = nl_send_auto(sk, msg);
-	if (err >= 0)
+	/*
+	 * libnl reads on only while messages say NLM_F_MULTI, which genl
+	 * dump messages do not: read batches until NLMSG_DONE.
+	 */
+	while (err >= 0 && !end.done && !st.bad)
 		err = nl_recvmsgs_default(sk);
 	nlmsg_free(msg);
+	kerr = end.err;
+	if (st.first && !st.bad && !kerr && err >= 0) {
+		fprintf(stderr, "nl-decode: the %s dump ended inside %s %u\n",
+			what, what, st.id);
+		st.bad = 1;
+	}
+	drop_obj(&st);
+	if (st.bad)
+		return 1;
 	if (kerr == -EOPNOTSUPP) {
 		fprintf(stderr, "nl-decode: %s dump: not implemented by the module\n", what);
 		return 3;
@@ -394,7 +569,7 @@ int main(int argc, char **argv)
 	int family, grp, err, done = 0;
 
 	if (argc < 2 || argc > 5) {
-		fprintf(stderr, "usage: nl-decode family|abi|dump OBJECT|ids OBJECT FILE [CMD]\n");
+		fprintf(stderr, "usage: nl-decode family|abi|dump OBJECT|ranges OBJECT|ids OBJECT FILE [CMD]\n");
 		return 2;
 	}
 	sk = nl_socket_alloc();
@@ -420,7 +595,9 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[1], "dump") && argc == 3)
-		return do_dump(sk, family, argv[2]);
+		return do_dump(sk, family, argv[2], 0);
+	if (!strcmp(argv[1], "ranges") && argc == 3)
+		return do_dump(sk, family, argv[2], 1);
 	if (!strcmp(argv[1], "ids") && argc >= 4)
 		return do_ids(sk, family, argv[2], argv[3], argc == 5 ? argv[4] : NULL);
 	if (strcmp(argv[1], "abi")) {

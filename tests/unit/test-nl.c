@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Host tests of libdmapeek's netlink transport and decoder: error and
- * extended-ack parsing on messages laid out as the kernel sends them, and
- * the decoding of replies recorded from the live module in the lab's guest
- * (tests/unit/data/live/, see the README there), checked against the facts
- * of the scene the recorder set up.
+ * extended-ack parsing on messages laid out as the kernel sends them,
+ * the merging of objects split over several messages, and the decoding
+ * of replies recorded from the live module in the lab's guest
+ * (tests/unit/data/live/, see the README there), checked against the
+ * facts of the scene the recorder set up.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -370,6 +371,197 @@ START_TEST(live_events)
 }
 END_TEST
 
+/* ------------------------------------------------ objects over messages */
+
+/*
+ * One message of a mapping split as the module's dump splits it: the
+ * fixed attributes, nr-ranges, range-first when not 0, and ranges
+ * [first, first + n) of 4 KiB pages at offsets i * 4 KiB.
+ */
+static struct nlmsghdr *mk_mapping_part(char *buf, uint32_t id, uint32_t nr,
+					uint32_t first, uint32_t n)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct genlmsghdr *g;
+	uint32_t i;
+
+	nlh->nlmsg_type = 0x1234;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->cmd = DMAPEEK_CMD_MAPPING_GET;
+	mnl_attr_put_u32(nlh, DMAPEEK_A_MAPPING_ID, id);
+	mnl_attr_put_u32(nlh, DMAPEEK_A_MAPPING_ATTACHMENT_ID, 3);
+	mnl_attr_put_u32(nlh, DMAPEEK_A_MAPPING_SIZE, nr * 4096);
+	mnl_attr_put_u32(nlh, DMAPEEK_A_MAPPING_NR_RANGES, nr);
+	if (first)
+		mnl_attr_put_u32(nlh, DMAPEEK_A_MAPPING_RANGE_FIRST, first);
+	for (i = first; i < first + n; i++) {
+		struct nlattr *r = mnl_attr_nest_start(nlh, DMAPEEK_A_MAPPING_RANGE);
+
+		mnl_attr_put_u32(nlh, DMAPEEK_A_RANGE_OFFSET, i * 4096);
+		mnl_attr_put_u32(nlh, DMAPEEK_A_RANGE_LEN, 4096);
+		mnl_attr_put_u64(nlh, DMAPEEK_A_RANGE_ADDR, 0x100000000ULL + i * 8192);
+		mnl_attr_nest_end(nlh, r);
+	}
+	return nlh;
+}
+
+static char part[8192];
+
+START_TEST(split_mapping_is_merged_whole)
+{
+	struct dp_obj *o = dp_obj_new(DP_MAPPING);
+	struct dmapeek_mapping *m = (struct dmapeek_mapping *)o;
+	struct dmapeek_addr_range r;
+	unsigned int i;
+
+	ck_assert_ptr_nonnull(o);
+	ck_assert_int_eq(dp_obj_parse(NULL, o, mk_mapping_part(part, 9, 7, 0, 3)), 0);
+	ck_assert(dp_obj_incomplete(o));
+	ck_assert_int_eq(dp_obj_merge(NULL, o, mk_mapping_part(part, 9, 7, 3, 3)), 0);
+	ck_assert(dp_obj_incomplete(o));
+	ck_assert_int_eq(dp_obj_merge(NULL, o, mk_mapping_part(part, 9, 7, 6, 1)), 0);
+	ck_assert(!dp_obj_incomplete(o));
+	ck_assert_uint_eq(dmapeek_mapping_nr_ranges(m), 7);
+	ck_assert_uint_eq(dmapeek_mapping_id(m), 9);
+	ck_assert_uint_eq(dmapeek_mapping_size(m), 7 * 4096);
+	for (i = 0; i < 7; i++) {
+		ck_assert_int_eq(dmapeek_mapping_range(m, i, &r), 0);
+		ck_assert_uint_eq(r.offset, i * 4096);
+		ck_assert_uint_eq(r.len, 4096);
+		ck_assert_uint_eq(r.addr, 0x100000000ULL + i * 8192);
+	}
+	ck_assert_int_eq(dmapeek_mapping_range(m, 7, &r), -ERANGE);
+	dmapeek_object_free(o);
+}
+END_TEST
+
+/* The first part of mapping 9 (7 ranges, 3 here) in @o. */
+static void start_split(struct dp_obj *o)
+{
+	dp_obj_init(o, DP_MAPPING);
+	ck_assert_int_eq(dp_obj_parse(NULL, o, mk_mapping_part(part, 9, 7, 0, 3)), 0);
+}
+
+START_TEST(continuation_of_another_object_is_ebadmsg)
+{
+	struct dp_obj o;
+
+	start_split(&o);
+	ck_assert_int_eq(dp_obj_merge(NULL, &o, mk_mapping_part(part, 10, 7, 3, 4)),
+			 -EBADMSG);
+	ck_assert_int_eq(errno, EBADMSG);
+	ck_assert_uint_eq(o.nr_subs, 3);	/* nothing merged */
+	dp_obj_release(&o);
+}
+END_TEST
+
+START_TEST(continuation_with_a_gap_or_overlap_is_ebadmsg)
+{
+	struct dp_obj o;
+
+	start_split(&o);
+	ck_assert_int_eq(dp_obj_merge(NULL, &o, mk_mapping_part(part, 9, 7, 4, 3)),
+			 -EBADMSG);
+	ck_assert_int_eq(dp_obj_merge(NULL, &o, mk_mapping_part(part, 9, 7, 2, 5)),
+			 -EBADMSG);
+	ck_assert_uint_eq(o.nr_subs, 3);
+	dp_obj_release(&o);
+}
+END_TEST
+
+START_TEST(continuation_with_too_many_ranges_is_ebadmsg)
+{
+	struct dp_obj o;
+
+	start_split(&o);
+	ck_assert_int_eq(dp_obj_merge(NULL, &o, mk_mapping_part(part, 9, 7, 3, 5)),
+			 -EBADMSG);
+	dp_obj_release(&o);
+}
+END_TEST
+
+START_TEST(continuation_is_not_an_object_start)
+{
+	struct dp_obj o;
+
+	dp_obj_init(&o, DP_MAPPING);
+	ck_assert_int_eq(dp_obj_parse(NULL, &o, mk_mapping_part(part, 9, 7, 3, 4)),
+			 -EBADMSG);
+	/* ...nor does it continue an object that is already whole. */
+	ck_assert_int_eq(dp_obj_parse(NULL, &o, mk_mapping_part(part, 9, 3, 0, 3)), 0);
+	ck_assert(!dp_obj_incomplete(&o));
+	ck_assert_int_eq(dp_obj_merge(NULL, &o, mk_mapping_part(part, 9, 3, 3, 1)),
+			 -EBADMSG);
+	dp_obj_release(&o);
+}
+END_TEST
+
+START_TEST(continuation_without_range_first_is_ebadmsg)
+{
+	struct dp_obj o;
+
+	start_split(&o);
+	/* range-first 0 is absent: a new first message, not the rest. */
+	ck_assert_int_eq(dp_obj_merge(NULL, &o, mk_mapping_part(part, 9, 7, 0, 3)),
+			 -EBADMSG);
+	dp_obj_release(&o);
+}
+END_TEST
+
+START_TEST(split_buffer_is_merged_whole)
+{
+	struct nlmsghdr *nlh;
+	struct genlmsghdr *g;
+	struct dp_obj o;
+	struct nlattr *r;
+	uint32_t first;
+
+	dp_obj_init(&o, DP_BUFFER);
+	for (first = 0; first < 4; first += 2) {
+		nlh = mnl_nlmsg_put_header(part);
+		nlh->nlmsg_type = 0x1234;
+		g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+		g->cmd = DMAPEEK_CMD_BUFFER_GET;
+		mnl_attr_put_u32(nlh, DMAPEEK_A_BUFFER_ID, 5);
+		mnl_attr_put_strz(nlh, DMAPEEK_A_BUFFER_NAME, first ? "renamed?" : "b");
+		mnl_attr_put_u32(nlh, DMAPEEK_A_BUFFER_NR_RANGES, 4);
+		if (first)
+			mnl_attr_put_u32(nlh, DMAPEEK_A_BUFFER_RANGE_FIRST, first);
+		for (int i = 0; i < 2; i++) {
+			r = mnl_attr_nest_start(nlh, DMAPEEK_A_BUFFER_RANGE);
+			mnl_attr_put_u32(nlh, DMAPEEK_A_RANGE_OFFSET, (first + i) * 4096);
+			mnl_attr_put_u32(nlh, DMAPEEK_A_RANGE_LEN, 4096);
+			mnl_attr_nest_end(nlh, r);
+		}
+		ck_assert_int_eq(first ? dp_obj_merge(NULL, &o, nlh) :
+				 dp_obj_parse(NULL, &o, nlh), 0);
+	}
+	ck_assert(!dp_obj_incomplete(&o));
+	ck_assert_uint_eq(dmapeek_buffer_nr_ranges((struct dmapeek_buffer *)&o), 4);
+	/* The object's values are its first message's. */
+	ck_assert_str_eq(dmapeek_buffer_name((struct dmapeek_buffer *)&o), "b");
+	dp_obj_release(&o);
+}
+END_TEST
+
+START_TEST(message_without_nr_ranges_is_whole)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(part);
+	struct genlmsghdr *g;
+	struct dp_obj o;
+
+	/* An older module sends no nr-ranges and never splits. */
+	nlh->nlmsg_type = 0x1234;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->cmd = DMAPEEK_CMD_MAPPING_GET;
+	mnl_attr_put_u32(nlh, DMAPEEK_A_MAPPING_ID, 2);
+	dp_obj_init(&o, DP_MAPPING);
+	ck_assert_int_eq(dp_obj_parse(NULL, &o, nlh), 0);
+	ck_assert(!dp_obj_incomplete(&o));
+	dp_obj_release(&o);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -384,6 +576,14 @@ int main(void)
 		live_revoke_reply,
 		live_errors_carry_extack,
 		live_events,
+		split_mapping_is_merged_whole,
+		continuation_of_another_object_is_ebadmsg,
+		continuation_with_a_gap_or_overlap_is_ebadmsg,
+		continuation_with_too_many_ranges_is_ebadmsg,
+		continuation_is_not_an_object_start,
+		continuation_without_range_first_is_ebadmsg,
+		split_buffer_is_merged_whole,
+		message_without_nr_ranges_is_whole,
 		NULL,
 	};
 
