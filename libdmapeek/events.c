@@ -7,7 +7,10 @@
  * overflows the kernel drops events and reports ENOBUFS once; the library
  * turns that into a count of lost events, exact when /proc/net/netlink
  * (the kernel's per-socket drop counter) is readable, else at least one
- * per overrun.
+ * per overrun.  The kernel reports ENOBUFS only at the start of an
+ * overrun: until the queue is empty again it drops every further event
+ * without a word, so the count is read once more when the queue has been
+ * drained (the first EAGAIN after an overrun).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -104,6 +107,7 @@ DMAPEEK_EXPORT int dmapeek_event_subscribe(struct dmapeek *ctx)
 	if (fstat(fd, &st) == 0)
 		ctx->ev_ino = st.st_ino;
 	ctx->ev_lost = 0;
+	ctx->ev_congested = false;
 	if (dp_ev_drops(ctx, &ctx->ev_drops))
 		ctx->ev_drops = 0;
 	dp_obj_init(&ctx->ev_obj, DP_EVENT);
@@ -122,10 +126,25 @@ DMAPEEK_EXPORT uint64_t dmapeek_event_lost(const struct dmapeek *ctx)
 	return ctx->ev_lost;
 }
 
+/* The queue drained after an overrun: count what was dropped since. */
+static void dp_ev_drained(struct dmapeek *ctx)
+{
+	uint64_t drops;
+
+	ctx->ev_congested = false;
+	if (!dp_ev_drops(ctx, &drops) && drops > ctx->ev_drops) {
+		ctx->ev_lost += drops - ctx->ev_drops;
+		ctx->ev_drops = drops;
+		dmapeek_log(ctx, DMAPEEK_LOG_WARNING, "event queue drained: %" PRIu64
+			    " events lost so far", ctx->ev_lost);
+	}
+}
+
 static void dp_ev_overrun(struct dmapeek *ctx)
 {
 	uint64_t drops;
 
+	ctx->ev_congested = true;
 	if (!dp_ev_drops(ctx, &drops) && drops > ctx->ev_drops) {
 		ctx->ev_lost += drops - ctx->ev_drops;
 		ctx->ev_drops = drops;
@@ -157,6 +176,9 @@ DMAPEEK_EXPORT const struct dmapeek_event *dmapeek_event_read(struct dmapeek *ct
 				if (errno == ENOBUFS) {
 					dp_ev_overrun(ctx);
 					errno = ENOBUFS;
+				} else if (errno == EAGAIN && ctx->ev_congested) {
+					dp_ev_drained(ctx);
+					errno = EAGAIN;
 				}
 				return NULL;
 			}

@@ -134,6 +134,7 @@ struct dmapeek {
 	struct dp_obj ev_obj;
 	uint64_t ev_lost;
 	uint64_t ev_drops;		/* kernel's drop count at the last check */
+	bool ev_congested;		/* overrun seen, queue not yet drained */
 	unsigned long ev_ino;
 	dmapeek_log_fn log_fn;
 	void *log_priv;
