@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <check.h>
+#include "unit.h"
 
 #include "stats.h"
 
@@ -340,22 +340,16 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("stats");
-	TCase *tc = tcase_create("prometheus");
-	SRunner *sr;
-	int failed;
+	const TTest *const tests[] = {
+		prometheus_exact,
+		prometheus_follows_the_format,
+		format_checker_rejects_bad_text,
+		prometheus_escapes_label_values,
+		prometheus_without_audit_has_no_audit_families,
+		buffers_group_by_exporter_and_model,
+		arguments,
+		NULL,
+	};
 
-	tcase_add_test(tc, prometheus_exact);
-	tcase_add_test(tc, prometheus_follows_the_format);
-	tcase_add_test(tc, format_checker_rejects_bad_text);
-	tcase_add_test(tc, prometheus_escapes_label_values);
-	tcase_add_test(tc, prometheus_without_audit_has_no_audit_families);
-	tcase_add_test(tc, buffers_group_by_exporter_and_model);
-	tcase_add_test(tc, arguments);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run("stats", tests);
 }
