@@ -25,7 +25,7 @@
 # of the suite runs from the build tree on every topology already; with
 # all of cli_ and lib_ here the lane took 37 minutes of a loaded host, too
 # much of CI's budget (DMAPEEK_LAB_PKG_TESTS=pkg_,cli_,lib_ restores it).
-LAB_PKG_TESTS=${DMAPEEK_LAB_PKG_TESTS:-"pkg_,module_loads,misc_device,abi_version,cli_version_json,cli_export_import_revoke_batch,cli_scenario_revoke_stuck,lib_nested_iterations"}
+LAB_PKG_TESTS=${DMAPEEK_LAB_PKG_TESTS:-"pkg_,module_loads,misc_device,abi_version,cli_version_json,cli_export_import_revoke_batch,cli_scenario_revoke_stuck,lib_nested_iterations,top_snapshot_matches_module"}
 
 LAB_PKG_DIR=/lab/pkg-$LAB_ID		# in the root: the copy and the .debs
 LAB_PKG_MERGED=""			# the overlay's mount point, while mounted

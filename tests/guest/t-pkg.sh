@@ -333,4 +333,13 @@ test_pkg_installed_tool_uses_packaged_library() {
 	dpkg -S "$lib" | grep -q '^libdmapeek0:' ||
 		fail "$DMAPEEK uses $lib, not libdmapeek0's library"
 	dpkg -S "$DMAPEEK" | grep -q '^dmapeek:' || fail "$DMAPEEK is not the dmapeek package's"
+	# the live view and both manual pages come with it
+	local f
+	for f in /usr/sbin/dmapeek-top /usr/share/man/man8/dmapeek.8.gz \
+		/usr/share/man/man8/dmapeek-top.8.gz; do
+		dpkg -S "$f" | grep -q '^dmapeek:' || fail "$f is not the dmapeek package's"
+	done
+	lib=$(readlink -f "$(ldd /usr/sbin/dmapeek-top | awk '$1 == "libdmapeek.so.0" { print $3 }')")
+	dpkg -S "$lib" | grep -q '^libdmapeek0:' ||
+		fail "dmapeek-top uses $lib, not libdmapeek0's library"
 }

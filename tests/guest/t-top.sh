@@ -5,6 +5,7 @@
 # from events, resize, quit with the terminal restored.
 
 TOP=$DMAPEEK_TOP/tools/dmapeek-top
+[ "${DMAPEEK_INSTALLED:-0}" = 1 ] && TOP=/usr/sbin/dmapeek-top
 TMUX_SOCK=dmapeek-top-test
 PANE=top
 IVSHMEM_ID=1af4:1110
