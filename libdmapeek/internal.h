@@ -41,6 +41,7 @@ enum dp_atype {
 #define DP_MAX_ATTR	32	/* attributes per set, bit mask fits a u32 */
 #define DP_SUB_MAX	4	/* attributes per nested record */
 #define DP_STR_POOL	512	/* bytes of strings per object */
+#define DP_NL_REQ_MAX	512	/* bytes of a request: filters and ids only */
 
 /* One nested record: a range, a revoke outcome, an audit mismatch. */
 struct dp_sub {

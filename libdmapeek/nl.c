@@ -80,6 +80,12 @@ static struct nlmsghdr *dp_nl_hdr(struct dmapeek *ctx, uint16_t type,
 	struct nlmsghdr *nlh;
 	struct genlmsghdr *genl;
 
+	/*
+	 * Requests are small; start each on zeroes so that no stale byte
+	 * reaches the kernel (libmnl before 1.0.5 leaves attribute padding
+	 * as it finds it).
+	 */
+	memset(ctx->buf, 0, DP_NL_REQ_MAX < ctx->buf_size ? DP_NL_REQ_MAX : ctx->buf_size);
 	nlh = mnl_nlmsg_put_header(ctx->buf);
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;

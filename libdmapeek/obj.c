@@ -566,7 +566,7 @@ struct dp_cursor {
 static int dp_cursor_send(struct dp_cursor *c)
 {
 	struct dmapeek *ctx = c->ctx;
-	char req[512];
+	char req[DP_NL_REQ_MAX] = { 0 };	/* no stale bytes to the kernel */
 	struct nlmsghdr *nlh;
 	struct genlmsghdr *genl;
 
