@@ -865,14 +865,15 @@ static int p2p_matrix(int argc, char **argv)
 	rc = iter_done("p2p");
 	if (rc || pr_is_json())
 		return rc;
+	/* clients by bus:device.function, whole: functions of one device differ */
 	printf("%-14s", "provider");
 	for (j = 0; j < nc; j++)
-		printf(" %-6.6s", cli[j] + (strlen(cli[j]) > 7 ? strlen(cli[j]) - 7 : 0));
+		printf(" %-7s", cli[j] + (strlen(cli[j]) > 7 ? strlen(cli[j]) - 7 : 0));
 	printf("\n");
 	for (i = 0; i < np; i++) {
 		printf("%-14s", prov[i]);
 		for (j = 0; j < nc; j++)
-			printf(" %-6s", type[i][j] == UINT32_MAX ? "" : dmapeek_map_type_abbrev(type[i][j]));
+			printf(" %-7s", type[i][j] == UINT32_MAX ? "" : dmapeek_map_type_abbrev(type[i][j]));
 		printf("\n");
 	}
 	printf("\nclients:\n");
