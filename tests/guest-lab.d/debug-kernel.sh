@@ -325,15 +325,39 @@ LAB_DEBUG_CHECK_TESTS=(
 
 # The check command's debug step: those tests on the debug kernel
 # (intel-root) when that kernel is built, a SKIP otherwise (building it is
-# not part of check: it takes far longer than the rest together).
+# not part of check: it takes far longer than the rest together).  Inside
+# check the lane gets what is left of LAB_CHECK_BUDGET: it does not start
+# without time for the boot and a few tests, the guest runs no test that
+# could end past the deadline (the suite's --deadline: those are SKIPs
+# saying so) and the guest itself is stopped a little after it.
+LAB_DEBUG_MIN_LEFT=1800		# s: the boot (16 min under load) and a few tests
+LAB_DEBUG_TAIL=300		# s: kmemleak scan, shutdown and log scan after
 lab_debug_check() {
 	if [ "$LAB_KERNEL" != 7.3 ] || ! lab_debug_present; then
 		echo "SKIP debug/intel-root: debug kernel not built (tests/guest-lab debug-kernel)"
 		LAB_SKIP=$((LAB_SKIP + 1))
 		return 0
 	fi
-	local only
+	local only deadline= left
 	only=$(IFS=,; echo "${LAB_DEBUG_CHECK_TESTS[*]}")
+	if [ -n "$LAB_CHECK_T0" ]; then
+		deadline=$((LAB_CHECK_T0 + LAB_CHECK_BUDGET - LAB_DEBUG_TAIL))
+		left=$((deadline - $(date +%s)))
+		if [ "$left" -lt "$LAB_DEBUG_MIN_LEFT" ]; then
+			echo "SKIP debug/intel-root: $((left / 60)) min left of check's $((LAB_CHECK_BUDGET / 60)) min budget, the lane needs $((LAB_DEBUG_MIN_LEFT / 60)) (run it alone: tests/guest-lab debug)"
+			LAB_SKIP=$((LAB_SKIP + 1))
+			return 0
+		fi
+		lab_log "debug lane: $((left / 60)) min of check's budget left"
+	fi
 	lab_debug_build
-	lab_suite intel-root "$(lab_kernel_image)" debug --only "$only"
+	if [ -n "$deadline" ]; then
+		# (the build took some of it)
+		left=$((deadline - $(date +%s)))
+		[ -n "${DMAPEEK_LAB_TIMEOUT:-}" ] || LAB_TIMEOUT=$((left + LAB_DEBUG_TAIL / 2))
+		lab_suite intel-root "$(lab_kernel_image)" debug --only "$only" \
+			--deadline "$deadline"
+	else
+		lab_suite intel-root "$(lab_kernel_image)" debug --only "$only"
+	fi
 }
