@@ -1,0 +1,97 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# The dmapeek command line without a kernel: every command recorded in the
+# lab's guest against the live module (tests/unit/data/tapes/, written by
+# the guest test cli_record_tapes_for_host_tests through nl-tape) runs
+# again here on the recorded replies, and must print exactly what it
+# printed in the guest, on stdout and stderr, with the same exit code.
+# Every JSON output must parse back (python3's json) into the type the
+# command's schema gives it (an array for lists, an object for show).
+top=${abs_top_srcdir:-$(dirname "$0")/../..}
+build=${abs_top_builddir:-$top}
+tapes=$top/tests/unit/data/tapes
+tape_so=$build/tests/unit/.libs/nltape.so
+dmapeek=$build/tools/dmapeek
+
+[ -x "$dmapeek" ] || { echo "no $dmapeek: build the tools first"; exit 77; }
+[ -f "$tape_so" ] || { echo "no $tape_so"; exit 77; }
+ls "$tapes"/*.args >/dev/null 2>&1 || { echo "no tapes in $tapes"; exit 1; }
+command -v python3 >/dev/null || { echo "python3 is needed to parse the JSON"; exit 77; }
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# An ASan build (the asan gate) puts its runtime first on its own.
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
+export ASAN_OPTIONS
+
+fails=0 runs=0 json=0
+for args in "$tapes"/*.args; do
+	name=$(basename "$args" .args)
+	runs=$((runs + 1))
+	# one argument per line, as the guest passed them
+	set --
+	while IFS= read -r a; do set -- "$@" "$a"; done <"$args"
+	stdin=/dev/null
+	[ -f "$tapes/$name.stdin" ] && stdin=$tapes/$name.stdin
+	rc=0
+	NL_TAPE_PLAY=$tapes/$name.tape LD_PRELOAD=$tape_so \
+		"$dmapeek" "$@" >"$tmp/out" 2>"$tmp/err" <"$stdin" || rc=$?
+	want_rc=$(cat "$tapes/$name.rc")
+	if [ "$rc" = 99 ]; then
+		echo "FAIL $name: the replay stopped: $(cat "$tmp/err")"
+		fails=$((fails + 1))
+		continue
+	fi
+	if [ "$rc" != "$want_rc" ]; then
+		echo "FAIL $name: exit code $rc, in the guest $want_rc"
+		fails=$((fails + 1))
+	fi
+	if ! diff -u "$tapes/$name.out" "$tmp/out" >"$tmp/diff"; then
+		echo "FAIL $name: stdout differs from the guest's:"
+		cat "$tmp/diff"
+		fails=$((fails + 1))
+	fi
+	if ! diff -u "$tapes/$name.err" "$tmp/err" >"$tmp/diff"; then
+		echo "FAIL $name: stderr differs from the guest's:"
+		cat "$tmp/diff"
+		fails=$((fails + 1))
+	fi
+	# A failing command says why on stderr, and prints nothing else.
+	if [ "$want_rc" != 0 ]; then
+		if [ -s "$tmp/out" ]; then
+			echo "FAIL $name: exit $want_rc with output on stdout: $(head -c 300 "$tmp/out")"
+			fails=$((fails + 1))
+		fi
+		continue
+	fi
+	case " $* " in
+	*" -j "*|*" -jp "*|*" -pj "*)
+		json=$((json + 1))
+		# monitor prints JSON lines; everything else one document
+		if ! python3 - "$tmp/out" "$*" <<-'PY'
+		import json, sys
+		text = open(sys.argv[1]).read()
+		argv = sys.argv[2].split()
+		if "monitor" in argv:
+		    docs = [json.loads(l) for l in text.splitlines() if l.strip()]
+		    assert docs and all(isinstance(d, dict) for d in docs), "not JSON objects per line"
+		elif "-b" in argv:
+		    docs = [json.loads(l) for l in text.splitlines() if l.strip()]
+		    assert docs, "no JSON from the batch"
+		else:
+		    d = json.loads(text)
+		    verbs = [a for a in argv if not a.startswith("-")]
+		    if len(verbs) >= 2 and verbs[1] in ("list", "matrix", "dump"):
+		        assert isinstance(d, list), "a list is not a JSON array"
+		    if len(verbs) >= 2 and verbs[1] == "show":
+		        assert isinstance(d, (dict, list)), "show is not an object"
+		PY
+		then
+			echo "FAIL $name: the JSON does not parse back: $(head -c 300 "$tmp/out")"
+			fails=$((fails + 1))
+		fi
+		;;
+	esac
+done
+echo "$runs recorded commands replayed ($json with JSON), $fails failures"
+[ "$fails" = 0 ]
