@@ -667,11 +667,10 @@ static void dmapeek_dmabuf_detach(struct dma_buf *dmabuf,
 		dmapeek_table_del(&dmapeek_attachments, a->id);
 	}
 	mutex_unlock(&dmapeek_lock);
-	if (ea->own) {
+	if (ea->own)
 		kfree(a);
-	} else {
+	else
 		a->buf = NULL;
-	}
 	attach->priv = NULL;
 	kfree(ea);
 }
