@@ -46,8 +46,9 @@ static const struct nla_policy dmapeek_attachment_get_do_nl_policy[DMAPEEK_A_ATT
 };
 
 /* DMAPEEK_CMD_ATTACHMENT_GET - dump */
-static const struct nla_policy dmapeek_attachment_get_dump_nl_policy[DMAPEEK_A_ATTACHMENT_BUFFER_ID + 1] = {
+static const struct nla_policy dmapeek_attachment_get_dump_nl_policy[DMAPEEK_A_ATTACHMENT_BUFFER_ORDER + 1] = {
 	[DMAPEEK_A_ATTACHMENT_BUFFER_ID] = { .type = NLA_U32, },
+	[DMAPEEK_A_ATTACHMENT_BUFFER_ORDER] = { .type = NLA_FLAG, },
 };
 
 /* DMAPEEK_CMD_MAPPING_GET - do */
@@ -155,7 +156,7 @@ static const struct genl_split_ops dmapeek_nl_ops[] = {
 		.cmd		= DMAPEEK_CMD_ATTACHMENT_GET,
 		.dumpit		= dmapeek_nl_attachment_get_dumpit,
 		.policy		= dmapeek_attachment_get_dump_nl_policy,
-		.maxattr	= DMAPEEK_A_ATTACHMENT_BUFFER_ID,
+		.maxattr	= DMAPEEK_A_ATTACHMENT_BUFFER_ORDER,
 		.flags		= GENL_CMD_CAP_DUMP,
 	},
 	{

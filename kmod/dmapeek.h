@@ -187,6 +187,14 @@ struct dmapeek_imp;		/* dmapeek_import.c (struct dmapeek_import is the uapi's) *
  * @device_id: the dmapeek device the importer mapped for, 0 if none
  * @behaviour: enum dmapeek_behaviour of dmapeek's importer, 0 if not an import
  * @unmap_delay_ms: delay of a delayed-unmap importer, 0 otherwise
+ * @buf_node: on its dmapeek buffer's list of attachments, in id order,
+ *	while the exporter has it (dmapeek_lock); for the buffer-filtered dump
+ * @mappings: its registered mappings (struct dmapeek_mapping.att_node), in
+ *	id order (dmapeek_lock); for the attachment-filtered mapping dump
+ *
+ * Both lists exist so that a dump filtered by a parent walks that
+ * parent's own objects, not the whole table: listing every buffer with
+ * its attachments would otherwise cost buffers x attachments.
  *
  * The counters and times are written under the buffer's reservation lock
  * and read with READ_ONCE() by the fill function.  When dmapeek's importer
@@ -225,7 +233,21 @@ struct dmapeek_attachment {
 	u32 device_id;
 	u32 behaviour;
 	u32 unmap_delay_ms;
+
+	struct list_head buf_node;
+	struct list_head mappings;
 };
+
+/* Initialize a new attachment record's lists (before it is registered). */
+void dmapeek_attachment_init(struct dmapeek_attachment *a);
+/*
+ * Put @a on @head (a buffer's list, by @a->buf_node) in id order, or take
+ * it off; caller holds dmapeek_lock.  Taking an attachment out of the
+ * table must also drop its mappings' links: dmapeek_attachment_forget().
+ */
+void dmapeek_attachment_link(struct list_head *head, struct dmapeek_attachment *a);
+void dmapeek_attachment_unlink(struct dmapeek_attachment *a);
+void dmapeek_attachment_forget(struct dmapeek_attachment *a);
 
 /* Record an unmap: counters, latency since the last invalidate. */
 void dmapeek_attachment_unmapped(struct dmapeek_attachment *a);
@@ -256,6 +278,8 @@ struct dmapeek_map_range {
  * @map_ns: how long making it took
  * @nr_ranges: entries in @ranges
  * @ranges: the ranges (owned by the mapping)
+ * @att_node: on its attachment's @mappings while both are registered
+ *	(dmapeek_lock)
  */
 struct dmapeek_mapping {
 	u32 id;
@@ -266,6 +290,7 @@ struct dmapeek_mapping {
 	u64 map_ns;
 	u32 nr_ranges;
 	struct dmapeek_map_range *ranges;
+	struct list_head att_node;
 };
 
 /*
@@ -403,6 +428,17 @@ typedef int (*dmapeek_fill_fn)(struct sk_buff *skb, void *obj,
  */
 int dmapeek_nl_dump_table(struct sk_buff *skb, struct netlink_callback *cb,
 			  struct dmapeek_table *t, dmapeek_fill_fn fill);
+
+/*
+ * The body of a dump's walk, for walks over something else than a whole
+ * table (a parent's list): put object @obj (id @id) from the cursor on.
+ * Caller holds dmapeek_lock and set cb->seq.  0: go on with the next
+ * object; otherwise stop the walk and end with dmapeek_nl_dump_end().
+ */
+int dmapeek_nl_dump_obj(struct sk_buff *skb, struct netlink_callback *cb,
+			bool admin, u32 id, void *obj, dmapeek_fill_fn fill);
+/* What a dumpit returns after its walk stopped with @ret. */
+int dmapeek_nl_dump_end(struct sk_buff *skb, int ret);
 
 /*
  * A doit for "get by id": looks @id up in @t under dmapeek_lock, fills a

@@ -59,6 +59,7 @@ struct dmapeek_mapping *dmapeek_mapping_alloc(u32 nr, gfp_t gfp)
 		return NULL;
 	}
 	m->nr_ranges = nr;
+	INIT_LIST_HEAD(&m->att_node);
 	return m;
 }
 
@@ -66,8 +67,19 @@ int dmapeek_mapping_register(struct dmapeek_mapping *m)
 {
 	int ret;
 
+	struct dmapeek_attachment *a;
+	struct dmapeek_mapping *pos;
+
 	mutex_lock(&dmapeek_lock);
 	ret = dmapeek_table_add(&dmapeek_mappings, m, &m->id);
+	a = ret ? NULL : xa_load(&dmapeek_attachments.xa, m->attachment_id);
+	if (a) {
+		/* ids only grow until they wrap: the place is near the end */
+		list_for_each_entry_reverse(pos, &a->mappings, att_node)
+			if (pos->id < m->id)
+				break;
+		list_add(&m->att_node, &pos->att_node);
+	}
 	mutex_unlock(&dmapeek_lock);
 	return ret;
 }
@@ -78,11 +90,45 @@ void dmapeek_mapping_unregister_free(struct dmapeek_mapping *m)
 		return;
 	if (m->id) {
 		mutex_lock(&dmapeek_lock);
+		list_del_init(&m->att_node);
 		dmapeek_table_del(&dmapeek_mappings, m->id);
 		mutex_unlock(&dmapeek_lock);
 	}
 	kfree(m->ranges);
 	kfree(m);
+}
+
+void dmapeek_attachment_init(struct dmapeek_attachment *a)
+{
+	INIT_LIST_HEAD(&a->buf_node);
+	INIT_LIST_HEAD(&a->mappings);
+}
+
+void dmapeek_attachment_link(struct list_head *head, struct dmapeek_attachment *a)
+{
+	struct dmapeek_attachment *pos;
+
+	lockdep_assert_held(&dmapeek_lock);
+	list_for_each_entry_reverse(pos, head, buf_node)
+		if (pos->id < a->id)
+			break;
+	list_add(&a->buf_node, &pos->buf_node);
+}
+
+void dmapeek_attachment_unlink(struct dmapeek_attachment *a)
+{
+	lockdep_assert_held(&dmapeek_lock);
+	list_del_init(&a->buf_node);
+}
+
+void dmapeek_attachment_forget(struct dmapeek_attachment *a)
+{
+	struct dmapeek_mapping *m, *tmp;
+
+	lockdep_assert_held(&dmapeek_lock);
+	/* A mapping that outlives its attachment's record keeps no link. */
+	list_for_each_entry_safe(m, tmp, &a->mappings, att_node)
+		list_del_init(&m->att_node);
 }
 
 void dmapeek_attachment_unmapped(struct dmapeek_attachment *a)
@@ -144,11 +190,33 @@ int dmapeek_nl_mapping_get_dumpit(struct sk_buff *skb, struct netlink_callback *
 {
 	const struct genl_info *info = genl_info_dump(cb);
 	struct dmapeek_dump_ctx *ctx = dmapeek_dump_ctx(cb);
+	struct dmapeek_attachment *a;
+	struct dmapeek_mapping *m;
+	bool admin;
+	int ret = 0;
 
-	if (info->attrs[DMAPEEK_A_MAPPING_ATTACHMENT_ID])
-		ctx->filter = nla_get_u32(info->attrs[DMAPEEK_A_MAPPING_ATTACHMENT_ID]);
-	return dmapeek_nl_dump_table(skb, cb, &dmapeek_mappings,
-				     dmapeek_fill_mapping);
+	if (!info->attrs[DMAPEEK_A_MAPPING_ATTACHMENT_ID])
+		return dmapeek_nl_dump_table(skb, cb, &dmapeek_mappings,
+					     dmapeek_fill_mapping);
+
+	/* One attachment's mappings: its own list, not the whole table. */
+	ctx->filter = nla_get_u32(info->attrs[DMAPEEK_A_MAPPING_ATTACHMENT_ID]);
+	admin = dmapeek_nl_admin(cb->skb);
+	mutex_lock(&dmapeek_lock);
+	cb->seq = dmapeek_generation;
+	a = xa_load(&dmapeek_attachments.xa, ctx->filter);
+	if (a) {
+		list_for_each_entry(m, &a->mappings, att_node) {
+			if (m->id < ctx->next_id)
+				continue;	/* dumped in an earlier batch */
+			ret = dmapeek_nl_dump_obj(skb, cb, admin, m->id, m,
+						  dmapeek_fill_mapping);
+			if (ret)
+				break;
+		}
+	}
+	mutex_unlock(&dmapeek_lock);
+	return dmapeek_nl_dump_end(skb, ret);
 }
 
 /* -------------------------------------------------------------------- events */
@@ -249,6 +317,51 @@ int dmapeek_fill_ranges(struct sk_buff *skb, const struct dmapeek_range_attrs *r
 	return 0;
 }
 
+int dmapeek_nl_dump_obj(struct sk_buff *skb, struct netlink_callback *cb,
+			bool admin, u32 id, void *obj, dmapeek_fill_fn fill)
+{
+	const struct genl_info *info = genl_info_dump(cb);
+	struct dmapeek_dump_ctx *ctx = dmapeek_dump_ctx(cb);
+	void *hdr;
+	int ret;
+	/* The object we were in the middle of may have gone. */
+	u32 sub = id == ctx->next_id ? ctx->next_sub : 0;
+
+	hdr = genlmsg_iput(skb, info);
+	if (!hdr)
+		return -EMSGSIZE;
+	genl_dump_check_consistent(cb, hdr);
+	ret = fill(skb, obj, info, admin, ctx->filter, &sub);
+	if (ret == -ENOENT) {
+		/* filtered out: the next batch need not look again */
+		genlmsg_cancel(skb, hdr);
+		ctx->next_id = id + 1;
+		ctx->next_sub = 0;
+		return 0;
+	}
+	if (ret < 0) {
+		genlmsg_cancel(skb, hdr);
+		return ret;
+	}
+	genlmsg_end(skb, hdr);
+	if (ret == DMAPEEK_FILL_PARTIAL) {
+		ctx->next_id = id;
+		ctx->next_sub = sub;
+		return -EMSGSIZE;	/* this batch is full */
+	}
+	ctx->next_id = id + 1;
+	ctx->next_sub = 0;
+	return 0;
+}
+
+int dmapeek_nl_dump_end(struct sk_buff *skb, int ret)
+{
+	/* A full message with objects in it ends this batch, not the dump. */
+	if (ret == -EMSGSIZE && skb->len)
+		return skb->len;
+	return ret;
+}
+
 /*
  * Objects one per message; a full skb ends the batch and the cursor in
  * cb->ctx resumes there.  An object with more ranges than fit one message
@@ -259,53 +372,21 @@ int dmapeek_fill_ranges(struct sk_buff *skb, const struct dmapeek_range_attrs *r
 int dmapeek_nl_dump_table(struct sk_buff *skb, struct netlink_callback *cb,
 			  struct dmapeek_table *t, dmapeek_fill_fn fill)
 {
-	const struct genl_info *info = genl_info_dump(cb);
 	struct dmapeek_dump_ctx *ctx = dmapeek_dump_ctx(cb);
 	bool admin = dmapeek_nl_admin(cb->skb);
 	unsigned long id;
-	void *obj, *hdr;
+	void *obj;
 	int ret = 0;
-	u32 sub;
 
 	mutex_lock(&dmapeek_lock);
 	cb->seq = dmapeek_generation;
 	xa_for_each_start(&t->xa, id, obj, ctx->next_id) {
-		/* The object we were in the middle of may have gone. */
-		sub = id == ctx->next_id ? ctx->next_sub : 0;
-		hdr = genlmsg_iput(skb, info);
-		if (!hdr) {
-			ret = -EMSGSIZE;
+		ret = dmapeek_nl_dump_obj(skb, cb, admin, id, obj, fill);
+		if (ret)
 			break;
-		}
-		genl_dump_check_consistent(cb, hdr);
-		ret = fill(skb, obj, info, admin, ctx->filter, &sub);
-		if (ret == -ENOENT) {
-			/* filtered out: the next batch need not look again */
-			genlmsg_cancel(skb, hdr);
-			ctx->next_id = id + 1;
-			ret = 0;
-			continue;
-		}
-		if (ret < 0) {
-			genlmsg_cancel(skb, hdr);
-			break;
-		}
-		genlmsg_end(skb, hdr);
-		if (ret == DMAPEEK_FILL_PARTIAL) {
-			ctx->next_id = id;
-			ctx->next_sub = sub;
-			ret = -EMSGSIZE;	/* this batch is full */
-			break;
-		}
-		ctx->next_id = id + 1;
-		ctx->next_sub = 0;
 	}
 	mutex_unlock(&dmapeek_lock);
-
-	/* A full message with objects in it ends this batch, not the dump. */
-	if (ret == -EMSGSIZE && skb->len)
-		return skb->len;
-	return ret;
+	return dmapeek_nl_dump_end(skb, ret);
 }
 
 /*

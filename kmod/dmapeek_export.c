@@ -114,6 +114,9 @@ struct dmapeek_backing {
  * @revoked: maps fail with -ENODEV (resv)
  * @dead: revoked for good: the provider went away (resv)
  * @attachments: struct dmapeek_exp_attach list (resv)
+ * @nl_attachments: the same attachments' records (struct
+ *	dmapeek_attachment.buf_node) in id order, under dmapeek_lock, for
+ *	the buffer-filtered attachment dump (which cannot take the resv)
  * @nr_attachments: for fill
  * @mapped: live DMA mappings of this buffer, any backing
  * @wq: woken when @mapped drops
@@ -134,6 +137,7 @@ struct dmapeek_buffer {
 	bool revoked;
 	bool dead;
 	struct list_head attachments;
+	struct list_head nl_attachments;
 	atomic_t nr_attachments;
 	atomic_t mapped;
 	wait_queue_head_t wq;
@@ -585,6 +589,7 @@ static int dmapeek_dmabuf_attach(struct dma_buf *dmabuf,
 			return -ENOMEM;
 		}
 		ea->own = true;
+		dmapeek_attachment_init(a);
 		a->attach = attach;
 		a->dmabuf = dmabuf;
 		strscpy(a->importer_dev, dev_name(attach->dev));
@@ -616,16 +621,17 @@ static int dmapeek_dmabuf_attach(struct dma_buf *dmabuf,
 	if (ret)
 		goto err_free;
 
-	if (ea->own) {
-		mutex_lock(&dmapeek_lock);
+	mutex_lock(&dmapeek_lock);
+	if (ea->own)
 		ret = dmapeek_table_add(&dmapeek_attachments, a, &a->id);
-		mutex_unlock(&dmapeek_lock);
-		if (ret) {
-			dma_resv_lock(dmabuf->resv, NULL);
-			list_del(&ea->node);
-			dma_resv_unlock(dmabuf->resv);
-			goto err_free;
-		}
+	if (!ret)
+		dmapeek_attachment_link(&buf->nl_attachments, a);
+	mutex_unlock(&dmapeek_lock);
+	if (ret) {
+		dma_resv_lock(dmabuf->resv, NULL);
+		list_del(&ea->node);
+		dma_resv_unlock(dmabuf->resv);
+		goto err_free;
 	}
 	atomic_inc(&buf->nr_attachments);
 	attach->priv = ea;
@@ -654,14 +660,17 @@ static void dmapeek_dmabuf_detach(struct dma_buf *dmabuf,
 	dma_resv_unlock(dmabuf->resv);
 	atomic_dec(&buf->nr_attachments);
 	dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_DETACH, a->id, 0, 0, 0, 0);
+	mutex_lock(&dmapeek_lock);
+	dmapeek_attachment_unlink(a);
 	if (ea->own) {
-		mutex_lock(&dmapeek_lock);
+		dmapeek_attachment_forget(a);
 		dmapeek_table_del(&dmapeek_attachments, a->id);
-		mutex_unlock(&dmapeek_lock);
-		kfree(a);
-	} else {
-		a->buf = NULL;
 	}
+	mutex_unlock(&dmapeek_lock);
+	if (ea->own)
+		kfree(a);
+	else
+		a->buf = NULL;
 	attach->priv = NULL;
 	kfree(ea);
 }
@@ -1237,6 +1246,7 @@ int dmapeek_ioc_export(struct dmapeek_file *df, void *arg)
 	}
 	mutex_init(&buf->lock);
 	INIT_LIST_HEAD(&buf->attachments);
+	INIT_LIST_HEAD(&buf->nl_attachments);
 	init_waitqueue_head(&buf->wq);
 	buf->model = e->model;
 	buf->state = DMAPEEK_BUFFER_STATE_LIVE;
@@ -1918,15 +1928,89 @@ int dmapeek_nl_attachment_get_doit(struct sk_buff *skb, struct genl_info *info)
 				  dmapeek_fill_attachment);
 }
 
+/*
+ * The attachments of every dmapeek buffer, sorted by buffer id and then
+ * attachment id (the buffer-order dump): a listing of buffers with their
+ * attachments merges it with the buffer dump instead of asking once per
+ * buffer.  ctx->pos is the buffer being dumped, ctx->next_id the first
+ * attachment id of it not yet sent.
+ */
+static int dmapeek_nl_attachment_dump_by_buffer(struct sk_buff *skb,
+						struct netlink_callback *cb)
+{
+	struct dmapeek_dump_ctx *ctx = dmapeek_dump_ctx(cb);
+	bool admin = dmapeek_nl_admin(cb->skb);
+	struct dmapeek_attachment *a;
+	struct dmapeek_buffer *buf;
+	unsigned long bid;
+	int ret = 0;
+
+	mutex_lock(&dmapeek_lock);
+	cb->seq = dmapeek_generation;
+	xa_for_each_start(&dmapeek_buffers.xa, bid, buf, ctx->pos) {
+		if (bid != ctx->pos) {
+			/* a new buffer: all of its attachments are to go */
+			ctx->pos = bid;
+			ctx->next_id = 0;
+		}
+		list_for_each_entry(a, &buf->nl_attachments, buf_node) {
+			if (a->id < ctx->next_id)
+				continue;	/* dumped in an earlier batch */
+			ret = dmapeek_nl_dump_obj(skb, cb, admin, a->id, a,
+						  dmapeek_fill_attachment);
+			if (ret)
+				goto out;
+		}
+	}
+out:
+	mutex_unlock(&dmapeek_lock);
+	return dmapeek_nl_dump_end(skb, ret);
+}
+
 int dmapeek_nl_attachment_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	const struct genl_info *info = genl_info_dump(cb);
 	struct dmapeek_dump_ctx *ctx = dmapeek_dump_ctx(cb);
 
-	if (info->attrs[DMAPEEK_A_ATTACHMENT_BUFFER_ID])
-		ctx->filter = nla_get_u32(info->attrs[DMAPEEK_A_ATTACHMENT_BUFFER_ID]);
-	return dmapeek_nl_dump_table(skb, cb, &dmapeek_attachments,
-				     dmapeek_fill_attachment);
+	struct dmapeek_attachment *a;
+	struct dmapeek_buffer *buf;
+	bool admin;
+	int ret = 0;
+
+	if (info->attrs[DMAPEEK_A_ATTACHMENT_BUFFER_ORDER]) {
+		if (info->attrs[DMAPEEK_A_ATTACHMENT_BUFFER_ID]) {
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    info->attrs[DMAPEEK_A_ATTACHMENT_BUFFER_ORDER],
+					    "buffer-order dumps every buffer: no buffer-id with it");
+			return -EINVAL;
+		}
+		return dmapeek_nl_attachment_dump_by_buffer(skb, cb);
+	}
+	if (!info->attrs[DMAPEEK_A_ATTACHMENT_BUFFER_ID])
+		return dmapeek_nl_dump_table(skb, cb, &dmapeek_attachments,
+					     dmapeek_fill_attachment);
+
+	/*
+	 * One buffer's attachments: its own list, not the whole table, so
+	 * that a listing of every buffer with its importers stays linear.
+	 */
+	ctx->filter = nla_get_u32(info->attrs[DMAPEEK_A_ATTACHMENT_BUFFER_ID]);
+	admin = dmapeek_nl_admin(cb->skb);
+	mutex_lock(&dmapeek_lock);
+	cb->seq = dmapeek_generation;
+	buf = xa_load(&dmapeek_buffers.xa, ctx->filter);
+	if (buf) {
+		list_for_each_entry(a, &buf->nl_attachments, buf_node) {
+			if (a->id < ctx->next_id)
+				continue;	/* dumped in an earlier batch */
+			ret = dmapeek_nl_dump_obj(skb, cb, admin, a->id, a,
+						  dmapeek_fill_attachment);
+			if (ret)
+				break;
+		}
+	}
+	mutex_unlock(&dmapeek_lock);
+	return dmapeek_nl_dump_end(skb, ret);
 }
 
 /* The buffer named by @attr, with a file reference, or an extack. */

@@ -709,6 +709,7 @@ static void dmapeek_import_teardown(struct dmapeek_imp *imp)
 	imp->attach = NULL;
 
 	mutex_lock(&dmapeek_lock);
+	dmapeek_attachment_forget(&imp->a);
 	dmapeek_table_del(&dmapeek_attachments, imp->a.id);
 	mutex_unlock(&dmapeek_lock);
 	atomic_dec(&imp->ddev->attachments);
@@ -834,6 +835,7 @@ int dmapeek_ioc_import(struct dmapeek_file *df, void *arg)
 	}
 	kref_init(&imp->kref);
 	mutex_init(&imp->lock);
+	dmapeek_attachment_init(&imp->a);
 	INIT_LIST_HEAD(&imp->node);
 	INIT_DELAYED_WORK(&imp->unmap_work, dmapeek_import_unmap_work);
 	imp->dmabuf = dmabuf;
@@ -931,6 +933,7 @@ err_detach:
 	dmapeek_import_event(imp, DMAPEEK_EVENT_TYPE_DETACH, 0, 0);
 err_unregister:
 	mutex_lock(&dmapeek_lock);
+	dmapeek_attachment_forget(&imp->a);
 	dmapeek_table_del(&dmapeek_attachments, imp->a.id);
 	mutex_unlock(&dmapeek_lock);
 	atomic_dec(&ddev->attachments);

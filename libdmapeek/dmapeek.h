@@ -202,6 +202,15 @@ struct dmapeek_attachment *dmapeek_attachment_next(struct dmapeek *ctx,
 struct dmapeek_attachment *dmapeek_attachment_next_by_buffer(struct dmapeek *ctx,
 							     uint32_t buffer_id,
 							     const struct dmapeek_attachment *prev);
+/**
+ * The attachments of dmapeek's buffers in buffer order: by buffer id, then
+ * attachment id (none of another exporter's buffers).  Merged with a
+ * buffer iteration, it lists every buffer with its attachments in two
+ * streams.  A module older than ABI 1.1 refuses it: NULL, errno EINVAL.
+ */
+struct dmapeek_attachment *
+dmapeek_attachment_next_in_buffer_order(struct dmapeek *ctx,
+					const struct dmapeek_attachment *prev);
 struct dmapeek_attachment *dmapeek_attachment_get(struct dmapeek *ctx, uint32_t id);
 uint32_t dmapeek_attachment_id(const struct dmapeek_attachment *a);
 uint32_t dmapeek_attachment_buffer_id(const struct dmapeek_attachment *a);
@@ -233,6 +242,9 @@ uint32_t dmapeek_attachment_revoked_seen(const struct dmapeek_attachment *a);
 #define dmapeek_for_each_attachment_of_buffer(ctx, bid, a) \
 	for ((a) = dmapeek_attachment_next_by_buffer(ctx, bid, NULL); (a); \
 	     (a) = dmapeek_attachment_next_by_buffer(ctx, bid, a))
+#define dmapeek_for_each_attachment_in_buffer_order(ctx, a) \
+	for ((a) = dmapeek_attachment_next_in_buffer_order(ctx, NULL); (a); \
+	     (a) = dmapeek_attachment_next_in_buffer_order(ctx, a))
 
 /* ----------------------------------------------------------- mappings */
 

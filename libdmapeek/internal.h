@@ -178,6 +178,20 @@ const char *dp_obj_str(const struct dp_obj *o, unsigned int attr);
 void dp_cursors_free(struct dmapeek *ctx);
 void dp_stream_close(struct dp_stream *s);
 int dp_stream_open(struct dp_stream *s, size_t buf_size);
+/*
+ * What a dump request carries: a u32 filter attribute (0: none), a flag
+ * attribute (0: none); @order_attr names the dump's major sort key when it
+ * is not sorted by id alone (the id breaks ties).
+ */
+struct dp_dump_req {
+	unsigned int filt_attr;
+	uint32_t filt_val;
+	unsigned int flag_attr;
+	unsigned int order_attr;
+};
+struct dp_obj *dp_iter_next_req(struct dmapeek *ctx, enum dp_kind kind,
+				const struct dp_dump_req *req,
+				const struct dp_obj *prev);
 struct dp_obj *dp_iter_next(struct dmapeek *ctx, enum dp_kind kind,
 			    unsigned int filt_attr, uint32_t filt_val,
 			    const struct dp_obj *prev);

@@ -552,10 +552,12 @@ struct dp_cursor {
 	uint32_t seq;
 	unsigned int filt_attr;
 	uint32_t filt_val;
+	unsigned int flag_attr;		/* a flag the request carries, or 0 */
+	unsigned int order_attr;	/* the dump's major sort key, or 0 */
 	bool intr;			/* this pass saw NLM_F_DUMP_INTR */
 	unsigned int restarts;
 	uint64_t yielded;		/* objects returned, this pass */
-	uint64_t skip_upto_id;		/* after a restart: ids already seen */
+	uint64_t skip_upto_id;		/* after a restart: keys already seen */
 	uint64_t skip_count;		/* after a restart, kinds without id */
 	bool have_last;
 	uint64_t last_id;
@@ -579,6 +581,8 @@ static int dp_cursor_send(struct dp_cursor *c)
 	genl->version = DMAPEEK_FAMILY_VERSION;
 	if (c->filt_attr)
 		mnl_attr_put_u32(nlh, c->filt_attr, c->filt_val);
+	if (c->flag_attr)
+		mnl_attr_put(nlh, c->flag_attr, 0, NULL);
 	c->s.len = c->s.off = 0;
 	c->intr = false;
 	c->building = false;
@@ -621,7 +625,7 @@ void dp_cursors_free(struct dmapeek *ctx)
 }
 
 static struct dp_cursor *dp_cursor_new(struct dmapeek *ctx, enum dp_kind kind,
-				       unsigned int filt_attr, uint32_t filt_val)
+				       const struct dp_dump_req *req)
 {
 	struct dp_cursor *c = calloc(1, sizeof(*c));
 	int err;
@@ -633,8 +637,10 @@ static struct dp_cursor *dp_cursor_new(struct dmapeek *ctx, enum dp_kind kind,
 	c->ctx = ctx;
 	dp_obj_init(&c->obj, kind);
 	c->obj.cur = c;
-	c->filt_attr = filt_attr;
-	c->filt_val = filt_val;
+	c->filt_attr = req->filt_attr;
+	c->filt_val = req->filt_val;
+	c->flag_attr = req->flag_attr;
+	c->order_attr = req->order_attr;
 	if (ctx->spare.nl) {
 		c->s = ctx->spare;
 		memset(&ctx->spare, 0, sizeof(ctx->spare));
@@ -767,6 +773,22 @@ static int dp_cursor_decode(struct dp_cursor *c, const struct nlmsghdr *h)
 }
 
 /*
+ * Where the current object sorts in its dump: its id, or with a major key
+ * (a dump in buffer order), that key then the id.  The dump sends objects
+ * in this order, so after a restart what sorts up to the last one seen
+ * was already returned.
+ */
+static uint64_t dp_cursor_key(const struct dp_cursor *c)
+{
+	const struct dp_kind_info *ki = &dp_kinds[c->obj.kind];
+	uint64_t id = c->obj.v[ki->id_attr] & 0xffffffffu;
+
+	if (!c->order_attr)
+		return c->obj.v[ki->id_attr];
+	return (c->obj.v[c->order_attr] & 0xffffffffu) << 32 | id;
+}
+
+/*
  * The next object of the dump, or NULL: at the end (*err 0) or on an
  * error (*err < 0).  An object sent over several messages comes out whole.
  */
@@ -792,7 +814,7 @@ static struct dp_obj *dp_cursor_step(struct dp_cursor *c, int *err)
 		if (c->restarts) {
 			/* Resuming: skip what this iteration already returned. */
 			if (ki->id_attr) {
-				if (c->have_last && c->obj.v[ki->id_attr] <= c->skip_upto_id)
+				if (c->have_last && dp_cursor_key(c) <= c->skip_upto_id)
 					continue;
 			} else if (c->yielded < c->skip_count) {
 				c->yielded++;
@@ -801,7 +823,7 @@ static struct dp_obj *dp_cursor_step(struct dp_cursor *c, int *err)
 		}
 		c->yielded++;
 		if (ki->id_attr) {
-			c->last_id = c->obj.v[ki->id_attr];
+			c->last_id = dp_cursor_key(c);
 			c->have_last = true;
 		}
 		return &c->obj;
@@ -811,6 +833,15 @@ static struct dp_obj *dp_cursor_step(struct dp_cursor *c, int *err)
 struct dp_obj *dp_iter_next(struct dmapeek *ctx, enum dp_kind kind,
 			    unsigned int filt_attr, uint32_t filt_val,
 			    const struct dp_obj *prev)
+{
+	struct dp_dump_req req = { .filt_attr = filt_attr, .filt_val = filt_val };
+
+	return dp_iter_next_req(ctx, kind, &req, prev);
+}
+
+struct dp_obj *dp_iter_next_req(struct dmapeek *ctx, enum dp_kind kind,
+				const struct dp_dump_req *req,
+				const struct dp_obj *prev)
 {
 	struct dp_cursor *c;
 	struct dp_obj *o;
@@ -825,7 +856,7 @@ struct dp_obj *dp_iter_next(struct dmapeek *ctx, enum dp_kind kind,
 		c = prev->cur;
 	} else {
 		ctx->extack[0] = '\0';
-		c = dp_cursor_new(ctx, kind, filt_attr, filt_val);
+		c = dp_cursor_new(ctx, kind, req);
 		if (!c) {
 			ctx->iter_err = -errno;
 			return NULL;
@@ -939,6 +970,25 @@ DMAPEEK_EXPORT struct dmapeek_##obj *dmapeek_##obj##_next_by_##by( \
 { \
 	return (struct dmapeek_##obj *)dp_iter_next(ctx, KIND, ATTR, id, \
 			prev ? &prev->o : NULL); \
+}
+
+/*
+ * The attachments of dmapeek's buffers sorted by buffer, then attachment
+ * id (the buffer-order dump, ABI 1.1): a listing of buffers with their
+ * attachments merges it with the buffer dump, two streams side by side,
+ * instead of one filtered dump per buffer.
+ */
+DMAPEEK_EXPORT struct dmapeek_attachment *
+dmapeek_attachment_next_in_buffer_order(struct dmapeek *ctx,
+					const struct dmapeek_attachment *prev)
+{
+	struct dp_dump_req req = {
+		.flag_attr = DMAPEEK_A_ATTACHMENT_BUFFER_ORDER,
+		.order_attr = DMAPEEK_A_ATTACHMENT_BUFFER_ID,
+	};
+
+	return (struct dmapeek_attachment *)dp_iter_next_req(ctx, DP_ATTACHMENT,
+			&req, prev ? &prev->o : NULL);
 }
 
 #define DP_GET(obj, KIND) \

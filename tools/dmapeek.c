@@ -448,6 +448,18 @@ static void print_mapping(const struct dmapeek_mapping *m, bool nested)
 	pr_close_obj();
 }
 
+/*
+ * Can @a have a live mapping?  Mapped now, or more maps than unmaps
+ * counted (a second mapping of an external importer): only then is its
+ * mapping dump worth a round trip, which a listing of thousands of
+ * attachments would otherwise pay once per attachment.
+ */
+static bool may_have_mappings(const struct dmapeek_attachment *a)
+{
+	return dmapeek_attachment_mapped(a) ||
+	       dmapeek_attachment_maps(a) > dmapeek_attachment_unmaps(a);
+}
+
 static void print_attachment(const struct dmapeek_attachment *a, bool nested,
 			     bool with_mappings)
 {
@@ -490,7 +502,7 @@ static void print_attachment(const struct dmapeek_attachment *a, bool nested,
 	pr_ns("max_unmap_latency_ns", "max_unmap %s",
 	      dmapeek_attachment_max_unmap_latency_ns(a));
 	pr_nl();
-	if (with_mappings) {
+	if (with_mappings && may_have_mappings(a)) {
 		struct dmapeek_mapping *m;
 
 		pr_open_arr("mappings");
@@ -499,6 +511,71 @@ static void print_attachment(const struct dmapeek_attachment *a, bool nested,
 		pr_close_arr();
 	}
 	pr_close_obj();
+}
+
+/*
+ * "buffer list" prints each buffer with its attachments.  Asking the
+ * module once per buffer costs a round trip each; instead, while a buffer
+ * dump streams, a second dump streams the attachments in buffer order
+ * (ABI 1.1) and the two are merged: both are sorted by buffer id, so
+ * memory stays at two netlink batches whatever the number of objects.
+ * A lookup by id, or a module without that dump, asks per buffer (and
+ * only for a buffer that has attachments).
+ */
+static struct {
+	bool streaming;		/* a buffer dump is being listed */
+	bool started;		/* the attachment dump was started */
+	bool unsupported;	/* the module refused it: ask per buffer */
+	struct dmapeek_attachment *a;	/* its current object, NULL at the end */
+	int err;		/* how it ended, told after the listing */
+} join;
+
+/* The next attachment of the merged dump; its error kept when it ends. */
+static void join_next(void)
+{
+	join.a = dmapeek_attachment_next_in_buffer_order(ctx, join.a);
+	if (!join.a)
+		join.err = dmapeek_iter_err(ctx);
+}
+
+/* End the merged dump: 0, or its error (as an exit code, told). */
+static int join_end(void)
+{
+	int err = join.err;
+
+	if (join.a)
+		dmapeek_iter_end(join.a);
+	memset(&join, 0, sizeof(join));
+	return err ? op_err(err, "attachment dump") : EXIT_OK;
+}
+
+static void print_buffer_attachments(const struct dmapeek_buffer *b)
+{
+	uint32_t bid = dmapeek_buffer_id(b);
+	struct dmapeek_attachment *a;
+
+	if (join.streaming && !join.unsupported && !join.started) {
+		join.started = true;
+		join_next();
+		if (join.err == -EINVAL) {
+			join.unsupported = true;	/* a module before ABI 1.1 */
+			join.err = 0;
+		}
+	}
+	if (!join.streaming || join.unsupported) {
+		if (!dmapeek_buffer_attachments(b))
+			return;
+		dmapeek_for_each_attachment_of_buffer(ctx, bid, a)
+			print_attachment(a, true, true);
+		return;
+	}
+	/* skip attachments of buffers this dump does not show (gone, new) */
+	while (join.a && dmapeek_attachment_buffer_id(join.a) < bid)
+		join_next();
+	while (join.a && dmapeek_attachment_buffer_id(join.a) == bid) {
+		print_attachment(join.a, true, true);
+		join_next();
+	}
 }
 
 static void print_buffer(const struct dmapeek_buffer *b, bool detail)
@@ -528,11 +605,8 @@ static void print_buffer(const struct dmapeek_buffer *b, bool detail)
 		print_range(&r);
 	pr_close_arr();
 	if (detail) {
-		struct dmapeek_attachment *a;
-
 		pr_open_arr("attachment_list");
-		dmapeek_for_each_attachment_of_buffer(ctx, dmapeek_buffer_id(b), a)
-			print_attachment(a, true, true);
+		print_buffer_attachments(b);
 		pr_close_arr();
 	}
 	pr_close_obj();
@@ -626,7 +700,7 @@ static int obj_list(const struct objclass *oc, int argc, char **argv)
 	uint32_t id = 0;
 	bool by_id = argc > 0 && isdigit((unsigned char)argv[0][0]);
 	void *x;
-	int rc;
+	int rc, jrc;
 
 	if (by_id && (!oc->get || parse_u32(argv[0], &id)))
 		return usage_err("bad %s id \"%s\"", oc->name, argv[0]);
@@ -648,11 +722,14 @@ static int obj_list(const struct objclass *oc, int argc, char **argv)
 		return EXIT_OK;
 	}
 	pr_open_arr(NULL);
+	join.streaming = true;
 	for (x = oc->next(NULL); x; x = oc->next(x))
 		if (conds_match(conds, n, x))
 			oc->print(x);
+	rc = iter_done(oc->name);
 	pr_close_arr();
-	return iter_done(oc->name);
+	jrc = join_end();
+	return rc ? rc : jrc;
 }
 
 /* The id of the first object that passes the filters. */

@@ -27,6 +27,10 @@
  *                        contiguous=0|1 addrs=N" (addrs: ranges that
  *                        carry an address).
  *
+ * Before the request, options "--req NAME[=VALUE]" add a dump request
+ * attribute: buffer_id=N or the flag buffer_order (attachment dumps),
+ * attachment_id=N (mapping dumps), provider_id=N (buffer dumps).
+ *
  * A buffer or mapping with more ranges than fit one message comes as
  * several, the later ones with range-first; they are merged here into one
  * object, as the library does, and a continuation that does not go on
@@ -385,6 +389,64 @@ static int finish_cb(struct nl_msg *msg, void *arg)
 	return NL_STOP;
 }
 
+/* Dump request attributes, from --req. */
+static const struct {
+	const char *name;
+	int attr;
+	int flag;		/* a flag, else a u32 */
+} req_attrs[] = {
+	{ "buffer_id", DMAPEEK_A_ATTACHMENT_BUFFER_ID, 0 },
+	{ "buffer_order", DMAPEEK_A_ATTACHMENT_BUFFER_ORDER, 1 },
+	{ "attachment_id", DMAPEEK_A_MAPPING_ATTACHMENT_ID, 0 },
+	{ "provider_id", DMAPEEK_A_BUFFER_PROVIDER_ID, 0 },
+};
+#define MAX_REQ 4
+static struct {
+	int attr, flag;
+	uint32_t val;
+} reqs[MAX_REQ];
+static int nr_reqs;
+
+static int add_req(const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
+	unsigned int i;
+
+	for (i = 0; i < sizeof(req_attrs) / sizeof(req_attrs[0]); i++) {
+		if (strlen(req_attrs[i].name) != len ||
+		    strncmp(req_attrs[i].name, arg, len) ||
+		    !req_attrs[i].flag != !!eq || nr_reqs == MAX_REQ)
+			continue;
+		reqs[nr_reqs].attr = req_attrs[i].attr;
+		reqs[nr_reqs].flag = req_attrs[i].flag;
+		reqs[nr_reqs].val = eq ? (uint32_t)strtoul(eq + 1, NULL, 0) : 0;
+		nr_reqs++;
+		return 0;
+	}
+	fprintf(stderr, "nl-decode: bad request attribute \"%s\"\n", arg);
+	return -1;
+}
+
+/* A dump request for @d with the --req attributes. */
+static struct nl_msg *dump_msg(int family, const struct dump_desc *d)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+	int i;
+
+	if (!msg || !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0,
+				 NLM_F_DUMP, d->cmd, DMAPEEK_FAMILY_VERSION))
+		goto err;
+	for (i = 0; i < nr_reqs; i++)
+		if (reqs[i].flag ? nla_put_flag(msg, reqs[i].attr) :
+				   nla_put_u32(msg, reqs[i].attr, reqs[i].val))
+			goto err;
+	return msg;
+err:
+	nlmsg_free(msg);
+	return NULL;
+}
+
 static int do_dump(struct nl_sock *sk, int family, const char *what,
 		   int ranges_mode)
 {
@@ -406,9 +468,8 @@ static int do_dump(struct nl_sock *sk, int family, const char *what,
 	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, dump_cb, &st);
 	nl_socket_modify_cb(sk, NL_CB_FINISH, NL_CB_CUSTOM, finish_cb, &end);
 	nl_socket_modify_err_cb(sk, NL_CB_CUSTOM, dump_err_cb, &end);
-	msg = nlmsg_alloc();
-	if (!msg || !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0,
-				 NLM_F_DUMP, d->cmd, DMAPEEK_FAMILY_VERSION))
+	msg = dump_msg(family, d);
+	if (!msg)
 		return 1;
 	err = nl_send_auto(sk, msg);
 	/*
@@ -480,10 +541,8 @@ static int do_ids(struct nl_sock *sk, int family, const char *what,
 		fprintf(stderr, "nl-decode: %s: %s\n", path, strerror(errno));
 		return 1;
 	}
-	msg = nlmsg_alloc();
-	if (!msg || !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0,
-				 NLM_F_DUMP, d->cmd, DMAPEEK_FAMILY_VERSION) ||
-	    nl_send_auto(sk, msg) < 0) {
+	msg = dump_msg(family, d);
+	if (!msg || nl_send_auto(sk, msg) < 0) {
 		fprintf(stderr, "nl-decode: cannot send the %s dump\n", what);
 		return 1;
 	}
@@ -568,6 +627,13 @@ int main(int argc, char **argv)
 	struct nl_msg *msg;
 	int family, grp, err, done = 0;
 
+	while (argc > 2 && !strcmp(argv[1], "--req")) {
+		if (add_req(argv[2]))
+			return 2;
+		argv[2] = argv[0];
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc < 2 || argc > 5) {
 		fprintf(stderr, "usage: nl-decode family|abi|dump OBJECT|ranges OBJECT|ids OBJECT FILE [CMD]\n");
 		return 2;

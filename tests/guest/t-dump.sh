@@ -75,3 +75,99 @@ test_dump_100k_attachments_once_in_order_and_interrupt_flagged() {
 	assert_eq "nothing left" "" "$("$NL_DECODE" dump attachment)"
 	rm -rf "$dir"
 }
+
+# wait_file PATH PID: until PATH exists, or fail when PID died first
+wait_file() {
+	local i
+	for i in $(seq 600); do
+		[ -e "$1" ] && return 0
+		kill -0 "$2" 2>/dev/null || fail "the holder of $1 died: $(cat "${1%.*}.log" 2>/dev/null)"
+		sleep 0.1
+	done
+	fail "timed out waiting for $1"
+}
+
+# A dump filtered by buffer walks that buffer's own attachment list (not
+# the whole table): it must return exactly the attachments the full dump
+# gives that buffer, in id order, across batches, none for a buffer
+# without any; the buffer-order dump returns the same, sorted by buffer.
+test_dump_attachments_of_a_buffer_exactly_its_own() {
+	local dir pa pb pc pd a b c d f out
+	[ -x "$NL_DECODE" ] || skip "nl-decode was not built"
+	unload_module
+	setup_import
+	dir=$(mktemp -d)
+	# a and c import in turns, so their attachment ids interleave
+	"$DP_IMPORT" --dev "$EDU_DEV" sys:4096:pinned import "touch:$dir/a1" \
+		"waitfile:$dir/go_a" "import-many:2:$dir/a.more" "touch:$dir/a.ready" \
+		"waitfile:$dir/done" >"$dir/a.log" & pa=$!
+	wait_file "$dir/a1" $pa
+	"$DP_IMPORT" --dev "$EDU_DEV" sys:4096:pinned import "touch:$dir/c1" \
+		"waitfile:$dir/go_c" import "touch:$dir/c.ready" \
+		"waitfile:$dir/done" >"$dir/c.log" & pc=$!
+	wait_file "$dir/c1" $pc
+	touch "$dir/go_a"
+	wait_file "$dir/a.ready" $pa
+	touch "$dir/go_c"
+	wait_file "$dir/c.ready" $pc
+	# b has no attachment; d has enough for several batches
+	"$DP_IMPORT" --dev "$EDU_DEV" sys:4096:pinned "touch:$dir/b.ready" \
+		"waitfile:$dir/done" >"$dir/b.log" & pb=$!
+	wait_file "$dir/b.ready" $pb
+	"$DP_IMPORT" --dev "$EDU_DEV" sys:4096:pinned "import-many:400:$dir/d.made" \
+		"touch:$dir/d.ready" "waitfile:$dir/done" >"$dir/d.log" & pd=$!
+	wait_file "$dir/d.ready" $pd
+	for f in a b c d; do
+		eval "$f=\$(sed -n 's/^export OK buffer=\([0-9]*\) .*/\1/p' \"\$dir/\$f.log\")"
+	done
+	echo "buffers: a=$a b=$b c=$c d=$d"
+	"$NL_DECODE" dump attachment >"$dir/all" || fail "attachment dump failed"
+	"$NL_DECODE" dump buffer >"$dir/buffers" || fail "buffer dump failed"
+	for f in a b c d; do
+		"$NL_DECODE" --req "buffer_id=${!f}" dump attachment >"$dir/$f.dump" ||
+			fail "the attachment dump of buffer ${!f} failed"
+	done
+	"$NL_DECODE" --req buffer_id=999999 dump attachment >"$dir/none.dump" ||
+		fail "the attachment dump of an unknown buffer failed"
+	"$NL_DECODE" --req buffer_order dump attachment >"$dir/order.dump" ||
+		fail "the buffer-order attachment dump failed"
+	out=$(python3 - "$dir" "$a" "$b" "$c" "$d" <<-'P'
+	import json, sys
+	d = sys.argv[1]
+	ids = dict(zip("abcd", map(int, sys.argv[2:6])))
+	load = lambda f: [json.loads(l) for l in open(f"{d}/{f}") if l.strip()]
+	full = load("all")
+	made = {"a": [], "c": [], "d": [int(x) for x in open(f"{d}/d.made")]}
+	for k in "ac":
+	    for l in open(f"{d}/{k}.log"):
+	        if l.startswith("import OK id="):
+	            made[k].append(int(l.split("=")[1]))
+	made["a"] += [int(x) for x in open(f"{d}/a.more")]
+	made["b"] = []
+	for k, bid in ids.items():
+	    got = [o["id"] for o in load(f"{k}.dump")]
+	    want = [o["id"] for o in full if o.get("buffer_id") == bid]
+	    assert all(o["buffer_id"] == bid for o in load(f"{k}.dump")), (k, "other buffer")
+	    assert got == sorted(want), (k, got[:10], want[:10])
+	    assert sorted(got) == sorted(made[k]), (k, "not what was made", got[:10], made[k][:10])
+	assert load("none.dump") == [], "attachments for an unknown buffer"
+	assert max(made["a"]) > min(made["c"]) and min(made["a"]) < max(made["c"]), "ids do not interleave"
+	# buffer order: every attachment of a dmapeek buffer, by (buffer, id)
+	order = [(o["buffer_id"], o["id"]) for o in load("order.dump")]
+	want = sorted((o["buffer_id"], o["id"]) for o in full if o.get("buffer_id"))
+	assert order == want, ("buffer order", order[:10], want[:10])
+	print("ok", {k: len(v) for k, v in made.items()}, "in order:", len(order))
+	P
+	) || fail "filtered dumps: $out"
+	echo "$out"
+	# the 400 of d over several batches, each once, in order
+	out=$("$NL_DECODE" --req "buffer_id=$d" ids attachment "$dir/d.seen") ||
+		fail "batched dump of buffer $d: $out"
+	echo "buffer $d: $out"
+	[ "$(kv batches "$out")" -ge 2 ] || fail "one batch only: $out"
+	sort -n "$dir/d.made" | cmp -s - "$dir/d.seen" ||
+		fail "buffer $d's dump is not its ids in order: $(diff <(sort -n "$dir/d.made") "$dir/d.seen" | head -n 5)"
+	touch "$dir/done"
+	wait $pa $pb $pc $pd
+	rm -rf "$dir"
+}

@@ -5,8 +5,9 @@
  * the buffers an event names, the events themselves, the operations.
  * No curses: the snapshot mode uses this file unchanged.
  *
- * Freshness: a full refresh runs on every timer tick; between ticks each
- * event re-reads the buffer it names, so a revoke shows at once.  When
+ * Freshness: a full refresh runs on a timer tick (spaced out by top.c
+ * when it is expensive); between them each event re-reads the buffer it
+ * names, so a revoke shows at once.  When
  * the event queue overran (events lost) or a burst names many buffers,
  * the next update is a full refresh instead: a lost revoke-done can then
  * only delay the row until that refresh, never hide it.

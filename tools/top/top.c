@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -177,10 +178,44 @@ static void data_changed(struct top_ui *u)
 	selection_changed(u);
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Share of the time full refreshes may take: one that cost C seconds is
+ * followed by the next no sooner than (TOP_REFRESH_SHARE - 1) * C later.
+ * With thousands of buffers a dump of everything is the expensive part;
+ * between dumps the event stream keeps the rows current (an event re-reads
+ * the buffer it names, a lost event forces a dump), so the periodic dump
+ * is a backstop and need not run on every tick.
+ */
+#define TOP_REFRESH_SHARE 10
+
 static void full_refresh(struct top_ui *u)
 {
+	uint64_t t0 = mono_ns(), cost;
+
 	top_model_refresh(u->m, u->view == TOP_VIEW_P2P);
 	data_changed(u);
+	cost = mono_ns() - t0;
+	u->next_full_ns = t0 + TOP_REFRESH_SHARE * cost;
+}
+
+/* A timer tick: a full refresh when its budget allows, else the pane. */
+static void tick(struct top_ui *u)
+{
+	top_model_tick(u->m);
+	if (!u->m->events_live || mono_ns() >= u->next_full_ns) {
+		full_refresh(u);
+		return;
+	}
+	/* the selected buffer's importers: one small filtered dump */
+	selection_changed(u);
 }
 
 /* ------------------------------------------------------------ snapshot */
@@ -511,8 +546,7 @@ static int loop(struct top_ui *u, int sigfd)
 			break;
 		if (pfd[PFD_TIMER].revents &&
 		    read(timer, &ticks, sizeof(ticks)) == (ssize_t)sizeof(ticks)) {
-			top_model_tick(u->m);
-			full_refresh(u);
+			tick(u);
 		}
 		if (pfd[PFD_EVENTS].revents && top_model_events(u->m))
 			data_changed(u);
@@ -581,6 +615,29 @@ static int interactive(struct top_ui *u, bool color)
 	return EXIT_OK;
 }
 
+/*
+ * DMAPEEK_TOP_TIMING set: each phase of the start (and of --snapshot) on
+ * stderr, wall and CPU time (user + system), for the benchmarks.
+ */
+static void phase(const char *what)
+{
+	static uint64_t t_last, cpu_last;
+	struct rusage ru;
+	uint64_t t = mono_ns(), cpu;
+
+	if (!getenv("DMAPEEK_TOP_TIMING"))
+		return;
+	getrusage(RUSAGE_SELF, &ru);
+	cpu = (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000ULL +
+	      (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+	if (t_last)
+		fprintf(stderr, "dmapeek-top timing: %s %.1f ms wall, %.1f ms CPU\n",
+			what, (double)(t - t_last) / 1e6,
+			(double)(cpu - cpu_last) / 1e3);
+	t_last = t;
+	cpu_last = cpu;
+}
+
 int main(int argc, char **argv)
 {
 	static struct top_model m;
@@ -589,6 +646,7 @@ int main(int argc, char **argv)
 	const char *nc = getenv("NO_COLOR");
 	int rc, err;
 
+	phase("start");
 	setlocale(LC_ALL, "");
 	rc = parse_opts(argc, argv, &o);
 	if (rc >= 0)
@@ -614,19 +672,24 @@ int main(int argc, char **argv)
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		u.t0_ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 	}
+	phase("open and subscribe");
 	if (top_model_refresh(&m, false) && o.snapshot) {
 		fprintf(stderr, "dmapeek-top: %s\n", m.msg);
 		top_model_close(&m);
 		return EXIT_FAILED;
 	}
+	phase("refresh (dumps)");
 	if (reselect(&u)) {
 		top_model_close(&m);
 		return EXIT_FAILED;
 	}
-	if (o.snapshot)
+	phase("filter and sort");
+	if (o.snapshot) {
 		rc = snapshot(&u);
-	else
+		phase("print the frame");
+	} else {
 		rc = interactive(&u, !o.no_color && !(nc && *nc));
+	}
 	free(u.idx);
 	top_model_close(&m);
 	return rc;

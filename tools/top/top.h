@@ -321,6 +321,7 @@ struct top_ui {
 	bool admin;
 	double delay;
 	uint64_t t0_ns;			/* event log times are relative to it */
+	uint64_t next_full_ns;		/* no full refresh before (top.c) */
 };
 
 void top_view_init(bool color);
