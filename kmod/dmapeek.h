@@ -355,6 +355,9 @@ void dmapeek_event(const struct dmapeek_event *ev);
 /* CAP_SYS_ADMIN of the requester: may it see addresses? */
 bool dmapeek_nl_admin(const struct sk_buff *skb);
 
+/* 0 for a CAP_SYS_ADMIN requester, else -EPERM with an extack message */
+int dmapeek_nl_need_admin(const struct sk_buff *skb, struct genl_info *info);
+
 /* nla_put_uint() that also fails on a full message; 0 or -EMSGSIZE */
 int dmapeek_nla_put_range(struct sk_buff *skb, int attrtype,
 			  const struct dmapeek_map_range *r, bool admin);

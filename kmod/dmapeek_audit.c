@@ -143,6 +143,9 @@ int dmapeek_nl_mapping_audit_doit(struct sk_buff *skb, struct genl_info *info)
 	u32 id, i;
 	int ret;
 
+	ret = dmapeek_nl_need_admin(skb, info);
+	if (ret)
+		return ret;
 	if (GENL_REQ_ATTR_CHECK(info, DMAPEEK_A_AUDIT_MAPPING_ID))
 		return -EINVAL;
 	id = nla_get_u32(info->attrs[DMAPEEK_A_AUDIT_MAPPING_ID]);

@@ -266,6 +266,19 @@ bool dmapeek_nl_admin(const struct sk_buff *skb)
 	return netlink_capable(skb, CAP_SYS_ADMIN);
 }
 
+/*
+ * The spec's admin-perm (GENL_ADMIN_PERM) only asks for CAP_NET_ADMIN, but
+ * dmapeek's state-changing ops need CAP_SYS_ADMIN, as its ioctls do: a
+ * network administrator must not revoke or move other people's memory.
+ */
+int dmapeek_nl_need_admin(const struct sk_buff *skb, struct genl_info *info)
+{
+	if (dmapeek_nl_admin(skb))
+		return 0;
+	NL_SET_ERR_MSG(info->extack, "operation needs CAP_SYS_ADMIN");
+	return -EPERM;
+}
+
 int dmapeek_nla_put_range(struct sk_buff *skb, int attrtype,
 			  const struct dmapeek_map_range *r, bool admin)
 {

@@ -2066,6 +2066,9 @@ int dmapeek_nl_buffer_revoke_doit(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int ret;
 
+	ret = dmapeek_nl_need_admin(skb, info);
+	if (ret)
+		return ret;
 	if (info->attrs[DMAPEEK_A_REVOKE_TIMEOUT_MS])
 		timeout_ms = nla_get_u32(info->attrs[DMAPEEK_A_REVOKE_TIMEOUT_MS]) ?:
 			DMAPEEK_DEFAULT_TIMEOUT_MS;
@@ -2101,6 +2104,9 @@ int dmapeek_nl_buffer_move_doit(struct sk_buff *skb, struct genl_info *info)
 	struct dmapeek_buffer *buf;
 	int ret;
 
+	ret = dmapeek_nl_need_admin(skb, info);
+	if (ret)
+		return ret;
 	if (GENL_REQ_ATTR_CHECK(info, DMAPEEK_A_BUFFER_TARGET_PROVIDER_ID))
 		return -EINVAL;
 	if (info->attrs[DMAPEEK_A_BUFFER_TIMEOUT_MS])
@@ -2126,6 +2132,9 @@ int dmapeek_nl_buffer_restore_doit(struct sk_buff *skb, struct genl_info *info)
 	struct dmapeek_buffer *buf;
 	int ret;
 
+	ret = dmapeek_nl_need_admin(skb, info);
+	if (ret)
+		return ret;
 	buf = dmapeek_nl_buffer(info, DMAPEEK_A_BUFFER_ID);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);

@@ -1175,12 +1175,12 @@ static int dmapeek_nl_import_op(struct genl_info *info, bool map)
 
 int dmapeek_nl_attachment_map_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	return dmapeek_nl_import_op(info, true);
+	return dmapeek_nl_need_admin(skb, info) ?: dmapeek_nl_import_op(info, true);
 }
 
 int dmapeek_nl_attachment_unmap_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	return dmapeek_nl_import_op(info, false);
+	return dmapeek_nl_need_admin(skb, info) ?: dmapeek_nl_import_op(info, false);
 }
 
 /* --------------------------------------------------- DMA (dmapeek_edu.c) */

@@ -1,0 +1,460 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Faults: a provider device pulled out (PCI remove, sysfs unbind) under
+# exported, attached, mapped buffers and edu DMA; exporter and importer
+# processes killed with SIGKILL at random points (dp-churn), dma-buf fds
+# passed over SCM_RIGHTS, the module reloaded between rounds; importers
+# that never unmap or unmap late under revoke and move.  After each: every
+# object accounted for, nothing left in bufinfo, kmemleak clean where the
+# kernel has it.
+
+. "$DMAPEEK_TOP/tests/guest/import-lib.sh"
+
+DPX=$DMAPEEK_TOP/tests/guest/dp-export
+DP_CHURN=$DMAPEEK_TOP/tests/guest/dp-churn
+IMP_P2P=5		# DMAPEEK_IMPORT_DYNAMIC | PEER2PEER
+NORMAL=1 NEVER=2 DELAYED=3	# enum dmapeek_behaviour
+# event types (enum dmapeek_event_type)
+EV_INVALIDATE=9 EV_MOVE_DONE=11 EV_REVOKE_BEGIN=12 EV_REVOKE_DONE=13 EV_STUCK=15
+
+kv() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1; }
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+FAULT_TMP=$(mktemp -d)
+
+# ------------------------------------------------------------ processes
+
+# px_start TAG ARGS: "dp-export export ARGS" in the background, fed from a
+# fifo (several at once, unlike a coprocess); sets PX_BUF
+px_start() {
+	local tag=$1 d=$FAULT_TMP/$1 fd line i
+	shift
+	mkdir -p "$d"
+	mkfifo "$d/in"
+	"$DPX" export "$@" <"$d/in" >"$d/out" 2>&1 &
+	echo $! >"$d/pid"
+	exec {fd}>"$d/in"
+	echo "$fd" >"$d/fd"
+	for i in $(seq 300); do
+		line=$(head -n 1 "$d/out")
+		[ -n "$line" ] && break
+		sleep 0.1
+	done
+	case $line in buffer=*) ;; *) fail "dp-export export $*: ${line:-nothing}" ;; esac
+	PX_BUF=$(kv buffer "$line")
+}
+
+# px TAG CMD: one command, its answer on stdout (waits up to 60 s)
+px() {
+	local d=$FAULT_TMP/$1 n i
+	shift
+	n=$(wc -l <"$d/out")
+	echo "$*" >&"$(cat "$d/fd")"
+	for i in $(seq 600); do
+		[ "$(wc -l <"$d/out")" -gt "$n" ] && break
+		sleep 0.1
+	done
+	sed -n "$((n + 1))p" "$d/out"
+}
+
+px_stop() {
+	local d=$FAULT_TMP/$1
+	local fd
+	[ -f "$d/pid" ] || return 0
+	fd=$(cat "$d/fd")
+	echo quit >&"$fd" 2>/dev/null || true
+	exec {fd}>&-
+	wait "$(cat "$d/pid")" 2>/dev/null || true
+	rm -f "$d/pid"
+}
+
+events_start() {
+	EVLOG=$FAULT_TMP/events
+	"$DPX" events 280 >"$EVLOG" &
+	EVPID=$!
+	local i
+	for i in $(seq 100); do grep -q '^listening' "$EVLOG" && return 0; sleep 0.1; done
+	fail "the event listener did not start"
+}
+
+events_stop() {
+	sleep 1
+	kill "$EVPID" 2>/dev/null || true
+	wait "$EVPID" 2>/dev/null || true
+}
+
+# ev_count TYPE PATTERN: events of TYPE whose line matches PATTERN
+ev_count() {
+	grep -E "^event type=$1 " "$EVLOG" | grep -cE -- "$2" || true
+}
+
+# ------------------------------------------------------------ accounting
+
+# object_counts: what the module holds, from its netlink dumps
+object_counts() {
+	echo "buffers=$("$DPX" dump buffers | grep -c '^buffer' || true)" \
+	     "attachments=$("$DPX" dump attachments | grep -c '^attachment' || true)" \
+	     "mappings=$("$DPX" dump mappings | grep -c '^mapping' || true)"
+}
+
+# bufinfo_dmapeek: dma-bufs that dmapeek exported still in the kernel's list
+bufinfo_dmapeek() {
+	awk '$5 == "dmapeek" || $5 ~ /^dmapeek/' /sys/kernel/debug/dma_buf/bufinfo 2>/dev/null |
+		wc -l
+}
+
+# assert_nothing_left WHEN: no object in any dump, none in bufinfo
+assert_nothing_left() {
+	local c i
+	# an exiting process's files are released by then, but its
+	# receiver may still be on its way out
+	for i in $(seq 50); do
+		c=$(object_counts)
+		[ "$c" = "buffers=0 attachments=0 mappings=0" ] && [ "$(bufinfo_dmapeek)" = 0 ] &&
+			return 0
+		sleep 0.2
+	done
+	"$DPX" dump buffers | head -n 5
+	"$DPX" dump attachments | head -n 5
+	grep dmapeek /sys/kernel/debug/dma_buf/bufinfo | head -n 5
+	fail "$1: left behind: $c, $(bufinfo_dmapeek) dmapeek dma-bufs in bufinfo"
+}
+
+# kmemleak_scan WHEN: fail on a new leak report; "absent" without kmemleak
+KMEMLEAK=/sys/kernel/debug/kmemleak
+kmemleak_scan() {
+	[ -w $KMEMLEAK ] || { echo absent; return 0; }
+	echo scan >$KMEMLEAK
+	if grep -q 'unreferenced object' $KMEMLEAK; then
+		head -n 40 $KMEMLEAK
+		fail "$1: kmemleak reports $(grep -c 'unreferenced object' $KMEMLEAK) leaks"
+	fi
+	echo clean
+}
+
+# --------------------------------------------------------------- setup
+
+# fault_setup: module, the first ivshmem (BAR2 provider) and the edu bound
+fault_setup() {
+	need_dp_import
+	[ -x "$DP_CHURN" ] || skip "dp-churn was not built"
+	load_module
+	IV=$(need_pci $IVSHMEM_ID | head -n 1)
+	EDU=$(edu_bdf)
+	bind_dmapeek "$IV"
+	bind_dmapeek "$EDU"
+	fault_ids
+}
+
+fault_ids() {
+	BARPROV=$(kv id "$("$DPX" dump providers | grep "bdf=$IV" | grep -E ' bar=2( |$)')")
+	[ -n "$BARPROV" ] || fail "no BAR2 provider for $IV"
+	IVDEV=$(kv id "$("$DPX" dump devices | grep "bdf=$IV")")
+	EDUDEV=$(kv id "$("$DPX" dump devices | grep "bdf=$EDU")")
+	[ -n "$IVDEV" ] && [ -n "$EDUDEV" ] || fail "ivshmem or edu not a dmapeek device"
+}
+
+# ------------------------------------------------------ provider removal
+
+# edu_dma_loop N LOG: N write/read-back rounds by the edu on a system
+# buffer, in the background, while the provider goes away
+edu_dma_loop() {
+	local n=$1 steps=() i
+	for i in $(seq "$n"); do
+		steps+=("dma-write:0:4096:$i" "dma-read:0:4096:$i")
+	done
+	"$DP_IMPORT" --dev "$EDUDEV" --flags dynamic,p2p sys:4096:revocable import \
+		"${steps[@]}" >"$2" 2>&1 &
+	DMA_PID=$!
+}
+
+# fault_provider_gone HOW: buffers of the three models on the BAR, each
+# imported and mapped by the BAR's own device (one unmapping 300 ms late)
+# and imported by the edu, edu DMA running; then the device goes (HOW:
+# remove or unbind).  Every buffer must end revoked with no provider, every
+# importer told, the counts fall to what the live processes still hold
+# and, once those end, to zero; then the device comes back and works.
+fault_provider_gone() {
+	local how=$1 m own edu line t0 t1 c n bufs=() owns=() edus=()
+	fault_setup
+	for m in pinned movable revocable; do
+		px_start "$m" "$BARPROV" 1M "$m" "gone-$m"
+		bufs+=("$PX_BUF")
+		if [ $m = revocable ]; then
+			own=$(kv attachment "$(px $m attach "$IVDEV" $IMP_P2P $DELAYED 300)")
+		else
+			own=$(kv attachment "$(px $m attach "$IVDEV" $IMP_P2P $NORMAL)")
+		fi
+		[ -n "$own" ] || fail "$m: attach by the BAR's device failed"
+		assert_eq "$m: map by the BAR's own device" ok "$(px $m map "$own")"
+		edu=$(kv attachment "$(px $m attach "$EDUDEV" $IMP_P2P $NORMAL)")
+		[ -n "$edu" ] || fail "$m: attach by the edu failed"
+		owns+=("$own")
+		edus+=("$edu")
+	done
+	echo "before: $(object_counts)"
+	events_start
+	edu_dma_loop 10 "$FAULT_TMP/dma"
+	sleep 0.3
+	t0=$(now_ms)
+	case $how in
+	remove) echo 1 >"/sys/bus/pci/devices/$IV/remove" ;;
+	unbind) echo "$IV" >/sys/bus/pci/drivers/dmapeek/unbind ;;
+	esac
+	t1=$(now_ms)
+	wait "$DMA_PID" || true
+	events_stop
+	echo "$how took $((t1 - t0)) ms"
+	# edu DMA on another buffer went on, every byte checked
+	n=$(grep -c '^dma-read OK MATCH bad=0' "$FAULT_TMP/dma" || true)
+	assert_eq "edu DMA rounds checked during the $how" 10 "$n"
+	[ $((t1 - t0)) -ge 300 ] || fail "the $how did not wait for the late unmap"
+	assert_eq "the provider is gone" "" "$("$DPX" dump providers | grep "bdf=$IV" || true)"
+	assert_eq "the device is gone from dmapeek" "" "$("$DPX" dump devices | grep "bdf=$IV" || true)"
+	# every buffer revoked, whatever its model, as the CLI shows it
+	"$DMAPEEK" -j buffer list >"$FAULT_TMP/list.json" || fail "dmapeek -j buffer list failed"
+	python3 - "$FAULT_TMP/list.json" "${bufs[@]}" <<-'P' || fail "a buffer is not revoked (above)"
+	import json, sys
+	rows = {b["id"]: b for b in json.load(open(sys.argv[1]))}
+	bad = 0
+	for i in map(int, sys.argv[2:]):
+	    b = rows.get(i)
+	    print(i, b and (b["model"], b["state"], b.get("provider_id")))
+	    if not b or b["state"] != "revoked" or b.get("provider_id") not in (None, 0):
+	        bad += 1
+	sys.exit(bad)
+	P
+	for i in 0 1 2; do
+		# one revoke per buffer, begun and done
+		assert_eq "buffer ${bufs[$i]}: revoke begun" 1 \
+			"$(ev_count $EV_REVOKE_BEGIN "buffer=${bufs[$i]}( |\$)")"
+		assert_eq "buffer ${bufs[$i]}: revoke done" 1 \
+			"$(ev_count $EV_REVOKE_DONE "buffer=${bufs[$i]}( |\$)")"
+		# the mapped importer was told (invalidated) and unmapped, then
+		# went with its device
+		[ "$(ev_count $EV_INVALIDATE "attachment=${owns[$i]}( |\$)")" -ge 1 ] ||
+			fail "attachment ${owns[$i]} was never invalidated"
+		assert_eq "the BAR device's import went with it" "err ENOENT" \
+			"$("$DPX" get attachment "${owns[$i]}")"
+		# the edu's import stays, told: revoked, refused
+		line=$("$DPX" get attachment "${edus[$i]}")
+		[ "$(kv revoked_seen "$line")" -ge 1 ] || [ "$(kv invalidations "$line")" -ge 1 ] ||
+			fail "the edu's attachment ${edus[$i]} was not told: $line"
+	done
+	assert_eq "nobody stuck" 0 "$(ev_count $EV_STUCK .)"
+	assert_eq "the edu cannot map a revoked buffer" "err ENODEV" \
+		"$(px revocable map "${edus[2]}")"
+	c=$(object_counts)
+	echo "after the $how: $c"
+	assert_eq "three buffers and the edu's imports left, unmapped" \
+		"buffers=3 attachments=3 mappings=0" "$c"
+	for m in pinned movable revocable; do px_stop $m; done
+	assert_nothing_left "after the exporters ended"
+
+	# back again
+	if [ "$how" = remove ]; then
+		echo 1 >/sys/bus/pci/rescan
+		for n in $(seq 50); do [ -e "/sys/bus/pci/devices/$IV" ] && break; sleep 0.2; done
+		[ -e "/sys/bus/pci/devices/$IV" ] || fail "$IV did not come back after a rescan"
+	else
+		echo "$IV" >/sys/bus/pci/drivers_probe
+	fi
+	bind_dmapeek "$IV"
+	fault_ids
+	fault_roundtrip
+}
+
+# fault_roundtrip: a fresh export on the BAR, imported and mapped by its
+# device and written by the CPU; a movable buffer the edu writes, moved to
+# the BAR and back, read back by the edu
+fault_roundtrip() {
+	local out
+	out=$("$DP_IMPORT" --dev "$IVDEV" --flags dynamic,p2p "export:$BARPROV:2" import map \
+		cpu-fill:0:8192:51 cpu-check:0:8192:51 unmap detach)
+	echo "$out"
+	assert_eq "new BAR buffer mapped" "map OK" "$(line map "$out")"
+	case $(line cpu-check "$out") in
+	"cpu-check OK bad=0"|"cpu-check NOCPU") ;;
+	*) fail "the new BAR does not keep its bytes: $(line cpu-check "$out")" ;;
+	esac
+	out=$("$DP_IMPORT" --dev "$EDUDEV" --flags dynamic,p2p sys:8192:movable import \
+		dma-write:0:8192:52 "move:$BARPROV" cpu-check:0:8192:52 move:1 \
+		dma-read:0:8192:52)
+	echo "$out"
+	assert_eq "move to the new BAR" "move OK" "$(echo "$out" | grep ^move | sed -n 1p)"
+	assert_eq "the edu's bytes on the new BAR" "cpu-check OK bad=0" "$(line cpu-check "$out")"
+	assert_eq "move back" "move OK" "$(echo "$out" | grep ^move | sed -n 2p)"
+	assert_eq "edu round trip after the device came back" "dma-read OK MATCH bad=0" \
+		"$(line dma-read "$out")"
+	assert_nothing_left "after the round trip"
+}
+
+test_fault_provider_removed_revokes_every_model_then_rescan_works() {
+	fault_provider_gone remove
+}
+
+test_fault_provider_unbound_revokes_every_model_then_rebind_works() {
+	fault_provider_gone unbind
+}
+
+# ------------------------------------------------------- SIGKILL campaign
+
+# Rounds of 3 dp-churn processes (each with its SCM_RIGHTS receiver) killed
+# with SIGKILL after a random delay, in a random order; the module is
+# unloaded and loaded again between rounds.  DMAPEEK_SEED replays a run;
+# DMAPEEK_FAULT_ROUNDS and DMAPEEK_FAULT_SECONDS bound it.
+test_fault_sigkill_campaign_leaves_nothing_behind() {
+	fault_setup
+	local seed=${DMAPEEK_SEED:-$(( $(date +%s%N) % 1000000007 ))}
+	local rounds=${DMAPEEK_FAULT_ROUNDS:-12} cap=${DMAPEEK_FAULT_SECONDS:-150}
+	local r p pids kills=0 ops=0 passes=0 t0 leak=absent delay victims v out
+	echo "seed=$seed rounds=$rounds cap=${cap}s (DMAPEEK_SEED=$seed replays it)"
+	RANDOM=$((seed % 32768))
+	t0=$(date +%s)
+	[ -w $KMEMLEAK ] && echo clear >$KMEMLEAK
+	for r in $(seq "$rounds"); do
+		if [ $(( $(date +%s) - t0 )) -ge "$cap" ]; then
+			echo "time cap reached after $((r - 1)) rounds"
+			rounds=$((r - 1))
+			break
+		fi
+		load_module
+		bind_dmapeek "$IV"
+		bind_dmapeek "$EDU"
+		fault_ids
+		pids=()
+		for p in 1 2 3; do
+			"$DP_CHURN" $((seed + r * 10 + p)) 1000000 "$EDUDEV" "$BARPROV" \
+				>"$FAULT_TMP/churn.$p" 2>&1 &
+			pids+=($!)
+		done
+		sleep 0.3
+		# the senders and their receivers, killed one by one at random
+		victims=("${pids[@]}")
+		for p in 1 2 3; do
+			v=$(sed -n 's/^child=//p' "$FAULT_TMP/churn.$p")
+			[ -n "$v" ] && victims+=("$v")
+		done
+		for v in $(printf '%s\n' "${victims[@]}" | shuf --random-source=<(yes $((seed + r)))); do
+			delay=$((RANDOM % 1500))
+			sleep "$((delay / 1000)).$(printf %03d $((delay % 1000)))"
+			kill -KILL "$v" 2>/dev/null && kills=$((kills + 1))
+		done
+		for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+		for p in 1 2 3; do
+			out=$FAULT_TMP/churn.$p
+			ops=$((ops + $(grep -c '^op ' "$out" || true)))
+			passes=$((passes + $(grep -c '^op [0-9]* pass OK' "$out" || true)))
+		done
+		assert_nothing_left "round $r (seed $seed)"
+		leak=$(kmemleak_scan "round $r (seed $seed)")
+		unload_module
+	done
+	load_module
+	echo "sigkill campaign: seed=$seed rounds=$rounds kills=$kills operations=$ops" \
+		"fds_passed=$passes duration=$(( $(date +%s) - t0 ))s kmemleak=$leak"
+	[ "$rounds" -ge 3 ] || fail "only $rounds rounds in ${cap}s"
+	[ "$ops" -gt 0 ] || fail "no operation was done"
+	[ "$passes" -gt 0 ] || fail "no fd was passed over SCM_RIGHTS"
+}
+
+# -------------------------------------------------- misbehaving importers
+
+# timed_ms CMD...: run CMD, print "MS OUTPUT-LAST-LINE"
+timed_ms() {
+	local t0 out
+	t0=$(now_ms)
+	out=$("$@" 2>&1 | tail -n 1 | cut -c 1-60)
+	echo "$(( $(now_ms) - t0 )) $out"
+}
+
+# assert_responsive WHAT: while WHAT waits for an importer, a netlink dump
+# and an export ioctl (both taking the exporter's locks) finish within 1 s
+assert_responsive() {
+	local r
+	r=$(timed_ms "$DPX" dump buffers)
+	echo "buffer dump during the $1: $r"
+	[ "${r%% *}" -lt 1000 ] || fail "a buffer dump took ${r%% *} ms during the $1"
+	r=$(timed_ms "$DPX" try 1 64K pinned)
+	echo "export during the $1: $r"
+	assert_eq "export during the $1" ok "${r#* }"
+	[ "${r%% *}" -lt 1000 ] || fail "an export took ${r%% *} ms during the $1"
+}
+
+# bg_px TAG CMD: send CMD without waiting for the answer (see bg_answer)
+bg_px() {
+	local d=$FAULT_TMP/$1
+	shift
+	BG_N=$(wc -l <"$d/out")
+	echo "$*" >&"$(cat "$d/fd")"
+}
+
+# bg_answer TAG: the answer to bg_px's command (waits up to 30 s)
+bg_answer() {
+	local d=$FAULT_TMP/$1 i
+	for i in $(seq 300); do
+		[ "$(wc -l <"$d/out")" -gt "$BG_N" ] && break
+		sleep 0.1
+	done
+	sed -n "$((BG_N + 1))p" "$d/out"
+}
+
+# A never-unmap and a delayed-unmap (2 s) importer under move and under
+# revoke: while the exporter waits, it answers; the never-unmap one is
+# reported stuck at the timeout (event, row), the late one is waited for
+# and not stuck; nothing deadlocks, and all is released at the end.
+test_fault_stuck_importers_under_move_and_revoke_keep_exporter_responsive() {
+	fault_setup
+	local never late r t0 line
+	events_start
+	# move: the buffer goes to the BAR with both importers mapped
+	px_start mv 1 1M movable misbehave-move
+	never=$(kv attachment "$(px mv attach "$EDUDEV" $IMP_P2P $NEVER)")
+	late=$(kv attachment "$(px mv attach "$EDUDEV" $IMP_P2P $DELAYED 2000)")
+	assert_eq "map never-unmap" ok "$(px mv map "$never")"
+	assert_eq "map delayed-unmap" ok "$(px mv map "$late")"
+	t0=$(now_ms)
+	bg_px mv move "$PX_BUF" "$BARPROV" 3000
+	sleep 0.5
+	assert_responsive move
+	r=$(bg_answer mv)
+	echo "move: $r after $(( $(now_ms) - t0 )) ms"
+	assert_eq "move done" ok "$r"
+	[ $(( $(now_ms) - t0 )) -ge 3000 ] || fail "the move did not wait for its timeout"
+	line=$("$DPX" get attachment "$never")
+	assert_eq "never-unmap stuck after the move" 1 "$(kv stuck "$line")"
+	assert_eq "delayed-unmap not stuck" 0 "$(kv stuck "$("$DPX" get attachment "$late")")"
+	assert_eq "delayed-unmap unmapped" 0 "$(kv mapped "$("$DPX" get attachment "$late")")"
+	assert_eq "late unmap of the stuck importer" ok "$(px mv unmap "$never")"
+	assert_eq "buffer live on the BAR" "1 $BARPROV" \
+		"$(line=$("$DPX" get buffer "$PX_BUF"); echo "$(kv state "$line") $(kv provider "$line")")"
+	local mvbuf=$PX_BUF
+	px_stop mv
+
+	# revoke: the same two importers on a revocable buffer
+	px_start rv 1 1M revocable misbehave-revoke
+	never=$(kv attachment "$(px rv attach "$EDUDEV" $IMP_P2P $NEVER)")
+	late=$(kv attachment "$(px rv attach "$EDUDEV" $IMP_P2P $DELAYED 2000)")
+	assert_eq "map never-unmap" ok "$(px rv map "$never")"
+	assert_eq "map delayed-unmap" ok "$(px rv map "$late")"
+	t0=$(now_ms)
+	bg_px rv revoke "$PX_BUF" 3000
+	sleep 0.5
+	assert_responsive revoke
+	r=$(bg_answer rv)
+	echo "revoke: $r after $(( $(now_ms) - t0 )) ms"
+	assert_match "revoke reports the never-unmap importer stuck" \
+		'^ok attachments=2 stuck=1 ' "$r"
+	[ "$(kv duration_ns "$r")" -ge 3000000000 ] || fail "revoke did not wait: $r"
+	assert_eq "delayed-unmap waited for, not stuck" 0 \
+		"$(kv stuck "$("$DPX" get attachment "$late")")"
+	assert_eq "map while revoked" "err ENODEV" "$(px rv map "$late")"
+	assert_eq "late unmap of the stuck importer" ok "$(px rv unmap "$never")"
+	local rvbuf=$PX_BUF
+	px_stop rv
+	events_stop
+	assert_eq "move done reports one stuck importer" 1 \
+		"$(ev_count $EV_MOVE_DONE "buffer=$mvbuf .* count=1( |\$)")"
+	assert_eq "one stuck event per operation" 2 \
+		"$(ev_count $EV_STUCK "buffer=($mvbuf|$rvbuf)( |\$)")"
+	assert_nothing_left "after the misbehaving importers"
+}

@@ -1,0 +1,113 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Security: what a real non-root account gets from dmapeek.  Every op is
+# taken from the netlink spec and the uapi header by sec-check.py, so an op
+# added later is either checked or makes these tests fail.  Each mutating
+# op is sent with real ids (a live buffer, a mapped attachment), so a gap
+# in the module's checks would show as a change, not just a wrong errno.
+
+. "$DMAPEEK_TOP/tests/guest/import-lib.sh"
+
+DPX=$DMAPEEK_TOP/tests/guest/dp-export
+DP_SEC=$DMAPEEK_TOP/tests/guest/dp-sec
+SEC_CHECK=$DMAPEEK_TOP/tests/guest/sec-check.py
+SPEC=$DMAPEEK_TOP/Documentation/netlink/specs/dmapeek.yaml
+UAPI=$DMAPEEK_TOP/include/uapi/linux/dmapeek.h
+# ioctls anybody with the device open may call: they change nothing and
+# show no address
+IOCTL_READ_ONLY=ABI_VERSION
+
+kv() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1; }
+
+# sec_user: a real account without privileges.  The lab's root has
+# dmapeek-user; else one is made when /etc is writable.
+sec_user() {
+	[ -x "$DP_SEC" ] || skip "dp-sec was not built"
+	SEC_USER=dmapeek-user
+	if ! id "$SEC_USER" >/dev/null 2>&1; then
+		[ -w /etc/passwd ] || skip "no account $SEC_USER and /etc is read-only"
+		useradd -M -s /bin/sh "$SEC_USER" || fail "useradd $SEC_USER failed"
+	fi
+	local me
+	me=$("$DP_SEC" --as "$SEC_USER" whoami)
+	echo "as $SEC_USER: $me"
+	[ "$(kv uid "$me")" != 0 ] || fail "$SEC_USER is root"
+	assert_eq "$SEC_USER has no capability" 0000000000000000 "$(kv capeff "$me")"
+	me=$("$DP_SEC" --as "$SEC_USER" --cap net_admin whoami)
+	assert_eq "$SEC_USER with CAP_NET_ADMIN only" 0000000000001000 "$(kv capeff "$me")"
+}
+
+# sec_objects: one of each object for the requests to name: the BAR
+# provider, a revocable buffer on it, an import by the BAR's own device
+# (bus address, distance 0), mapped, so the mapping dump has ranges
+sec_objects() {
+	load_module
+	local iv prov
+	iv=$(need_pci $IVSHMEM_ID | head -n 1)
+	bind_dmapeek "$iv"
+	EDU=$(edu_bdf)
+	bind_dmapeek "$EDU"
+	prov=$(kv id "$("$DPX" dump providers | grep "bdf=$iv" | grep -E ' bar=2( |$)')")
+	[ -n "$prov" ] || fail "no BAR2 provider for $iv"
+	IVDEV=$(kv id "$("$DPX" dump devices | grep "bdf=$iv")")
+	coproc SECP { exec "$DPX" export "$prov" 1M revocable secured 2>&1; }
+	local line
+	read -r -t 30 line <&"${SECP[0]}" || fail "dp-export gave nothing"
+	SEC_BUF=$(kv buffer "$line")
+	[ -n "$SEC_BUF" ] || fail "export: $line"
+	echo "attach $IVDEV 5 1" >&"${SECP[1]}"
+	read -r -t 30 line <&"${SECP[0]}"
+	SEC_ATT=$(kv attachment "$line")
+	[ -n "$SEC_ATT" ] || fail "attach: $line"
+	echo "map $SEC_ATT" >&"${SECP[1]}"
+	read -r -t 30 line <&"${SECP[0]}"
+	assert_eq "map by the BAR's own device" ok "$line"
+}
+
+sec_objects_end() {
+	echo quit >&"${SECP[1]}" 2>/dev/null || true
+	wait "$SECP_PID" 2>/dev/null || true
+}
+
+# Every netlink request: the user's reply is root's minus the addresses
+# (compared attribute by attribute), and every admin-perm op is refused with
+# EPERM, by the module with an extack message when the caller has
+# CAP_NET_ADMIN (all that GENL_ADMIN_PERM itself asks for).
+test_security_netlink_user_refused_and_sees_no_address() {
+	sec_user
+	sec_objects
+	local out line
+	out=$(python3 "$SEC_CHECK" nl "$SPEC" "$UAPI" "$DP_SEC" "$SEC_USER") || {
+		echo "$out"
+		fail "$(echo "$out" | grep -m1 '^fail: ' | sed 's/^fail: //')"
+	}
+	echo "$out"
+	# the refused requests changed nothing
+	line=$("$DPX" get buffer "$SEC_BUF")
+	assert_eq "buffer still live" 1 "$(kv state "$line")"
+	assert_eq "never revoked" 0 "$(kv revokes "$line")"
+	assert_eq "never moved" 0 "$(kv moves "$line")"
+	line=$("$DPX" get attachment "$SEC_ATT")
+	assert_eq "still mapped" 1 "$(kv mapped "$line")"
+	assert_eq "mapped once" 1 "$(kv maps "$line")"
+	assert_eq "never unmapped" 0 "$(kv unmaps "$line")"
+	sec_objects_end
+}
+
+# Every ioctl on a /dev/dmapeek that root opened and handed down (the node
+# itself is root-only): refused with EPERM unless read-only, so a file
+# descriptor leaking to a user gives it nothing.
+test_security_ioctl_user_refused_on_root_opened_device() {
+	sec_user
+	sec_objects
+	local out
+	out=$("$DP_SEC" --as "$SEC_USER" ioctl 0x80 || true)
+	assert_match "the node is closed to the user" '^open (EACCES|EPERM)' "$out"
+	out=$(python3 "$SEC_CHECK" ioctl "$UAPI" "$DP_SEC" "$SEC_USER" "$IOCTL_READ_ONLY") || {
+		echo "$out"
+		fail "$(echo "$out" | grep -m1 '^fail: ' | sed 's/^fail: //')"
+	}
+	echo "$out"
+	assert_eq "buffer still live" 1 "$(kv state "$("$DPX" get buffer "$SEC_BUF")")"
+	assert_eq "still mapped" 1 "$(kv mapped "$("$DPX" get attachment "$SEC_ATT")")"
+	sec_objects_end
+}
