@@ -71,10 +71,14 @@ static void put_escaped(const char *s)
 	fputc('"', out);
 }
 
-/* Separator and key before a value. */
+/*
+ * Separator and key before a value.  Values at the top level are documents
+ * of their own, one per line (a batch, the monitor's event stream): no
+ * separator between them.
+ */
 static void key(const char *k)
 {
-	if (!first[depth])
+	if (depth && !first[depth])
 		fputc(',', out);
 	first[depth] = false;
 	if (depth)

@@ -61,6 +61,25 @@ START_TEST(json_exact)
 }
 END_TEST
 
+/* A batch or the monitor: one document per line, nothing between them. */
+START_TEST(json_lines_have_no_separator)
+{
+	FILE *f = open_out();
+	int i;
+
+	pr_init(f, true, false);
+	for (i = 1; i <= 3; i++) {
+		pr_open_obj(NULL);
+		pr_u64("event", NULL, i);
+		pr_close_obj();
+		pr_nl();
+	}
+	fclose(f);
+	ck_assert_str_eq(out_buf, "{\"event\":1}\n{\"event\":2}\n{\"event\":3}\n");
+	free(out_buf);
+}
+END_TEST
+
 START_TEST(json_pretty_parses_back)
 {
 	FILE *f = open_out(), *p;
@@ -139,6 +158,7 @@ int main(void)
 {
 	const TTest *const tests[] = {
 		json_exact,
+		json_lines_have_no_separator,
 		json_pretty_parses_back,
 		text_uses_formats,
 		sizes_human_and_parsed,
