@@ -1,0 +1,748 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * fuzz-ioctl: a seeded fuzzer for the ioctls of /dev/dmapeek.
+ *
+ *   fuzz-ioctl [--seed N] [--ops N] [--time S] [--verbose]
+ *
+ * Every operation starts from a valid argument struct for one of the
+ * ioctls (built from the objects alive at that moment: providers, client
+ * devices, exported buffers, imports) and mutates it: the size word, flags,
+ * reserved fields, any field at random, file descriptors (closed ones,
+ * files that are not dma-bufs, the device itself), ids, ranges and user
+ * pointers; some operations use ioctl numbers near the real ones.  A call
+ * that succeeds is tracked and undone later (detach, restore, close), so the
+ * fuzzer keeps exploring with live objects and ends with none.
+ *
+ * It fails (exit 1) on an errno outside the set the interface documents,
+ * on a success it cannot account for, or when objects are left behind;
+ * it prints the seed and the command that replays the run first, so a
+ * crash of the kernel reproduces from the console log.  The figures line
+ * ("fuzz-ioctl ops=N ok=N rejected=N ... ops_per_s=N") and one line per
+ * errno ("errno EINVAL N") are what the guest test asserts on.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include <dmapeek.h>
+
+#define MAX_BUFS	8
+#define MAX_ATTS	16
+#define MAX_PROVS	8
+#define MAX_DEVS	8
+#define NR_CMDS		(DMAPEEK_IOC_CMD_BENCH_MAP - DMAPEEK_IOC_CMD_ABI_VERSION + 1)
+#define ARG_BYTES	512	/* argument area: room for oversized structs */
+#define DATA_BYTES	(1U << 20)	/* DMA source/destination, the ioctl's maximum */
+
+static const char *const cmd_names[NR_CMDS] = {
+	"abi", "export", "import", "detach", "map", "unmap",
+	"move", "revoke", "restore", "dma", "audit", "bench-map",
+};
+
+struct fz_buf {
+	int fd;
+	uint32_t id;
+	uint32_t model;
+	uint64_t size;
+	int revoked;
+};
+
+struct fz {
+	uint64_t rng;
+	int dev;		/* /dev/dmapeek */
+	int dev2;		/* a second open: imports are owned per file */
+	uint32_t prov[MAX_PROVS];
+	uint64_t prov_size[MAX_PROVS];
+	uint32_t prov_kind[MAX_PROVS];
+	unsigned int nprov;
+	uint32_t devs[MAX_DEVS];
+	unsigned int ndevs;
+	struct fz_buf buf[MAX_BUFS];
+	unsigned int nbuf;
+	uint32_t att[MAX_ATTS];
+	int att_file[MAX_ATTS];
+	unsigned int natt;
+	int junk[6];		/* fds that are not dma-bufs, and a closed one */
+	unsigned char *data;	/* DMA data, DATA_BYTES */
+	void *unmapped;		/* a page that is no longer mapped */
+
+	unsigned long long ops, ok[NR_CMDS], calls[NR_CMDS], bad_nr;
+	unsigned long long err[256];
+	unsigned long long unexpected;
+	int verbose;
+};
+
+/* xorshift64*: small, fast and the same on every build for a seed */
+static uint64_t rnd(struct fz *f)
+{
+	f->rng ^= f->rng >> 12;
+	f->rng ^= f->rng << 25;
+	f->rng ^= f->rng >> 27;
+	return f->rng * 0x2545F4914F6CDD1DULL;
+}
+
+static uint32_t below(struct fz *f, uint32_t n)
+{
+	return n ? (uint32_t)(rnd(f) % n) : 0;
+}
+
+static int chance(struct fz *f, unsigned int one_in)
+{
+	return below(f, one_in) == 0;
+}
+
+/* The errnos the ioctls are documented (or bound by their helpers) to give. */
+static int errno_expected(int e)
+{
+	switch (e) {
+	case EINVAL: case E2BIG: case EFAULT: case ENOTTY: case ENOENT:
+	case ENODEV: case EBADF: case ERANGE: case EOPNOTSUPP: case EBUSY:
+	case EALREADY: case ENXIO: case ESTALE: case ENOMEM: case ENOSPC:
+	case ENAMETOOLONG: case ETIMEDOUT: case EADDRINUSE: case EOVERFLOW:
+		return 1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ discovery */
+
+/*
+ * Providers and client devices to build valid requests with.  Not the
+ * BARs of the edu (a register BAR: memory exported or moved there would
+ * write the DMA engine's registers, with addresses the fuzzer made up).
+ */
+static int discover(struct fz *f)
+{
+	struct dmapeek *ctx = dmapeek_new();
+	struct dmapeek_provider *p;
+	struct dmapeek_device *d;
+	uint32_t edu = 0;
+
+	if (!ctx) {
+		fprintf(stderr, "fuzz-ioctl: libdmapeek: %s\n", strerror(errno));
+		return -1;
+	}
+	dmapeek_for_each_device(ctx, d) {
+		if (dmapeek_device_vendor(d) == 0x1234)
+			edu = dmapeek_device_id(d);
+		if (f->ndevs < MAX_DEVS)
+			f->devs[f->ndevs++] = dmapeek_device_id(d);
+	}
+	dmapeek_for_each_provider(ctx, p) {
+		if (f->nprov == MAX_PROVS ||
+		    (dmapeek_provider_kind(p) == DMAPEEK_PROVIDER_KIND_PCI_BAR &&
+		     dmapeek_provider_device_id(p) == edu))
+			continue;
+		f->prov[f->nprov] = dmapeek_provider_id(p);
+		f->prov_kind[f->nprov] = dmapeek_provider_kind(p);
+		f->prov_size[f->nprov++] = dmapeek_provider_size(p);
+	}
+	dmapeek_free(ctx);
+	return 0;
+}
+
+/* Objects the module lists: the fuzzer must leave as many as it found. */
+static int count_objects(unsigned int *bufs, unsigned int *atts)
+{
+	struct dmapeek *ctx = dmapeek_new();
+	struct dmapeek_buffer *b;
+	struct dmapeek_attachment *a;
+
+	if (!ctx)
+		return -1;
+	*bufs = *atts = 0;
+	dmapeek_for_each_buffer(ctx, b)
+		(*bufs)++;
+	dmapeek_for_each_attachment(ctx, a)
+		(*atts)++;
+	dmapeek_free(ctx);
+	return 0;
+}
+
+static void setup_junk(struct fz *f)
+{
+	int p[2];
+
+	f->junk[0] = open("/dev/null", O_RDWR | O_CLOEXEC);
+	f->junk[1] = pipe(p) ? -1 : p[0];
+	f->junk[2] = memfd_create("fuzz-ioctl", MFD_CLOEXEC);
+	f->junk[3] = f->dev;		/* the device itself is no dma-buf */
+	f->junk[4] = dup(f->junk[0]);
+	close(f->junk[4]);		/* a closed fd number */
+	f->junk[5] = -1;
+	f->unmapped = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	munmap(f->unmapped, 4096);
+}
+
+/* ------------------------------------------------------------ pools */
+
+static int pick_fd(struct fz *f)
+{
+	if (f->nbuf && !chance(f, 4))
+		return f->buf[below(f, f->nbuf)].fd;
+	switch (below(f, 4)) {
+	case 0: return f->junk[below(f, 6)];
+	case 1: return (int)rnd(f);
+	default: return f->junk[below(f, 6)];
+	}
+}
+
+static uint32_t pick_buf_id(struct fz *f)
+{
+	if (f->nbuf && !chance(f, 5))
+		return f->buf[below(f, f->nbuf)].id;
+	return chance(f, 2) ? below(f, 64) : (uint32_t)rnd(f);
+}
+
+static uint32_t pick_att_id(struct fz *f)
+{
+	if (f->natt && !chance(f, 5))
+		return f->att[below(f, f->natt)];
+	return chance(f, 2) ? below(f, 256) : (uint32_t)rnd(f);
+}
+
+static uint32_t pick_prov(struct fz *f)
+{
+	if (f->nprov && !chance(f, 6))
+		return f->prov[below(f, f->nprov)];
+	return chance(f, 2) ? below(f, 16) : (uint32_t)rnd(f);
+}
+
+static uint32_t pick_dev(struct fz *f)
+{
+	if (f->ndevs && !chance(f, 6))
+		return f->devs[below(f, f->ndevs)];
+	return chance(f, 2) ? below(f, 16) : (uint32_t)rnd(f);
+}
+
+/* Wait for importers at most a few ms: a stuck one must not stall the run. */
+static uint32_t pick_timeout(struct fz *f)
+{
+	switch (below(f, 32)) {
+	case 0: return 600001;		/* above the netlink policy's maximum */
+	case 1: return UINT32_MAX;
+	default: return 1 + below(f, 5);
+	}
+}
+
+static void close_buf(struct fz *f, unsigned int i)
+{
+	close(f->buf[i].fd);
+	f->buf[i] = f->buf[--f->nbuf];
+}
+
+static int detach_att(struct fz *f, unsigned int i)
+{
+	struct dmapeek_id_op op = { .size = sizeof(op), .id = f->att[i] };
+	int ret = ioctl(f->att_file[i], DMAPEEK_IOC_DETACH, &op);
+
+	f->att[i] = f->att[--f->natt];
+	f->att_file[i] = f->att_file[f->natt];
+	return ret ? -errno : 0;
+}
+
+/* ------------------------------------------------------------ builders */
+
+static void build_export(struct fz *f, struct dmapeek_export *e, struct dmapeek_range *r,
+			 unsigned int nr_room)
+{
+	unsigned int pi = f->nprov ? below(f, f->nprov) : 0;
+	uint64_t off = 0;
+	unsigned int i;
+
+	e->size = sizeof(*e);
+	e->provider_id = f->nprov ? f->prov[pi] : 1;
+	e->model = 1 + below(f, 3);
+	snprintf(e->name, sizeof(e->name), "fz%u", below(f, 1000));
+	if (!f->nprov || f->prov_kind[pi] == DMAPEEK_PROVIDER_KIND_SYSTEM || chance(f, 4)) {
+		e->length = 4096ULL * (1 + below(f, 16));
+		return;
+	}
+	/* a few page ranges inside the BAR, in order, not overlapping */
+	e->nr_ranges = 1 + below(f, nr_room < 4 ? nr_room : 4);
+	for (i = 0; i < e->nr_ranges; i++) {
+		off += 4096ULL * below(f, 4);
+		r[i].offset = off;
+		r[i].length = 4096ULL * (1 + below(f, 2));
+		off += r[i].length;
+	}
+	e->ranges = (uintptr_t)r;
+}
+
+static void build_import(struct fz *f, struct dmapeek_import *im)
+{
+	static const uint32_t good_flags[] = {
+		0, DMAPEEK_IMPORT_DYNAMIC, DMAPEEK_IMPORT_DYNAMIC | DMAPEEK_IMPORT_PIN,
+		DMAPEEK_IMPORT_DYNAMIC | DMAPEEK_IMPORT_PEER2PEER,
+		DMAPEEK_IMPORT_DYNAMIC | DMAPEEK_IMPORT_NO_INVALIDATE,
+		DMAPEEK_IMPORT_PEER2PEER,
+	};
+
+	im->size = sizeof(*im);
+	im->fd = pick_fd(f);
+	im->device_id = pick_dev(f);
+	im->flags = good_flags[below(f, 6)];
+	im->behaviour = below(f, 4);
+	im->unmap_delay_ms = below(f, 3);
+}
+
+/*
+ * QEMU's edu takes 100 ms (virtual time) per transfer: a valid DMA stays
+ * inside one page (one transfer), and one_op() mutates most of them anyway.
+ */
+static void build_dma(struct fz *f, struct dmapeek_dma *d)
+{
+	d->size = sizeof(*d);
+	d->flags = below(f, 2);
+	d->attachment_id = pick_att_id(f);
+	d->offset = 4096ULL * below(f, 4) + 512 * below(f, 4);
+	d->length = 1 + below(f, 2048);
+	d->data = (uintptr_t)f->data;
+}
+
+static void build_bench(struct fz *f, struct dmapeek_bench_map *b)
+{
+	b->size = sizeof(*b);
+	b->attachment_id = pick_att_id(f);
+	b->path = below(f, 8);
+	b->iterations = 1 + below(f, 3);
+	b->length = 4096ULL * (1 + below(f, 4));
+}
+
+/* Build a valid-looking argument for command index @c into @arg. */
+static void build(struct fz *f, unsigned int c, void *arg, struct dmapeek_range *r)
+{
+	switch (c + DMAPEEK_IOC_CMD_ABI_VERSION) {
+	case DMAPEEK_IOC_CMD_ABI_VERSION:
+		((struct dmapeek_abi_version *)arg)->size = sizeof(struct dmapeek_abi_version);
+		break;
+	case DMAPEEK_IOC_CMD_EXPORT:
+		build_export(f, arg, r, 16);
+		break;
+	case DMAPEEK_IOC_CMD_IMPORT:
+		build_import(f, arg);
+		break;
+	case DMAPEEK_IOC_CMD_DETACH:
+	case DMAPEEK_IOC_CMD_MAP:
+	case DMAPEEK_IOC_CMD_UNMAP: {
+		struct dmapeek_id_op *op = arg;
+
+		op->size = sizeof(*op);
+		op->id = pick_att_id(f);
+		break;
+	}
+	case DMAPEEK_IOC_CMD_RESTORE: {
+		struct dmapeek_id_op *op = arg;
+
+		op->size = sizeof(*op);
+		op->id = pick_buf_id(f);
+		break;
+	}
+	case DMAPEEK_IOC_CMD_MOVE: {
+		struct dmapeek_move *m = arg;
+
+		m->size = sizeof(*m);
+		m->buffer_id = pick_buf_id(f);
+		m->provider_id = pick_prov(f);
+		m->timeout_ms = pick_timeout(f);
+		break;
+	}
+	case DMAPEEK_IOC_CMD_REVOKE: {
+		struct dmapeek_revoke *rv = arg;
+
+		rv->size = sizeof(*rv);
+		rv->buffer_id = pick_buf_id(f);
+		rv->timeout_ms = pick_timeout(f);
+		break;
+	}
+	case DMAPEEK_IOC_CMD_DMA:
+		build_dma(f, arg);
+		break;
+	case DMAPEEK_IOC_CMD_AUDIT: {
+		struct dmapeek_audit *a = arg;
+
+		a->size = sizeof(*a);
+		a->mapping_id = chance(f, 4) ? (uint32_t)rnd(f) : 1 + below(f, 512);
+		break;
+	}
+	case DMAPEEK_IOC_CMD_BENCH_MAP:
+		build_bench(f, arg);
+		break;
+	}
+}
+
+/* ------------------------------------------------------------ mutators */
+
+static const unsigned int struct_size[NR_CMDS] = {
+	sizeof(struct dmapeek_abi_version), sizeof(struct dmapeek_export),
+	sizeof(struct dmapeek_import), sizeof(struct dmapeek_id_op),
+	sizeof(struct dmapeek_id_op), sizeof(struct dmapeek_id_op),
+	sizeof(struct dmapeek_move), sizeof(struct dmapeek_revoke),
+	sizeof(struct dmapeek_id_op), sizeof(struct dmapeek_dma),
+	sizeof(struct dmapeek_audit), sizeof(struct dmapeek_bench_map),
+};
+
+static void mutate_size(struct fz *f, unsigned char *arg, unsigned int sz)
+{
+	uint32_t *size = (uint32_t *)arg;
+
+	switch (below(f, 7)) {
+	case 0: *size = 0; break;
+	case 1: *size = below(f, sz); break;		/* short */
+	case 2: *size = sz + 8 * (1 + below(f, 8)); break;	/* longer, zero tail */
+	case 3:						/* longer, non-zero tail */
+		*size = sz + 8 * (1 + below(f, 8));
+		arg[sz + below(f, *size - sz)] = 1 + below(f, 255);
+		break;
+	case 4: *size = ARG_BYTES; break;
+	case 5: *size = UINT32_MAX - below(f, 8); break;
+	default: *size = (uint32_t)rnd(f); break;
+	}
+}
+
+/*
+ * One random field (aligned word) of the struct, past the size word.  Not
+ * the DMA's data pointer: a random address may be mapped here, and a read
+ * DMA would scribble over the fuzzer itself (mutate_pointers() gives that
+ * pointer only addresses known to fault).
+ */
+static void mutate_field(struct fz *f, unsigned int c, unsigned char *arg, unsigned int sz)
+{
+	unsigned int words = sz / 4 - 1, w = 1 + below(f, words ? words : 1);
+	uint32_t v;
+
+	if (c + DMAPEEK_IOC_CMD_ABI_VERSION == DMAPEEK_IOC_CMD_DMA &&
+	    w * 4 >= offsetof(struct dmapeek_dma, data))
+		w = 1 + below(f, offsetof(struct dmapeek_dma, data) / 4 - 1);
+
+	switch (below(f, 6)) {
+	case 0: v = 0; break;
+	case 1: v = UINT32_MAX; break;
+	case 2: v = 1U << below(f, 32); break;
+	case 3: v = below(f, 16); break;
+	default: v = (uint32_t)rnd(f); break;
+	}
+	memcpy(arg + 4 * w, &v, 4);
+}
+
+/* The user pointers inside EXPORT (ranges) and DMA (data) and the ranges. */
+static void mutate_pointers(struct fz *f, unsigned int c, unsigned char *arg,
+			    struct dmapeek_range *r)
+{
+	uint64_t bad[] = { 0, (uintptr_t)f->unmapped, 0xffff888000000000ULL, 1, UINT64_MAX };
+	uint64_t p = bad[below(f, 5)];
+
+	if (c + DMAPEEK_IOC_CMD_ABI_VERSION == DMAPEEK_IOC_CMD_EXPORT) {
+		struct dmapeek_export *e = (void *)arg;
+
+		if (chance(f, 2)) {
+			e->ranges = p;
+		} else {
+			/* nr_ranges may be mutated already: r[] has 16 entries */
+			unsigned int n;
+
+			if (!e->nr_ranges || e->nr_ranges > 16)
+				e->nr_ranges = 1 + below(f, 3);
+			n = e->nr_ranges;
+			e->length = 0;
+			e->ranges = (uintptr_t)r;
+			r[below(f, n)].offset = chance(f, 2) ? rnd(f) :
+				r[0].offset + below(f, 8192);
+			r[below(f, n)].length = chance(f, 2) ? rnd(f) :
+				below(f, 3) * 4096ULL + below(f, 2);
+		}
+	} else if (c + DMAPEEK_IOC_CMD_ABI_VERSION == DMAPEEK_IOC_CMD_DMA) {
+		struct dmapeek_dma *d = (void *)arg;
+
+		if (chance(f, 2))
+			d->data = p;
+		else
+			d->length = chance(f, 2) ? rnd(f) : DATA_BYTES + below(f, 3) - 1;
+	} else if (c + DMAPEEK_IOC_CMD_ABI_VERSION == DMAPEEK_IOC_CMD_IMPORT) {
+		((struct dmapeek_import *)arg)->fd = f->junk[below(f, 6)];
+	}
+}
+
+static void mutate(struct fz *f, unsigned int c, unsigned char *arg, struct dmapeek_range *r)
+{
+	unsigned int sz = struct_size[c], n = 1 + below(f, 3);
+
+	while (n--) {
+		switch (below(f, 6)) {
+		case 0: mutate_size(f, arg, sz); break;
+		case 1: ((uint32_t *)arg)[1] = 1U << below(f, 32); break;	/* flags */
+		case 2: case 3: mutate_field(f, c, arg, sz); break;
+		default: mutate_pointers(f, c, arg, r); break;
+		}
+	}
+}
+
+/*
+ * A valid timeout makes MOVE and REVOKE wait for stuck importers (the
+ * never-unmap behaviour) that long, up to ten minutes: keep valid ones to
+ * a few ms (0, the 1 s default, rarely) so the run stays fast; invalid
+ * ones (above the maximum) stay as they are.
+ */
+static void bound_waits(struct fz *f, unsigned int c, unsigned char *arg)
+{
+	uint32_t *t = NULL;
+
+	if (c + DMAPEEK_IOC_CMD_ABI_VERSION == DMAPEEK_IOC_CMD_MOVE)
+		t = &((struct dmapeek_move *)arg)->timeout_ms;
+	else if (c + DMAPEEK_IOC_CMD_ABI_VERSION == DMAPEEK_IOC_CMD_REVOKE)
+		t = &((struct dmapeek_revoke *)arg)->timeout_ms;
+	if (!t || *t > 600000)
+		return;
+	if (*t > 5 || (!*t && !chance(f, 64)))
+		*t = 1 + *t % 5;
+}
+
+/* An ioctl number near the real ones: wrong nr, type, direction or size. */
+static unsigned long bad_request(struct fz *f)
+{
+	unsigned int nr = DMAPEEK_IOC_CMD_ABI_VERSION + NR_CMDS + below(f, 16);
+
+	switch (below(f, 5)) {
+	case 0: return _IO(DMAPEEK_TYPE, nr);
+	case 1: return _IO(DMAPEEK_TYPE, DMAPEEK_IOC_CMD_ABI_VERSION - 1 - below(f, 0x80));
+	case 2: return _IO(DMAPEEK_TYPE + 1, DMAPEEK_IOC_CMD_EXPORT);
+	case 3: return _IOWR(DMAPEEK_TYPE, DMAPEEK_IOC_CMD_ABI_VERSION + below(f, NR_CMDS),
+			     struct dmapeek_export);
+	default: return (unsigned long)(uint32_t)rnd(f);
+	}
+}
+
+/* ------------------------------------------------------------ bookkeeping */
+
+static void track_success(struct fz *f, unsigned int c, void *arg, int file)
+{
+	switch (c + DMAPEEK_IOC_CMD_ABI_VERSION) {
+	case DMAPEEK_IOC_CMD_EXPORT: {
+		struct dmapeek_export *e = arg;
+
+		if (f->nbuf == MAX_BUFS)
+			close_buf(f, 0);
+		f->buf[f->nbuf++] = (struct fz_buf){ .fd = e->fd, .id = e->buffer_id,
+						     .model = e->model };
+		break;
+	}
+	case DMAPEEK_IOC_CMD_IMPORT:
+		if (f->natt == MAX_ATTS)
+			detach_att(f, 0);
+		f->att[f->natt] = ((struct dmapeek_import *)arg)->attachment_id;
+		f->att_file[f->natt++] = file;
+		break;
+	case DMAPEEK_IOC_CMD_DETACH: {
+		uint32_t id = ((struct dmapeek_id_op *)arg)->id;
+		unsigned int i;
+
+		for (i = 0; i < f->natt; i++)
+			if (f->att[i] == id) {
+				f->att[i] = f->att[--f->natt];
+				f->att_file[i] = f->att_file[f->natt];
+				break;
+			}
+		break;
+	}
+	}
+}
+
+static void count_errno(struct fz *f, unsigned int c, unsigned long req, int e)
+{
+	f->err[e < 256 ? e : 255]++;
+	if (errno_expected(e))
+		return;
+	f->unexpected++;
+	if (f->unexpected <= 20)
+		printf("unexpected errno %d (%s) from %s request %#lx at op %llu\n", e,
+		       strerror(e), c < NR_CMDS ? cmd_names[c] : "bad-nr", req, f->ops);
+}
+
+/* One operation: returns 0, or -1 when the run must stop. */
+static int one_op(struct fz *f)
+{
+	unsigned char arg[ARG_BYTES] __attribute__((aligned(8)));
+	struct dmapeek_range r[16];
+	unsigned int c = below(f, NR_CMDS);
+	unsigned long req = _IO(DMAPEEK_TYPE, DMAPEEK_IOC_CMD_ABI_VERSION + c);
+	int file = chance(f, 8) ? f->dev2 : f->dev;
+	void *argp = arg;
+	int ret;
+
+	memset(arg, 0, sizeof(arg));
+	memset(r, 0, sizeof(r));
+	f->ops++;
+	/* churn: drop a buffer fd or an import now and then */
+	if (f->nbuf && chance(f, 64))
+		close_buf(f, below(f, f->nbuf));
+	if (f->natt && chance(f, 48))
+		detach_att(f, below(f, f->natt));
+
+	build(f, c, arg, r);
+	/* two in three are mutated; DMAs (slow, see build_dma()) 31 in 32 */
+	if (c + DMAPEEK_IOC_CMD_ABI_VERSION == DMAPEEK_IOC_CMD_DMA ? !chance(f, 32) :
+	    !chance(f, 3)) {
+		mutate(f, c, arg, r);
+		bound_waits(f, c, arg);
+	}
+	if (chance(f, 40)) {
+		req = bad_request(f);
+		c = NR_CMDS;
+		f->bad_nr++;
+	} else if (chance(f, 60)) {
+		argp = chance(f, 2) ? NULL : f->unmapped;
+	}
+	if (c < NR_CMDS)
+		f->calls[c]++;
+	ret = ioctl(file, req, argp);
+	if (ret == 0 && c < NR_CMDS) {
+		f->ok[c]++;
+		track_success(f, c, arg, file);
+	} else if (ret == 0) {
+		printf("request %#lx, not a dmapeek ioctl, succeeded at op %llu\n", req, f->ops);
+		f->unexpected++;
+	} else {
+		count_errno(f, c, req, errno);
+	}
+	return 0;
+}
+
+static void cleanup(struct fz *f)
+{
+	while (f->natt)
+		detach_att(f, 0);
+	while (f->nbuf)
+		close_buf(f, 0);
+}
+
+static const char *errno_name(int e)
+{
+	static char buf[16];
+
+	switch (e) {
+	case EINVAL: return "EINVAL";
+	case E2BIG: return "E2BIG";
+	case EFAULT: return "EFAULT";
+	case ENOTTY: return "ENOTTY";
+	case ENOENT: return "ENOENT";
+	case ENODEV: return "ENODEV";
+	case EBADF: return "EBADF";
+	case ERANGE: return "ERANGE";
+	case EOPNOTSUPP: return "EOPNOTSUPP";
+	case EBUSY: return "EBUSY";
+	case EALREADY: return "EALREADY";
+	case ENXIO: return "ENXIO";
+	case ESTALE: return "ESTALE";
+	case ENOMEM: return "ENOMEM";
+	case ENOSPC: return "ENOSPC";
+	case ENAMETOOLONG: return "ENAMETOOLONG";
+	case ETIMEDOUT: return "ETIMEDOUT";
+	case EADDRINUSE: return "EADDRINUSE";
+	case EOVERFLOW: return "EOVERFLOW";
+	}
+	snprintf(buf, sizeof(buf), "E%d", e);
+	return buf;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void report(struct fz *f, double secs)
+{
+	unsigned long long ok = 0, rej = 0;
+	unsigned int i;
+
+	for (i = 0; i < NR_CMDS; i++) {
+		ok += f->ok[i];
+		printf("cmd %s calls=%llu ok=%llu\n", cmd_names[i], f->calls[i], f->ok[i]);
+	}
+	for (i = 1; i < 256; i++) {
+		if (!f->err[i])
+			continue;
+		rej += f->err[i];
+		printf("errno %s %llu\n", errno_name(i), f->err[i]);
+	}
+	printf("fuzz-ioctl ops=%llu ok=%llu rejected=%llu bad_nr=%llu unexpected=%llu "
+	       "seconds=%.1f ops_per_s=%.0f\n", f->ops, ok, rej, f->bad_nr, f->unexpected,
+	       secs, secs > 0 ? f->ops / secs : 0.0);
+}
+
+int main(int argc, char **argv)
+{
+	static struct fz f;
+	unsigned long long seed = 0, max_ops = 100000;
+	unsigned int bufs0, atts0, bufs1, atts1;
+	double limit = 0, t0, t;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--seed") && i + 1 < argc)
+			seed = strtoull(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--ops") && i + 1 < argc)
+			max_ops = strtoull(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--time") && i + 1 < argc)
+			limit = strtod(argv[++i], NULL);
+		else {
+			fprintf(stderr, "usage: fuzz-ioctl [--seed N] [--ops N] [--time S]\n");
+			return 2;
+		}
+	}
+	if (!seed)
+		seed = (unsigned long long)time(NULL) ^ ((unsigned long long)getpid() << 32);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("seed %llu\n", seed);
+	printf("reproduce: %s --seed %llu --ops %llu%s\n", argv[0], seed, max_ops,
+	       limit > 0 ? " (the run was also bounded by --time)" : "");
+	f.rng = seed * 0x9E3779B97F4A7C15ULL | 1;
+	signal(SIGPIPE, SIG_IGN);
+
+	f.dev = open("/dev/" DMAPEEK_DEVICE_NAME, O_RDWR | O_CLOEXEC);
+	f.dev2 = open("/dev/" DMAPEEK_DEVICE_NAME, O_RDWR | O_CLOEXEC);
+	f.data = mmap(NULL, DATA_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		      -1, 0);
+	if (f.dev < 0 || f.dev2 < 0 || f.data == MAP_FAILED || discover(&f) ||
+	    count_objects(&bufs0, &atts0)) {
+		printf("setup failed: %s\n", strerror(errno));
+		return 1;
+	}
+	printf("providers=%u devices=%u buffers_before=%u attachments_before=%u\n",
+	       f.nprov, f.ndevs, bufs0, atts0);
+	setup_junk(&f);
+
+	t0 = now_s();
+	for (t = t0; f.ops < max_ops && (limit <= 0 || t - t0 < limit); ) {
+		one_op(&f);
+		if (!(f.ops & 1023))
+			t = now_s();
+	}
+	t = now_s() - t0;
+	cleanup(&f);
+	close(f.dev);
+	close(f.dev2);
+	report(&f, t);
+
+	if (count_objects(&bufs1, &atts1)) {
+		printf("cannot count objects after the run: %s\n", strerror(errno));
+		return 1;
+	}
+	printf("buffers_after=%u attachments_after=%u\n", bufs1, atts1);
+	if (bufs1 != bufs0 || atts1 != atts0) {
+		printf("FAIL: objects left behind\n");
+		return 1;
+	}
+	return f.unexpected ? 1 : 0;
+}

@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Helpers for the reliability campaigns (t-fuzz.sh, t-stress.sh): a fresh
+# module with the edu client and (if the guest has one) an ivshmem BAR
+# provider bound, and the checks every campaign ends with.
+. "$DMAPEEK_TOP/tests/guest/import-lib.sh"
+
+FUZZ_IOCTL=$DMAPEEK_TOP/tests/guest/fuzz-ioctl
+FUZZ_NL=$DMAPEEK_TOP/tests/guest/fuzz-nl
+STRESS=$DMAPEEK_TOP/tests/guest/stress
+DMABUF_HEAP=$DMAPEEK_TOP/tests/guest/dmabuf-heap
+
+# kv KEY LINE: the value of KEY=... in LINE
+kv() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1; }
+
+# setup_campaign: reload the module (counts start at zero), bind the edu
+# and the first ivshmem (its BAR becomes a provider) if there is one.
+setup_campaign() {
+	need_module
+	need_dp_import
+	unload_module
+	setup_import
+	local iv
+	iv=$(lspci -D -n -d "$IVSHMEM_ID" | awk 'NR == 1 { print $1 }')
+	[ -z "$iv" ] || bind_dmapeek "$iv"
+}
+
+# A seed from the environment replays a run; else a fresh one (printed).
+campaign_seed() { echo "${DMAPEEK_FUZZ_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}"; }
+
+# The million-operation lane runs only when asked for by name
+# ("tests/guest-lab guest fuzz_million"), the suite runs the smoke size.
+need_million_lane() {
+	case ${DMAPEEK_FILTER:-} in
+	*million*) ;;
+	*) skip "the million-operation lane runs with 'tests/guest-lab guest fuzz_million'" ;;
+	esac
+}
+
+# objects_back_to_zero: no device has an attachment left, and the module
+# unloads (every exported dma-buf and every open /dev/dmapeek holds it).
+objects_back_to_zero() {
+	assert_eq "devices with attachments left" "" \
+		"$("$DP_IMPORT" devices | awk '$NF != "attachments=0"')"
+	rmmod dmapeek || fail "rmmod after the campaign: something still holds the module"
+}
+
+# assert_campaign_line WHAT LINE: a summary line was printed and it counts
+# no unexpected answer
+assert_campaign_line() {
+	[ -n "$2" ] || fail "$1: no summary line"
+	assert_eq "$1: unexpected answers" 0 "$(kv unexpected "$2")"
+}
+
+# assert_positive WHAT VALUE
+assert_positive() {
+	[ "${2:-0}" -gt 0 ] 2>/dev/null || fail "$1: expected a count > 0, got '${2:-}'"
+}
