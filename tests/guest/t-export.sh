@@ -100,8 +100,18 @@ dpx_stop() {
 	wait "$DPXP_PID" 2>/dev/null || true
 }
 
-buffer_line() { "$DPX" get buffer "$1"; }
-attachment_line() { "$DPX" get attachment "$1"; }
+# (called inside $(...): a failure says why on stderr, or set -e would
+# end the test without a word)
+buffer_line() {
+	local out
+	out=$("$DPX" get buffer "$1") || { echo "fail: dp-export get buffer $1: $out" >&2; return 1; }
+	echo "$out"
+}
+attachment_line() {
+	local out
+	out=$("$DPX" get attachment "$1") || { echo "fail: dp-export get attachment $1: $out" >&2; return 1; }
+	echo "$out"
+}
 
 # ---------------------------------------------------------------- exports
 
