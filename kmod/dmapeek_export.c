@@ -150,6 +150,11 @@ struct dmapeek_buffer {
 /**
  * struct dmapeek_exp_attach - exporter side of one attachment (attach->priv)
  * @node: on buffer->attachments (resv)
+ * @attach: the dma-buf core's attachment.  The exporter keeps its own
+ *	pointer: when dmapeek imports its own buffer, the importer's record
+ *	(@a) learns the attachment only after dma_buf_dynamic_attach()
+ *	returns and forgets it before dma_buf_detach(), while this entry is
+ *	already, or still, on the buffer's list
  * @a: the dmapeek record (ours, or the importer's when it made it)
  * @own: @a was allocated here (and is freed at detach)
  * @maps: struct dmapeek_xmap list: live mappings (resv)
@@ -157,6 +162,7 @@ struct dmapeek_buffer {
  */
 struct dmapeek_exp_attach {
 	struct list_head node;
+	struct dma_buf_attachment *attach;
 	struct dmapeek_attachment *a;
 	bool own;
 	struct list_head maps;
@@ -598,6 +604,7 @@ static int dmapeek_dmabuf_attach(struct dma_buf *dmabuf,
 	}
 	a->buf = buf;
 	ea->a = a;
+	ea->attach = attach;
 
 	dma_resv_lock(dmabuf->resv, NULL);
 	b = buf->backing;
@@ -1368,7 +1375,7 @@ static void dmapeek_buffer_invalidate(struct dmapeek_buffer *buf)
 	list_for_each_entry(ea, &buf->attachments, node) {
 		struct dmapeek_attachment *a = ea->a;
 
-		if (!dma_buf_attach_revocable(a->attach))
+		if (!dma_buf_attach_revocable(ea->attach))
 			continue;
 		/* dmapeek's importer counts what it receives itself */
 		if (ea->own) {
@@ -1612,7 +1619,7 @@ static int dmapeek_buffer_move(struct dmapeek_buffer *buf, u32 prov_id,
 	}
 	if (prov->kind == DMAPEEK_PROVIDER_KIND_PCI_BAR)
 		list_for_each_entry(ea, &buf->attachments, node)
-			if (!ea->a->attach->peer2peer) {
+			if (!ea->attach->peer2peer) {
 				NL_SET_ERR_MSG(extack,
 					       "an importer cannot take P2P memory");
 				ret = -EOPNOTSUPP;
