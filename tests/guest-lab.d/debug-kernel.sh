@@ -331,7 +331,7 @@ LAB_DEBUG_CHECK_TESTS=(
 # could end past the deadline (the suite's --deadline: those are SKIPs
 # saying so) and the guest itself is stopped a little after it.
 LAB_DEBUG_MIN_LEFT=1800		# s: the boot (16 min under load) and a few tests
-LAB_DEBUG_TAIL=300		# s: kmemleak scan, shutdown and log scan after
+LAB_DEBUG_TAIL=600		# s: unload, kmemleak scans (slow under KASAN), shutdown
 lab_debug_check() {
 	if [ "$LAB_KERNEL" != 7.3 ] || ! lab_debug_present; then
 		echo "SKIP debug/intel-root: debug kernel not built (tests/guest-lab debug-kernel)"
@@ -354,7 +354,7 @@ lab_debug_check() {
 	if [ -n "$deadline" ]; then
 		# (the build took some of it)
 		left=$((deadline - $(date +%s)))
-		[ -n "${DMAPEEK_LAB_TIMEOUT:-}" ] || LAB_TIMEOUT=$((left + LAB_DEBUG_TAIL / 2))
+		[ -n "${DMAPEEK_LAB_TIMEOUT:-}" ] || LAB_TIMEOUT=$((left + LAB_DEBUG_TAIL - 60))
 		lab_suite intel-root "$(lab_kernel_image)" debug --only "$only" \
 			--deadline "$deadline"
 	else
