@@ -34,6 +34,7 @@
 #include <sys/mman.h>
 
 #include <dmapeek.h>
+#include "seeded-rng.h"
 
 #define MAX_BUFS	8
 #define MAX_ATTS	16
@@ -81,18 +82,14 @@ struct fz {
 	int verbose;
 };
 
-/* xorshift64*: small, fast and the same on every build for a seed */
 static uint64_t rnd(struct fz *f)
 {
-	f->rng ^= f->rng >> 12;
-	f->rng ^= f->rng << 25;
-	f->rng ^= f->rng >> 27;
-	return f->rng * 0x2545F4914F6CDD1DULL;
+	return rng_next(&f->rng);
 }
 
 static uint32_t below(struct fz *f, uint32_t n)
 {
-	return n ? (uint32_t)(rnd(f) % n) : 0;
+	return rng_below(&f->rng, n);
 }
 
 static int chance(struct fz *f, unsigned int one_in)

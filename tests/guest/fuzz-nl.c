@@ -37,6 +37,7 @@
 #include <libmnl/libmnl.h>
 
 #include <dmapeek.h>
+#include "seeded-rng.h"
 
 #define MAX_OBJS	512
 #define MSG_BYTES	1024
@@ -65,15 +66,12 @@ struct fzn {
 
 static uint64_t rnd(struct fzn *f)
 {
-	f->rng ^= f->rng >> 12;
-	f->rng ^= f->rng << 25;
-	f->rng ^= f->rng >> 27;
-	return f->rng * 0x2545F4914F6CDD1DULL;
+	return rng_next(&f->rng);
 }
 
 static uint32_t below(struct fzn *f, uint32_t n)
 {
-	return n ? (uint32_t)(rnd(f) % n) : 0;
+	return rng_below(&f->rng, n);
 }
 
 static int chance(struct fzn *f, unsigned int one_in)

@@ -49,6 +49,7 @@
 #include <sys/wait.h>
 
 #include <dmapeek.h>
+#include "seeded-rng.h"
 
 #define MAX_SHARED	6
 #define MAX_AGENTS	8
@@ -94,10 +95,7 @@ static struct state *st;
 
 static uint64_t rnd(uint64_t *s)
 {
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 0x2545F4914F6CDD1DULL;
+	return rng_next(s);
 }
 
 static void count(enum kind k)
