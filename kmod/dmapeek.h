@@ -532,6 +532,10 @@ int dmapeek_export_phys(struct dma_buf *dmabuf, struct phys_vec **vec, u32 *nr,
 u32 dmapeek_p2p_map_type(struct dmapeek_provider *prov, struct device *client,
 			 int *distance, u32 *reason);
 
+/* dma_buf_free_sgt() without 7.3.4's scatterlist leak (dmapeek_p2p.c). */
+void dmapeek_phys_vec_sgt_free(struct dma_buf_attachment *attach,
+			       struct sg_table *sgt, enum dma_data_direction dir);
+
 /* The edu DMA engine (dmapeek_edu.c): set up at probe for 1234:11e8. */
 int dmapeek_edu_probe(struct dmapeek_device *ddev);
 void dmapeek_edu_remove(struct dmapeek_device *ddev);

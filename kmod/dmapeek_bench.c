@@ -84,7 +84,7 @@ static int dmapeek_bench_helper(struct dmapeek_bench_run *r, struct dmapeek_benc
 		t1 = dmapeek_now();
 		if (IS_ERR(sgt))
 			return PTR_ERR(sgt);
-		dma_buf_free_sgt(r->attach, sgt, DMA_BIDIRECTIONAL);
+		dmapeek_phys_vec_sgt_free(r->attach, sgt, DMA_BIDIRECTIONAL);
 		t2 = dmapeek_now();
 		dmapeek_bench_account(b, t0, t1, t2);
 	}

@@ -1061,7 +1061,7 @@ static void dmapeek_dmabuf_unmap(struct dma_buf_attachment *attach,
 
 	switch (x->path) {
 	case DMAPEEK_MAPPING_PATH_PHYS_VEC_HELPER:
-		dma_buf_free_sgt(attach, x->sgt, dir);
+		dmapeek_phys_vec_sgt_free(attach, x->sgt, dir);
 		break;
 	case DMAPEEK_MAPPING_PATH_SGTABLE:
 		dma_unmap_sgtable(attach->dev, x->sgt, dir, 0);

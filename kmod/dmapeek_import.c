@@ -496,7 +496,7 @@ static void dmapeek_debug_bar_map(struct dmapeek_imp *imp)
 						  t0);
 		kfree(dma);
 	} else {
-		dma_buf_free_sgt(imp->attach, sgt, DMA_BIDIRECTIONAL);
+		dmapeek_phys_vec_sgt_free(imp->attach, sgt, DMA_BIDIRECTIONAL);
 	}
 	if (dmapeek_own_map(imp, &imp->debug_own, vec, nr, DMA_ATTR_MMIO))
 		pr_info_ratelimited("attachment %u: two-step map of the debug BAR ranges failed\n",
@@ -521,7 +521,7 @@ static void dmapeek_import_unmap_locked(struct dmapeek_imp *imp)
 	dmapeek_own_unmap(imp, &imp->debug_own);
 	dmapeek_own_unmap(imp, &imp->helper_emul);
 	if (imp->helper_sgt) {
-		dma_buf_free_sgt(imp->attach, imp->helper_sgt, DMA_BIDIRECTIONAL);
+		dmapeek_phys_vec_sgt_free(imp->attach, imp->helper_sgt, DMA_BIDIRECTIONAL);
 		imp->helper_sgt = NULL;
 	}
 	dmapeek_mapping_unregister_free(imp->helper_map);
