@@ -43,6 +43,8 @@
 
 #include <linux/dmapeek.h>
 
+#include "nl-sock.h"
+
 static const char *ename(int e)
 {
 	switch (e) {
@@ -477,9 +479,9 @@ static int err_cb(struct sockaddr_nl *nla __attribute__((unused)), struct nlmsge
 
 static struct nl_sock *nl_open(int *family)
 {
-	struct nl_sock *sk = nl_socket_alloc();
+	struct nl_sock *sk = dp_nl_connect();
 
-	if (!sk || genl_connect(sk)) {
+	if (!sk) {
 		printf("err netlink\n");
 		exit(1);
 	}

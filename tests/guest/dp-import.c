@@ -58,6 +58,8 @@
 
 #include <linux/dmapeek.h>
 
+#include "nl-sock.h"
+
 static const char *ename(int e)
 {
 	static char buf[16];
@@ -153,14 +155,9 @@ static int nl_open(void)
 {
 	if (sk)
 		return 0;
-	sk = nl_socket_alloc();
-	if (!sk || genl_connect(sk))
+	sk = dp_nl_connect();
+	if (!sk)
 		return -1;
-	{
-		int one = 1;
-
-		setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
-	}
 	family = genl_ctrl_resolve(sk, DMAPEEK_FAMILY_NAME);
 	return family < 0 ? -1 : 0;
 }

@@ -41,6 +41,8 @@
 
 #include <linux/dmapeek.h>
 
+#include "nl-sock.h"
+
 static const char *ename(int e)
 {
 	static char buf[16];
@@ -190,16 +192,15 @@ static int err_cb(struct sockaddr_nl *nla __attribute__((unused)), struct nlmsge
 static int do_nl(int cmd, int dump, int argc, char **argv)
 {
 	struct result r = { 0 };
-	struct nl_sock *sk = nl_socket_alloc();
+	struct nl_sock *sk = dp_nl_connect();
 	struct nl_msg *msg;
 	struct nl_cb *cb;
-	int family, one = 1, i, ret;
+	int family, i, ret;
 
-	if (!sk || genl_connect(sk)) {
+	if (!sk) {
 		printf("nl %d ENETLINK extack=\n", cmd);
 		return 1;
 	}
-	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	family = genl_ctrl_resolve(sk, DMAPEEK_FAMILY_NAME);
 	if (family < 0) {
 		printf("nl %d ENOFAMILY extack=\n", cmd);

@@ -49,6 +49,8 @@
 
 #include <linux/dmapeek.h>
 
+#include "nl-sock.h"
+
 /* The dumpable attribute sets, typed as the spec types them. */
 enum { T_U8 = 1, T_U32, T_S32, T_UINT, T_STR, T_NEST };
 
@@ -638,8 +640,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: nl-decode family|abi|dump OBJECT|ranges OBJECT|ids OBJECT FILE [CMD]\n");
 		return 2;
 	}
-	sk = nl_socket_alloc();
-	if (!sk || genl_connect(sk)) {
+	sk = dp_nl_connect();
+	if (!sk) {
 		fprintf(stderr, "nl-decode: cannot open a generic netlink socket\n");
 		return 1;
 	}

@@ -312,7 +312,7 @@ test_bar_multi_range_mapped_at_running_offsets() {
 test_move_preserves_data() {
 	setup_bar
 	local s1 s2 line
-	dpx_start 1 1M movable mover
+	dpx_start 1 4M movable mover
 	s1=$(dpx write 1234)
 	assert_match "write" '^ok sum=' "$s1"
 	assert_eq "move to the BAR" ok "$(dpx move "$BUF" "$BARPROV" 0)"
