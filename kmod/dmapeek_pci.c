@@ -9,7 +9,11 @@
  *   echo $BDF > /sys/bus/pci/drivers_probe
  *
  * A bound device is a client (bus master, DMA mask set) and, when it has
- * memory BARs, a provider of each of them through pcim_p2pdma_provider().
+ * prefetchable memory BARs, a provider of each of them through
+ * pcim_p2pdma_provider().  A non-prefetchable BAR is register space, where
+ * a read or a write is a command to the device: it becomes a provider only
+ * with mmio_bar_providers=1, and never when dmapeek drives those registers
+ * itself (edu's DMA engine in BAR0).
  * Unbinding revokes every buffer exported from its BARs and detaches every
  * import it made before the BARs go away.
  */
@@ -27,7 +31,18 @@
 #define PCI_VENDOR_ID_QEMU_EDU	0x1234
 #define PCI_DEVICE_ID_QEMU_EDU	0x11e8
 
+static bool mmio_bar_providers;
+module_param(mmio_bar_providers, bool, 0444);
+MODULE_PARM_DESC(mmio_bar_providers,
+		 "also export from non-prefetchable memory BARs (register space; default: no)");
+
 struct dmapeek_provider *dmapeek_system_provider;
+
+static bool dmapeek_is_edu(const struct pci_dev *pdev)
+{
+	return pdev->vendor == PCI_VENDOR_ID_QEMU_EDU &&
+	       pdev->device == PCI_DEVICE_ID_QEMU_EDU;
+}
 
 struct dmapeek_provider *dmapeek_provider_find(u32 id)
 {
@@ -103,13 +118,50 @@ static int dmapeek_provider_register(struct dmapeek_provider *prov)
 	return ret;
 }
 
-/* One provider per memory BAR the P2P core knows. */
+/* Map every memory BAR for the CPU (copies, edu's registers). */
+static void dmapeek_map_bars(struct dmapeek_device *ddev)
+{
+	struct pci_dev *pdev = ddev->pdev;
+	void __iomem *va;
+	int bar;
+
+	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
+		if (!(pci_resource_flags(pdev, bar) & IORESOURCE_MEM) ||
+		    !pci_resource_len(pdev, bar))
+			continue;
+		va = pcim_iomap_region(pdev, bar, KBUILD_MODNAME);
+		if (IS_ERR(va)) {
+			pci_warn(pdev, "BAR %d: cannot map: %ld\n", bar, PTR_ERR(va));
+			continue;
+		}
+		ddev->bar_va[bar] = va;
+	}
+}
+
+/* Whether @bar may back buffers: see the top of this file. */
+static bool dmapeek_bar_exportable(struct dmapeek_device *ddev, int bar)
+{
+	struct pci_dev *pdev = ddev->pdev;
+
+	if (!ddev->bar_va[bar])
+		return false;
+	if (dmapeek_is_edu(pdev) && bar == 0)
+		return false;
+	if (!(pci_resource_flags(pdev, bar) & IORESOURCE_PREFETCH) &&
+	    !mmio_bar_providers) {
+		pci_info(pdev, "BAR %d: not prefetchable (registers), not a provider\n",
+			 bar);
+		return false;
+	}
+	return true;
+}
+
+/* One provider per exportable memory BAR the P2P core knows. */
 static int dmapeek_probe_providers(struct dmapeek_device *ddev)
 {
 	struct pci_dev *pdev = ddev->pdev;
 	struct dmapeek_provider *prov;
 	struct p2pdma_provider *p2p;
-	void __iomem *va;
 	int bar, ret;
 
 	ret = pcim_p2pdma_init(pdev);
@@ -118,17 +170,11 @@ static int dmapeek_probe_providers(struct dmapeek_device *ddev)
 		return 0;
 	}
 	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
-		if (!(pci_resource_flags(pdev, bar) & IORESOURCE_MEM) ||
-		    !pci_resource_len(pdev, bar))
+		if (!dmapeek_bar_exportable(ddev, bar))
 			continue;
 		p2p = pcim_p2pdma_provider(pdev, bar);
 		if (!p2p)
 			continue;
-		va = pcim_iomap_region(pdev, bar, KBUILD_MODNAME);
-		if (IS_ERR(va)) {
-			pci_warn(pdev, "BAR %d: cannot map: %ld\n", bar, PTR_ERR(va));
-			continue;
-		}
 		prov = dmapeek_provider_new(DMAPEEK_PROVIDER_KIND_PCI_BAR);
 		if (!prov)
 			return -ENOMEM;
@@ -137,14 +183,13 @@ static int dmapeek_probe_providers(struct dmapeek_device *ddev)
 		prov->p2p = p2p;
 		prov->start = pci_resource_start(pdev, bar);
 		prov->size = pci_resource_len(pdev, bar);
-		prov->va = va;
+		prov->va = ddev->bar_va[bar];
 		ret = dmapeek_provider_register(prov);
 		if (ret) {
 			dmapeek_provider_free(prov);
 			return ret;
 		}
 		ddev->providers[bar] = prov;
-		ddev->bar_va[bar] = va;
 		ddev->roles |= DMAPEEK_DEVICE_ROLE_PROVIDER;
 	}
 	return 0;
@@ -178,8 +223,7 @@ static int dmapeek_pci_probe(struct pci_dev *pdev, const struct pci_device_id *i
 	pci_set_drvdata(pdev, ddev);
 
 	/* QEMU's edu engine only drives 28 address bits. */
-	if (pdev->vendor == PCI_VENDOR_ID_QEMU_EDU &&
-	    pdev->device == PCI_DEVICE_ID_QEMU_EDU)
+	if (dmapeek_is_edu(pdev))
 		mask = DMA_BIT_MASK(28);
 	ret = dma_set_mask_and_coherent(&pdev->dev, mask);
 	if (ret) {
@@ -189,12 +233,12 @@ static int dmapeek_pci_probe(struct pci_dev *pdev, const struct pci_device_id *i
 	pci_set_master(pdev);
 	ddev->roles |= DMAPEEK_DEVICE_ROLE_CLIENT;
 
+	dmapeek_map_bars(ddev);
 	ret = dmapeek_probe_providers(ddev);
 	if (ret)
 		goto err_providers;
 
-	if (pdev->vendor == PCI_VENDOR_ID_QEMU_EDU &&
-	    pdev->device == PCI_DEVICE_ID_QEMU_EDU) {
+	if (dmapeek_is_edu(pdev)) {
 		ret = dmapeek_edu_probe(ddev);
 		if (ret)
 			goto err_providers;

@@ -180,6 +180,33 @@ test_export_bar_multi_range() {
 	dpx_stop
 }
 
+# provider_bars BDF: the BARs of BDF that are providers, in order
+provider_bars() {
+	"$DPX" dump providers | grep -E "bdf=$1( |\$)" |
+		sed -n 's/.* bar=\([0-9]*\).*/\1/p' | sort -n | xargs
+}
+
+# Providers come from prefetchable BARs: ivshmem's shared memory (BAR2),
+# not its registers (BAR0), unless the module is told to; edu's BAR0 is
+# the DMA engine dmapeek drives, never a provider.
+test_providers_only_from_prefetchable_bars() {
+	setup_bar
+	setup_edu
+	"$DPX" dump providers
+	assert_eq "ivshmem: its shared memory only" 2 "$(provider_bars "$IV")"
+	assert_eq "edu: none" "" "$(provider_bars "$EDUBDF")"
+	unload_module
+	load_module mmio_bar_providers=1
+	bind_dmapeek "$IV"
+	bind_dmapeek "$EDUBDF"
+	"$DPX" dump providers
+	assert_eq "ivshmem with mmio_bar_providers=1: registers too" "0 2" \
+		"$(provider_bars "$IV")"
+	assert_eq "edu with mmio_bar_providers=1: still none" "" \
+		"$(provider_bars "$EDUBDF")"
+	unload_module
+}
+
 test_export_rejects_bad_input() {
 	setup_bar
 	assert_eq "zero size" EINVAL "$("$DPX" try 1 0 pinned)"
