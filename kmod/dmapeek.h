@@ -395,15 +395,19 @@ int dmapeek_fill_ranges(struct sk_buff *skb, const struct dmapeek_range_attrs *r
  * struct dmapeek_dump_ctx - cursor of a dump, kept in cb->ctx
  * @next_id: the first id not yet dumped
  * @filter: an id to filter by (a dump request attribute), 0 for none
- * @pos: secondary cursor (P2P dump: client index)
+ * @pos: secondary cursor (P2P dump: client index; buffer-order dump: buffer id)
  * @next_sub: the first range not yet dumped of object @next_id, when its
  *	ranges did not fit one message (0: start it from the beginning)
+ * @resume: dumps of a list: the entry the last batch stopped at
+ * @resume_gen: dmapeek_generation then; @resume is stale once it moved
  */
 struct dmapeek_dump_ctx {
 	u32 next_id;
 	u32 filter;
 	u32 pos;
 	u32 next_sub;
+	void *resume;
+	unsigned int resume_gen;
 };
 
 static inline struct dmapeek_dump_ctx *dmapeek_dump_ctx(struct netlink_callback *cb)

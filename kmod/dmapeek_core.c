@@ -113,12 +113,14 @@ void dmapeek_attachment_link(struct list_head *head, struct dmapeek_attachment *
 		if (pos->id < a->id)
 			break;
 	list_add(&a->buf_node, &pos->buf_node);
+	dmapeek_generation++;	/* a dump's place in the list is stale */
 }
 
 void dmapeek_attachment_unlink(struct dmapeek_attachment *a)
 {
 	lockdep_assert_held(&dmapeek_lock);
 	list_del_init(&a->buf_node);
+	dmapeek_generation++;
 }
 
 void dmapeek_attachment_forget(struct dmapeek_attachment *a)

@@ -1936,6 +1936,41 @@ int dmapeek_nl_attachment_get_doit(struct sk_buff *skb, struct genl_info *info)
 }
 
 /*
+ * @buf's attachment records from ctx->next_id on (dmapeek_lock held).  The
+ * list is in id order; a batch goes on from the record the last one
+ * stopped at when nothing was linked or unlinked since (the same
+ * generation), else it finds its place by id, so that a buffer with tens
+ * of thousands of importers dumps in linear time.
+ */
+static int dmapeek_nl_dump_buf_attachments(struct sk_buff *skb,
+					   struct netlink_callback *cb,
+					   struct dmapeek_buffer *buf, bool admin)
+{
+	struct dmapeek_dump_ctx *ctx = dmapeek_dump_ctx(cb);
+	struct dmapeek_attachment *a;
+	int ret;
+
+	lockdep_assert_held(&dmapeek_lock);
+	if (ctx->resume && ctx->resume_gen == dmapeek_generation)
+		a = ctx->resume;
+	else
+		a = list_first_entry(&buf->nl_attachments, typeof(*a), buf_node);
+	ctx->resume = NULL;
+	list_for_each_entry_from(a, &buf->nl_attachments, buf_node) {
+		if (a->id < ctx->next_id)
+			continue;	/* dumped in an earlier batch */
+		ret = dmapeek_nl_dump_obj(skb, cb, admin, a->id, a,
+					  dmapeek_fill_attachment);
+		if (ret) {
+			ctx->resume = a;
+			ctx->resume_gen = dmapeek_generation;
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/*
  * The attachments of every dmapeek buffer, sorted by buffer id and then
  * attachment id (the buffer-order dump): a listing of buffers with their
  * attachments merges it with the buffer dump instead of asking once per
@@ -1947,7 +1982,6 @@ static int dmapeek_nl_attachment_dump_by_buffer(struct sk_buff *skb,
 {
 	struct dmapeek_dump_ctx *ctx = dmapeek_dump_ctx(cb);
 	bool admin = dmapeek_nl_admin(cb->skb);
-	struct dmapeek_attachment *a;
 	struct dmapeek_buffer *buf;
 	unsigned long bid;
 	int ret = 0;
@@ -1959,17 +1993,12 @@ static int dmapeek_nl_attachment_dump_by_buffer(struct sk_buff *skb,
 			/* a new buffer: all of its attachments are to go */
 			ctx->pos = bid;
 			ctx->next_id = 0;
+			ctx->resume = NULL;
 		}
-		list_for_each_entry(a, &buf->nl_attachments, buf_node) {
-			if (a->id < ctx->next_id)
-				continue;	/* dumped in an earlier batch */
-			ret = dmapeek_nl_dump_obj(skb, cb, admin, a->id, a,
-						  dmapeek_fill_attachment);
-			if (ret)
-				goto out;
-		}
+		ret = dmapeek_nl_dump_buf_attachments(skb, cb, buf, admin);
+		if (ret)
+			break;
 	}
-out:
 	mutex_unlock(&dmapeek_lock);
 	return dmapeek_nl_dump_end(skb, ret);
 }
@@ -1978,10 +2007,7 @@ int dmapeek_nl_attachment_get_dumpit(struct sk_buff *skb, struct netlink_callbac
 {
 	const struct genl_info *info = genl_info_dump(cb);
 	struct dmapeek_dump_ctx *ctx = dmapeek_dump_ctx(cb);
-
-	struct dmapeek_attachment *a;
 	struct dmapeek_buffer *buf;
-	bool admin;
 	int ret = 0;
 
 	if (info->attrs[DMAPEEK_A_ATTACHMENT_BUFFER_ORDER]) {
@@ -2002,20 +2028,12 @@ int dmapeek_nl_attachment_get_dumpit(struct sk_buff *skb, struct netlink_callbac
 	 * that a listing of every buffer with its importers stays linear.
 	 */
 	ctx->filter = nla_get_u32(info->attrs[DMAPEEK_A_ATTACHMENT_BUFFER_ID]);
-	admin = dmapeek_nl_admin(cb->skb);
 	mutex_lock(&dmapeek_lock);
 	cb->seq = dmapeek_generation;
 	buf = xa_load(&dmapeek_buffers.xa, ctx->filter);
-	if (buf) {
-		list_for_each_entry(a, &buf->nl_attachments, buf_node) {
-			if (a->id < ctx->next_id)
-				continue;	/* dumped in an earlier batch */
-			ret = dmapeek_nl_dump_obj(skb, cb, admin, a->id, a,
-						  dmapeek_fill_attachment);
-			if (ret)
-				break;
-		}
-	}
+	if (buf)
+		ret = dmapeek_nl_dump_buf_attachments(skb, cb, buf,
+						      dmapeek_nl_admin(cb->skb));
 	mutex_unlock(&dmapeek_lock);
 	return dmapeek_nl_dump_end(skb, ret);
 }

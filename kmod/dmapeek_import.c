@@ -1024,25 +1024,30 @@ void dmapeek_import_device_gone(struct dmapeek_device *ddev)
 {
 	struct dmapeek_attachment *a;
 	struct dmapeek_imp *imp;
-	unsigned long id;
+	unsigned long id, next = 0;
 
 	mutex_lock(&dmapeek_lock);
 	ddev->gone = true;
 	mutex_unlock(&dmapeek_lock);
+	/*
+	 * No import of a gone device is made any more, so one pass in id
+	 * order, resumed after each teardown (which drops dmapeek_lock),
+	 * finds them all: linear in the table, not quadratic.
+	 */
 	for (;;) {
 		imp = NULL;
 		mutex_lock(&dmapeek_lock);
-		xa_for_each(&dmapeek_attachments.xa, id, a) {
+		xa_for_each_start(&dmapeek_attachments.xa, id, a, next) {
 			if (a->imp && a->imp->ddev == ddev) {
 				imp = a->imp;
 				kref_get(&imp->kref);
+				next = id + 1;
 				break;
 			}
 		}
 		mutex_unlock(&dmapeek_lock);
 		if (!imp)
 			break;
-		/* Teardown removes it from the table: the loop ends. */
 		mutex_lock(&imp->lock);
 		dmapeek_import_teardown(imp);
 		mutex_unlock(&imp->lock);
