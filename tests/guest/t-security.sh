@@ -111,3 +111,39 @@ test_security_ioctl_user_refused_on_root_opened_device() {
 	assert_eq "still mapped" 1 "$(kv mapped "$("$DPX" get attachment "$SEC_ATT")")"
 	sec_objects_end
 }
+
+# The events group is open to every user ("dmapeek monitor" needs no
+# privilege): what it carries are ids, counts, times and errors, never an
+# address.  Root exports and releases system-memory buffers until the
+# user's listener has its events.
+test_security_user_monitors_events_without_addresses() {
+	sec_user
+	load_module
+	local t pid sys i rc=0
+	sys=$("$DMAPEEK" -j provider list |
+		python3 -c 'import json,sys; print(next(p["id"] for p in json.load(sys.stdin) if p["kind"]=="system"))') ||
+		fail "no system-memory provider"
+	t=$(mktemp)
+	su "$SEC_USER" -s /bin/sh -c "exec '$DMAPEEK' -j monitor count 4 timeout 120" >"$t" 2>&1 &
+	pid=$!
+	for i in $(seq 100); do
+		kill -0 "$pid" 2>/dev/null || break
+		"$DMAPEEK" export provider "$sys" size 4K >/dev/null ||
+			fail "export as root failed"
+		sleep 0.3
+	done
+	wait "$pid" || rc=$?
+	cat "$t"
+	assert_eq "the user's monitor ends after 4 events" 0 "$rc"
+	python3 - "$t" <<-'PY' || fail "the user's events: $(cat "$t")"
+	import json, sys
+	allowed = {"timestamp_ns", "type", "buffer", "attachment", "mapping",
+	           "provider", "duration_ns", "count", "error"}
+	lines = open(sys.argv[1]).read().splitlines()
+	assert len(lines) == 4, lines
+	for l in lines:
+	    ev = json.loads(l)
+	    assert ev["type"] in ("buffer-create", "buffer-release"), ev
+	    assert set(ev) <= allowed, ev
+	PY
+}
