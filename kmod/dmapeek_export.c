@@ -13,6 +13,7 @@
 #include <linux/dma-resv.h>
 #include <linux/file.h>
 #include <linux/highmem.h>
+#include <linux/hrtimer.h>
 #include <linux/io.h>
 #include <linux/iommu.h>
 #include <linux/mm.h>
@@ -1413,17 +1414,22 @@ struct dmapeek_revoke_result {
 };
 
 /*
- * Wait, with no lock held, up to @timeout_ms for every mapping to go, then
- * record per attachment how long its unmap took and which are stuck.
+ * Wait, with no lock held, until every mapping is gone or @timeout_ms after
+ * @t0, then record per attachment how long its unmap took and which are
+ * stuck.  An hrtimer, not jiffies: a jiffy-rounded wait can end up to a
+ * tick early, and an importer must not be called stuck before its time.
  */
 static void dmapeek_wait_unmapped(struct dmapeek_buffer *buf, u64 t0,
 				  u32 timeout_ms, struct dmapeek_revoke_result *res)
 {
+	u64 deadline = t0 + (u64)timeout_ms * NSEC_PER_MSEC, now;
 	struct dmapeek_exp_attach *ea;
 	u32 i;
 
-	wait_event_timeout(buf->wq, !atomic_read(&buf->mapped),
-			   msecs_to_jiffies(timeout_ms));
+	now = dmapeek_now();
+	if (now < deadline)
+		wait_event_hrtimeout(buf->wq, !atomic_read(&buf->mapped),
+				     ns_to_ktime(deadline - now));
 	res->duration_ns = dmapeek_now() - t0;
 
 	dma_resv_lock(buf->dmabuf->resv, NULL);
