@@ -950,8 +950,14 @@ static struct sg_table *dmapeek_dmabuf_do_map(struct dma_buf_attachment *attach,
 			ret = -ENOMEM;
 			goto err_free_m;
 		}
-		ret = sg_alloc_table_from_pages(x->sgt, b->pages, b->nr_pages, 0,
-						b->size, GFP_KERNEL);
+		/*
+		 * Segments no longer than the importer takes (64 KiB unless
+		 * its driver said otherwise): DMA-API debugging flags longer.
+		 */
+		ret = sg_alloc_table_from_pages_segment(x->sgt, b->pages,
+							b->nr_pages, 0, b->size,
+							dma_get_max_seg_size(attach->dev),
+							GFP_KERNEL);
 		if (ret) {
 			kfree(x->sgt);
 			goto err_free_m;

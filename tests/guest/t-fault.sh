@@ -301,11 +301,14 @@ test_fault_provider_unbound_revokes_every_model_then_rebind_works() {
 # Rounds of 3 dp-churn processes (each with its SCM_RIGHTS receiver) killed
 # with SIGKILL after a random delay, in a random order; the module is
 # unloaded and loaded again between rounds.  DMAPEEK_SEED replays a run;
-# DMAPEEK_FAULT_ROUNDS and DMAPEEK_FAULT_SECONDS bound it.
+# DMAPEEK_FAULT_ROUNDS and DMAPEEK_FAULT_SECONDS bound it (150 s, or 450 s
+# where kmemleak scans after each round: a round there takes about 3
+# minutes on the debug kernel).
 test_fault_sigkill_campaign_leaves_nothing_behind() {
 	fault_setup
 	local seed=${DMAPEEK_SEED:-$(( $(date +%s%N) % 1000000007 ))}
 	local rounds=${DMAPEEK_FAULT_ROUNDS:-12} cap=${DMAPEEK_FAULT_SECONDS:-150}
+	[ -n "${DMAPEEK_FAULT_SECONDS:-}" ] || [ ! -w $KMEMLEAK ] || cap=450
 	local r p pids kills=0 ops=0 passes=0 t0 leak=absent delay victims v out
 	echo "seed=$seed rounds=$rounds cap=${cap}s (DMAPEEK_SEED=$seed replays it)"
 	RANDOM=$((seed % 32768))
@@ -377,12 +380,12 @@ assert_responsive() {
 	r=$(timed_ms "$DPX" dump buffers)
 	echo "buffer dump during the $2: $r"
 	[ "$(wc -l <"$out")" -eq "$BG_N" ] ||
-		fail "the $2 answered before a buffer dump begun during it returned (${r%% *} ms)"
+		fail "the $2 answered before a buffer dump begun during it returned (${r%% *} ms): $(sed -n "$((BG_N + 1)),\$p" "$out" | tr '\n' '|')"
 	r=$(timed_ms "$DPX" try 1 64K pinned)
 	echo "export during the $2: $r"
 	assert_eq "export during the $2" ok "${r#* }"
 	[ "$(wc -l <"$out")" -eq "$BG_N" ] ||
-		fail "the $2 answered before an export begun during it returned (${r%% *} ms)"
+		fail "the $2 answered before an export begun during it returned (${r%% *} ms): $(sed -n "$((BG_N + 1)),\$p" "$out" | tr '\n' '|')"
 }
 
 # bg_px TAG CMD: send CMD without waiting for the answer (see bg_answer)
@@ -404,8 +407,10 @@ bg_answer() {
 }
 
 # How long move and revoke wait for the never-unmap importer: long enough
-# that a dump and an export fit inside the wait on a loaded emulated guest.
+# that a dump and an export fit inside the wait on a loaded emulated guest
+# (a dump took 8 s on the debug kernel with another guest beside it).
 STUCK_MS=10000
+[ ! -w $KMEMLEAK ] || STUCK_MS=30000
 
 # A never-unmap and a delayed-unmap (2 s) importer under move and under
 # revoke: while the exporter waits, it answers; the never-unmap one is
