@@ -9,7 +9,8 @@
  *	  write SEED | sum | attach DEVID FLAGS BEHAVIOUR [DELAY_MS] |
  *	  map ATT | unmap ATT | detach ATT | revoke BUF MS | restore BUF |
  *	  move BUF PROV | fdinfo | close | quit |
- *	  export-ro PROV | attach-ro DEVID FLAGS BEHAVIOUR
+ *	  export-ro PROV | attach-ro DEVID FLAGS BEHAVIOUR |
+ *	  attach-map N DEVID FLAGS BEHAVIOUR
  *	(export-ro: EXPORT a 64K pinned buffer, attach-ro: IMPORT the served
  *	buffer, each with its argument in a page made read-only once filled,
  *	so the result cannot be copied back; both answer "ok ret=ENAME
@@ -288,6 +289,20 @@ static int serve(int dfd, int fd, struct dmapeek_export *e)
 				fflush(stdout);
 				continue;
 			}
+		} else if (!strcmp(cmd, "attach-map")) {
+			/* many importers at once: a shell round trip each is slow */
+			printf("ok ids=");
+			for (i = 0; i < (int)a && !ret; i++) {
+				ret = import(dfd, fd, b, c, d, 0, &id);
+				if (!ret)
+					ret = id_op(dfd, DMAPEEK_IOC_MAP, id);
+				if (!ret)
+					printf("%s%u", i ? "," : "", id);
+			}
+			printf(" made=%d%s%s\n", ret ? i - 1 : i, ret ? " err=" : "",
+			       ret ? ename(-ret) : "");
+			fflush(stdout);
+			continue;
 		} else if (!strcmp(cmd, "map")) {
 			ret = id_op(dfd, DMAPEEK_IOC_MAP, a);
 		} else if (!strcmp(cmd, "unmap")) {
