@@ -486,12 +486,37 @@ struct dmapeek_file {
 	struct list_head imports;
 };
 
+struct dmapeek_imp;
+
+/**
+ * struct dmapeek_ioc_new - what EXPORT or IMPORT made, not yet published
+ * @dmabuf: EXPORT: the new buffer (our reference), @fd reserved for it
+ * @fd: EXPORT: the fd reserved with get_unused_fd_flags(), not installed
+ * @imp: IMPORT: the new import, not yet on its file's list
+ *
+ * The caller learns of these only from the result the dispatcher copies
+ * back, so they are published (fd installed, import listed) after that
+ * copy succeeded, and undone when it failed: a caller given EFAULT must
+ * not be left with an fd or an attachment nobody told it of.
+ */
+struct dmapeek_ioc_new {
+	struct dma_buf *dmabuf;
+	int fd;
+	struct dmapeek_imp *imp;
+};
+
 /* ioctl handlers; @arg is the kernel copy of the user's struct */
-int dmapeek_ioc_export(struct dmapeek_file *df, void *arg);
+int dmapeek_ioc_export(struct dmapeek_file *df, void *arg,
+		       struct dmapeek_ioc_new *made);
 int dmapeek_ioc_move(struct dmapeek_file *df, void *arg);
 int dmapeek_ioc_revoke(struct dmapeek_file *df, void *arg);
 int dmapeek_ioc_restore(struct dmapeek_file *df, void *arg);
-int dmapeek_ioc_import(struct dmapeek_file *df, void *arg);
+int dmapeek_ioc_import(struct dmapeek_file *df, void *arg,
+		       struct dmapeek_ioc_new *made);
+/* IMPORT's result reached user space: list the import on @df */
+void dmapeek_import_publish(struct dmapeek_file *df, struct dmapeek_imp *imp);
+/* ... or it did not: tear the import down */
+void dmapeek_import_undo(struct dmapeek_imp *imp);
 int dmapeek_ioc_detach(struct dmapeek_file *df, void *arg);
 int dmapeek_ioc_map(struct dmapeek_file *df, void *arg);
 int dmapeek_ioc_unmap(struct dmapeek_file *df, void *arg);

@@ -1220,7 +1220,13 @@ static int dmapeek_check_ranges(struct dmapeek_provider *prov,
 	return ret;
 }
 
-int dmapeek_ioc_export(struct dmapeek_file *df, void *arg)
+/*
+ * EXPORT: the fd is only reserved here.  The dispatcher installs it once
+ * the result is back in user space, or releases it with the buffer when
+ * that copy fails (struct dmapeek_ioc_new).
+ */
+int dmapeek_ioc_export(struct dmapeek_file *df, void *arg,
+		       struct dmapeek_ioc_new *made)
 {
 	struct dmapeek_export *e = arg;
 	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
@@ -1252,11 +1258,17 @@ int dmapeek_ioc_export(struct dmapeek_file *df, void *arg)
 		if (IS_ERR(ranges))
 			return PTR_ERR(ranges);
 	}
+	/* Before the buffer: out of fds, nothing is made at all. */
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		goto err_ranges;
+	}
 
 	buf = kzalloc_obj(*buf);
 	if (!buf) {
 		ret = -ENOMEM;
-		goto err_ranges;
+		goto err_fd;
 	}
 	mutex_init(&buf->lock);
 	INIT_LIST_HEAD(&buf->attachments);
@@ -1326,17 +1338,13 @@ int dmapeek_ioc_export(struct dmapeek_file *df, void *arg)
 	if (ret) {
 		buf->id = 0;
 		dma_buf_put(dmabuf);
-		goto err_ranges;
+		goto err_fd;
 	}
 
-	fd = dma_buf_fd(dmabuf, O_CLOEXEC);
-	if (fd < 0) {
-		ret = fd;
-		dma_buf_put(dmabuf);
-		goto err_ranges;
-	}
 	dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_BUFFER_CREATE, 0, 0, 0, 0, 0);
 	kfree(ranges);
+	made->dmabuf = dmabuf;
+	made->fd = fd;
 	e->fd = fd;
 	e->buffer_id = buf->id;
 	return 0;
@@ -1345,6 +1353,8 @@ err_unlock:
 	mutex_unlock(&dmapeek_export_mutex);
 	mutex_destroy(&buf->lock);
 	kfree(buf);
+err_fd:
+	put_unused_fd(fd);
 err_ranges:
 	kfree(ranges);
 	return ret;
@@ -1411,13 +1421,32 @@ struct dmapeek_revoke_att {
 	u64 unmap_ns;
 };
 
-/* The outcome of a revoke: @nr entries in @att, @stuck of them stuck. */
+/*
+ * The outcome of a revoke: @nr entries in @att, @stuck of them stuck.
+ * @nl_reply asks for @rsp, the netlink reply, allocated for @nr entries
+ * together with @att, before anything is revoked: a revoke that happened
+ * must reach its caller, not fail for want of room in the reply.
+ */
 struct dmapeek_revoke_result {
 	u32 nr;
 	u32 stuck;
 	u64 duration_ns;
 	struct dmapeek_revoke_att *att;
+	bool nl_reply;
+	struct sk_buff *rsp;
 };
+
+/* Room for the reply of a revoke of @nr attachments (dmapeek_nl_put_result()). */
+static size_t dmapeek_revoke_reply_size(u32 nr)
+{
+	size_t att = nla_total_size(nla_total_size(sizeof(u32)) +	/* id */
+				    nla_total_size(sizeof(u64)) +	/* unmap-ns */
+				    nla_total_size(sizeof(u8)));	/* stuck */
+
+	/* buffer-id, timeout-ms, attachments, stuck; duration-ns */
+	return 4 * nla_total_size(sizeof(u32)) + nla_total_size(sizeof(u64)) +
+	       nr * att;
+}
 
 /*
  * Wait, with no lock held, until every mapping is gone or @timeout_ms after
@@ -1478,6 +1507,14 @@ static int dmapeek_snapshot_attachments(struct dmapeek_buffer *buf,
 	res->att = kcalloc(n ? n : 1, sizeof(*res->att), GFP_KERNEL);
 	if (!res->att)
 		return -ENOMEM;
+	if (res->nl_reply) {
+		res->rsp = genlmsg_new(dmapeek_revoke_reply_size(n), GFP_KERNEL);
+		if (!res->rsp) {
+			kfree(res->att);
+			res->att = NULL;
+			return -ENOMEM;
+		}
+	}
 	list_for_each_entry(ea, &buf->attachments, node) {
 		res->att[res->nr].id = ea->a->id;
 		res->att[res->nr].was_mapped = !list_empty(&ea->maps);
@@ -2096,10 +2133,9 @@ static int dmapeek_nl_put_result(struct sk_buff *rsp, u32 buf_id, u32 timeout_ms
 
 int dmapeek_nl_buffer_revoke_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct dmapeek_revoke_result res = {};
+	struct dmapeek_revoke_result res = { .nl_reply = true };
 	u32 timeout_ms = DMAPEEK_DEFAULT_TIMEOUT_MS;
 	struct dmapeek_buffer *buf;
-	struct sk_buff *rsp;
 	void *hdr;
 	int ret;
 
@@ -2112,22 +2148,19 @@ int dmapeek_nl_buffer_revoke_doit(struct sk_buff *skb, struct genl_info *info)
 	buf = dmapeek_nl_buffer(info, DMAPEEK_A_REVOKE_BUFFER_ID);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
+	/* On success res.rsp was sized for every attachment revoked. */
 	ret = dmapeek_buffer_revoke(buf, timeout_ms, false, &res, info->extack);
 	if (ret)
 		goto out;
 
-	rsp = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	ret = -ENOMEM;
-	if (!rsp)
-		goto out;
-	hdr = genlmsg_iput(rsp, info);
-	if (!hdr || dmapeek_nl_put_result(rsp, buf->id, timeout_ms, &res)) {
-		nlmsg_free(rsp);
+	hdr = genlmsg_iput(res.rsp, info);
+	if (!hdr || dmapeek_nl_put_result(res.rsp, buf->id, timeout_ms, &res)) {
+		nlmsg_free(res.rsp);
 		ret = -EMSGSIZE;
 		goto out;
 	}
-	genlmsg_end(rsp, hdr);
-	ret = genlmsg_reply(rsp, info);
+	genlmsg_end(res.rsp, hdr);
+	ret = genlmsg_reply(res.rsp, info);
 out:
 	kfree(res.att);
 	dmapeek_buffer_put(buf);

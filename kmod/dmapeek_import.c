@@ -790,7 +790,13 @@ out:
 
 static int dmapeek_import_map_type(struct dmapeek_imp *imp, int *distance, u32 *reason);
 
-int dmapeek_ioc_import(struct dmapeek_file *df, void *arg)
+/*
+ * IMPORT: the import goes on @df's list only once the dispatcher has
+ * copied its id back (dmapeek_import_publish()); if that copy fails it is
+ * torn down again (dmapeek_import_undo()).
+ */
+int dmapeek_ioc_import(struct dmapeek_file *df, void *arg,
+		       struct dmapeek_ioc_new *made)
 {
 	struct dmapeek_import *ia = arg;
 	const struct dma_buf_attach_ops *ops = NULL;
@@ -920,10 +926,7 @@ int dmapeek_ioc_import(struct dmapeek_file *df, void *arg)
 	dmapeek_import_map_type(imp, &distance, &reason);
 	mutex_unlock(&imp->lock);
 
-	mutex_lock(&df->lock);
-	list_add_tail(&imp->node, &df->imports);
-	mutex_unlock(&df->lock);
-
+	made->imp = imp;
 	ia->attachment_id = imp->a.id;
 	return 0;
 
@@ -975,13 +978,29 @@ static int dmapeek_import_map_type(struct dmapeek_imp *imp, int *distance, u32 *
 	return 0;
 }
 
-/* Detach @imp from @df's list (df->lock held) and tear it down. */
+/* Tear down @imp, off its file's list, and drop the list's reference. */
 static void dmapeek_import_release(struct dmapeek_imp *imp)
 {
 	mutex_lock(&imp->lock);
 	dmapeek_import_teardown(imp);
 	mutex_unlock(&imp->lock);
 	dmapeek_import_put(imp);
+}
+
+void dmapeek_import_publish(struct dmapeek_file *df, struct dmapeek_imp *imp)
+{
+	mutex_lock(&df->lock);
+	list_add_tail(&imp->node, &df->imports);
+	mutex_unlock(&df->lock);
+}
+
+/*
+ * Never listed, so no DETACH or close can have reached it; an unbind may
+ * have torn it down already, which teardown tolerates.
+ */
+void dmapeek_import_undo(struct dmapeek_imp *imp)
+{
+	dmapeek_import_release(imp);
 }
 
 int dmapeek_ioc_detach(struct dmapeek_file *df, void *arg)

@@ -10,6 +10,8 @@
 
 #include <linux/module.h>
 #include <linux/miscdevice.h>
+#include <linux/dma-buf.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/uaccess.h>
 #include <linux/slab.h>
@@ -31,6 +33,9 @@ struct dmapeek_ioctl_op {
 	unsigned int size;
 	bool admin;
 	int (*fn)(struct dmapeek_file *df, void *arg);
+	/* instead of @fn: an op whose result names what it made */
+	int (*make)(struct dmapeek_file *df, void *arg,
+		    struct dmapeek_ioc_new *made);
 };
 
 static int dmapeek_ioc_abi_version(struct dmapeek_file *df, void *arg)
@@ -51,14 +56,21 @@ static int dmapeek_ioc_abi_version(struct dmapeek_file *df, void *arg)
 		.admin = _admin,					\
 		.fn = _fn,						\
 	}
+#define DMAPEEK_IOCTL_MAKE(_cmd, _make, _struct, _last)		\
+	[DMAPEEK_IOC_CMD_##_cmd - DMAPEEK_IOC_CMD_ABI_VERSION] = {	\
+		.min_size = offsetofend(_struct, _last),		\
+		.size = sizeof(_struct),				\
+		.admin = true,						\
+		.make = _make,						\
+	}
 
 static const struct dmapeek_ioctl_op dmapeek_ioctl_ops[] = {
 	DMAPEEK_IOCTL_OP(ABI_VERSION, dmapeek_ioc_abi_version,
 			 struct dmapeek_abi_version, minor, false),
-	DMAPEEK_IOCTL_OP(EXPORT, dmapeek_ioc_export,
-			 struct dmapeek_export, name, true),
-	DMAPEEK_IOCTL_OP(IMPORT, dmapeek_ioc_import,
-			 struct dmapeek_import, __reserved, true),
+	DMAPEEK_IOCTL_MAKE(EXPORT, dmapeek_ioc_export,
+			   struct dmapeek_export, name),
+	DMAPEEK_IOCTL_MAKE(IMPORT, dmapeek_ioc_import,
+			   struct dmapeek_import, __reserved),
 	DMAPEEK_IOCTL_OP(DETACH, dmapeek_ioc_detach,
 			 struct dmapeek_id_op, __reserved, true),
 	DMAPEEK_IOCTL_OP(MAP, dmapeek_ioc_map,
@@ -92,10 +104,35 @@ union dmapeek_ioctl_buf {
 	struct dmapeek_bench_map bench_map;
 };
 
+/* The result reached user space: hand over what the op made. */
+static void dmapeek_ioc_publish(struct dmapeek_file *df,
+				struct dmapeek_ioc_new *made)
+{
+	if (made->dmabuf)
+		dma_buf_fd_install(made->dmabuf, made->fd);
+	if (made->imp)
+		dmapeek_import_publish(df, made->imp);
+}
+
+/*
+ * The result could not be copied back, so the caller never learns the fd
+ * or the id: take back what the op made, as if it had failed.
+ */
+static void dmapeek_ioc_undo(struct dmapeek_ioc_new *made)
+{
+	if (made->dmabuf) {
+		put_unused_fd(made->fd);
+		dma_buf_put(made->dmabuf);
+	}
+	if (made->imp)
+		dmapeek_import_undo(made->imp);
+}
+
 static long dmapeek_fops_ioctl(struct file *filp, unsigned int cmd,
 			       unsigned long uarg)
 {
 	struct dmapeek_file *df = filp->private_data;
+	struct dmapeek_ioc_new made = { .fd = -1 };
 	const struct dmapeek_ioctl_op *op;
 	void __user *uptr = (void __user *)uarg;
 	unsigned int nr = _IOC_NR(cmd);
@@ -108,7 +145,7 @@ static long dmapeek_fops_ioctl(struct file *filp, unsigned int cmd,
 	    nr - DMAPEEK_IOC_CMD_ABI_VERSION >= ARRAY_SIZE(dmapeek_ioctl_ops))
 		return -ENOTTY;
 	op = &dmapeek_ioctl_ops[nr - DMAPEEK_IOC_CMD_ABI_VERSION];
-	if (!op->fn)
+	if (!op->fn && !op->make)
 		return -ENOTTY;
 	if (op->admin && !capable(CAP_SYS_ADMIN))
 		return -EPERM;
@@ -123,11 +160,14 @@ static long dmapeek_fops_ioctl(struct file *filp, unsigned int cmd,
 	if (ret)
 		return ret;
 
-	ret = op->fn(df, &buf);
+	ret = op->make ? op->make(df, &buf, &made) : op->fn(df, &buf);
 	if (ret)
 		return ret;
-	if (copy_to_user(uptr, &buf, min_t(u32, op->size, usize)))
+	if (copy_to_user(uptr, &buf, min_t(u32, op->size, usize))) {
+		dmapeek_ioc_undo(&made);
 		return -EFAULT;
+	}
+	dmapeek_ioc_publish(df, &made);
 	return 0;
 }
 

@@ -8,7 +8,13 @@
  *	line, answering each with one line ("ok ...", or "err ENAME"):
  *	  write SEED | sum | attach DEVID FLAGS BEHAVIOUR [DELAY_MS] |
  *	  map ATT | unmap ATT | detach ATT | revoke BUF MS | restore BUF |
- *	  move BUF PROV | fdinfo | close | quit
+ *	  move BUF PROV | fdinfo | close | quit |
+ *	  export-ro PROV | attach-ro DEVID FLAGS BEHAVIOUR |
+ *	  attach-map N DEVID FLAGS BEHAVIOUR
+ *	(export-ro: EXPORT a 64K pinned buffer, attach-ro: IMPORT the served
+ *	buffer, each with its argument in a page made read-only once filled,
+ *	so the result cannot be copied back; both answer "ok ret=ENAME
+ *	new_fds=N", N the fds the process gained by the call)
  *	(attach/map/unmap/detach: dmapeek's importer, DMAPEEK_IOC_IMPORT,
  *	MAP, UNMAP and DETACH on the same /dev/dmapeek file: its imports go
  *	when the process exits; FLAGS are DMAPEEK_IMPORT_*, BEHAVIOUR 1
@@ -32,6 +38,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <dirent.h>
 #include <sys/select.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -69,6 +76,7 @@ static const char *ename(int e)
 	case ESTALE: return "ESTALE";
 	case EBADF: return "EBADF";
 	case EINTR: return "EINTR";
+	case EMSGSIZE: return "EMSGSIZE";
 	default: return "E?";
 	}
 }
@@ -184,6 +192,59 @@ static int id_op(int dfd, unsigned long req, unsigned int id)
 	return ioctl(dfd, req, &op) ? -errno : 0;
 }
 
+/* The fds this process has open now. */
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+/*
+ * A page for an ioctl argument of @size bytes, filled from @arg and then
+ * made read-only: the module reads it but cannot write its result back.
+ */
+static void *ro_arg(const void *arg, size_t size)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	void *p = mmap(NULL, pg, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	memcpy(p, arg, size);
+	if (mprotect(p, pg, PROT_READ)) {
+		munmap(p, pg);
+		return NULL;
+	}
+	return p;
+}
+
+/* @req with @arg in a read-only page; answers "ok ret=ENAME new_fds=N". */
+static int ioctl_ro(int dfd, unsigned long req, const void *arg, size_t size)
+{
+	void *p = ro_arg(arg, size);
+	int before, ret;
+
+	if (!p)
+		return -errno;
+	before = count_fds();
+	ret = ioctl(dfd, req, p) ? errno : 0;
+	printf("ok ret=%s new_fds=%d\n", ret ? ename(ret) : "0",
+	       count_fds() - before);
+	fflush(stdout);
+	munmap(p, sysconf(_SC_PAGESIZE));
+	return 0;
+}
+
 static int serve(int dfd, int fd, struct dmapeek_export *e)
 {
 	size_t size = e->length;
@@ -228,6 +289,20 @@ static int serve(int dfd, int fd, struct dmapeek_export *e)
 				fflush(stdout);
 				continue;
 			}
+		} else if (!strcmp(cmd, "attach-map")) {
+			/* many importers at once: a shell round trip each is slow */
+			printf("ok ids=");
+			for (i = 0; i < (int)a && !ret; i++) {
+				ret = import(dfd, fd, b, c, d, 0, &id);
+				if (!ret)
+					ret = id_op(dfd, DMAPEEK_IOC_MAP, id);
+				if (!ret)
+					printf("%s%u", i ? "," : "", id);
+			}
+			printf(" made=%d%s%s\n", ret ? i - 1 : i, ret ? " err=" : "",
+			       ret ? ename(-ret) : "");
+			fflush(stdout);
+			continue;
 		} else if (!strcmp(cmd, "map")) {
 			ret = id_op(dfd, DMAPEEK_IOC_MAP, a);
 		} else if (!strcmp(cmd, "unmap")) {
@@ -272,6 +347,24 @@ static int serve(int dfd, int fd, struct dmapeek_export *e)
 			printf("\n");
 			fflush(stdout);
 			continue;
+		} else if (!strcmp(cmd, "export-ro")) {
+			struct dmapeek_export x = {
+				.size = sizeof(x), .provider_id = a,
+				.model = DMAPEEK_MODEL_PINNED, .length = 64 << 10,
+			};
+
+			ret = ioctl_ro(dfd, DMAPEEK_IOC_EXPORT, &x, sizeof(x));
+			if (!ret)
+				continue;
+		} else if (!strcmp(cmd, "attach-ro")) {
+			struct dmapeek_import im = {
+				.size = sizeof(im), .fd = fd, .device_id = a,
+				.flags = b, .behaviour = c,
+			};
+
+			ret = ioctl_ro(dfd, DMAPEEK_IOC_IMPORT, &im, sizeof(im));
+			if (!ret)
+				continue;
 		} else if (!strcmp(cmd, "close")) {
 			ret = close(fd) ? -errno : 0;
 			fd = -1;

@@ -238,6 +238,40 @@ test_export_rejects_bad_input() {
 		"$(kv bytes_exported "$("$DPX" dump providers | grep "^provider id=$BARPROV ")")"
 }
 
+# dmapeek_bufinfo: the dma-bufs dmapeek exported, from the kernel's list
+dmapeek_bufinfo() {
+	awk '$5 == "dmapeek"' /sys/kernel/debug/dma_buf/bufinfo | wc -l
+}
+
+# EXPORT and IMPORT whose result cannot be copied back (the argument in a
+# read-only page) fail with EFAULT and leave nothing: no fd, no buffer, no
+# attachment the caller was never told of.
+test_unwritable_result_undoes_export_and_import() {
+	setup_edu
+	local r a
+	[ -r /sys/kernel/debug/dma_buf/bufinfo ] || skip "no dma_buf debugfs"
+	dpx_start 1 64K revocable served
+	assert_eq "one dmapeek dma-buf in bufinfo" 1 "$(dmapeek_bufinfo)"
+	r=$(dpx export-ro 1)
+	assert_eq "EXPORT with an unwritable result" "ok ret=EFAULT new_fds=0" "$r"
+	assert_eq "no buffer but the served one" "$BUF" \
+		"$("$DPX" dump buffers | sed -n 's/^buffer id=\([0-9]*\) .*/\1/p' | tr '\n' ' ' | sed 's/ $//')"
+	assert_eq "no new dma-buf in bufinfo" 1 "$(dmapeek_bufinfo)"
+	r=$(dpx attach-ro "$EDUDEV" $IMP_DYN_P2P_REV $NORMAL)
+	assert_eq "IMPORT with an unwritable result" "ok ret=EFAULT new_fds=0" "$r"
+	assert_eq "no attachment left" "" "$("$DPX" dump attachments "$BUF")"
+	assert_eq "the buffer counts no attachment" 0 \
+		"$(kv attachments "$(buffer_line "$BUF")")"
+	assert_eq "the device counts no attachment" 0 \
+		"$(kv attachments "$("$DPX" dump devices | grep "bdf=$EDUBDF")")"
+	# the same imports with a writable result work and are listed
+	a=$(kv attachment "$(dpx attach "$EDUDEV" $IMP_DYN_P2P_REV $NORMAL)")
+	[ -n "$a" ] || fail "IMPORT after the failed one"
+	assert_eq "listed" "$a" "$(kv id "$(attachment_line "$a")")"
+	assert_eq "detach" ok "$(dpx detach "$a")"
+	dpx_stop
+}
+
 # ------------------------------------------------------------ attachments
 
 test_attachment_rows_from_dmapeek_importer() {
@@ -508,6 +542,33 @@ test_revoke_reports_stuck_importer() {
 	dpx_stop
 }
 
+# More attachments than a default-size netlink reply holds entries for
+# (NLMSG_GOODSIZE rounds up to an 8 KiB skb: about 280 entries of 28
+# bytes; 200 still fitted): the reply is sized for all of them, so the
+# revoke that happened is reported, every attachment with its unmap time.
+# (dp-export imports and maps them in one command: a shell round trip per
+# import took over 300 s on a loaded TCG guest.)
+test_revoke_reply_lists_every_attachment_over_netlink() {
+	setup_edu
+	local n=320 ids r got
+	dpx_start 1 64K revocable many
+	r=$(dpx attach-map $n "$EDUDEV" $IMP_DYN_P2P_REV $NORMAL)
+	assert_eq "imported and mapped" $n "$(kv made "$r")"
+	ids="$(kv ids "$r" | tr ',' ' ') "
+	r=$("$DPX" revoke "$BUF" 5000)
+	case $r in "revoke "*) ;; *) fail "revoke over netlink: $r" ;; esac
+	assert_eq "attachments" $n "$(kv attachments "$r")"
+	assert_eq "stuck" 0 "$(kv stuck "$r")"
+	got=$(echo "$r" | tr ' ' '\n' | sed -n 's/^att[0-9]*\.id=//p' | tr '\n' ' ')
+	assert_eq "one entry per attachment, in attach order" "$ids" "$got"
+	assert_eq "every entry has an unmap time" $n \
+		"$(echo "$r" | tr ' ' '\n' | grep -cE '^att[0-9]+\.unmap_ns=[1-9][0-9]*$' || true)"
+	assert_eq "none stuck" $n \
+		"$(echo "$r" | tr ' ' '\n' | grep -cE '^att[0-9]+\.stuck=0$' || true)"
+	assert_eq "the buffer counts the revoke" 1 "$(kv revokes "$(buffer_line "$BUF")")"
+	dpx_stop
+}
+
 test_restore_after_revoke() {
 	setup_edu
 	local att
@@ -628,9 +689,19 @@ test_unbind_provider_revokes_live_buffers() {
 }
 
 test_unload_refused_while_buffers_live() {
-	load_module
+	setup_edu
+	local a
 	dpx_start 1 64K pinned keepalive
 	! rmmod dmapeek 2>/dev/null || fail "rmmod succeeded with a live buffer"
+	module_loaded || fail "module gone"
+	# only an import left: the exporter's fd closed, the buffer lives on
+	# through the attachment of the still open /dev/dmapeek
+	a=$(kv attachment "$(dpx attach "$EDUDEV" $IMP_DYN_P2P_REV $NORMAL)")
+	[ -n "$a" ] || fail "import"
+	assert_eq "close the exporter's fd" ok "$(dpx close)"
+	assert_eq "the import keeps the buffer" "$BUF" \
+		"$(kv buffer "$(attachment_line "$a")")"
+	! rmmod dmapeek 2>/dev/null || fail "rmmod succeeded with only an import live"
 	module_loaded || fail "module gone"
 	dpx_stop
 	sleep 0.5
