@@ -71,9 +71,18 @@ test_audit_dmapeek_system_buffer_two_step_mapping() {
 	assert_match "the two-step mapping checks out page by page" \
 		'^audit id=[0-9]+ path=iova-link result=ok pages=16 mismatches=0 holes=0$' \
 		"$(echo "$out" | grep '^audit .*path=iova-link')"
-	assert_match "so does the exporter's" \
-		'^audit id=[0-9]+ path=sgtable result=ok pages=16 mismatches=0 holes=0$' \
-		"$(echo "$out" | grep '^audit .*path=sgtable')"
+	# the exporter's dma_map_sgtable() record keeps each segment's page
+	# only while the IOMMU left the segments apart: once it merged them
+	# into fewer IOVA runs there is nothing to check the pages against
+	if echo "$out" | grep -q '^mapping .*path=sgtable .* ranges=16 '; then
+		assert_match "so does the exporter's" \
+			'^audit id=[0-9]+ path=sgtable result=ok pages=16 mismatches=0 holes=0$' \
+			"$(echo "$out" | grep '^audit .*path=sgtable')"
+	else
+		assert_match "the exporter's merged segments: not checkable" \
+			'^audit id=[0-9]+ path=sgtable result=not-checkable pages=0 mismatches=0 holes=0$' \
+			"$(echo "$out" | grep '^audit .*path=sgtable')"
+	fi
 }
 
 # The kernel helper dma_buf_phys_vec_to_sgt() links every range at IOVA
