@@ -436,6 +436,8 @@ static const struct aname provider_attrs[DMAPEEK_A_PROVIDER_MAX + 1] = {
 	[DMAPEEK_A_PROVIDER_BDF] = { "bdf", 's' },
 	[DMAPEEK_A_PROVIDER_BAR] = { "bar", 'u' },
 	[DMAPEEK_A_PROVIDER_SIZE] = { "size", 'u' },
+	[DMAPEEK_A_PROVIDER_PHYS_START] = { "phys_start", 'u' },
+	[DMAPEEK_A_PROVIDER_BUS_OFFSET] = { "bus_offset", 'u' },
 	[DMAPEEK_A_PROVIDER_BYTES_EXPORTED] = { "bytes_exported", 'u' },
 	[DMAPEEK_A_PROVIDER_BUFFERS] = { "buffers", 'u' },
 };
@@ -445,6 +447,8 @@ static const struct aname device_attrs[DMAPEEK_A_DEVICE_MAX + 1] = {
 	[DMAPEEK_A_DEVICE_BDF] = { "bdf", 's' },
 	[DMAPEEK_A_DEVICE_VENDOR] = { "vendor", 'u' },
 	[DMAPEEK_A_DEVICE_DEVICE] = { "device", 'u' },
+	[DMAPEEK_A_DEVICE_IOMMU_GROUP] = { "iommu_group", 'i' },
+	[DMAPEEK_A_DEVICE_DOMAIN_TYPE] = { "domain_type", 'u' },
 	[DMAPEEK_A_DEVICE_ATTACHMENTS] = { "attachments", 'u' },
 };
 

@@ -20,6 +20,9 @@
  *         mappings          "mapping id=N path=P size=S ranges=R kinds=K" per mapping
  *         audit             per mapping: "audit id=N path=P result=R pages=N mismatches=N holes=N"
  *         ioc-audit         the same through DMAPEEK_IOC_AUDIT
+ *         audit-id:N        audit mapping N over netlink, whoever's it is:
+ *                           its "audit ..." line then "audit-id OK", or
+ *                           "audit-id ERR ENAME EXTACK"
  *         attachment        the attachment row, or "attachment ERR ENAME"
  *         fdinfo            "fdinfo exp_name=NAME size=N"
  *         cpu-fill:OFF:LEN:SEED   write a pattern with the CPU (mmap)
@@ -578,6 +581,16 @@ static void step(const char *st, struct dmapeek_import *imp)
 			}
 		}
 		printf("%s-done n=%d\n", st, ml.n);
+	} else if (sscanf(st, "audit-id:%llu", &a) == 1) {
+		unsigned int v[2] = { DMAPEEK_A_AUDIT_MAPPING_ID, (unsigned int)a };
+		unsigned int path = 0;
+
+		e = nl_request(DMAPEEK_CMD_MAPPING_AUDIT, 0, DMAPEEK_A_AUDIT_MAX,
+			       put_u32_id, v, audit_cb, &path, extack);
+		if (e)
+			printf("audit-id ERR %s %s\n", ename(e), extack);
+		else
+			printf("audit-id OK\n");
 	} else if (!strcmp(st, "attachment")) {
 		unsigned int v[2] = { DMAPEEK_A_ATTACHMENT_ID, att_id };
 

@@ -117,10 +117,15 @@ attachment_line() {
 
 test_export_system_each_model() {
 	load_module
-	local m n line
+	local m n line prev=
 	n=1
 	for m in pinned movable revocable; do
 		dpx_start 1 1M $m sys-$m
+		# ids are cyclic: the id of the buffer closed just before is not
+		# handed out again at once
+		[ -z "$prev" ] || [ "$BUF" -gt "$prev" ] ||
+			fail "$m: buffer id $BUF after closing buffer $prev"
+		prev=$BUF
 		line=$(buffer_line "$BUF")
 		assert_eq "$m size" 1048576 "$(kv size "$line")"
 		assert_eq "$m model" $n "$(kv model "$line")"
@@ -207,6 +212,63 @@ test_providers_only_from_prefetchable_bars() {
 	unload_module
 }
 
+# domain_type_of_sysfs TYPE: enum dmapeek_domain_type of the type sysfs
+# shows in /sys/kernel/iommu_groups/N/type (iommu_group_show_type())
+domain_type_of_sysfs() {
+	case $1 in
+	blocked) echo 1 ;;
+	identity) echo 2 ;;
+	DMA) echo 3 ;;
+	DMA-FQ) echo 4 ;;
+	unmanaged) echo 5 ;;
+	*) echo "(sysfs type '$1')" ;;
+	esac
+}
+
+# The device and provider dumps against what the PCI and IOMMU cores show
+# in sysfs: each bound device's IOMMU group and domain type, each BAR
+# provider's CPU physical start and size (its line in the device's
+# "resource" file: start, end, flags).
+test_device_and_provider_dumps_match_sysfs() {
+	local bdf devs provs line grp res n=0 start end
+	setup_bar
+	setup_edu
+	for bdf in $(need_pci $IVSHMEM); do bind_dmapeek "$bdf"; done
+	devs=$("$DPX" dump devices) || fail "device dump: $devs"
+	provs=$("$DPX" dump providers) || fail "provider dump: $provs"
+	echo "$devs"
+	echo "$provs"
+	assert_eq "the devices bound to dmapeek, each once" \
+		"$(ls /sys/bus/pci/drivers/dmapeek | grep -E '^[0-9a-f]{4}:' | sort | xargs)" \
+		"$(echo "$devs" | sed -n 's/.* bdf=\([^ ]*\).*/\1/p' | sort | xargs)"
+	while read -r line; do
+		bdf=$(kv bdf "$line")
+		if [ -e "/sys/bus/pci/devices/$bdf/iommu_group" ]; then
+			grp=$(basename "$(readlink "/sys/bus/pci/devices/$bdf/iommu_group")")
+			assert_eq "$bdf: IOMMU group" "$grp" "$(kv iommu_group "$line")"
+			assert_eq "$bdf: domain type" \
+				"$(domain_type_of_sysfs "$(cat "/sys/kernel/iommu_groups/$grp/type")")" \
+				"$(kv domain_type "$line")"
+		else
+			assert_eq "$bdf: no IOMMU group" -1 "$(kv iommu_group "$line")"
+			assert_eq "$bdf: no domain" 0 "$(kv domain_type "$line")"
+		fi
+	done <<<"$devs"
+	while read -r line; do
+		bdf=$(kv bdf "$line")
+		[ -n "$bdf" ] || continue	# the system-memory provider
+		res=$(sed -n "$(($(kv bar "$line") + 1))p" "/sys/bus/pci/devices/$bdf/resource")
+		read -r start end _ <<<"$res"
+		assert_eq "$bdf BAR$(kv bar "$line"): CPU physical start" \
+			"$((start))" "$(kv phys_start "$line")"
+		assert_eq "$bdf BAR$(kv bar "$line"): size" \
+			"$((end - start + 1))" "$(kv size "$line")"
+		n=$((n + 1))
+	done <<<"$provs"
+	[ "$n" -ge "$(need_pci $IVSHMEM | wc -l)" ] ||
+		fail "$n BAR providers for $(need_pci $IVSHMEM | wc -l) ivshmem devices"
+}
+
 test_export_rejects_bad_input() {
 	setup_bar
 	assert_eq "zero size" EINVAL "$("$DPX" try 1 0 pinned)"
@@ -276,13 +338,18 @@ test_unwritable_result_undoes_export_and_import() {
 
 test_attachment_rows_from_dmapeek_importer() {
 	setup_edu
-	local r att line
+	local r att line map_ns t kind
 	dpx_start 1 1M revocable rows
 	r=$(dpx attach "$EDUDEV" $IMP_DYN_P2P_REV $NORMAL)
 	att=$(kv attachment "$r")
 	[ -n "$att" ] && [ "$att" != 0 ] || fail "attach: $r"
+	line=$(attachment_line "$att")
+	assert_eq "never mapped: no map time" 0 "$(kv last_map_ns "$line")"
 	assert_eq "map" ok "$(dpx map "$att")"
 	line=$(attachment_line "$att")
+	map_ns=$(kv last_map_ns "$line")
+	[ "${map_ns:-0}" -gt 0 ] || fail "mapped, but last_map_ns is '$map_ns': $line"
+	assert_eq "never unmapped: no unmap time" 0 "$(kv last_unmap_ns "$line")"
 	assert_eq "buffer" "$BUF" "$(kv buffer "$line")"
 	assert_eq "importer dev" "$EDUBDF" "$(kv dev "$line")"
 	assert_eq "importer driver" dmapeek "$(kv driver "$line")"
@@ -303,15 +370,46 @@ test_attachment_rows_from_dmapeek_importer() {
 	assert_eq "mapping path sgtable" 5 "$(kv path "$line")"
 	assert_eq "mapping size" 1048576 "$(kv size "$line")"
 	[ -n "$(kv r0.addr "$line")" ] || fail "mapping without an address: $line"
+	[ "$(kv map_ns "$line")" -gt 0 ] 2>/dev/null || fail "no map duration: $line"
+	# what the edu's addresses are: IOVAs behind a translating IOMMU
+	# domain, CPU physical addresses without one (sysfs says which)
+	t=$(cat "/sys/bus/pci/devices/$EDUBDF/iommu_group/type" 2>/dev/null || echo none)
+	case $t in DMA|DMA-FQ|unmanaged) kind=0x1 ;; *) kind=0x3 ;; esac
+	assert_eq "range kind for a '$t' domain" "$kind" "$(kv r0.kind "$line")"
+	assert_eq "every range of that kind" "" \
+		"$(echo "$line" | tr ' ' '\n' | grep '^r[0-9]*\.kind=' | grep -v "=$kind\$" || true)"
 	grep -q "$EDUBDF" /sys/kernel/debug/dma_buf/bufinfo ||
 		fail "importer not in bufinfo"
 	assert_eq "unmap" ok "$(dpx unmap "$att")"
 	line=$(attachment_line "$att")
 	assert_eq "unmaps" 1 "$(kv unmaps "$line")"
 	assert_eq "mapped after unmap" 0 "$(kv mapped "$line")"
+	assert_eq "the map time stays" "$map_ns" "$(kv last_map_ns "$line")"
+	[ "$(kv last_unmap_ns "$line")" -ge "$map_ns" ] 2>/dev/null ||
+		fail "unmapped at '$(kv last_unmap_ns "$line")', before the map at $map_ns"
 	assert_eq "no mapping left" "" "$("$DPX" dump mappings "$att")"
 	assert_eq "detach" ok "$(dpx detach "$att")"
 	"$DPX" get attachment "$att" | grep -q '^err ENOENT' || fail "attachment left"
+	dpx_stop
+
+	# a pinning importer (of a buffer that can move: pinning means
+	# something there) and a static one, whose rows say so
+	dpx_start 1 1M movable rows-pin
+	att=$(kv attachment "$(dpx attach "$EDUDEV" $IMP_PIN $NORMAL)")
+	[ -n "$att" ] || fail "pinned attach failed"
+	line=$(attachment_line "$att")
+	assert_eq "pinned import: PINNED (8) set" 8 $(($(kv flags "$line") & 8))
+	assert_eq "pinned import: DYNAMIC (1) set" 1 $(($(kv flags "$line") & 1))
+	assert_eq "the buffer counts the pin" 1 "$(kv pins "$(buffer_line "$BUF")")"
+	assert_eq "detach pinned" ok "$(dpx detach "$att")"
+	dpx_stop
+	dpx_start 1 1M pinned rows-static
+	att=$(kv attachment "$(dpx attach "$EDUDEV" 0 $NORMAL)")
+	[ -n "$att" ] || fail "static attach failed"
+	line=$(attachment_line "$att")
+	# IMPORTED | EXPORTED only: no DYNAMIC, PEER2PEER, REVOCABLE, PINNED
+	assert_eq "static import flags" 48 "$(kv flags "$line")"
+	assert_eq "detach static" ok "$(dpx detach "$att")"
 	dpx_stop
 }
 
@@ -340,30 +438,76 @@ test_bar_refuses_importer_without_p2p() {
 	dpx_stop
 }
 
+# mapping_ranges_of_kind LINE KIND: fail unless every range of the mapping
+# row LINE has address kind KIND (1 IOVA, 2 bus, 3 phys)
+mapping_ranges_of_kind() {
+	local k
+	k=$(echo "$1" | tr ' ' '\n' | sed -n 's/^r[0-9]*\.kind=//p' | sort -u | xargs)
+	assert_eq "the ranges' address kind" "$(printf '%#x' "$2")" "$k"
+}
+
+# Three BAR ranges (0+1M, 8M+2M, 4M+1M) mapped by the exporter for two
+# importers.  The BAR's own device (same device on every topology) gets the
+# ranges' bus addresses, each where its offset puts it in the BAR.  The edu
+# gets what the pair's map type allows: where the path runs through the
+# host bridge (epyc-root), one IOVA allocation with the ranges linked at
+# running offsets (0, 1M, 3M: the 7.3.4 helper would stack them at 0);
+# where P2P is not supported (intel-root), no mapping at all.
 test_bar_multi_range_mapped_at_running_offsets() {
 	setup_bar
-	local r att line
+	setup_edu
+	local r att line prov mt base
 	dpx_start "$BARPROV" 0+1M,8M+2M,4M+1M revocable multimap
+
 	r=$(dpx attach "$IVDEV" $IMP_DYN_P2P_REV $NORMAL)
 	att=$(kv attachment "$r")
-	r=$(dpx map "$att")
-	if [ "$r" != ok ]; then
-		dpx detach "$att" >/dev/null
-		dpx_stop
-		skip "the BAR's own device cannot map it here: $r"
-	fi
+	[ -n "$att" ] || fail "attach of the BAR's own device: $r"
+	assert_eq "same device: bus addresses" 3 "$(kv map_type "$(attachment_line "$att")")"
+	assert_eq "map by the BAR's own device" ok "$(dpx map "$att")"
 	line=$(mapping_of "$att")
-	echo "$line"
-	case $(kv path "$line") in
-	2)	# IOVA link: one allocation, ranges at running offsets
-		assert_eq "range 1 IOVA" $(printf '%#x' $(($(kv r0.addr "$line") + (1 << 20)))) \
-			"$(kv r1.addr "$line")"
-		assert_eq "range 2 IOVA" $(printf '%#x' $(($(kv r0.addr "$line") + (3 << 20)))) \
-			"$(kv r2.addr "$line")" ;;
-	3|4)	assert_eq "ranges" 3 "$(kv nr_ranges "$line")" ;;
-	*)	fail "unexpected path for 3 ranges: $line" ;;
-	esac
+	echo "own device: $line"
+	assert_eq "path bus-addr" 4 "$(kv path "$line")"
+	assert_eq "ranges" 3 "$(kv nr_ranges "$line")"
+	mapping_ranges_of_kind "$line" 2
+	prov=$("$DPX" dump providers | grep "^provider id=$BARPROV ")
+	base=$(( $(kv phys_start "$prov") + $(kv bus_offset "$prov") ))
+	assert_eq "range 0 at the BAR's bus address" "$(printf '%#x' $base)" "$(kv r0.addr "$line")"
+	assert_eq "range 1 at BAR+8M" "$(printf '%#x' $((base + (8 << 20))))" "$(kv r1.addr "$line")"
+	assert_eq "range 2 at BAR+4M" "$(printf '%#x' $((base + (4 << 20))))" "$(kv r2.addr "$line")"
 	assert_eq "unmap" ok "$(dpx unmap "$att")"
+	assert_eq "detach" ok "$(dpx detach "$att")"
+
+	r=$(dpx attach "$EDUDEV" $IMP_DYN_P2P_REV $NORMAL)
+	att=$(kv attachment "$r")
+	[ -n "$att" ] || fail "attach of the edu: $r"
+	mt=$(kv map_type "$(attachment_line "$att")")
+	case $DMAPEEK_TOPOLOGY in
+	epyc-root) assert_eq "edu: through the host bridge" 4 "$mt" ;;
+	intel-root) assert_eq "edu: not supported" 2 "$mt" ;;
+	esac
+	case $mt in
+	4)	assert_eq "map by the edu" ok "$(dpx map "$att")"
+		line=$(mapping_of "$att")
+		echo "edu: $line"
+		assert_eq "path iova-link" 2 "$(kv path "$line")"
+		assert_eq "ranges" 3 "$(kv nr_ranges "$line")"
+		mapping_ranges_of_kind "$line" 1
+		base=$(kv r0.addr "$line")
+		assert_eq "range 1 IOVA at 1M" "$(printf '%#x' $((base + (1 << 20))))" \
+			"$(kv r1.addr "$line")"
+		assert_eq "range 2 IOVA at 3M" "$(printf '%#x' $((base + (3 << 20))))" \
+			"$(kv r2.addr "$line")"
+		assert_eq "unmap" ok "$(dpx unmap "$att")" ;;
+	3)	assert_eq "map by the edu" ok "$(dpx map "$att")"
+		line=$(mapping_of "$att")
+		echo "edu: $line"
+		assert_eq "path bus-addr" 4 "$(kv path "$line")"
+		mapping_ranges_of_kind "$line" 2
+		assert_eq "unmap" ok "$(dpx unmap "$att")" ;;
+	2)	assert_match "map by the edu refused" '^err E' "$(dpx map "$att")"
+		assert_eq "no mapping" "" "$("$DPX" dump mappings "$att")" ;;
+	*)	fail "unexpected map type $mt for the edu" ;;
+	esac
 	assert_eq "detach" ok "$(dpx detach "$att")"
 	dpx_stop
 }
@@ -593,7 +737,7 @@ test_restore_after_revoke() {
 # and one event per transition (sent by the exporter, see dmapeek.h).
 test_events_once_per_transition() {
 	setup_edu
-	local att pin buf1
+	local att pin buf1 ts
 	events_start
 	dpx_start 1 1M revocable evbuf
 	att=$(kv attachment "$(dpx attach "$EDUDEV" $IMP_DYN_P2P_REV $NORMAL)")
@@ -623,6 +767,13 @@ test_events_once_per_transition() {
 		"$(ev_types "buffer=$BUF( |\$)")"
 	assert_eq "no event without the buffer id (no importer duplicates)" "" \
 		"$(grep -E "attachment=($att|$pin)( |\$)" "$EVLOG" | grep -v " buffer=")"
+	# one clock, stamped as each event is sent: in arrival order the
+	# timestamps never go back
+	ts=$(grep '^event ' "$EVLOG" | sed -n 's/.* ts=\([0-9]*\).*/\1/p')
+	[ "$(echo "$ts" | wc -l)" = "$(grep -c '^event ' "$EVLOG")" ] ||
+		fail "an event without a timestamp"
+	[ "$(echo "$ts" | wc -l)" -ge 18 ] || fail "only $(echo "$ts" | wc -l) events heard"
+	echo "$ts" | sort -n -c || fail "event timestamps go back in arrival order"
 	rm -f "$EVLOG"
 }
 

@@ -35,10 +35,16 @@ test_system_heap_import_named_system() {
 	setup_import
 	[ -e /dev/dma_heap/system ] || skip "no system dma-heap in this kernel"
 	local out
-	out=$("$DP_IMPORT" --dev "$EDU_DEV" --flags dynamic heap:32768 import fdinfo map mappings)
+	out=$("$DP_IMPORT" --dev "$EDU_DEV" --flags dynamic heap:32768 import fdinfo map mappings \
+		attachment)
 	echo "$out"
 	assert_match "import" '^import OK id=[0-9]+$' "$(line import "$out")"
 	assert_eq "true exporter name" "fdinfo exp_name=system size=32768" "$(line fdinfo "$out")"
+	# dmapeek's own row names the exporter as the dma-buf core knows it;
+	# IMPORTED | DYNAMIC | REVOCABLE = 0x25 (no PEER2PEER asked)
+	assert_match "the module's attachment row names the exporter" \
+		"^attachment id=[0-9]+ exp_name=system size=32768 device=$EDU_DEV flags=0x25 " \
+		"$(line attachment "$out")"
 	assert_eq "map (dynamic importer)" "map OK" "$(line map "$out")"
 	assert_match "mapped size" 'path=importer-sgt size=32768' "$out"
 }

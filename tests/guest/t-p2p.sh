@@ -43,6 +43,36 @@ test_p2p_dump_covers_every_pci_device() {
 		fail "expected a multiple of $n_pci rows for $IVSHMEM, got $n_rows"
 	assert_match "provider to itself" "^p2p $IVSHMEM $IVSHMEM bus-addr 0 same-device$" \
 		"$(echo "$out" | grep "^p2p $IVSHMEM $IVSHMEM " | head -n 1)"
+	# the (ivshmem, edu) cell: what the kernel's rules give this topology,
+	# and the very row a p2p-get of the pair answers
+	assert_pair_row "the dump's (ivshmem, edu) cell" "$(echo "$out" | grep "^p2p $IVSHMEM $EDU ")"
+	assert_eq "the dump's cell is the pair's p2p-get row" \
+		"$("$DP_IMPORT" p2p-get "$IVSHMEM" "$EDU")" \
+		"$(echo "$out" | grep "^p2p $IVSHMEM $EDU " | sort -u)"
+}
+
+# assert_pair_row WHAT ROW: ROW is the (IVSHMEM, EDU) pair as the kernel's
+# P2PDMA rules decide it on this lab topology (one row, nothing else).
+assert_pair_row() {
+	[ -n "$2" ] || fail "$1: no row for ($IVSHMEM, $EDU)"
+	case $DMAPEEK_TOPOLOGY in
+	intel-root)
+		assert_match "$1: root bus, Intel host bridge" \
+			"^p2p $IVSHMEM $EDU not-supported -1 not-allowlisted$" "$2" ;;
+	epyc-root)
+		assert_match "$1: root bus, AMD Zen CPU" \
+			"^p2p $IVSHMEM $EDU thru-host-bridge [0-9]+ amd-cpu$" "$2" ;;
+	switch)
+		if acs_redirect_on_path "$IVSHMEM" "$EDU"; then
+			assert_match "$1: behind one switch, ACS redirect on" \
+				"^p2p $IVSHMEM $EDU (thru-host-bridge [0-9]+|not-supported -1) acs-redirect$" "$2"
+		else
+			assert_match "$1: behind one switch, no ACS redirect" \
+				"^p2p $IVSHMEM $EDU bus-addr 4 common-switch$" "$2"
+		fi ;;
+	*) skip "unknown topology $DMAPEEK_TOPOLOGY" ;;
+	esac
+	[ "$(echo "$2" | sort -u | wc -l)" = 1 ] || fail "$1: rows disagree: $2"
 }
 
 test_p2p_map_type_matches_topology() {
@@ -50,23 +80,7 @@ test_p2p_map_type_matches_topology() {
 	local row
 	row=$("$DP_IMPORT" p2p-get "$IVSHMEM" "$EDU") || fail "p2p-get: $row"
 	echo "topology $DMAPEEK_TOPOLOGY: $row"
-	case $DMAPEEK_TOPOLOGY in
-	intel-root)
-		assert_match "root bus, Intel host bridge" \
-			"^p2p $IVSHMEM $EDU not-supported -1 not-allowlisted$" "$row" ;;
-	epyc-root)
-		assert_match "root bus, AMD Zen CPU" \
-			"^p2p $IVSHMEM $EDU thru-host-bridge [0-9]+ amd-cpu$" "$row" ;;
-	switch)
-		if acs_redirect_on_path "$IVSHMEM" "$EDU"; then
-			assert_match "behind one switch, ACS redirect on" \
-				"^p2p $IVSHMEM $EDU (thru-host-bridge [0-9]+|not-supported -1) acs-redirect$" "$row"
-		else
-			assert_match "behind one switch, no ACS redirect" \
-				"^p2p $IVSHMEM $EDU bus-addr 4 common-switch$" "$row"
-		fi ;;
-	*) skip "unknown topology $DMAPEEK_TOPOLOGY" ;;
-	esac
+	assert_pair_row "p2p-get" "$row"
 }
 
 test_p2p_get_bad_bdf_has_extack() {
@@ -86,11 +100,17 @@ test_p2p_bar_buffer_import_follows_map_type() {
 	prov=$("$DP_IMPORT" providers | awk -v b="$IVSHMEM" '$3 == b && $4 == "bar=2" { print $2 }')
 	[ -n "$prov" ] || fail "no BAR2 provider for $IVSHMEM"
 	out=$("$DP_IMPORT" --dev "$EDU_DEV" --flags dynamic,p2p "export:$prov:1" import map mappings \
-		audit dma-write:0:4096:11 dma-read:0:4096:11 cpu-check:0:4096:11 || true)
+		audit attachment dma-write:0:4096:11 dma-read:0:4096:11 cpu-check:0:4096:11 || true)
 	echo "$out"
 	case $out in *"ERR EOPNOTSUPP"*) skip "dmapeek's exporter is not in this tree" ;; esac
+	# the attachment carries the pair's map type, whether or not it maps
+	assert_match "the attachment's map type is the pair's" \
+		" map_type=$("$DP_IMPORT" p2p-get "$IVSHMEM" "$EDU" | awk '{ print $4 }')\$" \
+		"$(line attachment "$out")"
 	case $DMAPEEK_TOPOLOGY in
 	intel-root)
+		assert_match "NOT_SUPPORTED on the attachment" ' mapped=0 .* map_type=not-supported$' \
+			"$(line attachment "$out")"
 		assert_match "NOT_SUPPORTED: the map is refused" '^map E' "$(line map "$out")" ;;
 	switch)
 		# BUS_ADDR: the exporter hands out PCI bus addresses, but QEMU
@@ -129,11 +149,24 @@ test_p2p_multi_range_bar_buffer_side_by_side() {
 	"cpu-check OK bad=0"|"cpu-check NOCPU") ;;
 	*) fail "the CPU does not see the edu's bytes in the BAR: $(line cpu-check "$out")" ;;
 	esac
-	# the importer's own two-step mapping, when the exporter shares its ranges
-	if echo "$out" | grep -q '^audit .*path=iova-link'; then
-		assert_match "the importer's own mapping checks out" \
-			'^audit id=[0-9]+ path=iova-link result=ok pages=3 ' "$out"
-	fi
+	# THRU_HOST_BRIDGE: the exporter links the three ranges at running
+	# IOVA offsets; the importer sees the ranges (dmapeek exported them)
+	# and maps them again itself with the two-step API, side by side.
+	# Mapping ids go in creation order: the exporter's is made inside
+	# dma_buf_map_attachment(), the importer's two after it returns.
+	assert_eq "mappings" "mappings OK n=3" "$(line mappings "$out")"
+	assert_eq "the exporter's, the importer's sg table, the importer's own" \
+		"iova-link importer-sgt iova-link" \
+		"$(echo "$out" | sed -n 's/^mapping id=[0-9]* path=\([a-z-]*\) .*/\1/p' | xargs)"
+	assert_match "the importer's own mapping: three IOVA ranges" \
+		'^mapping id=[0-9]+ path=iova-link size=12288 ranges=3 kinds=iova$' \
+		"$(echo "$out" | grep '^mapping .*path=iova-link' | tail -n 1)"
+	assert_match "the importer's own mapping checks out" \
+		'^audit id=[0-9]+ path=iova-link result=ok pages=3 mismatches=0 holes=0$' \
+		"$(echo "$out" | grep '^audit .*path=iova-link' | tail -n 1)"
+	assert_match "the exporter's mapping checks out" \
+		'^audit id=[0-9]+ path=iova-link result=ok pages=3 mismatches=0 holes=0$' \
+		"$(echo "$out" | grep '^audit .*path=iova-link' | head -n 1)"
 }
 
 # A movable dmapeek buffer under edu DMA, moved to the ivshmem BAR and back:
