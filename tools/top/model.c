@@ -468,7 +468,7 @@ static bool is_attachment_event(uint32_t type)
 bool top_model_events(struct top_model *m)
 {
 	const struct dmapeek_event *e;
-	bool any = false, atts_changed = false;
+	bool any = false;
 
 	if (!m->events_live)
 		return false;
@@ -486,19 +486,35 @@ bool top_model_events(struct top_model *m)
 		any = true;
 		log_event(m, e);
 		if (is_attachment_event(dmapeek_event_type(e)))
-			atts_changed = true;
+			m->atts_changed = true;
 		if (dmapeek_event_buffer_id(e))
 			mark_dirty(m, dmapeek_event_buffer_id(e));
 		else if (dmapeek_event_attachment_id(e))
 			mark_dirty(m, buffer_of_attachment(m, dmapeek_event_attachment_id(e)));
 	}
 	m->ev_lost = dmapeek_event_lost(m->ctx);
-	if (!any)
+	if (any)
+		m->apply_pending = true;
+	return any;
+}
+
+/*
+ * Separate from reading so that the caller decides how often: re-reading
+ * costs netlink round trips, and under a storm of events doing it per
+ * batch took most of a CPU.
+ */
+bool top_model_apply(struct top_model *m)
+{
+	bool atts = m->atts_changed;
+
+	if (!m->apply_pending)
 		return false;
+	m->apply_pending = false;
+	m->atts_changed = false;
 	if (m->need_full)
 		top_model_refresh(m, false);
 	else
-		apply_dirty(m, atts_changed);
+		apply_dirty(m, atts);
 	return true;
 }
 

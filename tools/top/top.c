@@ -521,10 +521,11 @@ static bool on_signal_fd(int fd)
 }
 
 /*
- * An event redraws the screen at most this often: under a storm of map and
- * unmap events a frame per wakeup cost most of a CPU (the benchmark's
- * 1,000 events/s), while a person sees no difference at 10 frames a second.
- * Keys, the timer and resizes still redraw at once.
+ * Events update the screen at most this often: re-reading the rows they
+ * name (netlink round trips) and drawing a frame per wakeup cost most of a
+ * CPU under the benchmark's 1,000 events/s, while a person sees no
+ * difference at 10 updates a second.  Keys, the timer and resizes still
+ * draw at once.
  */
 #define EVENT_FRAME_NS	100000000ull
 
@@ -546,6 +547,8 @@ static int loop(struct top_ui *u, int sigfd)
 		int ch, wait_ms = -1;
 
 		if (pending && (now || t - drawn_ns >= EVENT_FRAME_NS)) {
+			if (top_model_apply(u->m))
+				data_changed(u);
 			top_view_draw(u);
 			drawn_ns = t;
 			pending = now = false;
@@ -567,10 +570,8 @@ static int loop(struct top_ui *u, int sigfd)
 			tick(u);
 			pending = now = true;
 		}
-		if (pfd[PFD_EVENTS].revents && top_model_events(u->m)) {
-			data_changed(u);
+		if (pfd[PFD_EVENTS].revents && top_model_events(u->m))
 			pending = true;
-		}
 		if (pfd[PFD_KEYS].revents & (POLLHUP | POLLERR))
 			break;
 		while (run && (ch = getch()) != ERR) {

@@ -244,6 +244,8 @@ struct top_model {
 	uint32_t *dirty;
 	size_t nr_dirty, cap_dirty;
 	bool need_full;			/* events were lost: dump everything */
+	bool apply_pending;		/* events marked rows to re-read */
+	bool atts_changed;		/* ... and importers changed */
 
 	/* audits done from this tool, by mapping id */
 	struct top_audit_memo {
@@ -261,8 +263,10 @@ void top_model_close(struct top_model *m);
 /* Dump everything again (providers, buffers, attachments[, system]). */
 int top_model_refresh(struct top_model *m, bool with_p2p);
 int top_model_event_fd(const struct top_model *m);
-/* Read pending events; true when rows changed (dirty buffers re-read). */
+/* Read pending events and mark the rows they name; true when any came. */
 bool top_model_events(struct top_model *m);
+/* Re-read the rows events marked; true when there were any. */
+bool top_model_apply(struct top_model *m);
 /* Update the event rate over the window ending now. */
 void top_model_tick(struct top_model *m);
 int top_model_detail(struct top_model *m, uint32_t buffer_id,
