@@ -278,6 +278,10 @@ struct dmapeek_map_range {
  * @map_ns: how long making it took
  * @nr_ranges: entries in @ranges
  * @ranges: the ranges (owned by the mapping)
+ * @cpu_sgt: the CPU side of a system-memory sg mapping whose DMA segments
+ *	merged, so that no range has one physical address (the audit walks
+ *	both sides in step); NULL otherwise.  Not owned: the exporter frees it
+ *	after unregistering the mapping.
  * @att_node: on its attachment's @mappings while both are registered
  *	(dmapeek_lock)
  */
@@ -290,15 +294,19 @@ struct dmapeek_mapping {
 	u64 map_ns;
 	u32 nr_ranges;
 	struct dmapeek_map_range *ranges;
+	struct sg_table *cpu_sgt;
 	struct list_head att_node;
 };
 
 /*
  * Mappings: allocate with room for @nr ranges, register (gets an id, sends
- * no event by itself), unregister and free.
+ * no event by itself), unregister, free.  The audit walks a registered
+ * mapping's addresses through the IOMMU under dmapeek_lock, so whoever tears
+ * a mapping down unregisters it before unmapping its addresses.
  */
 struct dmapeek_mapping *dmapeek_mapping_alloc(u32 nr, gfp_t gfp);
 int dmapeek_mapping_register(struct dmapeek_mapping *m);
+void dmapeek_mapping_unregister(struct dmapeek_mapping *m);
 void dmapeek_mapping_unregister_free(struct dmapeek_mapping *m);
 
 /* ------------------------------------------------------------------- events */

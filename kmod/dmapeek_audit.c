@@ -9,7 +9,9 @@
  * translates (no domain, an identity domain) the DMA address itself must
  * equal the physical address: result "direct".  Ranges whose physical
  * address dmapeek does not know (a foreign exporter's sg table without
- * pages) cannot be checked.
+ * pages) cannot be checked.  The exporter's own system-memory sg mapping is
+ * checked page by page against its pages even where the IOMMU merged its
+ * segments into fewer IOVA runs.
  *
  * The walk runs under dmapeek_lock, which keeps the mapping (and so its
  * IOVA) alive: unmapping unregisters the mapping under that lock first.
@@ -18,6 +20,7 @@
 
 #include <linux/iommu.h>
 #include <linux/sched.h>
+#include <linux/scatterlist.h>
 #include <net/genetlink.h>
 
 #include "dmapeek.h"
@@ -54,6 +57,57 @@ static void dmapeek_audit_note(struct dmapeek_audit_res *res, u64 iova, u64 expe
 	}
 }
 
+/*
+ * A system-memory sg mapping whose DMA segments merged (the IOMMU packed
+ * several CPU segments into one IOVA run): no range has one physical
+ * address, so walk both sides in step.  The exporter builds its table from
+ * whole pages at offset 0, and iommu-dma lays such segments back to back in
+ * IOVA space, so page N of the CPU side is page N of the DMA stream.
+ * Anything else (a partial page, lengths that differ) is left unchecked.
+ */
+static void dmapeek_audit_merged(const struct dmapeek_mapping *m,
+				 struct iommu_domain *dom, bool translates,
+				 struct dmapeek_audit_res *res)
+{
+	struct sg_page_iter piter;
+	struct scatterlist *sg;
+	u64 cpu_len = 0, dma_len = 0, roff = 0;
+	u32 i, r = 0;
+
+	for_each_sgtable_sg(m->cpu_sgt, sg, i) {
+		if (sg->offset || !PAGE_ALIGNED(sg->length))
+			return;
+		cpu_len += sg->length;
+	}
+	for (i = 0; i < m->nr_ranges; i++) {
+		if (!PAGE_ALIGNED(m->ranges[i].len))
+			return;
+		dma_len += m->ranges[i].len;
+	}
+	if (cpu_len != dma_len)
+		return;
+
+	for_each_sgtable_page(m->cpu_sgt, &piter, 0) {
+		u64 expected = page_to_phys(sg_page_iter_page(&piter));
+		u64 iova, actual;
+
+		while (r < m->nr_ranges && roff == m->ranges[r].len) {
+			r++;
+			roff = 0;
+		}
+		if (r == m->nr_ranges)
+			break;
+		iova = m->ranges[r].addr + roff;
+		actual = translates ? iommu_iova_to_phys(dom, iova) : iova;
+		if (actual != expected)
+			dmapeek_audit_note(res, iova, expected, actual);
+		roff += PAGE_SIZE;
+		res->pages++;
+		if (!(res->pages & 1023))
+			cond_resched();
+	}
+}
+
 static int dmapeek_audit_run(u32 id, struct dmapeek_audit_res *res)
 {
 	struct iommu_domain *dom;
@@ -74,7 +128,9 @@ static int dmapeek_audit_run(u32 id, struct dmapeek_audit_res *res)
 	translates = dom && (dom->type & __IOMMU_DOMAIN_PAGING) &&
 		     dom->type != IOMMU_DOMAIN_IDENTITY;
 
-	for (i = 0; i < m->nr_ranges; i++) {
+	if (m->cpu_sgt)
+		dmapeek_audit_merged(m, dom, translates, res);
+	for (i = 0; !m->cpu_sgt && i < m->nr_ranges; i++) {
 		const struct dmapeek_map_range *r = &m->ranges[i];
 		u64 off, step;
 

@@ -84,16 +84,23 @@ int dmapeek_mapping_register(struct dmapeek_mapping *m)
 	return ret;
 }
 
+/* Out of the table and off its attachment; the id is cleared.  Idempotent. */
+void dmapeek_mapping_unregister(struct dmapeek_mapping *m)
+{
+	if (!m || !m->id)
+		return;
+	mutex_lock(&dmapeek_lock);
+	list_del_init(&m->att_node);
+	dmapeek_table_del(&dmapeek_mappings, m->id);
+	mutex_unlock(&dmapeek_lock);
+	m->id = 0;
+}
+
 void dmapeek_mapping_unregister_free(struct dmapeek_mapping *m)
 {
 	if (!m)
 		return;
-	if (m->id) {
-		mutex_lock(&dmapeek_lock);
-		list_del_init(&m->att_node);
-		dmapeek_table_del(&dmapeek_mappings, m->id);
-		mutex_unlock(&dmapeek_lock);
-	}
+	dmapeek_mapping_unregister(m);
 	kfree(m->ranges);
 	kfree(m);
 }

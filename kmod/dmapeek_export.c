@@ -1000,6 +1000,8 @@ static struct sg_table *dmapeek_dmabuf_do_map(struct dma_buf_attachment *attach,
 					cpu = sg_next(cpu);
 				off += r->len;
 			}
+			if (!one2one)
+				x->m->cpu_sgt = x->sgt;
 		}
 	}
 
@@ -1065,6 +1067,8 @@ static void dmapeek_dmabuf_unmap(struct dma_buf_attachment *attach,
 		return;
 	x = found;
 	list_del(&x->node);
+	mapping_id = x->m->id;
+	dmapeek_mapping_unregister(x->m);
 
 	switch (x->path) {
 	case DMAPEEK_MAPPING_PATH_PHYS_VEC_HELPER:
@@ -1079,7 +1083,6 @@ static void dmapeek_dmabuf_unmap(struct dma_buf_attachment *attach,
 		dmapeek_unmap_bar_ranges(attach, x, dir);
 		break;
 	}
-	mapping_id = x->m->id;
 	dmapeek_mapping_unregister_free(x->m);
 	/* The last mapping of an old (moved-from) backing frees it. */
 	dmapeek_backing_put(x->backing);

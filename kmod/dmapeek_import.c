@@ -375,6 +375,7 @@ static void dmapeek_own_unmap(struct dmapeek_imp *imp, struct dmapeek_own_map *o
 
 	if (!om->dma)
 		return;
+	dmapeek_mapping_unregister(om->m);
 	if (dma_use_iova(&om->state)) {
 		dma_iova_destroy(dev, &om->state, om->total, DMA_BIDIRECTIONAL,
 				 om->attrs);
@@ -520,6 +521,7 @@ static void dmapeek_import_unmap_locked(struct dmapeek_imp *imp)
 	dmapeek_own_unmap(imp, &imp->own);
 	dmapeek_own_unmap(imp, &imp->debug_own);
 	dmapeek_own_unmap(imp, &imp->helper_emul);
+	dmapeek_mapping_unregister(imp->helper_map);
 	if (imp->helper_sgt) {
 		dmapeek_phys_vec_sgt_free(imp->attach, imp->helper_sgt, DMA_BIDIRECTIONAL);
 		imp->helper_sgt = NULL;

@@ -71,18 +71,13 @@ test_audit_dmapeek_system_buffer_two_step_mapping() {
 	assert_match "the two-step mapping checks out page by page" \
 		'^audit id=[0-9]+ path=iova-link result=ok pages=16 mismatches=0 holes=0$' \
 		"$(echo "$out" | grep '^audit .*path=iova-link')"
-	# the exporter's dma_map_sgtable() record keeps each segment's page
-	# only while the IOMMU left the segments apart: once it merged them
-	# into fewer IOVA runs there is nothing to check the pages against
-	if echo "$out" | grep -q '^mapping .*path=sgtable .* ranges=16 '; then
-		assert_match "so does the exporter's" \
-			'^audit id=[0-9]+ path=sgtable result=ok pages=16 mismatches=0 holes=0$' \
-			"$(echo "$out" | grep '^audit .*path=sgtable')"
-	else
-		assert_match "the exporter's merged segments: not checkable" \
-			'^audit id=[0-9]+ path=sgtable result=not-checkable pages=0 mismatches=0 holes=0$' \
-			"$(echo "$out" | grep '^audit .*path=sgtable')"
-	fi
+	# the exporter's dma_map_sgtable() mapping: where the IOMMU merged its
+	# segments into fewer IOVA runs, the audit walks the pages and the
+	# IOVA stream in step; every page must check out either way
+	assert_match "so does the exporter's" \
+		'^audit id=[0-9]+ path=sgtable result=ok pages=16 mismatches=0 holes=0$' \
+		"$(echo "$out" | grep '^audit .*path=sgtable')"
+	echo "the exporter's sg mapping: $(echo "$out" | grep '^mapping .*path=sgtable')"
 }
 
 # The kernel helper dma_buf_phys_vec_to_sgt() links every range at IOVA
@@ -122,4 +117,71 @@ test_audit_flags_phys_vec_helper_multi_range() {
 		[ -z "$helper" ] || assert_match "the helper's mapping is flagged" \
 			'result=mismatch' "$helper" ;;
 	esac
+}
+
+# An identity IOMMU domain: nothing translates, so dma_iova_try_alloc()
+# says no and the importer's own mapping falls back to dma_map_phys(),
+# whose addresses are the CPU physical ones; the audit then checks that
+# every DMA address is the physical one ("direct").  The client is the
+# last ivshmem (a 64-bit DMA mask reaches any page, where the edu's 28
+# bits would bounce through swiotlb).  Its group's default domain is
+# switched through sysfs while no driver is bound
+# (iommu_group_store_type()), and put back when the test ends.
+test_audit_identity_domain_maps_direct() {
+	setup_import
+	local client grp orig cdev out prov ivshmem
+	client=$(ivshmem_bdfs | tail -n 1)
+	grp=/sys/bus/pci/devices/$client/iommu_group
+	[ -e "$grp/type" ] || skip "$client is in no IOMMU group"
+	[ "$(find "$grp/devices/" -mindepth 1 -maxdepth 1 | wc -l)" -eq 1 ] || skip "$client shares its IOMMU group"
+	orig=$(cat "$grp/type")
+	unbind_dmapeek "$client"
+	# the values now, not at exit
+	trap "unbind_dmapeek $client; echo $orig >$grp/type" EXIT
+	echo identity >"$grp/type" || fail "cannot give $client an identity domain"
+	bind_dmapeek "$client"
+	cdev=$(dev_id "$client")
+	assert_match "the client's domain as dmapeek reports it" " domain=identity " \
+		"$("$DP_IMPORT" devices | awk -v b="$client" '$3 == b')"
+
+	out=$("$DP_IMPORT" --dev "$cdev" sys:65536:pinned import map mappings audit)
+	echo "$out"
+	assert_eq "map" "map OK" "$(line map "$out")"
+	assert_eq "the exporter's, the importer's sg table, the importer's own" \
+		"sgtable importer-sgt map-phys" \
+		"$(echo "$out" | sed -n 's/^mapping id=[0-9]* path=\([a-z-]*\) .*/\1/p' | xargs)"
+	assert_match "the importer's own mapping: physical addresses" \
+		'^mapping id=[0-9]+ path=map-phys size=65536 ranges=[0-9]+ kinds=phys$' \
+		"$(echo "$out" | grep '^mapping .*path=map-phys')"
+	assert_match "the exporter's sg mapping: physical addresses" \
+		'^mapping id=[0-9]+ path=sgtable size=65536 ranges=[0-9]+ kinds=phys$' \
+		"$(echo "$out" | grep '^mapping .*path=sgtable')"
+	assert_match "dma == phys for every page of the importer's mapping" \
+		'^audit id=[0-9]+ path=map-phys result=direct pages=16 mismatches=0 holes=0$' \
+		"$(echo "$out" | grep '^audit .*path=map-phys')"
+	assert_match "and of the exporter's" \
+		'^audit id=[0-9]+ path=sgtable result=direct pages=16 mismatches=0 holes=0$' \
+		"$(echo "$out" | grep '^audit .*path=sgtable')"
+
+	# a BAR buffer of the other ivshmem, where the pair's map type lets it
+	# through the host bridge: both sides map it with dma_map_phys()
+	ivshmem=$(ivshmem_bdfs | head -n 1)
+	[ "$("$DP_IMPORT" p2p-get "$ivshmem" "$client" | awk '{ print $4 }')" = thru-host-bridge ] ||
+		return 0
+	bind_dmapeek "$ivshmem"
+	prov=$("$DP_IMPORT" providers | awk -v b="$ivshmem" '$3 == b && $4 == "bar=2" { print $2 }')
+	[ -n "$prov" ] || fail "no BAR2 provider for $ivshmem"
+	out=$("$DP_IMPORT" --dev "$cdev" --flags dynamic,p2p "export:$prov:3" import map mappings audit)
+	echo "$out"
+	assert_eq "map the BAR buffer" "map OK" "$(line map "$out")"
+	assert_match "the exporter's BAR mapping: dma_map_phys, physical addresses" \
+		'^mapping id=[0-9]+ path=map-phys size=12288 ranges=3 kinds=phys$' \
+		"$(echo "$out" | grep '^mapping .*path=map-phys' | head -n 1)"
+	assert_match "the importer's own: the same" \
+		'^mapping id=[0-9]+ path=map-phys size=12288 ranges=3 kinds=phys$' \
+		"$(echo "$out" | grep '^mapping .*path=map-phys' | tail -n 1)"
+	assert_eq "both checked page by page: dma == phys" \
+		"direct 3 0 0
+direct 3 0 0" \
+		"$(echo "$out" | sed -n 's/^audit id=[0-9]* path=map-phys result=\([a-z-]*\) pages=\([0-9]*\) mismatches=\([0-9]*\) holes=\([0-9]*\)$/\1 \2 \3 \4/p')"
 }
