@@ -585,7 +585,11 @@ void dmapeek_edu_remove(struct dmapeek_device *ddev);
 int dmapeek_edu_xfer(struct dmapeek_device *ddev, dma_addr_t addr, void *bounce,
 		     size_t len, bool to_addr);
 
-/* The domain type of @dev's IOMMU domain, as DMAPEEK_DOMAIN_TYPE_* */
+/*
+ * The domain type of @dev's IOMMU domain, as DMAPEEK_DOMAIN_TYPE_*, and
+ * whether that domain translates (its DMA addresses are IOVAs).
+ */
 u32 dmapeek_domain_type(struct device *dev);
+bool dmapeek_dev_translates(struct device *dev);
 
 #endif /* _DMAPEEK_H */

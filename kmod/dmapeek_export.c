@@ -875,13 +875,6 @@ static void dmapeek_unmap_bar_ranges(struct dma_buf_attachment *attach,
 	dmapeek_sgt_free(x);
 }
 
-static bool dmapeek_dev_translated(struct device *dev)
-{
-	u32 t = dmapeek_domain_type(dev);
-
-	return t == DMAPEEK_DOMAIN_TYPE_DMA || t == DMAPEEK_DOMAIN_TYPE_DMA_FQ;
-}
-
 static struct sg_table *dmapeek_dmabuf_do_map(struct dma_buf_attachment *attach,
 					      enum dma_data_direction dir)
 {
@@ -937,7 +930,7 @@ static struct sg_table *dmapeek_dmabuf_do_map(struct dma_buf_attachment *attach,
 		if (a->map_type == DMAPEEK_MAP_TYPE_BUS_ADDR)
 			x->m->ranges[0].kind = DMAPEEK_ADDR_KIND_BUS;
 		else
-			x->m->ranges[0].kind = dmapeek_dev_translated(attach->dev) ?
+			x->m->ranges[0].kind = dmapeek_dev_translates(attach->dev) ?
 				DMAPEEK_ADDR_KIND_IOVA : DMAPEEK_ADDR_KIND_PHYS;
 	} else if (b->kind == DMAPEEK_PROVIDER_KIND_PCI_BAR) {
 		ret = dmapeek_map_bar_ranges(attach, b, x, dir, a->map_type);
@@ -992,7 +985,7 @@ static struct sg_table *dmapeek_dmabuf_do_map(struct dma_buf_attachment *attach,
 				r->offset = off;
 				r->len = sg_dma_len(sg);
 				r->addr = sg_dma_address(sg);
-				r->kind = dmapeek_dev_translated(attach->dev) ?
+				r->kind = dmapeek_dev_translates(attach->dev) ?
 					DMAPEEK_ADDR_KIND_IOVA : DMAPEEK_ADDR_KIND_PHYS;
 				/* phys is known when segments did not merge */
 				r->phys = one2one ? sg_phys(cpu) : 0;

@@ -147,18 +147,6 @@ static void dmapeek_import_event(struct dmapeek_imp *imp, u32 type, u32 mapping_
 
 /* ---------------------------------------------------------------- mappings */
 
-static bool dmapeek_dev_translates(struct device *dev)
-{
-	switch (dmapeek_domain_type(dev)) {
-	case DMAPEEK_DOMAIN_TYPE_DMA:
-	case DMAPEEK_DOMAIN_TYPE_DMA_FQ:
-	case DMAPEEK_DOMAIN_TYPE_UNMANAGED:
-		return true;
-	default:
-		return false;
-	}
-}
-
 /*
  * Walk the DMA segments @dma (nr_dma) against the CPU segments @cpu
  * (nr_cpu, may be NULL) and cut ranges at both kinds of boundary, so each

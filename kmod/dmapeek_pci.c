@@ -81,6 +81,22 @@ u32 dmapeek_domain_type(struct device *dev)
 	}
 }
 
+/*
+ * Whether an IOMMU translates @dev's DMA addresses (a DMA or unmanaged
+ * paging domain): then they are IOVAs, otherwise CPU physical addresses.
+ */
+bool dmapeek_dev_translates(struct device *dev)
+{
+	switch (dmapeek_domain_type(dev)) {
+	case DMAPEEK_DOMAIN_TYPE_DMA:
+	case DMAPEEK_DOMAIN_TYPE_DMA_FQ:
+	case DMAPEEK_DOMAIN_TYPE_UNMANAGED:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static struct dmapeek_provider *dmapeek_provider_new(u32 kind)
 {
 	struct dmapeek_provider *prov;
