@@ -122,18 +122,23 @@ test_audit_flags_phys_vec_helper_multi_range() {
 # An identity IOMMU domain: nothing translates, so dma_iova_try_alloc()
 # says no and the importer's own mapping falls back to dma_map_phys(),
 # whose addresses are the CPU physical ones; the audit then checks that
-# every DMA address is the physical one ("direct").  The client is the
-# last ivshmem (a 64-bit DMA mask reaches any page, where the edu's 28
-# bits would bounce through swiotlb).  Its group's default domain is
-# switched through sysfs while no driver is bound
+# every DMA address is the physical one ("direct").  The client is an
+# ivshmem alone in its IOMMU group (a 64-bit DMA mask reaches any page,
+# where the edu's 28 bits would bounce through swiotlb); the group's
+# default domain is switched through sysfs while no driver is bound
 # (iommu_group_store_type()), and put back when the test ends.
 test_audit_identity_domain_maps_direct() {
 	setup_import
-	local client grp orig cdev out prov ivshmem
-	client=$(ivshmem_bdfs | tail -n 1)
+	local client= grp orig cdev out prov ivshmem b
+	for b in $(ivshmem_bdfs | tac); do
+		grp=/sys/bus/pci/devices/$b/iommu_group
+		[ -e "$grp/type" ] || continue
+		[ "$(find "$grp/devices/" -mindepth 1 -maxdepth 1 | wc -l)" -eq 1 ] || continue
+		client=$b
+		break
+	done
+	[ -n "$client" ] || skip "no ivshmem alone in an IOMMU group"
 	grp=/sys/bus/pci/devices/$client/iommu_group
-	[ -e "$grp/type" ] || skip "$client is in no IOMMU group"
-	[ "$(find "$grp/devices/" -mindepth 1 -maxdepth 1 | wc -l)" -eq 1 ] || skip "$client shares its IOMMU group"
 	orig=$(cat "$grp/type")
 	unbind_dmapeek "$client"
 	# the values now, not at exit
@@ -165,8 +170,9 @@ test_audit_identity_domain_maps_direct() {
 
 	# a BAR buffer of the other ivshmem, where the pair's map type lets it
 	# through the host bridge: both sides map it with dma_map_phys()
-	ivshmem=$(ivshmem_bdfs | head -n 1)
-	[ "$("$DP_IMPORT" p2p-get "$ivshmem" "$client" | awk '{ print $4 }')" = thru-host-bridge ] ||
+	ivshmem=$(ivshmem_bdfs | grep -vx "$client" | head -n 1)
+	[ -n "$ivshmem" ] &&
+		[ "$("$DP_IMPORT" p2p-get "$ivshmem" "$client" | awk '{ print $4 }')" = thru-host-bridge ] ||
 		return 0
 	bind_dmapeek "$ivshmem"
 	prov=$("$DP_IMPORT" providers | awk -v b="$ivshmem" '$3 == b && $4 == "bar=2" { print $2 }')
