@@ -10,11 +10,13 @@
  *	  map ATT | unmap ATT | detach ATT | revoke BUF MS | restore BUF |
  *	  move BUF PROV | fdinfo | close | quit |
  *	  export-ro PROV | attach-ro DEVID FLAGS BEHAVIOUR |
- *	  attach-map N DEVID FLAGS BEHAVIOUR
+ *	  attach-map N DEVID FLAGS BEHAVIOUR [MAPPED]
  *	(export-ro: EXPORT a 64K pinned buffer, attach-ro: IMPORT the served
  *	buffer, each with its argument in a page made read-only once filled,
  *	so the result cannot be copied back; both answer "ok ret=ENAME
  *	new_fds=N", N the fds the process gained by the call)
+ *	(attach-map: N imports, the first MAPPED of them (all by default)
+ *	mapped; "ok ids=ID,... made=N")
  *	(attach/map/unmap/detach: dmapeek's importer, DMAPEEK_IOC_IMPORT,
  *	MAP, UNMAP and DETACH on the same /dev/dmapeek file: its imports go
  *	when the process exits; FLAGS are DMAPEEK_IMPORT_*, BEHAVIOUR 1
@@ -257,11 +259,11 @@ static int serve(int dfd, int fd, struct dmapeek_export *e)
 	printf("buffer=%u fd=%d\n", e->buffer_id, fd);
 	fflush(stdout);
 	while (fgets(line, sizeof(line), stdin)) {
-		unsigned int a = 0, b = 0, c = 0, d = 0, id = 0;
+		unsigned int a = 0, b = 0, c = 0, d = 0, e = ~0u, id = 0;
 		char cmd[32] = "", buf[128];
 		int ret = 0;
 
-		if (sscanf(line, "%31s %u %u %u %u", cmd, &a, &b, &c, &d) < 1)
+		if (sscanf(line, "%31s %u %u %u %u %u", cmd, &a, &b, &c, &d, &e) < 1)
 			continue;
 		if (!strcmp(cmd, "quit")) {
 			break;
@@ -294,7 +296,7 @@ static int serve(int dfd, int fd, struct dmapeek_export *e)
 			printf("ok ids=");
 			for (i = 0; i < (int)a && !ret; i++) {
 				ret = import(dfd, fd, b, c, d, 0, &id);
-				if (!ret)
+				if (!ret && (unsigned int)i < e)
 					ret = id_op(dfd, DMAPEEK_IOC_MAP, id);
 				if (!ret)
 					printf("%s%u", i ? "," : "", id);
