@@ -259,11 +259,11 @@ static int serve(int dfd, int fd, struct dmapeek_export *e)
 	printf("buffer=%u fd=%d\n", e->buffer_id, fd);
 	fflush(stdout);
 	while (fgets(line, sizeof(line), stdin)) {
-		unsigned int a = 0, b = 0, c = 0, d = 0, e = ~0u, id = 0;
+		unsigned int a = 0, b = 0, c = 0, d = 0, nmap = ~0u, id = 0;
 		char cmd[32] = "", buf[128];
 		int ret = 0;
 
-		if (sscanf(line, "%31s %u %u %u %u %u", cmd, &a, &b, &c, &d, &e) < 1)
+		if (sscanf(line, "%31s %u %u %u %u %u", cmd, &a, &b, &c, &d, &nmap) < 1)
 			continue;
 		if (!strcmp(cmd, "quit")) {
 			break;
@@ -296,7 +296,7 @@ static int serve(int dfd, int fd, struct dmapeek_export *e)
 			printf("ok ids=");
 			for (i = 0; i < (int)a && !ret; i++) {
 				ret = import(dfd, fd, b, c, d, 0, &id);
-				if (!ret && (unsigned int)i < e)
+				if (!ret && (unsigned int)i < nmap)
 					ret = id_op(dfd, DMAPEEK_IOC_MAP, id);
 				if (!ret)
 					printf("%s%u", i ? "," : "", id);
