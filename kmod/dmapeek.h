@@ -586,9 +586,14 @@ int dmapeek_edu_xfer(struct dmapeek_device *ddev, dma_addr_t addr, void *bounce,
 		     size_t len, bool to_addr);
 
 /*
- * The domain type of @dev's IOMMU domain, as DMAPEEK_DOMAIN_TYPE_*, and
- * whether that domain translates (its DMA addresses are IOVAs).
+ * The type of an IOMMU domain (NULL: none), as DMAPEEK_DOMAIN_TYPE_*, and
+ * whether it translates (its DMA addresses are IOVAs); the dev variants
+ * ask for @dev's current domain.  Code that also walks the domain asks once
+ * and passes the same pointer to both.
  */
+struct iommu_domain;
+u32 dmapeek_iommu_domain_type(const struct iommu_domain *dom);
+bool dmapeek_iommu_domain_translates(const struct iommu_domain *dom);
 u32 dmapeek_domain_type(struct device *dev);
 bool dmapeek_dev_translates(struct device *dev);
 

@@ -124,9 +124,8 @@ static int dmapeek_audit_run(u32 id, struct dmapeek_audit_res *res)
 		return -ENOENT;
 	}
 	dom = iommu_get_domain_for_dev(m->dev);
-	res->domain_type = dmapeek_domain_type(m->dev);
-	translates = dom && (dom->type & __IOMMU_DOMAIN_PAGING) &&
-		     dom->type != IOMMU_DOMAIN_IDENTITY;
+	res->domain_type = dmapeek_iommu_domain_type(dom);
+	translates = dmapeek_iommu_domain_translates(dom);
 
 	if (m->cpu_sgt)
 		dmapeek_audit_merged(m, dom, translates, res);

@@ -59,10 +59,8 @@ u64 dmapeek_provider_bus_offset(const struct dmapeek_provider *prov)
 	return prov->p2p ? prov->p2p->bus_offset : 0;
 }
 
-u32 dmapeek_domain_type(struct device *dev)
+u32 dmapeek_iommu_domain_type(const struct iommu_domain *dom)
 {
-	struct iommu_domain *dom = iommu_get_domain_for_dev(dev);
-
 	if (!dom)
 		return DMAPEEK_DOMAIN_TYPE_NONE;
 	switch (dom->type) {
@@ -81,13 +79,18 @@ u32 dmapeek_domain_type(struct device *dev)
 	}
 }
 
-/*
- * Whether an IOMMU translates @dev's DMA addresses (a DMA or unmanaged
- * paging domain): then they are IOVAs, otherwise CPU physical addresses.
- */
-bool dmapeek_dev_translates(struct device *dev)
+u32 dmapeek_domain_type(struct device *dev)
 {
-	switch (dmapeek_domain_type(dev)) {
+	return dmapeek_iommu_domain_type(iommu_get_domain_for_dev(dev));
+}
+
+/*
+ * Whether @dom translates DMA addresses (a DMA or unmanaged paging
+ * domain): then they are IOVAs, otherwise CPU physical addresses.
+ */
+bool dmapeek_iommu_domain_translates(const struct iommu_domain *dom)
+{
+	switch (dmapeek_iommu_domain_type(dom)) {
 	case DMAPEEK_DOMAIN_TYPE_DMA:
 	case DMAPEEK_DOMAIN_TYPE_DMA_FQ:
 	case DMAPEEK_DOMAIN_TYPE_UNMANAGED:
@@ -95,6 +98,11 @@ bool dmapeek_dev_translates(struct device *dev)
 	default:
 		return false;
 	}
+}
+
+bool dmapeek_dev_translates(struct device *dev)
+{
+	return dmapeek_iommu_domain_translates(iommu_get_domain_for_dev(dev));
 }
 
 static struct dmapeek_provider *dmapeek_provider_new(u32 kind)
