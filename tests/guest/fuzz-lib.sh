@@ -9,9 +9,6 @@ FUZZ_NL=$DMAPEEK_TOP/tests/guest/fuzz-nl
 STRESS=$DMAPEEK_TOP/tests/guest/stress
 DMABUF_HEAP=$DMAPEEK_TOP/tests/guest/dmabuf-heap
 
-# kv KEY LINE: the value of KEY=... in LINE
-kv() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1; }
-
 # setup_campaign: reload the module (counts start at zero), bind the edu
 # and the first ivshmem (its BAR becomes a provider) if there is one.
 setup_campaign() {

@@ -9,24 +9,6 @@ need_dp_import() {
 	[ -x "$DP_IMPORT" ] || skip "dp-import was not built"
 }
 
-# bind_dmapeek BDF: make dmapeek the driver of BDF
-bind_dmapeek() {
-	local bdf=$1 d=/sys/bus/pci/devices/$1 drv
-	drv=$(basename "$(readlink "$d/driver" 2>/dev/null)" 2>/dev/null)
-	[ "$drv" = dmapeek ] && return 0
-	echo dmapeek >"$d/driver_override"
-	[ -e "$d/driver" ] && echo "$bdf" >"$d/driver/unbind"
-	echo "$bdf" >/sys/bus/pci/drivers_probe 2>/dev/null || true
-	drv=$(basename "$(readlink "$d/driver" 2>/dev/null)" 2>/dev/null)
-	[ "$drv" = dmapeek ] || fail "cannot bind $bdf to dmapeek (driver: ${drv:-none})"
-}
-
-unbind_dmapeek() {
-	local d=/sys/bus/pci/devices/$1
-	[ -e "$d/driver" ] && echo "$1" >"$d/driver/unbind"
-	echo >"$d/driver_override"
-}
-
 # the dmapeek device id of BDF (bound)
 dev_id() {
 	"$DP_IMPORT" devices | awk -v b="$1" '$3 == b { print $2 }'

@@ -34,6 +34,29 @@ kernel_config_y() {
 		grep -qx "$1=y"
 }
 
+# kv KEY LINE: the value of the first KEY=value word of LINE
+kv() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1; }
+
+# events_start [LOG [SECONDS]]: "dp-export events" in the background into
+# LOG (default: a new temporary file) for at most SECONDS (default 300);
+# returns once it listens.  Sets EVLOG and EVPID.
+events_start() {
+	local i
+
+	EVLOG=${1:-$(mktemp)}
+	"$DMAPEEK_TOP/tests/guest/dp-export" events "${2:-300}" >"$EVLOG" &
+	EVPID=$!
+	for i in $(seq 100); do grep -q '^listening' "$EVLOG" && return 0; sleep 0.1; done
+	fail "the event listener did not start"
+}
+
+# events_stop: give the last events time to arrive, stop listening
+events_stop() {
+	sleep 1
+	kill "$EVPID" 2>/dev/null || true
+	wait "$EVPID" 2>/dev/null || true
+}
+
 module_loaded() { grep -q '^dmapeek ' /proc/modules; }
 
 need_module() {
@@ -53,6 +76,25 @@ load_module() {
 unload_module() {
 	module_loaded || return 0
 	rmmod dmapeek || fail "rmmod dmapeek failed"
+}
+
+# bind_dmapeek BDF: make dmapeek the driver of BDF
+bind_dmapeek() {
+	local bdf=$1 d=/sys/bus/pci/devices/$1 drv
+	drv=$(basename "$(readlink "$d/driver" 2>/dev/null)" 2>/dev/null)
+	[ "$drv" = dmapeek ] && return 0
+	echo dmapeek >"$d/driver_override"
+	[ -e "$d/driver" ] && echo "$bdf" >"$d/driver/unbind"
+	echo "$bdf" >/sys/bus/pci/drivers_probe 2>/dev/null || true
+	drv=$(basename "$(readlink "$d/driver" 2>/dev/null)" 2>/dev/null)
+	[ "$drv" = dmapeek ] || fail "cannot bind $bdf to dmapeek (driver: ${drv:-none})"
+}
+
+# unbind_dmapeek BDF: unbind BDF from its driver, clear its driver_override
+unbind_dmapeek() {
+	local d=/sys/bus/pci/devices/$1
+	[ -e "$d/driver" ] && echo "$1" >"$d/driver/unbind"
+	echo >"$d/driver_override"
 }
 
 # need_pci VENDOR:DEVICE: print the BDFs of such devices, or skip.

@@ -16,9 +16,6 @@ fi
 
 mem_avail_kb() { awk '/^MemAvailable:/ { print $2 }' /proc/meminfo; }
 
-# kv KEY LINE: the value of KEY=... in LINE
-kv() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1; }
-
 test_dump_100k_attachments_once_in_order_and_interrupt_flagged() {
 	local dir pid i out made t0 t1 t2 t3 m0 m1 n
 	[ -x "$NL_DECODE" ] || skip "nl-decode was not built"

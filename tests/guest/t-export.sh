@@ -12,22 +12,6 @@ IMP_NO_INVAL=13		# DYNAMIC | PEER2PEER | NO_INVALIDATE
 IMP_PIN=7		# DYNAMIC | PIN | PEER2PEER
 NORMAL=1 NEVER=2 DELAYED=3	# enum dmapeek_behaviour
 
-# kv KEY LINE: the value of KEY=... in LINE
-kv() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1; }
-
-bind_dmapeek() {
-	local bdf=$1 cur
-	echo dmapeek >/sys/bus/pci/devices/$bdf/driver_override
-	if [ -e /sys/bus/pci/devices/$bdf/driver ]; then
-		cur=$(basename "$(readlink /sys/bus/pci/devices/$bdf/driver)")
-		[ "$cur" = dmapeek ] && return 0
-		echo "$bdf" >/sys/bus/pci/drivers/$cur/unbind
-	fi
-	echo "$bdf" >/sys/bus/pci/drivers_probe
-	[ "$(basename "$(readlink /sys/bus/pci/devices/$bdf/driver)")" = dmapeek ] ||
-		fail "$bdf did not bind to dmapeek"
-}
-
 # bar_provider BDF: bind the first ivshmem, print its BAR2 provider id
 setup_bar() {
 	load_module
@@ -44,23 +28,6 @@ setup_edu() {
 	bind_dmapeek "$EDUBDF"
 	EDUDEV=$(kv id "$("$DPX" dump devices | grep "bdf=$EDUBDF")")
 	[ -n "$EDUDEV" ] || fail "edu is not a dmapeek device"
-}
-
-# events_start: listen to the events group in the background
-events_start() {
-	EVLOG=$(mktemp)
-	"$DPX" events 300 >"$EVLOG" &
-	EVPID=$!
-	local i
-	for i in $(seq 100); do grep -q '^listening' "$EVLOG" && return 0; sleep 0.1; done
-	fail "the event listener did not start"
-}
-
-# events_stop: give the last events time to arrive, stop listening
-events_stop() {
-	sleep 1
-	kill "$EVPID" 2>/dev/null || true
-	wait "$EVPID" 2>/dev/null || true
 }
 
 # ev_types PATTERN: the types of the events whose line matches PATTERN
@@ -239,7 +206,7 @@ test_device_and_provider_dumps_match_sysfs() {
 	echo "$devs"
 	echo "$provs"
 	assert_eq "the devices bound to dmapeek, each once" \
-		"$(ls /sys/bus/pci/drivers/dmapeek | grep -E '^[0-9a-f]{4}:' | sort | xargs)" \
+		"$(basename -a /sys/bus/pci/drivers/dmapeek/[0-9a-f][0-9a-f][0-9a-f][0-9a-f]:* | sort | xargs)" \
 		"$(echo "$devs" | sed -n 's/.* bdf=\([^ ]*\).*/\1/p' | sort | xargs)"
 	while read -r line; do
 		bdf=$(kv bdf "$line")

@@ -16,7 +16,6 @@ NORMAL=1 NEVER=2 DELAYED=3	# enum dmapeek_behaviour
 # event types (enum dmapeek_event_type)
 EV_INVALIDATE=9 EV_MOVE_DONE=11 EV_REVOKE_BEGIN=12 EV_REVOKE_DONE=13 EV_STUCK=15
 
-kv() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 FAULT_TMP=$(mktemp -d)
@@ -26,7 +25,7 @@ FAULT_TMP=$(mktemp -d)
 # px_start TAG ARGS: "dp-export export ARGS" in the background, fed from a
 # fifo (several at once, unlike a coprocess); sets PX_BUF
 px_start() {
-	local tag=$1 d=$FAULT_TMP/$1 fd line i
+	local d=$FAULT_TMP/$1 fd line i
 	shift
 	mkdir -p "$d"
 	mkfifo "$d/in"
@@ -61,25 +60,10 @@ px_stop() {
 	local fd
 	[ -f "$d/pid" ] || return 0
 	fd=$(cat "$d/fd")
-	echo quit >&"$fd" 2>/dev/null || true
+	{ echo quit >&"$fd"; } 2>/dev/null || true
 	exec {fd}>&-
 	wait "$(cat "$d/pid")" 2>/dev/null || true
 	rm -f "$d/pid"
-}
-
-events_start() {
-	EVLOG=$FAULT_TMP/events
-	"$DPX" events 280 >"$EVLOG" &
-	EVPID=$!
-	local i
-	for i in $(seq 100); do grep -q '^listening' "$EVLOG" && return 0; sleep 0.1; done
-	fail "the event listener did not start"
-}
-
-events_stop() {
-	sleep 1
-	kill "$EVPID" 2>/dev/null || true
-	wait "$EVPID" 2>/dev/null || true
 }
 
 # ev_count TYPE PATTERN: events of TYPE whose line matches PATTERN
@@ -192,7 +176,7 @@ fault_provider_gone() {
 		edus+=("$edu")
 	done
 	echo "before: $(object_counts)"
-	events_start
+	events_start "$FAULT_TMP/events" 280
 	edu_dma_loop 10 "$FAULT_TMP/dma"
 	sleep 0.3
 	t0=$(now_ms)
@@ -419,7 +403,7 @@ STUCK_MS=10000
 test_fault_stuck_importers_under_move_and_revoke_keep_exporter_responsive() {
 	fault_setup
 	local never late r t0 line
-	events_start
+	events_start "$FAULT_TMP/events" 280
 	# move: the buffer goes to the BAR with both importers mapped
 	px_start mv 1 1M movable misbehave-move
 	never=$(kv attachment "$(px mv attach "$EDUDEV" $IMP_P2P $NEVER)")

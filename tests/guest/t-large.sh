@@ -32,8 +32,6 @@ large_stop() {
 	wait "$pid" || fail "dp-large exited $?"
 }
 
-kv() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
-
 # as WHO CMD...: run CMD as root or as the unprivileged user
 as() {
 	local who=$1

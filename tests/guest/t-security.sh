@@ -16,8 +16,6 @@ UAPI=$DMAPEEK_TOP/include/uapi/linux/dmapeek.h
 # show no address
 IOCTL_READ_ONLY=ABI_VERSION
 
-kv() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1; }
-
 # sec_user: a real account without privileges.  The lab's root has
 # dmapeek-user; else one is made when /etc is writable.
 sec_user() {
