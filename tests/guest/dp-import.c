@@ -698,31 +698,33 @@ static void step(const char *st, struct dmapeek_import *imp)
 	fflush(stdout);
 }
 
+/* The dumps "dp-import NAME" prints, one line per object. */
+static const struct {
+	const char *name;
+	int cmd, maxattr;
+	int (*cb)(struct nl_msg *msg, struct nlattr **tb, void *arg);
+} dumps[] = {
+	{ "devices", DMAPEEK_CMD_DEVICE_GET, DMAPEEK_A_DEVICE_MAX, device_cb },
+	{ "providers", DMAPEEK_CMD_PROVIDER_GET, DMAPEEK_A_PROVIDER_MAX, provider_cb },
+	{ "p2p-dump", DMAPEEK_CMD_P2P_GET, DMAPEEK_A_P2P_MAX, p2p_cb },
+};
+
 int main(int argc, char **argv)
 {
 	struct dmapeek_import imp = { .size = sizeof(imp) };
+	size_t d;
 	int i = 1;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc >= 2 && !strcmp(argv[1], "devices")) {
-		int e = nl_request(DMAPEEK_CMD_DEVICE_GET, NLM_F_DUMP, DMAPEEK_A_DEVICE_MAX,
-				   NULL, NULL, device_cb, NULL, NULL);
+	for (d = 0; argc >= 2 && d < sizeof(dumps) / sizeof(dumps[0]); d++) {
+		int e;
+
+		if (strcmp(argv[1], dumps[d].name))
+			continue;
+		e = nl_request(dumps[d].cmd, NLM_F_DUMP, dumps[d].maxattr, NULL, NULL,
+			       dumps[d].cb, NULL, NULL);
 		if (e)
-			printf("devices ERR %s\n", ename(e));
-		return !!e;
-	}
-	if (argc >= 2 && !strcmp(argv[1], "providers")) {
-		int e = nl_request(DMAPEEK_CMD_PROVIDER_GET, NLM_F_DUMP, DMAPEEK_A_PROVIDER_MAX,
-				   NULL, NULL, provider_cb, NULL, NULL);
-		if (e)
-			printf("providers ERR %s\n", ename(e));
-		return !!e;
-	}
-	if (argc >= 2 && !strcmp(argv[1], "p2p-dump")) {
-		int e = nl_request(DMAPEEK_CMD_P2P_GET, NLM_F_DUMP, DMAPEEK_A_P2P_MAX,
-				   NULL, NULL, p2p_cb, NULL, NULL);
-		if (e)
-			printf("p2p-dump ERR %s\n", ename(e));
+			printf("%s ERR %s\n", dumps[d].name, ename(e));
 		return !!e;
 	}
 	if (argc == 4 && !strcmp(argv[1], "p2p-get")) {
