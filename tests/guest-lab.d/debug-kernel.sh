@@ -293,7 +293,7 @@ lab_debug_build() {
 	# took 100 s per 64 MiB BAR.  Smaller BARs (the largest range the suite
 	# exports ends at 10 MiB) test the same code.
 	LAB_SHM_SIZE=16M
-	LAB_TEST_TIMEOUT=900
+	[ -n "${DMAPEEK_LAB_TEST_TIMEOUT:-}" ] || LAB_TEST_TIMEOUT=900
 	LAB_DEBUG=1
 	LAB_IMAGE=$LAB_DEBUG_IMAGE
 	lab_log "building against the debug kernel $(cat "$LAB_DEBUG_DIR/include/config/kernel.release")"

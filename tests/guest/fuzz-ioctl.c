@@ -681,7 +681,7 @@ static void report(struct fz *f, double secs)
 int main(int argc, char **argv)
 {
 	static struct fz f;
-	unsigned long long seed = 0, max_ops = 100000;
+	unsigned long long seed = 0, max_ops = 100000, progress_step, next_progress;
 	unsigned int bufs0, atts0, bufs1, atts1;
 	double limit = 0, t0, t;
 	int i;
@@ -720,11 +720,19 @@ int main(int argc, char **argv)
 	       f.nprov, f.ndevs, bufs0, atts0);
 	setup_junk(&f);
 
+	/* a line at each tenth of the run: a run stopped from outside shows how far it got */
+	progress_step = max_ops >= 10 ? max_ops / 10 : 1;
+	next_progress = progress_step;
 	t0 = now_s();
 	for (t = t0; f.ops < max_ops && (limit <= 0 || t - t0 < limit); ) {
 		one_op(&f);
 		if (!(f.ops & 1023))
 			t = now_s();
+		if (f.ops >= next_progress) {
+			printf("progress ops=%llu seconds=%.0f unexpected=%llu\n", f.ops,
+			       now_s() - t0, f.unexpected);
+			next_progress += progress_step;
+		}
 	}
 	t = now_s() - t0;
 	cleanup(&f);

@@ -24,6 +24,19 @@ setup_campaign() {
 # A seed from the environment replays a run; else a fresh one (printed).
 campaign_seed() { echo "${DMAPEEK_FUZZ_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}"; }
 
+# fuzz_run CMD...: run a campaign (a fuzzer, stress) with its output going
+# to the test's log as it comes (a run stopped at the time limit still
+# shows its seed and progress) and kept in FUZZ_OUT; its status in FUZZ_RC
+fuzz_run() {
+	local f
+
+	f=$(mktemp)
+	"$@" | tee "$f"
+	FUZZ_RC=${PIPESTATUS[0]}
+	FUZZ_OUT=$(cat "$f")
+	rm -f "$f"
+}
+
 # The million-operation lane runs only when asked for by name
 # ("tests/guest-lab guest fuzz_million"), the suite runs the smoke size.
 need_million_lane() {

@@ -657,7 +657,7 @@ static void report(struct fzn *f, double secs)
 int main(int argc, char **argv)
 {
 	static struct fzn f;
-	unsigned long long seed = 0, max_ops = 100000;
+	unsigned long long seed = 0, max_ops = 100000, progress_step, next_progress;
 	unsigned int objects = 64, before, after;
 	double limit = 0, t0, t;
 	int i, ret = 0;
@@ -695,6 +695,9 @@ int main(int argc, char **argv)
 	printf("family=%u objects=%u imports=%u objects_before=%u\n", f.family, f.nbuf,
 	       f.natt, before);
 
+	/* a line at each tenth of the run: a run stopped from outside shows how far it got */
+	progress_step = max_ops >= 10 ? max_ops / 10 : 1;
+	next_progress = progress_step;
 	t0 = now_s();
 	for (t = t0; f.ops < max_ops && (limit <= 0 || t - t0 < limit); ) {
 		if (one_op(&f)) {
@@ -703,6 +706,11 @@ int main(int argc, char **argv)
 		}
 		if (!(f.ops & 1023))
 			t = now_s();
+		if (f.ops >= next_progress) {
+			printf("progress ops=%llu seconds=%.0f unexpected=%llu\n", f.ops,
+			       now_s() - t0, f.unexpected);
+			next_progress += progress_step;
+		}
 	}
 	t = now_s() - t0;
 	mnl_socket_close(f.nl);

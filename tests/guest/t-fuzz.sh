@@ -12,12 +12,12 @@ MILLION=1000000
 
 # run_fuzz_ioctl OPS: run, print the log, check the summary
 run_fuzz_ioctl() {
-	local ops=$1 seed out rc=0 line
+	local ops=$1 seed out rc line
 	[ -x "$FUZZ_IOCTL" ] || skip "fuzz-ioctl was not built"
 	setup_campaign
 	seed=$(campaign_seed)
-	out=$("$FUZZ_IOCTL" --seed "$seed" --ops "$ops") || rc=$?
-	echo "$out"
+	fuzz_run "$FUZZ_IOCTL" --seed "$seed" --ops "$ops"
+	out=$FUZZ_OUT rc=$FUZZ_RC
 	line=$(echo "$out" | grep '^fuzz-ioctl ')
 	assert_eq "fuzz-ioctl exit status (seed $seed)" 0 "$rc"
 	assert_campaign_line "fuzz-ioctl" "$line"
@@ -36,12 +36,12 @@ run_fuzz_ioctl() {
 }
 
 run_fuzz_nl() {
-	local ops=$1 seed out rc=0 line
+	local ops=$1 seed out rc line
 	[ -x "$FUZZ_NL" ] || skip "fuzz-nl was not built"
 	setup_campaign
 	seed=$(campaign_seed)
-	out=$("$FUZZ_NL" --seed "$seed" --ops "$ops" --objects 200) || rc=$?
-	echo "$out"
+	fuzz_run "$FUZZ_NL" --seed "$seed" --ops "$ops" --objects 200
+	out=$FUZZ_OUT rc=$FUZZ_RC
 	line=$(echo "$out" | grep '^fuzz-nl ')
 	assert_eq "fuzz-nl exit status (seed $seed)" 0 "$rc"
 	assert_campaign_line "fuzz-nl" "$line"

@@ -9,11 +9,10 @@
 test_stress_60s_shared_buffers_no_corruption_all_accounted() {
 	[ -x "$STRESS" ] || skip "stress was not built"
 	setup_campaign
-	local seed out rc=0 line k
+	local seed out rc line k
 	seed=$(campaign_seed)
-	out=$("$STRESS" --seed "$seed" --time "${DMAPEEK_STRESS_TIME:-60}" --threads 3 --procs 2) ||
-		rc=$?
-	echo "$out"
+	fuzz_run "$STRESS" --seed "$seed" --time "${DMAPEEK_STRESS_TIME:-60}" --threads 3 --procs 2
+	out=$FUZZ_OUT rc=$FUZZ_RC
 	line=$(echo "$out" | grep '^stress ')
 	assert_eq "stress exit status (seed $seed)" 0 "$rc"
 	[ -n "$line" ] || fail "no summary line"
