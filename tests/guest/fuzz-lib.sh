@@ -15,6 +15,7 @@ setup_campaign() {
 	need_module
 	need_dp_import
 	unload_module
+	CAMPAIGN_SLAB_KB=$(slab_kb)
 	setup_import
 	local iv
 	iv=$(lspci -D -n -d "$IVSHMEM_ID" | awk 'NR == 1 { print $1 }')
@@ -52,7 +53,12 @@ objects_back_to_zero() {
 	assert_eq "devices with attachments left" "" \
 		"$("$DP_IMPORT" devices | awk '$NF != "attachments=0"')"
 	rmmod dmapeek || fail "rmmod after the campaign: something still holds the module"
+	echo "slab after the campaign (module unloaded): $(slab_kb) kB, before: ${CAMPAIGN_SLAB_KB:-?} kB"
 }
+
+# slab_kb: the kernel's slab memory now (a figure, not a check: other
+# subsystems allocate too)
+slab_kb() { awk '/^Slab:/ { print $2 }' /proc/meminfo; }
 
 # assert_campaign_line WHAT LINE: a summary line was printed and it counts
 # no unexpected answer
