@@ -99,6 +99,17 @@ lab_debug_fragment() {
 	# CONFIG_DEBUG_KMEMLEAK_AUTO_SCAN is not set
 	CONFIG_DMA_API_DEBUG=y
 	CONFIG_DMABUF_DEBUG=y
+	# Allocation failures on demand (the fault-injection campaign): slab
+	# and page allocations of one task (/proc/PID/make-it-fail) fail at
+	# random, configured through debugfs.
+	CONFIG_FAULT_INJECTION=y
+	CONFIG_FAILSLAB=y
+	CONFIG_FAIL_PAGE_ALLOC=y
+	CONFIG_FAULT_INJECTION_DEBUG_FS=y
+	# A wait a user started that nobody can end shows up here.
+	CONFIG_DETECT_HUNG_TASK=y
+	CONFIG_DEFAULT_HUNG_TASK_TIMEOUT=60
+	# CONFIG_BOOTPARAM_HUNG_TASK_PANIC is not set
 
 	# Left out for build and boot time: nothing in the lab uses them.
 	# CONFIG_DRM is not set
