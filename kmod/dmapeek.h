@@ -29,27 +29,40 @@
 /**
  * DOC: dmapeek locking
  *
- * Lock order, outermost first:
+ * Every nesting the module does, outermost first ("A -> B": B is taken
+ * while A is held):
  *
- *   dmapeek_file.lock (per open /dev/dmapeek; its imports)
- *     -> dmapeek_import.lock (one import: map, unmap, DMA, teardown)
- *       -> dmapeek_edu.lock (one edu DMA engine)
- *       -> dmapeek_static_lock (a static import attaching; it is held
- *          across dma_buf_dynamic_attach(), so the exporter's attach
- *          callback and everything below it nest inside)
- *     -> dma_buf resv (the reservation ww_mutex of one buffer)
- *       -> dmapeek_buffer.lock (a buffer's backing and state)
- *         -> dmapeek_lock (the object tables: membership, ids, dumps)
+ *   dmapeek_imp.lock (one import: attach, map, unmap, pin, DMA, teardown)
+ *     -> dmapeek_lock                    (registering the import)
+ *     -> dmapeek_static_lock             (a static import attaching; the
+ *          exporter's attach callback runs inside, see below)
+ *     -> dmapeek_edu.lock -> dma_buf resv (one DMA chunk)
+ *     -> dma_buf resv                     (map, unmap, pin, unpin)
+ *   dmapeek_static_lock -> dma_buf resv -> ... (dmapeek's attach callback)
+ *   mmap_lock -> dmapeek_buffer.lock      (CPU faults of an exported buffer)
+ *   dma_buf resv (the reservation ww_mutex of one buffer)
+ *     -> dmapeek_buffer.lock              (move, revoke, device gone)
+ *       -> dmapeek_provider.alloc_lock    (a move's switch: @gone checked)
+ *         -> dmapeek_lock                 (the backing pointer changes)
+ *     -> dmapeek_provider.alloc_lock      (a backing's last put frees its
+ *          BAR space: unmap, device gone)
+ *     -> dmapeek_lock                     (mapping records, attachment
+ *          lists, events)
+ *   dmapeek_provider.alloc_lock -> dmapeek_lock (a new buffer into the
+ *        table only while its provider stays)
+ *   dmapeek_file.lock                     (its list of imports; nothing nests)
  *
  * dmapeek_lock is innermost: it is held only to add, remove or walk
  * objects in the tables and to fill netlink messages from them; nothing
  * that sleeps on other locks or on hardware runs under it.  Fill functions
  * read counters with READ_ONCE() and never take a reservation lock, so a
- * dump never waits for a buffer.  No copy_{to,from}_user() runs under a
- * reservation lock: ioctl arguments are copied before locking.  Waiting for
- * importers to unmap (revoke, move) happens with no lock held, since unmap
- * needs the reservation lock.  The importer's invalidate_mappings callback
- * and its delayed-unmap work take nothing above the reservation lock.
+ * dump never waits for a buffer.  No copy_{to,from}_user() runs under any
+ * of these locks: ioctl arguments are copied before locking, results after.
+ * Waiting for importers to unmap (revoke, move, device removal) happens with
+ * no lock held, since unmap needs the reservation lock.  The importer's
+ * invalidate_mappings callback and its delayed-unmap work take nothing
+ * above the reservation lock.  The debug kernel's lockdep checks every
+ * nesting above as the guest suite runs it.
  */
 extern struct mutex dmapeek_lock;
 
@@ -113,6 +126,9 @@ struct dmapeek_device {
 
 /**
  * struct dmapeek_provider - memory dmapeek can export
+ * @kref: the table's reference (until its device goes), one per backing
+ *	allocated from it, and one per lookup in progress
+ *	(dmapeek_provider_get()); the last put frees it
  * @id: stable id; the system-memory provider is always id 1
  * @kind: DMAPEEK_PROVIDER_KIND_SYSTEM or _PCI_BAR
  * @dev: the owning device (PCI BAR providers)
@@ -121,13 +137,24 @@ struct dmapeek_device {
  * @start: CPU physical start of the BAR
  * @size: size of the BAR
  * @va: CPU mapping of the BAR
- * @bytes_exported: bytes of live buffers backed here
- * @buffers: live buffers backed here
- * @alloc_lock: protects @allocs
- * @allocs: BAR space handed out to buffers (dmapeek_export.c)
- * @gone: the device is going away: no new exports
+ * @bytes_exported: bytes of live backings allocated here
+ * @buffers: live backings allocated here (current or moved-from and still
+ *	mapped); the provider's device waits for this to reach 0 before its
+ *	BARs go (dmapeek_export_device_gone())
+ * @wq: woken when @buffers drops to 0
+ * @alloc_lock: protects @allocs and @gone
+ * @allocs: BAR space handed out to backings (dmapeek_export.c)
+ * @gone: the device is going away: no new backings, and no backing
+ *	becomes a buffer's current one (set under @alloc_lock)
+ *
+ * @dev, @p2p and @va belong to the device's driver binding (devres): they
+ * are valid while the provider is in the table and for as long as a
+ * backing allocated from it lives, since the device's removal waits for
+ * those; a lookup reference alone allows only @id, @kind, @size and
+ * @alloc_lock, and must check @gone under @alloc_lock before allocating.
  */
 struct dmapeek_provider {
+	struct kref kref;
 	u32 id;
 	u32 kind;
 	struct dmapeek_device *dev;
@@ -138,16 +165,21 @@ struct dmapeek_provider {
 	void __iomem *va;
 	atomic64_t bytes_exported;
 	atomic_t buffers;
-	struct mutex alloc_lock;	/* protects @allocs */
+	wait_queue_head_t wq;
+	struct mutex alloc_lock;	/* protects @allocs and @gone */
 	struct list_head allocs;
 	bool gone;
 };
 
 extern struct dmapeek_provider *dmapeek_system_provider;
 
-/* Look up by id; caller holds dmapeek_lock (or keeps the object alive). */
+/* Look up by id; caller holds dmapeek_lock. */
 struct dmapeek_provider *dmapeek_provider_find(u32 id);
 struct dmapeek_device *dmapeek_device_find(u32 id);
+/* A referenced provider that is not going away, or NULL; put it after use. */
+struct dmapeek_provider *dmapeek_provider_get(u32 id);
+void dmapeek_provider_hold(struct dmapeek_provider *prov);
+void dmapeek_provider_put(struct dmapeek_provider *prov);
 
 /* bus address - CPU physical address, for a BAR provider */
 u64 dmapeek_provider_bus_offset(const struct dmapeek_provider *prov);
@@ -173,6 +205,9 @@ struct dmapeek_imp;		/* dmapeek_import.c (struct dmapeek_import is the uapi's) *
  * @map_type: enum dmapeek_map_type for (provider, importer device)
  * @importer_dev: dev_name() of the importer's device
  * @importer_driver: its driver's name
+ * @ino: the dma-buf's inode number (cached: the file may go first)
+ * @own_map: enum dmapeek_own_map: the importer-side mapping's state
+ *	(dmapeek's importer only; 0 for other importers)
  * @maps: successful maps
  * @unmaps: unmaps
  * @invalidations: move or revoke notifications the importer received
@@ -216,6 +251,8 @@ struct dmapeek_attachment {
 	u32 map_type;
 	char importer_dev[64];
 	char importer_driver[32];
+	u64 ino;
+	u32 own_map;
 
 	u32 maps;
 	u32 unmaps;
@@ -343,6 +380,7 @@ void dmapeek_mapping_unregister_free(struct dmapeek_mapping *m);
  * @duration_ns: 0 when absent
  * @count: 0 when absent
  * @error: 0 when absent
+ * @map_type: enum dmapeek_map_type; 0 when absent
  */
 struct dmapeek_event {
 	u32 type;
@@ -353,6 +391,7 @@ struct dmapeek_event {
 	u64 duration_ns;
 	u32 count;
 	s32 error;
+	u32 map_type;
 };
 
 /* Multicast @ev to the events group; no work when nobody listens. */
@@ -555,6 +594,14 @@ struct dmapeek_attachment *dmapeek_import_attachment(struct dma_buf_attachment *
 
 /* @dmabuf was exported by dmapeek (its ops are dmapeek's). */
 bool dmapeek_export_owns(const struct dma_buf *dmabuf);
+
+/*
+ * Inside an invalidate of a buffer dmapeek exported (reservation lock
+ * held): the memory goes away for good (its device is leaving), so even an
+ * importer that would keep its mapping must unmap now.  dmapeek's importer
+ * asks this and unmaps whatever behaviour it simulates.
+ */
+bool dmapeek_export_must_unmap(struct dma_buf *dmabuf);
 
 /*
  * For a buffer dmapeek exported (dmabuf->ops are dmapeek's): its current

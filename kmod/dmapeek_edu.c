@@ -11,9 +11,14 @@
  *
  * DMAPEEK_IOC_DMA moves user bytes to or from an imported buffer in chunks
  * through that internal buffer: user memory is copied to or from a kernel
- * bounce buffer with no lock held; the chunks run under the import's lock,
- * the engine's lock and the buffer's reservation lock (so an invalidation
- * cannot run in the middle: it waits for the reservation lock).
+ * bounce buffer with no lock held.  Each chunk runs under the import's
+ * lock, the engine's lock and the buffer's reservation lock (so an
+ * invalidation cannot run in the middle of a chunk: it waits for the
+ * reservation lock), and all three are dropped between chunks, so that a
+ * revoke, a move or a detach of the buffer waits for one chunk, not for
+ * the whole transfer; a fatal signal ends the transfer between chunks.
+ * A chunk after an invalidation maps the buffer again where it is now, or
+ * fails (-ENODEV: revoked).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -166,15 +171,77 @@ int dmapeek_edu_xfer(struct dmapeek_device *ddev, dma_addr_t addr, void *bounce,
 	return ret;
 }
 
+/*
+ * One chunk of DMAPEEK_IOC_DMA at buffer offset @offset, at most @len
+ * bytes and one engine transfer; *@done: how many it moved.
+ */
+static int dmapeek_dma_chunk(struct dmapeek_imp *imp, u64 offset, u64 len,
+			     void *kbuf, bool to_buf, u64 *done)
+{
+	struct dmapeek_edu *edu;
+	dma_addr_t addr;
+	u64 chunk;
+	int ret;
+
+	ret = mutex_lock_killable(&imp->lock);
+	if (ret)
+		return ret;
+	/*
+	 * Attached, so the client device's removal has not torn this import
+	 * down yet, and it removes the engine only after that (see
+	 * dmapeek_pci_remove()): the engine stays while we hold the lock.
+	 */
+	if (!imp->attach) {
+		ret = -ENOENT;
+		goto out_unlock_imp;
+	}
+	edu = imp->ddev->edu;
+	if (!edu) {
+		ret = -EOPNOTSUPP;	/* the client has no DMA engine */
+		goto out_unlock_imp;
+	}
+	ret = mutex_lock_killable(&edu->lock);
+	if (ret)
+		goto out_unlock_imp;
+	ret = dma_resv_lock_interruptible(imp->dmabuf->resv, NULL);
+	if (ret)
+		goto out_unlock_edu;
+	/*
+	 * Invalidated but still mapped (a misbehaving or delayed importer):
+	 * the memory may have moved or been revoked; a device may at most
+	 * read and discard, so dmapeek refuses to DMA through it.
+	 */
+	if (imp->sgt && (imp->unmap_pending ||
+			 imp->a.last_invalidate_ns > imp->a.last_map_ns)) {
+		ret = -ESTALE;
+		goto out_unlock_resv;
+	}
+	ret = dmapeek_import_dma_addr(imp, offset, len, &addr, &chunk);
+	if (ret)
+		goto out_unlock_resv;
+	chunk = min_t(u64, chunk, EDU_BUF_SIZE);
+	ret = dmapeek_edu_xfer(imp->ddev, addr, kbuf, chunk, to_buf);
+	if (!ret)
+		*done = chunk;
+out_unlock_resv:
+	dma_resv_unlock(imp->dmabuf->resv);
+	if (ret == -ETIMEDOUT || ret == -EIO)
+		dev_err_ratelimited(&imp->ddev->pdev->dev, "edu DMA on attachment %u failed: %d\n",
+				    imp->a.id, ret);
+out_unlock_edu:
+	mutex_unlock(&edu->lock);
+out_unlock_imp:
+	mutex_unlock(&imp->lock);
+	return ret;
+}
+
 int dmapeek_ioc_dma(struct dmapeek_file *df, void *arg)
 {
 	struct dmapeek_dma *d = arg;
 	bool to_buf = d->flags & DMAPEEK_DMA_TO_BUFFER;
 	void __user *udata = u64_to_user_ptr(d->data);
 	struct dmapeek_imp *imp;
-	struct dmapeek_edu *edu;
 	u64 done = 0, chunk;
-	dma_addr_t addr;
 	void *kbuf;
 	int ret;
 
@@ -202,50 +269,18 @@ int dmapeek_ioc_dma(struct dmapeek_file *df, void *arg)
 		goto out_free;
 	}
 
-	mutex_lock(&imp->lock);
-	if (!imp->attach) {
-		ret = -ENOENT;
-		goto out_unlock_imp;
-	}
-	edu = imp->ddev->edu;
-	if (!edu) {
-		ret = -EOPNOTSUPP;	/* the client has no DMA engine */
-		goto out_unlock_imp;
-	}
-	mutex_lock(&edu->lock);
-	ret = dma_resv_lock_interruptible(imp->dmabuf->resv, NULL);
-	if (ret)
-		goto out_unlock_edu;
-	/*
-	 * Invalidated but still mapped (a misbehaving or delayed importer):
-	 * the memory may have moved or been revoked; a device may at most
-	 * read and discard, so dmapeek refuses to DMA through it.
-	 */
-	if (imp->sgt && (imp->unmap_pending ||
-			 imp->a.last_invalidate_ns > imp->a.last_map_ns)) {
-		ret = -ESTALE;
-		goto out_unlock_resv;
-	}
 	while (done < d->length) {
-		ret = dmapeek_import_dma_addr(imp, d->offset + done, d->length - done,
-					      &addr, &chunk);
-		if (ret)
-			break;
-		chunk = min_t(u64, chunk, EDU_BUF_SIZE);
-		ret = dmapeek_edu_xfer(imp->ddev, addr, kbuf + done, chunk, to_buf);
+		ret = dmapeek_dma_chunk(imp, d->offset + done, d->length - done,
+					kbuf + done, to_buf, &chunk);
 		if (ret)
 			break;
 		done += chunk;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		cond_resched();
 	}
-out_unlock_resv:
-	dma_resv_unlock(imp->dmabuf->resv);
-	if (ret == -ETIMEDOUT || ret == -EIO)
-		dev_err_ratelimited(&imp->ddev->pdev->dev, "edu DMA on attachment %u failed: %d\n",
-				    imp->a.id, ret);
-out_unlock_edu:
-	mutex_unlock(&edu->lock);
-out_unlock_imp:
-	mutex_unlock(&imp->lock);
 	if (!ret && !to_buf && copy_to_user(udata, kbuf, d->length))
 		ret = -EFAULT;
 out_free:

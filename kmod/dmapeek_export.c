@@ -31,18 +31,10 @@
 /**
  * DOC: dmapeek exporter locking
  *
- * The exporter adds two locks to the order of "DOC: dmapeek locking":
+ * The exporter's own nesting, inside "DOC: dmapeek locking" (dmapeek.h):
  *
- *   dmapeek_export_mutex (export, move, revoke setup, device gone)
- *     -> dma_buf resv
- *       -> dmapeek_buffer.lock
- *         -> dmapeek_backing_lock -> dmapeek_provider.alloc_lock
- *           -> dmapeek_lock
- *
- * dmapeek_export_mutex keeps a provider alive between looking it up and
- * allocating from it: a device going away takes it after marking its
- * providers gone, so no export or move can start on them afterwards.  It is
- * never held while waiting for importers.
+ *   dma_buf resv -> dmapeek_buffer.lock -> dmapeek_provider.alloc_lock
+ *     -> dmapeek_lock
  *
  * A buffer's backing pointer changes only with the reservation lock, the
  * buffer lock and dmapeek_lock all held (move, device gone), so any one of
@@ -52,20 +44,27 @@
  *
  * A backing is reference counted: one reference while it is the buffer's
  * current backing, one per live DMA mapping of it.  After a move the old
- * backing is freed by the unmap of its last mapping.  dmapeek_backing_lock
- * protects backing->prov: when a device goes away, its BAR ranges are
- * detached from every backing still holding them, so that nothing touches
- * the provider after it is freed.
+ * backing is freed by the unmap of its last mapping.  Each backing holds a
+ * reference on its provider and is counted in the provider's @buffers, so
+ * a provider outlives every backing allocated from it, and its device's
+ * removal waits until none is left (dmapeek_export_device_gone()).
  *
- * ioctl arguments, including the range array, are copied from user space
- * before any lock is taken.
+ * A provider's @gone is set under its alloc_lock.  Everything that makes a
+ * backing on a BAR provider reachable (allocating it, making it a
+ * buffer's current backing in a move, adding a new buffer to the table)
+ * checks @gone under that lock, so once removal has set it, a walk of the
+ * buffer table under each buffer's reservation lock sees every buffer
+ * whose memory is on the device.
+ *
+ * No lock is held while waiting for importers to unmap (revoke, move), and
+ * those waits are killable.  ioctl arguments, including the range array,
+ * are copied from user space before any lock is taken.
  */
-static DEFINE_MUTEX(dmapeek_export_mutex);
-static DEFINE_MUTEX(dmapeek_backing_lock);
 
 #define DMAPEEK_MAX_RANGES	1024
 #define DMAPEEK_DEFAULT_TIMEOUT_MS 1000
-#define DMAPEEK_GONE_TIMEOUT_MS	5000
+/* How often a device removal waiting for importers reports them. */
+#define DMAPEEK_GONE_REPORT_MS	5000
 
 /* BAR space handed out to a backing: one per range, on prov->allocs. */
 struct dmapeek_bar_alloc {
@@ -112,8 +111,12 @@ struct dmapeek_backing {
  *	against a move's copy
  * @backing: current backing; NULL after the device went away
  * @state: DMAPEEK_BUFFER_STATE_*
+ * @ino: the dma-buf's inode number (cached: the fill function may run
+ *	while the file is being released)
  * @revoked: maps fail with -ENODEV (resv)
  * @dead: revoked for good: the provider went away (resv)
+ * @evicting: an invalidate because the memory of an old backing goes away
+ *	(resv): dmapeek's importer must unmap at once
  * @attachments: struct dmapeek_exp_attach list (resv)
  * @nl_attachments: the same attachments' records (struct
  *	dmapeek_attachment.buf_node) in id order, under dmapeek_lock, for
@@ -132,11 +135,13 @@ struct dmapeek_buffer {
 	u32 model;
 	char name[DMAPEEK_NAME_LEN];
 	u64 size;
+	u64 ino;
 	struct mutex lock;	/* see @lock above */
 	struct dmapeek_backing *backing;
 	u32 state;
 	bool revoked;
 	bool dead;
+	bool evicting;
 	struct list_head attachments;
 	struct list_head nl_attachments;
 	atomic_t nr_attachments;
@@ -220,6 +225,17 @@ int dmapeek_export_phys(struct dma_buf *dmabuf, struct phys_vec **vec, u32 *nr,
 	return 0;
 }
 
+bool dmapeek_export_must_unmap(struct dma_buf *dmabuf)
+{
+	struct dmapeek_buffer *buf;
+
+	if (!dmapeek_export_owns(dmabuf))
+		return false;
+	dma_resv_assert_held(dmabuf->resv);
+	buf = dmabuf->priv;
+	return buf->dead || buf->evicting;
+}
+
 static void dmapeek_buf_event(struct dmapeek_buffer *buf, u32 type, u32 attach_id,
 			      u32 mapping_id, u64 duration, u32 count, int error)
 {
@@ -238,30 +254,50 @@ static void dmapeek_buf_event(struct dmapeek_buffer *buf, u32 type, u32 attach_i
 	dmapeek_event(&ev);
 }
 
+/* An attach or map event of @a: it carries the attachment's map type. */
+static void dmapeek_att_event(struct dmapeek_buffer *buf, u32 type,
+			      struct dmapeek_attachment *a, u32 mapping_id,
+			      u64 duration, int error)
+{
+	struct dmapeek_backing *b = buf->backing;
+	struct dmapeek_event ev = {
+		.type = type,
+		.buffer_id = buf->id,
+		.attachment_id = a->id,
+		.mapping_id = mapping_id,
+		.provider_id = b ? b->prov_id : 0,
+		.duration_ns = duration,
+		.error = error,
+		.map_type = READ_ONCE(a->map_type),
+	};
+
+	dmapeek_event(&ev);
+}
+
 /* ------------------------------------------------------------------ backing */
 
 static void dmapeek_backing_release(struct kref *kref)
 {
 	struct dmapeek_backing *b = container_of(kref, struct dmapeek_backing, kref);
-	struct dmapeek_provider *prov;
+	struct dmapeek_provider *prov = b->prov;
 	unsigned long i;
 	u32 r;
 
-	mutex_lock(&dmapeek_backing_lock);
-	prov = b->prov;
-	if (prov && b->allocs) {
-		mutex_lock(&prov->alloc_lock);
-		for (r = 0; r < b->nr; r++)
-			list_del(&b->allocs[r].node);
-		mutex_unlock(&prov->alloc_lock);
-	}
 	if (prov) {
+		if (b->allocs) {
+			mutex_lock(&prov->alloc_lock);
+			for (r = 0; r < b->nr; r++)
+				list_del(&b->allocs[r].node);
+			mutex_unlock(&prov->alloc_lock);
+		}
 		atomic64_sub(b->size, &prov->bytes_exported);
-		atomic_dec(&prov->buffers);
+		if (atomic_dec_and_test(&prov->buffers))
+			wake_up_all(&prov->wq);
+		dmapeek_provider_put(prov);
 	}
-	mutex_unlock(&dmapeek_backing_lock);
 
-	for (i = 0; i < b->nr_pages; i++)
+	/* (an allocation that failed half way leaves NULL pages, or none) */
+	for (i = 0; b->pages && i < b->nr_pages; i++)
 		if (b->pages[i])
 			__free_page(b->pages[i]);
 	kvfree(b->pages);
@@ -290,10 +326,15 @@ static struct dmapeek_backing *dmapeek_backing_new(struct dmapeek_provider *prov
 	return b;
 }
 
-/* Account @b on its provider: from here on, release undoes it. */
+/*
+ * Account @b on its provider, with a reference: from here on, release
+ * undoes it.  BAR backings are published under prov->alloc_lock with
+ * @gone checked; system memory never goes.
+ */
 static void dmapeek_backing_publish(struct dmapeek_backing *b,
 				    struct dmapeek_provider *prov)
 {
+	dmapeek_provider_hold(prov);
 	b->prov = prov;
 	b->prov_id = prov->id;
 	atomic64_add(b->size, &prov->bytes_exported);
@@ -442,9 +483,9 @@ static struct dmapeek_backing *dmapeek_backing_bar(struct dmapeek_provider *prov
 		b->vec[i].len = b->allocs[i].len;
 		boff += b->allocs[i].len;
 	}
-	mutex_unlock(&prov->alloc_lock);
 	WARN_ON_ONCE(boff != size);
 	dmapeek_backing_publish(b, prov);
+	mutex_unlock(&prov->alloc_lock);
 	return b;
 
 err_unlock:
@@ -519,6 +560,10 @@ static int dmapeek_backing_copy(struct dmapeek_backing *dst,
 		} else {
 			memcpy(d, s, PAGE_SIZE);
 		}
+		if (fatal_signal_pending(current)) {
+			kfree(bounce);
+			return -EINTR;
+		}
 		cond_resched();
 	}
 	kfree(bounce);
@@ -563,6 +608,54 @@ static u32 dmapeek_attach_flags(struct dma_buf_attachment *attach)
 	return flags;
 }
 
+/* The P2P map type of @dev for the memory of @b: NONE for system memory. */
+static u32 dmapeek_backing_map_type(struct dmapeek_backing *b, struct device *dev)
+{
+	int distance;
+	u32 reason;
+
+	if (!b)
+		return DMAPEEK_MAP_TYPE_UNKNOWN;
+	if (b->kind != DMAPEEK_PROVIDER_KIND_PCI_BAR)
+		return DMAPEEK_MAP_TYPE_NONE;
+	return dmapeek_p2p_map_type(b->prov, dev, &distance, &reason);
+}
+
+/*
+ * May @attach take the memory of @b?  BAR memory only goes to importers
+ * that said they can take P2P memory and that the exporter can take it
+ * back from (invalidate_mappings), as VFIO's exporter: when the device
+ * goes, every mapping of its BARs must go before its driver's remove()
+ * returns.  0, or -EOPNOTSUPP with the reason in *@why.
+ */
+static int dmapeek_backing_allows(struct dmapeek_backing *b,
+				  struct dma_buf_attachment *attach,
+				  const char **why)
+{
+	if (b->kind != DMAPEEK_PROVIDER_KIND_PCI_BAR)
+		return 0;
+	if (!attach->peer2peer) {
+		*why = "an importer cannot take P2P memory";
+		return -EOPNOTSUPP;
+	}
+	if (!dma_buf_attach_revocable(attach)) {
+		*why = "an importer cannot be revoked: BAR memory needs invalidate_mappings";
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+/* The memory moved (or came back): every map type follows it (resv held). */
+static void dmapeek_buffer_retype(struct dmapeek_buffer *buf)
+{
+	struct dmapeek_exp_attach *ea;
+
+	dma_resv_assert_held(buf->dmabuf->resv);
+	list_for_each_entry(ea, &buf->attachments, node)
+		WRITE_ONCE(ea->a->map_type,
+			   dmapeek_backing_map_type(buf->backing, ea->attach->dev));
+}
+
 static int dmapeek_dmabuf_attach(struct dma_buf *dmabuf,
 				 struct dma_buf_attachment *attach)
 {
@@ -570,8 +663,8 @@ static int dmapeek_dmabuf_attach(struct dma_buf *dmabuf,
 	struct dmapeek_exp_attach *ea;
 	struct dmapeek_attachment *a;
 	struct dmapeek_backing *b;
-	int distance, ret;
-	u32 reason;
+	const char *why;
+	int ret;
 
 	/* Importer policy per model, as VFIO's attach and the kdoc have it. */
 	if (buf->model == DMAPEEK_MODEL_REVOCABLE) {
@@ -599,6 +692,7 @@ static int dmapeek_dmabuf_attach(struct dma_buf *dmabuf,
 		dmapeek_attachment_init(a);
 		a->attach = attach;
 		a->dmabuf = dmabuf;
+		a->ino = buf->ino;
 		strscpy(a->importer_dev, dev_name(attach->dev));
 		strscpy(a->importer_driver,
 			attach->dev->driver ? attach->dev->driver->name : "");
@@ -609,20 +703,13 @@ static int dmapeek_dmabuf_attach(struct dma_buf *dmabuf,
 
 	dma_resv_lock(dmabuf->resv, NULL);
 	b = buf->backing;
-	ret = 0;
-	if (!b || buf->dead) {
+	if (!b || buf->dead)
 		ret = -ENODEV;
-	} else if (b->kind == DMAPEEK_PROVIDER_KIND_PCI_BAR && !attach->peer2peer) {
-		/* P2P memory only for importers that said they can take it. */
-		ret = -EOPNOTSUPP;
-	}
+	else
+		ret = dmapeek_backing_allows(b, attach, &why);
 	if (!ret) {
 		a->flags |= dmapeek_attach_flags(attach);
-		if (b->kind == DMAPEEK_PROVIDER_KIND_PCI_BAR)
-			a->map_type = dmapeek_p2p_map_type(b->prov, attach->dev,
-							   &distance, &reason);
-		else
-			a->map_type = DMAPEEK_MAP_TYPE_NONE;
+		a->map_type = dmapeek_backing_map_type(b, attach->dev);
 		list_add_tail(&ea->node, &buf->attachments);
 	}
 	dma_resv_unlock(dmabuf->resv);
@@ -643,7 +730,7 @@ static int dmapeek_dmabuf_attach(struct dma_buf *dmabuf,
 	}
 	atomic_inc(&buf->nr_attachments);
 	attach->priv = ea;
-	dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_ATTACH, a->id, 0, 0, 0, 0);
+	dmapeek_att_event(buf, DMAPEEK_EVENT_TYPE_ATTACH, a, 0, 0, 0);
 	return 0;
 
 err_free:
@@ -729,6 +816,14 @@ static void dmapeek_sgt_free(struct dmapeek_xmap *x)
 	kfree(x->sgt);
 }
 
+/*
+ * dma_buf_phys_vec_to_sgt() in 7.3.4 sums segment lengths in an unsigned
+ * int (mapped_len) and splits at ALIGN_DOWN(UINT_MAX, PAGE_SIZE): a range
+ * of 4 GiB or more would be recorded short.  Larger single ranges take
+ * dmapeek's own path (dmapeek_map_bar_ranges()), which splits in u64.
+ */
+#define DMAPEEK_HELPER_MAX_RANGE	((u64)ALIGN_DOWN(UINT_MAX, PAGE_SIZE))
+
 static u32 dmapeek_split_nents(u64 len)
 {
 	u64 max = ALIGN_DOWN(UINT_MAX, PAGE_SIZE);
@@ -773,9 +868,10 @@ static int dmapeek_map_bar_ranges(struct dma_buf_attachment *attach,
 	u32 i, nents = 0;
 	int ret;
 
-	if (!dev_is_pci(dev) ||
-	    pci_p2pdma_distance_many(b->prov->dev->pdev, &dev, 1, false) < 0)
-		return -EINVAL;	/* as the helper: NONE or NOT_SUPPORTED */
+	/* As the helper: NONE or NOT_SUPPORTED are refused. */
+	if (map_type != DMAPEEK_MAP_TYPE_BUS_ADDR &&
+	    map_type != DMAPEEK_MAP_TYPE_THRU_HOST_BRIDGE)
+		return -EINVAL;
 
 	if (map_type == DMAPEEK_MAP_TYPE_BUS_ADDR)
 		x->path = DMAPEEK_MAPPING_PATH_BUS_ADDR;
@@ -885,6 +981,7 @@ static struct sg_table *dmapeek_dmabuf_do_map(struct dma_buf_attachment *attach,
 	struct scatterlist *sg;
 	struct dmapeek_xmap *x;
 	u64 t0 = dmapeek_now();
+	const char *why;
 	u32 nr, i;
 	int ret;
 
@@ -897,8 +994,9 @@ static struct sg_table *dmapeek_dmabuf_do_map(struct dma_buf_attachment *attach,
 			WRITE_ONCE(a->revoked_seen, a->revoked_seen + 1);
 		return ERR_PTR(-ENODEV);
 	}
-	if (b->kind == DMAPEEK_PROVIDER_KIND_PCI_BAR && !attach->peer2peer)
-		return ERR_PTR(-EOPNOTSUPP);
+	ret = dmapeek_backing_allows(b, attach, &why);
+	if (ret)
+		return ERR_PTR(ret);
 
 	x = kzalloc_obj(*x);
 	if (!x)
@@ -914,7 +1012,8 @@ static struct sg_table *dmapeek_dmabuf_do_map(struct dma_buf_attachment *attach,
 	x->m->dev = attach->dev;
 	x->m->size = b->size;
 
-	if (b->kind == DMAPEEK_PROVIDER_KIND_PCI_BAR && b->nr == 1) {
+	if (b->kind == DMAPEEK_PROVIDER_KIND_PCI_BAR && b->nr == 1 &&
+	    b->size <= DMAPEEK_HELPER_MAX_RANGE) {
 		/* One range: the kernel's helper is right. */
 		x->path = DMAPEEK_MAPPING_PATH_PHYS_VEC_HELPER;
 		x->sgt = dma_buf_phys_vec_to_sgt(attach, b->prov->p2p, b->vec, 1,
@@ -1015,8 +1114,7 @@ static struct sg_table *dmapeek_dmabuf_do_map(struct dma_buf_attachment *attach,
 		WRITE_ONCE(a->mapped, true);
 		WRITE_ONCE(a->last_map_ns, dmapeek_now());
 	}
-	dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_MAP, a->id, x->m->id,
-			  x->m->map_ns, 0, 0);
+	dmapeek_att_event(buf, DMAPEEK_EVENT_TYPE_MAP, a, x->m->id, x->m->map_ns, 0);
 	return x->sgt;
 
 err_free_m:
@@ -1035,8 +1133,8 @@ static struct sg_table *dmapeek_dmabuf_map(struct dma_buf_attachment *attach,
 
 	sgt = dmapeek_dmabuf_do_map(attach, dir);
 	if (IS_ERR(sgt))
-		dmapeek_buf_event(attach->dmabuf->priv, DMAPEEK_EVENT_TYPE_MAP,
-				  ea->a->id, 0, 0, 0, PTR_ERR(sgt));
+		dmapeek_att_event(attach->dmabuf->priv, DMAPEEK_EVENT_TYPE_MAP,
+				  ea->a, 0, 0, PTR_ERR(sgt));
 	return sgt;
 }
 
@@ -1147,6 +1245,50 @@ static int dmapeek_dmabuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vm
 	return 0;
 }
 
+/*
+ * CPU access around device access, as the system heap does: the streaming
+ * mappings of system memory (path sgtable) are synced for the CPU and
+ * back, so that bytes a device wrote through a bounce buffer (swiotlb: a
+ * 28-bit edu, iommu=pt) reach the pages, and the CPU's reach the device.
+ * BAR memory is not cached: nothing to do.
+ */
+static int dmapeek_cpu_sync(struct dma_buf *dmabuf, enum dma_data_direction dir,
+			    bool for_cpu)
+{
+	struct dmapeek_buffer *buf = dmabuf->priv;
+	struct dmapeek_exp_attach *ea;
+	struct dmapeek_xmap *x;
+	int ret;
+
+	ret = dma_resv_lock_interruptible(dmabuf->resv, NULL);
+	if (ret)
+		return ret;
+	list_for_each_entry(ea, &buf->attachments, node) {
+		list_for_each_entry(x, &ea->maps, node) {
+			if (x->path != DMAPEEK_MAPPING_PATH_SGTABLE)
+				continue;
+			if (for_cpu)
+				dma_sync_sgtable_for_cpu(ea->attach->dev, x->sgt, dir);
+			else
+				dma_sync_sgtable_for_device(ea->attach->dev, x->sgt, dir);
+		}
+	}
+	dma_resv_unlock(dmabuf->resv);
+	return 0;
+}
+
+static int dmapeek_dmabuf_begin_cpu_access(struct dma_buf *dmabuf,
+					   enum dma_data_direction dir)
+{
+	return dmapeek_cpu_sync(dmabuf, dir, true);
+}
+
+static int dmapeek_dmabuf_end_cpu_access(struct dma_buf *dmabuf,
+					 enum dma_data_direction dir)
+{
+	return dmapeek_cpu_sync(dmabuf, dir, false);
+}
+
 /* Pinned and revocable: a static exporter (no pin), as VFIO. */
 static const struct dma_buf_ops dmapeek_dmabuf_ops = {
 	.attach = dmapeek_dmabuf_attach,
@@ -1154,6 +1296,8 @@ static const struct dma_buf_ops dmapeek_dmabuf_ops = {
 	.map_dma_buf = dmapeek_dmabuf_map,
 	.unmap_dma_buf = dmapeek_dmabuf_unmap,
 	.release = dmapeek_dmabuf_release,
+	.begin_cpu_access = dmapeek_dmabuf_begin_cpu_access,
+	.end_cpu_access = dmapeek_dmabuf_end_cpu_access,
 	.mmap = dmapeek_dmabuf_mmap,
 };
 
@@ -1166,6 +1310,8 @@ static const struct dma_buf_ops dmapeek_dmabuf_movable_ops = {
 	.map_dma_buf = dmapeek_dmabuf_map,
 	.unmap_dma_buf = dmapeek_dmabuf_unmap,
 	.release = dmapeek_dmabuf_release,
+	.begin_cpu_access = dmapeek_dmabuf_begin_cpu_access,
+	.end_cpu_access = dmapeek_dmabuf_end_cpu_access,
 	.mmap = dmapeek_dmabuf_mmap,
 };
 
@@ -1275,18 +1421,15 @@ int dmapeek_ioc_export(struct dmapeek_file *df, void *arg,
 	strscpy(buf->name, e->name);
 	buf->created_ns = dmapeek_now();
 
-	mutex_lock(&dmapeek_export_mutex);
-	mutex_lock(&dmapeek_lock);
-	prov = dmapeek_provider_find(e->provider_id);
-	mutex_unlock(&dmapeek_lock);
-	if (!prov || READ_ONCE(prov->gone)) {
+	prov = dmapeek_provider_get(e->provider_id);
+	if (!prov) {
 		ret = -ENODEV;
-		goto err_unlock;
+		goto err_buf;
 	}
 	if (ranges) {
 		ret = dmapeek_check_ranges(prov, ranges, e->nr_ranges, &size);
 		if (ret)
-			goto err_unlock;
+			goto err_prov;
 	}
 	if (prov->kind == DMAPEEK_PROVIDER_KIND_SYSTEM)
 		b = dmapeek_backing_system(prov, size);
@@ -1296,7 +1439,7 @@ int dmapeek_ioc_export(struct dmapeek_file *df, void *arg,
 		b = dmapeek_backing_bar(prov, ranges, e->nr_ranges, size);
 	if (IS_ERR(b)) {
 		ret = PTR_ERR(b);
-		goto err_unlock;
+		goto err_prov;
 	}
 	buf->backing = b;
 	buf->size = size;
@@ -1312,9 +1455,10 @@ int dmapeek_ioc_export(struct dmapeek_file *df, void *arg,
 	if (IS_ERR(dmabuf)) {
 		ret = PTR_ERR(dmabuf);
 		dmapeek_backing_put(b);
-		goto err_unlock;
+		goto err_prov;
 	}
 	buf->dmabuf = dmabuf;
+	buf->ino = file_inode(dmabuf->file)->i_ino;
 	/* From here on the release callback frees buf and its backing. */
 
 	if (buf->name[0]) {
@@ -1327,10 +1471,20 @@ int dmapeek_ioc_export(struct dmapeek_file *df, void *arg,
 		}
 	}
 
-	mutex_lock(&dmapeek_lock);
-	ret = dmapeek_table_add(&dmapeek_buffers, buf, &buf->id);
-	mutex_unlock(&dmapeek_lock);
-	mutex_unlock(&dmapeek_export_mutex);
+	/*
+	 * Into the table only while the provider stays: its device's removal
+	 * finds the buffers on it there (see DOC: dmapeek exporter locking).
+	 */
+	mutex_lock(&prov->alloc_lock);
+	if (prov->gone) {
+		ret = -ENODEV;
+	} else {
+		mutex_lock(&dmapeek_lock);
+		ret = dmapeek_table_add(&dmapeek_buffers, buf, &buf->id);
+		mutex_unlock(&dmapeek_lock);
+	}
+	mutex_unlock(&prov->alloc_lock);
+	dmapeek_provider_put(prov);
 	if (ret) {
 		buf->id = 0;
 		dma_buf_put(dmabuf);
@@ -1345,8 +1499,9 @@ int dmapeek_ioc_export(struct dmapeek_file *df, void *arg,
 	e->buffer_id = buf->id;
 	return 0;
 
-err_unlock:
-	mutex_unlock(&dmapeek_export_mutex);
+err_prov:
+	dmapeek_provider_put(prov);
+err_buf:
 	mutex_destroy(&buf->lock);
 	kfree(buf);
 err_fd:
@@ -1445,26 +1600,47 @@ static size_t dmapeek_revoke_reply_size(u32 nr)
 }
 
 /*
- * Wait, with no lock held, until every mapping is gone or @timeout_ms after
- * @t0, then record per attachment how long its unmap took and which are
- * stuck.  An hrtimer, not jiffies: a jiffy-rounded wait can end up to a
- * tick early, and an importer must not be called stuck before its time.
+ * Sleep until @cond or @deadline (CLOCK_MONOTONIC ns), killably: a user
+ * who started the wait can always end it.  An hrtimer, not jiffies: a
+ * jiffy-rounded wait can end up to a tick early, and an importer must not
+ * be called stuck before its time.  0, -ETIME or -ERESTARTSYS (killed).
  */
-static void dmapeek_wait_unmapped(struct dmapeek_buffer *buf, u64 t0,
-				  u32 timeout_ms, struct dmapeek_revoke_result *res)
+#define dmapeek_wait_until(wq, cond, deadline)				\
+({									\
+	u64 __now = dmapeek_now();					\
+	int __ret = 0;							\
+									\
+	if (!(cond)) {							\
+		if (__now >= (deadline))				\
+			__ret = -ETIME;					\
+		else							\
+			__ret = __wait_event_hrtimeout(wq, cond,	\
+				ns_to_ktime((deadline) - __now),	\
+				TASK_KILLABLE);				\
+	}								\
+	__ret;								\
+})
+
+/*
+ * Wait, with no lock held, until every mapping is gone, @timeout_ms after
+ * @t0 or a fatal signal, then record per attachment how long its unmap
+ * took and which are stuck.  Killed (-EINTR), the revoke or move itself
+ * stands: the result is reported as of that moment, to listeners.
+ */
+static int dmapeek_wait_unmapped(struct dmapeek_buffer *buf, u64 t0,
+				 u32 timeout_ms, struct dmapeek_revoke_result *res)
 {
-	u64 deadline = t0 + (u64)timeout_ms * NSEC_PER_MSEC, now;
+	u64 deadline = t0 + (u64)timeout_ms * NSEC_PER_MSEC;
 	struct dmapeek_exp_attach *ea;
+	int ret;
 	u32 i;
 
-	now = dmapeek_now();
-	if (now < deadline)
-		wait_event_hrtimeout(buf->wq, !atomic_read(&buf->mapped),
-				     ns_to_ktime(deadline - now));
+	ret = dmapeek_wait_until(buf->wq, !atomic_read(&buf->mapped), deadline);
+	ret = ret == -ERESTARTSYS ? -EINTR : 0;
 	res->duration_ns = dmapeek_now() - t0;
 
+	/* Not interruptible: the report must be made, and resv is held briefly. */
 	dma_resv_lock(buf->dmabuf->resv, NULL);
-	i = 0;
 	list_for_each_entry(ea, &buf->attachments, node) {
 		struct dmapeek_revoke_att *r;
 
@@ -1479,15 +1655,14 @@ static void dmapeek_wait_unmapped(struct dmapeek_buffer *buf, u64 t0,
 			res->stuck++;
 			WRITE_ONCE(ea->a->stuck, true);
 			dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_STUCK, ea->a->id,
-					  0, res->duration_ns, 0, -ETIMEDOUT);
+					  0, res->duration_ns, 0,
+					  ret ? ret : -ETIMEDOUT);
 		} else if (r->was_mapped && ea->last_unmap_ns >= t0) {
 			r->unmap_ns = ea->last_unmap_ns - t0;
 		}
 	}
 	dma_resv_unlock(buf->dmabuf->resv);
-	if (res->stuck)
-		pr_info_ratelimited("buffer %u: %u importer(s) still mapped after %u ms\n",
-				    buf->id, res->stuck, timeout_ms);
+	return ret;
 }
 
 /* Snapshot the attachments (resv held) for the result. */
@@ -1521,26 +1696,23 @@ static int dmapeek_snapshot_attachments(struct dmapeek_buffer *buf,
 
 /*
  * Revoke as VFIO does: under resv set revoked, invalidate, wait for
- * fences; unlock; then wait unlocked for every importer to unmap.
- * @permanent: the provider goes away (any model; never restored).
+ * fences; unlock; then wait unlocked, killably, for every importer to
+ * unmap.  -EINTR: killed while waiting, the buffer stays revoked.
  */
 static int dmapeek_buffer_revoke(struct dmapeek_buffer *buf, u32 timeout_ms,
-				 bool permanent, struct dmapeek_revoke_result *res,
+				 struct dmapeek_revoke_result *res,
 				 struct netlink_ext_ack *extack)
 {
 	u64 t0;
 	int ret;
 
-	if (!permanent && buf->model != DMAPEEK_MODEL_REVOCABLE) {
+	if (buf->model != DMAPEEK_MODEL_REVOCABLE) {
 		NL_SET_ERR_MSG(extack, "buffer is not revocable");
 		return -EINVAL;
 	}
-	/* A device going away must not be interrupted. */
-	if (permanent)
-		dma_resv_lock(buf->dmabuf->resv, NULL);
-	else if (dma_resv_lock_interruptible(buf->dmabuf->resv, NULL))
+	if (dma_resv_lock_interruptible(buf->dmabuf->resv, NULL))
 		return -EINTR;
-	if (buf->dead || (!permanent && buf->revoked)) {
+	if (buf->dead || buf->revoked) {
 		dma_resv_unlock(buf->dmabuf->resv);
 		NL_SET_ERR_MSG(extack, "buffer is already revoked");
 		return -EALREADY;
@@ -1552,8 +1724,6 @@ static int dmapeek_buffer_revoke(struct dmapeek_buffer *buf, u32 timeout_ms,
 	}
 	mutex_lock(&buf->lock);
 	WRITE_ONCE(buf->revoked, true);
-	if (permanent)
-		WRITE_ONCE(buf->dead, true);
 	WRITE_ONCE(buf->state, DMAPEEK_BUFFER_STATE_REVOKED);
 	WRITE_ONCE(buf->revokes, buf->revokes + 1);
 	dmapeek_buffer_zap(buf);
@@ -1563,10 +1733,11 @@ static int dmapeek_buffer_revoke(struct dmapeek_buffer *buf, u32 timeout_ms,
 	dmapeek_buffer_invalidate(buf);
 	dma_resv_unlock(buf->dmabuf->resv);
 
-	dmapeek_wait_unmapped(buf, t0, timeout_ms, res);
+	ret = dmapeek_wait_unmapped(buf, t0, timeout_ms, res);
 	dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_REVOKE_DONE, 0, 0,
-			  res->duration_ns, res->stuck, res->stuck ? -ETIMEDOUT : 0);
-	return 0;
+			  res->duration_ns, res->stuck,
+			  ret ? ret : res->stuck ? -ETIMEDOUT : 0);
+	return ret;
 }
 
 static int dmapeek_buffer_restore(struct dmapeek_buffer *buf,
@@ -1595,6 +1766,7 @@ static int dmapeek_buffer_restore(struct dmapeek_buffer *buf,
 		WRITE_ONCE(buf->revoked, false);
 		WRITE_ONCE(buf->state, DMAPEEK_BUFFER_STATE_LIVE);
 		mutex_unlock(&buf->lock);
+		dmapeek_buffer_retype(buf);
 	}
 	dma_resv_unlock(resv);
 	if (!ret)
@@ -1602,19 +1774,61 @@ static int dmapeek_buffer_restore(struct dmapeek_buffer *buf,
 	return ret;
 }
 
+/* A new backing of @size bytes on @prov (a lookup reference held). */
+static struct dmapeek_backing *dmapeek_backing_alloc(struct dmapeek_provider *prov,
+						     u64 size)
+{
+	if (prov->kind == DMAPEEK_PROVIDER_KIND_SYSTEM)
+		return dmapeek_backing_system(prov, size);
+	if (size > prov->size)
+		return ERR_PTR(-ENOSPC);
+	return dmapeek_backing_bar(prov, NULL, 0, size);
+}
+
+/* Under resv: may the buffer's importers follow it to @prov?  0 or -errno. */
+static int dmapeek_move_check(struct dmapeek_buffer *buf, struct dmapeek_provider *prov,
+			      struct dmapeek_backing *nb, struct netlink_ext_ack *extack)
+{
+	struct dmapeek_exp_attach *ea;
+	const char *why;
+	int ret;
+
+	if (buf->dead || !buf->backing) {
+		NL_SET_ERR_MSG(extack, "buffer's provider is gone");
+		return -ENODEV;
+	}
+	if (buf->backing->prov == prov) {
+		NL_SET_ERR_MSG(extack, "buffer is already on that provider");
+		return -EINVAL;
+	}
+	if (buf->pins) {
+		NL_SET_ERR_MSG(extack, "buffer is pinned by an importer");
+		return -EBUSY;
+	}
+	list_for_each_entry(ea, &buf->attachments, node) {
+		ret = dmapeek_backing_allows(nb, ea->attach, &why);
+		if (ret) {
+			NL_SET_ERR_MSG_FMT(extack, "%s", why);
+			return ret;
+		}
+	}
+	return 0;
+}
+
 /*
  * Move the backing of a movable buffer to @prov_id: invalidate importers,
- * wait for fences, copy, switch; the old backing is freed by the unmap of
- * its last mapping (its reference count), and we wait for that here.
+ * wait for fences, copy, switch, all under the buffer's reservation lock
+ * and nothing else global, so exports, other buffers and device removals
+ * go on meanwhile.  The old backing is freed by the unmap of its last
+ * mapping (its reference count); we wait for that, killably, here.
  */
 static int dmapeek_buffer_move(struct dmapeek_buffer *buf, u32 prov_id,
 			       u32 timeout_ms, struct dmapeek_revoke_result *res,
 			       struct netlink_ext_ack *extack)
 {
 	struct dma_resv *resv = buf->dmabuf->resv;
-	struct dmapeek_backing *nb, *old;
 	struct dmapeek_provider *prov;
-	struct dmapeek_exp_attach *ea;
+	struct dmapeek_backing *nb;
 	u64 t0;
 	int ret;
 
@@ -1622,57 +1836,29 @@ static int dmapeek_buffer_move(struct dmapeek_buffer *buf, u32 prov_id,
 		NL_SET_ERR_MSG(extack, "buffer is not movable");
 		return -EINVAL;
 	}
-	mutex_lock(&dmapeek_export_mutex);
-	mutex_lock(&dmapeek_lock);
-	prov = dmapeek_provider_find(prov_id);
-	mutex_unlock(&dmapeek_lock);
-	if (!prov || READ_ONCE(prov->gone)) {
-		mutex_unlock(&dmapeek_export_mutex);
+	prov = dmapeek_provider_get(prov_id);
+	if (!prov) {
 		NL_SET_ERR_MSG(extack, "no such provider");
 		return -ENODEV;
 	}
-	if (prov->kind == DMAPEEK_PROVIDER_KIND_SYSTEM)
-		nb = dmapeek_backing_system(prov, buf->size);
-	else if (buf->size > prov->size)
-		nb = ERR_PTR(-ENOSPC);
-	else
-		nb = dmapeek_backing_bar(prov, NULL, 0, buf->size);
+	nb = dmapeek_backing_alloc(prov, buf->size);
 	if (IS_ERR(nb)) {
-		mutex_unlock(&dmapeek_export_mutex);
-		NL_SET_ERR_MSG(extack, "no room on the target provider");
-		return PTR_ERR(nb);
+		ret = PTR_ERR(nb);
+		nb = NULL;
+		NL_SET_ERR_MSG_FMT(extack, "%s", ret == -ENODEV ? "no such provider" :
+				   "no room on the target provider");
+		goto out_put;
 	}
 
 	ret = dma_resv_lock_interruptible(resv, NULL);
 	if (ret)
-		goto err_put;
-	old = buf->backing;
-	if (buf->dead || !old) {
-		NL_SET_ERR_MSG(extack, "buffer's provider is gone");
-		ret = -ENODEV;
-		goto err_unlock;
-	}
-	if (old->prov == prov) {
-		NL_SET_ERR_MSG(extack, "buffer is already on that provider");
-		ret = -EINVAL;
-		goto err_unlock;
-	}
-	if (buf->pins) {
-		NL_SET_ERR_MSG(extack, "buffer is pinned by an importer");
-		ret = -EBUSY;
-		goto err_unlock;
-	}
-	if (prov->kind == DMAPEEK_PROVIDER_KIND_PCI_BAR)
-		list_for_each_entry(ea, &buf->attachments, node)
-			if (!ea->attach->peer2peer) {
-				NL_SET_ERR_MSG(extack,
-					       "an importer cannot take P2P memory");
-				ret = -EOPNOTSUPP;
-				goto err_unlock;
-			}
+		goto out_put;
+	ret = dmapeek_move_check(buf, prov, nb, extack);
+	if (ret)
+		goto out_unlock;
 	ret = dmapeek_snapshot_attachments(buf, res);
 	if (ret)
-		goto err_unlock;
+		goto out_unlock;
 
 	t0 = dmapeek_now();
 	dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_MOVE_BEGIN, 0, 0, 0, res->nr, 0);
@@ -1681,37 +1867,47 @@ static int dmapeek_buffer_move(struct dmapeek_buffer *buf, u32 prov_id,
 
 	/*
 	 * Old mappings may still read: copy, then switch.  CPU faults wait
-	 * on the buffer lock, and the PTEs of the old backing go first.
+	 * on the buffer lock, and the PTEs of the old backing go first.  The
+	 * switch happens only while the target provider stays (its alloc_lock
+	 * and @gone: see DOC: dmapeek exporter locking).
 	 */
 	mutex_lock(&buf->lock);
 	dmapeek_buffer_zap(buf);
-	ret = dmapeek_backing_copy(nb, old);
+	ret = dmapeek_backing_copy(nb, buf->backing);
 	if (!ret) {
-		dmapeek_buffer_set_backing(buf, nb);
-		nb = NULL;
-		WRITE_ONCE(buf->moves, buf->moves + 1);
+		mutex_lock(&prov->alloc_lock);
+		if (prov->gone) {
+			ret = -ENODEV;
+		} else {
+			dmapeek_buffer_set_backing(buf, nb);
+			nb = NULL;
+			WRITE_ONCE(buf->moves, buf->moves + 1);
+		}
+		mutex_unlock(&prov->alloc_lock);
 	}
 	WRITE_ONCE(buf->state, DMAPEEK_BUFFER_STATE_LIVE);
 	mutex_unlock(&buf->lock);
+	dmapeek_buffer_retype(buf);
 	dma_resv_unlock(resv);
-	/* The switch is done before a device going away looks (see DOC). */
-	mutex_unlock(&dmapeek_export_mutex);
-	dmapeek_backing_put(nb);
 	if (ret) {
-		NL_SET_ERR_MSG(extack, "copy failed");
-		return ret;
+		NL_SET_ERR_MSG_FMT(extack, "%s", ret == -EINTR ? "killed while copying" :
+				   ret == -ENODEV ? "the target provider went away" :
+				   "copy failed");
+		dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_MOVE_DONE, 0, 0,
+				  dmapeek_now() - t0, 0, ret);
+		goto out_put;
 	}
 
-	dmapeek_wait_unmapped(buf, t0, timeout_ms, res);
+	ret = dmapeek_wait_unmapped(buf, t0, timeout_ms, res);
 	dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_MOVE_DONE, 0, 0, res->duration_ns,
-			  res->stuck, 0);
-	return 0;
+			  res->stuck, ret);
+	goto out_put;
 
-err_unlock:
+out_unlock:
 	dma_resv_unlock(resv);
-err_put:
-	mutex_unlock(&dmapeek_export_mutex);
+out_put:
 	dmapeek_backing_put(nb);
+	dmapeek_provider_put(prov);
 	return ret;
 }
 
@@ -1748,7 +1944,7 @@ int dmapeek_ioc_revoke(struct dmapeek_file *df, void *arg)
 	if (!buf)
 		return -ENOENT;
 	ret = dmapeek_buffer_revoke(buf, r->timeout_ms ?: DMAPEEK_DEFAULT_TIMEOUT_MS,
-				    false, &res, NULL);
+				    &res, NULL);
 	if (!ret) {
 		r->attachments = res.nr;
 		r->stuck = res.stuck;
@@ -1777,77 +1973,163 @@ int dmapeek_ioc_restore(struct dmapeek_file *df, void *arg)
 
 /* ------------------------------------------------------------- device gone */
 
+static bool dmapeek_on_provider(struct dmapeek_backing *b,
+				struct dmapeek_provider *prov)
+{
+	return b && b->prov == prov;
+}
+
 static bool dmapeek_on_device(struct dmapeek_backing *b, struct dmapeek_device *ddev)
 {
 	return b && b->prov && b->prov->kind == DMAPEEK_PROVIDER_KIND_PCI_BAR &&
 	       b->prov->dev == ddev;
 }
 
+/* Whether an attachment of @buf maps memory on @ddev (resv held). */
+static bool dmapeek_maps_device(struct dmapeek_buffer *buf, struct dmapeek_device *ddev)
+{
+	struct dmapeek_exp_attach *ea;
+	struct dmapeek_xmap *x;
+
+	list_for_each_entry(ea, &buf->attachments, node)
+		list_for_each_entry(x, &ea->maps, node)
+			if (dmapeek_on_device(x->backing, ddev))
+				return true;
+	return false;
+}
+
 /*
- * Revoke for good every buffer whose backing is on @ddev's BARs, wait for
- * the importers, then cut every backing (current or moved-from, still
- * mapped by a stuck importer) loose from the providers, which are freed
- * after this returns.  Nothing touches the BARs afterwards: the buffers
- * are dead (maps -ENODEV, CPU faults SIGBUS).
+ * The buffer at or after *@next in the table, with a file reference, or
+ * NULL at the end; *@next moves past it.
+ */
+static struct dmapeek_buffer *dmapeek_buffer_next(unsigned long *next)
+{
+	struct dmapeek_buffer *buf, *found = NULL;
+	unsigned long id;
+
+	mutex_lock(&dmapeek_lock);
+	xa_for_each_start(&dmapeek_buffers.xa, id, buf, *next) {
+		if (get_file_active(&buf->dmabuf->file)) {
+			found = buf;
+			*next = id + 1;
+			break;
+		}
+	}
+	mutex_unlock(&dmapeek_lock);
+	return found;
+}
+
+/*
+ * @buf's memory on @ddev goes away (resv held): the current backing is
+ * revoked for good, with every importer told; an old backing still mapped
+ * after a move gets its importers told again.  dmapeek's own importer
+ * unmaps inside the invalidate (dmapeek_export_must_unmap()); others must
+ * unmap on their own, and the removal waits for them.
+ */
+static void dmapeek_buffer_device_gone(struct dmapeek_buffer *buf,
+				       struct dmapeek_device *ddev)
+{
+	struct dmapeek_revoke_result res = {};
+	u64 t0;
+
+	dma_resv_assert_held(buf->dmabuf->resv);
+	if (dmapeek_on_device(buf->backing, ddev)) {
+		mutex_lock(&buf->lock);
+		WRITE_ONCE(buf->dead, true);
+		if (!buf->revoked)
+			WRITE_ONCE(buf->revokes, buf->revokes + 1);
+		WRITE_ONCE(buf->revoked, true);
+		WRITE_ONCE(buf->state, DMAPEEK_BUFFER_STATE_REVOKED);
+		dmapeek_buffer_zap(buf);
+		mutex_unlock(&buf->lock);
+		t0 = dmapeek_now();
+		/* (the count is only reported: no allocation can fail here) */
+		res.nr = atomic_read(&buf->nr_attachments);
+		dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_REVOKE_BEGIN, 0, 0, 0,
+				  res.nr, 0);
+		dmapeek_buffer_invalidate(buf);
+		/* The BAR space is not ours any more: mappings keep theirs. */
+		mutex_lock(&buf->lock);
+		dmapeek_buffer_set_backing(buf, NULL);
+		mutex_unlock(&buf->lock);
+		dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_REVOKE_DONE, 0, 0,
+				  dmapeek_now() - t0, atomic_read(&buf->mapped), 0);
+	} else if (dmapeek_maps_device(buf, ddev)) {
+		WRITE_ONCE(buf->evicting, true);
+		dmapeek_buffer_invalidate(buf);
+		WRITE_ONCE(buf->evicting, false);
+	}
+}
+
+/* Every importer still mapping @prov's memory: an event and a log line. */
+static void dmapeek_report_stuck(struct dmapeek_provider *prov, unsigned int waited_ms)
+{
+	struct dmapeek_exp_attach *ea;
+	struct dmapeek_buffer *buf;
+	struct dmapeek_xmap *x;
+	unsigned long next = 0;
+
+	while ((buf = dmapeek_buffer_next(&next))) {
+		dma_resv_lock(buf->dmabuf->resv, NULL);
+		list_for_each_entry(ea, &buf->attachments, node) {
+			list_for_each_entry(x, &ea->maps, node) {
+				if (!dmapeek_on_provider(x->backing, prov))
+					continue;
+				WRITE_ONCE(ea->a->stuck, true);
+				dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_STUCK, ea->a->id,
+						  0, (u64)waited_ms * NSEC_PER_MSEC, 0,
+						  -ETIMEDOUT);
+				dev_warn(ea->attach->dev,
+					 "%s: has not unmapped dma-buf %lu (dmapeek buffer %u) of %s BAR %d after %u ms; its removal waits\n",
+					 ea->a->importer_driver[0] ? ea->a->importer_driver : "importer",
+					 (unsigned long)buf->ino, buf->id,
+					 pci_name(prov->dev->pdev), prov->bar, waited_ms);
+				break;
+			}
+		}
+		dma_resv_unlock(buf->dmabuf->resv);
+		dmapeek_buffer_put(buf);
+	}
+}
+
+/*
+ * Revoke for good every buffer whose memory is on @ddev's BARs, tell the
+ * importers of old backings there to unmap, then wait until no backing on
+ * them is left, as VFIO waits for its importers: pcim_p2pdma_provider()
+ * wants every mapping of a BAR gone before the driver's remove() returns.
+ * An importer that does not unmap is reported every DMAPEEK_GONE_REPORT_MS
+ * (event and a kernel log line naming its device) while the removal waits.
+ * The callers set every provider's @gone first (under its alloc_lock), so
+ * no new backing appears on them and one walk of the table finds every
+ * buffer concerned.
  */
 void dmapeek_export_device_gone(struct dmapeek_device *ddev)
 {
 	struct dmapeek_buffer *buf;
-	struct dmapeek_bar_alloc *al, *tmp;
-	unsigned long id;
+	unsigned long next = 0;
+	unsigned int waited;
 	int bar;
 
-	/* Exports and moves that looked the providers up are done. */
-	mutex_lock(&dmapeek_export_mutex);
-	mutex_unlock(&dmapeek_export_mutex);
-
-	for (;;) {
-		struct dmapeek_revoke_result res = {};
-		struct dmapeek_buffer *found = NULL;
-
-		mutex_lock(&dmapeek_lock);
-		xa_for_each(&dmapeek_buffers.xa, id, buf) {
-			if (READ_ONCE(buf->dead) || !dmapeek_on_device(buf->backing, ddev))
-				continue;
-			if (get_file_active(&buf->dmabuf->file)) {
-				found = buf;
-				break;
-			}
-		}
-		mutex_unlock(&dmapeek_lock);
-		if (!found)
-			break;
-		dmapeek_buffer_revoke(found, DMAPEEK_GONE_TIMEOUT_MS, true, &res, NULL);
-		kfree(res.att);
-		/* Drop the current backing: the BAR space is not ours any more. */
-		dma_resv_lock(found->dmabuf->resv, NULL);
-		mutex_lock(&found->lock);
-		WRITE_ONCE(found->dead, true);
-		dmapeek_buffer_set_backing(found, NULL);
-		mutex_unlock(&found->lock);
-		dma_resv_unlock(found->dmabuf->resv);
-		dmapeek_buffer_put(found);
+	while ((buf = dmapeek_buffer_next(&next))) {
+		dma_resv_lock(buf->dmabuf->resv, NULL);
+		dmapeek_buffer_device_gone(buf, ddev);
+		dma_resv_unlock(buf->dmabuf->resv);
+		dmapeek_buffer_put(buf);
 	}
 
-	/* Backings still mapped by stuck importers: detach from the BARs. */
-	mutex_lock(&dmapeek_backing_lock);
 	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
 		struct dmapeek_provider *prov = ddev->providers[bar];
 
 		if (!prov)
 			continue;
-		mutex_lock(&prov->alloc_lock);
-		list_for_each_entry_safe(al, tmp, &prov->allocs, node) {
-			if (al->backing->prov == prov) {
-				atomic64_sub(al->backing->size, &prov->bytes_exported);
-				atomic_dec(&prov->buffers);
-				al->backing->prov = NULL;
-			}
-			list_del_init(&al->node);
+		waited = 0;
+		while (!wait_event_idle_timeout(prov->wq, !atomic_read(&prov->buffers),
+						msecs_to_jiffies(DMAPEEK_GONE_REPORT_MS))) {
+			waited += DMAPEEK_GONE_REPORT_MS;
+			dmapeek_report_stuck(prov, waited);
 		}
-		mutex_unlock(&prov->alloc_lock);
+		WARN_ON_ONCE(!list_empty(&prov->allocs));
 	}
-	mutex_unlock(&dmapeek_backing_lock);
 }
 
 /* ------------------------------------------------------------------ netlink */
@@ -1885,7 +2167,7 @@ int dmapeek_fill_buffer(struct sk_buff *skb, void *obj,
 		return -ENOENT;
 	if (nla_put_u32(skb, DMAPEEK_A_BUFFER_ID, buf->id) ||
 	    nla_put_uint(skb, DMAPEEK_A_BUFFER_INODE,
-			 file_inode(buf->dmabuf->file)->i_ino) ||
+			 buf->ino) ||
 	    nla_put_string(skb, DMAPEEK_A_BUFFER_NAME, buf->name) ||
 	    nla_put_uint(skb, DMAPEEK_A_BUFFER_SIZE, buf->size) ||
 	    nla_put_u32(skb, DMAPEEK_A_BUFFER_MODEL, buf->model) ||
@@ -1919,7 +2201,7 @@ int dmapeek_fill_attachment(struct sk_buff *skb, void *obj,
 	if (nla_put_u32(skb, DMAPEEK_A_ATTACHMENT_ID, a->id) ||
 	    (buf_id && nla_put_u32(skb, DMAPEEK_A_ATTACHMENT_BUFFER_ID, buf_id)) ||
 	    nla_put_uint(skb, DMAPEEK_A_ATTACHMENT_INODE,
-			 file_inode(a->dmabuf->file)->i_ino) ||
+			 a->ino) ||
 	    nla_put_string(skb, DMAPEEK_A_ATTACHMENT_EXP_NAME, a->dmabuf->exp_name) ||
 	    nla_put_uint(skb, DMAPEEK_A_ATTACHMENT_SIZE, a->dmabuf->size) ||
 	    nla_put_string(skb, DMAPEEK_A_ATTACHMENT_IMPORTER_DEV, a->importer_dev) ||
@@ -2145,19 +2427,20 @@ int dmapeek_nl_buffer_revoke_doit(struct sk_buff *skb, struct genl_info *info)
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
 	/* On success res.rsp was sized for every attachment revoked. */
-	ret = dmapeek_buffer_revoke(buf, timeout_ms, false, &res, info->extack);
+	ret = dmapeek_buffer_revoke(buf, timeout_ms, &res, info->extack);
 	if (ret)
 		goto out;
 
 	hdr = genlmsg_iput(res.rsp, info);
 	if (!hdr || dmapeek_nl_put_result(res.rsp, buf->id, timeout_ms, &res)) {
-		nlmsg_free(res.rsp);
 		ret = -EMSGSIZE;
 		goto out;
 	}
 	genlmsg_end(res.rsp, hdr);
 	ret = genlmsg_reply(res.rsp, info);
+	res.rsp = NULL;		/* consumed */
 out:
+	nlmsg_free(res.rsp);	/* a revoke killed while it waited has one */
 	kfree(res.att);
 	dmapeek_buffer_put(buf);
 	return ret;

@@ -10,8 +10,11 @@
  *  - iova-link / map-phys: the same memory mapped on the importer's side
  *    with the two-step IOVA API (dma_iova_try_alloc, dma_iova_link at a
  *    running offset, one dma_iova_sync), or dma_map_phys() where no IOMMU
- *    translates.  The physical ranges come from dmapeek's exporter
- *    (dmapeek_export_phys()) or from the pages of the exporter's sg table;
+ *    translates.  Only for memory whose physical ranges the exporter hands
+ *    out through an interface meant for it: dmapeek's own exports
+ *    (dmapeek_export_phys()).  An importer must not read the CPU side
+ *    (pages) of another exporter's sg table, so a foreign buffer gets no
+ *    importer-side mapping, and its attachment says so;
  *  - phys-vec-helper (debug, see the audit_bar_* parameters): BAR ranges
  *    mapped through the kernel's dma_buf_phys_vec_to_sgt().  On 7.3.4 it
  *    links every range at IOVA offset 0; behind an IOMMU whose page table
@@ -21,6 +24,9 @@
  *
  * The invalidate_mappings callback records the time and, per behaviour,
  * unmaps at once, never, or from a delayed work; the next use maps again.
+ * When the memory goes away for good (its provider's device is leaving),
+ * it unmaps at once whatever the behaviour: dmapeek controls this importer,
+ * and nothing of a departing BAR may stay mapped.
  *
  * Lifetime: an import is owned by the /dev/dmapeek file that made it (its
  * list node, under dmapeek_file.lock) and referenced by lookups by id (a
@@ -36,6 +42,7 @@
 #include <linux/dma-buf-mapping.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
+#include <linux/fs.h>
 #include <linux/iommu.h>
 #include <linux/module.h>
 #include <linux/scatterlist.h>
@@ -240,32 +247,6 @@ static int dmapeek_sgt_dma_segs(struct sg_table *sgt, struct phys_vec **out, u32
 	for_each_sgtable_dma_sg(sgt, sg, i) {
 		v[n].paddr = sg_dma_address(sg);
 		v[n].len = sg_dma_len(sg);
-		n++;
-	}
-	*out = v;
-	*nr = n;
-	return 0;
-}
-
-/* The CPU segments of an sg table when it has pages (orig_nents), else -ENOENT. */
-static int dmapeek_sgt_cpu_segs(struct sg_table *sgt, struct phys_vec **out, u32 *nr)
-{
-	struct scatterlist *sg;
-	struct phys_vec *v;
-	u32 n = 0;
-	int i;
-
-	if (!sgt->orig_nents)
-		return -ENOENT;
-	for_each_sgtable_sg(sgt, sg, i)
-		if (!sg_page(sg))
-			return -ENOENT;
-	v = kmalloc_array(sgt->orig_nents, sizeof(*v), GFP_KERNEL);
-	if (!v)
-		return -ENOMEM;
-	for_each_sgtable_sg(sgt, sg, i) {
-		v[n].paddr = sg_phys(sg);
-		v[n].len = sg->length;
 		n++;
 	}
 	*out = v;
@@ -570,13 +551,17 @@ static int dmapeek_import_map_locked(struct dmapeek_imp *imp)
 	WRITE_ONCE(imp->a.mapped, true);
 	WRITE_ONCE(imp->a.last_map_ns, dmapeek_now());
 
-	/* What the device reaches: dmapeek's own phys ranges, or the pages. */
+	/*
+	 * What the device reaches: the physical ranges dmapeek's exporter
+	 * hands out (resv held, so they stay).  A foreign exporter's are not
+	 * ours to read.
+	 */
 	ret = dmapeek_export_phys(imp->dmabuf, &cpu, &ncpu, &prov);
 	if (!ret) {
 		ours = true;
 		if (prov && prov->kind == DMAPEEK_PROVIDER_KIND_PCI_BAR)
 			attrs = DMA_ATTR_MMIO;
-	} else if (dmapeek_sgt_cpu_segs(sgt, &cpu, &ncpu)) {
+	} else {
 		cpu = NULL;
 		ncpu = 0;
 	}
@@ -643,6 +628,13 @@ static void dmapeek_import_invalidate(struct dma_buf_attachment *attach)
 	dmapeek_import_event(imp, DMAPEEK_EVENT_TYPE_INVALIDATE, 0, 0);
 	if (imp->dead || !imp->sgt)
 		return;
+
+	/* The memory goes for good: no simulated misbehaviour outlives it. */
+	if (dmapeek_export_must_unmap(attach->dmabuf)) {
+		imp->unmap_pending = false;
+		dmapeek_import_unmap_locked(imp);
+		return;
+	}
 
 	switch (imp->behaviour) {
 	case DMAPEEK_BEHAVIOUR_NEVER_UNMAP:
@@ -778,8 +770,6 @@ out:
 
 /* ------------------------------------------------------------------ ioctls */
 
-static int dmapeek_import_map_type(struct dmapeek_imp *imp, int *distance, u32 *reason);
-
 /*
  * IMPORT: the import goes on @df's list only once the dispatcher has
  * copied its id back (dmapeek_import_publish()); if that copy fails it is
@@ -794,8 +784,6 @@ int dmapeek_ioc_import(struct dmapeek_file *df, void *arg,
 	struct dmapeek_device *ddev;
 	struct dmapeek_imp *imp;
 	struct dma_buf *dmabuf;
-	int distance;
-	u32 reason;
 	int ret;
 
 	if (ia->flags & ~DMAPEEK_IMPORT_FLAGS || ia->__reserved || ia->attachment_id)
@@ -808,6 +796,14 @@ int dmapeek_ioc_import(struct dmapeek_file *df, void *arg,
 	if (!(ia->flags & DMAPEEK_IMPORT_DYNAMIC) &&
 	    (ia->flags & (DMAPEEK_IMPORT_PIN | DMAPEEK_IMPORT_PEER2PEER |
 			  DMAPEEK_IMPORT_NO_INVALIDATE)))
+		return -EINVAL;
+	/*
+	 * A dynamic importer that is told of no move must keep the memory
+	 * where it is: without a pin its mapping could go stale unnoticed.
+	 */
+	if ((ia->flags & DMAPEEK_IMPORT_DYNAMIC) &&
+	    (ia->flags & DMAPEEK_IMPORT_NO_INVALIDATE) &&
+	    !(ia->flags & DMAPEEK_IMPORT_PIN))
 		return -EINVAL;
 	/* a misbehaviour needs invalidations to misbehave on */
 	if (ia->behaviour != DMAPEEK_BEHAVIOUR_NORMAL &&
@@ -840,6 +836,7 @@ int dmapeek_ioc_import(struct dmapeek_file *df, void *arg,
 	imp->unmap_delay_ms = ia->unmap_delay_ms;
 	imp->a.imp = imp;
 	imp->a.dmabuf = dmabuf;
+	imp->a.ino = file_inode(dmabuf->file)->i_ino;
 	imp->a.behaviour = ia->behaviour;
 	imp->a.unmap_delay_ms = ia->unmap_delay_ms;
 	imp->a.flags = DMAPEEK_ATTACH_FLAGS_IMPORTED;
@@ -886,7 +883,11 @@ int dmapeek_ioc_import(struct dmapeek_file *df, void *arg,
 		goto err_free;
 	}
 
-	/* Without dmapeek's exporter there is no P2P provider: not P2P. */
+	/*
+	 * Without dmapeek's exporter there is no P2P provider: not P2P.  For
+	 * a buffer dmapeek exported, its attach callback sets the map type of
+	 * where the memory is, and keeps it up to date.
+	 */
 	imp->a.map_type = DMAPEEK_MAP_TYPE_NONE;
 	attach = dmapeek_import_attach(imp, ops);
 	if (IS_ERR(attach)) {
@@ -912,8 +913,6 @@ int dmapeek_ioc_import(struct dmapeek_file *df, void *arg,
 			goto err_detach;
 	}
 
-	/* For a BAR buffer dmapeek exported: the pair's P2P map type. */
-	dmapeek_import_map_type(imp, &distance, &reason);
 	mutex_unlock(&imp->lock);
 
 	made->imp = imp;
@@ -941,31 +940,6 @@ err_free:
 err_put_buf:
 	dma_buf_put(dmabuf);
 	return ret;
-}
-
-/*
- * The map type of a dmapeek BAR buffer for this import's device, from the
- * exporter's phys ranges (resv taken briefly); -EOPNOTSUPP for others.
- */
-static int dmapeek_import_map_type(struct dmapeek_imp *imp, int *distance, u32 *reason)
-{
-	struct dmapeek_provider *prov = NULL;
-	struct phys_vec *vec = NULL;
-	u32 nr = 0;
-	int ret;
-
-	ret = dma_resv_lock_interruptible(imp->dmabuf->resv, NULL);
-	if (ret)
-		return ret;
-	ret = dmapeek_export_phys(imp->dmabuf, &vec, &nr, &prov);
-	dma_resv_unlock(imp->dmabuf->resv);
-	kfree(vec);
-	if (ret)
-		return ret;
-	if (prov)
-		imp->a.map_type = dmapeek_p2p_map_type(prov, &imp->ddev->pdev->dev,
-						       distance, reason);
-	return 0;
 }
 
 /* Tear down @imp, off its file's list, and drop the list's reference. */

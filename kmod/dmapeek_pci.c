@@ -54,6 +54,40 @@ struct dmapeek_device *dmapeek_device_find(u32 id)
 	return xa_load(&dmapeek_devices.xa, id);
 }
 
+struct dmapeek_provider *dmapeek_provider_get(u32 id)
+{
+	struct dmapeek_provider *prov;
+
+	mutex_lock(&dmapeek_lock);
+	prov = xa_load(&dmapeek_providers.xa, id);
+	if (prov && !READ_ONCE(prov->gone))
+		kref_get(&prov->kref);
+	else
+		prov = NULL;
+	mutex_unlock(&dmapeek_lock);
+	return prov;
+}
+
+void dmapeek_provider_hold(struct dmapeek_provider *prov)
+{
+	kref_get(&prov->kref);
+}
+
+static void dmapeek_provider_release(struct kref *kref)
+{
+	struct dmapeek_provider *prov = container_of(kref, struct dmapeek_provider, kref);
+
+	WARN_ON_ONCE(!list_empty(&prov->allocs));
+	mutex_destroy(&prov->alloc_lock);
+	kfree(prov);
+}
+
+void dmapeek_provider_put(struct dmapeek_provider *prov)
+{
+	if (prov)
+		kref_put(&prov->kref, dmapeek_provider_release);
+}
+
 u64 dmapeek_provider_bus_offset(const struct dmapeek_provider *prov)
 {
 	return prov->p2p ? prov->p2p->bus_offset : 0;
@@ -112,14 +146,17 @@ static struct dmapeek_provider *dmapeek_provider_new(u32 kind)
 	prov = kzalloc_obj(*prov);
 	if (!prov)
 		return NULL;
+	kref_init(&prov->kref);
 	prov->kind = kind;
 	prov->bar = -1;
+	init_waitqueue_head(&prov->wq);
 	mutex_init(&prov->alloc_lock);
 	INIT_LIST_HEAD(&prov->allocs);
 	return prov;
 }
 
-static void dmapeek_provider_free(struct dmapeek_provider *prov)
+/* Out of the table, and the table's reference dropped. */
+static void dmapeek_provider_unregister(struct dmapeek_provider *prov)
 {
 	if (!prov)
 		return;
@@ -128,8 +165,7 @@ static void dmapeek_provider_free(struct dmapeek_provider *prov)
 		dmapeek_table_del(&dmapeek_providers, prov->id);
 		mutex_unlock(&dmapeek_lock);
 	}
-	mutex_destroy(&prov->alloc_lock);
-	kfree(prov);
+	dmapeek_provider_put(prov);
 }
 
 static int dmapeek_provider_register(struct dmapeek_provider *prov)
@@ -210,7 +246,7 @@ static int dmapeek_probe_providers(struct dmapeek_device *ddev)
 		prov->va = ddev->bar_va[bar];
 		ret = dmapeek_provider_register(prov);
 		if (ret) {
-			dmapeek_provider_free(prov);
+			dmapeek_provider_unregister(prov);
 			return ret;
 		}
 		ddev->providers[bar] = prov;
@@ -224,7 +260,7 @@ static void dmapeek_remove_providers(struct dmapeek_device *ddev)
 	int bar;
 
 	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
-		dmapeek_provider_free(ddev->providers[bar]);
+		dmapeek_provider_unregister(ddev->providers[bar]);
 		ddev->providers[bar] = NULL;
 	}
 }
@@ -291,15 +327,25 @@ static void dmapeek_pci_remove(struct pci_dev *pdev)
 	struct dmapeek_device *ddev = pci_get_drvdata(pdev);
 	int bar;
 
-	/* No new exports or imports from here on. */
-	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++)
-		if (ddev->providers[bar])
-			WRITE_ONCE(ddev->providers[bar]->gone, true);
+	/*
+	 * No new backing on these BARs from here on (see struct
+	 * dmapeek_provider): exports and moves check under alloc_lock.
+	 */
+	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
+		struct dmapeek_provider *prov = ddev->providers[bar];
+
+		if (!prov)
+			continue;
+		mutex_lock(&prov->alloc_lock);
+		WRITE_ONCE(prov->gone, true);
+		mutex_unlock(&prov->alloc_lock);
+	}
 
 	/*
 	 * The kernel's P2P providers and the BAR mappings go away with the
-	 * driver (devres): every buffer on them must be revoked and every
-	 * importer must have unmapped before this returns.
+	 * driver (devres): every buffer on them is revoked for good and every
+	 * mapping of them is gone before this returns (pcim_p2pdma_provider()'s
+	 * rule); dmapeek_export_device_gone() waits for that.
 	 */
 	dmapeek_export_device_gone(ddev);
 	dmapeek_import_device_gone(ddev);
@@ -331,14 +377,14 @@ int dmapeek_pci_init(void)
 	prov->size = (u64)totalram_pages() << PAGE_SHIFT;
 	ret = dmapeek_provider_register(prov);
 	if (ret) {
-		dmapeek_provider_free(prov);
+		dmapeek_provider_unregister(prov);
 		return ret;
 	}
 	dmapeek_system_provider = prov;
 
 	ret = pci_register_driver(&dmapeek_pci_driver);
 	if (ret) {
-		dmapeek_provider_free(prov);
+		dmapeek_provider_unregister(prov);
 		dmapeek_system_provider = NULL;
 	}
 	return ret;
@@ -347,7 +393,7 @@ int dmapeek_pci_init(void)
 void dmapeek_pci_exit(void)
 {
 	pci_unregister_driver(&dmapeek_pci_driver);
-	dmapeek_provider_free(dmapeek_system_provider);
+	dmapeek_provider_unregister(dmapeek_system_provider);
 	dmapeek_system_provider = NULL;
 }
 

@@ -109,7 +109,7 @@ lab_debug_fragment() {
 	# A wait a user started that nobody can end shows up here.
 	CONFIG_DETECT_HUNG_TASK=y
 	CONFIG_DEFAULT_HUNG_TASK_TIMEOUT=60
-	# CONFIG_BOOTPARAM_HUNG_TASK_PANIC is not set
+	CONFIG_BOOTPARAM_HUNG_TASK_PANIC=0
 
 	# Left out for build and boot time: nothing in the lab uses them.
 	# CONFIG_DRM is not set
