@@ -604,10 +604,25 @@ static void dmapeek_import_unmap_work(struct work_struct *work)
 	struct dmapeek_imp *imp = container_of(to_delayed_work(work),
 						  struct dmapeek_imp, unmap_work);
 
+	u64 due, now;
+
 	dma_resv_lock(imp->dmabuf->resv, NULL);
 	if (!imp->dead && imp->unmap_pending) {
-		imp->unmap_pending = false;
-		dmapeek_import_unmap_locked(imp);
+		/*
+		 * The work's timer counts jiffies, which can lag the clock the
+		 * latency is measured with (a busy or emulated machine): the
+		 * unmap is never earlier than the delay promised.
+		 */
+		due = imp->a.last_invalidate_ns +
+		      (u64)imp->unmap_delay_ms * NSEC_PER_MSEC;
+		now = dmapeek_now();
+		if (now < due) {
+			mod_delayed_work(system_dfl_wq, &imp->unmap_work,
+					 nsecs_to_jiffies(due - now) + 1);
+		} else {
+			imp->unmap_pending = false;
+			dmapeek_import_unmap_locked(imp);
+		}
 	}
 	dma_resv_unlock(imp->dmabuf->resv);
 }
