@@ -125,8 +125,38 @@ AC_DEFUN([DMAPEEK_KERNEL_PROBES_RUN], [
 	])
 ])
 
+dnl DMAPEEK_AC_DEBUG_KNOBS: --enable-debug-knobs.  The test lab's hooks
+dnl (kmod/dmapeek_debug.c: the audit_bar_* and mmio_bar_providers
+dnl parameters) and the benchmark ioctl (kmod/dmapeek_bench.c,
+dnl DMAPEEK_IOC_BENCH_MAP) are built into dmapeek.ko only when asked for:
+dnl dmapeek_config.h then defines DMAPEEK_DEBUG_KNOBS and kmod/Kbuild adds
+dnl their objects.  Never for a module users load: the packages and DKMS
+dnl build without it.
+AC_DEFUN([DMAPEEK_AC_DEBUG_KNOBS], [
+	AC_MSG_CHECKING([whether to build the debug knobs into dmapeek.ko])
+	AC_ARG_ENABLE([debug-knobs],
+		[AS_HELP_STRING([--enable-debug-knobs],
+			[build the test lab's debug parameters and benchmark ioctl into the module, never for production @<:@default=no@:>@])],
+		[], [enable_debug_knobs=no])
+	AS_CASE([$enable_debug_knobs],
+		[yes], [
+			DMAPEEK_DEBUG_KNOBS=y
+			dmapeek_debug_knobs_summary="yes (test lab only, not for production)"
+			AC_DEFINE([DMAPEEK_DEBUG_KNOBS], [1],
+				[Define to 1 to build the debug knobs into dmapeek.ko (test lab only)])
+		],
+		[no], [
+			DMAPEEK_DEBUG_KNOBS=n
+			dmapeek_debug_knobs_summary=no
+		],
+		[AC_MSG_ERROR([--enable-debug-knobs takes yes or no, not '$enable_debug_knobs'])])
+	AC_SUBST([DMAPEEK_DEBUG_KNOBS])
+	AC_MSG_RESULT([$enable_debug_knobs])
+])
+
 AC_DEFUN([DMAPEEK_KERNEL_CONFIG], [
 	DMAPEEK_AC_KERNEL_DIRS
+	DMAPEEK_AC_DEBUG_KNOBS
 
 	dmapeek_probe_dir=$(pwd)/build/conftest
 	rm -rf "$dmapeek_probe_dir"
