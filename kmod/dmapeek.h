@@ -10,6 +10,9 @@
  *   dmapeek_audit.c   the IOVA audit
  *   dmapeek_edu.c     QEMU edu DMA engine
  *   dmapeek_p2p.c     P2P map type, distance and reason
+ *
+ * and, only with configure --enable-debug-knobs (see dmapeek_debug.h):
+ *
  *   dmapeek_bench.c   the mapping paths timed (DMAPEEK_IOC_BENCH_MAP)
  */
 #ifndef _DMAPEEK_H
@@ -569,8 +572,6 @@ int dmapeek_ioc_map(struct dmapeek_file *df, void *arg);
 int dmapeek_ioc_unmap(struct dmapeek_file *df, void *arg);
 int dmapeek_ioc_dma(struct dmapeek_file *df, void *arg);
 int dmapeek_ioc_audit(struct dmapeek_file *df, void *arg);
-/* dmapeek_bench.c: time the mapping paths (benchmarks) */
-int dmapeek_ioc_bench_map(struct dmapeek_file *df, void *arg);
 
 /* ------------------------------------------------- exporter / importer hooks */
 

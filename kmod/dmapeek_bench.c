@@ -2,6 +2,9 @@
 /*
  * dmapeek: DMAPEEK_IOC_BENCH_MAP, the mapping paths timed inside the kernel.
  *
+ * Built only with configure --enable-debug-knobs (the test lab's module,
+ * tests/bench); the ioctl's ABI is linux/dmapeek-debug.h, not installed.
+ *
  * The new dma-buf memory API is argued about in terms of cost: one
  * physical range through the kernel's helper, the two-step IOVA API with a
  * single IOTLB sync, or the old per-page streaming mapping.  This ioctl
@@ -34,6 +37,7 @@
 #include <linux/slab.h>
 
 #include "dmapeek.h"
+#include "dmapeek_debug.h"
 #include "dmapeek_import.h"
 
 /**

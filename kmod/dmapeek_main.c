@@ -21,6 +21,7 @@
 
 #include "dmapeek.h"
 #include "dmapeek-nl-gen.h"
+#include "dmapeek_debug.h"
 
 /*
  * Every ioctl argument starts with a __u32 size.  An op names the smallest
@@ -87,8 +88,11 @@ static const struct dmapeek_ioctl_op dmapeek_ioctl_ops[] = {
 			 struct dmapeek_dma, data, true),
 	DMAPEEK_IOCTL_OP(AUDIT, dmapeek_ioc_audit,
 			 struct dmapeek_audit, holes, true),
+#ifdef DMAPEEK_DEBUG_KNOBS
+	/* linux/dmapeek-debug.h; without the knobs: past the table, ENOTTY */
 	DMAPEEK_IOCTL_OP(BENCH_MAP, dmapeek_ioc_bench_map,
 			 struct dmapeek_bench_map, unmap_ns, true),
+#endif
 };
 
 /* Large enough for the largest argument struct. */
@@ -101,7 +105,9 @@ union dmapeek_ioctl_buf {
 	struct dmapeek_revoke revoke;
 	struct dmapeek_dma dma;
 	struct dmapeek_audit audit;
+#ifdef DMAPEEK_DEBUG_KNOBS
 	struct dmapeek_bench_map bench_map;
+#endif
 };
 
 /* The result reached user space: hand over what the op made. */

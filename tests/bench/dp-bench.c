@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * dp-bench: the workloads of the benchmark suite (tests/bench/run), on
- * libdmapeek; DMAPEEK_IOC_BENCH_MAP, which no tool uses, by raw ioctl.
+ * libdmapeek; DMAPEEK_IOC_BENCH_MAP, which no tool uses, by raw ioctl (a
+ * module built with --enable-debug-knobs: linux/dmapeek-debug.h; any other
+ * answers "map err=ENOTTY").
  * Each command prints key=value lines for the runner to parse; failures go
  * to stderr with exit status 1.
  *
@@ -45,6 +47,7 @@
 #include <sys/resource.h>
 
 #include <linux/dmapeek.h>
+#include <linux/dmapeek-debug.h>
 #include <dmapeek.h>
 
 #define PAGE	4096ULL
@@ -234,6 +237,7 @@ static const char *ename(int e)
 	case ERANGE: return "ERANGE";
 	case ENODEV: return "ENODEV";
 	case EPERM: return "EPERM";
+	case ENOTTY: return "ENOTTY";
 	default: return strerror(e);
 	}
 }

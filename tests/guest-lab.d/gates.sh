@@ -11,7 +11,7 @@
 # scratch copy of it, so the normal build is never disturbed:
 #
 #   checkpatch     scripts/checkpatch.pl --strict --no-tree on kmod/*.[ch]
-#                  and the uapi header; exceptions live in .checkpatch.conf
+#                  and the uapi headers; exceptions live in .checkpatch.conf
 #   kernel-w1      the module built with W=1, no warning
 #   sparse         the module built with C=2 CHECK=sparse, no warning
 #   kernel-doc     scripts/kernel-doc -none -Wall on kmod/ and the uapi
@@ -35,7 +35,7 @@ LAB_GATES="checkpatch kernel-w1 sparse kernel-doc user-warnings cppcheck asan va
 # tree's own, not build products such as kmod/dmapeek.mod.c.
 lab_gates_kfiles() {
 	git -C "$LAB_TOP" ls-files -co --exclude-standard -- 'kmod/*.[ch]' \
-		include/uapi/linux/dmapeek.h
+		include/uapi/linux/dmapeek.h include/uapi/linux/dmapeek-debug.h
 }
 
 # Extract checkpatch.pl and kernel-doc (with what they need) from the

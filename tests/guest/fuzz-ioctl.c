@@ -34,6 +34,8 @@
 #include <sys/mman.h>
 
 #include <dmapeek.h>
+/* BENCH_MAP: the lab's module has it; any other answers ENOTTY */
+#include <linux/dmapeek-debug.h>
 #include "seeded-rng.h"
 
 #define MAX_BUFS	8
