@@ -13,6 +13,7 @@
  *
  * and, only with configure --enable-debug-knobs (see dmapeek_debug.h):
  *
+ *   dmapeek_debug.c   the test lab's debug parameters
  *   dmapeek_bench.c   the mapping paths timed (DMAPEEK_IOC_BENCH_MAP)
  */
 #ifndef _DMAPEEK_H

@@ -52,16 +52,8 @@
 
 #include "dmapeek.h"
 #include "dmapeek-nl-gen.h"
+#include "dmapeek_debug.h"
 #include "dmapeek_import.h"
-
-static unsigned int audit_bar_provider;
-module_param(audit_bar_provider, uint, 0644);
-MODULE_PARM_DESC(audit_bar_provider,
-		 "debug: with audit_bar_ranges, map that many one-page ranges of this BAR provider through dma_buf_phys_vec_to_sgt() and the two-step IOVA API on every import map");
-static unsigned int audit_bar_ranges;
-module_param(audit_bar_ranges, uint, 0644);
-MODULE_PARM_DESC(audit_bar_ranges,
-		 "debug: number of one-page ranges (every other page from offset 0), 0 = off");
 
 #define DMAPEEK_IMPORT_FENCE_TIMEOUT	(5 * HZ)
 #define DMAPEEK_UNMAP_DELAY_MAX_MS	60000
@@ -199,7 +191,7 @@ static u32 dmapeek_split_ranges(struct dmapeek_mapping *m,
 	return n;
 }
 
-static struct dmapeek_mapping *
+struct dmapeek_mapping *
 dmapeek_mapping_from_segs(struct dmapeek_imp *imp, u32 path,
 			  const struct phys_vec *dma, u32 nr_dma,
 			  const struct phys_vec *cpu, u32 nr_cpu, u32 kind, u64 t0)
@@ -234,7 +226,7 @@ dmapeek_mapping_from_segs(struct dmapeek_imp *imp, u32 path,
 }
 
 /* The DMA segments of an sg table (for_each_sgtable_dma_sg: nents). */
-static int dmapeek_sgt_dma_segs(struct sg_table *sgt, struct phys_vec **out, u32 *nr)
+int dmapeek_sgt_dma_segs(struct sg_table *sgt, struct phys_vec **out, u32 *nr)
 {
 	struct scatterlist *sg;
 	struct phys_vec *v;
@@ -258,8 +250,8 @@ static int dmapeek_sgt_dma_segs(struct sg_table *sgt, struct phys_vec **out, u32
  * The importer-side mapping of @cpu with the two-step API, or dma_map_phys()
  * per range where no IOMMU translates.  @attrs: DMA_ATTR_MMIO for a BAR.
  */
-static int dmapeek_own_map(struct dmapeek_imp *imp, struct dmapeek_own_map *om,
-			   const struct phys_vec *cpu, u32 nr, unsigned long attrs)
+int dmapeek_own_map(struct dmapeek_imp *imp, struct dmapeek_own_map *om,
+		    const struct phys_vec *cpu, u32 nr, unsigned long attrs)
 {
 	struct device *dev = &imp->ddev->pdev->dev;
 	struct phys_vec *dma;
@@ -337,7 +329,7 @@ err_free:
 	return ret;
 }
 
-static void dmapeek_own_unmap(struct dmapeek_imp *imp, struct dmapeek_own_map *om)
+void dmapeek_own_unmap(struct dmapeek_imp *imp, struct dmapeek_own_map *om)
 {
 	struct device *dev = &imp->ddev->pdev->dev;
 	u32 i;
@@ -359,122 +351,6 @@ static void dmapeek_own_unmap(struct dmapeek_imp *imp, struct dmapeek_own_map *o
 }
 
 /*
- * When the IOMMU refuses the helper's second dma_iova_link() at offset 0
- * (-EADDRINUSE: the page table will not map over a live entry), replay
- * what the helper did up to there: one IOVA for the total, every range
- * linked at offset 0 (only the first sticks), one sg run of the total
- * length at the IOVA's start.  The record (path phys-vec-helper) is what
- * the helper's sg table would have claimed; the audit must flag it.
- */
-static void dmapeek_debug_helper_replay(struct dmapeek_imp *imp,
-					const struct phys_vec *vec, u32 nr, u64 total)
-{
-	struct dmapeek_own_map *om = &imp->helper_emul;
-	struct device *dev = &imp->ddev->pdev->dev;
-	struct phys_vec run;
-	u64 t0 = dmapeek_now();
-	u32 i;
-
-	memset(om, 0, sizeof(*om));
-	if (!dma_iova_try_alloc(dev, &om->state, 0, total))
-		return;
-	for (i = 0; i < nr; i++)
-		if (!dma_iova_link(dev, &om->state, vec[i].paddr, 0, vec[i].len,
-				   DMA_BIDIRECTIONAL, DMA_ATTR_MMIO) && !om->total)
-			om->total = vec[i].len;
-	if (!om->total || dma_iova_sync(dev, &om->state, 0, om->total)) {
-		dma_iova_destroy(dev, &om->state, om->total, DMA_BIDIRECTIONAL,
-				 DMA_ATTR_MMIO);
-		memset(om, 0, sizeof(*om));
-		return;
-	}
-	om->attrs = DMA_ATTR_MMIO;
-	om->nr = 0;
-	om->dma = kzalloc_obj(*om->dma);
-	run.paddr = om->state.addr;
-	run.len = total;
-	om->m = dmapeek_mapping_from_segs(imp, DMAPEEK_MAPPING_PATH_PHYS_VEC_HELPER,
-					  &run, 1, vec, nr, DMAPEEK_ADDR_KIND_IOVA, t0);
-	if (!om->dma) {
-		dmapeek_mapping_unregister_free(om->m);
-		dma_iova_destroy(dev, &om->state, om->total, DMA_BIDIRECTIONAL,
-				 DMA_ATTR_MMIO);
-		memset(om, 0, sizeof(*om));
-		return;
-	}
-	pr_info_ratelimited("attachment %u: replayed the helper's offset-0 links as mapping %u\n",
-			    imp->a.id, om->m ? om->m->id : 0);
-}
-
-/*
- * Debug (audit_bar_*): map N one-page ranges of a BAR, every other page,
- * through the kernel helper and through the two-step API, side by side.
- */
-static void dmapeek_debug_bar_map(struct dmapeek_imp *imp)
-{
-	struct dmapeek_provider *prov;
-	struct phys_vec *vec;
-	struct phys_vec *dma;
-	struct sg_table *sgt;
-	u32 nr = READ_ONCE(audit_bar_ranges), i, ndma;
-	u64 t0;
-
-	if (!nr || !READ_ONCE(audit_bar_provider))
-		return;
-	mutex_lock(&dmapeek_lock);
-	prov = dmapeek_provider_find(READ_ONCE(audit_bar_provider));
-	/*
-	 * The provider's device stays bound: it is not the importer, but an
-	 * unbind revokes and waits under the reservation lock we hold.
-	 */
-	if (prov && (prov->kind != DMAPEEK_PROVIDER_KIND_PCI_BAR || READ_ONCE(prov->gone) ||
-		     (u64)nr * 2 * PAGE_SIZE > prov->size))
-		prov = NULL;
-	mutex_unlock(&dmapeek_lock);
-	if (!prov) {
-		pr_warn_ratelimited("audit_bar_provider %u: not a usable BAR provider\n",
-				    audit_bar_provider);
-		return;
-	}
-	vec = kcalloc(nr, sizeof(*vec), GFP_KERNEL);
-	if (!vec)
-		return;
-	for (i = 0; i < nr; i++) {
-		vec[i].paddr = prov->start + (u64)i * 2 * PAGE_SIZE;
-		vec[i].len = PAGE_SIZE;
-	}
-
-	t0 = dmapeek_now();
-	sgt = dma_buf_phys_vec_to_sgt(imp->attach, prov->p2p, vec, nr,
-				      (size_t)nr * PAGE_SIZE, DMA_BIDIRECTIONAL);
-	if (IS_ERR(sgt)) {
-		imp->helper_err = PTR_ERR(sgt);
-		pr_info_ratelimited("attachment %u: dma_buf_phys_vec_to_sgt(%u ranges): %d\n",
-				    imp->a.id, nr, imp->helper_err);
-		if (imp->helper_err == -EADDRINUSE)
-			dmapeek_debug_helper_replay(imp, vec, nr, (u64)nr * PAGE_SIZE);
-	} else if (!dmapeek_sgt_dma_segs(sgt, &dma, &ndma)) {
-		bool iova = dmapeek_dev_translates(&imp->ddev->pdev->dev);
-
-		imp->helper_err = 0;
-		imp->helper_sgt = sgt;
-		imp->helper_map =
-			dmapeek_mapping_from_segs(imp, DMAPEEK_MAPPING_PATH_PHYS_VEC_HELPER,
-						  dma, ndma, vec, nr,
-						  iova ? DMAPEEK_ADDR_KIND_IOVA :
-							 DMAPEEK_ADDR_KIND_PHYS,
-						  t0);
-		kfree(dma);
-	} else {
-		dmapeek_phys_vec_sgt_free(imp->attach, sgt, DMA_BIDIRECTIONAL);
-	}
-	if (dmapeek_own_map(imp, &imp->debug_own, vec, nr, DMA_ATTR_MMIO))
-		pr_info_ratelimited("attachment %u: two-step map of the debug BAR ranges failed\n",
-				    imp->a.id);
-	kfree(vec);
-}
-
-/*
  * Unmap everything of @imp; resv held.  Records the unmap on the attachment
  * and sends the event, whatever asked for it (an unmap by id, an
  * invalidation, the delayed work, teardown).
@@ -488,15 +364,7 @@ static void dmapeek_import_unmap_locked(struct dmapeek_imp *imp)
 		return;
 	mapping_id = imp->sgt_map ? imp->sgt_map->id : 0;
 	dmapeek_own_unmap(imp, &imp->own);
-	dmapeek_own_unmap(imp, &imp->debug_own);
-	dmapeek_own_unmap(imp, &imp->helper_emul);
-	dmapeek_mapping_unregister(imp->helper_map);
-	if (imp->helper_sgt) {
-		dmapeek_phys_vec_sgt_free(imp->attach, imp->helper_sgt, DMA_BIDIRECTIONAL);
-		imp->helper_sgt = NULL;
-	}
-	dmapeek_mapping_unregister_free(imp->helper_map);
-	imp->helper_map = NULL;
+	dmapeek_debug_import_unmap(imp);
 	dmapeek_mapping_unregister_free(imp->sgt_map);
 	imp->sgt_map = NULL;
 	dma_buf_unmap_attachment(imp->attach, imp->sgt, DMA_BIDIRECTIONAL);
@@ -591,7 +459,7 @@ static int dmapeek_import_map_locked(struct dmapeek_imp *imp)
 	}
 	kfree(cpu);
 
-	dmapeek_debug_bar_map(imp);
+	dmapeek_debug_import_map(imp);
 	dmapeek_import_event(imp, DMAPEEK_EVENT_TYPE_MAP,
 			     imp->sgt_map ? imp->sgt_map->id : 0, 0);
 	return 0;
@@ -1024,6 +892,7 @@ void dmapeek_import_device_gone(struct dmapeek_device *ddev)
 	struct dmapeek_imp *imp;
 	unsigned long id, next = 0;
 
+	dmapeek_debug_device_gone(ddev);
 	mutex_lock(&dmapeek_lock);
 	ddev->gone = true;
 	mutex_unlock(&dmapeek_lock);

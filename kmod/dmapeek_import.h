@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * dmapeek's importer state, shared by dmapeek_import.c (owner),
- * dmapeek_edu.c (DMA through an import) and dmapeek_audit.c.
+ * dmapeek_edu.c (DMA through an import), dmapeek_audit.c and the debug
+ * knobs (dmapeek_debug.c, dmapeek_bench.c).
  */
 #ifndef _DMAPEEK_IMPORT_H
 #define _DMAPEEK_IMPORT_H
@@ -29,6 +30,8 @@ struct dmapeek_own_map {
 	u64 total;
 };
 
+struct dmapeek_debug_map;
+
 /**
  * struct dmapeek_imp - one import made by dmapeek's importer
  * @a: its attachment record (in dmapeek_attachments while attached)
@@ -50,11 +53,8 @@ struct dmapeek_own_map {
  * @sgt: the exporter's sg table while mapped
  * @sgt_map: its record (path importer-sgt)
  * @own: the importer-side mapping of the same memory
- * @helper_sgt: sg table from dma_buf_phys_vec_to_sgt() (audit_bar_* debug path)
- * @helper_map: its record (path phys-vec-helper)
- * @debug_own: two-step mapping of the same debug BAR ranges
- * @helper_emul: replay of the helper when its IOVA link failed (-EADDRINUSE)
- * @helper_err: the helper's error, 0 if it succeeded
+ * @debug: the audit_bar_* mapping beside it (--enable-debug-knobs only,
+ *	dmapeek_debug.c), or NULL
  */
 struct dmapeek_imp {
 	struct dmapeek_attachment a;
@@ -75,12 +75,30 @@ struct dmapeek_imp {
 	struct sg_table *sgt;
 	struct dmapeek_mapping *sgt_map;
 	struct dmapeek_own_map own;
-	struct sg_table *helper_sgt;
-	struct dmapeek_mapping *helper_map;
-	struct dmapeek_own_map debug_own;
-	struct dmapeek_own_map helper_emul;
-	int helper_err;
+#ifdef DMAPEEK_DEBUG_KNOBS
+	struct dmapeek_debug_map *debug;
+#endif
 };
+
+/*
+ * Shared with dmapeek_debug.c.  A mapping record of @imp from DMA segments
+ * @dma (and, when they describe the same bytes, CPU segments @cpu),
+ * registered; NULL on failure.
+ */
+struct dmapeek_mapping *
+dmapeek_mapping_from_segs(struct dmapeek_imp *imp, u32 path,
+			  const struct phys_vec *dma, u32 nr_dma,
+			  const struct phys_vec *cpu, u32 nr_cpu, u32 kind, u64 t0);
+/* The DMA segments of @sgt in a kmalloc()ed array. */
+int dmapeek_sgt_dma_segs(struct sg_table *sgt, struct phys_vec **out, u32 *nr);
+/*
+ * Map @cpu for @imp's device with the two-step IOVA API (dma_map_phys()
+ * where no IOMMU translates) into @om, with its record; undo with
+ * dmapeek_own_unmap().  @attrs: DMA_ATTR_MMIO for a BAR.
+ */
+int dmapeek_own_map(struct dmapeek_imp *imp, struct dmapeek_own_map *om,
+		    const struct phys_vec *cpu, u32 nr, unsigned long attrs);
+void dmapeek_own_unmap(struct dmapeek_imp *imp, struct dmapeek_own_map *om);
 
 /* Look up an import by attachment id, with a reference; NULL and *@err. */
 struct dmapeek_imp *dmapeek_import_get(u32 id, int *err);

@@ -27,14 +27,10 @@
 
 #include "dmapeek.h"
 #include "dmapeek-nl-gen.h"
+#include "dmapeek_debug.h"
 
 #define PCI_VENDOR_ID_QEMU_EDU	0x1234
 #define PCI_DEVICE_ID_QEMU_EDU	0x11e8
-
-static bool mmio_bar_providers;
-module_param(mmio_bar_providers, bool, 0444);
-MODULE_PARM_DESC(mmio_bar_providers,
-		 "also export from non-prefetchable memory BARs (register space; default: no)");
 
 struct dmapeek_provider *dmapeek_system_provider;
 
@@ -208,7 +204,7 @@ static bool dmapeek_bar_exportable(struct dmapeek_device *ddev, int bar)
 	if (dmapeek_is_edu(pdev) && bar == 0)
 		return false;
 	if (!(pci_resource_flags(pdev, bar) & IORESOURCE_PREFETCH) &&
-	    !mmio_bar_providers) {
+	    !dmapeek_debug_mmio_bar_providers()) {
 		pci_info(pdev, "BAR %d: not prefetchable (registers), not a provider\n",
 			 bar);
 		return false;

@@ -63,6 +63,14 @@ need_module() {
 	[ -f "$KO" ] || skip "dmapeek.ko was not built ($KO)"
 }
 
+# need_debug_knobs: skip unless dmapeek.ko was built with configure
+# --enable-debug-knobs (as the lab builds it; the packages' module never is)
+need_debug_knobs() {
+	need_module
+	modinfo -F parm "$KO" 2>/dev/null | grep -q '^audit_bar_ranges:' ||
+		skip "dmapeek.ko was built without --enable-debug-knobs"
+}
+
 load_module() {
 	need_module
 	module_loaded && return 0

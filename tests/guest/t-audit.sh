@@ -85,6 +85,7 @@ test_audit_dmapeek_system_buffer_two_step_mapping() {
 # dmapeek's running-offset mapping of the same ranges.
 test_audit_flags_phys_vec_helper_multi_range() {
 	setup_import
+	need_debug_knobs
 	local ivshmem prov out helper
 	ivshmem=$(ivshmem_bdfs | head -n 1)
 	bind_dmapeek "$ivshmem"
@@ -117,6 +118,55 @@ test_audit_flags_phys_vec_helper_multi_range() {
 		[ -z "$helper" ] || assert_match "the helper's mapping is flagged" \
 			'result=mismatch' "$helper" ;;
 	esac
+}
+
+# mappings_block K OUTPUT: the "mapping ..." lines the Kth "mappings" step
+# of dp-import printed
+mappings_block() {
+	echo "$2" | awk -v k="$1" '/^mappings / { n++; next } /^mapping / && n == k - 1'
+}
+
+# The audit_bar_* mapping maps another device's BAR for the importer: when
+# that device is unbound the mapping goes first (before its BARs do) while
+# the import itself stays mapped, and a new map of the import no longer
+# maps the gone provider.
+test_audit_bar_mapping_goes_with_its_provider_device() {
+	setup_import
+	need_debug_knobs
+	local ivshmem prov out dir
+	ivshmem=$(ivshmem_bdfs | head -n 1)
+	bind_dmapeek "$ivshmem"
+	prov=$("$DP_IMPORT" providers | awk -v b="$ivshmem" '$3 == b && $4 == "bar=2" { print $2 }')
+	[ -n "$prov" ] || fail "no BAR2 provider for $ivshmem"
+	dir=$(mktemp -d)
+	echo "$prov" >/sys/module/dmapeek/parameters/audit_bar_provider
+	echo 2 >/sys/module/dmapeek/parameters/audit_bar_ranges
+	"$DP_IMPORT" --dev "$EDU_DEV" udmabuf:4096 import map mappings "touch:$dir/mapped" \
+		"waitfile:$dir/unbound" mappings unmap map mappings dma-write:0:64:7 \
+		cpu-check:0:64:7 >"$dir/log" &
+	for _ in $(seq 600); do [ -e "$dir/mapped" ] && break; sleep 0.1; done
+	unbind_dmapeek "$ivshmem"
+	touch "$dir/unbound"
+	wait
+	echo 0 >/sys/module/dmapeek/parameters/audit_bar_ranges
+	echo 0 >/sys/module/dmapeek/parameters/audit_bar_provider
+	out=$(cat "$dir/log")
+	rm -rf "$dir"
+	bind_dmapeek "$ivshmem"
+	echo "$out"
+	# The two pages of the BAR (8 KiB) are the debug mapping's; the
+	# udmabuf's own mappings are of its 4 KiB.
+	assert_match "the BAR's pages were mapped beside the import's own" \
+		'^mapping .*path=iova-link size=8192 ranges=2 ' "$(mappings_block 1 "$out")"
+	assert_eq "the debug mapping went with the unbind" "" \
+		"$(mappings_block 2 "$out" | grep 'size=8192' || true)"
+	assert_match "the import stayed mapped" '^mapping .*path=importer-sgt size=4096 ' \
+		"$(mappings_block 2 "$out")"
+	assert_eq "a new map leaves the gone provider alone" "" \
+		"$(mappings_block 3 "$out" | grep 'size=8192' || true)"
+	assert_eq "mapped again as after the unbind" \
+		"$(echo "$out" | grep ^mappings | sed -n 2p)" "$(echo "$out" | grep ^mappings | sed -n 3p)"
+	assert_eq "the import still works" "cpu-check OK bad=0" "$(line cpu-check "$out")"
 }
 
 # An identity IOMMU domain: nothing translates, so dma_iova_try_alloc()
