@@ -961,47 +961,6 @@ int dmapeek_ioc_unmap(struct dmapeek_file *df, void *arg)
 	return ret;
 }
 
-/*
- * debug: "echo ATTACHMENT_ID > /sys/module/dmapeek/parameters/debug_invalidate"
- * calls dma_buf_invalidate_mappings() on that import's buffer, as its
- * exporter would on a move, so the importer behaviours can be watched on
- * buffers whose exporter never moves them (udmabuf, the system heap).
- * Every dynamic importer of the buffer is invalidated, not only dmapeek.
- */
-static int dmapeek_debug_invalidate_set(const char *val, const struct kernel_param *kp)
-{
-	struct dmapeek_imp *imp;
-	u32 id;
-	int ret;
-
-	ret = kstrtou32(val, 0, &id);
-	if (ret)
-		return ret;
-	imp = dmapeek_import_get(id, &ret);
-	if (!imp)
-		return ret;
-	mutex_lock(&imp->lock);
-	if (!imp->attach) {
-		ret = -ENOENT;
-	} else {
-		ret = dma_resv_lock_interruptible(imp->dmabuf->resv, NULL);
-		if (!ret) {
-			dma_buf_invalidate_mappings(imp->dmabuf);
-			dma_resv_unlock(imp->dmabuf->resv);
-		}
-	}
-	mutex_unlock(&imp->lock);
-	dmapeek_import_put(imp);
-	return ret;
-}
-
-static const struct kernel_param_ops dmapeek_debug_invalidate_ops = {
-	.set = dmapeek_debug_invalidate_set,
-};
-module_param_cb(debug_invalidate, &dmapeek_debug_invalidate_ops, NULL, 0200);
-MODULE_PARM_DESC(debug_invalidate,
-		 "debug: write an attachment id to invalidate its buffer's mappings");
-
 /* ----------------------------------------------------------------- netlink */
 
 static int dmapeek_nl_import_op(struct genl_info *info, bool map)

@@ -30,10 +30,10 @@
  *         dma-read:OFF:LEN:SEED   read with the device and compare with the pattern
  *         cpu-check:OFF:LEN:SEED  compare the CPU's view with the pattern
  *         dma-raw:ATT:OFF:LEN:FLAGS  DMA with explicit values (errors)
- *         invalidate        poke the debug_invalidate parameter
  *         revoke:MS restore REVOKE (timeout MS) / RESTORE of the exported buffer:
  *                           "revoke OK attachments=N stuck=N" | "revoke ERR ENAME"
- *         move:PROVIDER     MOVE the exported buffer: "move OK" | "move ENAME"
+ *         move:PROVIDER[:MS]  MOVE the exported buffer (waiting at most MS for
+ *                           its importers to unmap): "move OK" | "move ENAME"
  *         import-many:N:PATH  N more imports with the same options, their ids
  *                           written to PATH one a line:
  *                           "import-many OK n=N first=ID last=ID" | "... ERR ENAME at=I"
@@ -664,7 +664,10 @@ static void step(const char *st, struct dmapeek_import *imp)
 	} else if (sscanf(st, "move:%llu", &a) == 1) {
 		struct dmapeek_move m = { .size = sizeof(m), .buffer_id = buffer_id,
 					  .provider_id = a };
+		unsigned long long ms;
 
+		if (sscanf(st, "move:%llu:%llu", &a, &ms) == 2)
+			m.timeout_ms = ms;
 		e = ioctl(dp_fd, DMAPEEK_IOC_MOVE, &m) ? errno : 0;
 		printf("move %s\n", ename(e));
 	} else if (!strcmp(st, "restore")) {
@@ -674,15 +677,6 @@ static void step(const char *st, struct dmapeek_import *imp)
 		printf("restore %s\n", ename(e));
 	} else if (!strncmp(st, "import-many:", 12)) {
 		import_many(st + 12, imp);
-	} else if (!strcmp(st, "invalidate")) {
-		FILE *f = fopen("/sys/module/dmapeek/parameters/debug_invalidate", "w");
-
-		e = f ? 0 : errno;
-		if (f) {
-			fprintf(f, "%u\n", att_id);
-			e = fclose(f) ? errno : 0;
-		}
-		printf("invalidate %s\n", ename(e));
 	} else if (!strncmp(st, "touch:", 6)) {
 		close(open(st + 6, O_CREAT | O_WRONLY, 0600));
 	} else if (!strncmp(st, "waitfile:", 9)) {

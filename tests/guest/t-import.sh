@@ -147,42 +147,83 @@ test_edu_dma_roundtrip_system_heap() {
 	assert_eq "device read" "dma-read OK MATCH bad=0" "$(line dma-read "$out")"
 }
 
-test_normal_importer_unmaps_inside_invalidate() {
-	setup_import
-	local out
-	out=$("$DP_IMPORT" --dev "$EDU_DEV" --flags dynamic udmabuf:8192 import map invalidate \
-		mappings dma-write:0:64:2 cpu-check:0:64:2 mappings)
-	echo "$out"
-	assert_eq "invalidate" "invalidate OK" "$(line invalidate "$out")"
-	assert_eq "unmapped at once" "mappings OK n=0" "$(echo "$out" | grep ^mappings | sed -n 1p)"
-	assert_eq "DMA re-maps lazily" "dma-write OK" "$(line dma-write "$out")"
-	assert_eq "data landed" "cpu-check OK bad=0" "$(line cpu-check "$out")"
-	assert_eq "mapped again" "mappings OK n=$(foreign_maps)" "$(echo "$out" | grep ^mappings | sed -n 2p)"
+# The importer behaviours on invalidation, driven by real moves of a
+# movable dmapeek buffer (only an exporter may invalidate its buffers, so
+# dmapeek's exporter does it): to an ivshmem BAR and, before any DMA, back
+# to system memory, so that the edu's reach of the BAR (the topology's P2P
+# map type) plays no part.  Sets MOVE_PROV, the BAR provider.
+setup_move_target() {
+	local iv
+	iv=$(ivshmem_bdfs | head -n 1)
+	bind_dmapeek "$iv"
+	MOVE_PROV=$("$DP_IMPORT" providers | awk -v b="$iv" '$3 == b && $4 == "bar=2" { print $2 }')
+	[ -n "$MOVE_PROV" ] || fail "no BAR2 provider for $iv"
 }
 
+# mappings_line N OUTPUT: the Nth "mappings" line of OUTPUT
+mappings_line() { echo "$2" | grep ^mappings | sed -n "$1p"; }
+
+test_normal_importer_unmaps_inside_invalidate() {
+	setup_import
+	setup_move_target
+	local out lat
+	out=$("$DP_IMPORT" --dev "$EDU_DEV" --flags dynamic,p2p sys:8192:movable import \
+		map mappings "move:$MOVE_PROV" mappings attachment move:1 \
+		dma-write:0:64:2 cpu-check:0:64:2 mappings)
+	echo "$out"
+	assert_match "mapped" '^mappings OK n=[1-9]' "$(mappings_line 1 "$out")"
+	assert_eq "moved to the BAR" "move OK" "$(echo "$out" | grep ^move | sed -n 1p)"
+	assert_eq "unmapped, not mapped again by itself" "mappings OK n=0" "$(mappings_line 2 "$out")"
+	lat=$(kv last_unmap_latency_ns "$(line attachment "$out")")
+	if [ -z "$lat" ] || [ "$lat" -ge 100000000 ]; then
+		fail "the unmap did not come inside the invalidation: $(line attachment "$out")"
+	fi
+	assert_eq "moved back" "move OK" "$(echo "$out" | grep ^move | sed -n 2p)"
+	assert_eq "DMA re-maps lazily" "dma-write OK" "$(line dma-write "$out")"
+	assert_eq "data landed" "cpu-check OK bad=0" "$(line cpu-check "$out")"
+	assert_eq "mapped again" "$(mappings_line 1 "$out")" "$(mappings_line 3 "$out")"
+}
+
+# The move waits 300 ms for an importer that never unmaps, then goes on:
+# the buffer is on the BAR, the importer still maps the old pages.
 test_never_unmap_importer_keeps_mapping_and_refuses_dma() {
 	setup_import
+	setup_move_target
 	local out
-	out=$("$DP_IMPORT" --dev "$EDU_DEV" --flags dynamic --behaviour never udmabuf:8192 \
-		import cpu-fill:0:64:4 map invalidate mappings dma-write:0:64:1 cpu-check:0:64:4 \
-		unmap map dma-write:0:64:1 cpu-check:0:64:1)
+	out=$("$DP_IMPORT" --dev "$EDU_DEV" --flags dynamic,p2p --behaviour never sys:8192:movable \
+		import cpu-fill:0:64:4 map mappings "move:$MOVE_PROV:300" mappings \
+		dma-write:0:64:1 cpu-check:0:64:4 unmap move:1 map dma-write:0:64:1 cpu-check:0:64:1)
 	echo "$out"
-	assert_eq "still mapped after invalidate" "mappings OK n=$(foreign_maps)" "$(line mappings "$out")"
+	assert_eq "the move went on without the importer" "move OK" \
+		"$(echo "$out" | grep ^move | sed -n 1p)"
+	assert_match "mapped" '^mappings OK n=[1-9]' "$(mappings_line 1 "$out")"
+	assert_eq "still mapped after invalidate" "$(mappings_line 1 "$out")" "$(mappings_line 2 "$out")"
 	assert_eq "no DMA through a stale mapping" "dma-write ESTALE" \
 		"$(echo "$out" | grep ^dma-write | sed -n 1p)"
 	assert_eq "no stray write" "cpu-check OK bad=0" "$(echo "$out" | grep ^cpu-check | sed -n 1p)"
+	assert_eq "moved back once unmapped" "move OK" "$(echo "$out" | grep ^move | sed -n 2p)"
 	assert_eq "fresh map works" "dma-write OK" "$(echo "$out" | grep ^dma-write | sed -n 2p)"
 	assert_eq "fresh map data" "cpu-check OK bad=0" "$(echo "$out" | grep ^cpu-check | sed -n 2p)"
 }
 
+# The move waits only 200 ms: the importer unmaps 700 ms after the
+# invalidation, from its delayed work.
 test_delayed_unmap_importer_unmaps_after_delay() {
 	setup_import
-	local out
-	out=$("$DP_IMPORT" --dev "$EDU_DEV" --flags dynamic --behaviour delayed:700 udmabuf:8192 \
-		import map invalidate mappings sleep:1500 mappings)
+	setup_move_target
+	local out lat
+	out=$("$DP_IMPORT" --dev "$EDU_DEV" --flags dynamic,p2p --behaviour delayed:700 \
+		sys:8192:movable import map mappings "move:$MOVE_PROV:200" mappings sleep:1500 \
+		mappings attachment)
 	echo "$out"
-	assert_eq "still mapped during the delay" "mappings OK n=$(foreign_maps)" "$(echo "$out" | grep ^mappings | sed -n 1p)"
-	assert_eq "unmapped after the delay" "mappings OK n=0" "$(echo "$out" | grep ^mappings | sed -n 2p)"
+	assert_eq "move" "move OK" "$(line move "$out")"
+	assert_match "mapped" '^mappings OK n=[1-9]' "$(mappings_line 1 "$out")"
+	assert_eq "still mapped during the delay" "$(mappings_line 1 "$out")" "$(mappings_line 2 "$out")"
+	assert_eq "unmapped after the delay" "mappings OK n=0" "$(mappings_line 3 "$out")"
+	lat=$(kv last_unmap_latency_ns "$(line attachment "$out")")
+	if [ -z "$lat" ] || [ "$lat" -lt 700000000 ]; then
+		fail "the delayed importer unmapped early: $(line attachment "$out")"
+	fi
 }
 
 test_pinned_dynamic_import_maps() {
@@ -263,7 +304,7 @@ test_importer_events_once_for_foreign_buffer() {
 	evpid=$!
 	for i in $(seq 100); do grep -q '^listening' "$ev" && break; sleep 0.1; done
 	out=$("$DP_IMPORT" --dev "$EDU_DEV" --flags dynamic,pin udmabuf:8192 import map \
-		invalidate map unmap detach)
+		unmap map unmap detach)
 	sleep 1
 	kill "$evpid"
 	wait "$evpid" || true
@@ -272,7 +313,8 @@ test_importer_events_once_for_foreign_buffer() {
 	att=$(line import "$out" | sed 's/.*id=//')
 	types=$(grep -E "attachment=$att( |\$)" "$ev" | sed 's/.* type=\([0-9]*\).*/\1/' | tr '\n' ' ')
 	rm -f "$ev"
-	assert_eq "invalidate" "invalidate OK" "$(line invalidate "$out")"
-	# attach pin map invalidate unmap(inside it) map unmap unpin detach
-	assert_eq "importer events, each once" "3 7 5 9 6 5 6 8 4 " "$types"
+	# attach pin map unmap map unmap unpin detach.  (No invalidate: only
+	# its exporter may invalidate a buffer, and udmabuf never does; the
+	# invalidations of dmapeek's own buffers are its exporter's events.)
+	assert_eq "importer events, each once" "3 7 5 6 5 6 8 4 " "$types"
 }
