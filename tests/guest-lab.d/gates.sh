@@ -24,12 +24,18 @@
 #   valgrind       memcheck on the CLI's host-side paths and the host
 #                  unit-test binaries
 #   mandoc         mandoc -T lint -W warning on man/*.[0-9] (SKIP if none)
+#   production     dmapeek.ko as DKMS builds it for the packages: the tree
+#                  "make dkms-source" installs, configured with dkms.conf's
+#                  own PRE_BUILD line and built with its MAKE: no warning,
+#                  no debug knob (no --enable-debug-knobs define, none of the
+#                  debug parameters or objects, no BENCH_MAP handler), and
+#                  the installed uapi header without the debug ioctls
 #
 # checkpatch.pl and kernel-doc come from the root's linux-source tarball:
 # only scripts/ and what kernel-doc imports (tools/docs, tools/lib/python)
 # are extracted, once per tarball, into the root's /lab/kscripts-<kernel>.
 
-LAB_GATES="checkpatch kernel-w1 sparse kernel-doc user-warnings cppcheck asan valgrind mandoc"
+LAB_GATES="checkpatch kernel-w1 sparse kernel-doc user-warnings cppcheck asan valgrind mandoc production"
 
 # The kernel files the kernel gates look at (relative to the tree): the
 # tree's own, not build products such as kmod/dmapeek.mod.c.
@@ -316,6 +322,68 @@ lab_gate_mandoc() {
 	[ -z "$out" ] && return 0
 	echo "$(echo "$out" | wc -l) findings"
 	echo "$out"
+	return 1
+}
+
+# The module users load, built the way the package lane's DKMS builds it
+# (the lab's own build has the debug knobs; see lab_build).  The copy is
+# configured for user space only: dkms.conf's configure does the kernel
+# side, in the DKMS tree, as dkms would.
+LAB_GATES_DEBUG_PARMS="audit_bar_provider audit_bar_ranges debug_invalidate mmio_bar_providers"
+lab_gate_production() {
+	local dir=/lab/gates-$LAB_ID/production-src dest=/lab/gates-$LAB_ID/production-dest
+	local log="$LAB_LOGS/gates-production.log" kver tree found p bad=""
+	# (nothing leaves this function early on a finding: all are listed)
+	kver=$(lab_kver)
+	lab_gates_copy "$dir"
+	lab_gates_configure "$dir" "--with-config=user --disable-werror" || return 1
+	rm -rf "${LAB_ROOT:?}$dest"
+	if ! lab_chroot sh -c "cd $dir && make dkms-source DESTDIR=$dest && \
+		make install-uapiHEADERS DESTDIR=$dest" >"$log" 2>&1; then
+		echo "make dkms-source failed, see $log"
+		tail -n 20 "$log"
+		return 1
+	fi
+	tree=$(cd "$LAB_ROOT$dest/usr/src" && ls -d dmapeek-* | head -n 1)
+	[ -n "$tree" ] || { echo "no /usr/src/dmapeek-* from make dkms-source"; return 1; }
+	tree=$dest/usr/src/$tree
+	# dkms sources dkms.conf with these set, runs PRE_BUILD in the tree,
+	# then MAKE[0] with KERNELRELEASE.
+	if ! lab_chroot bash -c "cd $tree && kernelver=$kver && \
+		kernel_source_dir=/lib/modules/$kver/build && . ./dkms.conf && \
+		./\$PRE_BUILD && \${MAKE[0]} -j$(nproc) KERNELRELEASE=$kver" >>"$log" 2>&1; then
+		echo "the DKMS-style build failed, see $log"
+		grep -E 'error' "$log" | head -n 20
+		return 1
+	fi
+	found=$(grep -E '(warning|error):' "$log" || true)
+	[ -z "$found" ] || bad="$bad
+warnings in the build (log: $log):
+$found"
+	grep -q '^#define DMAPEEK_DEBUG_KNOBS' "$LAB_ROOT$tree/dmapeek_config.h" &&
+		bad="$bad
+dmapeek_config.h defines DMAPEEK_DEBUG_KNOBS"
+	found=$(lab_chroot modinfo -F parm "$tree/kmod/dmapeek.ko")
+	for p in $LAB_GATES_DEBUG_PARMS; do
+		grep -q "^$p:" <<<"$found" && bad="$bad
+dmapeek.ko has the parameter $p"
+	done
+	found=$(ls "$LAB_ROOT$tree"/kmod/dmapeek_debug.* "$LAB_ROOT$tree"/kmod/dmapeek_bench.* \
+		2>/dev/null | grep -v '/dmapeek_debug\.h$' | sed "s@^$LAB_ROOT$tree/@@" || true)
+	[ -z "$found" ] || bad="$bad
+the DKMS tree has debug sources or objects: $(echo "$found" | tr '\n' ' ')"
+	found=$(lab_chroot nm "$tree/kmod/dmapeek.ko" |
+		grep -E ' (dmapeek_ioc_bench_map|dmapeek_debug_[a-z_]*|dmapeek_bench_[a-z_]*)$' || true)
+	[ -z "$found" ] || bad="$bad
+dmapeek.ko has debug code: $(echo "$found" | awk '{ print $NF }' | tr '\n' ' ')"
+	found=$(grep -lE 'dmapeek_bench_map|DMAPEEK_IOC_BENCH_MAP\>' \
+		"$LAB_ROOT$dest"/usr/include/linux/* 2>/dev/null || true)
+	[ -z "$found" ] || bad="$bad
+the installed uapi headers have the debug ioctls: $(echo "$found" | sed "s@^$LAB_ROOT@@" | tr '\n' ' ')"
+	[ ! -e "$LAB_ROOT$dest/usr/include/linux/dmapeek-debug.h" ] || bad="$bad
+make install installs linux/dmapeek-debug.h"
+	[ -z "$bad" ] && return 0
+	echo "the production module or its headers have debug parts${bad}"
 	return 1
 }
 

@@ -159,14 +159,23 @@ provider_bars() {
 }
 
 # Providers come from prefetchable BARs: ivshmem's shared memory (BAR2),
-# not its registers (BAR0), unless the module is told to; edu's BAR0 is
-# the DMA engine dmapeek drives, never a provider.
+# not its registers (BAR0); edu's BAR0 is the DMA engine dmapeek drives,
+# never a provider.
 test_providers_only_from_prefetchable_bars() {
 	setup_bar
 	setup_edu
 	"$DPX" dump providers
 	assert_eq "ivshmem: its shared memory only" 2 "$(provider_bars "$IV")"
 	assert_eq "edu: none" "" "$(provider_bars "$EDUBDF")"
+}
+
+# The debug knob mmio_bar_providers=1 (a module built with
+# --enable-debug-knobs only) makes register BARs providers too, but never
+# edu's BAR0.
+test_mmio_bar_providers_knob_adds_register_bars() {
+	need_debug_knobs
+	setup_bar
+	setup_edu
 	unload_module
 	load_module mmio_bar_providers=1
 	bind_dmapeek "$IV"

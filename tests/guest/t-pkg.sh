@@ -322,6 +322,40 @@ test_pkg_dkms_module_is_the_one_loaded() {
 	module_loaded || fail "dmapeek is not loaded after modprobe"
 }
 
+# --installed only: the module users load has no debug knob (configure
+# --enable-debug-knobs, which dkms.conf never passes): none of the debug
+# parameters, and the benchmark ioctl is not there (ENOTTY).
+test_pkg_dkms_module_has_no_debug_knobs() {
+	[ "${DMAPEEK_INSTALLED:-0}" = 1 ] || skip "not testing installed packages (tests/guest-lab package)"
+	local p d parms out dp_bench=$DMAPEEK_TOP/tests/bench/dp-bench
+	parms=$(modinfo -F parm dmapeek) || fail "modinfo finds no dmapeek for $(uname -r)"
+	echo "$parms"
+	for p in audit_bar_provider audit_bar_ranges debug_invalidate mmio_bar_providers; do
+		if echo "$parms" | grep -q "^$p:"; then
+			fail "the installed module has the debug parameter $p"
+		fi
+	done
+	for d in /usr/src/dmapeek-*; do
+		[ -f "$d/dkms.conf" ] || fail "no dkms.conf in $d"
+		grep -q -- '--disable-debug-knobs' "$d/dkms.conf" ||
+			fail "$d/dkms.conf does not say --disable-debug-knobs"
+		if [ -e "$d/kmod/dmapeek_debug.c" ] || [ -e "$d/kmod/dmapeek_bench.c" ]; then
+			fail "the DKMS tree $d ships the debug knobs' sources"
+		fi
+	done
+	[ ! -e /usr/include/linux/dmapeek-debug.h ] || fail "the debug uapi header is installed"
+	if grep -qE 'dmapeek_bench_map|DMAPEEK_IOC_BENCH_MAP\>' /usr/include/linux/dmapeek.h; then
+		fail "the installed uapi header declares the benchmark ioctl"
+	fi
+	load_module
+	for p in audit_bar_provider audit_bar_ranges debug_invalidate mmio_bar_providers; do
+		[ ! -e "/sys/module/dmapeek/parameters/$p" ] || fail "/sys/module/dmapeek/parameters/$p exists"
+	done
+	[ -x "$dp_bench" ] || skip "dp-bench was not built"
+	out=$("$dp_bench" map 0 2 4096 0 1)
+	assert_eq "DMAPEEK_IOC_BENCH_MAP on the installed module" "map err=ENOTTY" "$out"
+}
+
 # --installed only: the command is the package's, on the package's library.
 test_pkg_installed_tool_uses_packaged_library() {
 	[ "${DMAPEEK_INSTALLED:-0}" = 1 ] || skip "not testing installed packages (tests/guest-lab package)"
