@@ -187,6 +187,8 @@ struct dmapeek_imp;		/* dmapeek_import.c (struct dmapeek_import is the uapi's) *
  * @device_id: the dmapeek device the importer mapped for, 0 if none
  * @behaviour: enum dmapeek_behaviour of dmapeek's importer, 0 if not an import
  * @unmap_delay_ms: delay of a delayed-unmap importer, 0 otherwise
+ * @own_map: enum dmapeek_own_map_state: dmapeek's importer's own mapping of the
+ *	buffer's ranges; 0 (the attribute is left out) for other importers
  * @buf_node: on its dmapeek buffer's list of attachments, in id order,
  *	while the exporter has it (dmapeek_lock); for the buffer-filtered dump
  * @mappings: its registered mappings (struct dmapeek_mapping.att_node), in
@@ -233,6 +235,8 @@ struct dmapeek_attachment {
 	u32 device_id;
 	u32 behaviour;
 	u32 unmap_delay_ms;
+	/* importer side, changes with its own mapping: WRITE_ONCE/READ_ONCE */
+	u32 own_map;
 
 	struct list_head buf_node;
 	struct list_head mappings;
@@ -343,6 +347,8 @@ void dmapeek_mapping_unregister_free(struct dmapeek_mapping *m);
  * @duration_ns: 0 when absent
  * @count: 0 when absent
  * @error: 0 when absent
+ * @map_type: enum dmapeek_map_type of the pair (attach and map events of
+ *	P2P buffers), 0 (DMAPEEK_MAP_TYPE_UNKNOWN) when absent
  */
 struct dmapeek_event {
 	u32 type;
@@ -353,9 +359,14 @@ struct dmapeek_event {
 	u64 duration_ns;
 	u32 count;
 	s32 error;
+	u32 map_type;
 };
 
-/* Multicast @ev to the events group; no work when nobody listens. */
+/*
+ * Multicast @ev to the events group; no work when nobody listens.  The
+ * module numbers it (the seq attribute) and counts it as dropped when it
+ * cannot be built or sent.  Process context: it may sleep.
+ */
 void dmapeek_event(const struct dmapeek_event *ev);
 
 /* --------------------------------------------------------------- netlink glue */
