@@ -467,7 +467,11 @@ int dmapeek_nl_dump_table(struct sk_buff *skb, struct netlink_callback *cb,
 
 /*
  * The largest reply of a get: beyond it, kmalloc()ing the skb gets
- * unreasonable and the caller should dump, which has no limit.
+ * unreasonable and the caller should dump, which has no limit.  A caller
+ * without CAP_SYS_ADMIN gets no more than GENLMSG_DEFAULT_SIZE, one page
+ * with the skb's overhead: a request anybody can repeat must not make the
+ * kernel look for high-order memory.  Its dump has no such limit, since a
+ * dump sends an object with many ranges in page-sized parts.
  */
 #define DMAPEEK_GET_MAX_SIZE	(2U << 20)
 
@@ -504,6 +508,7 @@ int dmapeek_nl_get_one(struct sk_buff *skb, struct genl_info *info,
 {
 	bool admin = dmapeek_nl_admin(skb);
 	size_t size = GENLMSG_DEFAULT_SIZE;
+	size_t max = admin ? DMAPEEK_GET_MAX_SIZE : GENLMSG_DEFAULT_SIZE;
 	struct sk_buff *rsp;
 	int ret;
 	u32 id;
@@ -524,13 +529,13 @@ int dmapeek_nl_get_one(struct sk_buff *skb, struct genl_info *info,
 		nlmsg_free(rsp);
 		if (ret != -EMSGSIZE)
 			break;
-		if (size >= DMAPEEK_GET_MAX_SIZE) {
+		if (size >= max) {
 			NL_SET_ERR_MSG_ATTR_FMT(info->extack, info->attrs[id_attr],
 						"%s %u does not fit one message; dump it instead",
 						what, id);
 			return -EMSGSIZE;
 		}
-		size = min_t(size_t, size * 2, DMAPEEK_GET_MAX_SIZE);
+		size = min_t(size_t, size * 2, max);
 	}
 	if (ret == -ENOENT)
 		NL_SET_ERR_MSG_ATTR_FMT(info->extack, info->attrs[id_attr],
