@@ -27,7 +27,14 @@
  * size it understands; copy_struct_from_user() zero-fills a shorter struct
  * and rejects (-E2BIG) a longer one with non-zero tail bytes.  Ops that
  * change state need CAP_SYS_ADMIN even when the device node is opened up.
+ *
+ * A size beyond DMAPEEK_IOCTL_MAX_SIZE is -E2BIG before anything is read:
+ * copy_struct_from_user() would otherwise read up to 4 GiB of the caller's
+ * memory to check that the tail is zero.  No argument struct will ever be
+ * near a page.
  */
+#define DMAPEEK_IOCTL_MAX_SIZE	PAGE_SIZE
+
 struct dmapeek_ioctl_op {
 	unsigned int min_size;
 	unsigned int size;
@@ -154,6 +161,8 @@ static long dmapeek_fops_ioctl(struct file *filp, unsigned int cmd,
 		return -EFAULT;
 	if (usize < op->min_size)
 		return -EINVAL;
+	if (usize > DMAPEEK_IOCTL_MAX_SIZE)
+		return -E2BIG;
 	if (WARN_ON_ONCE(op->size > sizeof(buf)))
 		return -EINVAL;
 	ret = copy_struct_from_user(&buf, op->size, uptr, usize);
