@@ -414,7 +414,8 @@ int dmapeek_fill_ranges(struct sk_buff *skb, const struct dmapeek_range_attrs *r
  * struct dmapeek_dump_ctx - cursor of a dump, kept in cb->ctx
  * @next_id: the first id not yet dumped
  * @filter: an id to filter by (a dump request attribute), 0 for none
- * @pos: secondary cursor (P2P dump: client index; buffer-order dump: buffer id)
+ * @pos: secondary cursor (P2P dump: client index within provider @next_id;
+ *	buffer-order dump: buffer id)
  * @next_sub: the first range not yet dumped of object @next_id, when its
  *	ranges did not fit one message (0: start it from the beginning)
  * @resume: dumps of a list: the entry the last batch stopped at
@@ -576,9 +577,19 @@ bool dmapeek_export_owns(const struct dma_buf *dmabuf);
 int dmapeek_export_phys(struct dma_buf *dmabuf, struct phys_vec **vec, u32 *nr,
 			struct dmapeek_provider **prov);
 
-/* The P2P map type of (provider, client device), with distance and reason. */
+/*
+ * The P2P map type of (provider, client device), with distance and reason,
+ * by the kernel's P2PDMA rules; it may sleep.  It asks the kernel nothing
+ * that makes it warn, except where nothing else settles the pair (an ACS
+ * redirect on the path under a root bus of one function): see
+ * dmapeek_p2p.c.
+ */
 u32 dmapeek_p2p_map_type(struct dmapeek_provider *prov, struct device *client,
 			 int *distance, u32 *reason);
+
+/* Module init and exit of dmapeek_p2p.c (the p2p dump's PCI bus notifier). */
+int dmapeek_p2p_init(void);
+void dmapeek_p2p_exit(void);
 
 /* dma_buf_free_sgt() without 7.3.4's scatterlist leak (dmapeek_p2p.c). */
 void dmapeek_phys_vec_sgt_free(struct dma_buf_attachment *attach,

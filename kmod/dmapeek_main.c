@@ -225,9 +225,12 @@ static int __init dmapeek_init(void)
 	ret = genl_register_family(&dmapeek_nl_family);
 	if (ret)
 		return ret;
-	ret = dmapeek_pci_init();
+	ret = dmapeek_p2p_init();
 	if (ret)
 		goto err_unregister_family;
+	ret = dmapeek_pci_init();
+	if (ret)
+		goto err_p2p;
 	ret = misc_register(&dmapeek_miscdev);
 	if (ret)
 		goto err_pci;
@@ -236,6 +239,8 @@ static int __init dmapeek_init(void)
 
 err_pci:
 	dmapeek_pci_exit();
+err_p2p:
+	dmapeek_p2p_exit();
 err_unregister_family:
 	genl_unregister_family(&dmapeek_nl_family);
 	return ret;
@@ -251,6 +256,7 @@ static void __exit dmapeek_exit(void)
 {
 	misc_deregister(&dmapeek_miscdev);
 	dmapeek_pci_exit();
+	dmapeek_p2p_exit();
 	genl_unregister_family(&dmapeek_nl_family);
 }
 
