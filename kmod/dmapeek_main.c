@@ -222,6 +222,15 @@ static int __init dmapeek_init(void)
 {
 	int ret;
 
+	/*
+	 * The family in the initial network namespace only: its objects
+	 * (devices, buffers, mappings) are the machine's, and its events go
+	 * to init_net, so another namespace must not see global dumps
+	 * without the events that go with them.  The YNL generator always
+	 * writes netnsok = true; the family is still writable here, before
+	 * registration and __ro_after_init.
+	 */
+	dmapeek_nl_family.netnsok = false;
 	ret = genl_register_family(&dmapeek_nl_family);
 	if (ret)
 		return ret;
