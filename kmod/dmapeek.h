@@ -226,6 +226,8 @@ struct dmapeek_imp;		/* dmapeek_import.c (struct dmapeek_import is the uapi's) *
  * @device_id: the dmapeek device the importer mapped for, 0 if none
  * @behaviour: enum dmapeek_behaviour of dmapeek's importer, 0 if not an import
  * @unmap_delay_ms: delay of a delayed-unmap importer, 0 otherwise
+ * @own_map: enum dmapeek_own_map_state: dmapeek's importer's own mapping of the
+ *	buffer's ranges; 0 (the attribute is left out) for other importers
  * @buf_node: on its dmapeek buffer's list of attachments, in id order,
  *	while the exporter has it (dmapeek_lock); for the buffer-filtered dump
  * @mappings: its registered mappings (struct dmapeek_mapping.att_node), in
@@ -274,6 +276,8 @@ struct dmapeek_attachment {
 	u32 device_id;
 	u32 behaviour;
 	u32 unmap_delay_ms;
+	/* importer side, changes with its own mapping: WRITE_ONCE/READ_ONCE */
+	u32 own_map;
 
 	struct list_head buf_node;
 	struct list_head mappings;
@@ -384,7 +388,8 @@ void dmapeek_mapping_unregister_free(struct dmapeek_mapping *m);
  * @duration_ns: 0 when absent
  * @count: 0 when absent
  * @error: 0 when absent
- * @map_type: enum dmapeek_map_type; 0 when absent
+ * @map_type: enum dmapeek_map_type of the pair (attach and map events of
+ *	P2P buffers), 0 (DMAPEEK_MAP_TYPE_UNKNOWN) when absent
  */
 struct dmapeek_event {
 	u32 type;
@@ -398,7 +403,11 @@ struct dmapeek_event {
 	u32 map_type;
 };
 
-/* Multicast @ev to the events group; no work when nobody listens. */
+/*
+ * Multicast @ev to the events group; no work when nobody listens.  The
+ * module numbers it (the seq attribute) and counts it as dropped when it
+ * cannot be built or sent.  Process context: it may sleep.
+ */
 void dmapeek_event(const struct dmapeek_event *ev);
 
 /* --------------------------------------------------------------- netlink glue */
@@ -446,7 +455,8 @@ int dmapeek_fill_ranges(struct sk_buff *skb, const struct dmapeek_range_attrs *r
  * struct dmapeek_dump_ctx - cursor of a dump, kept in cb->ctx
  * @next_id: the first id not yet dumped
  * @filter: an id to filter by (a dump request attribute), 0 for none
- * @pos: secondary cursor (P2P dump: client index; buffer-order dump: buffer id)
+ * @pos: secondary cursor (P2P dump: client index within provider @next_id;
+ *	buffer-order dump: buffer id)
  * @next_sub: the first range not yet dumped of object @next_id, when its
  *	ranges did not fit one message (0: start it from the beginning)
  * @resume: dumps of a list: the entry the last batch stopped at
@@ -614,9 +624,19 @@ bool dmapeek_export_must_unmap(struct dma_buf *dmabuf);
 int dmapeek_export_phys(struct dma_buf *dmabuf, struct phys_vec **vec, u32 *nr,
 			struct dmapeek_provider **prov);
 
-/* The P2P map type of (provider, client device), with distance and reason. */
+/*
+ * The P2P map type of (provider, client device), with distance and reason,
+ * by the kernel's P2PDMA rules; it may sleep.  It asks the kernel nothing
+ * that makes it warn, except where nothing else settles the pair (an ACS
+ * redirect on the path under a root bus of one function): see
+ * dmapeek_p2p.c.
+ */
 u32 dmapeek_p2p_map_type(struct dmapeek_provider *prov, struct device *client,
 			 int *distance, u32 *reason);
+
+/* Module init and exit of dmapeek_p2p.c (the p2p dump's PCI bus notifier). */
+int dmapeek_p2p_init(void);
+void dmapeek_p2p_exit(void);
 
 /* dma_buf_free_sgt() without 7.3.4's scatterlist leak (dmapeek_p2p.c). */
 void dmapeek_phys_vec_sgt_free(struct dma_buf_attachment *attach,

@@ -230,17 +230,30 @@ int dmapeek_nl_mapping_get_dumpit(struct sk_buff *skb, struct netlink_callback *
 
 /* -------------------------------------------------------------------- events */
 
-void dmapeek_event(const struct dmapeek_event *ev)
+/*
+ * Event numbers and the count of events lost on the module's side, under
+ * dmapeek_event_lock, which is also held across the multicast so that
+ * listeners receive the events in the order of their numbers.  It is a
+ * leaf: nothing is taken under it but netlink's own locks.
+ */
+static DEFINE_MUTEX(dmapeek_event_lock);
+static u64 dmapeek_event_seq;
+static u64 dmapeek_events_dropped;
+
+/*
+ * Build the event message, all but its number and the drop count, for
+ * which it reserves room (filled under dmapeek_event_lock); NULL when
+ * there is no memory for it.
+ */
+static struct sk_buff *dmapeek_event_msg(const struct dmapeek_event *ev,
+					 struct nlattr **seq, struct nlattr **dropped)
 {
 	struct sk_buff *skb;
 	void *hdr;
 
-	if (!genl_has_listeners(&dmapeek_nl_family, &init_net, DMAPEEK_NLGRP_EVENTS))
-		return;
-
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!skb)
-		return;
+		return NULL;
 	hdr = genlmsg_put(skb, 0, 0, &dmapeek_nl_family, 0, DMAPEEK_CMD_EVENT_NTF);
 	if (!hdr)
 		goto err_free;
@@ -257,15 +270,56 @@ void dmapeek_event(const struct dmapeek_event *ev)
 	    (ev->duration_ns &&
 	     nla_put_uint(skb, DMAPEEK_A_EVENT_DURATION_NS, ev->duration_ns)) ||
 	    (ev->count && nla_put_u32(skb, DMAPEEK_A_EVENT_COUNT, ev->count)) ||
-	    (ev->error && nla_put_s32(skb, DMAPEEK_A_EVENT_ERROR, ev->error)))
+	    (ev->error && nla_put_s32(skb, DMAPEEK_A_EVENT_ERROR, ev->error)) ||
+	    (ev->map_type &&
+	     nla_put_u32(skb, DMAPEEK_A_EVENT_MAP_TYPE, ev->map_type)))
+		goto err_free;
+	/* "uint" attributes of 8 bytes, written when the numbers are known */
+	*seq = nla_reserve(skb, DMAPEEK_A_EVENT_SEQ, sizeof(u64));
+	*dropped = nla_reserve(skb, DMAPEEK_A_EVENT_DROPPED, sizeof(u64));
+	if (!*seq || !*dropped)
 		goto err_free;
 	genlmsg_end(skb, hdr);
-	genlmsg_multicast(&dmapeek_nl_family, skb, 0, DMAPEEK_NLGRP_EVENTS,
-			  GFP_KERNEL);
-	return;
+	return skb;
 
 err_free:
 	nlmsg_free(skb);
+	return NULL;
+}
+
+/*
+ * Every event made while the group has a listener gets the next number,
+ * also one that cannot be built or sent: listeners see the gap, and the
+ * next event's drop count says the module lost it.
+ */
+void dmapeek_event(const struct dmapeek_event *ev)
+{
+	struct nlattr *seq = NULL, *dropped = NULL;
+	struct sk_buff *skb;
+	u64 v;
+	int ret;
+
+	if (!genl_has_listeners(&dmapeek_nl_family, &init_net, DMAPEEK_NLGRP_EVENTS))
+		return;
+
+	skb = dmapeek_event_msg(ev, &seq, &dropped);
+	mutex_lock(&dmapeek_event_lock);
+	dmapeek_event_seq++;
+	if (!skb) {
+		dmapeek_events_dropped++;
+		goto out;
+	}
+	v = dmapeek_event_seq;
+	memcpy(nla_data(seq), &v, sizeof(v));
+	v = dmapeek_events_dropped;
+	memcpy(nla_data(dropped), &v, sizeof(v));
+	ret = genlmsg_multicast(&dmapeek_nl_family, skb, 0, DMAPEEK_NLGRP_EVENTS,
+				GFP_KERNEL);
+	/* -ESRCH: the last listener left since the check above */
+	if (ret && ret != -ESRCH)
+		dmapeek_events_dropped++;
+out:
+	mutex_unlock(&dmapeek_event_lock);
 }
 
 /* ------------------------------------------------------------- netlink glue */
@@ -413,7 +467,11 @@ int dmapeek_nl_dump_table(struct sk_buff *skb, struct netlink_callback *cb,
 
 /*
  * The largest reply of a get: beyond it, kmalloc()ing the skb gets
- * unreasonable and the caller should dump, which has no limit.
+ * unreasonable and the caller should dump, which has no limit.  A caller
+ * without CAP_SYS_ADMIN gets no more than GENLMSG_DEFAULT_SIZE, one page
+ * with the skb's overhead: a request anybody can repeat must not make the
+ * kernel look for high-order memory.  Its dump has no such limit, since a
+ * dump sends an object with many ranges in page-sized parts.
  */
 #define DMAPEEK_GET_MAX_SIZE	(2U << 20)
 
@@ -450,6 +508,7 @@ int dmapeek_nl_get_one(struct sk_buff *skb, struct genl_info *info,
 {
 	bool admin = dmapeek_nl_admin(skb);
 	size_t size = GENLMSG_DEFAULT_SIZE;
+	size_t max = admin ? DMAPEEK_GET_MAX_SIZE : GENLMSG_DEFAULT_SIZE;
 	struct sk_buff *rsp;
 	int ret;
 	u32 id;
@@ -470,13 +529,13 @@ int dmapeek_nl_get_one(struct sk_buff *skb, struct genl_info *info,
 		nlmsg_free(rsp);
 		if (ret != -EMSGSIZE)
 			break;
-		if (size >= DMAPEEK_GET_MAX_SIZE) {
+		if (size >= max) {
 			NL_SET_ERR_MSG_ATTR_FMT(info->extack, info->attrs[id_attr],
 						"%s %u does not fit one message; dump it instead",
 						what, id);
 			return -EMSGSIZE;
 		}
-		size = min_t(size_t, size * 2, DMAPEEK_GET_MAX_SIZE);
+		size = min_t(size_t, size * 2, max);
 	}
 	if (ret == -ENOENT)
 		NL_SET_ERR_MSG_ATTR_FMT(info->extack, info->attrs[id_attr],

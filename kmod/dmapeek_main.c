@@ -28,7 +28,14 @@
  * size it understands; copy_struct_from_user() zero-fills a shorter struct
  * and rejects (-E2BIG) a longer one with non-zero tail bytes.  Ops that
  * change state need CAP_SYS_ADMIN even when the device node is opened up.
+ *
+ * A size beyond DMAPEEK_IOCTL_MAX_SIZE is -E2BIG before anything is read:
+ * copy_struct_from_user() would otherwise read up to 4 GiB of the caller's
+ * memory to check that the tail is zero.  No argument struct will ever be
+ * near a page.
  */
+#define DMAPEEK_IOCTL_MAX_SIZE	PAGE_SIZE
+
 struct dmapeek_ioctl_op {
 	unsigned int min_size;
 	unsigned int size;
@@ -160,6 +167,8 @@ static long dmapeek_fops_ioctl(struct file *filp, unsigned int cmd,
 		return -EFAULT;
 	if (usize < op->min_size)
 		return -EINVAL;
+	if (usize > DMAPEEK_IOCTL_MAX_SIZE)
+		return -E2BIG;
 	if (WARN_ON_ONCE(op->size > sizeof(buf)))
 		return -EINVAL;
 	ret = copy_struct_from_user(&buf, op->size, uptr, usize);
@@ -219,12 +228,24 @@ static int __init dmapeek_init(void)
 {
 	int ret;
 
+	/*
+	 * The family in the initial network namespace only: its objects
+	 * (devices, buffers, mappings) are the machine's, and its events go
+	 * to init_net, so another namespace must not see global dumps
+	 * without the events that go with them.  The YNL generator always
+	 * writes netnsok = true; the family is still writable here, before
+	 * registration and __ro_after_init.
+	 */
+	dmapeek_nl_family.netnsok = false;
 	ret = genl_register_family(&dmapeek_nl_family);
 	if (ret)
 		return ret;
-	ret = dmapeek_pci_init();
+	ret = dmapeek_p2p_init();
 	if (ret)
 		goto err_unregister_family;
+	ret = dmapeek_pci_init();
+	if (ret)
+		goto err_p2p;
 	ret = misc_register(&dmapeek_miscdev);
 	if (ret)
 		goto err_pci;
@@ -233,6 +254,8 @@ static int __init dmapeek_init(void)
 
 err_pci:
 	dmapeek_pci_exit();
+err_p2p:
+	dmapeek_p2p_exit();
 err_unregister_family:
 	genl_unregister_family(&dmapeek_nl_family);
 	return ret;
@@ -248,6 +271,7 @@ static void __exit dmapeek_exit(void)
 {
 	misc_deregister(&dmapeek_miscdev);
 	dmapeek_pci_exit();
+	dmapeek_p2p_exit();
 	genl_unregister_family(&dmapeek_nl_family);
 }
 

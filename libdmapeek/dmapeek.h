@@ -235,6 +235,12 @@ uint64_t dmapeek_attachment_last_unmap_latency_ns(const struct dmapeek_attachmen
 uint64_t dmapeek_attachment_max_unmap_latency_ns(const struct dmapeek_attachment *a);
 bool dmapeek_attachment_stuck(const struct dmapeek_attachment *a);
 uint32_t dmapeek_attachment_revoked_seen(const struct dmapeek_attachment *a);
+/**
+ * dmapeek's importer's own mapping of the buffer's ranges beside the
+ * exporter's sg table (enum dmapeek_own_map_state); 0 when the attachment
+ * does not say (another importer, a module older than ABI 1.2).
+ */
+uint32_t dmapeek_attachment_own_map(const struct dmapeek_attachment *a);
 
 #define dmapeek_for_each_attachment(ctx, a) \
 	for ((a) = dmapeek_attachment_next(ctx, NULL); (a); \
@@ -382,6 +388,14 @@ int dmapeek_event_fd(const struct dmapeek *ctx);
 const struct dmapeek_event *dmapeek_event_read(struct dmapeek *ctx);
 /** Events lost to overruns since subscribing (exact when /proc is readable). */
 uint64_t dmapeek_event_lost(const struct dmapeek *ctx);
+/**
+ * Events the module numbered but this context never read, since
+ * subscribing: the gaps in the events' seq (ABI 1.2; 0 with an older
+ * module).  It grows when the event after a gap is read, whoever lost
+ * the events: the socket (see dmapeek_event_lost()) or the module (see
+ * dmapeek_event_dropped()).
+ */
+uint64_t dmapeek_event_missed(const struct dmapeek *ctx);
 uint32_t dmapeek_event_type(const struct dmapeek_event *e);
 uint64_t dmapeek_event_timestamp_ns(const struct dmapeek_event *e);
 uint32_t dmapeek_event_buffer_id(const struct dmapeek_event *e);
@@ -391,6 +405,12 @@ uint32_t dmapeek_event_provider_id(const struct dmapeek_event *e);
 uint64_t dmapeek_event_duration_ns(const struct dmapeek_event *e);
 uint32_t dmapeek_event_count(const struct dmapeek_event *e);
 int32_t dmapeek_event_error(const struct dmapeek_event *e);
+/** The event's number (ABI 1.2): one more than the last, 0 if absent. */
+uint64_t dmapeek_event_seq(const struct dmapeek_event *e);
+/** Events the module failed to send since it was loaded (ABI 1.2). */
+uint64_t dmapeek_event_dropped(const struct dmapeek_event *e);
+/** Attach and map events of P2P memory: the pair's map type, 0 if absent. */
+uint32_t dmapeek_event_map_type(const struct dmapeek_event *e);
 
 /* ------------------------------------------------------------- names */
 
@@ -408,6 +428,7 @@ const char *dmapeek_mapping_path_str(uint32_t v);
 const char *dmapeek_behaviour_str(uint32_t v);
 const char *dmapeek_event_type_str(uint32_t v);
 const char *dmapeek_audit_result_str(uint32_t v);
+const char *dmapeek_own_map_state_str(uint32_t v);
 /** Name of bit @bit of enum dmapeek_attach_flags / dmapeek_device_role. */
 const char *dmapeek_attach_flag_str(unsigned int bit);
 const char *dmapeek_device_role_str(unsigned int bit);

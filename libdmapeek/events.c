@@ -11,6 +11,11 @@
  * overrun: until the queue is empty again it drops every further event
  * without a word, so the count is read once more when the queue has been
  * drained (the first EAGAIN after an overrun).
+ *
+ * A module of ABI 1.2 or later numbers its events (seq): the library adds
+ * up the gaps between the numbers of the events it reads, which counts
+ * every event this listener never got, whether its socket or the module
+ * lost it (the event's dropped attribute counts the module's share).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -108,6 +113,8 @@ DMAPEEK_EXPORT int dmapeek_event_subscribe(struct dmapeek *ctx)
 		ctx->ev_ino = st.st_ino;
 	ctx->ev_lost = 0;
 	ctx->ev_congested = false;
+	ctx->ev_last_seq = 0;
+	ctx->ev_missed = 0;
 	if (dp_ev_drops(ctx, &ctx->ev_drops))
 		ctx->ev_drops = 0;
 	dp_obj_init(&ctx->ev_obj, DP_EVENT);
@@ -124,6 +131,28 @@ DMAPEEK_EXPORT int dmapeek_event_fd(const struct dmapeek *ctx)
 DMAPEEK_EXPORT uint64_t dmapeek_event_lost(const struct dmapeek *ctx)
 {
 	return ctx->ev_lost;
+}
+
+DMAPEEK_EXPORT uint64_t dmapeek_event_missed(const struct dmapeek *ctx)
+{
+	return ctx->ev_missed;
+}
+
+/*
+ * Account the number of the event just read: a jump past the next number
+ * is events missed.  A number not above the last one is a module loaded
+ * again (its numbers start over): a new stream, no gap.
+ */
+void dp_ev_account_seq(struct dmapeek *ctx, const struct dp_obj *ev)
+{
+	uint64_t seq;
+
+	if (!(ev->present & (1U << DMAPEEK_A_EVENT_SEQ)))
+		return;		/* an older module */
+	seq = ev->v[DMAPEEK_A_EVENT_SEQ];
+	if (ctx->ev_last_seq && seq > ctx->ev_last_seq + 1)
+		ctx->ev_missed += seq - ctx->ev_last_seq - 1;
+	ctx->ev_last_seq = seq;
 }
 
 /* The queue drained after an overrun: count what was dropped since. */
@@ -201,6 +230,7 @@ DMAPEEK_EXPORT const struct dmapeek_event *dmapeek_event_read(struct dmapeek *ct
 			continue;	/* a newer module's other notifications */
 		if (dp_obj_parse(ctx, &ctx->ev_obj, h))
 			return NULL;
+		dp_ev_account_seq(ctx, &ctx->ev_obj);
 		return (const struct dmapeek_event *)&ctx->ev_obj;
 	}
 }

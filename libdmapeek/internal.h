@@ -137,6 +137,8 @@ struct dmapeek {
 	uint64_t ev_drops;		/* kernel's drop count at the last check */
 	bool ev_congested;		/* overrun seen, queue not yet drained */
 	unsigned long ev_ino;
+	uint64_t ev_last_seq;		/* of the last event read, 0: none yet */
+	uint64_t ev_missed;		/* events skipped over in seq */
 	dmapeek_log_fn log_fn;
 	void *log_priv;
 	enum dmapeek_log_level log_level;
@@ -202,6 +204,7 @@ struct dp_obj *dp_get(struct dmapeek *ctx, enum dp_kind kind,
 void dp_events_close(struct dmapeek *ctx);
 int dp_parse_netlink_drops(const char *text, unsigned long ino,
 			   uint64_t *drops);
+void dp_ev_account_seq(struct dmapeek *ctx, const struct dp_obj *ev);
 
 /* System-wide view parsers (sysview.c) */
 struct dp_fdinfo {

@@ -92,6 +92,13 @@ static const char *const audit_result_names[] = {
 	[DMAPEEK_AUDIT_RESULT_DIRECT] = "direct",
 	[DMAPEEK_AUDIT_RESULT_NOT_CHECKABLE] = "not-checkable",
 };
+static const char *const own_map_state_names[] = {
+	[DMAPEEK_OWN_MAP_STATE_NONE] = "none",
+	[DMAPEEK_OWN_MAP_STATE_MAPPED] = "mapped",
+	[DMAPEEK_OWN_MAP_STATE_FOREIGN_EXPORTER] = "foreign-exporter",
+	[DMAPEEK_OWN_MAP_STATE_BUS_ADDR] = "bus-addr",
+	[DMAPEEK_OWN_MAP_STATE_NOT_SUPPORTED] = "not-supported",
+};
 static const char *const attach_flag_names[] = {
 	"dynamic", "peer2peer", "revocable", "pinned", "exported", "imported",
 };
@@ -131,6 +138,7 @@ DP_NAMES(mapping_path, mapping_path_names)
 DP_NAMES(behaviour, behaviour_names)
 DP_NAMES(event_type, event_type_names)
 DP_NAMES(audit_result, audit_result_names)
+DP_NAMES(own_map_state, own_map_state_names)
 
 /* Short forms for matrices and narrow columns: BUS, HB, NS, X. */
 static const char *const map_type_abbrevs[] = {

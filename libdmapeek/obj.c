@@ -112,6 +112,7 @@ static const uint8_t attachment_types[] = {
 	[DMAPEEK_A_ATTACHMENT_MAX_UNMAP_LATENCY_NS] = T_UINT,
 	[DMAPEEK_A_ATTACHMENT_STUCK] = T_U8,
 	[DMAPEEK_A_ATTACHMENT_REVOKED_SEEN] = T_U32,
+	[DMAPEEK_A_ATTACHMENT_OWN_MAP] = T_U32,
 };
 
 static const uint8_t mapping_types[] = {
@@ -174,6 +175,9 @@ static const uint8_t event_types[] = {
 	[DMAPEEK_A_EVENT_DURATION_NS] = T_UINT,
 	[DMAPEEK_A_EVENT_COUNT] = T_U32,
 	[DMAPEEK_A_EVENT_ERROR] = T_S32,
+	[DMAPEEK_A_EVENT_SEQ] = T_UINT,
+	[DMAPEEK_A_EVENT_DROPPED] = T_UINT,
+	[DMAPEEK_A_EVENT_MAP_TYPE] = T_U32,
 };
 
 #define KIND(n, c, t, id) { \
@@ -945,13 +949,58 @@ struct dp_obj *dp_get(struct dmapeek *ctx, enum dp_kind kind, struct nlmsghdr *n
 	return g.o;
 }
 
+/*
+ * Object @id of @kind from a dump: the whole dump is read, since it has no
+ * id filter, and the object handed out owns its storage.  NULL with errno
+ * ENOENT when the dump has no such object.
+ */
+static struct dp_obj *dp_get_by_dump(struct dmapeek *ctx, enum dp_kind kind,
+				     uint32_t id)
+{
+	const struct dp_kind_info *ki = &dp_kinds[kind];
+	struct dp_obj *o, *found;
+	int err;
+
+	for (o = dp_iter_next(ctx, kind, 0, 0, NULL); o;
+	     o = dp_iter_next(ctx, kind, 0, 0, o)) {
+		if (o->v[ki->id_attr] != id)
+			continue;
+		found = malloc(sizeof(*found));
+		if (!found) {
+			dmapeek_iter_end(o);
+			dp_errno(ENOMEM);
+			return NULL;
+		}
+		*found = *o;		/* takes over the nested records */
+		found->cur = NULL;
+		o->subs = NULL;
+		o->nr_subs = o->cap_subs = 0;
+		dmapeek_iter_end(o);
+		return found;
+	}
+	err = ctx->iter_err ? ctx->iter_err : -ENOENT;
+	dp_errno(err);
+	return NULL;
+}
+
+/*
+ * A module refuses a get whose reply does not fit one message (for a
+ * caller without CAP_SYS_ADMIN, one page): EMSGSIZE, "dump it instead".
+ * An object whose ranges span messages then comes from the dump, which
+ * sends it in parts.
+ */
 static struct dp_obj *dp_get_by_id(struct dmapeek *ctx, enum dp_kind kind,
 				   uint32_t id)
 {
 	struct nlmsghdr *nlh = dp_nl_msg(ctx, dp_kinds[kind].cmd, 0);
+	struct dp_obj *o;
 
 	mnl_attr_put_u32(nlh, dp_kinds[kind].id_attr, id);
-	return dp_get(ctx, kind, nlh);
+	o = dp_get(ctx, kind, nlh);
+	if (o || errno != EMSGSIZE || !dp_kinds[kind].nr_attr)
+		return o;
+	dp_dbg(ctx, "%s %u does not fit one reply: from the dump", dp_kinds[kind].name, id);
+	return dp_get_by_dump(ctx, kind, id);
 }
 
 /* ------------------------------------------------- iterators and getters */
@@ -1130,6 +1179,7 @@ DP_NUM(attachment, max_unmap_latency_ns, uint64_t,
        DMAPEEK_A_ATTACHMENT_MAX_UNMAP_LATENCY_NS)
 DP_NUM(attachment, stuck, bool, DMAPEEK_A_ATTACHMENT_STUCK)
 DP_NUM(attachment, revoked_seen, uint32_t, DMAPEEK_A_ATTACHMENT_REVOKED_SEEN)
+DP_NUM(attachment, own_map, uint32_t, DMAPEEK_A_ATTACHMENT_OWN_MAP)
 
 DP_ITER(mapping, DP_MAPPING)
 DP_ITER_BY(mapping, attachment, DP_MAPPING, DMAPEEK_A_MAPPING_ATTACHMENT_ID)
@@ -1190,3 +1240,6 @@ DP_NUM(event, provider_id, uint32_t, DMAPEEK_A_EVENT_PROVIDER_ID)
 DP_NUM(event, duration_ns, uint64_t, DMAPEEK_A_EVENT_DURATION_NS)
 DP_NUM(event, count, uint32_t, DMAPEEK_A_EVENT_COUNT)
 DP_NUM(event, error, int32_t, DMAPEEK_A_EVENT_ERROR)
+DP_NUM(event, seq, uint64_t, DMAPEEK_A_EVENT_SEQ)
+DP_NUM(event, dropped, uint64_t, DMAPEEK_A_EVENT_DROPPED)
+DP_NUM(event, map_type, uint32_t, DMAPEEK_A_EVENT_MAP_TYPE)

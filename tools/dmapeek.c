@@ -150,7 +150,8 @@ static int need_ctx(void)
 		fprintf(stderr, "cannot reach dmapeek.ko: %s (%s)\n",
 			strerror(err), strerrorname_np(err) ?: "?");
 		if (err == ENOENT)
-			fputs("hint: is the module loaded? try \"modprobe dmapeek\"\n",
+			fputs("hint: is the module loaded? try \"modprobe dmapeek\"; it "
+			      "answers in the initial network namespace only\n",
 			      stderr);
 		return EXIT_NOMODULE;
 	}
@@ -483,6 +484,9 @@ static void print_attachment(const struct dmapeek_attachment *a, bool nested,
 	if (dmapeek_object_has(a, DMAPEEK_A_ATTACHMENT_BEHAVIOUR))
 		print_enum("behaviour", "behaviour %s ", dmapeek_attachment_behaviour(a),
 			   dmapeek_behaviour_str);
+	if (dmapeek_object_has(a, DMAPEEK_A_ATTACHMENT_OWN_MAP))
+		print_enum("own_map", "own_map %s ", dmapeek_attachment_own_map(a),
+			   dmapeek_own_map_state_str);
 	pr_bool("mapped", "mapped %s ", dmapeek_attachment_mapped(a));
 	pr_bool("stuck", "stuck %s", dmapeek_attachment_stuck(a));
 	pr_nl();
@@ -1526,6 +1530,8 @@ static void print_event(const struct dmapeek_event *e)
 {
 	pr_open_obj(NULL);
 	pr_u64("timestamp_ns", "[%" PRIu64 "] ", dmapeek_event_timestamp_ns(e));
+	if (dmapeek_object_has(e, DMAPEEK_A_EVENT_SEQ))
+		pr_u64("seq", "#%" PRIu64 " ", dmapeek_event_seq(e));
 	print_enum("type", "%s", dmapeek_event_type(e), dmapeek_event_type_str);
 #define EV_ID(attr, key, fmt, v) \
 	if (dmapeek_object_has(e, attr)) \
@@ -1544,6 +1550,13 @@ static void print_event(const struct dmapeek_event *e)
 		pr_ns("duration_ns", " took %s", dmapeek_event_duration_ns(e));
 	if (dmapeek_object_has(e, DMAPEEK_A_EVENT_ERROR))
 		pr_s64("error", " error %" PRId64, dmapeek_event_error(e));
+	if (dmapeek_object_has(e, DMAPEEK_A_EVENT_MAP_TYPE))
+		print_enum("map_type", " map_type %s", dmapeek_event_map_type(e),
+			   dmapeek_map_type_str);
+	/* the module's count of lost events: in the text when it is not 0 */
+	if (dmapeek_object_has(e, DMAPEEK_A_EVENT_DROPPED))
+		pr_u64("dropped", dmapeek_event_dropped(e) ? " dropped %" PRIu64 : NULL,
+		       dmapeek_event_dropped(e));
 	pr_close_obj();
 	if (!pr_is_json())
 		pr_nl();
@@ -1568,7 +1581,7 @@ static int cmd_monitor(int argc, char **argv)
 	};
 	struct cond conds[MAX_CONDS];
 	unsigned int n;
-	uint64_t lost_shown = 0;
+	uint64_t lost_shown = 0, missed_shown = 0;
 	struct pollfd pfd;
 	int rc, err, i;
 
@@ -1603,6 +1616,19 @@ static int cmd_monitor(int argc, char **argv)
 		if (ready == 0)
 			break;
 		while ((!max || seen < max) && (e = dmapeek_event_read(ctx))) {
+			/* a gap in the events' numbers, told before the next one */
+			if (dmapeek_event_missed(ctx) != missed_shown) {
+				uint64_t gap = dmapeek_event_missed(ctx) - missed_shown;
+
+				missed_shown = dmapeek_event_missed(ctx);
+				pr_open_obj(NULL);
+				pr_u64("missed", "missed %" PRIu64 " events", gap);
+				pr_u64("before_seq", " before #%" PRIu64,
+				       dmapeek_event_seq(e));
+				pr_u64("dropped", " (the module dropped %" PRIu64 " since it was loaded)\n",
+				       dmapeek_event_dropped(e));
+				pr_close_obj();
+			}
 			if (!conds_match(conds, n, e))
 				continue;
 			print_event(e);

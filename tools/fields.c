@@ -74,6 +74,7 @@ const struct field attachment_fields[] = {
 	NUM("device_id", "device", DMAPEEK_A_ATTACHMENT_DEVICE_ID),
 	ENUM("map_type", NULL, DMAPEEK_A_ATTACHMENT_MAP_TYPE, dmapeek_map_type_str),
 	ENUM("behaviour", NULL, DMAPEEK_A_ATTACHMENT_BEHAVIOUR, dmapeek_behaviour_str),
+	ENUM("own_map", NULL, DMAPEEK_A_ATTACHMENT_OWN_MAP, dmapeek_own_map_state_str),
 	BOOL("mapped", NULL, DMAPEEK_A_ATTACHMENT_MAPPED),
 	BOOL("stuck", NULL, DMAPEEK_A_ATTACHMENT_STUCK),
 	NUM("maps", NULL, DMAPEEK_A_ATTACHMENT_MAPS),
@@ -112,6 +113,8 @@ const struct field event_fields[] = {
 	NUM("attachment", NULL, DMAPEEK_A_EVENT_ATTACHMENT_ID),
 	NUM("mapping", NULL, DMAPEEK_A_EVENT_MAPPING_ID),
 	NUM("provider", NULL, DMAPEEK_A_EVENT_PROVIDER_ID),
+	NUM("seq", NULL, DMAPEEK_A_EVENT_SEQ),
+	ENUM("map_type", NULL, DMAPEEK_A_EVENT_MAP_TYPE, dmapeek_map_type_str),
 	END,
 };
 

@@ -20,6 +20,10 @@
  *                         line per attribute (PATH: types joined with ".",
  *                         nests followed), the end "nl CMD OK|ENAME
  *                         extack=TEXT"
+ *     repeat N CMD do|dump [TYPE=...]...
+ *                         the same request N times on one socket; the last
+ *                         one's reply is printed as by nl, then "repeat CMD
+ *                         n=N ok=K" and, per errno seen, " ENAME=COUNT"
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -58,6 +62,9 @@ static const char *ename(int e)
 	case ENODEV: return "ENODEV";
 	case EFAULT: return "EFAULT";
 	case EBUSY: return "EBUSY";
+	case EMSGSIZE: return "EMSGSIZE";
+	case E2BIG: return "E2BIG";
+	case ENOMEM: return "ENOMEM";
 	}
 	snprintf(buf, sizeof(buf), "E%d", e);
 	return buf;
@@ -142,10 +149,15 @@ static void print_attrs(struct nlattr *head, int len, const char *prefix)
 	}
 }
 
+/* repeat: only the last request's reply is printed */
+static int quiet;
+
 static int valid_cb(struct nl_msg *msg, void *arg __attribute__((unused)))
 {
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
 
+	if (quiet)
+		return NL_OK;
 	printf("msg\n");
 	print_attrs(genlmsg_attrdata(nlmsg_data(nlh), 0),
 		    genlmsg_attrlen(nlmsg_data(nlh), 0), "");
@@ -189,13 +201,15 @@ static int err_cb(struct sockaddr_nl *nla __attribute__((unused)), struct nlmsge
 	return NL_STOP;
 }
 
-static int do_nl(int cmd, int dump, int argc, char **argv)
+/* The request, sent @times times on one socket; the last reply printed. */
+static int do_nl(int cmd, int dump, int argc, char **argv, long times)
 {
 	struct result r = { 0 };
 	struct nl_sock *sk = dp_nl_connect();
 	struct nl_msg *msg;
 	struct nl_cb *cb;
-	int family, i, ret;
+	long n, ok = 0, errs[256] = { 0 };
+	int family, i, ret = 0;
 
 	if (!sk) {
 		printf("nl %d ENETLINK extack=\n", cmd);
@@ -225,13 +239,30 @@ static int do_nl(int cmd, int dump, int argc, char **argv)
 	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, finish_cb, &r);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, finish_cb, &r);
 	nl_cb_err(cb, NL_CB_CUSTOM, err_cb, &r);
-	ret = nl_send_auto(sk, msg);
+	for (n = 0; n < times && ret >= 0; n++) {
+		memset(&r, 0, sizeof(r));
+		quiet = n + 1 < times;
+		/* each copy numbered anew, as libnl's sequence check wants */
+		nlmsg_hdr(msg)->nlmsg_seq = NL_AUTO_SEQ;
+		ret = nl_send_auto(sk, msg);
+		while (ret >= 0 && !r.done)
+			ret = nl_recvmsgs(sk, cb);
+		if (ret < 0 && !r.err)
+			r.err = EIO;
+		if (r.err)
+			errs[r.err & 255]++;
+		else
+			ok++;
+	}
 	nlmsg_free(msg);
-	while (ret >= 0 && !r.done)
-		ret = nl_recvmsgs(sk, cb);
-	if (ret < 0 && !r.err)
-		r.err = EIO;
 	printf("nl %d %s extack=%s\n", cmd, ename(r.err), r.extack);
+	if (times > 1) {
+		printf("repeat %d n=%ld ok=%ld", cmd, n, ok);
+		for (i = 1; i < 256; i++)
+			if (errs[i])
+				printf(" %s=%ld", ename(i), errs[i]);
+		printf("\n");
+	}
 	nl_cb_put(cb);
 	nl_socket_free(sk);
 	return 0;
@@ -270,7 +301,10 @@ int main(int argc, char **argv)
 	}
 	if (i + 2 < argc && !strcmp(argv[i], "nl"))
 		return do_nl(atoi(argv[i + 1]), !strcmp(argv[i + 2], "dump"),
-			     argc - i - 3, argv + i + 3);
+			     argc - i - 3, argv + i + 3, 1);
+	if (i + 3 < argc && !strcmp(argv[i], "repeat") && atol(argv[i + 1]) > 0)
+		return do_nl(atoi(argv[i + 2]), !strcmp(argv[i + 3], "dump"),
+			     argc - i - 4, argv + i + 4, atol(argv[i + 1]));
 usage:
 	fprintf(stderr, "usage: see the comment at the top of dp-sec.c\n");
 	return 2;

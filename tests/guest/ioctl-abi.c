@@ -4,7 +4,13 @@
  * good and bad arguments, and print one line per case with the errno seen:
  *
  *   ok 1.0 | short EINVAL | long-zero 1.0 | long-dirty E2BIG |
- *   flags EINVAL | unknown ENOTTY | badptr EFAULT
+ *   flags EINVAL | unknown ENOTTY | badptr EFAULT |
+ *   page-zero 1.0 | over-page E2BIG | max-size E2BIG
+ *
+ * page-zero: a size of one page, the tail zero: the largest size taken.
+ * over-page: one byte more, still zero: E2BIG, without reading it.
+ * max-size: a size of 4 GiB - 1 on a one-page argument: E2BIG (a module
+ * that checks the tail reads on to the end of the mapping: EFAULT).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 
 #include <linux/dmapeek.h>
 
@@ -39,7 +46,9 @@ int main(void)
 		struct dmapeek_abi_version v;
 		unsigned char tail[16];
 	} big;
-	struct dmapeek_abi_version v;
+	struct dmapeek_abi_version v, *pv;
+	size_t page;
+	void *p;
 	int fd, e;
 
 	fd = open("/dev/" DMAPEEK_DEVICE_NAME, O_RDWR | O_CLOEXEC);
@@ -74,6 +83,27 @@ int main(void)
 
 	printf("unknown %s\n", errname(try(fd, _IO(DMAPEEK_TYPE, 0x7f), &v)));
 	printf("badptr %s\n", errname(try(fd, DMAPEEK_IOC_ABI_VERSION, (void *)8)));
+
+	/* two zeroed pages, the second unmapped after the first tests */
+	page = (size_t)sysconf(_SC_PAGESIZE);
+	p = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		printf("mmap %s\n", errname(errno));
+		return 1;
+	}
+	pv = p;
+	pv->size = (__u32)page;
+	e = try(fd, DMAPEEK_IOC_ABI_VERSION, p);
+	printf("page-zero %s %u.%u\n", errname(e), pv->major, pv->minor);
+	memset(p, 0, 2 * page);
+	pv->size = (__u32)page + 1;
+	printf("over-page %s\n", errname(try(fd, DMAPEEK_IOC_ABI_VERSION, p)));
+	munmap((char *)p + page, page);
+	memset(p, 0, page);
+	pv->size = 0xffffffffu;
+	printf("max-size %s\n", errname(try(fd, DMAPEEK_IOC_ABI_VERSION, p)));
+	munmap(p, page);
 	close(fd);
 	return 0;
 }

@@ -21,6 +21,11 @@
  *                        batches=B intr=I" (I: messages flagged
  *                        NLM_F_DUMP_INTR).  With CMD, run it (sh -c) once
  *                        the first batch is in, while the dump is open.
+ *   nl-decode events SECONDS [COUNT]
+ *                        join the events group, say "listening" on stderr,
+ *                        and print each event as one JSON object, as dump
+ *                        does; end after COUNT events or SECONDS without
+ *                        one.
  *   nl-decode ranges buffer|mapping
  *                        dump and print one line per object about its
  *                        ranges: "id=N nr_ranges=N count=N bytes=N
@@ -38,6 +43,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,6 +130,7 @@ static const struct attr_desc attachment_attrs[] = {
 	[DMAPEEK_A_ATTACHMENT_MAX_UNMAP_LATENCY_NS] = A("max_unmap_latency_ns", T_UINT),
 	[DMAPEEK_A_ATTACHMENT_STUCK] = A("stuck", T_U8),
 	[DMAPEEK_A_ATTACHMENT_REVOKED_SEEN] = A("revoked_seen", T_U32),
+	[DMAPEEK_A_ATTACHMENT_OWN_MAP] = A("own_map", T_U32),
 };
 static const struct attr_desc mapping_attrs[] = {
 	[DMAPEEK_A_MAPPING_ID] = A("id", T_U32),
@@ -140,6 +147,21 @@ static const struct attr_desc p2p_attrs[] = {
 	[DMAPEEK_A_P2P_MAP_TYPE] = A("map_type", T_U32),
 	[DMAPEEK_A_P2P_DISTANCE] = A("distance", T_S32),
 	[DMAPEEK_A_P2P_REASON] = A("reason", T_U32),
+};
+
+static const struct attr_desc event_attrs[] = {
+	[DMAPEEK_A_EVENT_TYPE] = A("type", T_U32),
+	[DMAPEEK_A_EVENT_TIMESTAMP_NS] = A("timestamp_ns", T_UINT),
+	[DMAPEEK_A_EVENT_BUFFER_ID] = A("buffer_id", T_U32),
+	[DMAPEEK_A_EVENT_ATTACHMENT_ID] = A("attachment_id", T_U32),
+	[DMAPEEK_A_EVENT_MAPPING_ID] = A("mapping_id", T_U32),
+	[DMAPEEK_A_EVENT_PROVIDER_ID] = A("provider_id", T_U32),
+	[DMAPEEK_A_EVENT_DURATION_NS] = A("duration_ns", T_UINT),
+	[DMAPEEK_A_EVENT_COUNT] = A("count", T_U32),
+	[DMAPEEK_A_EVENT_ERROR] = A("error", T_S32),
+	[DMAPEEK_A_EVENT_SEQ] = A("seq", T_UINT),
+	[DMAPEEK_A_EVENT_DROPPED] = A("dropped", T_UINT),
+	[DMAPEEK_A_EVENT_MAP_TYPE] = A("map_type", T_U32),
 };
 
 struct dump_desc {
@@ -162,6 +184,8 @@ static const struct dump_desc dumps[] = {
 	   DMAPEEK_A_MAPPING_NR_RANGES, DMAPEEK_A_MAPPING_RANGE_FIRST),
 	D("p2p", DMAPEEK_CMD_P2P_GET, p2p_attrs),
 };
+static const struct dump_desc event_desc =
+	D("event", DMAPEEK_CMD_EVENT_NTF, event_attrs);
 
 /*
  * The object being decoded: its first message (printed once the object is
@@ -597,6 +621,54 @@ static int do_ids(struct nl_sock *sk, int family, const char *what,
 	return 0;
 }
 
+static int event_cb(struct nl_msg *msg, void *arg)
+{
+	struct obj_state st = { .d = &event_desc };
+	struct genlmsghdr *g = nlmsg_data(nlmsg_hdr(msg));
+	long *seen = arg;
+
+	if (g->cmd != DMAPEEK_CMD_EVENT_NTF)
+		return NL_OK;
+	print_obj(&st, msg);
+	fflush(stdout);
+	(*seen)++;
+	return NL_OK;
+}
+
+/* The events group's notifications, one JSON object each. */
+static int do_events(struct nl_sock *sk, int seconds, long count)
+{
+	struct pollfd pfd = { .fd = nl_socket_get_fd(sk), .events = POLLIN };
+	long seen = 0;
+	int grp, err;
+
+	grp = genl_ctrl_resolve_grp(sk, DMAPEEK_FAMILY_NAME, DMAPEEK_MCGRP_EVENTS);
+	if (grp < 0 || (err = nl_socket_add_membership(sk, grp)) < 0) {
+		fprintf(stderr, "nl-decode: cannot join %s: %s\n", DMAPEEK_MCGRP_EVENTS,
+			nl_geterror(grp < 0 ? grp : err));
+		return 1;
+	}
+	nl_socket_disable_seq_check(sk);
+	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, event_cb, &seen);
+	fprintf(stderr, "listening\n");
+	while (!count || seen < count) {
+		int ready = poll(&pfd, 1, seconds * 1000);
+
+		if (ready < 0 && errno == EINTR)
+			continue;
+		if (ready <= 0)
+			break;
+		err = nl_recvmsgs_default(sk);
+		if (err < 0) {
+			/* an overrun: say so, go on (the gap shows in seq) */
+			fprintf(stderr, "nl-decode: events: %s\n", nl_geterror(err));
+			if (err != -NLE_NOMEM)
+				return 1;
+		}
+	}
+	return 0;
+}
+
 static struct nla_policy abi_policy[DMAPEEK_A_ABI_MAX + 1] = {
 	[DMAPEEK_A_ABI_MAJOR] = { .type = NLA_U32 },
 	[DMAPEEK_A_ABI_MINOR] = { .type = NLA_U32 },
@@ -637,7 +709,8 @@ int main(int argc, char **argv)
 		argc -= 2;
 	}
 	if (argc < 2 || argc > 5) {
-		fprintf(stderr, "usage: nl-decode family|abi|dump OBJECT|ranges OBJECT|ids OBJECT FILE [CMD]\n");
+		fprintf(stderr, "usage: nl-decode family|abi|dump OBJECT|ranges OBJECT|"
+			"ids OBJECT FILE [CMD]|events SECONDS [COUNT]\n");
 		return 2;
 	}
 	sk = dp_nl_connect();
@@ -666,6 +739,8 @@ int main(int argc, char **argv)
 		return do_dump(sk, family, argv[2], 0);
 	if (!strcmp(argv[1], "ranges") && argc == 3)
 		return do_dump(sk, family, argv[2], 1);
+	if (!strcmp(argv[1], "events") && argc >= 3)
+		return do_events(sk, atoi(argv[2]), argc >= 4 ? atol(argv[3]) : 0);
 	if (!strcmp(argv[1], "ids") && argc >= 4)
 		return do_ids(sk, family, argv[2], argv[3], argc == 5 ? argv[4] : NULL);
 	if (strcmp(argv[1], "abi")) {

@@ -67,3 +67,20 @@ test_ioctl_rejects_bad_arguments() {
 	assert_eq "unknown ioctl" "unknown ENOTTY" "$(echo "$out" | grep ^unknown)"
 	assert_eq "bad pointer" "badptr EFAULT" "$(echo "$out" | grep ^badptr)"
 }
+
+# A size beyond a page is E2BIG before the module reads the argument:
+# copy_struct_from_user() would read up to 4 GiB of the caller's memory to
+# check that the tail is zero (max-size: a module that does ends in EFAULT
+# at the end of the one-page mapping; one byte over a page of zeros was
+# taken).
+test_ioctl_size_beyond_a_page_is_e2big() {
+	load_module
+	local out
+	out=$("$IOCTL_ABI")
+	echo "$out"
+	assert_match "a page, zero tail" '^page-zero 0 [0-9]+\.[0-9]+$' \
+		"$(echo "$out" | grep ^page-zero)"
+	assert_eq "a byte over a page, zero tail" "over-page E2BIG" \
+		"$(echo "$out" | grep ^over-page)"
+	assert_eq "4 GiB - 1" "max-size E2BIG" "$(echo "$out" | grep ^max-size)"
+}

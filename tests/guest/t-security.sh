@@ -136,7 +136,8 @@ test_security_user_monitors_events_without_addresses() {
 	python3 - "$t" <<-'PY' || fail "the user's events: $(cat "$t")"
 	import json, sys
 	allowed = {"timestamp_ns", "type", "buffer", "attachment", "mapping",
-	           "provider", "duration_ns", "count", "error"}
+	           "provider", "duration_ns", "count", "error", "seq", "dropped",
+	           "map_type"}
 	lines = open(sys.argv[1]).read().splitlines()
 	assert len(lines) == 4, lines
 	for l in lines:
@@ -144,4 +145,22 @@ test_security_user_monitors_events_without_addresses() {
 	    assert ev["type"] in ("buffer-create", "buffer-release"), ev
 	    assert set(ev) <= allowed, ev
 	PY
+}
+
+# The family's objects are the machine's, and its events go to the initial
+# network namespace: the family exists there only.  In a new network
+# namespace (a container's) it is not found, and dmapeek says the module
+# cannot be reached (exit 3), rather than show global dumps there.
+test_security_family_only_in_init_netns() {
+	load_module
+	local out rc=0
+	command -v unshare >/dev/null || skip "no unshare(1) in this guest"
+	unshare -n true 2>/dev/null || skip "cannot make a network namespace here"
+	"$NL_DECODE" family >/dev/null || fail "the family is not found in init_net"
+	out=$(unshare -n "$NL_DECODE" family 2>&1) &&
+		fail "a new network namespace resolves the family: $out"
+	echo "in a new network namespace: $out"
+	assert_match "the family is not found there" '^nl-decode: family dmapeek: ' "$out"
+	unshare -n "$DMAPEEK" version >/dev/null 2>&1 || rc=$?
+	assert_eq "dmapeek in a new network namespace: module not reachable" 3 "$rc"
 }

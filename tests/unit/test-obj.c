@@ -197,6 +197,7 @@ START_TEST(attachment_strings_and_flags)
 	put_uint(nlh, DMAPEEK_A_ATTACHMENT_LAST_UNMAP_LATENCY_NS, 1500000);
 	put_uint(nlh, DMAPEEK_A_ATTACHMENT_MAX_UNMAP_LATENCY_NS, 5000000000ULL);
 	mnl_attr_put_u32(nlh, DMAPEEK_A_ATTACHMENT_REVOKED_SEEN, 2);
+	mnl_attr_put_u32(nlh, DMAPEEK_A_ATTACHMENT_OWN_MAP, DMAPEEK_OWN_MAP_STATE_BUS_ADDR);
 	a = (struct dmapeek_attachment *)decode(DP_ATTACHMENT, nlh);
 	ck_assert_uint_eq(dmapeek_attachment_id(a), 9);
 	ck_assert_uint_eq(dmapeek_attachment_buffer_id(a), 7);
@@ -211,6 +212,9 @@ START_TEST(attachment_strings_and_flags)
 	ck_assert_uint_eq(dmapeek_attachment_last_unmap_latency_ns(a), 1500000);
 	ck_assert_uint_eq(dmapeek_attachment_max_unmap_latency_ns(a), 5000000000ULL);
 	ck_assert_uint_eq(dmapeek_attachment_revoked_seen(a), 2);
+	ck_assert_uint_eq(dmapeek_attachment_own_map(a), DMAPEEK_OWN_MAP_STATE_BUS_ADDR);
+	ck_assert_str_eq(dmapeek_own_map_state_str(dmapeek_attachment_own_map(a)),
+			 "bus-addr");
 	dmapeek_object_free(a);
 }
 END_TEST
@@ -320,7 +324,54 @@ START_TEST(event_notification)
 	ck_assert_uint_eq(dmapeek_event_count(e), 1);
 	ck_assert_int_eq(dmapeek_event_error(e), -ETIMEDOUT);
 	ck_assert_str_eq(dmapeek_event_type_str(dmapeek_event_type(e)), "stuck");
+	/* an event of a module before ABI 1.2: no number, nothing dropped */
+	ck_assert(!dmapeek_object_has(e, DMAPEEK_A_EVENT_SEQ));
+	ck_assert_uint_eq(dmapeek_event_seq(e), 0);
+	ck_assert_uint_eq(dmapeek_event_map_type(e), 0);
 	dmapeek_object_free(e);
+}
+END_TEST
+
+/* The module writes seq and dropped as 8 bytes; map-type is a u32. */
+START_TEST(event_seq_dropped_map_type)
+{
+	struct nlmsghdr *nlh = mk_msg(DMAPEEK_CMD_EVENT_NTF);
+	struct dmapeek_event *e;
+
+	mnl_attr_put_u32(nlh, DMAPEEK_A_EVENT_TYPE, DMAPEEK_EVENT_TYPE_MAP);
+	mnl_attr_put_u64(nlh, DMAPEEK_A_EVENT_SEQ, 41);
+	mnl_attr_put_u64(nlh, DMAPEEK_A_EVENT_DROPPED, 3);
+	mnl_attr_put_u32(nlh, DMAPEEK_A_EVENT_MAP_TYPE, DMAPEEK_MAP_TYPE_BUS_ADDR);
+	e = (struct dmapeek_event *)decode(DP_EVENT, nlh);
+	ck_assert_uint_eq(dmapeek_event_seq(e), 41);
+	ck_assert_uint_eq(dmapeek_event_dropped(e), 3);
+	ck_assert_uint_eq(dmapeek_event_map_type(e), DMAPEEK_MAP_TYPE_BUS_ADDR);
+	dmapeek_object_free(e);
+}
+END_TEST
+
+/* Gaps in seq add up to the events missed; a module loaded again restarts. */
+START_TEST(event_gaps_counted)
+{
+	static const uint64_t seqs[] = { 5, 6, 9, 10, 10, 2, 3, 7 };
+	struct dmapeek ctx;
+	struct dp_obj o;
+	unsigned int i;
+
+	memset(&ctx, 0, sizeof(ctx));
+	dp_obj_init(&o, DP_EVENT);
+	for (i = 0; i < sizeof(seqs) / sizeof(seqs[0]); i++) {
+		o.present = 1U << DMAPEEK_A_EVENT_SEQ;
+		o.v[DMAPEEK_A_EVENT_SEQ] = seqs[i];
+		dp_ev_account_seq(&ctx, &o);
+	}
+	/* 6 -> 9 misses 7 and 8; 3 -> 7 misses 4, 5 and 6 */
+	ck_assert_uint_eq(dmapeek_event_missed(&ctx), 5);
+	/* an event without a number changes nothing */
+	o.present = 0;
+	dp_ev_account_seq(&ctx, &o);
+	ck_assert_uint_eq(dmapeek_event_missed(&ctx), 5);
+	ck_assert_uint_eq(ctx.ev_last_seq, 7);
 }
 END_TEST
 
@@ -383,6 +434,8 @@ int main(void)
 		long_string_is_truncated_and_terminated,
 		revoke_reply_with_outcomes,
 		event_notification,
+		event_seq_dropped_map_type,
+		event_gaps_counted,
 		short_message_is_rejected,
 		names_round_trip,
 		netlink_drops_by_inode,

@@ -34,7 +34,7 @@
 #define DMAPEEK_FAMILY_VERSION	1
 
 #define DMAPEEK_ABI_MAJOR	1
-#define DMAPEEK_ABI_MINOR	1
+#define DMAPEEK_ABI_MINOR	2
 #define DMAPEEK_NAME_LEN	32
 
 /**
@@ -61,6 +61,28 @@ enum dmapeek_map_type {
 	DMAPEEK_MAP_TYPE_NOT_SUPPORTED,
 	DMAPEEK_MAP_TYPE_BUS_ADDR,
 	DMAPEEK_MAP_TYPE_THRU_HOST_BRIDGE,
+};
+
+/**
+ * enum dmapeek_own_map_state - The importer side of an attachment of dmapeek's
+ *   importer: whether it maps the buffer's ranges itself (two steps: IOVA
+ *   allocation, then a link per range), and if not, why not.
+ * @DMAPEEK_OWN_MAP_STATE_NONE: Not mapped on the importer's side, yet or any
+ *   more.
+ * @DMAPEEK_OWN_MAP_STATE_MAPPED: The importer-side two-step mapping is live.
+ * @DMAPEEK_OWN_MAP_STATE_FOREIGN_EXPORTER: The exporter is not dmapeek: it
+ *   hands out no physical ranges, so the importer maps only what the
+ *   exporter's sg table gives.
+ * @DMAPEEK_OWN_MAP_STATE_BUS_ADDR: P2P through a switch uses bus addresses:
+ *   nothing to map through the host.
+ * @DMAPEEK_OWN_MAP_STATE_NOT_SUPPORTED: The P2P path is not supported.
+ */
+enum dmapeek_own_map_state {
+	DMAPEEK_OWN_MAP_STATE_NONE = 1,
+	DMAPEEK_OWN_MAP_STATE_MAPPED,
+	DMAPEEK_OWN_MAP_STATE_FOREIGN_EXPORTER,
+	DMAPEEK_OWN_MAP_STATE_BUS_ADDR,
+	DMAPEEK_OWN_MAP_STATE_NOT_SUPPORTED,
 };
 
 /*
@@ -318,6 +340,7 @@ enum {
 	DMAPEEK_A_ATTACHMENT_STUCK,
 	DMAPEEK_A_ATTACHMENT_REVOKED_SEEN,
 	DMAPEEK_A_ATTACHMENT_BUFFER_ORDER,
+	DMAPEEK_A_ATTACHMENT_OWN_MAP,
 
 	__DMAPEEK_A_ATTACHMENT_MAX,
 	DMAPEEK_A_ATTACHMENT_MAX = (__DMAPEEK_A_ATTACHMENT_MAX - 1)
@@ -401,6 +424,9 @@ enum {
 	DMAPEEK_A_EVENT_DURATION_NS,
 	DMAPEEK_A_EVENT_COUNT,
 	DMAPEEK_A_EVENT_ERROR,
+	DMAPEEK_A_EVENT_SEQ,
+	DMAPEEK_A_EVENT_DROPPED,
+	DMAPEEK_A_EVENT_MAP_TYPE,
 
 	__DMAPEEK_A_EVENT_MAX,
 	DMAPEEK_A_EVENT_MAX = (__DMAPEEK_A_EVENT_MAX - 1)
