@@ -228,7 +228,8 @@ static int nl_open(void)
 /*
  * One attempt: send @cmd with attributes added by @put; returns 0 or the
  * errno, and sets *lost when the request or its answer went missing (the
- * send failed, the socket reported an error, or nothing came for 10 s).
+ * send failed, the socket reported an error before the answer, or nothing
+ * came for 10 s).
  */
 static int nl_request_once(int cmd, int flags, int maxattr,
 			   void (*put)(struct nl_msg *m, void *arg), void *parg,
@@ -275,7 +276,9 @@ static int nl_request_once(int cmd, int flags, int maxattr,
 		}
 		ret = nl_recvmsgs(sk, c);
 		if (ret < 0) {
-			*lost = 1;
+			/* (an error ACK stops the receive with its error too) */
+			if (!r.done)
+				*lost = 1;
 			if (!r.err)
 				r.err = EIO;
 			break;
@@ -310,8 +313,10 @@ static int nl_request(int cmd, int flags, int maxattr,
 
 		if (fi.on)
 			cb_out = open_memstream(&out, &len);
+		if (!cb_out)
+			cb_out = stdout;
 		e = nl_request_once(cmd, flags, maxattr, put, parg, cb, cbarg, extack, &lost);
-		if (fi.on) {
+		if (cb_out != stdout) {
 			fclose(cb_out);
 			cb_out = stdout;
 		}

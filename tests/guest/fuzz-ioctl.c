@@ -49,12 +49,15 @@
 #define MAX_BUFS	8
 #define MAX_ATTS	16
 /*
- * Under --failslab (the debug kernel, DMA-API debugging on), at most 6
- * imports at a time: DMA-API debugging warns when a cacheline is mapped
- * more than 8 times at once, and exports failing for want of memory leave
- * few buffers for the imports to share.
+ * Under --failslab (the debug kernel, DMA-API debugging on), at most 3
+ * imports at a time: DMA-API debugging warns when a cacheline is in more
+ * than 8 mappings at once; exports failing for want of memory leave few
+ * buffers for the imports to share, and a mapped import of dmapeek's
+ * buffer may hold two mappings of its first page (the exporter's sg table,
+ * and the importer's own when its IOVA allocation failed), plus one while
+ * a BENCH_MAP runs.
  */
-#define MAX_ATTS_FAILSLAB	6
+#define MAX_ATTS_FAILSLAB	3
 #define MAX_PROVS	8
 #define MAX_DEVS	8
 #define NR_CMDS		(DMAPEEK_IOC_CMD_BENCH_MAP - DMAPEEK_IOC_CMD_ABI_VERSION + 1)

@@ -98,6 +98,12 @@ fi_configure() {
 # fi_injected NAME: failures injected since fi_configure
 fi_injected() { echo $((FI_TIMES - $(cat "$FI/$1/times"))); }
 
+# enomem_per_op OUTPUT: "NAME=N ..." from a fuzzer's "cmd NAME ... enomem=N" lines
+enomem_per_op() {
+	echo "$1" | awk '$1 == "cmd" { for (i = 3; i <= NF; i++) if ($i ~ /^enomem=/) {
+		sub("enomem=", "", $i); printf "%s%s=%s", sep, $2, $i; sep = " " } }'
+}
+
 # fi_script NAME DP-IMPORT-ARGS...: a scripted sequence, each call retried
 # while it fails for want of memory (dp-import --failslab): every step must
 # end as it does without injection.  Adds its ENOMEMs to FI_SCRIPT_ENOMEM.
@@ -126,8 +132,8 @@ test_failslab_allocation_failures_in_every_op_leave_nothing_behind() {
 		skip "no $FI/failslab or fail_page_alloc: this kernel lacks CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC or CONFIG_FAULT_INJECTION_DEBUG_FS (the lab's debug kernel has them)"
 	[ -e /proc/self/make-it-fail ] || skip "no /proc/self/make-it-fail (CONFIG_FAULT_INJECTION)"
 	[ -x "$FUZZ_IOCTL" ] && [ -x "$FUZZ_NL" ] || skip "the fuzzers were not built"
-	local iv edudev ivdev barprov seed secs pslab ppage out line marker log
-	local enomem_ioctl enomem_nl inj_slab inj_page splat slub dma_api_off=
+	local iv edudev ivdev barprov seed secs pslab ppage line marker log
+	local ioctl_out nl_out enomem_ioctl enomem_nl inj_slab inj_page splat slub dma_api_off=
 	iv=$(need_pci "$IVSHMEM_ID" | head -n 1)
 	setup_campaign		# a fresh module, the edu and that ivshmem bound
 	edudev=$EDU_DEV
@@ -155,6 +161,7 @@ test_failslab_allocation_failures_in_every_op_leave_nothing_behind() {
 	assert_campaign_line "fuzz-ioctl" "$line"
 	assert_eq "fuzz-ioctl ran with injection" 1 "$(kv failslab "$line")"
 	enomem_ioctl=$(kv enomem "$line")
+	ioctl_out=$FUZZ_OUT
 
 	fuzz_run "$FUZZ_NL" --failslab --seed $((seed + 1)) --ops 1000000 --time "$secs" --objects 40
 	line=$(echo "$FUZZ_OUT" | grep '^fuzz-nl ' || true)
@@ -162,6 +169,7 @@ test_failslab_allocation_failures_in_every_op_leave_nothing_behind() {
 	assert_campaign_line "fuzz-nl" "$line"
 	assert_eq "fuzz-nl ran with injection" 1 "$(kv failslab "$line")"
 	enomem_nl=$(kv enomem "$line")
+	nl_out=$FUZZ_OUT
 
 	FI_SCRIPT_ENOMEM=0 FI_SCRIPT_LOST=0
 	fi_script "static import of a pinned system buffer, ioctl map and audit, DMA" \
@@ -193,7 +201,8 @@ test_failslab_allocation_failures_in_every_op_leave_nothing_behind() {
 	echo "failures injected: slab=$inj_slab page=$inj_page;" \
 		"ENOMEM seen: ioctl=$enomem_ioctl netlink=$enomem_nl scripted=$FI_SCRIPT_ENOMEM;" \
 		"replies lost: scripted=$FI_SCRIPT_LOST"
-	echo "$FUZZ_OUT" | grep -E '^cmd ' | sed 's/^/netlink /'
+	echo "ENOMEM per ioctl: $(enomem_per_op "$ioctl_out")"
+	echo "ENOMEM per netlink op: $(enomem_per_op "$nl_out")"
 	assert_positive "slab allocation failures injected" "$inj_slab"
 	assert_positive "page allocation failures injected" "$inj_page"
 	assert_positive "ENOMEM answers seen" $((enomem_ioctl + enomem_nl + FI_SCRIPT_ENOMEM))
