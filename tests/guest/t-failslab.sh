@@ -134,7 +134,8 @@ test_failslab_allocation_failures_in_every_op_leave_nothing_behind() {
 	[ -x "$FUZZ_IOCTL" ] && [ -x "$FUZZ_NL" ] || skip "the fuzzers were not built"
 	local iv edudev ivdev barprov seed secs pslab ppage line marker log
 	local ioctl_out nl_out enomem_ioctl enomem_nl inj_slab inj_page splat slub dma_api_off=
-	iv=$(need_pci "$IVSHMEM_ID" | head -n 1)
+	iv=$(lspci -D -n -d "$IVSHMEM_ID" | awk 'NR == 1 { print $1 }')
+	[ -n "$iv" ] || skip "no ivshmem ($IVSHMEM_ID) in this guest: the BAR's exports need one"
 	setup_campaign		# a fresh module, the edu and that ivshmem bound
 	edudev=$EDU_DEV
 	ivdev=$(kv id "$("$DPX" dump devices | grep "bdf=$iv")")
