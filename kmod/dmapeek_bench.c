@@ -139,7 +139,8 @@ static int dmapeek_bench_phys_loop(struct dmapeek_bench_run *r, struct dmapeek_b
 	u32 i;
 	int ret = 0;
 
-	dma = kvmalloc_array(n, sizeof(*dma), GFP_KERNEL);
+	/* sizes the caller chose: ENOMEM, no allocation failure report */
+	dma = kvmalloc_array(n, sizeof(*dma), GFP_KERNEL | __GFP_NOWARN);
 	if (!dma)
 		return -ENOMEM;
 	for (i = 0; i < b->iterations && !ret; i++) {
@@ -241,7 +242,7 @@ static int dmapeek_bench_bar_pages(struct dmapeek_bench_run *r, struct dmapeek_b
 	u32 i, n = 0;
 	int ret;
 
-	pages = kvmalloc_array(r->npages, sizeof(*pages), GFP_KERNEL);
+	pages = kvmalloc_array(r->npages, sizeof(*pages), GFP_KERNEL | __GFP_NOWARN);
 	if (!pages)
 		return -ENOMEM;
 	for (i = 0; i < r->nr; i++)

@@ -258,7 +258,11 @@ int dmapeek_ioc_dma(struct dmapeek_file *df, void *arg)
 		goto out_put;
 	}
 
-	kbuf = kvmalloc(d->length, GFP_KERNEL);
+	/*
+	 * A size the caller chose (up to DMAPEEK_DMA_MAX): no allocation
+	 * failure report (vmalloc's has a stack trace), the caller has ENOMEM.
+	 */
+	kbuf = kvmalloc(d->length, GFP_KERNEL | __GFP_NOWARN);
 	if (!kbuf) {
 		ret = -ENOMEM;
 		goto out_put;

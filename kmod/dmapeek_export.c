@@ -354,7 +354,8 @@ static struct dmapeek_backing *dmapeek_backing_system(struct dmapeek_provider *p
 	if (!b)
 		return ERR_PTR(-ENOMEM);
 	b->nr_pages = size >> PAGE_SHIFT;
-	b->pages = kvcalloc(b->nr_pages, sizeof(*b->pages), GFP_KERNEL);
+	/* the caller's size: ENOMEM for it, no allocation failure report */
+	b->pages = kvcalloc(b->nr_pages, sizeof(*b->pages), GFP_KERNEL | __GFP_NOWARN);
 	if (!b->pages)
 		goto err_free;
 	for (i = 0; i < b->nr_pages; i++) {

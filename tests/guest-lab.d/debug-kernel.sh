@@ -314,7 +314,8 @@ lab_debug_build() {
 # What check runs on the debug kernel: the tests that walk the module's
 # lock and lifetime paths (export in each model, import and map through the
 # IOMMU, move and revoke with live mappings, a stuck importer, unbind with
-# live buffers, DMA, module unload), with the kmemleak scan after them.
+# live buffers, DMA, module unload, allocations failing at random in every
+# ioctl and netlink op), with the kmemleak scan after them.
 # Under the debug kernel a test takes minutes, so the whole suite there
 # (tests/guest-lab --debug guest) is longer than CI's budget; this list
 # keeps check inside it.  A name here that is no test fails the run.
@@ -332,6 +333,7 @@ LAB_DEBUG_CHECK_TESTS=(
 	detach_and_close_release_everything
 	events_once_per_transition
 	edu_dma_across_revoke_of_dmapeek_buffer
+	failslab_allocation_failures_in_every_op_leave_nothing_behind
 )
 
 # The check command's debug step: those tests on the debug kernel

@@ -13,6 +13,7 @@
  *               movable or revocable)
  *       OPTIONS: --dev ID  --flags dynamic,pin,p2p,noinv  --behaviour
  *                normal|never|delayed:MS  --raw-flags N (unchecked)
+ *                --failslab TRIES (see below)
  *       STEPS (each prints one line starting with its name):
  *         import            "import OK id=N" | "import ERR ENAME"
  *         map unmap         ioctl;   nlmap nlunmap: netlink (prints extack)
@@ -40,9 +41,25 @@
  *         sleep:MS
  *         touch:PATH  waitfile:PATH   handshake with the test script
  *         id:N              use attachment id N from here on (bad ids)
+ *
+ * --failslab TRIES (t-failslab.sh, which has the kernel fail allocations of
+ * tasks with make-it-fail): every dmapeek ioctl (the export source's too)
+ * and every netlink request is made with make-it-fail set (see failslab.h;
+ * for netlink, its sendmsg, where the kernel handles the request and
+ * allocates the reply and the ACK), and retried, up to TRIES attempts,
+ * while it fails as an allocation failure may: ENOMEM, EIO (a mapping),
+ * ENOBUFS or a lost reply (no skb for it: a new socket, then).  A failed
+ * attempt must leave things as they were, so each step still ends as it
+ * would without injection.  Output of a netlink request's callbacks is
+ * printed once, for the last attempt; a map or unmap over netlink whose
+ * ACK was lost finds the attachment mapped (EALREADY) or unmapped (ENXIO)
+ * on the next attempt: that is its success.  A step with failed attempts
+ * prints "fi STEP enomem=N other=N lost=N", the run ends with "fi-total
+ * calls=N enomem=N other=N lost=N".
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +79,7 @@
 #include <linux/dmapeek.h>
 
 #include "nl-sock.h"
+#include "failslab.h"
 
 static const char *ename(int e)
 {
@@ -90,6 +108,48 @@ static const char *ename(int e)
 	}
 	snprintf(buf, sizeof(buf), "E%d", e);
 	return buf;
+}
+
+/* ----------------------------------------------------------- failslab */
+
+static int dp_fd = -1;		/* /dev/dmapeek */
+static unsigned int fi_tries;		/* --failslab TRIES (0: off) */
+/* failed attempts: ENOMEM, other (EIO, ENOBUFS), lost replies; per step */
+static unsigned long long fi_enomem, fi_other, fi_lost;
+static unsigned int st_enomem, st_other, st_lost;
+static FILE *cb_out;		/* where netlink callbacks print */
+
+/* Count a failed attempt; true when it is to be tried again. */
+static int fi_again(int e, int lost, unsigned int attempt)
+{
+	if (!fi.on || !(lost || e == ENOMEM || e == EIO || e == ENOBUFS))
+		return 0;
+	if (lost) {
+		fi_lost++;
+		st_lost++;
+	} else if (e == ENOMEM) {
+		fi_enomem++;
+		st_enomem++;
+	} else {
+		fi_other++;
+		st_other++;
+	}
+	return attempt + 1 < fi_tries;
+}
+
+/* A dmapeek ioctl: 0 or the errno (under --failslab, the last attempt's). */
+static int dp_ioctl(unsigned long req, void *arg)
+{
+	unsigned int t;
+	int e;
+
+	for (t = 0; ; t++) {
+		fi_begin();
+		e = ioctl(dp_fd, req, arg) ? errno : 0;
+		fi_end();
+		if (!fi_again(e, 0, t))
+			return e;
+	}
 }
 
 /* ----------------------------------------------------------------- netlink */
@@ -165,11 +225,16 @@ static int nl_open(void)
 	return family < 0 ? -1 : 0;
 }
 
-/* Send @cmd with attributes added by @put; returns 0 or the errno. */
-static int nl_request(int cmd, int flags, int maxattr,
-		      void (*put)(struct nl_msg *m, void *arg), void *parg,
-		      int (*cb)(struct nl_msg *msg, struct nlattr **tb, void *arg), void *cbarg,
-		      char *extack)
+/*
+ * One attempt: send @cmd with attributes added by @put; returns 0 or the
+ * errno, and sets *lost when the request or its answer went missing (the
+ * send failed, the socket reported an error before the answer, or nothing
+ * came for 10 s).
+ */
+static int nl_request_once(int cmd, int flags, int maxattr,
+			   void (*put)(struct nl_msg *m, void *arg), void *parg,
+			   int (*cb)(struct nl_msg *msg, struct nlattr **tb, void *arg),
+			   void *cbarg, char *extack, int *lost)
 {
 	struct nlreq r = { .cb = cb, .arg = cbarg, .maxattr = maxattr };
 	struct nl_cb *c;
@@ -188,16 +253,32 @@ static int nl_request(int cmd, int flags, int maxattr,
 	nl_cb_set(c, NL_CB_FINISH, NL_CB_CUSTOM, nl_finish_cb, &r);
 	nl_cb_set(c, NL_CB_ACK, NL_CB_CUSTOM, nl_ack_cb, &r);
 	nl_cb_err(c, NL_CB_CUSTOM, nl_err_cb, &r);
+	fi_begin();
 	ret = nl_send_auto(sk, msg);
+	fi_end();
 	nlmsg_free(msg);
 	if (ret < 0) {
 		nl_cb_put(c);
+		*lost = 1;
 		return EIO;
 	}
 	/* until the ACK, the end of the dump or an error: nothing left over */
 	while (!r.done) {
+		if (fi.on) {
+			struct pollfd p = { .fd = nl_socket_get_fd(sk), .events = POLLIN };
+
+			if (poll(&p, 1, 10000) <= 0) {
+				*lost = 1;
+				if (!r.err)
+					r.err = EIO;
+				break;
+			}
+		}
 		ret = nl_recvmsgs(sk, c);
 		if (ret < 0) {
+			/* (an error ACK stops the receive with its error too) */
+			if (!r.done)
+				*lost = 1;
 			if (!r.err)
 				r.err = EIO;
 			break;
@@ -207,6 +288,51 @@ static int nl_request(int cmd, int flags, int maxattr,
 	if (extack)
 		strcpy(extack, r.extack);
 	return r.err;
+}
+
+static int nl_last_lost;	/* the last nl_request() lost a reply on the way */
+
+/*
+ * Send @cmd with attributes added by @put; returns 0 or the errno.  Under
+ * --failslab, attempts until one does not fail for want of memory; the
+ * callbacks' output of the last one only is printed.
+ */
+static int nl_request(int cmd, int flags, int maxattr,
+		      void (*put)(struct nl_msg *m, void *arg), void *parg,
+		      int (*cb)(struct nl_msg *msg, struct nlattr **tb, void *arg), void *cbarg,
+		      char *extack)
+{
+	unsigned int t;
+	int e;
+
+	nl_last_lost = 0;
+	for (t = 0; ; t++) {
+		char *out = NULL;
+		size_t len = 0;
+		int lost = 0, again;
+
+		if (fi.on)
+			cb_out = open_memstream(&out, &len);
+		if (!cb_out)
+			cb_out = stdout;
+		e = nl_request_once(cmd, flags, maxattr, put, parg, cb, cbarg, extack, &lost);
+		if (cb_out != stdout) {
+			fclose(cb_out);
+			cb_out = stdout;
+		}
+		if (lost || e == ENOBUFS) {
+			/* what is still queued or running on the socket goes with it */
+			nl_socket_free(sk);
+			sk = NULL;
+		}
+		nl_last_lost |= lost;
+		again = fi_again(e, lost, t);
+		if (!again && out)
+			fputs(out, stdout);
+		free(out);
+		if (!again)
+			return e;
+	}
 }
 
 static unsigned long long get_uint(struct nlattr *a)
@@ -241,7 +367,7 @@ static int p2p_cb(struct nl_msg *msg __attribute__((unused)), struct nlattr **tb
 	unsigned int t = tb[DMAPEEK_A_P2P_MAP_TYPE] ? nla_get_u32(tb[DMAPEEK_A_P2P_MAP_TYPE]) : 0;
 	unsigned int r = tb[DMAPEEK_A_P2P_REASON] ? nla_get_u32(tb[DMAPEEK_A_P2P_REASON]) : 0;
 
-	printf("p2p %s %s %s %d %s\n",
+	fprintf(cb_out, "p2p %s %s %s %d %s\n",
 	       tb[DMAPEEK_A_P2P_PROVIDER_BDF] ? nla_get_string(tb[DMAPEEK_A_P2P_PROVIDER_BDF]) : "-",
 	       tb[DMAPEEK_A_P2P_CLIENT_BDF] ? nla_get_string(tb[DMAPEEK_A_P2P_CLIENT_BDF]) : "-",
 	       NAME(map_types, t),
@@ -257,7 +383,7 @@ static const char *const domains[] = {
 static int device_cb(struct nl_msg *msg __attribute__((unused)), struct nlattr **tb,
 		     void *arg __attribute__((unused)))
 {
-	printf("device %u %s %04x:%04x domain=%s attachments=%u\n",
+	fprintf(cb_out, "device %u %s %04x:%04x domain=%s attachments=%u\n",
 	       nla_get_u32(tb[DMAPEEK_A_DEVICE_ID]), nla_get_string(tb[DMAPEEK_A_DEVICE_BDF]),
 	       nla_get_u32(tb[DMAPEEK_A_DEVICE_VENDOR]), nla_get_u32(tb[DMAPEEK_A_DEVICE_DEVICE]),
 	       NAME(domains, nla_get_u32(tb[DMAPEEK_A_DEVICE_DOMAIN_TYPE])),
@@ -268,7 +394,7 @@ static int device_cb(struct nl_msg *msg __attribute__((unused)), struct nlattr *
 static int provider_cb(struct nl_msg *msg __attribute__((unused)), struct nlattr **tb,
 		       void *arg __attribute__((unused)))
 {
-	printf("provider %u %s bar=%d\n", nla_get_u32(tb[DMAPEEK_A_PROVIDER_ID]),
+	fprintf(cb_out, "provider %u %s bar=%d\n", nla_get_u32(tb[DMAPEEK_A_PROVIDER_ID]),
 	       tb[DMAPEEK_A_PROVIDER_BDF] ? nla_get_string(tb[DMAPEEK_A_PROVIDER_BDF]) : "system",
 	       tb[DMAPEEK_A_PROVIDER_BAR] ? (int)nla_get_u32(tb[DMAPEEK_A_PROVIDER_BAR]) : -1);
 	return NL_OK;
@@ -305,13 +431,15 @@ static int mapping_cb(struct nl_msg *msg, struct nlattr **tb, void *arg)
 	struct nlattr *a, *rt[DMAPEEK_A_RANGE_MAX + 1];
 	unsigned int id, path, nr = 0, kmask = 0, k;
 	char ks[64] = "";
-	int rem;
+	int rem, i;
 
 	if (!tb[DMAPEEK_A_MAPPING_ID] || !tb[DMAPEEK_A_MAPPING_PATH])
 		return NL_OK;
 	id = nla_get_u32(tb[DMAPEEK_A_MAPPING_ID]);
 	path = nla_get_u32(tb[DMAPEEK_A_MAPPING_PATH]);
-	if (ml->n < MAX_MAPS) {
+	for (i = 0; i < ml->n && ml->id[i] != id; i++)
+		;	/* (seen in an attempt before, under --failslab) */
+	if (i == ml->n && ml->n < MAX_MAPS) {
 		ml->id[ml->n] = id;
 		ml->path[ml->n] = path;
 		ml->n++;
@@ -333,7 +461,7 @@ static int mapping_cb(struct nl_msg *msg, struct nlattr **tb, void *arg)
 			strcat(ks, ks[0] ? "," : "");
 			strcat(ks, kinds[k]);
 		}
-	printf("mapping id=%u path=%s size=%llu ranges=%u kinds=%s\n", id,
+	fprintf(cb_out, "mapping id=%u path=%s size=%llu ranges=%u kinds=%s\n", id,
 	       NAME(paths, path), get_uint(tb[DMAPEEK_A_MAPPING_SIZE]), nr,
 	       ks[0] ? ks : "-");
 	return NL_OK;
@@ -354,7 +482,7 @@ static int audit_cb(struct nl_msg *msg, struct nlattr **tb, void *arg)
 	unsigned int *path = arg;
 	int rem, shown = 0;
 
-	printf("audit id=%u path=%s result=%s pages=%llu mismatches=%llu holes=%llu",
+	fprintf(cb_out, "audit id=%u path=%s result=%s pages=%llu mismatches=%llu holes=%llu",
 	       nla_get_u32(tb[DMAPEEK_A_AUDIT_MAPPING_ID]), NAME(paths, *path),
 	       NAME(results, nla_get_u32(tb[DMAPEEK_A_AUDIT_RESULT])),
 	       get_uint(tb[DMAPEEK_A_AUDIT_PAGES]), get_uint(tb[DMAPEEK_A_AUDIT_MISMATCHES]),
@@ -364,12 +492,12 @@ static int audit_cb(struct nl_msg *msg, struct nlattr **tb, void *arg)
 		if (nla_type(a) != DMAPEEK_A_AUDIT_MISMATCH || shown++ >= 2)
 			continue;
 		nla_parse_nested(mt, DMAPEEK_A_AUDIT_MISMATCH_MAX, a, NULL);
-		printf(" [iova=%#llx expected=%#llx actual=%#llx]",
+		fprintf(cb_out, " [iova=%#llx expected=%#llx actual=%#llx]",
 		       get_uint(mt[DMAPEEK_A_AUDIT_MISMATCH_IOVA]),
 		       get_uint(mt[DMAPEEK_A_AUDIT_MISMATCH_EXPECTED]),
 		       get_uint(mt[DMAPEEK_A_AUDIT_MISMATCH_ACTUAL]));
 	}
-	printf("\n");
+	fprintf(cb_out, "\n");
 	return NL_OK;
 }
 
@@ -382,7 +510,7 @@ static int attachment_cb(struct nl_msg *msg __attribute__((unused)), struct nlat
 
 	if (tb[DMAPEEK_A_ATTACHMENT_DEVICE_ID])
 		snprintf(dev, sizeof(dev), "%u", nla_get_u32(tb[DMAPEEK_A_ATTACHMENT_DEVICE_ID]));
-	printf("attachment id=%u exp_name=%s size=%llu device=%s flags=%#x behaviour=%s "
+	fprintf(cb_out, "attachment id=%u exp_name=%s size=%llu device=%s flags=%#x behaviour=%s "
 	       "mapped=%u maps=%u unmaps=%u invalidations=%u revoked_seen=%u "
 	       "last_unmap_latency_ns=%llu map_type=%s\n",
 	       nla_get_u32(tb[DMAPEEK_A_ATTACHMENT_ID]),
@@ -408,7 +536,6 @@ static int attachment_cb(struct nl_msg *msg __attribute__((unused)), struct nlat
 
 /* ------------------------------------------------------------- buffers */
 
-static int dp_fd = -1;
 static int buf_fd = -1;		/* the dma-buf */
 static unsigned char *cpu;	/* CPU view of the buffer */
 static size_t buf_size;
@@ -463,7 +590,7 @@ static int id_op(unsigned long req, unsigned int id)
 {
 	struct dmapeek_id_op op = { .size = sizeof(op), .id = id };
 
-	return ioctl(dp_fd, req, &op) ? errno : 0;
+	return dp_ioctl(req, &op);
 }
 
 static int do_dma(unsigned int id, unsigned long long off, unsigned long long len,
@@ -474,7 +601,9 @@ static int do_dma(unsigned int id, unsigned long long off, unsigned long long le
 		.offset = off, .length = len, .data = (unsigned long)data,
 	};
 
-	return ioctl(dp_fd, DMAPEEK_IOC_DMA, &d) ? errno : 0;
+	if (fi.on && data)
+		fi_prefault(data, len);	/* copied inside the call */
+	return dp_ioctl(DMAPEEK_IOC_DMA, &d);
 }
 
 static int parse_flags(const char *s)
@@ -510,8 +639,10 @@ static void import_many(const char *arg, struct dmapeek_import *tmpl)
 
 		im.fd = buf_fd;
 		im.attachment_id = 0;
-		if (ioctl(dp_fd, DMAPEEK_IOC_IMPORT, &im)) {
-			printf("import-many ERR %s at=%lu\n", ename(errno), i);
+		int e = dp_ioctl(DMAPEEK_IOC_IMPORT, &im);
+
+		if (e) {
+			printf("import-many ERR %s at=%lu\n", ename(e), i);
 			fclose(f);
 			return;
 		}
@@ -533,7 +664,7 @@ static void step(const char *st, struct dmapeek_import *imp)
 
 	if (!strcmp(st, "import")) {
 		imp->fd = buf_fd;
-		e = ioctl(dp_fd, DMAPEEK_IOC_IMPORT, imp) ? errno : 0;
+		e = dp_ioctl(DMAPEEK_IOC_IMPORT, imp);
 		if (!e)
 			att_id = imp->attachment_id;
 		if (e)
@@ -550,6 +681,11 @@ static void step(const char *st, struct dmapeek_import *imp)
 		e = nl_request(!strcmp(st, "nlmap") ? DMAPEEK_CMD_ATTACHMENT_MAP :
 			       DMAPEEK_CMD_ATTACHMENT_UNMAP, 0, DMAPEEK_A_ATTACHMENT_MAX,
 			       put_u32_id, v, NULL, NULL, extack);
+		/* an attempt whose ACK was lost had done it (see the top) */
+		if (nl_last_lost && e == (!strcmp(st, "nlmap") ? EALREADY : ENXIO)) {
+			e = 0;
+			extack[0] = 0;
+		}
 		printf("%s %s%s%s\n", st, ename(e), extack[0] ? " " : "", extack);
 	} else if (!strcmp(st, "mappings")) {
 		ml.print = 1;
@@ -568,7 +704,7 @@ static void step(const char *st, struct dmapeek_import *imp)
 			} else {
 				struct dmapeek_audit au = { .size = sizeof(au), .mapping_id = ml.id[i] };
 
-				e = ioctl(dp_fd, DMAPEEK_IOC_AUDIT, &au) ? errno : 0;
+				e = dp_ioctl(DMAPEEK_IOC_AUDIT, &au);
 				if (e)
 					printf("ioc-audit id=%u ERR %s\n", ml.id[i], ename(e));
 				else
@@ -656,7 +792,7 @@ static void step(const char *st, struct dmapeek_import *imp)
 		struct dmapeek_revoke r = { .size = sizeof(r), .buffer_id = buffer_id,
 					    .timeout_ms = a };
 
-		e = ioctl(dp_fd, DMAPEEK_IOC_REVOKE, &r) ? errno : 0;
+		e = dp_ioctl(DMAPEEK_IOC_REVOKE, &r);
 		if (e)
 			printf("revoke ERR %s\n", ename(e));
 		else
@@ -668,12 +804,12 @@ static void step(const char *st, struct dmapeek_import *imp)
 
 		if (sscanf(st, "move:%llu:%llu", &a, &ms) == 2)
 			m.timeout_ms = ms;
-		e = ioctl(dp_fd, DMAPEEK_IOC_MOVE, &m) ? errno : 0;
+		e = dp_ioctl(DMAPEEK_IOC_MOVE, &m);
 		printf("move %s\n", ename(e));
 	} else if (!strcmp(st, "restore")) {
 		struct dmapeek_id_op r = { .size = sizeof(r), .id = buffer_id };
 
-		e = ioctl(dp_fd, DMAPEEK_IOC_RESTORE, &r) ? errno : 0;
+		e = dp_ioctl(DMAPEEK_IOC_RESTORE, &r);
 		printf("restore %s\n", ename(e));
 	} else if (!strncmp(st, "import-many:", 12)) {
 		import_many(st + 12, imp);
@@ -689,6 +825,9 @@ static void step(const char *st, struct dmapeek_import *imp)
 	} else {
 		printf("%s UNKNOWN-STEP\n", st);
 	}
+	if (st_enomem || st_other || st_lost)
+		printf("fi %s enomem=%u other=%u lost=%u\n", st, st_enomem, st_other, st_lost);
+	st_enomem = st_other = st_lost = 0;
 	fflush(stdout);
 }
 
@@ -707,12 +846,11 @@ int main(int argc, char **argv)
 {
 	struct dmapeek_import imp = { .size = sizeof(imp) };
 	size_t d;
-	int i = 1;
+	int i = 1, e;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	cb_out = stdout;
 	for (d = 0; argc >= 2 && d < sizeof(dumps) / sizeof(dumps[0]); d++) {
-		int e;
-
 		if (strcmp(argv[1], dumps[d].name))
 			continue;
 		e = nl_request(dumps[d].cmd, NLM_F_DUMP, dumps[d].maxattr, NULL, NULL,
@@ -723,8 +861,9 @@ int main(int argc, char **argv)
 	}
 	if (argc == 4 && !strcmp(argv[1], "p2p-get")) {
 		char extack[256] = "";
-		int e = nl_request(DMAPEEK_CMD_P2P_GET, 0, DMAPEEK_A_P2P_MAX, put_bdfs,
-				   argv + 2, p2p_cb, NULL, extack);
+
+		e = nl_request(DMAPEEK_CMD_P2P_GET, 0, DMAPEEK_A_P2P_MAX, put_bdfs,
+			       argv + 2, p2p_cb, NULL, extack);
 		if (e)
 			printf("p2p-get ERR %s %s\n", ename(e), extack);
 		return !!e;
@@ -739,6 +878,8 @@ int main(int argc, char **argv)
 			imp.flags = parse_flags(argv[i + 1]);
 		else if (!strcmp(argv[i], "--raw-flags"))
 			imp.flags = strtoul(argv[i + 1], NULL, 0);
+		else if (!strcmp(argv[i], "--failslab"))
+			fi_tries = strtoul(argv[i + 1], NULL, 0);
 		else if (!strcmp(argv[i], "--behaviour")) {
 			if (!strcmp(argv[i + 1], "never"))
 				imp.behaviour = DMAPEEK_BEHAVIOUR_NEVER_UNMAP;
@@ -759,6 +900,9 @@ int main(int argc, char **argv)
 		printf("open /dev/dmapeek ERR %s\n", ename(errno));
 		return 1;
 	}
+	/* (netlink set up first, without injected failures) */
+	if (fi_tries && (nl_open() || fi_setup("dp-import")))
+		return 1;
 	if (!strncmp(argv[i], "udmabuf:", 8)) {
 		buf_size = strtoull(argv[i] + 8, NULL, 0);
 		buf_fd = make_udmabuf(buf_size);
@@ -782,8 +926,9 @@ int main(int argc, char **argv)
 		ex.nr_ranges = nr;
 		ex.ranges = (unsigned long)r;
 		strcpy(ex.name, "dp-import");
-		if (ioctl(dp_fd, DMAPEEK_IOC_EXPORT, &ex)) {
-			printf("source %s ERR %s\n", argv[i], ename(errno));
+		e = dp_ioctl(DMAPEEK_IOC_EXPORT, &ex);
+		if (e) {
+			printf("source %s ERR %s\n", argv[i], ename(e));
 			return 1;
 		}
 		buf_fd = ex.fd;
@@ -804,8 +949,9 @@ int main(int argc, char **argv)
 			   DMAPEEK_MODEL_PINNED;
 		ex.length = buf_size;
 		strcpy(ex.name, "dp-import");
-		if (ioctl(dp_fd, DMAPEEK_IOC_EXPORT, &ex)) {
-			printf("source %s ERR %s\n", argv[i], ename(errno));
+		e = dp_ioctl(DMAPEEK_IOC_EXPORT, &ex);
+		if (e) {
+			printf("source %s ERR %s\n", argv[i], ename(e));
 			return 1;
 		}
 		buf_fd = ex.fd;
@@ -821,7 +967,14 @@ int main(int argc, char **argv)
 		printf("source %s ERR %s\n", argv[i], ename(errno));
 		return 1;
 	}
+	/* the source's failed attempts (an export's) count as its own step's */
+	if (st_enomem || st_other || st_lost)
+		printf("fi source enomem=%u other=%u lost=%u\n", st_enomem, st_other, st_lost);
+	st_enomem = st_other = st_lost = 0;
 	for (i++; i < argc; i++)
 		step(argv[i], &imp);
+	if (fi.on)
+		printf("fi-total calls=%llu enomem=%llu other=%llu lost=%llu\n", fi.calls,
+		       fi_enomem, fi_other, fi_lost);
 	return 0;
 }

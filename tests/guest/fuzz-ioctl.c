@@ -2,7 +2,7 @@
 /*
  * fuzz-ioctl: a seeded fuzzer for the ioctls of /dev/dmapeek.
  *
- *   fuzz-ioctl [--seed N] [--ops N] [--time S] [--verbose]
+ *   fuzz-ioctl [--seed N] [--ops N] [--time S] [--failslab]
  *
  * Every operation starts from a valid argument struct for one of the
  * ioctls (built from the objects alive at that moment: providers, client
@@ -19,6 +19,15 @@
  * crash of the kernel reproduces from the console log.  The figures line
  * ("fuzz-ioctl ops=N ok=N rejected=N ... ops_per_s=N") and one line per
  * errno ("errno EINVAL N") are what the guest test asserts on.
+ *
+ * --failslab (t-failslab.sh, which configures the kernel's failslab and
+ * fail_page_alloc for tasks with make-it-fail): every ioctl and close of
+ * the run is made with make-it-fail set (see failslab.h), three in four
+ * requests are left valid so that they reach the allocations, and what an
+ * allocation failure may give is expected besides: ENOMEM, and EIO (a
+ * failed dma_map_phys()).  EFAULT is never expected for a request that was
+ * not mutated: the tool's memory is present.  Per command, "cmd NAME
+ * calls=N ok=N enomem=N" counts the ENOMEMs.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,9 +46,20 @@
 /* BENCH_MAP: the lab's module has it; any other answers ENOTTY */
 #include <linux/dmapeek-debug.h>
 #include "seeded-rng.h"
+#include "failslab.h"
 
 #define MAX_BUFS	8
 #define MAX_ATTS	16
+/*
+ * Under --failslab (the debug kernel, DMA-API debugging on), at most 3
+ * imports at a time: DMA-API debugging warns when a cacheline is in more
+ * than 8 mappings at once; exports failing for want of memory leave few
+ * buffers for the imports to share, and a mapped import of dmapeek's
+ * buffer may hold two mappings of its first page (the exporter's sg table,
+ * and the importer's own when its IOVA allocation failed), plus one while
+ * a BENCH_MAP runs.
+ */
+#define MAX_ATTS_FAILSLAB	3
 #define MAX_PROVS	8
 #define MAX_DEVS	8
 #define NR_CMDS		(DMAPEEK_IOC_CMD_BENCH_MAP - DMAPEEK_IOC_CMD_ABI_VERSION + 1)
@@ -79,6 +99,7 @@ struct fz {
 	void *unmapped;		/* a page that is no longer mapped */
 
 	unsigned long long ops, ok[NR_CMDS], calls[NR_CMDS], bad_nr;
+	unsigned long long enomem[NR_CMDS], closes, close_enomem;
 	unsigned long long err[256];
 	unsigned long long unexpected;
 	int verbose;
@@ -108,6 +129,8 @@ static int errno_expected(int e)
 	case EALREADY: case ENXIO: case ESTALE: case ENOMEM: case ENOSPC:
 	case ENAMETOOLONG: case ETIMEDOUT: case EADDRINUSE: case EOVERFLOW:
 		return 1;
+	case EIO:	/* a mapping that failed for want of memory */
+		return fi.on;
 	}
 	return 0;
 }
@@ -233,16 +256,45 @@ static uint32_t pick_timeout(struct fz *f)
 	}
 }
 
+/*
+ * The calls under test, with make-it-fail set under --failslab.  A close
+ * drops the file whatever it returns; an ENOMEM there is counted apart.
+ */
+static int fz_ioctl(int fd, unsigned long req, void *arg)
+{
+	int ret;
+
+	fi_begin();
+	ret = ioctl(fd, req, arg);
+	fi_end();
+	return ret;
+}
+
+static void fz_close(struct fz *f, int fd)
+{
+	fi_begin();
+	if (close(fd) && errno == ENOMEM)
+		f->close_enomem++;
+	fi_end();
+	f->closes++;
+}
+
 static void close_buf(struct fz *f, unsigned int i)
 {
-	close(f->buf[i].fd);
+	fz_close(f, f->buf[i].fd);
 	f->buf[i] = f->buf[--f->nbuf];
 }
 
 static int detach_att(struct fz *f, unsigned int i)
 {
 	struct dmapeek_id_op op = { .size = sizeof(op), .id = f->att[i] };
-	int ret = ioctl(f->att_file[i], DMAPEEK_IOC_DETACH, &op);
+	int ret = fz_ioctl(f->att_file[i], DMAPEEK_IOC_DETACH, &op);
+
+	if (ret && errno == ENOMEM) {
+		/* counted, then done without injection: the import is gone */
+		f->enomem[DMAPEEK_IOC_CMD_DETACH - DMAPEEK_IOC_CMD_ABI_VERSION]++;
+		ret = ioctl(f->att_file[i], DMAPEEK_IOC_DETACH, &op);
+	}
 
 	f->att[i] = f->att[--f->natt];
 	f->att_file[i] = f->att_file[f->natt];
@@ -505,6 +557,25 @@ static void bound_waits(struct fz *f, unsigned int c, unsigned char *arg)
 		*t = 1 + *t % 5;
 }
 
+/*
+ * Under --failslab, a BENCH_MAP maps one cycle of at most 64 KiB: DMA-API
+ * debugging inserts a cacheline per mapped range and cycle, each insert
+ * may need an allocation that fails, and the pool failslab.h refills
+ * before the call covers 11 such failures, not the hundreds 64 cycles of
+ * a large buffer could see.  (A valid request stays valid.)
+ */
+static void bound_bench(unsigned int c, unsigned char *arg)
+{
+	struct dmapeek_bench_map *b = (void *)arg;
+
+	if (!fi.on || c + DMAPEEK_IOC_CMD_ABI_VERSION != DMAPEEK_IOC_CMD_BENCH_MAP)
+		return;
+	if (b->iterations > 1 && b->iterations <= DMAPEEK_BENCH_MAX_ITERATIONS)
+		b->iterations = 1;
+	if (b->length > 65536)
+		b->length = 65536;
+}
+
 /* An ioctl number near the real ones: wrong nr, type, direction or size. */
 static unsigned long bad_request(struct fz *f)
 {
@@ -535,7 +606,7 @@ static void track_success(struct fz *f, unsigned int c, void *arg, int file)
 		break;
 	}
 	case DMAPEEK_IOC_CMD_IMPORT:
-		if (f->natt == MAX_ATTS)
+		if (f->natt == (fi.on ? MAX_ATTS_FAILSLAB : MAX_ATTS))
 			detach_att(f, 0);
 		f->att[f->natt] = ((struct dmapeek_import *)arg)->attachment_id;
 		f->att_file[f->natt++] = file;
@@ -555,9 +626,20 @@ static void track_success(struct fz *f, unsigned int c, void *arg, int file)
 	}
 }
 
-static void count_errno(struct fz *f, unsigned int c, unsigned long req, int e)
+static void count_errno(struct fz *f, unsigned int c, unsigned long req, int e,
+			int mutated)
 {
 	f->err[e < 256 ? e : 255]++;
+	if (e == ENOMEM && c < NR_CMDS)
+		f->enomem[c]++;
+	if (fi.on && e == EFAULT && !mutated) {
+		/* the tool's memory is present: no allocation behind a copy */
+		f->unexpected++;
+		if (f->unexpected <= 20)
+			printf("EFAULT from a valid %s request at op %llu\n", cmd_names[c],
+			       f->ops);
+		return;
+	}
 	if (errno_expected(e))
 		return;
 	f->unexpected++;
@@ -575,7 +657,7 @@ static int one_op(struct fz *f)
 	unsigned long req = _IO(DMAPEEK_TYPE, DMAPEEK_IOC_CMD_ABI_VERSION + c);
 	int file = chance(f, 8) ? f->dev2 : f->dev;
 	void *argp = arg;
-	int ret;
+	int ret, mutated = 0;
 
 	memset(arg, 0, sizeof(arg));
 	memset(r, 0, sizeof(r));
@@ -587,22 +669,29 @@ static int one_op(struct fz *f)
 		detach_att(f, below(f, f->natt));
 
 	build(f, c, arg, r);
-	/* two in three are mutated; DMAs (slow, see build_dma()) 31 in 32 */
+	/*
+	 * two in three are mutated (one in four under --failslab: valid ones
+	 * reach the allocations); DMAs (slow, see build_dma()) 31 in 32
+	 */
 	if (c + DMAPEEK_IOC_CMD_ABI_VERSION == DMAPEEK_IOC_CMD_DMA ? !chance(f, 32) :
-	    !chance(f, 3)) {
+	    fi.on ? chance(f, 4) : !chance(f, 3)) {
 		mutate(f, c, arg, r);
 		bound_waits(f, c, arg);
+		mutated = 1;
 	}
+	bound_bench(c, arg);
 	if (chance(f, 40)) {
 		req = bad_request(f);
 		c = NR_CMDS;
 		f->bad_nr++;
+		mutated = 1;
 	} else if (chance(f, 60)) {
 		argp = chance(f, 2) ? NULL : f->unmapped;
+		mutated = 1;
 	}
 	if (c < NR_CMDS)
 		f->calls[c]++;
-	ret = ioctl(file, req, argp);
+	ret = fz_ioctl(file, req, argp);
 	if (ret == 0 && c < NR_CMDS) {
 		f->ok[c]++;
 		track_success(f, c, arg, file);
@@ -610,7 +699,7 @@ static int one_op(struct fz *f)
 		printf("request %#lx, not a dmapeek ioctl, succeeded at op %llu\n", req, f->ops);
 		f->unexpected++;
 	} else {
-		count_errno(f, c, req, errno);
+		count_errno(f, c, req, errno, mutated);
 	}
 	return 0;
 }
@@ -662,13 +751,16 @@ static double now_s(void)
 
 static void report(struct fz *f, double secs)
 {
-	unsigned long long ok = 0, rej = 0;
+	unsigned long long ok = 0, rej = 0, enomem = 0;
 	unsigned int i;
 
 	for (i = 0; i < NR_CMDS; i++) {
 		ok += f->ok[i];
-		printf("cmd %s calls=%llu ok=%llu\n", cmd_names[i], f->calls[i], f->ok[i]);
+		enomem += f->enomem[i];
+		printf("cmd %s calls=%llu ok=%llu enomem=%llu\n", cmd_names[i], f->calls[i],
+		       f->ok[i], f->enomem[i]);
 	}
+	printf("cmd close calls=%llu enomem=%llu\n", f->closes, f->close_enomem);
 	for (i = 1; i < 256; i++) {
 		if (!f->err[i])
 			continue;
@@ -676,8 +768,9 @@ static void report(struct fz *f, double secs)
 		printf("errno %s %llu\n", errno_name(i), f->err[i]);
 	}
 	printf("fuzz-ioctl ops=%llu ok=%llu rejected=%llu bad_nr=%llu unexpected=%llu "
-	       "seconds=%.1f ops_per_s=%.0f\n", f->ops, ok, rej, f->bad_nr, f->unexpected,
-	       secs, secs > 0 ? f->ops / secs : 0.0);
+	       "seconds=%.1f ops_per_s=%.0f enomem=%llu failslab=%d\n", f->ops, ok, rej,
+	       f->bad_nr, f->unexpected, secs, secs > 0 ? f->ops / secs : 0.0, enomem,
+	       fi.fd >= 0);
 }
 
 int main(int argc, char **argv)
@@ -686,7 +779,7 @@ int main(int argc, char **argv)
 	unsigned long long seed = 0, max_ops = 100000, progress_step, next_progress;
 	unsigned int bufs0, atts0, bufs1, atts1;
 	double limit = 0, t0, t;
-	int i;
+	int i, failslab = 0;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--seed") && i + 1 < argc)
@@ -695,8 +788,11 @@ int main(int argc, char **argv)
 			max_ops = strtoull(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--time") && i + 1 < argc)
 			limit = strtod(argv[++i], NULL);
+		else if (!strcmp(argv[i], "--failslab"))
+			failslab = 1;
 		else {
-			fprintf(stderr, "usage: fuzz-ioctl [--seed N] [--ops N] [--time S]\n");
+			fprintf(stderr, "usage: fuzz-ioctl [--seed N] [--ops N] [--time S] "
+				"[--failslab]\n");
 			return 2;
 		}
 	}
@@ -704,7 +800,8 @@ int main(int argc, char **argv)
 		seed = (unsigned long long)time(NULL) ^ ((unsigned long long)getpid() << 32);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("seed %llu\n", seed);
-	printf("reproduce: %s --seed %llu --ops %llu%s\n", argv[0], seed, max_ops,
+	printf("reproduce: %s --seed %llu --ops %llu%s%s\n", argv[0], seed, max_ops,
+	       failslab ? " --failslab" : "",
 	       limit > 0 ? " (the run was also bounded by --time)" : "");
 	f.rng = seed * 0x9E3779B97F4A7C15ULL | 1;
 	signal(SIGPIPE, SIG_IGN);
@@ -721,6 +818,12 @@ int main(int argc, char **argv)
 	printf("providers=%u devices=%u buffers_before=%u attachments_before=%u\n",
 	       f.nprov, f.ndevs, bufs0, atts0);
 	setup_junk(&f);
+	if (failslab) {
+		/* the DMA data is copied inside the calls: present from here on */
+		fi_prefault(f.data, DATA_BYTES);
+		if (fi_setup("fuzz-ioctl"))
+			return 1;
+	}
 
 	/* a line at each tenth of the run: a run stopped from outside shows how far it got */
 	progress_step = max_ops >= 10 ? max_ops / 10 : 1;
@@ -737,6 +840,8 @@ int main(int argc, char **argv)
 		}
 	}
 	t = now_s() - t0;
+	/* the teardown without injected failures: what is left is a leak */
+	fi.on = 0;
 	cleanup(&f);
 	close(f.dev);
 	close(f.dev2);

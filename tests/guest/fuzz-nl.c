@@ -2,7 +2,7 @@
 /*
  * fuzz-nl: a seeded fuzzer for the "dmapeek" generic netlink family.
  *
- *   fuzz-nl [--seed N] [--ops N] [--time S] [--objects N]
+ *   fuzz-nl [--seed N] [--ops N] [--time S] [--objects N] [--failslab]
  *
  * Before fuzzing it exports --objects small system-memory buffers (and, if
  * the edu client is bound, imports and maps a few), so dumps span several
@@ -21,6 +21,22 @@
  * offending attribute's offset or the missing attribute's type); no
  * request goes unanswered.  Counts per errno and per command are printed
  * with the seed and the command line that replays the run.
+ *
+ * --failslab (t-failslab.sh: the kernel's failslab and fail_page_alloc
+ * fail allocations of tasks with make-it-fail): every sendmsg and recvmsg
+ * of the run is made with make-it-fail set (see failslab.h); the request
+ * is handled in the sender's context, its reply and its ACK too, and a
+ * dump goes on in recvmsg, so all of it may fail.  Fewer messages are
+ * damaged: well-formed ones reach the allocations.  Besides the errnos
+ * above, a request may then be refused with ENOBUFS (the netlink core
+ * could not allocate the dump's skb) or EIO (a failed mapping), without
+ * an extended ack; a sendmsg may fail (ENOBUFS: no skb for the request;
+ * counted as send_failed); and a reply may be lost (its skb or the ACK's
+ * could not be allocated: the socket's next recvmsg says ENOBUFS; counted
+ * as lost): the tool then opens a new socket, as a dump still running on
+ * the old one would answer the next dump with EBUSY.  A request never
+ * goes unanswered without that ENOBUFS.  Per command, "cmd NAME calls=N
+ * acked=N enomem=N lost=N" counts the ENOMEMs and the lost replies.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -38,6 +54,7 @@
 
 #include <dmapeek.h>
 #include "seeded-rng.h"
+#include "failslab.h"
 
 #define MAX_OBJS	512
 #define MSG_BYTES	1024
@@ -62,6 +79,26 @@ struct fzn {
 	unsigned long long ops, acks, replies, dumps_done, abandoned, overlapped;
 	unsigned long long silent_sent, err[256], with_extack, without_extack;
 	unsigned long long unexpected, cmd_calls[32];
+	/* under --failslab */
+	unsigned long long cmd_acks[32], cmd_enomem[32], cmd_lost[32];
+	unsigned long long send_failed, lost;
+};
+
+static const char *const cmd_names[] = {
+	[DMAPEEK_CMD_ABI_GET] = "abi-get",
+	[DMAPEEK_CMD_PROVIDER_GET] = "provider-get",
+	[DMAPEEK_CMD_DEVICE_GET] = "device-get",
+	[DMAPEEK_CMD_BUFFER_GET] = "buffer-get",
+	[DMAPEEK_CMD_ATTACHMENT_GET] = "attachment-get",
+	[DMAPEEK_CMD_MAPPING_GET] = "mapping-get",
+	[DMAPEEK_CMD_P2P_GET] = "p2p-get",
+	[DMAPEEK_CMD_BUFFER_MOVE] = "buffer-move",
+	[DMAPEEK_CMD_BUFFER_REVOKE] = "buffer-revoke",
+	[DMAPEEK_CMD_BUFFER_RESTORE] = "buffer-restore",
+	[DMAPEEK_CMD_ATTACHMENT_MAP] = "attachment-map",
+	[DMAPEEK_CMD_ATTACHMENT_UNMAP] = "attachment-unmap",
+	[DMAPEEK_CMD_MAPPING_AUDIT] = "mapping-audit",
+	[DMAPEEK_CMD_EVENT_NTF] = "event-ntf",
 };
 
 static uint64_t rnd(struct fzn *f)
@@ -88,8 +125,32 @@ static int errno_expected(int e)
 	case ETIMEDOUT: case ESTALE: case E2BIG: case EADDRINUSE: case ENOSPC:
 	case EOVERFLOW:
 		return 1;
+	case ENOBUFS:	/* no skb for the dump */
+	case EIO:	/* a mapping that failed for want of memory */
+		return fi.on;
 	}
 	return 0;
+}
+
+/* The calls under test, with make-it-fail set under --failslab. */
+static ssize_t fz_sendto(struct fzn *f, const void *buf, size_t len)
+{
+	ssize_t n;
+
+	fi_begin();
+	n = mnl_socket_sendto(f->nl, buf, len);
+	fi_end();
+	return n;
+}
+
+static ssize_t fz_recvfrom(struct fzn *f)
+{
+	ssize_t n;
+
+	fi_begin();
+	n = mnl_socket_recvfrom(f->nl, f->rxbuf, f->rxlen);
+	fi_end();
+	return n;
 }
 
 /* ------------------------------------------------------------ socket */
@@ -428,7 +489,7 @@ static int read_replies(struct fzn *f, const unsigned int *seq, struct reply *r,
 	unsigned int i, left = nr;
 
 	while (left) {
-		int n = mnl_socket_recvfrom(f->nl, f->rxbuf, f->rxlen);
+		int n = fz_recvfrom(f);
 		const struct nlmsghdr *nlh = (void *)f->rxbuf;
 
 		if (n < 0)
@@ -477,9 +538,12 @@ static void account(struct fzn *f, struct reply *r, int well_formed, unsigned in
 	}
 	if (!r->error) {
 		f->acks++;
+		f->cmd_acks[cmd < 31 ? cmd : 31]++;
 		f->replies += r->data;
 		return;
 	}
+	if (r->error == ENOMEM)
+		f->cmd_enomem[cmd < 31 ? cmd : 31]++;
 	f->err[r->error < 256 ? r->error : 255]++;
 	if (!errno_expected(r->error)) {
 		f->unexpected++;
@@ -494,7 +558,7 @@ static void account(struct fzn *f, struct reply *r, int well_formed, unsigned in
 		f->without_extack++;
 	/* a handler's refusal of a well-formed request says why */
 	if (well_formed && !r->extack && r->error != EOPNOTSUPP && r->error != ENOMEM &&
-	    r->error != EMSGSIZE) {
+	    r->error != EMSGSIZE && !(fi.on && (r->error == ENOBUFS || r->error == EIO))) {
 		f->unexpected++;
 		if (f->unexpected <= 20)
 			printf("errno %s without extack for well-formed cmd %u at op %llu\n",
@@ -504,6 +568,22 @@ static void account(struct fzn *f, struct reply *r, int well_formed, unsigned in
 
 /* ------------------------------------------------------------ one op */
 
+/* Under --failslab, a request the kernel had no skb for (counted). */
+static int send_may_fail(struct fzn *f)
+{
+	if (!fi.on || (errno != ENOBUFS && errno != ENOMEM))
+		return 0;
+	f->send_failed++;
+	return 1;
+}
+
+/* Drop the socket (with whatever is still queued or running on it). */
+static int new_socket(struct fzn *f)
+{
+	mnl_socket_close(f->nl);
+	return nl_open(f);
+}
+
 static int one_op(struct fzn *f)
 {
 	char buf[MSG_BYTES] __attribute__((aligned(8)));
@@ -512,6 +592,8 @@ static int one_op(struct fzn *f)
 	struct reply r = { 0 };
 	unsigned int cmd, attr_start, seq, n;
 	int dump, well_formed = 1, framed = 1, abandon, overlap;
+	/* under --failslab, fewer damaged messages: valid ones reach the allocations */
+	unsigned int rare = fi.on ? 4 : 1;
 
 	memset(buf, 0, sizeof(buf));
 	f->ops++;
@@ -532,9 +614,9 @@ static int one_op(struct fzn *f)
 
 	if (!chance(f, 6))
 		put_valid(f, nlh, cmd, dump);
-	for (n = chance(f, 2) ? below(f, 4) : 0; n; n--)
+	for (n = chance(f, 2 * rare) ? below(f, 4) : 0; n; n--)
 		put_random_attr(f, nlh), well_formed = 0;
-	if (chance(f, 6))
+	if (chance(f, 6 * rare))
 		damage_attrs(f, nlh, attr_start), well_formed = 0;
 	if (chance(f, 48)) {	/* a truncated generic netlink header */
 		nlh->nlmsg_len = MNL_NLMSG_HDRLEN + below(f, sizeof(*g));
@@ -547,8 +629,10 @@ static int one_op(struct fzn *f)
 
 	abandon = dump && chance(f, 4);
 	overlap = dump && !abandon && chance(f, 8);
-	if (mnl_socket_sendto(f->nl, buf, framed ? nlh->nlmsg_len : nlh->nlmsg_len - 16 -
-			      below(f, 8)) < 0) {
+	if (fz_sendto(f, buf, framed ? nlh->nlmsg_len : nlh->nlmsg_len - 16 -
+		      below(f, 8)) < 0) {
+		if (send_may_fail(f))
+			return 0;
 		printf("sendto failed at op %llu: %s\n", f->ops, strerror(errno));
 		return -1;
 	}
@@ -570,14 +654,22 @@ static int one_op(struct fzn *f)
 		g->version = DMAPEEK_FAMILY_VERSION;
 		if (!(h2->nlmsg_flags & NLM_F_DUMP))
 			mnl_attr_put_u32(h2, DMAPEEK_A_BUFFER_ID, pick_id(f, 0));
-		if (mnl_socket_sendto(f->nl, h2, h2->nlmsg_len) < 0)
-			return -1;
-		f->overlapped++;
-		if (read_replies(f, seqs, rs, 2, 0))
-			goto lost;
-		r = rs[0];
-		/* a second dump on the socket: the netlink core's EBUSY, no extack */
-		account(f, &rs[1], !(h2->nlmsg_flags & NLM_F_DUMP), DMAPEEK_CMD_BUFFER_GET);
+		if (fz_sendto(f, h2, h2->nlmsg_len) < 0) {
+			if (!send_may_fail(f))
+				return -1;
+			if (read_reply(f, seq, &r, 0))
+				goto lost;
+		} else {
+			f->overlapped++;
+			if (read_replies(f, seqs, rs, 2, 0))
+				goto lost;
+			r = rs[0];
+			/* a second dump on the socket: the netlink core's EBUSY, no extack */
+			account(f, &rs[1], !(h2->nlmsg_flags & NLM_F_DUMP),
+				DMAPEEK_CMD_BUFFER_GET);
+			if (fi.on && rs[1].error == ENOBUFS && new_socket(f))
+				return -1;
+		}
 	} else if (abandon) {
 		/* one batch only, then a new socket: the dump's cursor is dropped */
 		if (read_reply(f, seq, &r, 1))
@@ -595,8 +687,17 @@ static int one_op(struct fzn *f)
 	if (dump && !r.error)
 		f->dumps_done++;
 	account(f, &r, well_formed, cmd);
+	/* a dump whose skb could not be allocated may still be running */
+	if (fi.on && r.error == ENOBUFS && new_socket(f))
+		return -1;
 	return 0;
 lost:
+	if (fi.on && errno == ENOBUFS) {
+		/* a reply or an ACK that could not be allocated */
+		f->lost++;
+		f->cmd_lost[cmd < 31 ? cmd : 31]++;
+		return new_socket(f);
+	}
 	printf("no answer to op %llu (cmd %u): %s\n", f->ops, cmd, strerror(errno));
 	f->unexpected++;
 	return -1;
@@ -622,6 +723,8 @@ static const char *errno_name(int e)
 	case E2BIG: return "E2BIG";
 	case EADDRINUSE: return "EADDRINUSE";
 	case ENOSPC: return "ENOSPC";
+	case ENOBUFS: return "ENOBUFS";
+	case EIO: return "EIO";
 	}
 	snprintf(buf, sizeof(buf), "E%d", e);
 	return buf;
@@ -646,12 +749,17 @@ static void report(struct fzn *f, double secs)
 		rej += f->err[i];
 		printf("errno %s %llu\n", errno_name(i), f->err[i]);
 	}
+	for (i = 1; i <= DMAPEEK_CMD_MAX; i++)
+		printf("cmd %s calls=%llu acked=%llu enomem=%llu lost=%llu\n", cmd_names[i],
+		       f->cmd_calls[i], f->cmd_acks[i], f->cmd_enomem[i], f->cmd_lost[i]);
 	printf("fuzz-nl ops=%llu acked=%llu rejected=%llu replies=%llu dumps=%llu "
 	       "abandoned_dumps=%llu overlapped=%llu unframed=%llu extack=%llu "
-	       "no_extack=%llu unexpected=%llu seconds=%.1f ops_per_s=%.0f\n",
+	       "no_extack=%llu unexpected=%llu seconds=%.1f ops_per_s=%.0f "
+	       "enomem=%llu send_failed=%llu lost=%llu failslab=%d\n",
 	       f->ops, f->acks, rej, f->replies, f->dumps_done, f->abandoned, f->overlapped,
 	       f->silent_sent, f->with_extack, f->without_extack, f->unexpected, secs,
-	       secs > 0 ? f->ops / secs : 0.0);
+	       secs > 0 ? f->ops / secs : 0.0, f->err[ENOMEM], f->send_failed, f->lost,
+	       fi.fd >= 0);
 }
 
 int main(int argc, char **argv)
@@ -660,7 +768,7 @@ int main(int argc, char **argv)
 	unsigned long long seed = 0, max_ops = 100000, progress_step, next_progress;
 	unsigned int objects = 64, before, after;
 	double limit = 0, t0, t;
-	int i, ret = 0;
+	int i, ret = 0, failslab = 0;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--seed") && i + 1 < argc)
@@ -671,9 +779,11 @@ int main(int argc, char **argv)
 			limit = strtod(argv[++i], NULL);
 		else if (!strcmp(argv[i], "--objects") && i + 1 < argc)
 			objects = strtoul(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--failslab"))
+			failslab = 1;
 		else {
 			fprintf(stderr, "usage: fuzz-nl [--seed N] [--ops N] [--time S] "
-				"[--objects N]\n");
+				"[--objects N] [--failslab]\n");
 			return 2;
 		}
 	}
@@ -681,8 +791,8 @@ int main(int argc, char **argv)
 		seed = (unsigned long long)time(NULL) ^ ((unsigned long long)getpid() << 32);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("seed %llu\n", seed);
-	printf("reproduce: %s --seed %llu --ops %llu --objects %u\n", argv[0], seed, max_ops,
-	       objects);
+	printf("reproduce: %s --seed %llu --ops %llu --objects %u%s\n", argv[0], seed,
+	       max_ops, objects, failslab ? " --failslab" : "");
 	f.rng = seed * 0x9E3779B97F4A7C15ULL | 1;
 	f.rxlen = 65536;	/* larger than any dump batch */
 	f.rxbuf = malloc(f.rxlen);
@@ -694,6 +804,12 @@ int main(int argc, char **argv)
 	}
 	printf("family=%u objects=%u imports=%u objects_before=%u\n", f.family, f.nbuf,
 	       f.natt, before);
+	if (failslab) {
+		/* replies are copied into rxbuf inside the calls: present from here on */
+		fi_prefault(f.rxbuf, f.rxlen);
+		if (fi_setup("fuzz-nl"))
+			return 1;
+	}
 
 	/* a line at each tenth of the run: a run stopped from outside shows how far it got */
 	progress_step = max_ops >= 10 ? max_ops / 10 : 1;
@@ -713,6 +829,7 @@ int main(int argc, char **argv)
 		}
 	}
 	t = now_s() - t0;
+	fi.on = 0;
 	mnl_socket_close(f.nl);
 	teardown_objects(&f);
 	report(&f, t);

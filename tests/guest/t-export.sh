@@ -4,7 +4,6 @@
 # Attachments come from dmapeek's own importer (DMAPEEK_IOC_IMPORT, in the
 # normal, never-unmap and delayed-unmap behaviours) driven by dp-export.
 
-DPX=$DMAPEEK_TOP/tests/guest/dp-export
 IVSHMEM=1af4:1110
 EDU=1234:11e8
 IMP_DYN_P2P_REV=5	# DMAPEEK_IMPORT_DYNAMIC | PEER2PEER

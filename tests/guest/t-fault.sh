@@ -9,7 +9,6 @@
 
 . "$DMAPEEK_TOP/tests/guest/import-lib.sh"
 
-DPX=$DMAPEEK_TOP/tests/guest/dp-export
 DP_CHURN=$DMAPEEK_TOP/tests/guest/dp-churn
 IMP_P2P=5		# DMAPEEK_IMPORT_DYNAMIC | PEER2PEER
 NORMAL=1 NEVER=2 DELAYED=3	# enum dmapeek_behaviour
@@ -69,50 +68,6 @@ px_stop() {
 # ev_count TYPE PATTERN: events of TYPE whose line matches PATTERN
 ev_count() {
 	grep -E "^event type=$1 " "$EVLOG" | grep -cE -- "$2" || true
-}
-
-# ------------------------------------------------------------ accounting
-
-# object_counts: what the module holds, from its netlink dumps
-object_counts() {
-	echo "buffers=$("$DPX" dump buffers | grep -c '^buffer' || true)" \
-	     "attachments=$("$DPX" dump attachments | grep -c '^attachment' || true)" \
-	     "mappings=$("$DPX" dump mappings | grep -c '^mapping' || true)"
-}
-
-# bufinfo_dmapeek: dma-bufs that dmapeek exported still in the kernel's list
-bufinfo_dmapeek() {
-	awk '$5 == "dmapeek" || $5 ~ /^dmapeek/' /sys/kernel/debug/dma_buf/bufinfo 2>/dev/null |
-		wc -l
-}
-
-# assert_nothing_left WHEN: no object in any dump, none in bufinfo
-assert_nothing_left() {
-	local c i
-	# an exiting process's files are released by then, but its
-	# receiver may still be on its way out
-	for i in $(seq 50); do
-		c=$(object_counts)
-		[ "$c" = "buffers=0 attachments=0 mappings=0" ] && [ "$(bufinfo_dmapeek)" = 0 ] &&
-			return 0
-		sleep 0.2
-	done
-	"$DPX" dump buffers | head -n 5
-	"$DPX" dump attachments | head -n 5
-	grep dmapeek /sys/kernel/debug/dma_buf/bufinfo | head -n 5
-	fail "$1: left behind: $c, $(bufinfo_dmapeek) dmapeek dma-bufs in bufinfo"
-}
-
-# kmemleak_scan WHEN: fail on a new leak report; "absent" without kmemleak
-KMEMLEAK=/sys/kernel/debug/kmemleak
-kmemleak_scan() {
-	[ -w $KMEMLEAK ] || { echo absent; return 0; }
-	echo scan >$KMEMLEAK
-	if grep -q 'unreferenced object' $KMEMLEAK; then
-		head -n 40 $KMEMLEAK
-		fail "$1: kmemleak reports $(grep -c 'unreferenced object' $KMEMLEAK) leaks"
-	fi
-	echo clean
 }
 
 # --------------------------------------------------------------- setup

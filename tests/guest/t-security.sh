@@ -7,7 +7,6 @@
 
 . "$DMAPEEK_TOP/tests/guest/import-lib.sh"
 
-DPX=$DMAPEEK_TOP/tests/guest/dp-export
 DP_SEC=$DMAPEEK_TOP/tests/guest/dp-sec
 SEC_CHECK=$DMAPEEK_TOP/tests/guest/sec-check.py
 SPEC=$DMAPEEK_TOP/Documentation/netlink/specs/dmapeek.yaml
