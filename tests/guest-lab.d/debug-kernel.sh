@@ -314,7 +314,9 @@ lab_debug_build() {
 # What check runs on the debug kernel: the tests that walk the module's
 # lock and lifetime paths (export in each model, import and map through the
 # IOMMU, move and revoke with live mappings, a stuck importer, unbind with
-# live buffers, DMA, module unload), with the kmemleak scan after them.
+# live buffers, DMA, module unload, and the safety tests' removal under
+# stuck importers, bind/unbind and export/dump races and killed waits:
+# 2-4 minutes each there), with the kmemleak scan after them.
 # Under the debug kernel a test takes minutes, so the whole suite there
 # (tests/guest-lab --debug guest) is longer than CI's budget; this list
 # keeps check inside it.  A name here that is no test fails the run.
@@ -332,6 +334,10 @@ LAB_DEBUG_CHECK_TESTS=(
 	detach_and_close_release_everything
 	events_once_per_transition
 	edu_dma_across_revoke_of_dmapeek_buffer
+	safety_bar_only_for_revocable_importers_and_removal_unmaps_everything
+	safety_provider_unbind_races_exports_imports_maps
+	safety_export_close_races_unprivileged_dump
+	safety_killable_waits_and_no_lock_across_copy_or_dma
 )
 
 # The check command's debug step: those tests on the debug kernel

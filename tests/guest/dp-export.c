@@ -1154,7 +1154,7 @@ static int move_race(unsigned int prov, const char *size, unsigned int target)
 	struct mover m = { 0 };
 	struct nl_sock *sk;
 	pthread_t th;
-	int family, nex = 0, ndu = 0, intr = 0, cex, cdu, ret;
+	int family, nex = 0, ndu = 0, intr = 0, cex, cdu, ret, xfd;
 	double mex, mdu;
 	uint64_t before, after;
 	char provs[16], sizes[32], model[] = "movable";
@@ -1163,6 +1163,7 @@ static int move_race(unsigned int prov, const char *size, unsigned int target)
 	snprintf(provs, sizeof(provs), "%u", prov);
 	snprintf(sizes, sizeof(sizes), "%s", size);
 	m.dfd = dev_fd();
+	xfd = dev_fd();		/* the exports' own file: nothing shared with the move */
 	ret = do_export(m.dfd, 3, args, &e);
 	if (ret) {
 		printf("err export %s\n", ename(-ret));
@@ -1188,7 +1189,7 @@ static int move_race(unsigned int prov, const char *size, unsigned int target)
 		struct dump_stats d = { 0 };
 
 		ex[nex].t0 = now_s();
-		if (ioctl(m.dfd, DMAPEEK_IOC_EXPORT, &x)) {
+		if (ioctl(xfd, DMAPEEK_IOC_EXPORT, &x)) {
 			printf("err export during the move: %s\n", ename(errno));
 			return 1;
 		}
@@ -1213,6 +1214,7 @@ static int move_race(unsigned int prov, const char *size, unsigned int target)
 	       ndu, cdu, mdu * 1e3, intr, before == after ? "same" : "changed");
 	nl_socket_free(sk);
 	close(e.fd);
+	close(xfd);
 	close(m.dfd);
 	return 0;
 }
