@@ -210,8 +210,6 @@ struct dmapeek_imp;		/* dmapeek_import.c (struct dmapeek_import is the uapi's) *
  * @importer_dev: dev_name() of the importer's device
  * @importer_driver: its driver's name
  * @ino: the dma-buf's inode number (cached: the file may go first)
- * @own_map: enum dmapeek_own_map: the importer-side mapping's state
- *	(dmapeek's importer only; 0 for other importers)
  * @maps: successful maps
  * @unmaps: unmaps
  * @invalidations: move or revoke notifications the importer received
@@ -258,7 +256,6 @@ struct dmapeek_attachment {
 	char importer_dev[64];
 	char importer_driver[32];
 	u64 ino;
-	u32 own_map;
 
 	u32 maps;
 	u32 unmaps;

@@ -315,7 +315,9 @@ lab_debug_build() {
 # lock and lifetime paths (export in each model, import and map through the
 # IOMMU, move and revoke with live mappings, a stuck importer, unbind with
 # live buffers, DMA, module unload, allocations failing at random in every
-# ioctl and netlink op), with the kmemleak scan after them.
+# ioctl and netlink op, and the safety tests' removal under stuck
+# importers, bind/unbind and export/dump races and killed waits), with the
+# kmemleak scan after them.
 # Under the debug kernel a test takes minutes, so the whole suite there
 # (tests/guest-lab --debug guest) is longer than CI's budget; this list
 # keeps check inside it.  A name here that is no test fails the run.
@@ -334,6 +336,10 @@ LAB_DEBUG_CHECK_TESTS=(
 	events_once_per_transition
 	edu_dma_across_revoke_of_dmapeek_buffer
 	failslab_allocation_failures_in_every_op_leave_nothing_behind
+	safety_bar_only_for_revocable_importers_and_removal_unmaps_everything
+	safety_provider_unbind_races_exports_imports_maps
+	safety_export_close_races_unprivileged_dump
+	safety_killable_waits_and_no_lock_across_copy_or_dma
 )
 
 # The check command's debug step: those tests on the debug kernel

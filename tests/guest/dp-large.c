@@ -3,10 +3,13 @@
  * dp-large: objects with more ranges than fit one netlink message, made
  * and read back through libdmapeek, for the guest tests (t-large.sh).
  *
- *   dp-large import DEVID SIZE
- *	a udmabuf of SIZE bytes whose pages are physically scattered,
- *	imported into dmapeek device DEVID and mapped; prints
- *	"attachment=A mapping=M" and holds it until stdin closes
+ *   dp-large import DEVID PROV NR
+ *	a buffer of NR one-page ranges of BAR provider PROV, as export
+ *	makes it, imported into dmapeek device DEVID (dynamic, P2P: a
+ *	revocable importer, as BAR memory asks) and mapped; prints
+ *	"attachment=A mapping=M" (M the attachment's last mapping, the
+ *	importer's record of its sg table: a range per BAR range) and holds
+ *	it until stdin closes
  *   dp-large export PROV NR
  *	a buffer of NR one-page ranges of BAR provider PROV, in reverse
  *	order, so none is next to the one before it; prints "buffer=B" and
@@ -18,15 +21,11 @@
  *	nl-decode prints it (addrs: ranges that carry an address)
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <linux/udmabuf.h>
 
 #include <dmapeek.h>
 
@@ -45,79 +44,15 @@ static void hold(void)
 		;
 }
 
-static char *map_memfd(const char *name, size_t size, int *fd)
-{
-	char *p;
-
-	*fd = memfd_create(name, MFD_ALLOW_SEALING);
-	if (*fd < 0 || ftruncate(*fd, (off_t)size))
-		FAIL("memfd of %zu bytes: %s", size, strerror(errno));
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0);
-	if (p == MAP_FAILED)
-		FAIL("mmap memfd: %s", strerror(errno));
-	return p;
-}
-
 /*
- * A udmabuf whose pages are not physically next to each other: its memfd
- * is faulted in one page at a time, each followed by a page of a second
- * memfd, so the page allocator never hands two neighbours to the buffer.
+ * NR one-page ranges of BAR provider PROV in reverse order, so none is next
+ * to the one before it.  Returns the dma-buf; *id gets the buffer's id.
  */
-static int scattered_udmabuf(size_t size)
-{
-	struct udmabuf_create c = { 0 };
-	long page = sysconf(_SC_PAGESIZE);
-	int memfd, filler_fd, dev, fd;
-	char *buf, *filler;
-	size_t off;
-
-	buf = map_memfd("dp-large", size, &memfd);
-	filler = map_memfd("dp-large-filler", size, &filler_fd);
-	for (off = 0; off < size; off += (size_t)page) {
-		buf[off] = 1;
-		filler[off] = 1;
-	}
-	if (fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK) < 0)
-		FAIL("seal memfd: %s", strerror(errno));
-	dev = open("/dev/udmabuf", O_RDWR);
-	if (dev < 0)
-		SKIP("no /dev/udmabuf: %s", strerror(errno));
-	c.memfd = (uint32_t)memfd;
-	c.flags = UDMABUF_FLAGS_CLOEXEC;
-	c.size = size;
-	fd = ioctl(dev, UDMABUF_CREATE, &c);
-	if (fd < 0)
-		FAIL("UDMABUF_CREATE of %zu bytes: %s", size, strerror(errno));
-	close(dev);
-	return fd;	/* the filler stays mapped: its pages keep the gaps */
-}
-
-static int do_import(uint32_t dev, size_t size)
-{
-	struct dmapeek_mapping *m;
-	uint32_t att, mapping = 0;
-	int fd = scattered_udmabuf(size);
-
-	if (dmapeek_import(ctx, fd, dev, NULL, &att))
-		FAIL("import into device %u: %s", dev, strerror(errno));
-	if (dmapeek_map(ctx, att))
-		FAIL("map attachment %u: %s", att, strerror(errno));
-	dmapeek_for_each_mapping_of_attachment(ctx, att, m)
-		mapping = dmapeek_mapping_id(m);
-	if (dmapeek_iter_err(ctx))
-		FAIL("mapping dump: %s", strerror(-dmapeek_iter_err(ctx)));
-	if (!mapping)
-		FAIL("attachment %u is mapped but has no mapping", att);
-	printf("attachment=%u mapping=%u\n", att, mapping);
-	hold();
-	return 0;
-}
-
-static int do_export(uint32_t prov, uint32_t nr)
+static int export_ranges(uint32_t prov, uint32_t nr, uint32_t *id)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	struct dmapeek_range *r;
-	uint32_t i, id;
+	uint32_t i;
 	int fd;
 
 	r = calloc(nr, sizeof(*r));
@@ -130,9 +65,41 @@ static int do_export(uint32_t prov, uint32_t nr)
 	DMAPEEK_OPTS(dmapeek_export_opts, opts, .provider_id = prov,
 		     .model = DMAPEEK_MODEL_PINNED, .ranges = r, .nr_ranges = nr,
 		     .name = "many-ranges");
-	if (dmapeek_export(ctx, &opts, &fd, &id))
+	if (dmapeek_export(ctx, &opts, &fd, id))
 		FAIL("export %u ranges of provider %u: %s", nr, prov, strerror(errno));
 	free(r);
+	return fd;
+}
+
+static int do_import(uint32_t dev, uint32_t prov, uint32_t nr)
+{
+	DMAPEEK_OPTS(dmapeek_import_opts, o,
+		     .flags = DMAPEEK_IMPORT_DYNAMIC | DMAPEEK_IMPORT_PEER2PEER);
+	struct dmapeek_mapping *m;
+	uint32_t att, id, mapping = 0;
+	int fd = export_ranges(prov, nr, &id);
+
+	if (dmapeek_import(ctx, fd, dev, &o, &att))
+		FAIL("import into device %u: %s", dev, strerror(errno));
+	if (dmapeek_map(ctx, att))
+		FAIL("map attachment %u: %s", att, strerror(errno));
+	dmapeek_for_each_mapping_of_attachment(ctx, att, m)
+		mapping = dmapeek_mapping_id(m);
+	if (dmapeek_iter_err(ctx))
+		FAIL("mapping dump: %s", strerror(-dmapeek_iter_err(ctx)));
+	if (!mapping)
+		FAIL("attachment %u is mapped but has no mapping", att);
+	printf("attachment=%u mapping=%u\n", att, mapping);
+	hold();
+	close(fd);
+	return 0;
+}
+
+static int do_export(uint32_t prov, uint32_t nr)
+{
+	uint32_t id;
+	int fd = export_ranges(prov, nr, &id);
+
 	printf("buffer=%u\n", id);
 	hold();
 	close(fd);
@@ -214,17 +181,18 @@ static int do_ranges(const char *what, uint32_t id)
 
 int main(int argc, char **argv)
 {
-	if (argc != 4) {
-		fprintf(stderr, "usage: dp-large import DEVID SIZE | export PROV NR | "
+	if (argc < 4 || argc > 5) {
+		fprintf(stderr, "usage: dp-large import DEVID PROV NR | export PROV NR | "
 			"ranges mapping|buffer ID\n");
 		return 2;
 	}
 	ctx = dmapeek_new();
 	if (!ctx)
 		SKIP("no dmapeek context: %s", strerror(errno));
-	if (!strcmp(argv[1], "import"))
+	if (!strcmp(argv[1], "import") && argc == 5)
 		return do_import((uint32_t)strtoul(argv[2], NULL, 0),
-				 strtoull(argv[3], NULL, 0));
+				 (uint32_t)strtoul(argv[3], NULL, 0),
+				 (uint32_t)strtoul(argv[4], NULL, 0));
 	if (!strcmp(argv[1], "export"))
 		return do_export((uint32_t)strtoul(argv[2], NULL, 0),
 				 (uint32_t)strtoul(argv[3], NULL, 0));

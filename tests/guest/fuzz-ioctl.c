@@ -334,7 +334,8 @@ static void build_import(struct fz *f, struct dmapeek_import *im)
 	static const uint32_t good_flags[] = {
 		0, DMAPEEK_IMPORT_DYNAMIC, DMAPEEK_IMPORT_DYNAMIC | DMAPEEK_IMPORT_PIN,
 		DMAPEEK_IMPORT_DYNAMIC | DMAPEEK_IMPORT_PEER2PEER,
-		DMAPEEK_IMPORT_DYNAMIC | DMAPEEK_IMPORT_NO_INVALIDATE,
+		/* no invalidation is taken only with a pin */
+		DMAPEEK_IMPORT_DYNAMIC | DMAPEEK_IMPORT_PIN | DMAPEEK_IMPORT_NO_INVALIDATE,
 		DMAPEEK_IMPORT_PEER2PEER,
 	};
 

@@ -31,11 +31,3 @@ setup_import() {
 
 # line STEP OUTPUT: the line of OUTPUT that step STEP printed
 line() { echo "$2" | grep -m1 "^$1 " || true; }
-
-# The mappings of a mapped import of a foreign buffer (udmabuf): the
-# importer's sg table and, beside it, the importer's own two-step mapping of
-# the same pages.  A kernel with CONFIG_DMABUF_DEBUG hands importers a copy
-# of the table without its pages: nothing to map beside it, so one.
-foreign_maps() {
-	if kernel_config_y CONFIG_DMABUF_DEBUG; then echo 1; else echo 2; fi
-}

@@ -7,7 +7,8 @@
 IVSHMEM=1af4:1110
 EDU=1234:11e8
 IMP_DYN_P2P_REV=5	# DMAPEEK_IMPORT_DYNAMIC | PEER2PEER
-IMP_NO_INVAL=13		# DYNAMIC | PEER2PEER | NO_INVALIDATE
+IMP_NO_INVAL=15		# DYNAMIC | PIN | PEER2PEER | NO_INVALIDATE (without
+			# PIN, NO_INVALIDATE is refused outright: t-safety.sh)
 IMP_PIN=7		# DYNAMIC | PIN | PEER2PEER
 NORMAL=1 NEVER=2 DELAYED=3	# enum dmapeek_behaviour
 
@@ -391,7 +392,7 @@ test_attachment_rows_from_dmapeek_importer() {
 test_revocable_refuses_non_revocable_importer() {
 	setup_edu
 	dpx_start 1 1M revocable strict
-	assert_eq "dynamic without invalidate" "err EOPNOTSUPP" \
+	assert_eq "dynamic, pinned, without invalidate" "err EOPNOTSUPP" \
 		"$(dpx attach "$EDUDEV" $IMP_NO_INVAL $NORMAL)"
 	assert_eq "static importer" "err EOPNOTSUPP" "$(dpx attach "$EDUDEV" 0 $NORMAL)"
 	assert_eq "no attachment left" 0 "$(kv attachments "$(buffer_line "$BUF")")"
