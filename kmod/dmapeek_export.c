@@ -635,12 +635,12 @@ static int dmapeek_backing_allows(struct dmapeek_backing *b,
 {
 	if (b->kind != DMAPEEK_PROVIDER_KIND_PCI_BAR)
 		return 0;
-	if (!attach->peer2peer) {
-		*why = "an importer cannot take P2P memory";
-		return -EOPNOTSUPP;
-	}
 	if (!dma_buf_attach_revocable(attach)) {
 		*why = "an importer cannot be revoked: BAR memory needs invalidate_mappings";
+		return -EOPNOTSUPP;
+	}
+	if (!attach->peer2peer) {
+		*why = "an importer cannot take P2P memory";
 		return -EOPNOTSUPP;
 	}
 	return 0;
@@ -1601,28 +1601,6 @@ static size_t dmapeek_revoke_reply_size(u32 nr)
 }
 
 /*
- * Sleep until @cond or @deadline (CLOCK_MONOTONIC ns), killably: a user
- * who started the wait can always end it.  An hrtimer, not jiffies: a
- * jiffy-rounded wait can end up to a tick early, and an importer must not
- * be called stuck before its time.  0, -ETIME or -ERESTARTSYS (killed).
- */
-#define dmapeek_wait_until(wq, cond, deadline)				\
-({									\
-	u64 __now = dmapeek_now();					\
-	int __ret = 0;							\
-									\
-	if (!(cond)) {							\
-		if (__now >= (deadline))				\
-			__ret = -ETIME;					\
-		else							\
-			__ret = __wait_event_hrtimeout(wq, cond,	\
-				ns_to_ktime((deadline) - __now),	\
-				TASK_KILLABLE);				\
-	}								\
-	__ret;								\
-})
-
-/*
  * Wait, with no lock held, until every mapping is gone, @timeout_ms after
  * @t0 or a fatal signal, then record per attachment how long its unmap
  * took and which are stuck.  Killed (-EINTR), the revoke or move itself
@@ -1631,12 +1609,22 @@ static size_t dmapeek_revoke_reply_size(u32 nr)
 static int dmapeek_wait_unmapped(struct dmapeek_buffer *buf, u64 t0,
 				 u32 timeout_ms, struct dmapeek_revoke_result *res)
 {
-	u64 deadline = t0 + (u64)timeout_ms * NSEC_PER_MSEC;
+	u64 deadline = t0 + (u64)timeout_ms * NSEC_PER_MSEC, now;
 	struct dmapeek_exp_attach *ea;
 	int ret;
 	u32 i;
 
-	ret = dmapeek_wait_until(buf->wq, !atomic_read(&buf->mapped), deadline);
+	/*
+	 * Killable, so a user who started the wait can always end it; an
+	 * hrtimer, not jiffies: a jiffy-rounded wait can end up to a tick
+	 * early, and an importer must not be called stuck before its time.
+	 */
+	ret = 0;
+	now = dmapeek_now();
+	if (now < deadline)
+		ret = __wait_event_hrtimeout(buf->wq, !atomic_read(&buf->mapped),
+					     ns_to_ktime(deadline - now),
+					     TASK_KILLABLE);
 	ret = ret == -ERESTARTSYS ? -EINTR : 0;
 	res->duration_ns = dmapeek_now() - t0;
 
@@ -2081,10 +2069,11 @@ static void dmapeek_report_stuck(struct dmapeek_provider *prov, unsigned int wai
 						  0, (u64)waited_ms * NSEC_PER_MSEC, 0,
 						  -ETIMEDOUT);
 				dev_warn(ea->attach->dev,
-					 "%s: has not unmapped dma-buf %lu (dmapeek buffer %u) of %s BAR %d after %u ms; its removal waits\n",
-					 ea->a->importer_driver[0] ? ea->a->importer_driver : "importer",
-					 (unsigned long)buf->ino, buf->id,
-					 pci_name(prov->dev->pdev), prov->bar, waited_ms);
+					 "%s has not unmapped dmapeek buffer %u (%s BAR %d) in %u ms: its removal waits\n",
+					 ea->a->importer_driver[0] ?
+					 ea->a->importer_driver : "importer",
+					 buf->id, pci_name(prov->dev->pdev), prov->bar,
+					 waited_ms);
 				break;
 			}
 		}
@@ -2196,6 +2185,7 @@ int dmapeek_fill_attachment(struct sk_buff *skb, void *obj,
 	u32 flags = READ_ONCE(a->flags);
 	bool imported = flags & DMAPEEK_ATTACH_FLAGS_IMPORTED;
 	u32 device_id = READ_ONCE(a->device_id);
+	u32 own_map = READ_ONCE(a->own_map);
 
 	if (filter && buf_id != filter)
 		return -ENOENT;
@@ -2234,6 +2224,7 @@ int dmapeek_fill_attachment(struct sk_buff *skb, void *obj,
 	    nla_put_uint(skb, DMAPEEK_A_ATTACHMENT_MAX_UNMAP_LATENCY_NS,
 			 READ_ONCE(a->max_unmap_latency_ns)) ||
 	    nla_put_u8(skb, DMAPEEK_A_ATTACHMENT_STUCK, READ_ONCE(a->stuck)) ||
+	    (own_map && nla_put_u32(skb, DMAPEEK_A_ATTACHMENT_OWN_MAP, own_map)) ||
 	    nla_put_u32(skb, DMAPEEK_A_ATTACHMENT_REVOKED_SEEN,
 			READ_ONCE(a->revoked_seen)))
 		return -EMSGSIZE;

@@ -364,6 +364,8 @@ static void dmapeek_import_unmap_locked(struct dmapeek_imp *imp)
 		return;
 	mapping_id = imp->sgt_map ? imp->sgt_map->id : 0;
 	dmapeek_own_unmap(imp, &imp->own);
+	if (READ_ONCE(imp->a.own_map) != DMAPEEK_OWN_MAP_STATE_FOREIGN_EXPORTER)
+		WRITE_ONCE(imp->a.own_map, DMAPEEK_OWN_MAP_STATE_NONE);
 	dmapeek_debug_import_unmap(imp);
 	dmapeek_mapping_unregister_free(imp->sgt_map);
 	imp->sgt_map = NULL;
@@ -456,6 +458,13 @@ static int dmapeek_import_map_locked(struct dmapeek_imp *imp)
 		if (ret)
 			pr_info_ratelimited("attachment %u: importer-side mapping failed: %d\n",
 					    imp->a.id, ret);
+		else
+			WRITE_ONCE(imp->a.own_map, DMAPEEK_OWN_MAP_STATE_MAPPED);
+	} else if (ours && attrs) {
+		WRITE_ONCE(imp->a.own_map,
+			   imp->a.map_type == DMAPEEK_MAP_TYPE_BUS_ADDR ?
+			   DMAPEEK_OWN_MAP_STATE_BUS_ADDR :
+			   DMAPEEK_OWN_MAP_STATE_NOT_SUPPORTED);
 	}
 	kfree(cpu);
 
@@ -720,6 +729,8 @@ int dmapeek_ioc_import(struct dmapeek_file *df, void *arg,
 	imp->a.imp = imp;
 	imp->a.dmabuf = dmabuf;
 	imp->a.ino = file_inode(dmabuf->file)->i_ino;
+	imp->a.own_map = dmapeek_export_owns(dmabuf) ? DMAPEEK_OWN_MAP_STATE_NONE :
+			 DMAPEEK_OWN_MAP_STATE_FOREIGN_EXPORTER;
 	imp->a.behaviour = ia->behaviour;
 	imp->a.unmap_delay_ms = ia->unmap_delay_ms;
 	imp->a.flags = DMAPEEK_ATTACH_FLAGS_IMPORTED;
