@@ -342,7 +342,7 @@ static int dmapeek_bench_locked(struct dmapeek_imp *imp, struct dmapeek_bench_ma
 		ret = -EINVAL;
 	}
 out:
-	kfree(r.vec);
+	kvfree(r.vec);
 	return ret;
 }
 

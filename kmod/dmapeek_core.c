@@ -53,7 +53,8 @@ struct dmapeek_mapping *dmapeek_mapping_alloc(u32 nr, gfp_t gfp)
 	m = kzalloc_obj(*m, gfp);
 	if (!m)
 		return NULL;
-	m->ranges = kcalloc(nr ? nr : 1, sizeof(*m->ranges), gfp);
+	/* a scattered system-memory mapping has one range per segment */
+	m->ranges = kvcalloc(nr ? nr : 1, sizeof(*m->ranges), gfp | __GFP_NOWARN);
 	if (!m->ranges) {
 		kfree(m);
 		return NULL;
@@ -101,7 +102,7 @@ void dmapeek_mapping_unregister_free(struct dmapeek_mapping *m)
 	if (!m)
 		return;
 	dmapeek_mapping_unregister(m);
-	kfree(m->ranges);
+	kvfree(m->ranges);
 	kfree(m);
 }
 

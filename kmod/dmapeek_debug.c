@@ -220,7 +220,7 @@ void dmapeek_debug_import_map(struct dmapeek_imp *imp)
 						  iova ? DMAPEEK_ADDR_KIND_IOVA :
 							 DMAPEEK_ADDR_KIND_PHYS,
 						  t0);
-		kfree(dma);
+		kvfree(dma);
 	} else {
 		dmapeek_phys_vec_sgt_free(imp->attach, sgt, DMA_BIDIRECTIONAL);
 	}

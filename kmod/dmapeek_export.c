@@ -86,9 +86,12 @@ struct dmapeek_bar_alloc {
  * @allocs: BAR allocations (BAR backings), @nr of them
  * @pages: system pages (system backings), @nr_pages of them
  * @nr_pages: entries in @pages
+ * @maps: live DMA mappings of this backing (a move waits for the old
+ *	backing's to go)
  */
 struct dmapeek_backing {
 	struct kref kref;
+	atomic_t maps;
 	struct dmapeek_provider *prov;
 	u32 prov_id;
 	u32 kind;
@@ -216,9 +219,11 @@ int dmapeek_export_phys(struct dma_buf *dmabuf, struct phys_vec **vec, u32 *nr,
 	b = buf->backing;
 	if (buf->revoked || !b)
 		return -ENODEV;
-	v = kmemdup_array(b->vec, b->nr, sizeof(*v), GFP_KERNEL);
+	/* kvfree() it: a scattered system backing has many ranges */
+	v = kvmalloc_array(b->nr, sizeof(*v), GFP_KERNEL | __GFP_NOWARN);
 	if (!v)
 		return -ENOMEM;
+	memcpy(v, b->vec, array_size(b->nr, sizeof(*v)));
 	*vec = v;
 	*nr = b->nr;
 	*prov = b->prov;
@@ -302,7 +307,7 @@ static void dmapeek_backing_release(struct kref *kref)
 			__free_page(b->pages[i]);
 	kvfree(b->pages);
 	kfree(b->allocs);
-	kfree(b->vec);
+	kvfree(b->vec);
 	kfree(b);
 }
 
@@ -359,6 +364,8 @@ static struct dmapeek_backing *dmapeek_backing_system(struct dmapeek_provider *p
 	if (!b->pages)
 		goto err_free;
 	for (i = 0; i < b->nr_pages; i++) {
+		if (fatal_signal_pending(current))
+			goto err_free;
 		b->pages[i] = alloc_page(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
 		if (!b->pages[i])
 			goto err_free;
@@ -366,7 +373,7 @@ static struct dmapeek_backing *dmapeek_backing_system(struct dmapeek_provider *p
 			nr++;
 	}
 	/* Coalesced physical ranges, for reports only. */
-	b->vec = kcalloc(nr, sizeof(*b->vec), GFP_KERNEL);
+	b->vec = kvcalloc(nr, sizeof(*b->vec), GFP_KERNEL | __GFP_NOWARN);
 	if (!b->vec)
 		goto err_free;
 	b->nr = nr;
@@ -571,9 +578,13 @@ static int dmapeek_backing_copy(struct dmapeek_backing *dst,
 	return 0;
 }
 
-/* Set a new current backing (resv, buffer lock held). */
-static void dmapeek_buffer_set_backing(struct dmapeek_buffer *buf,
-				       struct dmapeek_backing *b)
+/*
+ * Set a new current backing (resv, buffer lock held) and return the old
+ * one with the buffer's reference, for the caller to put once it holds no
+ * provider's alloc_lock (the last put takes the old provider's).
+ */
+static struct dmapeek_backing *dmapeek_buffer_set_backing(struct dmapeek_buffer *buf,
+							  struct dmapeek_backing *b)
 {
 	struct dmapeek_backing *old;
 
@@ -585,7 +596,7 @@ static void dmapeek_buffer_set_backing(struct dmapeek_buffer *buf,
 	/* The ranges changed: a dump in the middle of them is interrupted. */
 	dmapeek_generation++;
 	mutex_unlock(&dmapeek_lock);
-	dmapeek_backing_put(old);
+	return old;
 }
 
 /* Drop every CPU mapping of the buffer; faults refill from the backing. */
@@ -1063,9 +1074,9 @@ static struct sg_table *dmapeek_dmabuf_do_map(struct dma_buf_attachment *attach,
 			goto err_free_m;
 		}
 		/* one range record per DMA segment */
-		kfree(x->m->ranges);
-		x->m->ranges = kcalloc(x->sgt->nents, sizeof(*x->m->ranges),
-				       GFP_KERNEL);
+		kvfree(x->m->ranges);
+		x->m->ranges = kvcalloc(x->sgt->nents, sizeof(*x->m->ranges),
+					GFP_KERNEL | __GFP_NOWARN);
 		if (!x->m->ranges) {
 			dma_unmap_sgtable(attach->dev, x->sgt, dir, 0);
 			sg_free_table(x->sgt);
@@ -1107,6 +1118,7 @@ static struct sg_table *dmapeek_dmabuf_do_map(struct dma_buf_attachment *attach,
 	}
 	kref_get(&b->kref);
 	x->backing = b;
+	atomic_inc(&b->maps);
 	list_add_tail(&x->node, &ea->maps);
 	atomic_inc(&buf->mapped);
 
@@ -1146,6 +1158,7 @@ static void dmapeek_dmabuf_unmap(struct dma_buf_attachment *attach,
 	struct dmapeek_exp_attach *ea = attach->priv;
 	struct dmapeek_attachment *a = ea->a;
 	struct dmapeek_xmap *x, *found = NULL;
+	bool old_done;
 	u32 mapping_id;
 
 	dma_resv_assert_held(attach->dmabuf->resv);
@@ -1176,6 +1189,7 @@ static void dmapeek_dmabuf_unmap(struct dma_buf_attachment *attach,
 		break;
 	}
 	dmapeek_mapping_unregister_free(x->m);
+	old_done = atomic_dec_and_test(&x->backing->maps);
 	/* The last mapping of an old (moved-from) backing frees it. */
 	dmapeek_backing_put(x->backing);
 	kfree(x);
@@ -1190,7 +1204,7 @@ static void dmapeek_dmabuf_unmap(struct dma_buf_attachment *attach,
 	if (list_empty(&ea->maps))
 		WRITE_ONCE(a->stuck, false);
 	dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_UNMAP, a->id, mapping_id, 0, 0, 0);
-	if (atomic_dec_and_test(&buf->mapped))
+	if (atomic_dec_and_test(&buf->mapped) || old_done)
 		wake_up_all(&buf->wq);
 }
 
@@ -1220,7 +1234,9 @@ static vm_fault_t dmapeek_vm_fault(struct vm_fault *vmf)
 	vm_fault_t ret = VM_FAULT_SIGBUS;
 	pgprot_t prot = vma->vm_page_prot;
 
-	mutex_lock(&buf->lock);
+	/* a move copying holds it: a fault of a dying task need not wait */
+	if (mutex_lock_killable(&buf->lock))
+		return VM_FAULT_NOPAGE;
 	b = buf->backing;
 	if (!READ_ONCE(buf->revoked) && b && off < b->size) {
 		if (b->kind == DMAPEEK_PROVIDER_KIND_PCI_BAR)
@@ -1535,7 +1551,7 @@ static void dmapeek_buffer_put(struct dmapeek_buffer *buf)
  * importers with invalidate_mappings are told (static ones are pinned
  * instead), so only they get an invalidate event.
  */
-static void dmapeek_buffer_invalidate(struct dmapeek_buffer *buf)
+static long dmapeek_buffer_invalidate(struct dmapeek_buffer *buf, bool intr)
 {
 	struct dmapeek_exp_attach *ea;
 	u64 now = dmapeek_now();
@@ -1555,8 +1571,13 @@ static void dmapeek_buffer_invalidate(struct dmapeek_buffer *buf)
 				  0, 0);
 	}
 	dma_buf_invalidate_mappings(buf->dmabuf);
-	dma_resv_wait_timeout(buf->dmabuf->resv, DMA_RESV_USAGE_BOOKKEEP, false,
-			      MAX_SCHEDULE_TIMEOUT);
+	/*
+	 * Any holder of the fd can add fences (DMA_BUF_IOCTL_IMPORT_SYNC_FILE):
+	 * a wait a user started can be interrupted (<0); device removal's
+	 * cannot.
+	 */
+	return dma_resv_wait_timeout(buf->dmabuf->resv, DMA_RESV_USAGE_BOOKKEEP,
+				     intr, MAX_SCHEDULE_TIMEOUT);
 }
 
 /**
@@ -1606,8 +1627,25 @@ static size_t dmapeek_revoke_reply_size(u32 nr)
  * took and which are stuck.  Killed (-EINTR), the revoke or move itself
  * stands: the result is reported as of that moment, to listeners.
  */
+static bool dmapeek_ea_maps(struct dmapeek_exp_attach *ea, struct dmapeek_backing *only)
+{
+	struct dmapeek_xmap *x;
+
+	if (!only)
+		return !list_empty(&ea->maps);
+	list_for_each_entry(x, &ea->maps, node)
+		if (x->backing == only)
+			return true;
+	return false;
+}
+
+/*
+ * @only: a move's old backing: wait for its mappings only, since
+ * importers may already map the new one; NULL (revoke): every mapping.
+ */
 static int dmapeek_wait_unmapped(struct dmapeek_buffer *buf, u64 t0,
-				 u32 timeout_ms, struct dmapeek_revoke_result *res)
+				 u32 timeout_ms, struct dmapeek_backing *only,
+				 struct dmapeek_revoke_result *res)
 {
 	u64 deadline = t0 + (u64)timeout_ms * NSEC_PER_MSEC, now;
 	struct dmapeek_exp_attach *ea;
@@ -1622,7 +1660,9 @@ static int dmapeek_wait_unmapped(struct dmapeek_buffer *buf, u64 t0,
 	ret = 0;
 	now = dmapeek_now();
 	if (now < deadline)
-		ret = __wait_event_hrtimeout(buf->wq, !atomic_read(&buf->mapped),
+		ret = __wait_event_hrtimeout(buf->wq,
+					     only ? !atomic_read(&only->maps) :
+						    !atomic_read(&buf->mapped),
 					     ns_to_ktime(deadline - now),
 					     TASK_KILLABLE);
 	ret = ret == -ERESTARTSYS ? -EINTR : 0;
@@ -1639,7 +1679,7 @@ static int dmapeek_wait_unmapped(struct dmapeek_buffer *buf, u64 t0,
 		if (i == res->nr)
 			continue;	/* attached after the snapshot */
 		r = &res->att[i];
-		if (!list_empty(&ea->maps)) {
+		if (dmapeek_ea_maps(ea, only)) {
 			r->stuck = true;
 			res->stuck++;
 			WRITE_ONCE(ea->a->stuck, true);
@@ -1719,10 +1759,11 @@ static int dmapeek_buffer_revoke(struct dmapeek_buffer *buf, u32 timeout_ms,
 	mutex_unlock(&buf->lock);
 	t0 = dmapeek_now();
 	dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_REVOKE_BEGIN, 0, 0, 0, res->nr, 0);
-	dmapeek_buffer_invalidate(buf);
+	/* interrupted, the revoke stands: importers were told */
+	dmapeek_buffer_invalidate(buf, true);
 	dma_resv_unlock(buf->dmabuf->resv);
 
-	ret = dmapeek_wait_unmapped(buf, t0, timeout_ms, res);
+	ret = dmapeek_wait_unmapped(buf, t0, timeout_ms, NULL, res);
 	dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_REVOKE_DONE, 0, 0,
 			  res->duration_ns, res->stuck,
 			  ret ? ret : res->stuck ? -ETIMEDOUT : 0);
@@ -1750,7 +1791,7 @@ static int dmapeek_buffer_restore(struct dmapeek_buffer *buf,
 		ret = -EINVAL;
 	} else {
 		/* As VFIO's un-revoke: a nudge to importers, then live. */
-		dmapeek_buffer_invalidate(buf);
+		dmapeek_buffer_invalidate(buf, true);
 		mutex_lock(&buf->lock);
 		WRITE_ONCE(buf->revoked, false);
 		WRITE_ONCE(buf->state, DMAPEEK_BUFFER_STATE_LIVE);
@@ -1816,8 +1857,8 @@ static int dmapeek_buffer_move(struct dmapeek_buffer *buf, u32 prov_id,
 			       struct netlink_ext_ack *extack)
 {
 	struct dma_resv *resv = buf->dmabuf->resv;
+	struct dmapeek_backing *nb, *old = NULL;
 	struct dmapeek_provider *prov;
-	struct dmapeek_backing *nb;
 	u64 t0;
 	int ret;
 
@@ -1852,7 +1893,16 @@ static int dmapeek_buffer_move(struct dmapeek_buffer *buf, u32 prov_id,
 	t0 = dmapeek_now();
 	dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_MOVE_BEGIN, 0, 0, 0, res->nr, 0);
 	WRITE_ONCE(buf->state, DMAPEEK_BUFFER_STATE_MOVING);
-	dmapeek_buffer_invalidate(buf);
+	if (dmapeek_buffer_invalidate(buf, true) < 0) {
+		/* no copy: importers map the memory where it still is */
+		WRITE_ONCE(buf->state, DMAPEEK_BUFFER_STATE_LIVE);
+		dma_resv_unlock(resv);
+		NL_SET_ERR_MSG(extack, "interrupted waiting for the buffer's fences");
+		ret = -EINTR;
+		dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_MOVE_DONE, 0, 0,
+				  dmapeek_now() - t0, 0, ret);
+		goto out_put;
+	}
 
 	/*
 	 * Old mappings may still read: copy, then switch.  CPU faults wait
@@ -1862,14 +1912,16 @@ static int dmapeek_buffer_move(struct dmapeek_buffer *buf, u32 prov_id,
 	 */
 	mutex_lock(&buf->lock);
 	dmapeek_buffer_zap(buf);
-	ret = dmapeek_backing_copy(nb, buf->backing);
+	old = buf->backing;
+	kref_get(&old->kref);	/* ours, for the wait below */
+	ret = dmapeek_backing_copy(nb, old);
 	if (!ret) {
 		mutex_lock(&prov->alloc_lock);
 		if (prov->gone) {
 			ret = -ENODEV;
 		} else {
-			dmapeek_buffer_set_backing(buf, nb);
-			nb = NULL;
+			dmapeek_buffer_set_backing(buf, nb);	/* returns @old */
+			nb = old;	/* the buffer's reference: put below */
 			WRITE_ONCE(buf->moves, buf->moves + 1);
 		}
 		mutex_unlock(&prov->alloc_lock);
@@ -1887,7 +1939,9 @@ static int dmapeek_buffer_move(struct dmapeek_buffer *buf, u32 prov_id,
 		goto out_put;
 	}
 
-	ret = dmapeek_wait_unmapped(buf, t0, timeout_ms, res);
+	dmapeek_backing_put(nb);	/* the buffer's reference on @old */
+	nb = NULL;
+	ret = dmapeek_wait_unmapped(buf, t0, timeout_ms, old, res);
 	dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_MOVE_DONE, 0, 0, res->duration_ns,
 			  res->stuck, ret);
 	goto out_put;
@@ -1896,6 +1950,7 @@ out_unlock:
 	dma_resv_unlock(resv);
 out_put:
 	dmapeek_backing_put(nb);
+	dmapeek_backing_put(old);
 	dmapeek_provider_put(prov);
 	return ret;
 }
@@ -2036,16 +2091,16 @@ static void dmapeek_buffer_device_gone(struct dmapeek_buffer *buf,
 		res.nr = atomic_read(&buf->nr_attachments);
 		dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_REVOKE_BEGIN, 0, 0, 0,
 				  res.nr, 0);
-		dmapeek_buffer_invalidate(buf);
+		dmapeek_buffer_invalidate(buf, false);
 		/* The BAR space is not ours any more: mappings keep theirs. */
 		mutex_lock(&buf->lock);
-		dmapeek_buffer_set_backing(buf, NULL);
+		dmapeek_backing_put(dmapeek_buffer_set_backing(buf, NULL));
 		mutex_unlock(&buf->lock);
 		dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_REVOKE_DONE, 0, 0,
 				  dmapeek_now() - t0, atomic_read(&buf->mapped), 0);
 	} else if (dmapeek_maps_device(buf, ddev)) {
 		WRITE_ONCE(buf->evicting, true);
-		dmapeek_buffer_invalidate(buf);
+		dmapeek_buffer_invalidate(buf, false);
 		WRITE_ONCE(buf->evicting, false);
 	}
 }

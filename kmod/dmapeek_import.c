@@ -233,7 +233,8 @@ int dmapeek_sgt_dma_segs(struct sg_table *sgt, struct phys_vec **out, u32 *nr)
 	u32 n = 0;
 	int i;
 
-	v = kmalloc_array(max_t(u32, sgt->nents, 1), sizeof(*v), GFP_KERNEL);
+	v = kvmalloc_array(max_t(u32, sgt->nents, 1), sizeof(*v),
+			   GFP_KERNEL | __GFP_NOWARN);
 	if (!v)
 		return -ENOMEM;
 	for_each_sgtable_dma_sg(sgt, sg, i) {
@@ -272,7 +273,7 @@ int dmapeek_own_map(struct dmapeek_imp *imp, struct dmapeek_own_map *om,
 	}
 	if (!total)
 		return -EINVAL;
-	dma = kmalloc_array(nr, sizeof(*dma), GFP_KERNEL);
+	dma = kvmalloc_array(nr, sizeof(*dma), GFP_KERNEL | __GFP_NOWARN);
 	if (!dma)
 		return -ENOMEM;
 
@@ -325,7 +326,7 @@ int dmapeek_own_map(struct dmapeek_imp *imp, struct dmapeek_own_map *om,
 	return 0;
 
 err_free:
-	kfree(dma);
+	kvfree(dma);
 	return ret;
 }
 
@@ -346,7 +347,7 @@ void dmapeek_own_unmap(struct dmapeek_imp *imp, struct dmapeek_own_map *om)
 				       DMA_BIDIRECTIONAL, om->attrs);
 	}
 	dmapeek_mapping_unregister_free(om->m);
-	kfree(om->dma);
+	kvfree(om->dma);
 	memset(om, 0, sizeof(*om));
 }
 
@@ -446,7 +447,7 @@ static int dmapeek_import_map_locked(struct dmapeek_imp *imp)
 						  dma, ndma,
 						  kind == DMAPEEK_ADDR_KIND_BUS ? NULL : cpu,
 						  ncpu, kind, t0);
-		kfree(dma);
+		kvfree(dma);
 	}
 
 	/*
@@ -466,7 +467,7 @@ static int dmapeek_import_map_locked(struct dmapeek_imp *imp)
 			   DMAPEEK_OWN_MAP_STATE_BUS_ADDR :
 			   DMAPEEK_OWN_MAP_STATE_NOT_SUPPORTED);
 	}
-	kfree(cpu);
+	kvfree(cpu);
 
 	dmapeek_debug_import_map(imp);
 	dmapeek_import_event(imp, DMAPEEK_EVENT_TYPE_MAP,
@@ -584,9 +585,10 @@ static void dmapeek_import_teardown(struct dmapeek_imp *imp)
 
 	mutex_lock(&dmapeek_lock);
 	dmapeek_attachment_forget(&imp->a);
+	/* before it leaves the table: its device's removal waits for that */
+	atomic_dec(&imp->ddev->attachments);
 	dmapeek_table_del(&dmapeek_attachments, imp->a.id);
 	mutex_unlock(&dmapeek_lock);
-	atomic_dec(&imp->ddev->attachments);
 	dmapeek_import_event(imp, DMAPEEK_EVENT_TYPE_DETACH, 0, 0);
 }
 
@@ -820,9 +822,10 @@ err_detach:
 err_unregister:
 	mutex_lock(&dmapeek_lock);
 	dmapeek_attachment_forget(&imp->a);
+	/* before it leaves the table: its device's removal waits for that */
+	atomic_dec(&ddev->attachments);
 	dmapeek_table_del(&dmapeek_attachments, imp->a.id);
 	mutex_unlock(&dmapeek_lock);
-	atomic_dec(&ddev->attachments);
 	mutex_unlock(&imp->lock);
 	/* A racing unbind may hold a reference: the last put frees. */
 	dmapeek_import_put(imp);

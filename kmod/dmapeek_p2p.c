@@ -210,11 +210,13 @@ u32 dmapeek_p2p_map_type(struct dmapeek_provider *prov, struct device *client,
 		return DMAPEEK_MAP_TYPE_NOT_SUPPORTED;
 	}
 	/*
-	 * An attach or an import decides whether memory is mapped: where
-	 * nothing else settles the pair, the kernel's own word is worth its
-	 * warning, as when the kernel maps a pair the first time.
+	 * Attach, map and every move ask this, in the context of any
+	 * importer (a foreign driver, for an unprivileged fd holder): never
+	 * the kernel's warning path.  Where nothing silent settles the pair
+	 * the answer is UNKNOWN, and dmapeek's own multi-range mapping
+	 * refuses it; the kernel's helper decides single ranges itself.
 	 */
-	return dmapeek_p2p_pci(prov->dev->pdev, to_pci_dev(client), true,
+	return dmapeek_p2p_pci(prov->dev->pdev, to_pci_dev(client), false,
 			       distance, reason);
 }
 

@@ -251,6 +251,30 @@ static int dmapeek_probe_providers(struct dmapeek_device *ddev)
 	return 0;
 }
 
+/*
+ * No new backing on @ddev's BARs from here on (see struct
+ * dmapeek_provider: exports and moves check @gone under alloc_lock); then
+ * every buffer on them is revoked for good and every mapping of them is
+ * gone before this returns, as pcim_p2pdma_provider() wants of a driver
+ * before its BARs go (devres).  An export may have used the providers as
+ * soon as they were in the table, so a failed probe goes through this too.
+ */
+static void dmapeek_providers_gone(struct dmapeek_device *ddev)
+{
+	int bar;
+
+	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
+		struct dmapeek_provider *prov = ddev->providers[bar];
+
+		if (!prov)
+			continue;
+		mutex_lock(&prov->alloc_lock);
+		WRITE_ONCE(prov->gone, true);
+		mutex_unlock(&prov->alloc_lock);
+	}
+	dmapeek_export_device_gone(ddev);
+}
+
 static void dmapeek_remove_providers(struct dmapeek_device *ddev)
 {
 	int bar;
@@ -313,6 +337,7 @@ static int dmapeek_pci_probe(struct pci_dev *pdev, const struct pci_device_id *i
 err_edu:
 	dmapeek_edu_remove(ddev);
 err_providers:
+	dmapeek_providers_gone(ddev);
 	dmapeek_remove_providers(ddev);
 	pci_clear_master(pdev);
 	return ret;
@@ -321,29 +346,8 @@ err_providers:
 static void dmapeek_pci_remove(struct pci_dev *pdev)
 {
 	struct dmapeek_device *ddev = pci_get_drvdata(pdev);
-	int bar;
 
-	/*
-	 * No new backing on these BARs from here on (see struct
-	 * dmapeek_provider): exports and moves check under alloc_lock.
-	 */
-	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
-		struct dmapeek_provider *prov = ddev->providers[bar];
-
-		if (!prov)
-			continue;
-		mutex_lock(&prov->alloc_lock);
-		WRITE_ONCE(prov->gone, true);
-		mutex_unlock(&prov->alloc_lock);
-	}
-
-	/*
-	 * The kernel's P2P providers and the BAR mappings go away with the
-	 * driver (devres): every buffer on them is revoked for good and every
-	 * mapping of them is gone before this returns (pcim_p2pdma_provider()'s
-	 * rule); dmapeek_export_device_gone() waits for that.
-	 */
-	dmapeek_export_device_gone(ddev);
+	dmapeek_providers_gone(ddev);
 	dmapeek_import_device_gone(ddev);
 	dmapeek_edu_remove(ddev);
 

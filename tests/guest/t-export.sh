@@ -779,10 +779,12 @@ test_unprivileged_refused_and_addresses_hidden() {
 	dpx_stop
 }
 
-# Unbinding the BAR's device revokes its buffers and waits for every
-# importer's unmap (here one that unmaps 500 ms late), then detaches the
-# imports made with the vanished device; other importers keep a revoked,
-# dead attachment.
+# Unbinding the BAR's device revokes its buffers and has every mapping of
+# the BAR gone before it returns: dmapeek's own importer (here one that
+# would unmap 500 ms late) is unmapped by the module inside the
+# invalidation, without waiting out its delay; then the imports made with
+# the vanished device are detached; other importers keep a revoked, dead
+# attachment.
 test_unbind_provider_revokes_live_buffers() {
 	setup_bar
 	setup_edu
@@ -800,7 +802,6 @@ test_unbind_provider_revokes_live_buffers() {
 	events_stop
 	cat "$EVLOG"
 	echo "unbind took $(( (t1 - t0) / 1000000 )) ms"
-	[ $((t1 - t0)) -ge 500000000 ] || fail "the unbind did not wait for the late unmap"
 	line=$(buffer_line "$BUF")
 	assert_eq "revoked" 3 "$(kv state "$line")"
 	assert_eq "no provider" "" "$(kv provider "$line")"
