@@ -150,7 +150,7 @@ test_safety_bar_only_for_revocable_importers_and_removal_unmaps_everything() {
 	px_start mvs 1 1M movable nonrev-move
 	a=$(kv attachment "$(px mvs attach "$EDUDEV" $IMP_STATIC $NORMAL)")
 	[ -n "$a" ] || fail "a static import of a movable buffer in system memory failed"
-	r=$("$DPX" --extack move "$PX_BUF" "$BARPROV")
+	r=$("$DPX" --extack move "$PX_BUF" "$BARPROV" || true)
 	echo "move with a static importer (netlink): $r"
 	assert_match "move to the BAR under a static importer: refused, saying it cannot be revoked" \
 		'^err EOPNOTSUPP .*[Rr]evo' "$r"
@@ -207,7 +207,7 @@ test_safety_bar_only_for_revocable_importers_and_removal_unmaps_everything() {
 	assert_eq "the provider is gone" "" "$("$DPX" dump providers | grep "bdf=$IV" || true)"
 	assert_eq "no mapping left at all" 0 "$(mappings_count)"
 	for a in "${atts[@]}"; do
-		line=$("$DPX" get attachment "$a")
+		line=$("$DPX" get attachment "$a" || true)
 		assert_eq "attachment $a: no mapping" 0 "$(mappings_count "$a")"
 		if [ "$imp" = "$EDUDEV" ]; then
 			assert_eq "attachment $a (the edu's): unmapped" 0 "$(kv mapped "$line")"
