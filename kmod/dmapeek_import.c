@@ -417,11 +417,6 @@ static int dmapeek_import_map_locked(struct dmapeek_imp *imp)
 			return ret;
 		}
 	}
-	imp->sgt = sgt;
-	WRITE_ONCE(imp->a.maps, imp->a.maps + 1);
-	WRITE_ONCE(imp->a.mapped, true);
-	WRITE_ONCE(imp->a.last_map_ns, dmapeek_now());
-
 	/*
 	 * What the device reaches: the physical ranges dmapeek's exporter
 	 * hands out (resv held, so they stay).  A foreign exporter's are not
@@ -432,23 +427,34 @@ static int dmapeek_import_map_locked(struct dmapeek_imp *imp)
 		ours = true;
 		if (prov && prov->kind == DMAPEEK_PROVIDER_KIND_PCI_BAR)
 			attrs = DMA_ATTR_MMIO;
+	} else if (ret == -ENOMEM) {
+		goto err_unmap;
 	} else {
 		cpu = NULL;
 		ncpu = 0;
 	}
 
-	if (!dmapeek_sgt_dma_segs(sgt, &dma, &ndma)) {
-		kind = dmapeek_dev_translates(dev) ? DMAPEEK_ADDR_KIND_IOVA :
-						     DMAPEEK_ADDR_KIND_PHYS;
-		if (ours && attrs && imp->a.map_type == DMAPEEK_MAP_TYPE_BUS_ADDR)
-			kind = DMAPEEK_ADDR_KIND_BUS;
-		imp->sgt_map =
-			dmapeek_mapping_from_segs(imp, DMAPEEK_MAPPING_PATH_IMPORTER_SGT,
-						  dma, ndma,
-						  kind == DMAPEEK_ADDR_KIND_BUS ? NULL : cpu,
-						  ncpu, kind, t0);
-		kvfree(dma);
+	/* The record of the exporter's table: without it, no mapping. */
+	ret = dmapeek_sgt_dma_segs(sgt, &dma, &ndma);
+	if (ret)
+		goto err_free_cpu;
+	kind = dmapeek_dev_translates(dev) ? DMAPEEK_ADDR_KIND_IOVA :
+					     DMAPEEK_ADDR_KIND_PHYS;
+	if (ours && attrs && imp->a.map_type == DMAPEEK_MAP_TYPE_BUS_ADDR)
+		kind = DMAPEEK_ADDR_KIND_BUS;
+	imp->sgt_map = dmapeek_mapping_from_segs(imp, DMAPEEK_MAPPING_PATH_IMPORTER_SGT,
+						 dma, ndma,
+						 kind == DMAPEEK_ADDR_KIND_BUS ? NULL : cpu,
+						 ncpu, kind, t0);
+	kvfree(dma);
+	if (!imp->sgt_map) {
+		ret = -ENOMEM;
+		goto err_free_cpu;
 	}
+	imp->sgt = sgt;
+	WRITE_ONCE(imp->a.maps, imp->a.maps + 1);
+	WRITE_ONCE(imp->a.mapped, true);
+	WRITE_ONCE(imp->a.last_map_ns, dmapeek_now());
 
 	/*
 	 * The importer's own mapping, side by side: only where the P2P rules
@@ -470,9 +476,16 @@ static int dmapeek_import_map_locked(struct dmapeek_imp *imp)
 	kvfree(cpu);
 
 	dmapeek_debug_import_map(imp);
-	dmapeek_import_event(imp, DMAPEEK_EVENT_TYPE_MAP,
-			     imp->sgt_map ? imp->sgt_map->id : 0, 0);
+	dmapeek_import_event(imp, DMAPEEK_EVENT_TYPE_MAP, imp->sgt_map->id, 0);
 	return 0;
+
+err_free_cpu:
+	kvfree(cpu);
+err_unmap:
+	/* the exporter saw a map and an unmap: so do listeners */
+	dma_buf_unmap_attachment(imp->attach, sgt, DMA_BIDIRECTIONAL);
+	dmapeek_import_event(imp, DMAPEEK_EVENT_TYPE_MAP, 0, ret);
+	return ret;
 }
 
 /* ----------------------------------------------------------- invalidation */
