@@ -158,3 +158,24 @@ kmemleak_scan() {
 	fi
 	echo clean
 }
+
+# the upstream chain of a device: itself, then each bridge to the root
+pci_chain() {
+	local d
+	d=$(readlink -f "/sys/bus/pci/devices/$1")
+	while [ -e "$d/config" ]; do basename "$d"; d=$(dirname "$d"); done
+}
+
+# ACS redirect on the P2P path of two devices, as calc_map_type_and_dist()
+# walks it: every bridge of either chain up to their first common one.
+acs_redirect_on_path() {
+	local a b common= x
+	a=$(pci_chain "$1"); b=$(pci_chain "$2")
+	for x in $a; do echo "$b" | grep -qx "$x" && { common=$x; break; }; done
+	[ -n "$common" ] || return 1
+	for x in $(echo "$a" | sed "/^$common\$/q") $(echo "$b" | sed "/^$common\$/q"); do
+		lspci -vvv -s "$x" 2>/dev/null |
+			grep -qE 'ACSCtl:.*(ReqRedir\+|CmpltRedir\+|EgressCtrl\+)' && return 0
+	done
+	return 1
+}

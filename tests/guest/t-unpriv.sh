@@ -80,26 +80,6 @@ parent_bdf() {
 	basename "$(dirname "$(readlink -f "/sys/bus/pci/devices/$1")")"
 }
 
-# ACS redirect on the P2P path of two devices, as calc_map_type_and_dist()
-# walks it (a copy of t-p2p.sh's, which this file cannot source)
-pci_chain() {
-	local d
-	d=$(readlink -f "/sys/bus/pci/devices/$1")
-	while [ -e "$d/config" ]; do basename "$d"; d=$(dirname "$d"); done
-}
-
-acs_redirect_on_path() {
-	local a b common= x
-	a=$(pci_chain "$1"); b=$(pci_chain "$2")
-	for x in $a; do echo "$b" | grep -qx "$x" && { common=$x; break; }; done
-	[ -n "$common" ] || return 1
-	for x in $(echo "$a" | sed "/^$common\$/q") $(echo "$b" | sed "/^$common\$/q"); do
-		lspci -vvv -s "$x" 2>/dev/null |
-			grep -qE 'ACSCtl:.*(ReqRedir\+|CmpltRedir\+|EgressCtrl\+)' && return 0
-	done
-	return 1
-}
-
 # The switch topology puts an ivshmem (the last one) and the edu behind one
 # PCIe switch, on two downstream ports.  With an ACS redirect on that path
 # and an Intel CPU model under the q35 host bridge (not on the kernel's
