@@ -55,6 +55,8 @@
  *   dmapeek_provider.alloc_lock -> dmapeek_lock (a new buffer into the
  *        table only while its provider stays)
  *   dmapeek_file.lock                     (its list of imports; nothing nests)
+ *   any of the above except dmapeek_lock -> dmapeek_event_lock (sending an
+ *        event: numbering and the multicast; innermost)
  *
  * dmapeek_lock is innermost: it is held only to add, remove or walk
  * objects in the tables and to fill netlink messages from them; nothing
