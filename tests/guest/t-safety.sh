@@ -436,17 +436,21 @@ test_safety_killable_waits_and_no_lock_across_copy_or_dma() {
 	assert_eq "its bytes" same "$(kv data "$line")"
 	ms=$(kv move_ms "$line")
 	ms=${ms%.*}
-	# an export queued behind the copy would wait about as long as the
-	# move; one that runs beside it waits a small part of it
+	# an export queued behind the copy waits about as long as the move
+	# on top of what an export costs here (base_export_ms, measured before
+	# the move: tens of ms on the debug kernel); one that runs beside the
+	# move waits about that cost
 	wait=$(kv max_export_ms "$line")
 	wait=${wait%.*}
-	if [ "${ms:-0}" -lt 30 ]; then
-		echo "the move took ${ms} ms: too quick to tell what waits for it"
+	base=$(kv base_export_ms "$line")
+	base=${base%.*}
+	if [ "${ms:-0}" -lt 30 ] || [ "${ms:-0}" -lt $((4 * ${base:-0})) ]; then
+		echo "the move took ${ms} ms, an export ${base} ms: too quick to tell what waits for it"
 	else
-		[ "$(kv exports_during "$line")" -ge 2 ] ||
-			fail "only $(kv exports_during "$line") exports answered during a ${ms} ms move"
-		[ $((2 * ${wait:-0})) -lt "$ms" ] ||
-			fail "an export waited ${wait} ms during a ${ms} ms move: the move holds the exporter's lock across its copy"
+		[ "$(kv exports_during "$line")" -ge 1 ] ||
+			fail "no export answered during a ${ms} ms move"
+		[ $((2 * (${wait:-0} - ${base:-0}))) -lt "$ms" ] ||
+			fail "an export waited ${wait} ms (${base} ms alone) during a ${ms} ms move: the move holds the exporter's lock across its copy"
 		[ "$(kv dumps_during "$line")" -ge 1 ] ||
 			fail "no buffer dump answered during a ${ms} ms move"
 	fi
