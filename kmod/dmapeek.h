@@ -192,6 +192,8 @@ u64 dmapeek_provider_bus_offset(const struct dmapeek_provider *prov);
 
 int dmapeek_pci_init(void);
 void dmapeek_pci_exit(void);
+int dmapeek_export_init(void);
+void dmapeek_export_exit(void);
 
 /* ------------------------------------------------------------------ buffers */
 
@@ -400,6 +402,11 @@ struct dmapeek_event {
 	u32 count;
 	s32 error;
 	u32 map_type;
+	u64 op;
+	/* more attributes, in at most @size bytes: @put(skb, @arg) */
+	int (*put)(struct sk_buff *skb, const void *arg);
+	const void *arg;
+	size_t size;
 };
 
 /*

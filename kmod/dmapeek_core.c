@@ -252,7 +252,7 @@ static struct sk_buff *dmapeek_event_msg(const struct dmapeek_event *ev,
 	struct sk_buff *skb;
 	void *hdr;
 
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	skb = genlmsg_new(NLMSG_GOODSIZE + ev->size, GFP_KERNEL | __GFP_NOWARN);
 	if (!skb)
 		return NULL;
 	hdr = genlmsg_put(skb, 0, 0, &dmapeek_nl_family, 0, DMAPEEK_CMD_EVENT_NTF);
@@ -273,7 +273,9 @@ static struct sk_buff *dmapeek_event_msg(const struct dmapeek_event *ev,
 	    (ev->count && nla_put_u32(skb, DMAPEEK_A_EVENT_COUNT, ev->count)) ||
 	    (ev->error && nla_put_s32(skb, DMAPEEK_A_EVENT_ERROR, ev->error)) ||
 	    (ev->map_type &&
-	     nla_put_u32(skb, DMAPEEK_A_EVENT_MAP_TYPE, ev->map_type)))
+	     nla_put_u32(skb, DMAPEEK_A_EVENT_MAP_TYPE, ev->map_type)) ||
+	    (ev->op && nla_put_uint(skb, DMAPEEK_A_EVENT_OP, ev->op)) ||
+	    (ev->put && ev->put(skb, ev->arg)))
 		goto err_free;
 	/* "uint" attributes of 8 bytes, written when the numbers are known */
 	*seq = nla_reserve(skb, DMAPEEK_A_EVENT_SEQ, sizeof(u64));

@@ -599,6 +599,17 @@ static struct dmapeek_backing *dmapeek_buffer_set_backing(struct dmapeek_buffer 
 	return old;
 }
 
+/* The provider the buffer is on now, 0 if none; no lock held. */
+static u32 dmapeek_buffer_prov_id(struct dmapeek_buffer *buf)
+{
+	u32 id;
+
+	mutex_lock(&buf->lock);		/* the backing changes under it */
+	id = buf->backing ? buf->backing->prov_id : 0;
+	mutex_unlock(&buf->lock);
+	return id;
+}
+
 /* Drop every CPU mapping of the buffer; faults refill from the backing. */
 static void dmapeek_buffer_zap(struct dmapeek_buffer *buf)
 {
@@ -1594,31 +1605,109 @@ struct dmapeek_revoke_att {
 	u64 unmap_ns;
 };
 
-/*
- * The outcome of a revoke: @nr entries in @att, @stuck of them stuck.
- * @nl_reply asks for @rsp, the netlink reply, allocated for @nr entries
- * together with @att, before anything is revoked: a revoke that happened
- * must reach its caller, not fail for want of room in the reply.
+/**
+ * struct dmapeek_revoke_result - the outcome of a revoke or a move
+ * @op: the operation's number, carried by its begin, stuck and done events
+ * @done: the event that ends it (revoke-done or move-done)
+ * @t0: when importers were told
+ * @only: a move's old backing (a reference): the wait is for its mappings
+ * @nr: entries in @att, the attachments when the operation began
+ * @stuck: how many of them did not unmap in time
+ * @duration_ns: from @t0 to the last unmap, or to the timeout
+ * @att: per attachment
  */
 struct dmapeek_revoke_result {
+	u64 op;
+	u32 done;
+	u64 t0;
+	struct dmapeek_backing *only;
 	u32 nr;
 	u32 stuck;
 	u64 duration_ns;
 	struct dmapeek_revoke_att *att;
-	bool nl_reply;
-	struct sk_buff *rsp;
 };
 
-/* Room for the reply of a revoke of @nr attachments (dmapeek_nl_put_result()). */
-static size_t dmapeek_revoke_reply_size(u32 nr)
-{
-	size_t att = nla_total_size(nla_total_size(sizeof(u32)) +	/* id */
-				    nla_total_size(sizeof(u64)) +	/* unmap-ns */
-				    nla_total_size(sizeof(u8)));	/* stuck */
+static atomic64_t dmapeek_op_seq = ATOMIC64_INIT(0);
 
-	/* buffer-id, timeout-ms, attachments, stuck; duration-ns */
-	return 4 * nla_total_size(sizeof(u32)) + nla_total_size(sizeof(u64)) +
-	       nr * att;
+static size_t dmapeek_result_size(u32 nr);
+static int dmapeek_put_event_result(struct sk_buff *skb, const void *arg);
+
+/* An event of operation @res: begin, stuck (of one attachment) or done. */
+static void dmapeek_op_event(struct dmapeek_buffer *buf, u32 type,
+			     const struct dmapeek_revoke_result *res, u32 attach_id,
+			     u64 duration, u32 count, int error)
+{
+	struct dmapeek_event ev = {
+		.type = type,
+		.buffer_id = buf->id,
+		.attachment_id = attach_id,
+		.provider_id = dmapeek_buffer_prov_id(buf),
+		.duration_ns = duration,
+		.count = count,
+		.error = error,
+		.op = res->op,
+	};
+
+	dmapeek_event(&ev);
+}
+
+/*
+ * The done event of @res: each attachment's outcome with it.  A revoke
+ * with a stuck importer ends in -ETIMEDOUT; a move reports only its own
+ * failure (@error), its stuck importers in the count.
+ */
+static void dmapeek_op_done(struct dmapeek_buffer *buf,
+			    const struct dmapeek_revoke_result *res, int error)
+{
+	struct dmapeek_event ev = {
+		.type = res->done,
+		.buffer_id = buf->id,
+		.provider_id = dmapeek_buffer_prov_id(buf),
+		.duration_ns = res->duration_ns,
+		.count = res->stuck,
+		.error = error,
+		.op = res->op,
+		.put = res->nr ? dmapeek_put_event_result : NULL,
+		.arg = res,
+		.size = dmapeek_result_size(res->nr),
+	};
+
+	dmapeek_event(&ev);
+}
+
+/* Room for the per-attachment outcomes of @nr attachments in a message. */
+static size_t dmapeek_result_size(u32 nr)
+{
+	return nr * nla_total_size(nla_total_size(sizeof(u32)) +	/* id */
+				   nla_total_size(sizeof(u64)) +	/* unmap-ns */
+				   nla_total_size(sizeof(u8)));	/* stuck */
+}
+
+/* The per-attachment outcomes, as @attrtype nests of revoke-attachment. */
+static int dmapeek_put_result(struct sk_buff *skb, int attrtype, const void *arg)
+{
+	const struct dmapeek_revoke_result *res = arg;
+	struct nlattr *nest;
+	u32 i;
+
+	for (i = 0; i < res->nr; i++) {
+		nest = nla_nest_start(skb, attrtype);
+		if (!nest ||
+		    nla_put_u32(skb, DMAPEEK_A_REVOKE_ATTACHMENT_ID, res->att[i].id) ||
+		    (!res->att[i].stuck &&
+		     nla_put_uint(skb, DMAPEEK_A_REVOKE_ATTACHMENT_UNMAP_NS,
+				  res->att[i].unmap_ns)) ||
+		    nla_put_u8(skb, DMAPEEK_A_REVOKE_ATTACHMENT_STUCK,
+			       res->att[i].stuck))
+			return -EMSGSIZE;
+		nla_nest_end(skb, nest);
+	}
+	return 0;
+}
+
+static int dmapeek_put_event_result(struct sk_buff *skb, const void *arg)
+{
+	return dmapeek_put_result(skb, DMAPEEK_A_EVENT_ATTACHMENT, arg);
 }
 
 /*
@@ -1643,19 +1732,20 @@ static bool dmapeek_ea_maps(struct dmapeek_exp_attach *ea, struct dmapeek_backin
  * @only: a move's old backing: wait for its mappings only, since
  * importers may already map the new one; NULL (revoke): every mapping.
  */
-static int dmapeek_wait_unmapped(struct dmapeek_buffer *buf, u64 t0,
-				 u32 timeout_ms, struct dmapeek_backing *only,
-				 struct dmapeek_revoke_result *res)
+static int dmapeek_wait_unmapped(struct dmapeek_buffer *buf, u32 timeout_ms,
+				 unsigned int state, struct dmapeek_revoke_result *res)
 {
-	u64 deadline = t0 + (u64)timeout_ms * NSEC_PER_MSEC, now;
+	struct dmapeek_backing *only = res->only;
+	u64 t0 = res->t0, deadline = t0 + (u64)timeout_ms * NSEC_PER_MSEC, now;
 	struct dmapeek_exp_attach *ea;
 	int ret;
 	u32 i;
 
 	/*
-	 * Killable, so a user who started the wait can always end it; an
-	 * hrtimer, not jiffies: a jiffy-rounded wait can end up to a tick
-	 * early, and an importer must not be called stuck before its time.
+	 * Killable (@state) when a user's ioctl waits, so that the user can
+	 * always end it; TASK_IDLE in dmapeek_op_wq.  An hrtimer, not
+	 * jiffies: a jiffy-rounded wait can end up to a tick early, and an
+	 * importer must not be called stuck before its time.
 	 */
 	ret = 0;
 	now = dmapeek_now();
@@ -1663,8 +1753,7 @@ static int dmapeek_wait_unmapped(struct dmapeek_buffer *buf, u64 t0,
 		ret = __wait_event_hrtimeout(buf->wq,
 					     only ? !atomic_read(&only->maps) :
 						    !atomic_read(&buf->mapped),
-					     ns_to_ktime(deadline - now),
-					     TASK_KILLABLE);
+					     ns_to_ktime(deadline - now), state);
 	ret = ret == -ERESTARTSYS ? -EINTR : 0;
 	res->duration_ns = dmapeek_now() - t0;
 
@@ -1683,9 +1772,8 @@ static int dmapeek_wait_unmapped(struct dmapeek_buffer *buf, u64 t0,
 			r->stuck = true;
 			res->stuck++;
 			WRITE_ONCE(ea->a->stuck, true);
-			dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_STUCK, ea->a->id,
-					  0, res->duration_ns, 0,
-					  ret ? ret : -ETIMEDOUT);
+			dmapeek_op_event(buf, DMAPEEK_EVENT_TYPE_STUCK, res, ea->a->id,
+					 res->duration_ns, 0, ret ? ret : -ETIMEDOUT);
 		} else if (r->was_mapped && ea->last_unmap_ns >= t0) {
 			r->unmap_ns = ea->last_unmap_ns - t0;
 		}
@@ -1704,17 +1792,9 @@ static int dmapeek_snapshot_attachments(struct dmapeek_buffer *buf,
 	dma_resv_assert_held(buf->dmabuf->resv);
 	list_for_each_entry(ea, &buf->attachments, node)
 		n++;
-	res->att = kcalloc(n ? n : 1, sizeof(*res->att), GFP_KERNEL);
+	res->att = kvcalloc(n ? n : 1, sizeof(*res->att), GFP_KERNEL | __GFP_NOWARN);
 	if (!res->att)
 		return -ENOMEM;
-	if (res->nl_reply) {
-		res->rsp = genlmsg_new(dmapeek_revoke_reply_size(n), GFP_KERNEL);
-		if (!res->rsp) {
-			kfree(res->att);
-			res->att = NULL;
-			return -ENOMEM;
-		}
-	}
 	list_for_each_entry(ea, &buf->attachments, node) {
 		res->att[res->nr].id = ea->a->id;
 		res->att[res->nr].was_mapped = !list_empty(&ea->maps);
@@ -1725,14 +1805,13 @@ static int dmapeek_snapshot_attachments(struct dmapeek_buffer *buf,
 
 /*
  * Revoke as VFIO does: under resv set revoked, invalidate, wait for
- * fences; unlock; then wait unlocked, killably, for every importer to
- * unmap.  -EINTR: killed while waiting, the buffer stays revoked.
+ * fences, unlock.  The wait for every importer to unmap is
+ * dmapeek_op_finish()'s, by the caller.
  */
-static int dmapeek_buffer_revoke(struct dmapeek_buffer *buf, u32 timeout_ms,
+static int dmapeek_buffer_revoke(struct dmapeek_buffer *buf,
 				 struct dmapeek_revoke_result *res,
 				 struct netlink_ext_ack *extack)
 {
-	u64 t0;
 	int ret;
 
 	if (buf->model != DMAPEEK_MODEL_REVOCABLE) {
@@ -1757,16 +1836,34 @@ static int dmapeek_buffer_revoke(struct dmapeek_buffer *buf, u32 timeout_ms,
 	WRITE_ONCE(buf->revokes, buf->revokes + 1);
 	dmapeek_buffer_zap(buf);
 	mutex_unlock(&buf->lock);
-	t0 = dmapeek_now();
-	dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_REVOKE_BEGIN, 0, 0, 0, res->nr, 0);
+	res->op = atomic64_inc_return(&dmapeek_op_seq);
+	res->done = DMAPEEK_EVENT_TYPE_REVOKE_DONE;
+	res->t0 = dmapeek_now();
+	dmapeek_op_event(buf, DMAPEEK_EVENT_TYPE_REVOKE_BEGIN, res, 0, 0, res->nr, 0);
 	/* interrupted, the revoke stands: importers were told */
 	dmapeek_buffer_invalidate(buf, true);
 	dma_resv_unlock(buf->dmabuf->resv);
+	return 0;
+}
 
-	ret = dmapeek_wait_unmapped(buf, t0, timeout_ms, NULL, res);
-	dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_REVOKE_DONE, 0, 0,
-			  res->duration_ns, res->stuck,
-			  ret ? ret : res->stuck ? -ETIMEDOUT : 0);
+/*
+ * The second half of a revoke or a move that happened: wait up to
+ * @timeout_ms for the importers to unmap, then the done event.  @state:
+ * TASK_KILLABLE for a user's ioctl (-EINTR when killed: the operation
+ * stands, and the done event says so), TASK_IDLE in dmapeek_op_wq.
+ */
+static int dmapeek_op_finish(struct dmapeek_buffer *buf, u32 timeout_ms,
+			     unsigned int state, struct dmapeek_revoke_result *res)
+{
+	int ret;
+
+	ret = dmapeek_wait_unmapped(buf, timeout_ms, state, res);
+	if (res->done == DMAPEEK_EVENT_TYPE_REVOKE_DONE)
+		dmapeek_op_done(buf, res, ret ? ret : res->stuck ? -ETIMEDOUT : 0);
+	else
+		dmapeek_op_done(buf, res, ret);
+	dmapeek_backing_put(res->only);
+	res->only = NULL;
 	return ret;
 }
 
@@ -1850,16 +1947,16 @@ static int dmapeek_move_check(struct dmapeek_buffer *buf, struct dmapeek_provide
  * wait for fences, copy, switch, all under the buffer's reservation lock
  * and nothing else global, so exports, other buffers and device removals
  * go on meanwhile.  The old backing is freed by the unmap of its last
- * mapping (its reference count); we wait for that, killably, here.
+ * mapping (its reference count): on success res->only holds a reference
+ * on it for the caller's dmapeek_op_finish(), which waits for that.
  */
 static int dmapeek_buffer_move(struct dmapeek_buffer *buf, u32 prov_id,
-			       u32 timeout_ms, struct dmapeek_revoke_result *res,
+			       struct dmapeek_revoke_result *res,
 			       struct netlink_ext_ack *extack)
 {
 	struct dma_resv *resv = buf->dmabuf->resv;
 	struct dmapeek_backing *nb, *old = NULL;
 	struct dmapeek_provider *prov;
-	u64 t0;
 	int ret;
 
 	if (buf->model != DMAPEEK_MODEL_MOVABLE) {
@@ -1890,8 +1987,10 @@ static int dmapeek_buffer_move(struct dmapeek_buffer *buf, u32 prov_id,
 	if (ret)
 		goto out_unlock;
 
-	t0 = dmapeek_now();
-	dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_MOVE_BEGIN, 0, 0, 0, res->nr, 0);
+	res->op = atomic64_inc_return(&dmapeek_op_seq);
+	res->done = DMAPEEK_EVENT_TYPE_MOVE_DONE;
+	res->t0 = dmapeek_now();
+	dmapeek_op_event(buf, DMAPEEK_EVENT_TYPE_MOVE_BEGIN, res, 0, 0, res->nr, 0);
 	WRITE_ONCE(buf->state, DMAPEEK_BUFFER_STATE_MOVING);
 	if (dmapeek_buffer_invalidate(buf, true) < 0) {
 		/* no copy: importers map the memory where it still is */
@@ -1899,14 +1998,18 @@ static int dmapeek_buffer_move(struct dmapeek_buffer *buf, u32 prov_id,
 		dma_resv_unlock(resv);
 		NL_SET_ERR_MSG(extack, "interrupted waiting for the buffer's fences");
 		ret = -EINTR;
-		dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_MOVE_DONE, 0, 0,
-				  dmapeek_now() - t0, 0, ret);
+		res->duration_ns = dmapeek_now() - res->t0;
+		dmapeek_op_done(buf, res, ret);
 		goto out_put;
 	}
 
 	/*
-	 * Old mappings may still read: copy, then switch.  CPU faults wait
-	 * on the buffer lock, and the PTEs of the old backing go first.  The
+	 * Old mappings may still read: copy, then switch.  The copy runs
+	 * under the buffer's reservation, as TTM's CPU move does
+	 * (ttm_bo_move_memcpy() under the bo's resv): only this buffer's
+	 * users wait, and the copy reschedules and stops for a fatal
+	 * signal.  CPU faults wait on the buffer lock, and the PTEs of the
+	 * old backing go first.  The
 	 * switch happens only while the target provider stays (its alloc_lock
 	 * and @gone: see DOC: dmapeek exporter locking).
 	 */
@@ -1934,17 +2037,15 @@ static int dmapeek_buffer_move(struct dmapeek_buffer *buf, u32 prov_id,
 		NL_SET_ERR_MSG_FMT(extack, "%s", ret == -EINTR ? "killed while copying" :
 				   ret == -ENODEV ? "the target provider went away" :
 				   "copy failed");
-		dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_MOVE_DONE, 0, 0,
-				  dmapeek_now() - t0, 0, ret);
+		res->duration_ns = dmapeek_now() - res->t0;
+		dmapeek_op_done(buf, res, ret);
 		goto out_put;
 	}
 
 	dmapeek_backing_put(nb);	/* the buffer's reference on @old */
-	nb = NULL;
-	ret = dmapeek_wait_unmapped(buf, t0, timeout_ms, old, res);
-	dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_MOVE_DONE, 0, 0, res->duration_ns,
-			  res->stuck, ret);
-	goto out_put;
+	res->only = old;		/* ours: the caller's, for the wait */
+	dmapeek_provider_put(prov);
+	return 0;
 
 out_unlock:
 	dma_resv_unlock(resv);
@@ -1967,10 +2068,11 @@ int dmapeek_ioc_move(struct dmapeek_file *df, void *arg)
 	buf = dmapeek_buffer_get(m->buffer_id);
 	if (!buf)
 		return -ENOENT;
-	ret = dmapeek_buffer_move(buf, m->provider_id,
-				  m->timeout_ms ?: DMAPEEK_DEFAULT_TIMEOUT_MS, &res,
-				  NULL);
-	kfree(res.att);
+	ret = dmapeek_buffer_move(buf, m->provider_id, &res, NULL);
+	if (!ret)
+		ret = dmapeek_op_finish(buf, m->timeout_ms ?: DMAPEEK_DEFAULT_TIMEOUT_MS,
+					TASK_KILLABLE, &res);
+	kvfree(res.att);
 	dmapeek_buffer_put(buf);
 	return ret;
 }
@@ -1987,14 +2089,16 @@ int dmapeek_ioc_revoke(struct dmapeek_file *df, void *arg)
 	buf = dmapeek_buffer_get(r->buffer_id);
 	if (!buf)
 		return -ENOENT;
-	ret = dmapeek_buffer_revoke(buf, r->timeout_ms ?: DMAPEEK_DEFAULT_TIMEOUT_MS,
-				    &res, NULL);
+	ret = dmapeek_buffer_revoke(buf, &res, NULL);
+	if (!ret)
+		ret = dmapeek_op_finish(buf, r->timeout_ms ?: DMAPEEK_DEFAULT_TIMEOUT_MS,
+					TASK_KILLABLE, &res);
 	if (!ret) {
 		r->attachments = res.nr;
 		r->stuck = res.stuck;
 		r->duration_ns = res.duration_ns;
 	}
-	kfree(res.att);
+	kvfree(res.att);
 	dmapeek_buffer_put(buf);
 	return ret;
 }
@@ -2074,7 +2178,6 @@ static void dmapeek_buffer_device_gone(struct dmapeek_buffer *buf,
 				       struct dmapeek_device *ddev)
 {
 	struct dmapeek_revoke_result res = {};
-	u64 t0;
 
 	dma_resv_assert_held(buf->dmabuf->resv);
 	if (dmapeek_on_device(buf->backing, ddev)) {
@@ -2086,18 +2189,19 @@ static void dmapeek_buffer_device_gone(struct dmapeek_buffer *buf,
 		WRITE_ONCE(buf->state, DMAPEEK_BUFFER_STATE_REVOKED);
 		dmapeek_buffer_zap(buf);
 		mutex_unlock(&buf->lock);
-		t0 = dmapeek_now();
+		res.op = atomic64_inc_return(&dmapeek_op_seq);
+		res.t0 = dmapeek_now();
 		/* (the count is only reported: no allocation can fail here) */
 		res.nr = atomic_read(&buf->nr_attachments);
-		dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_REVOKE_BEGIN, 0, 0, 0,
-				  res.nr, 0);
+		dmapeek_op_event(buf, DMAPEEK_EVENT_TYPE_REVOKE_BEGIN, &res, 0, 0,
+				 res.nr, 0);
 		dmapeek_buffer_invalidate(buf, false);
 		/* The BAR space is not ours any more: mappings keep theirs. */
 		mutex_lock(&buf->lock);
 		dmapeek_backing_put(dmapeek_buffer_set_backing(buf, NULL));
 		mutex_unlock(&buf->lock);
-		dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_REVOKE_DONE, 0, 0,
-				  dmapeek_now() - t0, atomic_read(&buf->mapped), 0);
+		dmapeek_op_event(buf, DMAPEEK_EVENT_TYPE_REVOKE_DONE, &res, 0,
+				 dmapeek_now() - res.t0, atomic_read(&buf->mapped), 0);
 	} else if (dmapeek_maps_device(buf, ddev)) {
 		WRITE_ONCE(buf->evicting, true);
 		dmapeek_buffer_invalidate(buf, false);
@@ -2430,74 +2534,146 @@ static struct dmapeek_buffer *dmapeek_nl_buffer(struct genl_info *info, int attr
 	return buf;
 }
 
-static int dmapeek_nl_put_result(struct sk_buff *rsp, u32 buf_id, u32 timeout_ms,
-				 const struct dmapeek_revoke_result *res)
-{
-	struct nlattr *nest;
-	u32 i;
+/*
+ * DOC: revoke and move over netlink
+ *
+ * A revoke or a move waits, up to its timeout, for importers to unmap.
+ * That wait must not happen in a doit: genl_rcv() holds genetlink's
+ * cb_lock, and a family registering behind it (any module load) stalls,
+ * and every generic netlink request of the machine after it.  So the
+ * doit does the quick part (checks, state, invalidate, fences, copy),
+ * answers with the operation's number, and hands the wait to
+ * dmapeek_op_wq; the outcome is the done event carrying that number, as
+ * ethtool's cable test reports through notifications.  The ioctls wait
+ * in the caller, killably.
+ */
+struct dmapeek_op_tail {
+	struct work_struct work;
+	struct dmapeek_buffer *buf;	/* a file reference */
+	u32 timeout_ms;
+	struct dmapeek_revoke_result res;
+};
 
-	if (nla_put_u32(rsp, DMAPEEK_A_REVOKE_BUFFER_ID, buf_id) ||
-	    nla_put_u32(rsp, DMAPEEK_A_REVOKE_TIMEOUT_MS, timeout_ms) ||
-	    nla_put_uint(rsp, DMAPEEK_A_REVOKE_DURATION_NS, res->duration_ns) ||
-	    nla_put_u32(rsp, DMAPEEK_A_REVOKE_ATTACHMENTS, res->nr) ||
-	    nla_put_u32(rsp, DMAPEEK_A_REVOKE_STUCK, res->stuck))
+static struct workqueue_struct *dmapeek_op_wq;
+
+static void dmapeek_op_tail_work(struct work_struct *work)
+{
+	struct dmapeek_op_tail *t = container_of(work, struct dmapeek_op_tail, work);
+
+	dmapeek_op_finish(t->buf, t->timeout_ms, TASK_IDLE, &t->res);
+	kvfree(t->res.att);
+	dmapeek_buffer_put(t->buf);
+	kfree(t);
+}
+
+int dmapeek_export_init(void)
+{
+	/* unbound: a tail sleeps for as long as its timeout */
+	dmapeek_op_wq = alloc_workqueue("dmapeek_op", WQ_UNBOUND, 0);
+	return dmapeek_op_wq ? 0 : -ENOMEM;
+}
+
+/* After the last buffer: a tail holds one, so none is left to run. */
+void dmapeek_export_exit(void)
+{
+	destroy_workqueue(dmapeek_op_wq);
+}
+
+/*
+ * Begin @t's operation (@begin: revoke or move) and on success answer with
+ * its number and queue its tail; the tail owns @t from then on.
+ */
+static int dmapeek_nl_op_reply(struct genl_info *info, struct dmapeek_op_tail *t,
+			       int op_attr, int (*put)(struct sk_buff *rsp,
+						       const struct dmapeek_op_tail *t))
+{
+	struct sk_buff *rsp;
+	void *hdr;
+
+	rsp = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!rsp)
+		return -ENOMEM;
+	hdr = genlmsg_iput(rsp, info);
+	if (!hdr || put(rsp, t) || nla_put_uint(rsp, op_attr, t->res.op)) {
+		nlmsg_free(rsp);
 		return -EMSGSIZE;
-	for (i = 0; i < res->nr; i++) {
-		nest = nla_nest_start(rsp, DMAPEEK_A_REVOKE_ATTACHMENT);
-		if (!nest ||
-		    nla_put_u32(rsp, DMAPEEK_A_REVOKE_ATTACHMENT_ID, res->att[i].id) ||
-		    nla_put_uint(rsp, DMAPEEK_A_REVOKE_ATTACHMENT_UNMAP_NS,
-				 res->att[i].unmap_ns) ||
-		    nla_put_u8(rsp, DMAPEEK_A_REVOKE_ATTACHMENT_STUCK,
-			       res->att[i].stuck))
-			return -EMSGSIZE;
-		nla_nest_end(rsp, nest);
 	}
-	return 0;
+	genlmsg_end(rsp, hdr);
+	return genlmsg_reply(rsp, info);
+}
+
+static struct dmapeek_op_tail *dmapeek_op_tail_new(struct genl_info *info,
+						   int buf_attr, int timeout_attr)
+{
+	struct dmapeek_op_tail *t;
+
+	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return ERR_PTR(-ENOMEM);
+	t->timeout_ms = DMAPEEK_DEFAULT_TIMEOUT_MS;
+	if (info->attrs[timeout_attr])
+		t->timeout_ms = nla_get_u32(info->attrs[timeout_attr]) ?:
+			DMAPEEK_DEFAULT_TIMEOUT_MS;
+	t->buf = dmapeek_nl_buffer(info, buf_attr);
+	if (IS_ERR(t->buf)) {
+		int ret = PTR_ERR(t->buf);
+
+		kfree(t);
+		return ERR_PTR(ret);
+	}
+	INIT_WORK(&t->work, dmapeek_op_tail_work);
+	return t;
+}
+
+static void dmapeek_op_tail_free(struct dmapeek_op_tail *t)
+{
+	kvfree(t->res.att);
+	dmapeek_buffer_put(t->buf);
+	kfree(t);
+}
+
+static int dmapeek_nl_put_revoke(struct sk_buff *rsp, const struct dmapeek_op_tail *t)
+{
+	return nla_put_u32(rsp, DMAPEEK_A_REVOKE_BUFFER_ID, t->buf->id) ||
+	       nla_put_u32(rsp, DMAPEEK_A_REVOKE_TIMEOUT_MS, t->timeout_ms) ||
+	       nla_put_u32(rsp, DMAPEEK_A_REVOKE_ATTACHMENTS, t->res.nr) ? -EMSGSIZE : 0;
+}
+
+static int dmapeek_nl_put_move(struct sk_buff *rsp, const struct dmapeek_op_tail *t)
+{
+	return nla_put_u32(rsp, DMAPEEK_A_BUFFER_ID, t->buf->id) ||
+	       nla_put_u32(rsp, DMAPEEK_A_BUFFER_PROVIDER_ID,
+			   dmapeek_buffer_prov_id(t->buf)) ||
+	       nla_put_u32(rsp, DMAPEEK_A_BUFFER_MOVES, READ_ONCE(t->buf->moves)) ?
+	       -EMSGSIZE : 0;
 }
 
 int dmapeek_nl_buffer_revoke_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct dmapeek_revoke_result res = { .nl_reply = true };
-	u32 timeout_ms = DMAPEEK_DEFAULT_TIMEOUT_MS;
-	struct dmapeek_buffer *buf;
-	void *hdr;
+	struct dmapeek_op_tail *t;
 	int ret;
 
 	ret = dmapeek_nl_need_admin(skb, info);
 	if (ret)
 		return ret;
-	if (info->attrs[DMAPEEK_A_REVOKE_TIMEOUT_MS])
-		timeout_ms = nla_get_u32(info->attrs[DMAPEEK_A_REVOKE_TIMEOUT_MS]) ?:
-			DMAPEEK_DEFAULT_TIMEOUT_MS;
-	buf = dmapeek_nl_buffer(info, DMAPEEK_A_REVOKE_BUFFER_ID);
-	if (IS_ERR(buf))
-		return PTR_ERR(buf);
-	/* On success res.rsp was sized for every attachment revoked. */
-	ret = dmapeek_buffer_revoke(buf, timeout_ms, &res, info->extack);
-	if (ret)
-		goto out;
-
-	hdr = genlmsg_iput(res.rsp, info);
-	if (!hdr || dmapeek_nl_put_result(res.rsp, buf->id, timeout_ms, &res)) {
-		ret = -EMSGSIZE;
-		goto out;
+	t = dmapeek_op_tail_new(info, DMAPEEK_A_REVOKE_BUFFER_ID,
+				DMAPEEK_A_REVOKE_TIMEOUT_MS);
+	if (IS_ERR(t))
+		return PTR_ERR(t);
+	ret = dmapeek_buffer_revoke(t->buf, &t->res, info->extack);
+	if (ret) {
+		dmapeek_op_tail_free(t);
+		return ret;
 	}
-	genlmsg_end(res.rsp, hdr);
-	ret = genlmsg_reply(res.rsp, info);
-	res.rsp = NULL;		/* consumed */
-out:
-	nlmsg_free(res.rsp);	/* a revoke killed while it waited has one */
-	kfree(res.att);
-	dmapeek_buffer_put(buf);
+	/* The revoke happened: a reply that cannot be sent does not undo it. */
+	ret = dmapeek_nl_op_reply(info, t, DMAPEEK_A_REVOKE_OP, dmapeek_nl_put_revoke);
+	queue_work(dmapeek_op_wq, &t->work);
 	return ret;
 }
 
 int dmapeek_nl_buffer_move_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct dmapeek_revoke_result res = {};
-	u32 timeout_ms = DMAPEEK_DEFAULT_TIMEOUT_MS;
-	struct dmapeek_buffer *buf;
+	struct dmapeek_op_tail *t;
 	int ret;
 
 	ret = dmapeek_nl_need_admin(skb, info);
@@ -2505,21 +2681,22 @@ int dmapeek_nl_buffer_move_doit(struct sk_buff *skb, struct genl_info *info)
 		return ret;
 	if (GENL_REQ_ATTR_CHECK(info, DMAPEEK_A_BUFFER_TARGET_PROVIDER_ID))
 		return -EINVAL;
-	if (info->attrs[DMAPEEK_A_BUFFER_TIMEOUT_MS])
-		timeout_ms = nla_get_u32(info->attrs[DMAPEEK_A_BUFFER_TIMEOUT_MS]) ?:
-			DMAPEEK_DEFAULT_TIMEOUT_MS;
-	buf = dmapeek_nl_buffer(info, DMAPEEK_A_BUFFER_ID);
-	if (IS_ERR(buf))
-		return PTR_ERR(buf);
-	ret = dmapeek_buffer_move(buf,
+	t = dmapeek_op_tail_new(info, DMAPEEK_A_BUFFER_ID, DMAPEEK_A_BUFFER_TIMEOUT_MS);
+	if (IS_ERR(t))
+		return PTR_ERR(t);
+	ret = dmapeek_buffer_move(t->buf,
 				  nla_get_u32(info->attrs[DMAPEEK_A_BUFFER_TARGET_PROVIDER_ID]),
-				  timeout_ms, &res, info->extack);
-	if (ret == -ENODEV && !info->extack->_msg)
-		NL_SET_ERR_MSG_ATTR(info->extack,
-				    info->attrs[DMAPEEK_A_BUFFER_TARGET_PROVIDER_ID],
-				    "no such provider");
-	kfree(res.att);
-	dmapeek_buffer_put(buf);
+				  &t->res, info->extack);
+	if (ret) {
+		if (ret == -ENODEV && !info->extack->_msg)
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    info->attrs[DMAPEEK_A_BUFFER_TARGET_PROVIDER_ID],
+					    "no such provider");
+		dmapeek_op_tail_free(t);
+		return ret;
+	}
+	ret = dmapeek_nl_op_reply(info, t, DMAPEEK_A_BUFFER_OP, dmapeek_nl_put_move);
+	queue_work(dmapeek_op_wq, &t->work);
 	return ret;
 }
 

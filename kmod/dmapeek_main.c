@@ -237,9 +237,12 @@ static int __init dmapeek_init(void)
 	 * registration and __ro_after_init.
 	 */
 	dmapeek_nl_family.netnsok = false;
-	ret = genl_register_family(&dmapeek_nl_family);
+	ret = dmapeek_export_init();
 	if (ret)
 		return ret;
+	ret = genl_register_family(&dmapeek_nl_family);
+	if (ret)
+		goto err_export;
 	ret = dmapeek_p2p_init();
 	if (ret)
 		goto err_unregister_family;
@@ -258,6 +261,8 @@ err_p2p:
 	dmapeek_p2p_exit();
 err_unregister_family:
 	genl_unregister_family(&dmapeek_nl_family);
+err_export:
+	dmapeek_export_exit();
 	return ret;
 }
 
@@ -273,6 +278,7 @@ static void __exit dmapeek_exit(void)
 	dmapeek_pci_exit();
 	dmapeek_p2p_exit();
 	genl_unregister_family(&dmapeek_nl_family);
+	dmapeek_export_exit();
 }
 
 module_init(dmapeek_init);

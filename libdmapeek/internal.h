@@ -169,6 +169,7 @@ int dp_nl_error_msg(struct dmapeek *ctx, const struct nlmsghdr *nlh);
 void dp_obj_init(struct dp_obj *o, enum dp_kind kind);
 void dp_obj_release(struct dp_obj *o);
 struct dp_obj *dp_obj_new(enum dp_kind kind);
+int dp_obj_add_record(struct dmapeek *ctx, struct dp_obj *o, const struct nlattr *nest);
 int dp_obj_parse(struct dmapeek *ctx, struct dp_obj *o,
 		 const struct nlmsghdr *nlh);
 int dp_obj_parse_attrs(struct dmapeek *ctx, struct dp_obj *o,

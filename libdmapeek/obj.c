@@ -79,6 +79,7 @@ static const uint8_t buffer_types[] = {
 	[DMAPEEK_A_BUFFER_TARGET_PROVIDER_ID] = T_U32,
 	[DMAPEEK_A_BUFFER_NR_RANGES] = T_U32,
 	[DMAPEEK_A_BUFFER_RANGE_FIRST] = T_U32,
+	[DMAPEEK_A_BUFFER_OP] = T_UINT,
 };
 
 static const uint8_t range_types[] = {
@@ -141,6 +142,7 @@ static const uint8_t revoke_types[] = {
 	[DMAPEEK_A_REVOKE_ATTACHMENTS] = T_U32,
 	[DMAPEEK_A_REVOKE_STUCK] = T_U32,
 	[DMAPEEK_A_REVOKE_ATTACHMENT] = T_NEST,
+	[DMAPEEK_A_REVOKE_OP] = T_UINT,
 };
 
 static const uint8_t revoke_att_types[] = {
@@ -178,6 +180,7 @@ static const uint8_t event_types[] = {
 	[DMAPEEK_A_EVENT_SEQ] = T_UINT,
 	[DMAPEEK_A_EVENT_DROPPED] = T_UINT,
 	[DMAPEEK_A_EVENT_MAP_TYPE] = T_U32,
+	[DMAPEEK_A_EVENT_OP] = T_UINT,
 };
 
 #define KIND(n, c, t, id) { \
@@ -321,6 +324,17 @@ static int dp_obj_add_sub(struct dmapeek *ctx, struct dp_obj *o,
 		s->present |= 1U << t;
 	}
 	o->nr_subs++;
+	return 0;
+}
+
+/* One more nested record of @o's kind, from @nest (a message of another kind). */
+int dp_obj_add_record(struct dmapeek *ctx, struct dp_obj *o, const struct nlattr *nest)
+{
+	int err = dp_obj_add_sub(ctx, o, nest);
+
+	if (err)
+		return dp_errno(err);
+	o->present |= 1U << dp_kinds[o->kind].nest_attr;
 	return 0;
 }
 

@@ -9,11 +9,26 @@
  * op (-EOPNOTSUPP) is asked through the matching ioctl instead.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <linux/genetlink.h>
+#include <time.h>
 
 #include "internal.h"
+
+#define DP_OP_RCVBUF	(1 << 20)
+#define DP_OP_DEFAULT_TIMEOUT_MS	1000	/* the module's, in the spec */
+
+static uint64_t dp_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 /* The size an options struct claims, checked against what we know. */
 static int dp_opts_ok(size_t sz, size_t known, const void *opts)
@@ -138,26 +153,6 @@ DMAPEEK_EXPORT int dmapeek_restore(struct dmapeek *ctx, uint32_t buffer_id)
 			DMAPEEK_IOC_RESTORE, buffer_id);
 }
 
-DMAPEEK_EXPORT int dmapeek_move(struct dmapeek *ctx, uint32_t buffer_id,
-				uint32_t provider_id, uint32_t timeout_ms)
-{
-	struct nlmsghdr *nlh = dp_nl_msg(ctx, DMAPEEK_CMD_BUFFER_MOVE, 0);
-	struct dmapeek_move x = {
-		.size = sizeof(x), .buffer_id = buffer_id,
-		.provider_id = provider_id, .timeout_ms = timeout_ms,
-	};
-	int err;
-
-	mnl_attr_put_u32(nlh, DMAPEEK_A_BUFFER_ID, buffer_id);
-	mnl_attr_put_u32(nlh, DMAPEEK_A_BUFFER_TARGET_PROVIDER_ID, provider_id);
-	if (timeout_ms)
-		mnl_attr_put_u32(nlh, DMAPEEK_A_BUFFER_TIMEOUT_MS, timeout_ms);
-	err = dp_nl_talk(ctx, nlh, NULL, NULL);
-	if (err == -EOPNOTSUPP)
-		err = dp_op_ioctl(ctx, DMAPEEK_IOC_MOVE, &x);
-	return err;
-}
-
 static void dp_obj_set(struct dp_obj *o, unsigned int attr, uint64_t v)
 {
 	o->v[attr] = v;
@@ -206,24 +201,283 @@ static void dp_revoke_fill(struct dp_obj *o, const void *arg)
 	dp_obj_set(o, DMAPEEK_A_REVOKE_STUCK, x->stuck);
 }
 
+/*
+ * A revoke or a move over netlink answers once importers were told (and a
+ * move's copy is done); the wait for the importers to unmap runs in the
+ * module afterwards, outside netlink, and ends in a done event carrying
+ * the number the answer gave (the op attribute).  The caller listens on a
+ * socket of its own, joined to the events group before the request so
+ * that the event cannot pass unseen, and waits a little longer than the
+ * module does.
+ */
+#define DP_OP_SLACK_MS	10000
+
+struct dp_op {
+	struct dmapeek *ctx;
+	struct mnl_socket *ev;		/* joined to the events group */
+	unsigned int op_attr;		/* the op attribute of the answer */
+	uint64_t op;			/* its value; 0: an older module */
+	struct dp_obj *reply;		/* an older module's whole answer */
+	char *buf;
+	size_t buf_size;
+};
+
+static void dp_op_end(struct dp_op *w)
+{
+	if (w->ev)
+		mnl_socket_close(w->ev);
+	free(w->buf);
+	if (w->reply)
+		dmapeek_object_free(w->reply);
+}
+
+static int dp_op_listen(struct dp_op *w, struct dmapeek *ctx, unsigned int op_attr)
+{
+	unsigned int grp = ctx->mcgrp_events;
+	int size = DP_OP_RCVBUF;
+	int fd;
+
+	memset(w, 0, sizeof(*w));
+	w->ctx = ctx;
+	w->op_attr = op_attr;
+	if (!grp)
+		return 0;	/* no events: a module that answers when done */
+	w->ev = mnl_socket_open2(NETLINK_GENERIC, SOCK_CLOEXEC);
+	if (!w->ev)
+		return -errno;
+	if (mnl_socket_bind(w->ev, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	    mnl_socket_setsockopt(w->ev, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp)) < 0) {
+		int err = -errno;
+
+		mnl_socket_close(w->ev);
+		w->ev = NULL;
+		return err;
+	}
+	fd = mnl_socket_get_fd(w->ev);
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	return 0;
+}
+
+static int dp_op_reply_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dp_op *w = data;
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr))
+		if (mnl_attr_get_type(a) == w->op_attr &&
+		    mnl_attr_get_payload_len(a) == sizeof(uint64_t))
+			memcpy(&w->op, mnl_attr_get_payload(a), sizeof(w->op));
+	if (w->op || w->op_attr != DMAPEEK_A_REVOKE_OP || w->reply)
+		return MNL_CB_OK;
+	/* An older module answers a revoke when it is over, with everything. */
+	w->reply = dp_obj_new(DP_REVOKE);
+	if (!w->reply || dp_obj_parse(w->ctx, w->reply, nlh))
+		return MNL_CB_ERROR;
+	return MNL_CB_OK;
+}
+
+/* Is @nlh the done event of @w's operation?  Then decode it into @res. */
+static bool dp_op_is_done(struct dp_op *w, const struct nlmsghdr *nlh, int *error,
+			  struct dp_obj *res)
+{
+	uint64_t op = 0, duration = 0;
+	uint32_t type = 0, stuck = 0, buffer = 0;
+	const struct nlattr *a;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct genlmsghdr))
+		return false;
+	*error = 0;
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
+		uint16_t len = mnl_attr_get_payload_len(a);
+		const void *p = mnl_attr_get_payload(a);
+
+		switch (mnl_attr_get_type(a)) {
+		case DMAPEEK_A_EVENT_TYPE:
+			if (len == 4)
+				memcpy(&type, p, 4);
+			break;
+		case DMAPEEK_A_EVENT_OP:
+			if (len == 8)
+				memcpy(&op, p, 8);
+			break;
+		case DMAPEEK_A_EVENT_BUFFER_ID:
+			if (len == 4)
+				memcpy(&buffer, p, 4);
+			break;
+		case DMAPEEK_A_EVENT_COUNT:
+			if (len == 4)
+				memcpy(&stuck, p, 4);
+			break;
+		case DMAPEEK_A_EVENT_ERROR:
+			if (len == 4)
+				memcpy(error, p, 4);
+			break;
+		case DMAPEEK_A_EVENT_DURATION_NS:
+			if (len == 8)
+				memcpy(&duration, p, 8);
+			else if (len == 4)
+				duration = mnl_attr_get_u32(a);
+			break;
+		default:
+			break;
+		}
+	}
+	if (op != w->op || (type != DMAPEEK_EVENT_TYPE_REVOKE_DONE &&
+			    type != DMAPEEK_EVENT_TYPE_MOVE_DONE))
+		return false;
+	if (!res)
+		return true;
+	dp_obj_set(res, DMAPEEK_A_REVOKE_BUFFER_ID, buffer);
+	dp_obj_set(res, DMAPEEK_A_REVOKE_DURATION_NS, duration);
+	dp_obj_set(res, DMAPEEK_A_REVOKE_STUCK, stuck);
+	dp_obj_set(res, DMAPEEK_A_REVOKE_OP, op);
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr))
+		if (mnl_attr_get_type(a) == DMAPEEK_A_EVENT_ATTACHMENT &&
+		    dp_obj_add_record(w->ctx, res, a))
+			*error = -ENOMEM;
+	dp_obj_set(res, DMAPEEK_A_REVOKE_ATTACHMENTS, res->nr_subs);
+	return true;
+}
+
+/*
+ * Wait for the done event of @w's operation, up to @timeout_ms and the
+ * slack.  Its error, if any, is returned; @res gets its outcome.
+ */
+static int dp_op_wait(struct dp_op *w, uint32_t timeout_ms, struct dp_obj *res)
+{
+	int fd = mnl_socket_get_fd(w->ev), left, error;
+	uint64_t deadline = dp_now_ms() + timeout_ms + DP_OP_SLACK_MS;
+	bool overrun = false;
+
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		const struct nlmsghdr *h;
+		uint64_t now = dp_now_ms();
+		ssize_t n;
+		int len;
+
+		if (now >= deadline)
+			return dp_errno(overrun ? ENOBUFS : ETIMEDOUT);
+		left = (int)(deadline - now);
+		if (poll(&pfd, 1, left) < 0) {
+			if (errno == EINTR)
+				continue;
+			return dp_errno(errno);
+		}
+		if (!(pfd.revents & POLLIN))
+			continue;
+		n = recv(fd, NULL, 0, MSG_PEEK | MSG_TRUNC);
+		if (n > 0 && (size_t)n > w->buf_size) {
+			char *b = realloc(w->buf, (size_t)n);
+
+			if (!b)
+				return dp_errno(ENOMEM);
+			w->buf = b;
+			w->buf_size = (size_t)n;
+		}
+		n = recv(fd, w->buf, w->buf_size, MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == ENOBUFS)
+				overrun = true;	/* events lost; ours may follow */
+			else if (errno != EAGAIN && errno != EINTR)
+				return dp_errno(errno);
+			continue;
+		}
+		len = (int)n;
+		for (h = (const struct nlmsghdr *)w->buf; mnl_nlmsg_ok(h, len);
+		     h = mnl_nlmsg_next(h, &len))
+			if (h->nlmsg_type == w->ctx->family_id &&
+			    dp_op_is_done(w, h, &error, res))
+				return error;
+	}
+}
+
+DMAPEEK_EXPORT int dmapeek_move(struct dmapeek *ctx, uint32_t buffer_id,
+				uint32_t provider_id, uint32_t timeout_ms)
+{
+	struct dmapeek_move x = {
+		.size = sizeof(x), .buffer_id = buffer_id,
+		.provider_id = provider_id, .timeout_ms = timeout_ms,
+	};
+	struct nlmsghdr *nlh;
+	struct dp_op w;
+	int err, listen;
+
+	/* refused, the request is still made: the kernel's reason is better */
+	listen = dp_op_listen(&w, ctx, DMAPEEK_A_BUFFER_OP);
+	nlh = dp_nl_msg(ctx, DMAPEEK_CMD_BUFFER_MOVE, 0);
+	mnl_attr_put_u32(nlh, DMAPEEK_A_BUFFER_ID, buffer_id);
+	mnl_attr_put_u32(nlh, DMAPEEK_A_BUFFER_TARGET_PROVIDER_ID, provider_id);
+	if (timeout_ms)
+		mnl_attr_put_u32(nlh, DMAPEEK_A_BUFFER_TIMEOUT_MS, timeout_ms);
+	err = dp_nl_talk(ctx, nlh, dp_op_reply_cb, &w);
+	if (err == -EOPNOTSUPP)
+		err = dp_op_ioctl(ctx, DMAPEEK_IOC_MOVE, &x);
+	else if (!err && w.op)
+		err = w.ev ? dp_op_wait(&w, timeout_ms ? timeout_ms :
+					DP_OP_DEFAULT_TIMEOUT_MS, NULL) :
+			     dp_errno(listen ? -listen : ENOENT);
+	dp_op_end(&w);
+	return err;
+}
+
 DMAPEEK_EXPORT int dmapeek_revoke(struct dmapeek *ctx, uint32_t buffer_id,
 				  uint32_t timeout_ms,
 				  struct dmapeek_revoke_result **res)
 {
-	struct nlmsghdr *nlh = dp_nl_msg(ctx, DMAPEEK_CMD_BUFFER_REVOKE, 0);
 	struct dmapeek_revoke x = {
 		.size = sizeof(x), .buffer_id = buffer_id, .timeout_ms = timeout_ms,
 	};
-	struct dp_obj *o;
-	int err;
+	struct dp_obj *o = NULL;
+	struct nlmsghdr *nlh;
+	struct dp_op w;
+	int err, listen;
 
+	/* refused, the request is still made: the kernel's reason is better */
+	listen = dp_op_listen(&w, ctx, DMAPEEK_A_REVOKE_OP);
+	nlh = dp_nl_msg(ctx, DMAPEEK_CMD_BUFFER_REVOKE, 0);
 	mnl_attr_put_u32(nlh, DMAPEEK_A_REVOKE_BUFFER_ID, buffer_id);
 	if (timeout_ms)
 		mnl_attr_put_u32(nlh, DMAPEEK_A_REVOKE_TIMEOUT_MS, timeout_ms);
-	err = dp_reply_op(ctx, DP_REVOKE, nlh, DMAPEEK_IOC_REVOKE, &x, dp_revoke_fill,
-			  res ? &o : NULL);
+	err = dp_nl_talk(ctx, nlh, dp_op_reply_cb, &w);
+	if (err == -EOPNOTSUPP) {
+		err = dp_op_ioctl(ctx, DMAPEEK_IOC_REVOKE, &x);
+		if (err)
+			goto out;
+		o = dp_obj_new(DP_REVOKE);
+		if (!o) {
+			err = dp_errno(ENOMEM);
+			goto out;
+		}
+		dp_revoke_fill(o, &x);
+	} else if (err) {
+		goto out;
+	} else if (w.reply) {
+		o = w.reply;		/* an older module's answer */
+		w.reply = NULL;
+	} else if (w.op && !w.ev) {
+		err = dp_errno(listen ? -listen : ENOENT);
+	} else if (w.op) {
+		o = dp_obj_new(DP_REVOKE);
+		if (!o) {
+			err = dp_errno(ENOMEM);
+			goto out;
+		}
+		err = dp_op_wait(&w, timeout_ms ? timeout_ms : DP_OP_DEFAULT_TIMEOUT_MS, o);
+		if (err == -ETIMEDOUT && o->present)
+			err = 0;	/* done, with stuck importers: in the result */
+		dp_obj_set(o, DMAPEEK_A_REVOKE_TIMEOUT_MS,
+			   timeout_ms ? timeout_ms : DP_OP_DEFAULT_TIMEOUT_MS);
+	} else {
+		err = dp_errno(EBADMSG);	/* an answer without its number */
+	}
+out:
+	dp_op_end(&w);
 	if (!err && res)
 		*res = (struct dmapeek_revoke_result *)o;
+	else if (o)
+		dmapeek_object_free(o);
 	return err;
 }
 

@@ -1553,6 +1553,9 @@ static void print_event(const struct dmapeek_event *e)
 	if (dmapeek_object_has(e, DMAPEEK_A_EVENT_MAP_TYPE))
 		print_enum("map_type", " map_type %s", dmapeek_event_map_type(e),
 			   dmapeek_map_type_str);
+	/* the move or revoke this event belongs to (begin, stuck, done) */
+	if (dmapeek_object_has(e, DMAPEEK_A_EVENT_OP))
+		pr_u64("op", " op %" PRIu64, dmapeek_object_u64(e, DMAPEEK_A_EVENT_OP));
 	/* the module's count of lost events: in the text when it is not 0 */
 	if (dmapeek_object_has(e, DMAPEEK_A_EVENT_DROPPED))
 		pr_u64("dropped", dmapeek_event_dropped(e) ? " dropped %" PRIu64 : NULL,

@@ -115,6 +115,7 @@ const struct field event_fields[] = {
 	NUM("provider", NULL, DMAPEEK_A_EVENT_PROVIDER_ID),
 	NUM("seq", NULL, DMAPEEK_A_EVENT_SEQ),
 	ENUM("map_type", NULL, DMAPEEK_A_EVENT_MAP_TYPE, dmapeek_map_type_str),
+	NUM("op", NULL, DMAPEEK_A_EVENT_OP),
 	END,
 };
 

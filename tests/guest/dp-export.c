@@ -26,6 +26,13 @@
  *   dp-export dump buffers|attachments [FILTER]  one line per object
  *   dp-export get buffer|attachment ID
  *   dp-export revoke BUF MS | restore BUF | move BUF PROV [MS]   (netlink)
+ *	(revoke and move answer with an op number once importers were told;
+ *	the outcome is the done event carrying it, which these wait for and
+ *	print: "revoke ... att0.id=..." and "ok" or "err ENAME")
+ *   dp-export revoke-start BUF MS               the answer only: "revoke ... op=N"
+ *   dp-export ioc-revoke BUF MS | ioc-move BUF PROV MS   the same, by ioctl
+ *	(which waits in the caller, killably): "ok attachments=N stuck=N
+ *	duration_ns=N" or "err ENAME"
  *   dp-export events SECONDS                     print events heard
  *	(an event attribute this header does not name is printed "aN=V",
  *	N its number)
@@ -481,6 +488,7 @@ static const struct aname revoke_attrs[DMAPEEK_A_REVOKE_MAX + 1] = {
 	[DMAPEEK_A_REVOKE_ATTACHMENTS] = { "attachments", 'u' },
 	[DMAPEEK_A_REVOKE_STUCK] = { "stuck", 'u' },
 	[DMAPEEK_A_REVOKE_ATTACHMENT] = { "att", 'n' },
+	[DMAPEEK_A_REVOKE_OP] = { "op", 'u' },
 };
 
 static const struct aname revoke_att_attrs[DMAPEEK_A_REVOKE_ATTACHMENT_MAX + 1] = {
@@ -499,6 +507,7 @@ static const struct aname event_attrs[DMAPEEK_A_EVENT_MAX + 1] = {
 	[DMAPEEK_A_EVENT_DURATION_NS] = { "duration_ns", 'u' },
 	[DMAPEEK_A_EVENT_COUNT] = { "count", 'u' },
 	[DMAPEEK_A_EVENT_ERROR] = { "error", 'i' },
+	[DMAPEEK_A_EVENT_OP] = { "op", 'u' },
 };
 
 static uint64_t get_uint(struct nlattr *a)
@@ -678,6 +687,212 @@ static int nl_request(int cmd, int dump, const struct aname *names, int max,
 	if (err < 0) {
 		printf("err %s\n", nl_geterror(err));
 		return 1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------ revoke and move over netlink */
+
+static uint64_t op_reply;
+static int op_reply_quiet_cb(struct nl_msg *msg, void *arg);
+
+static int op_reply_cb(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct nlattr *a;
+	int rem;
+
+	nla_for_each_attr(a, genlmsg_attrdata(nlmsg_data(nlh), 0),
+			  genlmsg_attrlen(nlmsg_data(nlh), 0), rem)
+		if (nla_type(a) == (long)arg && nla_len(a) == 8)
+			op_reply = nla_get_u64(a);
+	return valid_cb(msg, (void *)(((long)arg == DMAPEEK_A_REVOKE_OP) ? "revoke" : "move"));
+}
+
+struct op_done {
+	uint64_t op;
+	int found;
+	int error;
+	const char *tag;	/* "revoke": print the outcome */
+	unsigned int buffer, timeout_ms;
+};
+
+static int op_done_cb(struct nl_msg *msg, void *arg)
+{
+	struct op_done *d = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct nlattr *tb[DMAPEEK_A_EVENT_MAX + 1], *a;
+	uint32_t type;
+	int rem, n = 0;
+
+	if (d->found || genlmsg_parse(nlh, 0, tb, DMAPEEK_A_EVENT_MAX, NULL) ||
+	    !tb[DMAPEEK_A_EVENT_TYPE] || !tb[DMAPEEK_A_EVENT_OP] ||
+	    get_uint(tb[DMAPEEK_A_EVENT_OP]) != d->op)
+		return NL_OK;
+	type = nla_get_u32(tb[DMAPEEK_A_EVENT_TYPE]);
+	if (type != DMAPEEK_EVENT_TYPE_REVOKE_DONE && type != DMAPEEK_EVENT_TYPE_MOVE_DONE)
+		return NL_OK;
+	d->found = 1;
+	d->error = tb[DMAPEEK_A_EVENT_ERROR] ? (int)nla_get_u32(tb[DMAPEEK_A_EVENT_ERROR]) : 0;
+	if (strcmp(d->tag, "revoke"))
+		return NL_OK;
+	nla_for_each_attr(a, genlmsg_attrdata(nlmsg_data(nlh), 0),
+			  genlmsg_attrlen(nlmsg_data(nlh), 0), rem)
+		if (nla_type(a) == DMAPEEK_A_EVENT_ATTACHMENT)
+			n++;
+	printf("revoke buffer=%u timeout_ms=%u duration_ns=%" PRIu64 " attachments=%d stuck=%u op=%" PRIu64,
+	       d->buffer, d->timeout_ms,
+	       tb[DMAPEEK_A_EVENT_DURATION_NS] ? get_uint(tb[DMAPEEK_A_EVENT_DURATION_NS]) : 0,
+	       n, tb[DMAPEEK_A_EVENT_COUNT] ? nla_get_u32(tb[DMAPEEK_A_EVENT_COUNT]) : 0, d->op);
+	n = 0;
+	nla_for_each_attr(a, genlmsg_attrdata(nlmsg_data(nlh), 0),
+			  genlmsg_attrlen(nlmsg_data(nlh), 0), rem) {
+		char p[32];
+
+		if (nla_type(a) != DMAPEEK_A_EVENT_ATTACHMENT)
+			continue;
+		snprintf(p, sizeof(p), "att%d.", n++);
+		print_attrs(nla_data(a), nla_len(a), revoke_att_attrs,
+			    DMAPEEK_A_REVOKE_ATTACHMENT_MAX, p);
+	}
+	printf("\n");
+	fflush(stdout);
+	return NL_OK;
+}
+
+/*
+ * A revoke (@op_attr DMAPEEK_A_REVOKE_OP) or a move over netlink: listen
+ * to the events first, send, take the op number from the answer, then
+ * wait for the done event that carries it (@wait), up to the timeout and
+ * 10 s.  Prints the outcome; returns 0 or 1.
+ */
+static int nl_op(int cmd, int op_attr, int wait, unsigned int buffer,
+		 unsigned int timeout_ms, int attr2, unsigned int v2, int attr3,
+		 unsigned int v3)
+{
+	struct op_done d = { .tag = op_attr == DMAPEEK_A_REVOKE_OP ? "revoke" : "move",
+			     .buffer = buffer, .timeout_ms = timeout_ms ?: 1000 };
+	struct nl_sock *ev, *sk;
+	struct nl_msg *msg;
+	int family, grp, err;
+	time_t end;
+
+	ev = nl_open(&family);
+	grp = genl_ctrl_resolve_grp(ev, DMAPEEK_FAMILY_NAME, DMAPEEK_MCGRP_EVENTS);
+	nl_socket_disable_seq_check(ev);
+	nl_socket_enable_msg_peek(ev);	/* a done event with many attachments */
+	/* without the events, the request is still made: its refusal says more */
+	if (grp < 0 || nl_socket_add_membership(ev, grp))
+		wait = -1;
+	nl_socket_set_buffer_size(ev, 4 << 20, 0);
+	nl_socket_modify_cb(ev, NL_CB_VALID, NL_CB_CUSTOM, op_done_cb, &d);
+
+	sk = nl_open(&family);
+	cur_names = op_attr == DMAPEEK_A_REVOKE_OP ? revoke_attrs : buffer_attrs;
+	cur_max = op_attr == DMAPEEK_A_REVOKE_OP ? DMAPEEK_A_REVOKE_MAX : DMAPEEK_A_BUFFER_MAX;
+	nl_err = 0;
+	nl_done = 0;
+	op_reply = 0;
+	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, wait > 0 ? op_reply_quiet_cb : op_reply_cb,
+			    (void *)(long)op_attr);
+	nl_socket_modify_cb(sk, NL_CB_ACK, NL_CB_CUSTOM, done_cb, NULL);
+	nl_socket_modify_err_cb(sk, NL_CB_CUSTOM, err_cb, NULL);
+	msg = nlmsg_alloc();
+	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, 0, cmd, DMAPEEK_FAMILY_VERSION);
+	nla_put_u32(msg, op_attr == DMAPEEK_A_REVOKE_OP ? DMAPEEK_A_REVOKE_BUFFER_ID :
+		    DMAPEEK_A_BUFFER_ID, buffer);
+	if (attr2)
+		nla_put_u32(msg, attr2, v2);
+	if (attr3)
+		nla_put_u32(msg, attr3, v3);
+	err = nl_send_auto(sk, msg);
+	while (err >= 0 && !nl_done)
+		err = nl_recvmsgs_default(sk);
+	nlmsg_free(msg);
+	nl_socket_free(sk);
+	if (nl_err) {
+		if (show_extack && nl_extack[0])
+			printf("err %s %s\n", ename(-nl_err), nl_extack);
+		else
+			printf("err %s\n", ename(-nl_err));
+		nl_socket_free(ev);
+		return 1;
+	}
+	if (err < 0 || !op_reply) {
+		printf("err %s\n", err < 0 ? nl_geterror(err) : "no op number in the answer");
+		nl_socket_free(ev);
+		return 1;
+	}
+	if (wait <= 0) {
+		nl_socket_free(ev);
+		if (wait < 0)
+			printf("err cannot listen to the events\n");
+		return wait < 0;
+	}
+	d.op = op_reply;
+	end = time(NULL) + d.timeout_ms / 1000 + 11;
+	while (!d.found && time(NULL) < end) {
+		struct timeval tv = { 0, 100000 };
+		fd_set fds;
+
+		FD_ZERO(&fds);
+		FD_SET(nl_socket_get_fd(ev), &fds);
+		if (select(nl_socket_get_fd(ev) + 1, &fds, NULL, NULL, &tv) > 0)
+			nl_recvmsgs_default(ev);
+	}
+	nl_socket_free(ev);
+	if (!d.found) {
+		printf("err no done event for op %" PRIu64 "\n", d.op);
+		return 1;
+	}
+	if (op_attr != DMAPEEK_A_REVOKE_OP) {
+		if (d.error)
+			printf("err %s\n", ename(-d.error));
+		else
+			printf("ok\n");
+		return d.error ? 1 : 0;
+	}
+	return 0;
+}
+
+/* The answer's op number, nothing printed: the done event says it all. */
+static int op_reply_quiet_cb(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct nlattr *a;
+	int rem;
+
+	nla_for_each_attr(a, genlmsg_attrdata(nlmsg_data(nlh), 0),
+			  genlmsg_attrlen(nlmsg_data(nlh), 0), rem)
+		if (nla_type(a) == (long)arg && nla_len(a) == 8)
+			op_reply = nla_get_u64(a);
+	return NL_OK;
+}
+
+/* DMAPEEK_IOC_REVOKE or _MOVE, waiting in this process (killable). */
+static int ioc_op(int revoke, unsigned int buffer, unsigned int prov, unsigned int ms)
+{
+	int fd = dev_fd();
+
+	if (revoke) {
+		struct dmapeek_revoke r = { .size = sizeof(r), .buffer_id = buffer,
+					    .timeout_ms = ms };
+
+		if (ioctl(fd, DMAPEEK_IOC_REVOKE, &r)) {
+			printf("err %s\n", ename(errno));
+			return 1;
+		}
+		printf("ok attachments=%u stuck=%u duration_ns=%" PRIu64 "\n",
+		       r.attachments, r.stuck, (uint64_t)r.duration_ns);
+	} else {
+		struct dmapeek_move m = { .size = sizeof(m), .buffer_id = buffer,
+					  .provider_id = prov, .timeout_ms = ms };
+
+		if (ioctl(fd, DMAPEEK_IOC_MOVE, &m)) {
+			printf("err %s\n", ename(errno));
+			return 1;
+		}
+		printf("ok\n");
 	}
 	return 0;
 }
@@ -1327,13 +1542,19 @@ int main(int argc, char **argv)
 				  DMAPEEK_A_ATTACHMENT_MAX, "attachment",
 				  DMAPEEK_A_ATTACHMENT_ID, id, 0);
 	}
-	if (!strcmp(argv[1], "revoke") && argc >= 4)
-		return nl_request(DMAPEEK_CMD_BUFFER_REVOKE, 0, revoke_attrs,
-				  DMAPEEK_A_REVOKE_MAX, "revoke",
-				  DMAPEEK_A_REVOKE_BUFFER_ID,
-				  (unsigned int)strtoul(argv[2], NULL, 0),
-				  DMAPEEK_A_REVOKE_TIMEOUT_MS,
-				  (unsigned int)strtoul(argv[3], NULL, 0), 0);
+	if ((!strcmp(argv[1], "revoke") || !strcmp(argv[1], "revoke-start")) && argc >= 4)
+		return nl_op(DMAPEEK_CMD_BUFFER_REVOKE, DMAPEEK_A_REVOKE_OP,
+			     !strcmp(argv[1], "revoke"), (unsigned int)strtoul(argv[2], NULL, 0),
+			     (unsigned int)strtoul(argv[3], NULL, 0),
+			     DMAPEEK_A_REVOKE_TIMEOUT_MS, (unsigned int)strtoul(argv[3], NULL, 0),
+			     0, 0);
+	if (!strcmp(argv[1], "ioc-revoke") && argc >= 4)
+		return ioc_op(1, (unsigned int)strtoul(argv[2], NULL, 0), 0,
+			      (unsigned int)strtoul(argv[3], NULL, 0));
+	if (!strcmp(argv[1], "ioc-move") && argc >= 5)
+		return ioc_op(0, (unsigned int)strtoul(argv[2], NULL, 0),
+			      (unsigned int)strtoul(argv[3], NULL, 0),
+			      (unsigned int)strtoul(argv[4], NULL, 0));
 	if (!strcmp(argv[1], "restore") && argc >= 3) {
 		ret = nl_request(DMAPEEK_CMD_BUFFER_RESTORE, 0, buffer_attrs,
 				 DMAPEEK_A_BUFFER_MAX, "restore", DMAPEEK_A_BUFFER_ID,
@@ -1344,16 +1565,13 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "move") && argc >= 4) {
 		/* the timeout only when given: the module's default otherwise */
-		ret = nl_request(DMAPEEK_CMD_BUFFER_MOVE, 0, buffer_attrs,
-				 DMAPEEK_A_BUFFER_MAX, "move", DMAPEEK_A_BUFFER_ID,
-				 (unsigned int)strtoul(argv[2], NULL, 0),
-				 DMAPEEK_A_BUFFER_TARGET_PROVIDER_ID,
-				 (unsigned int)strtoul(argv[3], NULL, 0),
-				 argc > 4 ? DMAPEEK_A_BUFFER_TIMEOUT_MS : 0,
-				 argc > 4 ? (unsigned int)strtoul(argv[4], NULL, 0) : 0, 0);
-		if (!ret)
-			printf("ok\n");
-		return ret;
+		return nl_op(DMAPEEK_CMD_BUFFER_MOVE, DMAPEEK_A_BUFFER_OP, 1,
+			     (unsigned int)strtoul(argv[2], NULL, 0),
+			     argc > 4 ? (unsigned int)strtoul(argv[4], NULL, 0) : 0,
+			     DMAPEEK_A_BUFFER_TARGET_PROVIDER_ID,
+			     (unsigned int)strtoul(argv[3], NULL, 0),
+			     argc > 4 ? DMAPEEK_A_BUFFER_TIMEOUT_MS : 0,
+			     argc > 4 ? (unsigned int)strtoul(argv[4], NULL, 0) : 0);
 	}
 	if (!strcmp(argv[1], "events") && argc >= 3)
 		return events(atoi(argv[2]));

@@ -162,6 +162,7 @@ static const struct attr_desc event_attrs[] = {
 	[DMAPEEK_A_EVENT_SEQ] = A("seq", T_UINT),
 	[DMAPEEK_A_EVENT_DROPPED] = A("dropped", T_UINT),
 	[DMAPEEK_A_EVENT_MAP_TYPE] = A("map_type", T_U32),
+	[DMAPEEK_A_EVENT_OP] = A("op", T_UINT),
 };
 
 struct dump_desc {

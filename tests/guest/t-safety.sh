@@ -364,6 +364,12 @@ kill_gone() {
 #    move (BAR to system memory, the ivshmem's own import never unmapping):
 #    gone within the bound, the buffer live in system memory, move-done
 #    with -4.
+#  - A netlink revoke of a buffer whose importer never unmaps, with 60 s
+#    to wait, answers within a quarter of the bound with its op number
+#    (it used to wait inside genl_rcv, holding genetlink's cb_lock, which
+#    any family registration and then every generic netlink request of
+#    the machine queue behind); a dump answers meanwhile; when the
+#    importer unmaps, revoke-done carries the op number and no error.
 #  - A move of 32 MiB (half the BAR on the debug kernel's smaller BARs)
 #    from the BAR to system memory: exports and buffer dumps issued while
 #    it copies answer before it does (dp-export move-race: at least 5
@@ -389,7 +395,7 @@ test_safety_killable_waits_and_no_lock_across_copy_or_dma() {
 	never=$(kv attachment "$(px krv attach "$EDUDEV" $IMP_P2P $NEVER)")
 	[ -n "$never" ] || fail "never-unmap import failed"
 	assert_eq "map (never unmaps)" ok "$(px krv map "$never")"
-	"$DPX" revoke "$krv" 60000 >"$FAULT_TMP/krv.out" 2>&1 &
+	"$DPX" ioc-revoke "$krv" 60000 >"$FAULT_TMP/krv.out" 2>&1 &
 	pid=$!
 	wait_buffer "$krv" state 3
 	sleep 0.5
@@ -405,7 +411,7 @@ test_safety_killable_waits_and_no_lock_across_copy_or_dma() {
 	own=$(kv attachment "$(px kmv attach "$IVDEV" $IMP_P2P $NEVER)")
 	[ -n "$own" ] || fail "never-unmap import by the BAR's own device failed"
 	assert_eq "map by the BAR's own device (never unmaps)" ok "$(px kmv map "$own")"
-	"$DPX" move "$kmv" 1 60000 >"$FAULT_TMP/kmv.out" 2>&1 &
+	"$DPX" ioc-move "$kmv" 1 60000 >"$FAULT_TMP/kmv.out" 2>&1 &
 	pid=$!
 	# the copy and the switch come before the wait for the old backing
 	wait_buffer "$kmv" provider 1
@@ -424,6 +430,40 @@ test_safety_killable_waits_and_no_lock_across_copy_or_dma() {
 	assert_eq "move-done carries -EINTR" 1 \
 		"$(ev_count $EV_MOVE_DONE "buffer=$kmv .*error=-4( |\$)")"
 	assert_nothing_left "after the killed waits"
+
+	# a netlink revoke answers before its importers unmap: the wait runs
+	# outside genetlink's cb_lock, and its outcome is the done event
+	events_start "$FAULT_TMP/events-nl" 120
+	px_start nlr 1 1M revocable nl-revoke
+	never=$(kv attachment "$(px nlr attach "$EDUDEV" $IMP_P2P $NEVER)")
+	assert_eq "map (never unmaps)" ok "$(px nlr map "$never")"
+	t0=$(date +%s%N)
+	out=$("$DPX" revoke-start "$PX_BUF" 60000)
+	t1=$(date +%s%N)
+	echo "$out"
+	op=$(kv op "$out")
+	[ -n "$op" ] && [ "$op" -gt 0 ] || fail "no op number in the netlink revoke's answer: $out"
+	assert_eq "the answer counts the attachment" 1 "$(kv attachments "$out")"
+	[ $(((t1 - t0) / 1000000)) -lt $((bound / 4)) ] ||
+		fail "a netlink revoke with a stuck importer and 60 s to wait answered after $(((t1 - t0) / 1000000)) ms: it waits inside genetlink"
+	echo "netlink revoke answered in $(((t1 - t0) / 1000000)) ms, the importer still mapped"
+	assert_eq "the buffer is revoked" 3 "$(kv state "$("$DPX" get buffer "$PX_BUF")")"
+	# the module still answers other requests meanwhile
+	"$DPX" dump buffers >/dev/null || fail "a dump during the revoke's wait failed"
+	assert_eq "the stuck importer unmaps" ok "$(px nlr unmap "$never")"
+	for i in $(seq 50); do
+		grep -qE "type=$EV_REVOKE_DONE .*op=$op( |\$)" "$EVLOG" && break
+		sleep 0.1
+	done
+	events_stop
+	grep -E "op=$op( |\$)" "$EVLOG" || true
+	assert_eq "revoke-begin and revoke-done carry the op number" 2 \
+		"$(grep -cE "type=($EV_REVOKE_BEGIN|$EV_REVOKE_DONE) .*op=$op( |\$)" "$EVLOG" || true)"
+	assert_eq "the done event: nobody stuck, no error" 1 \
+		"$(grep -E "type=$EV_REVOKE_DONE .*op=$op( |\$)" "$EVLOG" | grep -cvE ' (count|error)=' || true)"
+	assert_eq "and detaches" ok "$(px nlr detach "$never")"
+	px_stop nlr
+	assert_nothing_left "after the netlink revoke"
 
 	# exports and dumps during a long move's copy
 	size=$(kv size "$("$DPX" dump providers | grep "^provider id=$BARPROV ")")
