@@ -404,8 +404,10 @@ struct dmapeek_event {
 
 /*
  * Multicast @ev to the events group; no work when nobody listens.  The
- * module numbers it (the seq attribute) and counts it as dropped when it
- * cannot be built or sent.  Process context: it may sleep.
+ * module numbers and timestamps it together (seq order is time order) and
+ * counts it as dropped only when it cannot build or send it itself, not
+ * when a listener's socket overruns (ENOBUFS) or nobody listens (ESRCH).
+ * Process context: it may sleep.
  */
 void dmapeek_event(const struct dmapeek_event *ev);
 
