@@ -5,6 +5,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/slab.h>
+#include <linux/wait_bit.h>
 #include <net/genetlink.h>
 
 #include "dmapeek.h"
@@ -85,7 +86,10 @@ int dmapeek_mapping_register(struct dmapeek_mapping *m)
 	return ret;
 }
 
-/* Out of the table and off its attachment; the id is cleared.  Idempotent. */
+/*
+ * Out of the table and off its attachment, and no audit walks it any more;
+ * the id is cleared.  Idempotent.
+ */
 void dmapeek_mapping_unregister(struct dmapeek_mapping *m)
 {
 	if (!m || !m->id)
@@ -93,7 +97,10 @@ void dmapeek_mapping_unregister(struct dmapeek_mapping *m)
 	mutex_lock(&dmapeek_lock);
 	list_del_init(&m->att_node);
 	dmapeek_table_del(&dmapeek_mappings, m->id);
+	WRITE_ONCE(m->gone, true);
 	mutex_unlock(&dmapeek_lock);
+	/* no new audit finds it; one walking it stops at its next page */
+	wait_var_event(&m->audits, !atomic_read(&m->audits));
 	m->id = 0;
 }
 
