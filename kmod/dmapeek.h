@@ -58,9 +58,18 @@
  *   any of the above except dmapeek_lock -> dmapeek_event_lock (sending an
  *        event: numbering and the multicast; innermost)
  *
+ * Not a lock, but a wait that nests like one: dmapeek_mapping_unregister()
+ * waits for the audits walking that mapping (struct dmapeek_mapping.audits)
+ * with whatever its caller holds (a dma_buf resv, dmapeek_imp.lock, what
+ * nests under them; never dmapeek_lock).  An audit takes that count under
+ * dmapeek_lock, drops the lock and walks holding none, waiting for nothing
+ * (cond_resched() only), and stops at its next page once the mapping is
+ * gone, so the wait is short and cannot close a cycle.
+ *
  * dmapeek_lock is innermost: it is held only to add, remove or walk
  * objects in the tables and to fill netlink messages from them; nothing
- * that sleeps on other locks or on hardware runs under it.  Fill functions
+ * that sleeps on other locks or on hardware runs under it (an audit looks
+ * its mapping up under it and walks after dropping it).  Fill functions
  * read counters with READ_ONCE() and never take a reservation lock, so a
  * dump never waits for a buffer.  No copy_{to,from}_user() runs under any
  * of these locks: ioctl arguments are copied before locking, results after.
@@ -330,6 +339,12 @@ struct dmapeek_map_range {
  *	after unregistering the mapping.
  * @att_node: on its attachment's @mappings while both are registered
  *	(dmapeek_lock)
+ * @audits: audits walking it; taken under dmapeek_lock while registered,
+ *	dmapeek_mapping_unregister() waits for it to drop to 0
+ * @gone: unregistered (set under dmapeek_lock): a walking audit stops
+ *
+ * Everything but @audits and @gone is written before the mapping is
+ * registered and stays as it is until it is freed.
  */
 struct dmapeek_mapping {
 	u32 id;
@@ -342,13 +357,19 @@ struct dmapeek_mapping {
 	struct dmapeek_map_range *ranges;
 	struct sg_table *cpu_sgt;
 	struct list_head att_node;
+	atomic_t audits;
+	bool gone;
 };
 
 /*
  * Mappings: allocate with room for @nr ranges, register (gets an id, sends
  * no event by itself), unregister, free.  The audit walks a registered
- * mapping's addresses through the IOMMU under dmapeek_lock, so whoever tears
- * a mapping down unregisters it before unmapping its addresses.
+ * mapping's addresses through the IOMMU with no lock held, counted in
+ * @audits; unregistering marks the mapping @gone and waits for those
+ * audits, which stop at their next page, so whoever tears a mapping down
+ * unregisters it before unmapping its addresses (and freeing @ranges or
+ * @cpu_sgt).  dmapeek_mapping_unregister() may be called with any lock held
+ * but dmapeek_lock.
  */
 struct dmapeek_mapping *dmapeek_mapping_alloc(u32 nr, gfp_t gfp);
 int dmapeek_mapping_register(struct dmapeek_mapping *m);
@@ -411,8 +432,10 @@ struct dmapeek_event {
 
 /*
  * Multicast @ev to the events group; no work when nobody listens.  The
- * module numbers it (the seq attribute) and counts it as dropped when it
- * cannot be built or sent.  Process context: it may sleep.
+ * module numbers and timestamps it together (seq order is time order) and
+ * counts it as dropped only when it cannot build or send it itself, not
+ * when a listener's socket overruns (ENOBUFS) or nobody listens (ESRCH).
+ * Process context: it may sleep.
  */
 void dmapeek_event(const struct dmapeek_event *ev);
 

@@ -13,22 +13,32 @@
  * checked page by page against its pages even where the IOMMU merged its
  * segments into fewer IOVA runs.
  *
- * The walk runs under dmapeek_lock, which keeps the mapping (and so its
- * IOVA) alive: unmapping unregisters the mapping under that lock first.
+ * The mapping is looked up under dmapeek_lock, which is then dropped: an
+ * audit of a large mapping must not hold up every other dmapeek operation.
+ * What keeps the mapping (its record and its IOVA, and so the device's
+ * domain) alive during the walk is its count of audits, taken under the
+ * lock: unmapping unregisters the mapping first, and that waits for the
+ * audits, which see the mapping gone at their next page and give up
+ * (ENOENT).  The walk lets others run every DMAPEEK_AUDIT_BATCH pages and
+ * gives up when the caller is killed (EINTR).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/iommu.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/scatterlist.h>
+#include <linux/wait_bit.h>
 #include <net/genetlink.h>
 
 #include "dmapeek.h"
 #include "dmapeek-nl-gen.h"
 
 #define DMAPEEK_AUDIT_REPORT	8
+#define DMAPEEK_AUDIT_BATCH	1024
 
 struct dmapeek_audit_res {
+	bool gone;
 	u32 result;
 	u32 domain_type;
 	u64 pages;
@@ -58,6 +68,26 @@ static void dmapeek_audit_note(struct dmapeek_audit_res *res, u64 iova, u64 expe
 }
 
 /*
+ * After each page: 0 to go on, -ENOENT when the mapping is being torn down
+ * (its owner waits for us), -EINTR when the caller is killed.
+ */
+static int dmapeek_audit_next(const struct dmapeek_mapping *m,
+			      struct dmapeek_audit_res *res)
+{
+	res->pages++;
+	if (READ_ONCE(m->gone)) {
+		res->gone = true;
+		return -ENOENT;
+	}
+	if (!(res->pages % DMAPEEK_AUDIT_BATCH)) {
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
+	}
+	return 0;
+}
+
+/*
  * A system-memory sg mapping whose DMA segments merged (the IOMMU packed
  * several CPU segments into one IOVA run): no range has one physical
  * address, so walk both sides in step.  The exporter builds its table from
@@ -65,27 +95,28 @@ static void dmapeek_audit_note(struct dmapeek_audit_res *res, u64 iova, u64 expe
  * IOVA space, so page N of the CPU side is page N of the DMA stream.
  * Anything else (a partial page, lengths that differ) is left unchecked.
  */
-static void dmapeek_audit_merged(const struct dmapeek_mapping *m,
-				 struct iommu_domain *dom, bool translates,
-				 struct dmapeek_audit_res *res)
+static int dmapeek_audit_merged(const struct dmapeek_mapping *m,
+				struct iommu_domain *dom, bool translates,
+				struct dmapeek_audit_res *res)
 {
 	struct sg_page_iter piter;
 	struct scatterlist *sg;
 	u64 cpu_len = 0, dma_len = 0, roff = 0;
 	u32 i, r = 0;
+	int ret;
 
 	for_each_sgtable_sg(m->cpu_sgt, sg, i) {
 		if (sg->offset || !PAGE_ALIGNED(sg->length))
-			return;
+			return 0;
 		cpu_len += sg->length;
 	}
 	for (i = 0; i < m->nr_ranges; i++) {
 		if (!PAGE_ALIGNED(m->ranges[i].len))
-			return;
+			return 0;
 		dma_len += m->ranges[i].len;
 	}
 	if (cpu_len != dma_len)
-		return;
+		return 0;
 
 	for_each_sgtable_page(m->cpu_sgt, &piter, 0) {
 		u64 expected = page_to_phys(sg_page_iter_page(&piter));
@@ -102,41 +133,29 @@ static void dmapeek_audit_merged(const struct dmapeek_mapping *m,
 		if (actual != expected)
 			dmapeek_audit_note(res, iova, expected, actual);
 		roff += PAGE_SIZE;
-		res->pages++;
-		if (!(res->pages & 1023))
-			cond_resched();
+		ret = dmapeek_audit_next(m, res);
+		if (ret)
+			return ret;
 	}
+	return 0;
 }
 
-static int dmapeek_audit_run(u32 id, struct dmapeek_audit_res *res)
+/* Every range of @m page by page; no lock held, @m counted in its audits. */
+static int dmapeek_audit_walk(const struct dmapeek_mapping *m,
+			      struct iommu_domain *dom, bool translates,
+			      struct dmapeek_audit_res *res)
 {
-	struct iommu_domain *dom;
-	struct dmapeek_mapping *m;
-	bool translates;
-	u64 unchecked = 0;
 	u32 i;
-
-	memset(res, 0, sizeof(*res));
-	mutex_lock(&dmapeek_lock);
-	m = xa_load(&dmapeek_mappings.xa, id);
-	if (!m) {
-		mutex_unlock(&dmapeek_lock);
-		return -ENOENT;
-	}
-	dom = iommu_get_domain_for_dev(m->dev);
-	res->domain_type = dmapeek_iommu_domain_type(dom);
-	translates = dmapeek_iommu_domain_translates(dom);
+	int ret;
 
 	if (m->cpu_sgt)
-		dmapeek_audit_merged(m, dom, translates, res);
-	for (i = 0; !m->cpu_sgt && i < m->nr_ranges; i++) {
+		return dmapeek_audit_merged(m, dom, translates, res);
+	for (i = 0; i < m->nr_ranges; i++) {
 		const struct dmapeek_map_range *r = &m->ranges[i];
 		u64 off, step;
 
-		if (!r->phys || r->kind == DMAPEEK_ADDR_KIND_BUS) {
-			unchecked += r->len;
+		if (!r->phys || r->kind == DMAPEEK_ADDR_KIND_BUS)
 			continue;
-		}
 		for (off = 0; off < r->len; off += step) {
 			u64 iova = r->addr + off;
 			u64 expected = r->phys + off;
@@ -149,12 +168,43 @@ static int dmapeek_audit_run(u32 id, struct dmapeek_audit_res *res)
 				actual = iova;
 			if (actual != expected)
 				dmapeek_audit_note(res, iova, expected, actual);
-			res->pages++;
-			if (!(res->pages & 1023))
-				cond_resched();
+			ret = dmapeek_audit_next(m, res);
+			if (ret)
+				return ret;
 		}
 	}
+	return 0;
+}
+
+static int dmapeek_audit_run(u32 id, struct dmapeek_audit_res *res)
+{
+	struct iommu_domain *dom;
+	struct dmapeek_mapping *m;
+	bool translates;
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	mutex_lock(&dmapeek_lock);
+	m = xa_load(&dmapeek_mappings.xa, id);
+	if (!m) {
+		mutex_unlock(&dmapeek_lock);
+		return -ENOENT;
+	}
+	/* registered, so not gone: unregistering waits for this count */
+	atomic_inc(&m->audits);
 	mutex_unlock(&dmapeek_lock);
+
+	/* the device keeps its domain while it has this mapping */
+	dom = iommu_get_domain_for_dev(m->dev);
+	res->domain_type = dmapeek_iommu_domain_type(dom);
+	translates = dmapeek_iommu_domain_translates(dom);
+	ret = dmapeek_audit_walk(m, dom, translates, res);
+
+	/* @m may be freed as soon as the count drops */
+	if (atomic_dec_and_test(&m->audits))
+		wake_up_var(&m->audits);
+	if (ret)
+		return ret;
 
 	if (!res->pages)
 		res->result = DMAPEEK_AUDIT_RESULT_NOT_CHECKABLE;
@@ -208,10 +258,17 @@ int dmapeek_nl_mapping_audit_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!res)
 		return -ENOMEM;
 	ret = dmapeek_audit_run(id, res);
-	if (ret) {
+	if (ret == -ENOENT && res->gone) {
+		NL_SET_ERR_MSG_ATTR_FMT(info->extack,
+					info->attrs[DMAPEEK_A_AUDIT_MAPPING_ID],
+					"mapping %u was unmapped during the audit", id);
+		goto out;
+	} else if (ret == -ENOENT) {
 		NL_SET_ERR_MSG_ATTR_FMT(info->extack,
 					info->attrs[DMAPEEK_A_AUDIT_MAPPING_ID],
 					"no mapping with id %u", id);
+		goto out;
+	} else if (ret) {
 		goto out;
 	}
 	ret = -ENOMEM;

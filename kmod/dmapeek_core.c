@@ -5,6 +5,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/slab.h>
+#include <linux/wait_bit.h>
 #include <net/genetlink.h>
 
 #include "dmapeek.h"
@@ -85,7 +86,10 @@ int dmapeek_mapping_register(struct dmapeek_mapping *m)
 	return ret;
 }
 
-/* Out of the table and off its attachment; the id is cleared.  Idempotent. */
+/*
+ * Out of the table and off its attachment, and no audit walks it any more;
+ * the id is cleared.  Idempotent.
+ */
 void dmapeek_mapping_unregister(struct dmapeek_mapping *m)
 {
 	if (!m || !m->id)
@@ -93,7 +97,10 @@ void dmapeek_mapping_unregister(struct dmapeek_mapping *m)
 	mutex_lock(&dmapeek_lock);
 	list_del_init(&m->att_node);
 	dmapeek_table_del(&dmapeek_mappings, m->id);
+	WRITE_ONCE(m->gone, true);
 	mutex_unlock(&dmapeek_lock);
+	/* no new audit finds it; one walking it stops at its next page */
+	wait_var_event(&m->audits, !atomic_read(&m->audits));
 	m->id = 0;
 }
 
@@ -234,20 +241,36 @@ int dmapeek_nl_mapping_get_dumpit(struct sk_buff *skb, struct netlink_callback *
 /*
  * Event numbers and the count of events lost on the module's side, under
  * dmapeek_event_lock, which is also held across the multicast so that
- * listeners receive the events in the order of their numbers.  It is a
- * leaf: nothing is taken under it but netlink's own locks.
+ * listeners receive the events in the order of their numbers.  The
+ * timestamp is taken under it too, with the number, so that the order of
+ * the numbers is the order of the timestamps.  It is a leaf: nothing is
+ * taken under it but netlink's own locks.
+ *
+ * dmapeek_events_dropped counts only the module's own losses: events it
+ * numbered but could not build (no memory, -EMSGSIZE) or that netlink
+ * refused outright.  It does not count -ESRCH (nobody listens: nothing is
+ * lost) nor -ENOBUFS (a listener's socket overran: that listener sees
+ * ENOBUFS on its socket and the gap in the numbers, the others got the
+ * event).
  */
 static DEFINE_MUTEX(dmapeek_event_lock);
 static u64 dmapeek_event_seq;
 static u64 dmapeek_events_dropped;
 
+/* Room for the attributes dmapeek_event() fills under dmapeek_event_lock. */
+struct dmapeek_event_slots {
+	struct nlattr *timestamp;
+	struct nlattr *seq;
+	struct nlattr *dropped;
+};
+
 /*
- * Build the event message, all but its number and the drop count, for
- * which it reserves room (filled under dmapeek_event_lock); NULL when
- * there is no memory for it.
+ * Build the event message, all but its timestamp, its number and the drop
+ * count, for which it reserves room in @slots; NULL when there is no
+ * memory for it.
  */
 static struct sk_buff *dmapeek_event_msg(const struct dmapeek_event *ev,
-					 struct nlattr **seq, struct nlattr **dropped)
+					 struct dmapeek_event_slots *slots)
 {
 	struct sk_buff *skb;
 	void *hdr;
@@ -258,8 +281,11 @@ static struct sk_buff *dmapeek_event_msg(const struct dmapeek_event *ev,
 	hdr = genlmsg_put(skb, 0, 0, &dmapeek_nl_family, 0, DMAPEEK_CMD_EVENT_NTF);
 	if (!hdr)
 		goto err_free;
-	if (nla_put_u32(skb, DMAPEEK_A_EVENT_TYPE, ev->type) ||
-	    nla_put_uint(skb, DMAPEEK_A_EVENT_TIMESTAMP_NS, dmapeek_now()) ||
+	if (nla_put_u32(skb, DMAPEEK_A_EVENT_TYPE, ev->type))
+		goto err_free;
+	/* "uint" attributes of 8 bytes, written under dmapeek_event_lock */
+	slots->timestamp = nla_reserve(skb, DMAPEEK_A_EVENT_TIMESTAMP_NS, sizeof(u64));
+	if (!slots->timestamp ||
 	    (ev->buffer_id &&
 	     nla_put_u32(skb, DMAPEEK_A_EVENT_BUFFER_ID, ev->buffer_id)) ||
 	    (ev->attachment_id &&
@@ -277,10 +303,9 @@ static struct sk_buff *dmapeek_event_msg(const struct dmapeek_event *ev,
 	    (ev->op && nla_put_uint(skb, DMAPEEK_A_EVENT_OP, ev->op)) ||
 	    (ev->put && ev->put(skb, ev->arg)))
 		goto err_free;
-	/* "uint" attributes of 8 bytes, written when the numbers are known */
-	*seq = nla_reserve(skb, DMAPEEK_A_EVENT_SEQ, sizeof(u64));
-	*dropped = nla_reserve(skb, DMAPEEK_A_EVENT_DROPPED, sizeof(u64));
-	if (!*seq || !*dropped)
+	slots->seq = nla_reserve(skb, DMAPEEK_A_EVENT_SEQ, sizeof(u64));
+	slots->dropped = nla_reserve(skb, DMAPEEK_A_EVENT_DROPPED, sizeof(u64));
+	if (!slots->seq || !slots->dropped)
 		goto err_free;
 	genlmsg_end(skb, hdr);
 	return skb;
@@ -293,11 +318,11 @@ err_free:
 /*
  * Every event made while the group has a listener gets the next number,
  * also one that cannot be built or sent: listeners see the gap, and the
- * next event's drop count says the module lost it.
+ * next event's drop count says whether the module lost it.
  */
 void dmapeek_event(const struct dmapeek_event *ev)
 {
-	struct nlattr *seq = NULL, *dropped = NULL;
+	struct dmapeek_event_slots slots;
 	struct sk_buff *skb;
 	u64 v;
 	int ret;
@@ -305,21 +330,27 @@ void dmapeek_event(const struct dmapeek_event *ev)
 	if (!genl_has_listeners(&dmapeek_nl_family, &init_net, DMAPEEK_NLGRP_EVENTS))
 		return;
 
-	skb = dmapeek_event_msg(ev, &seq, &dropped);
+	skb = dmapeek_event_msg(ev, &slots);
 	mutex_lock(&dmapeek_event_lock);
 	dmapeek_event_seq++;
 	if (!skb) {
 		dmapeek_events_dropped++;
 		goto out;
 	}
+	v = dmapeek_now();
+	memcpy(nla_data(slots.timestamp), &v, sizeof(v));
 	v = dmapeek_event_seq;
-	memcpy(nla_data(seq), &v, sizeof(v));
+	memcpy(nla_data(slots.seq), &v, sizeof(v));
 	v = dmapeek_events_dropped;
-	memcpy(nla_data(dropped), &v, sizeof(v));
+	memcpy(nla_data(slots.dropped), &v, sizeof(v));
 	ret = genlmsg_multicast(&dmapeek_nl_family, skb, 0, DMAPEEK_NLGRP_EVENTS,
 				GFP_KERNEL);
-	/* -ESRCH: the last listener left since the check above */
-	if (ret && ret != -ESRCH)
+	/*
+	 * -ESRCH: the last listener left since the check above; -ENOBUFS: a
+	 * listener's socket overran (it is told, and others may have the
+	 * event).  Neither is the module's loss.
+	 */
+	if (ret && ret != -ESRCH && ret != -ENOBUFS)
 		dmapeek_events_dropped++;
 out:
 	mutex_unlock(&dmapeek_event_lock);
