@@ -131,6 +131,8 @@ struct dmapeek_backing {
  * @moves: moves done (resv), read with READ_ONCE()
  * @revokes: revokes done (resv), read with READ_ONCE()
  * @created_ns: CLOCK_MONOTONIC at export
+ * @prov_id: the provider of @backing, 0 without one; written with it,
+ *	read with READ_ONCE() where the backing may change (events)
  */
 struct dmapeek_buffer {
 	u32 id;
@@ -154,6 +156,7 @@ struct dmapeek_buffer {
 	u32 moves;
 	u32 revokes;
 	u64 created_ns;
+	u32 prov_id;
 };
 
 /**
@@ -184,6 +187,7 @@ struct dmapeek_xmap {
 	struct sg_table *sgt;
 	struct dmapeek_backing *backing;	/* holds a reference */
 	u32 path;
+	enum dma_data_direction dir;		/* of the map */
 	u32 saved_nents;			/* own sgts: orig_nents */
 	struct dma_iova_state state;
 	struct dmapeek_mapping *m;
@@ -244,13 +248,12 @@ bool dmapeek_export_must_unmap(struct dma_buf *dmabuf)
 static void dmapeek_buf_event(struct dmapeek_buffer *buf, u32 type, u32 attach_id,
 			      u32 mapping_id, u64 duration, u32 count, int error)
 {
-	struct dmapeek_backing *b = buf->backing;
 	struct dmapeek_event ev = {
 		.type = type,
 		.buffer_id = buf->id,
 		.attachment_id = attach_id,
 		.mapping_id = mapping_id,
-		.provider_id = b ? b->prov_id : 0,
+		.provider_id = READ_ONCE(buf->prov_id),
 		.duration_ns = duration,
 		.count = count,
 		.error = error,
@@ -264,13 +267,12 @@ static void dmapeek_att_event(struct dmapeek_buffer *buf, u32 type,
 			      struct dmapeek_attachment *a, u32 mapping_id,
 			      u64 duration, int error)
 {
-	struct dmapeek_backing *b = buf->backing;
 	struct dmapeek_event ev = {
 		.type = type,
 		.buffer_id = buf->id,
 		.attachment_id = a->id,
 		.mapping_id = mapping_id,
-		.provider_id = b ? b->prov_id : 0,
+		.provider_id = READ_ONCE(buf->prov_id),
 		.duration_ns = duration,
 		.error = error,
 		.map_type = READ_ONCE(a->map_type),
@@ -593,21 +595,17 @@ static struct dmapeek_backing *dmapeek_buffer_set_backing(struct dmapeek_buffer 
 	mutex_lock(&dmapeek_lock);
 	old = buf->backing;
 	buf->backing = b;
+	WRITE_ONCE(buf->prov_id, b ? b->prov_id : 0);
 	/* The ranges changed: a dump in the middle of them is interrupted. */
 	dmapeek_generation++;
 	mutex_unlock(&dmapeek_lock);
 	return old;
 }
 
-/* The provider the buffer is on now, 0 if none; no lock held. */
+/* The provider the buffer is on now, 0 if none; no lock needed. */
 static u32 dmapeek_buffer_prov_id(struct dmapeek_buffer *buf)
 {
-	u32 id;
-
-	mutex_lock(&buf->lock);		/* the backing changes under it */
-	id = buf->backing ? buf->backing->prov_id : 0;
-	mutex_unlock(&buf->lock);
-	return id;
+	return READ_ONCE(buf->prov_id);
 }
 
 /* Drop every CPU mapping of the buffer; faults refill from the backing. */
@@ -765,6 +763,9 @@ err_free:
 	return ret;
 }
 
+static void dmapeek_dmabuf_unmap(struct dma_buf_attachment *attach,
+				 struct sg_table *sgt, enum dma_data_direction dir);
+
 static void dmapeek_dmabuf_detach(struct dma_buf *dmabuf,
 				  struct dma_buf_attachment *attach)
 {
@@ -773,8 +774,19 @@ static void dmapeek_dmabuf_detach(struct dma_buf *dmabuf,
 	struct dmapeek_attachment *a = ea->a;
 
 	dma_resv_lock(dmabuf->resv, NULL);
+	/*
+	 * An importer that detaches with mappings left (its bug: the core
+	 * does not catch it): undo them as its unmaps would, so that no
+	 * IOVA, backing reference or mapping record outlives the
+	 * attachment, and a removal waiting for the backing ends.
+	 */
+	if (WARN_ON_ONCE(!list_empty(&ea->maps))) {
+		struct dmapeek_xmap *x, *tmp;
+
+		list_for_each_entry_safe(x, tmp, &ea->maps, node)
+			dmapeek_dmabuf_unmap(attach, x->sgt, x->dir);
+	}
 	list_del(&ea->node);
-	WARN_ON_ONCE(!list_empty(&ea->maps));
 	dma_resv_unlock(dmabuf->resv);
 	atomic_dec(&buf->nr_attachments);
 	dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_DETACH, a->id, 0, 0, 0, 0);
@@ -1024,6 +1036,7 @@ static struct sg_table *dmapeek_dmabuf_do_map(struct dma_buf_attachment *attach,
 	x = kzalloc_obj(*x);
 	if (!x)
 		return ERR_PTR(-ENOMEM);
+	x->dir = dir;
 	/* range records: BAR: one per range; system: one per DMA segment */
 	nr = b->kind == DMAPEEK_PROVIDER_KIND_PCI_BAR ? b->nr : 0;
 	x->m = dmapeek_mapping_alloc(nr, GFP_KERNEL);
@@ -1470,6 +1483,7 @@ int dmapeek_ioc_export(struct dmapeek_file *df, void *arg,
 		goto err_prov;
 	}
 	buf->backing = b;
+	buf->prov_id = b->prov_id;
 	buf->size = size;
 
 	exp_info.exp_name = "dmapeek";
@@ -1932,11 +1946,28 @@ static int dmapeek_move_check(struct dmapeek_buffer *buf, struct dmapeek_provide
 		NL_SET_ERR_MSG(extack, "buffer is pinned by an importer");
 		return -EBUSY;
 	}
+	/*
+	 * An importer with no P2P path to the target is not a reason to
+	 * refuse: the move is an admin's explicit request, and seeing that
+	 * importer's maps fail is what the move is for.  The map type of
+	 * each attachment says it (not-supported) after the move.
+	 */
 	list_for_each_entry(ea, &buf->attachments, node) {
 		ret = dmapeek_backing_allows(nb, ea->attach, &why);
 		if (ret) {
 			NL_SET_ERR_MSG_FMT(extack, "%s", why);
 			return ret;
+		}
+		/*
+		 * A dynamic importer the exporter cannot tell (no
+		 * invalidate_mappings) that maps without pinning: the core
+		 * pins only static importers.  Moving under it would leave
+		 * its DMA on the old memory: it is as pinned.
+		 */
+		if (!dma_buf_attach_revocable(ea->attach) && !list_empty(&ea->maps)) {
+			NL_SET_ERR_MSG(extack,
+				       "an importer that cannot be told maps the buffer: it is as pinned");
+			return -EBUSY;
 		}
 	}
 	return 0;

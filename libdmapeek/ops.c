@@ -259,15 +259,28 @@ static int dp_op_listen(struct dp_op *w, struct dmapeek *ctx, unsigned int op_at
 	return 0;
 }
 
+/* A "uint" attribute: 4 bytes when the value fits, else 8. */
+static bool dp_uint(const struct nlattr *a, uint64_t *v)
+{
+	if (mnl_attr_get_payload_len(a) == sizeof(uint32_t)) {
+		*v = mnl_attr_get_u32(a);
+		return true;
+	}
+	if (mnl_attr_get_payload_len(a) == sizeof(uint64_t)) {
+		memcpy(v, mnl_attr_get_payload(a), sizeof(*v));
+		return true;
+	}
+	return false;
+}
+
 static int dp_op_reply_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct dp_op *w = data;
 	const struct nlattr *a;
 
 	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr))
-		if (mnl_attr_get_type(a) == w->op_attr &&
-		    mnl_attr_get_payload_len(a) == sizeof(uint64_t))
-			memcpy(&w->op, mnl_attr_get_payload(a), sizeof(w->op));
+		if (mnl_attr_get_type(a) == w->op_attr)
+			dp_uint(a, &w->op);
 	if (w->op || w->op_attr != DMAPEEK_A_REVOKE_OP || w->reply)
 		return MNL_CB_OK;
 	/* An older module answers a revoke when it is over, with everything. */
@@ -298,8 +311,7 @@ static bool dp_op_is_done(struct dp_op *w, const struct nlmsghdr *nlh, int *erro
 				memcpy(&type, p, 4);
 			break;
 		case DMAPEEK_A_EVENT_OP:
-			if (len == 8)
-				memcpy(&op, p, 8);
+			dp_uint(a, &op);
 			break;
 		case DMAPEEK_A_EVENT_BUFFER_ID:
 			if (len == 4)
@@ -314,10 +326,7 @@ static bool dp_op_is_done(struct dp_op *w, const struct nlmsghdr *nlh, int *erro
 				memcpy(error, p, 4);
 			break;
 		case DMAPEEK_A_EVENT_DURATION_NS:
-			if (len == 8)
-				memcpy(&duration, p, 8);
-			else if (len == 4)
-				duration = mnl_attr_get_u32(a);
+			dp_uint(a, &duration);
 			break;
 		default:
 			break;

@@ -704,8 +704,8 @@ static int op_reply_cb(struct nl_msg *msg, void *arg)
 
 	nla_for_each_attr(a, genlmsg_attrdata(nlmsg_data(nlh), 0),
 			  genlmsg_attrlen(nlmsg_data(nlh), 0), rem)
-		if (nla_type(a) == (long)arg && nla_len(a) == 8)
-			op_reply = nla_get_u64(a);
+		if (nla_type(a) == (long)arg && (nla_len(a) == 4 || nla_len(a) == 8))
+			op_reply = get_uint(a);
 	return valid_cb(msg, (void *)(((long)arg == DMAPEEK_A_REVOKE_OP) ? "revoke" : "move"));
 }
 
@@ -864,8 +864,8 @@ static int op_reply_quiet_cb(struct nl_msg *msg, void *arg)
 
 	nla_for_each_attr(a, genlmsg_attrdata(nlmsg_data(nlh), 0),
 			  genlmsg_attrlen(nlmsg_data(nlh), 0), rem)
-		if (nla_type(a) == (long)arg && nla_len(a) == 8)
-			op_reply = nla_get_u64(a);
+		if (nla_type(a) == (long)arg && (nla_len(a) == 4 || nla_len(a) == 8))
+			op_reply = get_uint(a);
 	return NL_OK;
 }
 
