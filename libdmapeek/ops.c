@@ -4,9 +4,8 @@
  *
  * Operations that carry file descriptors or user memory (export, import,
  * detach, DMA) go through /dev/dmapeek; those addressed by id go through
- * netlink first, which reports the kernel's reason in words (extack) and,
- * for revoke, every importer's unmap time.  A module without the netlink
- * op (-EOPNOTSUPP) is asked through the matching ioctl instead.
+ * netlink only, so the kernel's errno and its reason in words (extack)
+ * reach the caller as the kernel gave them.
  */
 #include <errno.h>
 #include <poll.h>
@@ -118,39 +117,30 @@ DMAPEEK_EXPORT int dmapeek_detach(struct dmapeek *ctx, uint32_t attachment_id)
 	return dp_id_ioctl(ctx, DMAPEEK_IOC_DETACH, attachment_id);
 }
 
-/*
- * An operation on one object by id: a netlink do with the id and no reply
- * but the ack, or, from a module without the netlink op, the ioctl.
- */
-static int dp_id_op(struct dmapeek *ctx, uint8_t cmd, unsigned int attr,
-		    unsigned long ioc, uint32_t id)
+/* An operation on one object by id: a netlink do with the id, answered by the ack. */
+static int dp_id_op(struct dmapeek *ctx, uint8_t cmd, unsigned int attr, uint32_t id)
 {
 	struct nlmsghdr *nlh = dp_nl_msg(ctx, cmd, 0);
-	int err;
 
 	mnl_attr_put_u32(nlh, attr, id);
-	err = dp_nl_talk(ctx, nlh, NULL, NULL);
-	if (err == -EOPNOTSUPP)
-		err = dp_id_ioctl(ctx, ioc, id);
-	return err;
+	return dp_nl_talk(ctx, nlh, NULL, NULL);
 }
 
 DMAPEEK_EXPORT int dmapeek_map(struct dmapeek *ctx, uint32_t attachment_id)
 {
 	return dp_id_op(ctx, DMAPEEK_CMD_ATTACHMENT_MAP, DMAPEEK_A_ATTACHMENT_ID,
-			DMAPEEK_IOC_MAP, attachment_id);
+			attachment_id);
 }
 
 DMAPEEK_EXPORT int dmapeek_unmap(struct dmapeek *ctx, uint32_t attachment_id)
 {
 	return dp_id_op(ctx, DMAPEEK_CMD_ATTACHMENT_UNMAP, DMAPEEK_A_ATTACHMENT_ID,
-			DMAPEEK_IOC_UNMAP, attachment_id);
+			attachment_id);
 }
 
 DMAPEEK_EXPORT int dmapeek_restore(struct dmapeek *ctx, uint32_t buffer_id)
 {
-	return dp_id_op(ctx, DMAPEEK_CMD_BUFFER_RESTORE, DMAPEEK_A_BUFFER_ID,
-			DMAPEEK_IOC_RESTORE, buffer_id);
+	return dp_id_op(ctx, DMAPEEK_CMD_BUFFER_RESTORE, DMAPEEK_A_BUFFER_ID, buffer_id);
 }
 
 static void dp_obj_set(struct dp_obj *o, unsigned int attr, uint64_t v)
@@ -159,29 +149,12 @@ static void dp_obj_set(struct dp_obj *o, unsigned int attr, uint64_t v)
 	o->present |= 1U << attr;
 }
 
-/*
- * An operation that answers with an object: the netlink do @nlh, or, from
- * a module without that op, the ioctl @ioc on @arg, whose answer @fill
- * turns into the object (without the per-item records only netlink
- * carries).  *res, if @res is not NULL, owns the object.
- */
-static int dp_reply_op(struct dmapeek *ctx, enum dp_kind kind,
-		       struct nlmsghdr *nlh, unsigned long ioc, void *arg,
-		       void (*fill)(struct dp_obj *o, const void *arg),
+/* An operation that answers with an object; *res, if @res is not NULL, owns it. */
+static int dp_reply_op(struct dmapeek *ctx, enum dp_kind kind, struct nlmsghdr *nlh,
 		       struct dp_obj **res)
 {
 	struct dp_obj *o = dp_get(ctx, kind, nlh);
 
-	if (!o && errno == EOPNOTSUPP) {
-		int err = dp_op_ioctl(ctx, ioc, arg);
-
-		if (err)
-			return err;
-		o = dp_obj_new(kind);
-		if (!o)
-			return dp_errno(ENOMEM);
-		fill(o, arg);
-	}
 	if (!o)
 		return -errno;
 	if (res)
@@ -189,16 +162,6 @@ static int dp_reply_op(struct dmapeek *ctx, enum dp_kind kind,
 	else
 		dmapeek_object_free(o);
 	return 0;
-}
-
-static void dp_revoke_fill(struct dp_obj *o, const void *arg)
-{
-	const struct dmapeek_revoke *x = arg;
-
-	dp_obj_set(o, DMAPEEK_A_REVOKE_BUFFER_ID, x->buffer_id);
-	dp_obj_set(o, DMAPEEK_A_REVOKE_DURATION_NS, x->duration_ns);
-	dp_obj_set(o, DMAPEEK_A_REVOKE_ATTACHMENTS, x->attachments);
-	dp_obj_set(o, DMAPEEK_A_REVOKE_STUCK, x->stuck);
 }
 
 /*
@@ -405,10 +368,6 @@ static int dp_op_wait(struct dp_op *w, uint32_t timeout_ms, struct dp_obj *res)
 DMAPEEK_EXPORT int dmapeek_move(struct dmapeek *ctx, uint32_t buffer_id,
 				uint32_t provider_id, uint32_t timeout_ms)
 {
-	struct dmapeek_move x = {
-		.size = sizeof(x), .buffer_id = buffer_id,
-		.provider_id = provider_id, .timeout_ms = timeout_ms,
-	};
 	struct nlmsghdr *nlh;
 	struct dp_op w;
 	int err, listen;
@@ -421,9 +380,7 @@ DMAPEEK_EXPORT int dmapeek_move(struct dmapeek *ctx, uint32_t buffer_id,
 	if (timeout_ms)
 		mnl_attr_put_u32(nlh, DMAPEEK_A_BUFFER_TIMEOUT_MS, timeout_ms);
 	err = dp_nl_talk(ctx, nlh, dp_op_reply_cb, &w);
-	if (err == -EOPNOTSUPP)
-		err = dp_op_ioctl(ctx, DMAPEEK_IOC_MOVE, &x);
-	else if (!err && w.op)
+	if (!err && w.op)
 		err = w.ev ? dp_op_wait(&w, timeout_ms ? timeout_ms :
 					DP_OP_DEFAULT_TIMEOUT_MS, NULL) :
 			     dp_errno(listen ? -listen : ENOENT);
@@ -435,9 +392,6 @@ DMAPEEK_EXPORT int dmapeek_revoke(struct dmapeek *ctx, uint32_t buffer_id,
 				  uint32_t timeout_ms,
 				  struct dmapeek_revoke_result **res)
 {
-	struct dmapeek_revoke x = {
-		.size = sizeof(x), .buffer_id = buffer_id, .timeout_ms = timeout_ms,
-	};
 	struct dp_obj *o = NULL;
 	struct nlmsghdr *nlh;
 	struct dp_op w;
@@ -450,17 +404,7 @@ DMAPEEK_EXPORT int dmapeek_revoke(struct dmapeek *ctx, uint32_t buffer_id,
 	if (timeout_ms)
 		mnl_attr_put_u32(nlh, DMAPEEK_A_REVOKE_TIMEOUT_MS, timeout_ms);
 	err = dp_nl_talk(ctx, nlh, dp_op_reply_cb, &w);
-	if (err == -EOPNOTSUPP) {
-		err = dp_op_ioctl(ctx, DMAPEEK_IOC_REVOKE, &x);
-		if (err)
-			goto out;
-		o = dp_obj_new(DP_REVOKE);
-		if (!o) {
-			err = dp_errno(ENOMEM);
-			goto out;
-		}
-		dp_revoke_fill(o, &x);
-	} else if (err) {
+	if (err) {
 		goto out;
 	} else if (w.reply) {
 		o = w.reply;		/* an older module's answer */
@@ -540,28 +484,15 @@ DMAPEEK_EXPORT int dmapeek_dma_write(struct dmapeek *ctx, uint32_t attachment_id
 		      DMAPEEK_DMA_TO_BUFFER);
 }
 
-static void dp_audit_fill(struct dp_obj *o, const void *arg)
-{
-	const struct dmapeek_audit *x = arg;
-
-	dp_obj_set(o, DMAPEEK_A_AUDIT_MAPPING_ID, x->mapping_id);
-	dp_obj_set(o, DMAPEEK_A_AUDIT_RESULT, x->result);
-	dp_obj_set(o, DMAPEEK_A_AUDIT_PAGES, x->pages);
-	dp_obj_set(o, DMAPEEK_A_AUDIT_MISMATCHES, x->mismatches);
-	dp_obj_set(o, DMAPEEK_A_AUDIT_HOLES, x->holes);
-}
-
 DMAPEEK_EXPORT int dmapeek_audit(struct dmapeek *ctx, uint32_t mapping_id,
 				 struct dmapeek_audit_report **res)
 {
 	struct nlmsghdr *nlh = dp_nl_msg(ctx, DMAPEEK_CMD_MAPPING_AUDIT, 0);
-	struct dmapeek_audit x = { .size = sizeof(x), .mapping_id = mapping_id };
-	struct dp_obj *o;
+	struct dp_obj *o = NULL;
 	int err;
 
 	mnl_attr_put_u32(nlh, DMAPEEK_A_AUDIT_MAPPING_ID, mapping_id);
-	err = dp_reply_op(ctx, DP_AUDIT, nlh, DMAPEEK_IOC_AUDIT, &x, dp_audit_fill,
-			  res ? &o : NULL);
+	err = dp_reply_op(ctx, DP_AUDIT, nlh, res ? &o : NULL);
 	if (!err && res)
 		*res = (struct dmapeek_audit_report *)o;
 	return err;

@@ -132,7 +132,8 @@ static int op_err(int err, const char *fmt, ...)
 	if (ext)
 		fprintf(stderr, ": %s", ext);
 	fputc('\n', stderr);
-	if (hint)
+	/* the kernel's own reason says more than a guess */
+	if (hint && !(err == EOPNOTSUPP && ext && *ext))
 		fprintf(stderr, "hint: %s\n", hint);
 	return rc;
 }

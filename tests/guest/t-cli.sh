@@ -202,6 +202,52 @@ test_cli_export_import_revoke_batch() {
 		fail "revoke outcome: $(cat "$t")"
 }
 
+# Each operation the kernel refuses reaches the user as the kernel said
+# it: its errno name, its extended-ack message, the exit code of that
+# errno, and no guess in place of the reason (the library used to retry a
+# refused move over the ioctl and print "does not implement the operation").
+test_cli_kernel_refusals_reach_the_user_unchanged() {
+	load_module
+	local edu iv t rc=0 out
+	edu=$(bind_first 1234:11e8)
+	iv=$(bind_first 1af4:1110)
+	t=$(mktemp)
+	cat >"$t.batch" <<-B
+	\$sys = provider find kind system
+	\$bar = provider find bdf $iv bar 2
+	\$dev = device find bdf $edu
+	\$mov = export provider \$sys size 64K model movable name refusals
+	\$st = import buffer \$mov device \$dev
+	move \$mov provider \$bar timeout 100
+	\$pin = export provider \$sys size 4K model pinned
+	revoke \$pin timeout 100
+	\$rev = export provider \$sys size 4K model revocable
+	restore \$rev
+	\$ra = import buffer \$rev device \$dev dynamic
+	unmap \$ra
+	audit 2147483647
+	B
+	"$DMAPEEK" -force -b "$t.batch" >"$t" 2>&1 || rc=$?
+	cat "$t"
+	out=$(cat "$t")
+	assert_match "move: the kernel's EOPNOTSUPP and reason" \
+		'move.*EOPNOTSUPP.*an importer cannot be revoked: BAR memory needs invalidate_mappings' "$out"
+	! grep -q 'does not implement' "$t" || fail "a refusal with the kernel's reason got a guess as hint"
+	assert_match "revoke: EINVAL, not revocable" 'revoke.*EINVAL.*buffer is not revocable' "$out"
+	assert_match "restore: EINVAL, not revoked" 'restore.*EINVAL.*buffer is not revoked' "$out"
+	assert_match "unmap: ENXIO, not mapped" 'unmap.*ENXIO.*attachment is not mapped' "$out"
+	assert_match "audit: ENOENT, no such mapping" 'audit.*ENOENT.*no mapping with id 2147483647' "$out"
+	[ "$rc" -ne 0 ] || fail "a batch of refusals exited 0"
+	# one refusal alone: its errno's exit code (EOPNOTSUPP: 5)
+	printf '%s\n' "\$sys = provider find kind system" "\$bar = provider find bdf $iv bar 2" \
+		"\$dev = device find bdf $edu" \
+		"\$mov = export provider \$sys size 64K model movable" \
+		"\$st = import buffer \$mov device \$dev" "move \$mov provider \$bar" >"$t.batch"
+	rc=0
+	"$DMAPEEK" -b "$t.batch" >"$t" 2>&1 || rc=$?
+	assert_eq "exit code of the refused move" 5 "$rc"
+}
+
 test_cli_batch_stops_at_error_unless_forced() {
 	load_module
 	local t rc=0
