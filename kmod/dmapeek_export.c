@@ -2638,7 +2638,7 @@ static struct dmapeek_op_tail *dmapeek_op_tail_new(struct genl_info *info,
 {
 	struct dmapeek_op_tail *t;
 
-	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	t = kzalloc_obj(*t);
 	if (!t)
 		return ERR_PTR(-ENOMEM);
 	t->timeout_ms = DMAPEEK_DEFAULT_TIMEOUT_MS;
