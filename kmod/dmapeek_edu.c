@@ -19,6 +19,16 @@
  * the whole transfer; a fatal signal ends the transfer between chunks.
  * A chunk after an invalidation maps the buffer again where it is now, or
  * fails (-ENODEV: revoked).
+ *
+ * A transfer that does not finish in time wedges the engine: it may still
+ * hold the address it was given, which is unmapped and may be reused once
+ * the chunk drops its locks, so bus mastering is turned off before that
+ * (QEMU's edu runs the transfer from a timer; without bus mastering its
+ * pci_dma_read()/pci_dma_write() reach nothing).  It stays off, and every
+ * later transfer fails with -EIO, until the device is unbound from dmapeek
+ * and bound again (probe enables bus mastering, and the new engine is not
+ * wedged).  No guest test makes the engine time out: QEMU's edu always
+ * finishes its transfer.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -52,13 +62,16 @@
 /**
  * struct dmapeek_edu - one edu engine
  * @lock: one transfer at a time
+ * @pdev: the edu
  * @mmio: BAR0
  * @coh: a coherent page the engine reads and writes (the bounce chunk)
  * @coh_dma: its DMA address
- * @wedged: a transfer timed out; the engine is not trusted any more
+ * @wedged: a transfer timed out; the engine is not trusted any more, and
+ *	bus mastering stays off until the device is bound again
  */
 struct dmapeek_edu {
 	struct mutex lock;	/* see @lock above */
+	struct pci_dev *pdev;
 	void __iomem *mmio;
 	void *coh;
 	dma_addr_t coh_dma;
@@ -92,6 +105,7 @@ int dmapeek_edu_probe(struct dmapeek_device *ddev)
 	if (!edu)
 		return -ENOMEM;
 	mutex_init(&edu->lock);
+	edu->pdev = pdev;
 	edu->mmio = ddev->bar_va[0];
 	edu->coh = dmam_alloc_coherent(&pdev->dev, EDU_BUF_SIZE, &edu->coh_dma,
 				       GFP_KERNEL);
@@ -134,7 +148,17 @@ static int dmapeek_edu_run(struct dmapeek_edu *edu, dma_addr_t addr, size_t len,
 				 !(cmd & EDU_DMA_RUN) || cmd == ~0ULL,
 				 1000, EDU_DMA_TIMEOUT_US);
 	if (ret) {
+		/*
+		 * The engine may still DMA to or from @addr, which the caller
+		 * unmaps (and the IOMMU or the allocator may hand out again)
+		 * once it drops its locks: cut the device off the bus first.
+		 * pci_clear_master() is a config write, non-posted: it has
+		 * reached the device when it returns.  Only a rebind (probe)
+		 * turns bus mastering on again.
+		 */
+		pci_clear_master(edu->pdev);
 		edu->wedged = true;
+		pci_err(edu->pdev, "edu: DMA timed out; bus mastering off until the device is bound again\n");
 		return -ETIMEDOUT;
 	}
 	if (cmd == ~0ULL)	/* the device fell off the bus */

@@ -26,7 +26,10 @@
  * unmaps at once, never, or from a delayed work; the next use maps again.
  * When the memory goes away for good (its provider's device is leaving),
  * it unmaps at once whatever the behaviour: dmapeek controls this importer,
- * and nothing of a departing BAR may stay mapped.
+ * and nothing of a departing BAR may stay mapped.  The misbehaviours are
+ * for dmapeek's own exports only: another exporter may wait for the unmap
+ * without bound (VFIO's revoke does), so the import of its buffer with one
+ * is refused, and its invalidations are always answered at once.
  *
  * Lifetime: an import is owned by the /dev/dmapeek file that made it (its
  * list node, under dmapeek_file.lock) and referenced by lookups by id (a
@@ -535,8 +538,14 @@ static void dmapeek_import_invalidate(struct dma_buf_attachment *attach)
 	if (imp->dead || !imp->sgt)
 		return;
 
-	/* The memory goes for good: no simulated misbehaviour outlives it. */
-	if (dmapeek_export_must_unmap(attach->dmabuf)) {
+	/*
+	 * The memory goes for good: no simulated misbehaviour outlives it.
+	 * Nor does one meet another exporter, which may wait for the unmap
+	 * without bound (the import refused that already: this is belt and
+	 * braces).
+	 */
+	if (!dmapeek_export_owns(attach->dmabuf) ||
+	    dmapeek_export_must_unmap(attach->dmabuf)) {
 		imp->unmap_pending = false;
 		dmapeek_import_unmap_locked(imp);
 		return;
@@ -726,6 +735,18 @@ int dmapeek_ioc_import(struct dmapeek_file *df, void *arg,
 	dmabuf = dma_buf_get(ia->fd);
 	if (IS_ERR(dmabuf))
 		return PTR_ERR(dmabuf);	/* -EBADF, or -EINVAL: not a dma-buf */
+	/*
+	 * A misbehaviour only on dmapeek's own exports: another exporter may
+	 * wait for the unmap without bound once it has invalidated (VFIO's
+	 * revoke does, uninterruptibly, under its memory_lock), and
+	 * dma_buf_invalidate_mappings() asks of every importer with an
+	 * invalidate op that it unmaps within bounded time.
+	 */
+	if (ia->behaviour != DMAPEEK_BEHAVIOUR_NORMAL &&
+	    !dmapeek_export_owns(dmabuf)) {
+		ret = -EOPNOTSUPP;
+		goto err_put_buf;
+	}
 
 	imp = kzalloc_obj(*imp);
 	if (!imp) {

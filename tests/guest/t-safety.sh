@@ -6,7 +6,8 @@
 # unprivileged dump; waits that SIGKILL ends, and no lock held across a
 # move's copy or an edu DMA; no dynamic import without invalidation unless
 # pinned; a foreign buffer mapped by its exporter only; an attachment's map
-# type that follows its buffer's memory.  The races matter most on the
+# type that follows its buffer's memory; an importer that never unmaps or
+# unmaps late for dmapeek's own buffers only.  The races matter most on the
 # debug kernel (KASAN, lockdep), where the lab scans the log for splats.
 #
 # Some tests read attributes other branches add to the spec and the tools
@@ -717,4 +718,55 @@ test_safety_bar_map_type_follows_moves() {
 		tr ' ' '\n' | sed -n "s/^a$mt_attr=//p" | xargs)
 	assert_eq "the map events' map-type (attribute $mt_attr)" "$want" "$seq"
 	assert_nothing_left "after the moves"
+}
+
+# ---------------------------------------------------------------------- 10
+
+# A misbehaving importer only for dmapeek's own exports: another exporter
+# may wait without bound for the unmap it asked for (VFIO's revoke of a
+# BAR dma-buf does, uninterruptibly, under its memory_lock), and the
+# dma-buf core asks every importer with an invalidate op to unmap within
+# bounded time.  A dynamic import of a udmabuf (a foreign exporter), with
+# or without P2P, that would never unmap or unmap late is refused with
+# EOPNOTSUPP, and so is one of a system dma-heap buffer where there is a
+# heap; the same import with the normal behaviour is taken and maps; and a
+# never-unmap import of dmapeek's own system-memory buffer still is.
+# (The second line of defence, the invalidate callback answering a foreign
+# exporter at once whatever the behaviour, cannot be reached from here:
+# neither udmabuf nor the system heap ever invalidate.)
+test_safety_misbehaviour_refused_foreign() {
+	setup_import
+	[ -e /dev/udmabuf ] || skip "no /dev/udmabuf in this kernel"
+	local src srcs=udmabuf:4096 flags b out
+	if [ -e /dev/dma_heap/system ]; then
+		srcs="$srcs heap:4096"
+	else
+		echo "no system dma-heap: that part left out"
+	fi
+	for src in $srcs; do
+		for flags in dynamic,p2p dynamic; do
+			for b in never delayed:500 delayed:0; do
+				out=$("$DP_IMPORT" --dev "$EDU_DEV" --flags "$flags" \
+					--behaviour "$b" "$src" import)
+				assert_eq "$src, $flags, behaviour $b: refused" \
+					"import ERR EOPNOTSUPP" "$(line import "$out")"
+			done
+			out=$("$DP_IMPORT" --dev "$EDU_DEV" --flags "$flags" --behaviour normal \
+				"$src" import map unmap)
+			assert_match "$src, $flags, behaviour normal: taken" \
+				'^import OK id=[0-9]+$' "$(line import "$out")"
+			assert_eq "$src, $flags, behaviour normal: and it maps" "map OK" \
+				"$(line map "$out")"
+		done
+	done
+	# the checks that come first still answer first
+	out=$("$DP_IMPORT" --dev "$EDU_DEV" --behaviour never udmabuf:4096 import)
+	assert_eq "udmabuf, static, never: no invalidations to misbehave on" \
+		"import ERR EINVAL" "$(line import "$out")"
+	out=$("$DP_IMPORT" --dev "$EDU_DEV" --flags dynamic,p2p --behaviour never \
+		sys:4096:movable import map unmap)
+	assert_match "dmapeek's buffer, never: taken" '^import OK id=[0-9]+$' \
+		"$(line import "$out")"
+	assert_eq "dmapeek's buffer, never: and it maps" "map OK" "$(line map "$out")"
+	assert_eq "nothing left attached" "" "$("$DPX" dump attachments)"
 }

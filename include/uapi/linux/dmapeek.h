@@ -559,7 +559,12 @@ struct dmapeek_export {
  * @flags: DMAPEEK_IMPORT_*
  * @fd: a dma-buf file descriptor, from any exporter
  * @device_id: the client device (bound to dmapeek) that imports
- * @behaviour: enum dmapeek_behaviour (0: normal)
+ * @behaviour: enum dmapeek_behaviour (0: normal).  Never-unmap and
+ *	delayed-unmap need DMAPEEK_IMPORT_DYNAMIC without NO_INVALIDATE
+ *	(else -EINVAL) and a buffer dmapeek exported (else -EOPNOTSUPP):
+ *	another exporter may wait for the unmap without bound once it has
+ *	invalidated (VFIO's revoke does), and the dma-buf core asks every
+ *	importer to unmap within bounded time after an invalidation.
  * @unmap_delay_ms: for DMAPEEK_BEHAVIOUR_DELAYED_UNMAP
  * @attachment_id: out: the attachment's id
  * @__reserved: must be 0
