@@ -412,6 +412,11 @@ void dmapeek_mapping_unregister_free(struct dmapeek_mapping *m);
  * @error: 0 when absent
  * @map_type: enum dmapeek_map_type of the pair (attach and map events of
  *	P2P buffers), 0 (DMAPEEK_MAP_TYPE_UNKNOWN) when absent
+ * @op: the move or revoke the event belongs to, 0 when absent
+ * @put: adds more attributes to the message (done events: each
+ *	attachment's outcome), NULL when none
+ * @arg: what @put adds
+ * @size: room @put needs beyond the fixed attributes
  */
 struct dmapeek_event {
 	u32 type;
@@ -424,7 +429,6 @@ struct dmapeek_event {
 	s32 error;
 	u32 map_type;
 	u64 op;
-	/* more attributes, in at most @size bytes: @put(skb, @arg) */
 	int (*put)(struct sk_buff *skb, const void *arg);
 	const void *arg;
 	size_t size;
