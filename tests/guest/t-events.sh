@@ -87,8 +87,9 @@ test_events_listener_overrun_is_not_a_module_drop() {
 	# never reads until the batch is done: SO_RCVBUF as small as it goes
 	python3 - "$grp" "$slow.go" >"$slow" 2>&1 <<-'PY' &
 	import errno, os, socket, sys, time
-	SOL_NETLINK, ADD_MEMBERSHIP, BROADCAST_ERROR = 270, 1, 4
-	s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_GENERIC)
+	# Debian's python3 leaves NETLINK_GENERIC out of its socket module
+	NETLINK_GENERIC, SOL_NETLINK, ADD_MEMBERSHIP, BROADCAST_ERROR = 16, 270, 1, 4
+	s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
 	s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1)
 	s.setsockopt(SOL_NETLINK, BROADCAST_ERROR, 1)
 	s.bind((0, 0))
