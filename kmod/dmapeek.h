@@ -602,9 +602,6 @@ struct dmapeek_ioc_new {
 /* ioctl handlers; @arg is the kernel copy of the user's struct */
 int dmapeek_ioc_export(struct dmapeek_file *df, void *arg,
 		       struct dmapeek_ioc_new *made);
-int dmapeek_ioc_move(struct dmapeek_file *df, void *arg);
-int dmapeek_ioc_revoke(struct dmapeek_file *df, void *arg);
-int dmapeek_ioc_restore(struct dmapeek_file *df, void *arg);
 int dmapeek_ioc_import(struct dmapeek_file *df, void *arg,
 		       struct dmapeek_ioc_new *made);
 /* IMPORT's result reached user space: list the import on @df */
@@ -612,10 +609,7 @@ void dmapeek_import_publish(struct dmapeek_file *df, struct dmapeek_imp *imp);
 /* ... or it did not: tear the import down */
 void dmapeek_import_undo(struct dmapeek_imp *imp);
 int dmapeek_ioc_detach(struct dmapeek_file *df, void *arg);
-int dmapeek_ioc_map(struct dmapeek_file *df, void *arg);
-int dmapeek_ioc_unmap(struct dmapeek_file *df, void *arg);
 int dmapeek_ioc_dma(struct dmapeek_file *df, void *arg);
-int dmapeek_ioc_audit(struct dmapeek_file *df, void *arg);
 
 /* ------------------------------------------------- exporter / importer hooks */
 

@@ -217,28 +217,6 @@ static int dmapeek_audit_run(u32 id, struct dmapeek_audit_res *res)
 	return 0;
 }
 
-int dmapeek_ioc_audit(struct dmapeek_file *df, void *arg)
-{
-	struct dmapeek_audit *a = arg;
-	struct dmapeek_audit_res *res;
-	int ret;
-
-	if (a->flags || a->result || a->pages || a->mismatches || a->holes)
-		return -EINVAL;
-	res = kmalloc_obj(*res);
-	if (!res)
-		return -ENOMEM;
-	ret = dmapeek_audit_run(a->mapping_id, res);
-	if (!ret) {
-		a->result = res->result;
-		a->pages = res->pages;
-		a->mismatches = res->mismatches;
-		a->holes = res->holes;
-	}
-	kfree(res);
-	return ret;
-}
-
 int dmapeek_nl_mapping_audit_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct dmapeek_audit_res *res;

@@ -56,9 +56,10 @@
  * buffer table under each buffer's reservation lock sees every buffer
  * whose memory is on the device.
  *
- * No lock is held while waiting for importers to unmap (revoke, move), and
- * those waits are killable.  ioctl arguments, including the range array,
- * are copied from user space before any lock is taken.
+ * No lock is held while waiting for importers to unmap (revoke, move);
+ * that wait runs in dmapeek_op_wq, never in a user's task (see "DOC:
+ * revoke and move over netlink").  ioctl arguments, including the range
+ * array, are copied from user space before any lock is taken.
  */
 
 #define DMAPEEK_MAX_RANGES	1024
@@ -1724,12 +1725,7 @@ static int dmapeek_put_event_result(struct sk_buff *skb, const void *arg)
 	return dmapeek_put_result(skb, DMAPEEK_A_EVENT_ATTACHMENT, arg);
 }
 
-/*
- * Wait, with no lock held, until every mapping is gone, @timeout_ms after
- * @t0 or a fatal signal, then record per attachment how long its unmap
- * took and which are stuck.  Killed (-EINTR), the revoke or move itself
- * stands: the result is reported as of that moment, to listeners.
- */
+/* Whether @ea still maps @buf (@only: that backing of it). */
 static bool dmapeek_ea_maps(struct dmapeek_exp_attach *ea, struct dmapeek_backing *only)
 {
 	struct dmapeek_xmap *x;
@@ -1743,32 +1739,33 @@ static bool dmapeek_ea_maps(struct dmapeek_exp_attach *ea, struct dmapeek_backin
 }
 
 /*
- * @only: a move's old backing: wait for its mappings only, since
- * importers may already map the new one; NULL (revoke): every mapping.
+ * Wait, with no lock held, until every mapping is gone or @timeout_ms
+ * after res->t0, then record per attachment how long its unmap took and
+ * which are stuck.  res->only: a move's old backing: wait for its mappings
+ * only, since importers may already map the new one; NULL (revoke): every
+ * mapping.
  */
-static int dmapeek_wait_unmapped(struct dmapeek_buffer *buf, u32 timeout_ms,
-				 unsigned int state, struct dmapeek_revoke_result *res)
+static void dmapeek_wait_unmapped(struct dmapeek_buffer *buf, u32 timeout_ms,
+				  struct dmapeek_revoke_result *res)
 {
 	struct dmapeek_backing *only = res->only;
 	u64 t0 = res->t0, deadline = t0 + (u64)timeout_ms * NSEC_PER_MSEC, now;
 	struct dmapeek_exp_attach *ea;
-	int ret;
 	u32 i;
 
 	/*
-	 * Killable (@state) when a user's ioctl waits, so that the user can
-	 * always end it; TASK_IDLE in dmapeek_op_wq.  An hrtimer, not
-	 * jiffies: a jiffy-rounded wait can end up to a tick early, and an
-	 * importer must not be called stuck before its time.
+	 * Only dmapeek_op_wq waits here, so TASK_IDLE: not a signal's to end,
+	 * not counted in the load, and not a hung task however long the
+	 * timeout.  An hrtimer, not jiffies: a jiffy-rounded wait can end up
+	 * to a tick early, and an importer must not be called stuck before
+	 * its time.
 	 */
-	ret = 0;
 	now = dmapeek_now();
 	if (now < deadline)
-		ret = __wait_event_hrtimeout(buf->wq,
-					     only ? !atomic_read(&only->maps) :
-						    !atomic_read(&buf->mapped),
-					     ns_to_ktime(deadline - now), state);
-	ret = ret == -ERESTARTSYS ? -EINTR : 0;
+		__wait_event_hrtimeout(buf->wq,
+				       only ? !atomic_read(&only->maps) :
+					      !atomic_read(&buf->mapped),
+				       ns_to_ktime(deadline - now), TASK_IDLE);
 	res->duration_ns = dmapeek_now() - t0;
 
 	/* Not interruptible: the report must be made, and resv is held briefly. */
@@ -1787,13 +1784,12 @@ static int dmapeek_wait_unmapped(struct dmapeek_buffer *buf, u32 timeout_ms,
 			res->stuck++;
 			WRITE_ONCE(ea->a->stuck, true);
 			dmapeek_op_event(buf, DMAPEEK_EVENT_TYPE_STUCK, res, ea->a->id,
-					 res->duration_ns, 0, ret ? ret : -ETIMEDOUT);
+					 res->duration_ns, 0, -ETIMEDOUT);
 		} else if (r->was_mapped && ea->last_unmap_ns >= t0) {
 			r->unmap_ns = ea->last_unmap_ns - t0;
 		}
 	}
 	dma_resv_unlock(buf->dmabuf->resv);
-	return ret;
 }
 
 /* Snapshot the attachments (resv held) for the result. */
@@ -1861,24 +1857,22 @@ static int dmapeek_buffer_revoke(struct dmapeek_buffer *buf,
 }
 
 /*
- * The second half of a revoke or a move that happened: wait up to
- * @timeout_ms for the importers to unmap, then the done event.  @state:
- * TASK_KILLABLE for a user's ioctl (-EINTR when killed: the operation
- * stands, and the done event says so), TASK_IDLE in dmapeek_op_wq.
+ * The second half of a revoke or a move that happened, in dmapeek_op_wq
+ * (dmapeek_op_tail_work()): wait up to @timeout_ms for the importers to
+ * unmap, then the done event.  A revoke with an importer still mapped at
+ * the timeout is done with -ETIMEDOUT; a move is done (0) either way, its
+ * stuck importers keep the old backing.
  */
-static int dmapeek_op_finish(struct dmapeek_buffer *buf, u32 timeout_ms,
-			     unsigned int state, struct dmapeek_revoke_result *res)
+static void dmapeek_op_finish(struct dmapeek_buffer *buf, u32 timeout_ms,
+			      struct dmapeek_revoke_result *res)
 {
-	int ret;
-
-	ret = dmapeek_wait_unmapped(buf, timeout_ms, state, res);
+	dmapeek_wait_unmapped(buf, timeout_ms, res);
 	if (res->done == DMAPEEK_EVENT_TYPE_REVOKE_DONE)
-		dmapeek_op_done(buf, res, ret ? ret : res->stuck ? -ETIMEDOUT : 0);
+		dmapeek_op_done(buf, res, res->stuck ? -ETIMEDOUT : 0);
 	else
-		dmapeek_op_done(buf, res, ret);
+		dmapeek_op_done(buf, res, 0);
 	dmapeek_backing_put(res->only);
 	res->only = NULL;
-	return ret;
 }
 
 static int dmapeek_buffer_restore(struct dmapeek_buffer *buf,
@@ -2084,69 +2078,6 @@ out_put:
 	dmapeek_backing_put(nb);
 	dmapeek_backing_put(old);
 	dmapeek_provider_put(prov);
-	return ret;
-}
-
-int dmapeek_ioc_move(struct dmapeek_file *df, void *arg)
-{
-	struct dmapeek_move *m = arg;
-	struct dmapeek_revoke_result res = {};
-	struct dmapeek_buffer *buf;
-	int ret;
-
-	if (m->flags || m->__reserved || m->timeout_ms > 600000)
-		return -EINVAL;
-	buf = dmapeek_buffer_get(m->buffer_id);
-	if (!buf)
-		return -ENOENT;
-	ret = dmapeek_buffer_move(buf, m->provider_id, &res, NULL);
-	if (!ret)
-		ret = dmapeek_op_finish(buf, m->timeout_ms ?: DMAPEEK_DEFAULT_TIMEOUT_MS,
-					TASK_KILLABLE, &res);
-	kvfree(res.att);
-	dmapeek_buffer_put(buf);
-	return ret;
-}
-
-int dmapeek_ioc_revoke(struct dmapeek_file *df, void *arg)
-{
-	struct dmapeek_revoke *r = arg;
-	struct dmapeek_revoke_result res = {};
-	struct dmapeek_buffer *buf;
-	int ret;
-
-	if (r->flags || r->timeout_ms > 600000)
-		return -EINVAL;
-	buf = dmapeek_buffer_get(r->buffer_id);
-	if (!buf)
-		return -ENOENT;
-	ret = dmapeek_buffer_revoke(buf, &res, NULL);
-	if (!ret)
-		ret = dmapeek_op_finish(buf, r->timeout_ms ?: DMAPEEK_DEFAULT_TIMEOUT_MS,
-					TASK_KILLABLE, &res);
-	if (!ret) {
-		r->attachments = res.nr;
-		r->stuck = res.stuck;
-		r->duration_ns = res.duration_ns;
-	}
-	kvfree(res.att);
-	dmapeek_buffer_put(buf);
-	return ret;
-}
-
-int dmapeek_ioc_restore(struct dmapeek_file *df, void *arg)
-{
-	struct dmapeek_id_op *op = arg;
-	struct dmapeek_buffer *buf;
-	int ret;
-
-	if (op->flags || op->__reserved)
-		return -EINVAL;
-	buf = dmapeek_buffer_get(op->id);
-	if (!buf)
-		return -ENOENT;
-	ret = dmapeek_buffer_restore(buf, NULL);
-	dmapeek_buffer_put(buf);
 	return ret;
 }
 
@@ -2575,8 +2506,11 @@ static struct dmapeek_buffer *dmapeek_nl_buffer(struct genl_info *info, int attr
  * doit does the quick part (checks, state, invalidate, fences, copy),
  * answers with the operation's number, and hands the wait to
  * dmapeek_op_wq; the outcome is the done event carrying that number, as
- * ethtool's cable test reports through notifications.  The ioctls wait
- * in the caller, killably.
+ * ethtool's cable test reports through notifications.  Nothing else
+ * waits for importers on a user's behalf: since ABI 2.0 there is no ioctl
+ * for these operations, so a user's task never sleeps in that wait and a
+ * requester killed while it listens for the done event leaves the
+ * operation to finish on its own.
  */
 struct dmapeek_op_tail {
 	struct work_struct work;
@@ -2591,7 +2525,7 @@ static void dmapeek_op_tail_work(struct work_struct *work)
 {
 	struct dmapeek_op_tail *t = container_of(work, struct dmapeek_op_tail, work);
 
-	dmapeek_op_finish(t->buf, t->timeout_ms, TASK_IDLE, &t->res);
+	dmapeek_op_finish(t->buf, t->timeout_ms, &t->res);
 	kvfree(t->res.att);
 	dmapeek_buffer_put(t->buf);
 	kfree(t);

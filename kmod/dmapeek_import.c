@@ -970,45 +970,6 @@ void dmapeek_import_device_gone(struct dmapeek_device *ddev)
 	}
 }
 
-static int dmapeek_id_op_check(struct dmapeek_id_op *op)
-{
-	return op->flags || op->__reserved ? -EINVAL : 0;
-}
-
-int dmapeek_ioc_map(struct dmapeek_file *df, void *arg)
-{
-	struct dmapeek_id_op *op = arg;
-	struct dmapeek_imp *imp;
-	int ret;
-
-	ret = dmapeek_id_op_check(op);
-	if (ret)
-		return ret;
-	imp = dmapeek_import_get(op->id, &ret);
-	if (!imp)
-		return ret;
-	ret = dmapeek_import_do_map(imp);
-	dmapeek_import_put(imp);
-	return ret;
-}
-
-int dmapeek_ioc_unmap(struct dmapeek_file *df, void *arg)
-{
-	struct dmapeek_id_op *op = arg;
-	struct dmapeek_imp *imp;
-	int ret;
-
-	ret = dmapeek_id_op_check(op);
-	if (ret)
-		return ret;
-	imp = dmapeek_import_get(op->id, &ret);
-	if (!imp)
-		return ret;
-	ret = dmapeek_import_do_unmap(imp);
-	dmapeek_import_put(imp);
-	return ret;
-}
-
 /* ----------------------------------------------------------------- netlink */
 
 static int dmapeek_nl_import_op(struct genl_info *info, bool map)

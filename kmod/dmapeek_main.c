@@ -72,6 +72,12 @@ static int dmapeek_ioc_abi_version(struct dmapeek_file *df, void *arg)
 		.make = _make,						\
 	}
 
+/*
+ * Indexed by command number.  The numbers of the operations that moved to
+ * netlink in ABI 2.0 (MAP, UNMAP, MOVE, REVOKE, RESTORE, AUDIT) are holes:
+ * an entry with neither @fn nor @make, which the dispatcher answers with
+ * -ENOTTY like any unknown number.
+ */
 static const struct dmapeek_ioctl_op dmapeek_ioctl_ops[] = {
 	DMAPEEK_IOCTL_OP(ABI_VERSION, dmapeek_ioc_abi_version,
 			 struct dmapeek_abi_version, minor, false),
@@ -81,20 +87,8 @@ static const struct dmapeek_ioctl_op dmapeek_ioctl_ops[] = {
 			   struct dmapeek_import, __reserved),
 	DMAPEEK_IOCTL_OP(DETACH, dmapeek_ioc_detach,
 			 struct dmapeek_id_op, __reserved, true),
-	DMAPEEK_IOCTL_OP(MAP, dmapeek_ioc_map,
-			 struct dmapeek_id_op, __reserved, true),
-	DMAPEEK_IOCTL_OP(UNMAP, dmapeek_ioc_unmap,
-			 struct dmapeek_id_op, __reserved, true),
-	DMAPEEK_IOCTL_OP(MOVE, dmapeek_ioc_move,
-			 struct dmapeek_move, __reserved, true),
-	DMAPEEK_IOCTL_OP(REVOKE, dmapeek_ioc_revoke,
-			 struct dmapeek_revoke, duration_ns, true),
-	DMAPEEK_IOCTL_OP(RESTORE, dmapeek_ioc_restore,
-			 struct dmapeek_id_op, __reserved, true),
 	DMAPEEK_IOCTL_OP(DMA, dmapeek_ioc_dma,
 			 struct dmapeek_dma, data, true),
-	DMAPEEK_IOCTL_OP(AUDIT, dmapeek_ioc_audit,
-			 struct dmapeek_audit, holes, true),
 #ifdef DMAPEEK_DEBUG_KNOBS
 	/* linux/dmapeek-debug.h; without the knobs: past the table, ENOTTY */
 	DMAPEEK_IOCTL_OP(BENCH_MAP, dmapeek_ioc_bench_map,
@@ -108,10 +102,7 @@ union dmapeek_ioctl_buf {
 	struct dmapeek_export export;
 	struct dmapeek_import import;
 	struct dmapeek_id_op id_op;
-	struct dmapeek_move move;
-	struct dmapeek_revoke revoke;
 	struct dmapeek_dma dma;
-	struct dmapeek_audit audit;
 #ifdef DMAPEEK_DEBUG_KNOBS
 	struct dmapeek_bench_map bench_map;
 #endif
@@ -158,7 +149,7 @@ static long dmapeek_fops_ioctl(struct file *filp, unsigned int cmd,
 	    nr - DMAPEEK_IOC_CMD_ABI_VERSION >= ARRAY_SIZE(dmapeek_ioctl_ops))
 		return -ENOTTY;
 	op = &dmapeek_ioctl_ops[nr - DMAPEEK_IOC_CMD_ABI_VERSION];
-	if (!op->fn && !op->make)
+	if (!op->fn && !op->make)	/* a hole: a retired number */
 		return -ENOTTY;
 	if (op->admin && !capable(CAP_SYS_ADMIN))
 		return -EPERM;

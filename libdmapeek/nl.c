@@ -96,6 +96,35 @@ static struct nlmsghdr *dp_nl_hdr(struct dmapeek *ctx, uint16_t type,
 	return nlh;
 }
 
+static int dp_abi_cb(const struct nlmsghdr *nlh, void *data);
+
+/*
+ * Once per context: a module of another ABI major has other operations
+ * (ABI 2.0 took map, unmap, move, revoke, restore and audit off the
+ * ioctls), so every request could mean something else.  Refuse it with
+ * EPROTO rather than fail later, one operation at a time.
+ */
+static int dp_nl_check_abi(struct dmapeek *ctx)
+{
+	unsigned int v[2] = { 0, 0 };
+	int err;
+
+	err = dp_nl_talk(ctx, dp_nl_msg(ctx, DMAPEEK_CMD_ABI_GET, 0), dp_abi_cb, v);
+	if (err) {
+		dp_dbg(ctx, "abi-get: %s", strerror(-err));
+		return err;
+	}
+	dp_dbg(ctx, "dmapeek.ko ABI %u.%u, libdmapeek ABI %u.%u", v[0], v[1],
+	       DMAPEEK_ABI_MAJOR, DMAPEEK_ABI_MINOR);
+	if (v[0] != DMAPEEK_ABI_MAJOR) {
+		dp_err(ctx, "dmapeek.ko speaks ABI %u.%u, this libdmapeek ABI %u.%u: "
+		       "install the dmapeek.ko of the same release as libdmapeek",
+		       v[0], v[1], DMAPEEK_ABI_MAJOR, DMAPEEK_ABI_MINOR);
+		return dp_errno(EPROTO);
+	}
+	return 0;
+}
+
 int dp_nl_open(struct dmapeek *ctx)
 {
 	struct dp_family_info fi = { 0 };
@@ -123,7 +152,7 @@ int dp_nl_open(struct dmapeek *ctx)
 		return err;
 	ctx->family_id = fi.id;
 	ctx->mcgrp_events = fi.mcgrp_events;
-	return 0;
+	return dp_nl_check_abi(ctx);
 }
 
 struct nlmsghdr *dp_nl_msg(struct dmapeek *ctx, uint8_t cmd, uint16_t flags)

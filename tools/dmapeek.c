@@ -154,6 +154,16 @@ static int need_ctx(void)
 			fputs("hint: is the module loaded? try \"modprobe dmapeek\"; it "
 			      "answers in the initial network namespace only\n",
 			      stderr);
+		if (err == EPROTO) {
+			unsigned int maj, min;
+
+			dmapeek_lib_abi_version(&maj, &min);
+			fprintf(stderr,
+				"hint: the loaded dmapeek.ko speaks another ABI major than "
+				"this libdmapeek (%u.%u; the module's is in the kernel log: "
+				"\"dmapeek: ABI X.Y loaded\"): install the dmapeek.ko of the "
+				"same release\n", maj, min);
+		}
 		return EXIT_NOMODULE;
 	}
 	dmapeek_set_log_fn(ctx, log_stderr, NULL);

@@ -14,6 +14,9 @@
  * second process over a Unix socket (SCM_RIGHTS) and the sender closes its
  * copy; the receiver imports, maps, DMAs and keeps a few such buffers.
  *
+ * Map, unmap, move, revoke and restore go over netlink (nl-op.h), move
+ * and revoke until their done event: a kill may land in that wait too.
+ *
  * Output, one line each: "child=PID" first (the receiver, for the test to
  * kill it too), then "op N NAME ENAME" per operation done (so a killed run
  * still says how far it went) and "done ops=N ok=M" if it ends by itself.
@@ -30,6 +33,8 @@
 #include <sys/socket.h>
 
 #include <linux/dmapeek.h>
+
+#include "nl-op.h"
 
 #define SLOTS 8
 
@@ -165,7 +170,7 @@ static void receiver(int sock)
 		if (b->fd > 0)
 			close(b->fd);	/* its import goes with the file below */
 		b->fd = fd;
-		if (!import(dfd, b) && !id_op(dfd, DMAPEEK_IOC_MAP, b->att))
+		if (!import(dfd, b) && !dp_nl_map(b->att))
 			dma(dfd, b->att);
 	}
 	_exit(0);
@@ -250,33 +255,28 @@ int main(int argc, char **argv)
 			e = b->att ? EALREADY : import(dfd, b);
 			break;
 		case 2:
-			e = id_op(dfd, DMAPEEK_IOC_MAP, b->att);
+			e = -dp_nl_map(b->att);
 			break;
 		case 3:
-			e = id_op(dfd, DMAPEEK_IOC_UNMAP, b->att);
+			e = -dp_nl_unmap(b->att);
 			break;
 		case 4:
 			e = dma(dfd, b->att);
 			break;
-		case 5: {
-			struct dmapeek_move m = {
-				.size = sizeof(m), .buffer_id = b->id, .timeout_ms = 50,
-				.provider_id = providers[rnd(nr_providers)],
-			};
-
-			e = ret_of(ioctl(dfd, DMAPEEK_IOC_MOVE, &m));
-			break;
-		}
+		case 5:
 		case 6: {
-			struct dmapeek_revoke r = {
-				.size = sizeof(r), .buffer_id = b->id, .timeout_ms = 50,
-			};
+			/* over netlink, until the done event (nl-op.h) */
+			struct dp_nl_done od;
 
-			e = ret_of(ioctl(dfd, DMAPEEK_IOC_REVOKE, &r));
+			e = -dp_nl_buffer_op(op == 6, b->id,
+					     op == 5 ? providers[rnd(nr_providers)] : 0,
+					     50, &od);
+			if (!e && od.error != -ETIMEDOUT)
+				e = -od.error;
 			break;
 		}
 		case 7:
-			e = id_op(dfd, DMAPEEK_IOC_RESTORE, b->id);
+			e = -dp_nl_restore(b->id);
 			break;
 		case 8:
 			e = id_op(dfd, DMAPEEK_IOC_DETACH, b->att);

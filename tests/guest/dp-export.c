@@ -17,10 +17,14 @@
  *	new_fds=N", N the fds the process gained by the call)
  *	(attach-map: N imports, the first MAPPED of them (all by default)
  *	mapped; "ok ids=ID,... made=N")
- *	(attach/map/unmap/detach: dmapeek's importer, DMAPEEK_IOC_IMPORT,
- *	MAP, UNMAP and DETACH on the same /dev/dmapeek file: its imports go
- *	when the process exits; FLAGS are DMAPEEK_IMPORT_*, BEHAVIOUR 1
- *	normal, 2 never-unmap, 3 delayed-unmap by DELAY_MS)
+ *	(attach/map/unmap/detach: dmapeek's importer, DMAPEEK_IOC_IMPORT and
+ *	DETACH on the same /dev/dmapeek file, its imports going when the
+ *	process exits; map and unmap over netlink (nl-op.h); FLAGS are
+ *	DMAPEEK_IMPORT_*, BEHAVIOUR 1 normal, 2 never-unmap, 3 delayed-unmap
+ *	by DELAY_MS)
+ *	(revoke, restore, move: over netlink, revoke and move waiting for
+ *	their done event; revoke answers "ok attachments=N stuck=N
+ *	duration_ns=N", N from that event)
  *   dp-export try PROV SIZE|RANGES MODEL [NAME]   print "ok" or the errno name
  *   dp-export try-raw FIELD=VALUE...              EXPORT with raw fields
  *   dp-export dump buffers|attachments [FILTER]  one line per object
@@ -30,9 +34,6 @@
  *	the outcome is the done event carrying it, which these wait for and
  *	print: "revoke ... att0.id=..." and "ok" or "err ENAME")
  *   dp-export revoke-start BUF MS               the answer only: "revoke ... op=N"
- *   dp-export ioc-revoke BUF MS | ioc-move BUF PROV MS   the same, by ioctl
- *	(which waits in the caller, killably): "ok attachments=N stuck=N
- *	duration_ns=N" or "err ENAME"
  *   dp-export events SECONDS                     print events heard
  *	(an event attribute this header does not name is printed "aN=V",
  *	N its number)
@@ -70,6 +71,7 @@
 
 #include <linux/dmapeek.h>
 
+#include "nl-op.h"
 #include "nl-sock.h"
 
 static const char *ename(int e)
@@ -315,7 +317,7 @@ static int serve(int dfd, int fd, struct dmapeek_export *e)
 			for (i = 0; i < (int)a && !ret; i++) {
 				ret = import(dfd, fd, b, c, d, 0, &id);
 				if (!ret && (unsigned int)i < nmap)
-					ret = id_op(dfd, DMAPEEK_IOC_MAP, id);
+					ret = dp_nl_map(id);
 				if (!ret)
 					printf("%s%u", i ? "," : "", id);
 			}
@@ -324,32 +326,33 @@ static int serve(int dfd, int fd, struct dmapeek_export *e)
 			fflush(stdout);
 			continue;
 		} else if (!strcmp(cmd, "map")) {
-			ret = id_op(dfd, DMAPEEK_IOC_MAP, a);
+			ret = dp_nl_map(a);
 		} else if (!strcmp(cmd, "unmap")) {
-			ret = id_op(dfd, DMAPEEK_IOC_UNMAP, a);
+			ret = dp_nl_unmap(a);
 		} else if (!strcmp(cmd, "detach")) {
 			ret = id_op(dfd, DMAPEEK_IOC_DETACH, a);
 		} else if (!strcmp(cmd, "revoke")) {
-			struct dmapeek_revoke r = { .size = sizeof(r), .buffer_id = a,
-						    .timeout_ms = b };
+			struct dp_nl_done od;
 
-			ret = ioctl(dfd, DMAPEEK_IOC_REVOKE, &r) ? -errno : 0;
+			/* stuck importers are an outcome (-ETIMEDOUT), not a failure */
+			ret = dp_nl_buffer_op(1, a, 0, b, &od);
+			if (!ret && od.error && od.error != -ETIMEDOUT)
+				ret = od.error;
 			if (!ret) {
 				printf("ok attachments=%u stuck=%u duration_ns=%llu\n",
-				       r.attachments, r.stuck,
-				       (unsigned long long)r.duration_ns);
+				       od.attachments, od.stuck,
+				       (unsigned long long)od.duration_ns);
 				fflush(stdout);
 				continue;
 			}
 		} else if (!strcmp(cmd, "restore")) {
-			struct dmapeek_id_op r = { .size = sizeof(r), .id = a };
-
-			ret = ioctl(dfd, DMAPEEK_IOC_RESTORE, &r) ? -errno : 0;
+			ret = dp_nl_restore(a);
 		} else if (!strcmp(cmd, "move")) {
-			struct dmapeek_move m = { .size = sizeof(m), .buffer_id = a,
-						  .provider_id = b, .timeout_ms = c };
+			struct dp_nl_done od;
 
-			ret = ioctl(dfd, DMAPEEK_IOC_MOVE, &m) ? -errno : 0;
+			ret = dp_nl_buffer_op(0, a, b, c, &od);
+			if (!ret)
+				ret = od.error;
 		} else if (!strcmp(cmd, "fdinfo")) {
 			snprintf(buf, sizeof(buf), "/proc/self/fdinfo/%d", fd);
 			FILE *f = fopen(buf, "r");
@@ -869,34 +872,6 @@ static int op_reply_quiet_cb(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-/* DMAPEEK_IOC_REVOKE or _MOVE, waiting in this process (killable). */
-static int ioc_op(int revoke, unsigned int buffer, unsigned int prov, unsigned int ms)
-{
-	int fd = dev_fd();
-
-	if (revoke) {
-		struct dmapeek_revoke r = { .size = sizeof(r), .buffer_id = buffer,
-					    .timeout_ms = ms };
-
-		if (ioctl(fd, DMAPEEK_IOC_REVOKE, &r)) {
-			printf("err %s\n", ename(errno));
-			return 1;
-		}
-		printf("ok attachments=%u stuck=%u duration_ns=%" PRIu64 "\n",
-		       r.attachments, r.stuck, (uint64_t)r.duration_ns);
-	} else {
-		struct dmapeek_move m = { .size = sizeof(m), .buffer_id = buffer,
-					  .provider_id = prov, .timeout_ms = ms };
-
-		if (ioctl(fd, DMAPEEK_IOC_MOVE, &m)) {
-			printf("err %s\n", ename(errno));
-			return 1;
-		}
-		printf("ok\n");
-	}
-	return 0;
-}
-
 static int events(int seconds)
 {
 	struct nl_sock *sk;
@@ -1137,7 +1112,7 @@ static int race(const char *bdf, unsigned int edu, int seconds, uint64_t seed, i
 			     DMAPEEK_BEHAVIOUR_NORMAL, 0, &a1);
 		race_count(&c, "import by the provider's device", ret, 0, iter);
 		if (!ret && (r >> 16) % 4) {
-			ret = id_op(dfd, DMAPEEK_IOC_MAP, a1);
+			ret = dp_nl_map(a1);
 			race_count(&c, "map by the provider's device", ret, 0, iter);
 			m1 = !ret;
 		}
@@ -1145,24 +1120,25 @@ static int race(const char *bdf, unsigned int edu, int seconds, uint64_t seed, i
 			     DMAPEEK_BEHAVIOUR_NORMAL, 0, &a2);
 		race_count(&c, "import by the edu", ret, 0, iter);
 		if (!ret && edumap && (r >> 18) % 2) {
-			ret = id_op(dfd, DMAPEEK_IOC_MAP, a2);
+			ret = dp_nl_map(a2);
 			race_count(&c, "map by the edu", ret, 0, iter);
 			m2 = !ret;
 		}
 		if (e.model == DMAPEEK_MODEL_MOVABLE && !((r >> 20) % 3)) {
-			struct dmapeek_move mv = { .size = sizeof(mv), .buffer_id = e.buffer_id,
-						   .provider_id = 1 };
+			struct dp_nl_done od;
 
-			ret = ioctl(dfd, DMAPEEK_IOC_MOVE, &mv) ? -errno : 0;
+			ret = dp_nl_buffer_op(0, e.buffer_id, 1, 0, &od);
+			if (!ret)
+				ret = od.error;
 			race_count(&c, "move to system memory", ret, 0, iter);
 		}
 		if (!((r >> 22) % 4))
 			close(fd);	/* the imports keep the buffer */
 		if (m1)
 			race_count(&c, "unmap by the provider's device",
-				   id_op(dfd, DMAPEEK_IOC_UNMAP, a1), 1, iter);
+				   dp_nl_unmap(a1), 1, iter);
 		if (m2 && (r >> 24) % 2)
-			race_count(&c, "unmap by the edu", id_op(dfd, DMAPEEK_IOC_UNMAP, a2),
+			race_count(&c, "unmap by the edu", dp_nl_unmap(a2),
 				   1, iter);
 		if (a1)
 			race_count(&c, "detach of the provider's device",
@@ -1320,12 +1296,14 @@ struct mover {
 static void *mover_thread(void *arg)
 {
 	struct mover *m = arg;
-	struct dmapeek_move mv = { .size = sizeof(mv), .buffer_id = m->buf,
-				   .provider_id = m->target };
+	struct dp_nl_done od;
 
+	/* until the done event: the move's whole wait, as the old ioctl's */
 	m->t0 = now_s();
 	__atomic_store_n(&m->started, 1, __ATOMIC_RELEASE);
-	m->ret = ioctl(m->dfd, DMAPEEK_IOC_MOVE, &mv) ? -errno : 0;
+	m->ret = dp_nl_buffer_op(0, m->buf, m->target, 0, &od);
+	if (!m->ret)
+		m->ret = od.error;
 	m->t1 = now_s();
 	__atomic_store_n(&m->done, 1, __ATOMIC_RELEASE);
 	return NULL;
@@ -1548,13 +1526,6 @@ int main(int argc, char **argv)
 			     (unsigned int)strtoul(argv[3], NULL, 0),
 			     DMAPEEK_A_REVOKE_TIMEOUT_MS, (unsigned int)strtoul(argv[3], NULL, 0),
 			     0, 0);
-	if (!strcmp(argv[1], "ioc-revoke") && argc >= 4)
-		return ioc_op(1, (unsigned int)strtoul(argv[2], NULL, 0), 0,
-			      (unsigned int)strtoul(argv[3], NULL, 0));
-	if (!strcmp(argv[1], "ioc-move") && argc >= 5)
-		return ioc_op(0, (unsigned int)strtoul(argv[2], NULL, 0),
-			      (unsigned int)strtoul(argv[3], NULL, 0),
-			      (unsigned int)strtoul(argv[4], NULL, 0));
 	if (!strcmp(argv[1], "restore") && argc >= 3) {
 		ret = nl_request(DMAPEEK_CMD_BUFFER_RESTORE, 0, buffer_attrs,
 				 DMAPEEK_A_BUFFER_MAX, "restore", DMAPEEK_A_BUFFER_ID,

@@ -16,11 +16,11 @@
  *                --failslab TRIES (see below)
  *       STEPS (each prints one line starting with its name):
  *         import            "import OK id=N" | "import ERR ENAME"
- *         map unmap         ioctl;   nlmap nlunmap: netlink (prints extack)
+ *         map unmap         netlink: "map ENAME";  nlmap nlunmap: the same,
+ *                           with the module's extack after the errno name
  *         detach
  *         mappings          "mapping id=N path=P size=S ranges=R kinds=K" per mapping
  *         audit             per mapping: "audit id=N path=P result=R pages=N mismatches=N holes=N"
- *         ioc-audit         the same through DMAPEEK_IOC_AUDIT
  *         audit-id:N        audit mapping N over netlink, whoever's it is:
  *                           its "audit ..." line then "audit-id OK", or
  *                           "audit-id ERR ENAME EXTACK"
@@ -31,10 +31,13 @@
  *         dma-read:OFF:LEN:SEED   read with the device and compare with the pattern
  *         cpu-check:OFF:LEN:SEED  compare the CPU's view with the pattern
  *         dma-raw:ATT:OFF:LEN:FLAGS  DMA with explicit values (errors)
- *         revoke:MS restore REVOKE (timeout MS) / RESTORE of the exported buffer:
+ *         revoke:MS restore  buffer-revoke (timeout MS) / buffer-restore of
+ *                           the exported buffer, over netlink; a revoke waits
+ *                           for its revoke-done event (nl-op.h):
  *                           "revoke OK attachments=N stuck=N" | "revoke ERR ENAME"
- *         move:PROVIDER[:MS]  MOVE the exported buffer (waiting at most MS for
- *                           its importers to unmap): "move OK" | "move ENAME"
+ *         move:PROVIDER[:MS]  buffer-move of the exported buffer (waiting at
+ *                           most MS for its importers to unmap), then its
+ *                           move-done event: "move OK" | "move ENAME"
  *         import-many:N:PATH  N more imports with the same options, their ids
  *                           written to PATH one a line:
  *                           "import-many OK n=N first=ID last=ID" | "... ERR ENAME at=I"
@@ -78,6 +81,7 @@
 
 #include <linux/dmapeek.h>
 
+#include "nl-op.h"
 #include "nl-sock.h"
 #include "failslab.h"
 
@@ -347,6 +351,73 @@ static void put_u32_id(struct nl_msg *m, void *arg)
 	const unsigned int *v = arg;
 
 	nla_put_u32(m, v[0], v[1]);
+}
+
+/* u32 attributes: (attr, value) pairs, ended by attr 0 */
+static void put_u32_list(struct nl_msg *m, void *arg)
+{
+	const unsigned int *v = arg;
+
+	for (; v[0]; v += 2)
+		nla_put_u32(m, v[0], v[1]);
+}
+
+/* The op number of a revoke's or a move's answer (@arg: its attribute). */
+struct op_answer {
+	int attr;
+	uint64_t op;
+};
+
+static int op_answer_cb(struct nl_msg *msg __attribute__((unused)), struct nlattr **tb,
+			void *arg)
+{
+	struct op_answer *o = arg;
+
+	if (tb[o->attr] && (nla_len(tb[o->attr]) == 4 || nla_len(tb[o->attr]) == 8))
+		o->op = dp_nl_uint(tb[o->attr]);
+	return NL_OK;
+}
+
+/*
+ * A revoke or a move of the exported buffer over netlink: listen to the
+ * events, send (with make-it-fail under --failslab, like every request),
+ * then wait for the done event carrying the answer's op number.  Returns
+ * the refusal's errno, or 0 with the outcome in @d.
+ */
+static int buffer_op(int revoke, unsigned int *attrs, struct dp_nl_done *d,
+		     unsigned int timeout_ms, char *extack)
+{
+	struct op_answer o = { .attr = revoke ? DMAPEEK_A_REVOKE_OP : DMAPEEK_A_BUFFER_OP };
+	struct nl_sock *ev = dp_nl_ev_open();
+	int e;
+
+	memset(d, 0, sizeof(*d));
+	if (!ev)
+		return errno;
+	o.op = 0;
+	e = nl_request(revoke ? DMAPEEK_CMD_BUFFER_REVOKE : DMAPEEK_CMD_BUFFER_MOVE, 0,
+		       revoke ? DMAPEEK_A_REVOKE_MAX : DMAPEEK_A_BUFFER_MAX,
+		       put_u32_list, attrs, op_answer_cb, &o, extack);
+	/*
+	 * An attempt whose answer was lost had begun the operation (see the
+	 * top): the retry is refused (a revoke: EALREADY; a move: EINVAL,
+	 * already there), and the number is unknown; the events group was
+	 * joined before the first attempt, so wait for the buffer's next
+	 * done event instead.
+	 */
+	if (nl_last_lost && e == (revoke ? EALREADY : EINVAL)) {
+		e = 0;
+		extack[0] = 0;
+		d->buffer = attrs[1];
+	} else if (!e && !o.op) {
+		e = EPROTO;
+	}
+	if (e) {
+		nl_socket_free(ev);
+		return e;
+	}
+	d->op = o.op;
+	return -dp_nl_ev_wait(ev, timeout_ms, d);
 }
 
 /* --------------------------------------------------------------- p2p */
@@ -671,50 +742,38 @@ static void step(const char *st, struct dmapeek_import *imp)
 			printf("import ERR %s\n", ename(e));
 		else
 			printf("import OK id=%u\n", att_id);
-	} else if (!strcmp(st, "map") || !strcmp(st, "unmap") || !strcmp(st, "detach")) {
-		e = id_op(!strcmp(st, "map") ? DMAPEEK_IOC_MAP : !strcmp(st, "unmap") ?
-			  DMAPEEK_IOC_UNMAP : DMAPEEK_IOC_DETACH, att_id);
+	} else if (!strcmp(st, "detach")) {
+		e = id_op(DMAPEEK_IOC_DETACH, att_id);
 		printf("%s %s\n", st, ename(e));
-	} else if (!strcmp(st, "nlmap") || !strcmp(st, "nlunmap")) {
+	} else if (!strcmp(st, "map") || !strcmp(st, "unmap") ||
+		   !strcmp(st, "nlmap") || !strcmp(st, "nlunmap")) {
 		unsigned int v[2] = { DMAPEEK_A_ATTACHMENT_ID, att_id };
+		int map = !strcmp(st, "map") || !strcmp(st, "nlmap");
 
-		e = nl_request(!strcmp(st, "nlmap") ? DMAPEEK_CMD_ATTACHMENT_MAP :
+		e = nl_request(map ? DMAPEEK_CMD_ATTACHMENT_MAP :
 			       DMAPEEK_CMD_ATTACHMENT_UNMAP, 0, DMAPEEK_A_ATTACHMENT_MAX,
 			       put_u32_id, v, NULL, NULL, extack);
 		/* an attempt whose ACK was lost had done it (see the top) */
-		if (nl_last_lost && e == (!strcmp(st, "nlmap") ? EALREADY : ENXIO)) {
+		if (nl_last_lost && e == (map ? EALREADY : ENXIO)) {
 			e = 0;
 			extack[0] = 0;
 		}
+		if (st[0] != 'n')	/* map, unmap: the errno name only */
+			extack[0] = 0;
 		printf("%s %s%s%s\n", st, ename(e), extack[0] ? " " : "", extack);
 	} else if (!strcmp(st, "mappings")) {
 		ml.print = 1;
 		e = list_mappings(att_id, &ml);
 		printf("mappings %s n=%d\n", ename(e), ml.n);
-	} else if (!strcmp(st, "audit") || !strcmp(st, "ioc-audit")) {
+	} else if (!strcmp(st, "audit")) {
 		e = list_mappings(att_id, &ml);
 		for (i = 0; i < ml.n; i++) {
-			if (!strcmp(st, "audit")) {
-				unsigned int v[2] = { DMAPEEK_A_AUDIT_MAPPING_ID, ml.id[i] };
+			unsigned int v[2] = { DMAPEEK_A_AUDIT_MAPPING_ID, ml.id[i] };
 
-				e = nl_request(DMAPEEK_CMD_MAPPING_AUDIT, 0, DMAPEEK_A_AUDIT_MAX,
-					       put_u32_id, v, audit_cb, &ml.path[i], extack);
-				if (e)
-					printf("audit id=%u ERR %s %s\n", ml.id[i], ename(e), extack);
-			} else {
-				struct dmapeek_audit au = { .size = sizeof(au), .mapping_id = ml.id[i] };
-
-				e = dp_ioctl(DMAPEEK_IOC_AUDIT, &au);
-				if (e)
-					printf("ioc-audit id=%u ERR %s\n", ml.id[i], ename(e));
-				else
-					printf("ioc-audit id=%u path=%s result=%s pages=%llu "
-					       "mismatches=%llu holes=%llu\n", ml.id[i],
-					       NAME(paths, ml.path[i]), NAME(results, au.result),
-					       (unsigned long long)au.pages,
-					       (unsigned long long)au.mismatches,
-					       (unsigned long long)au.holes);
-			}
+			e = nl_request(DMAPEEK_CMD_MAPPING_AUDIT, 0, DMAPEEK_A_AUDIT_MAX,
+				       put_u32_id, v, audit_cb, &ml.path[i], extack);
+			if (e)
+				printf("audit id=%u ERR %s %s\n", ml.id[i], ename(e), extack);
 		}
 		printf("%s-done n=%d\n", st, ml.n);
 	} else if (sscanf(st, "audit-id:%llu", &a) == 1) {
@@ -789,27 +848,37 @@ static void step(const char *st, struct dmapeek_import *imp)
 		printf("dma-raw %s\n", ename(e));
 		free(p);
 	} else if (sscanf(st, "revoke:%llu", &a) == 1) {
-		struct dmapeek_revoke r = { .size = sizeof(r), .buffer_id = buffer_id,
-					    .timeout_ms = a };
+		unsigned int v[] = { DMAPEEK_A_REVOKE_BUFFER_ID, buffer_id,
+				     a ? DMAPEEK_A_REVOKE_TIMEOUT_MS : 0, a, 0, 0 };
+		struct dp_nl_done od;
 
-		e = dp_ioctl(DMAPEEK_IOC_REVOKE, &r);
+		/* stuck importers are an outcome (ETIMEDOUT), not a failure */
+		e = buffer_op(1, v, &od, a, extack);
+		if (!e && od.error && od.error != -ETIMEDOUT)
+			e = -od.error;
 		if (e)
 			printf("revoke ERR %s\n", ename(e));
 		else
-			printf("revoke OK attachments=%u stuck=%u\n", r.attachments, r.stuck);
+			printf("revoke OK attachments=%u stuck=%u\n", od.attachments, od.stuck);
 	} else if (sscanf(st, "move:%llu", &a) == 1) {
-		struct dmapeek_move m = { .size = sizeof(m), .buffer_id = buffer_id,
-					  .provider_id = a };
-		unsigned long long ms;
+		unsigned int v[] = { DMAPEEK_A_BUFFER_ID, buffer_id,
+				     DMAPEEK_A_BUFFER_TARGET_PROVIDER_ID, a, 0, 0, 0, 0 };
+		unsigned long long ms = 0;
+		struct dp_nl_done od;
 
-		if (sscanf(st, "move:%llu:%llu", &a, &ms) == 2)
-			m.timeout_ms = ms;
-		e = dp_ioctl(DMAPEEK_IOC_MOVE, &m);
+		if (sscanf(st, "move:%llu:%llu", &a, &ms) == 2 && ms) {
+			v[4] = DMAPEEK_A_BUFFER_TIMEOUT_MS;
+			v[5] = ms;
+		}
+		e = buffer_op(0, v, &od, ms, extack);
+		if (!e)
+			e = -od.error;
 		printf("move %s\n", ename(e));
 	} else if (!strcmp(st, "restore")) {
-		struct dmapeek_id_op r = { .size = sizeof(r), .id = buffer_id };
+		unsigned int v[2] = { DMAPEEK_A_BUFFER_ID, buffer_id };
 
-		e = dp_ioctl(DMAPEEK_IOC_RESTORE, &r);
+		e = nl_request(DMAPEEK_CMD_BUFFER_RESTORE, 0, DMAPEEK_A_BUFFER_MAX,
+			       put_u32_id, v, NULL, NULL, extack);
 		printf("restore %s\n", ename(e));
 	} else if (!strncmp(st, "import-many:", 12)) {
 		import_many(st + 12, imp);

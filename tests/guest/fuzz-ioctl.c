@@ -9,8 +9,11 @@
  * devices, exported buffers, imports) and mutates it: the size word, flags,
  * reserved fields, any field at random, file descriptors (closed ones,
  * files that are not dma-bufs, the device itself), ids, ranges and user
- * pointers; some operations use ioctl numbers near the real ones.  A call
- * that succeeds is tracked and undone later (detach, restore, close), so the
+ * pointers; some operations use ioctl numbers near the real ones.  The
+ * numbers retired in ABI 2.0 (map, unmap, move, revoke, restore, audit:
+ * netlink since) are still drawn, and anything but ENOTTY from them fails
+ * the run.  A call
+ * that succeeds is tracked and undone later (detach, close), so the
  * fuzzer keeps exploring with live objects and ends with none.
  *
  * It fails (exit 1) on an errno outside the set the interface documents,
@@ -71,12 +74,25 @@ static const char *const cmd_names[NR_CMDS] = {
 	"move", "revoke", "restore", "dma", "audit", "bench-map",
 };
 
+/*
+ * The numbers retired in ABI 2.0 (map, unmap, move, revoke, restore,
+ * audit: netlink since), still inside the range: whatever the argument,
+ * they must answer ENOTTY.
+ */
+static int retired(unsigned int c)
+{
+	switch (c + DMAPEEK_IOC_CMD_ABI_VERSION) {
+	case 0x84: case 0x85: case 0x86: case 0x87: case 0x88: case 0x8a:
+		return 1;
+	}
+	return 0;
+}
+
 struct fz_buf {
 	int fd;
 	uint32_t id;
 	uint32_t model;
 	uint64_t size;
-	int revoked;
 };
 
 struct fz {
@@ -232,28 +248,11 @@ static uint32_t pick_att_id(struct fz *f)
 	return chance(f, 2) ? below(f, 256) : (uint32_t)rnd(f);
 }
 
-static uint32_t pick_prov(struct fz *f)
-{
-	if (f->nprov && !chance(f, 6))
-		return f->prov[below(f, f->nprov)];
-	return chance(f, 2) ? below(f, 16) : (uint32_t)rnd(f);
-}
-
 static uint32_t pick_dev(struct fz *f)
 {
 	if (f->ndevs && !chance(f, 6))
 		return f->devs[below(f, f->ndevs)];
 	return chance(f, 2) ? below(f, 16) : (uint32_t)rnd(f);
-}
-
-/* Wait for importers at most a few ms: a stuck one must not stall the run. */
-static uint32_t pick_timeout(struct fz *f)
-{
-	switch (below(f, 32)) {
-	case 0: return 600001;		/* above the netlink policy's maximum */
-	case 1: return UINT32_MAX;
-	default: return 1 + below(f, 5);
-	}
 }
 
 /*
@@ -383,49 +382,25 @@ static void build(struct fz *f, unsigned int c, void *arg, struct dmapeek_range 
 	case DMAPEEK_IOC_CMD_IMPORT:
 		build_import(f, arg);
 		break;
-	case DMAPEEK_IOC_CMD_DETACH:
-	case DMAPEEK_IOC_CMD_MAP:
-	case DMAPEEK_IOC_CMD_UNMAP: {
+	case DMAPEEK_IOC_CMD_DETACH: {
 		struct dmapeek_id_op *op = arg;
 
 		op->size = sizeof(*op);
 		op->id = pick_att_id(f);
 		break;
 	}
-	case DMAPEEK_IOC_CMD_RESTORE: {
-		struct dmapeek_id_op *op = arg;
-
-		op->size = sizeof(*op);
-		op->id = pick_buf_id(f);
-		break;
-	}
-	case DMAPEEK_IOC_CMD_MOVE: {
-		struct dmapeek_move *m = arg;
-
-		m->size = sizeof(*m);
-		m->buffer_id = pick_buf_id(f);
-		m->provider_id = pick_prov(f);
-		m->timeout_ms = pick_timeout(f);
-		break;
-	}
-	case DMAPEEK_IOC_CMD_REVOKE: {
-		struct dmapeek_revoke *rv = arg;
-
-		rv->size = sizeof(*rv);
-		rv->buffer_id = pick_buf_id(f);
-		rv->timeout_ms = pick_timeout(f);
-		break;
-	}
 	case DMAPEEK_IOC_CMD_DMA:
 		build_dma(f, arg);
 		break;
-	case DMAPEEK_IOC_CMD_AUDIT: {
-		struct dmapeek_audit *a = arg;
+	default:
+		/* a retired number: a plausible id op, which must not matter */
+		if (retired(c)) {
+			struct dmapeek_id_op *op = arg;
 
-		a->size = sizeof(*a);
-		a->mapping_id = chance(f, 4) ? (uint32_t)rnd(f) : 1 + below(f, 512);
+			op->size = sizeof(*op);
+			op->id = chance(f, 2) ? pick_att_id(f) : pick_buf_id(f);
+		}
 		break;
-	}
 	case DMAPEEK_IOC_CMD_BENCH_MAP:
 		build_bench(f, arg);
 		break;
@@ -437,10 +412,11 @@ static void build(struct fz *f, unsigned int c, void *arg, struct dmapeek_range 
 static const unsigned int struct_size[NR_CMDS] = {
 	sizeof(struct dmapeek_abi_version), sizeof(struct dmapeek_export),
 	sizeof(struct dmapeek_import), sizeof(struct dmapeek_id_op),
+	/* retired (0x84-0x88): what their argument structs began with */
 	sizeof(struct dmapeek_id_op), sizeof(struct dmapeek_id_op),
-	sizeof(struct dmapeek_move), sizeof(struct dmapeek_revoke),
+	sizeof(struct dmapeek_id_op), sizeof(struct dmapeek_id_op),
 	sizeof(struct dmapeek_id_op), sizeof(struct dmapeek_dma),
-	sizeof(struct dmapeek_audit), sizeof(struct dmapeek_bench_map),
+	sizeof(struct dmapeek_id_op) /* retired 0x8a */, sizeof(struct dmapeek_bench_map),
 };
 
 static void mutate_size(struct fz *f, unsigned char *arg, unsigned int sz)
@@ -536,26 +512,6 @@ static void mutate(struct fz *f, unsigned int c, unsigned char *arg, struct dmap
 		default: mutate_pointers(f, c, arg, r); break;
 		}
 	}
-}
-
-/*
- * A valid timeout makes MOVE and REVOKE wait for stuck importers (the
- * never-unmap behaviour) that long, up to ten minutes: keep valid ones to
- * a few ms (0, the 1 s default, rarely) so the run stays fast; invalid
- * ones (above the maximum) stay as they are.
- */
-static void bound_waits(struct fz *f, unsigned int c, unsigned char *arg)
-{
-	uint32_t *t = NULL;
-
-	if (c + DMAPEEK_IOC_CMD_ABI_VERSION == DMAPEEK_IOC_CMD_MOVE)
-		t = &((struct dmapeek_move *)arg)->timeout_ms;
-	else if (c + DMAPEEK_IOC_CMD_ABI_VERSION == DMAPEEK_IOC_CMD_REVOKE)
-		t = &((struct dmapeek_revoke *)arg)->timeout_ms;
-	if (!t || *t > 600000)
-		return;
-	if (*t > 5 || (!*t && !chance(f, 64)))
-		*t = 1 + *t % 5;
 }
 
 /*
@@ -677,7 +633,6 @@ static int one_op(struct fz *f)
 	if (c + DMAPEEK_IOC_CMD_ABI_VERSION == DMAPEEK_IOC_CMD_DMA ? !chance(f, 32) :
 	    fi.on ? chance(f, 4) : !chance(f, 3)) {
 		mutate(f, c, arg, r);
-		bound_waits(f, c, arg);
 		mutated = 1;
 	}
 	bound_bench(c, arg);
@@ -693,7 +648,11 @@ static int one_op(struct fz *f)
 	if (c < NR_CMDS)
 		f->calls[c]++;
 	ret = fz_ioctl(file, req, argp);
-	if (ret == 0 && c < NR_CMDS) {
+	if (c < NR_CMDS && retired(c) && (ret == 0 || errno != ENOTTY)) {
+		printf("retired ioctl %s (%#lx) answered %s at op %llu, not ENOTTY\n",
+		       cmd_names[c], req, ret ? strerror(errno) : "success", f->ops);
+		f->unexpected++;
+	} else if (ret == 0 && c < NR_CMDS) {
 		f->ok[c]++;
 		track_success(f, c, arg, file);
 	} else if (ret == 0) {

@@ -234,6 +234,7 @@ static int setup_objects(struct fzn *f, unsigned int n)
 			sys = dmapeek_provider_id(p);
 	}
 	dmapeek_free(ctx);
+	ctx = NULL;
 
 	f->dev = open("/dev/" DMAPEEK_DEVICE_NAME, O_RDWR | O_CLOEXEC);
 	if (f->dev < 0 || !sys)
@@ -253,14 +254,19 @@ static int setup_objects(struct fzn *f, unsigned int n)
 	for (i = 0; edu && i < f->nbuf && f->natt < 16; i += 7) {
 		struct dmapeek_import im = { .size = sizeof(im), .fd = f->buf_fds[i],
 					     .device_id = edu, .flags = DMAPEEK_IMPORT_DYNAMIC };
-		struct dmapeek_id_op op = { .size = sizeof(op) };
 
-		if (ioctl(f->dev, DMAPEEK_IOC_IMPORT, &im))
+		if (ioctl(f->dev, DMAPEEK_IOC_IMPORT, &im)) {
+			dmapeek_free(ctx);
 			return -1;
-		op.id = im.attachment_id;
-		ioctl(f->dev, DMAPEEK_IOC_MAP, &op);
+		}
+		/* map over netlink (ABI 2.0): any context may, by id */
+		if (!ctx)
+			ctx = dmapeek_new();
+		if (ctx)
+			dmapeek_map(ctx, im.attachment_id);
 		f->att_ids[f->natt++] = im.attachment_id;
 	}
+	dmapeek_free(ctx);
 	return 0;
 }
 

@@ -5,7 +5,9 @@
  *
  *   ok 1.0 | short EINVAL | long-zero 1.0 | long-dirty E2BIG |
  *   flags EINVAL | unknown ENOTTY | badptr EFAULT |
- *   page-zero 1.0 | over-page E2BIG | max-size E2BIG
+ *   page-zero 1.0 | over-page E2BIG | max-size E2BIG |
+ *   retired NAME ENOTTY (one per number retired in ABI 2.0: map, unmap,
+ *   move, revoke, restore, audit)
  *
  * page-zero: a size of one page, the tail zero: the largest size taken.
  * over-page: one byte more, still zero: E2BIG, without reading it.
@@ -34,6 +36,15 @@ static const char *errname(int e)
 	default: return strerror(e);
 	}
 }
+
+/* netlink since ABI 2.0: these numbers answer ENOTTY, and stay unused */
+static const struct {
+	const char *name;
+	unsigned int nr;
+} retired[] = {
+	{ "map", 0x84 }, { "unmap", 0x85 }, { "move", 0x86 },
+	{ "revoke", 0x87 }, { "restore", 0x88 }, { "audit", 0x8a },
+};
 
 static int try(int fd, unsigned long cmd, void *arg)
 {
@@ -83,6 +94,14 @@ int main(void)
 
 	printf("unknown %s\n", errname(try(fd, _IO(DMAPEEK_TYPE, 0x7f), &v)));
 	printf("badptr %s\n", errname(try(fd, DMAPEEK_IOC_ABI_VERSION, (void *)8)));
+
+	/* the numbers retired in ABI 2.0, with a well-formed id-op argument */
+	for (e = 0; e < (int)(sizeof(retired) / sizeof(retired[0])); e++) {
+		struct dmapeek_id_op op = { .size = sizeof(op), .id = 1 };
+
+		printf("retired %s %s\n", retired[e].name,
+		       errname(try(fd, _IO(DMAPEEK_TYPE, retired[e].nr), &op)));
+	}
 
 	/* two zeroed pages, the second unmapped after the first tests */
 	page = (size_t)sysconf(_SC_PAGESIZE);

@@ -700,7 +700,7 @@ test_restore_after_revoke() {
 	local att
 	dpx_start 1 1M revocable restore
 	att=$(kv attachment "$(dpx attach "$EDUDEV" $IMP_DYN_P2P_REV $NORMAL)")
-	assert_match "revoke (ioctl)" '^ok attachments=1 stuck=0' "$(dpx revoke "$BUF" 500)"
+	assert_match "revoke (netlink, from the session)" '^ok attachments=1 stuck=0' "$(dpx revoke "$BUF" 500)"
 	assert_eq "map while revoked" "err ENODEV" "$(dpx map "$att")"
 	assert_eq "restore (netlink)" ok "$("$DPX" restore "$BUF" | tail -n 1)"
 	assert_eq "state live" 1 "$(kv state "$(buffer_line "$BUF")")"

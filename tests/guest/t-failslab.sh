@@ -173,8 +173,8 @@ test_failslab_allocation_failures_in_every_op_leave_nothing_behind() {
 	nl_out=$FUZZ_OUT
 
 	FI_SCRIPT_ENOMEM=0 FI_SCRIPT_LOST=0
-	fi_script "static import of a pinned system buffer, ioctl map and audit, DMA" \
-		--dev "$edudev" sys:16384:pinned import map mappings audit ioc-audit \
+	fi_script "static import of a pinned system buffer, map and audit, DMA" \
+		--dev "$edudev" sys:16384:pinned import map mappings audit \
 		attachment dma-write:0:8192:21 cpu-check:0:8192:21 cpu-fill:8192:4096:22 \
 		dma-read:8192:4096:22 unmap detach
 	fi_script "pinned dynamic p2p import, netlink map and unmap, DMA" \
@@ -189,7 +189,7 @@ test_failslab_allocation_failures_in_every_op_leave_nothing_behind() {
 		dma-read:0:8192:51 mappings attachment detach
 	fi_script "BAR buffer imported by its own device, p2p" \
 		--dev "$ivdev" --flags dynamic,p2p "export:$barprov:4" import map mappings audit \
-		ioc-audit unmap detach
+		unmap detach
 	if [ -e /dev/udmabuf ]; then
 		fi_script "udmabuf imported by dmapeek's importer" \
 			--dev "$edudev" --flags dynamic udmabuf:16384 import map mappings audit \

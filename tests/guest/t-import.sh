@@ -99,7 +99,7 @@ test_bad_inputs_get_clear_errors() {
 	out=$("$DP_IMPORT" --dev "$EDU_DEV" --behaviour never udmabuf:4096 import)
 	assert_eq "misbehaviour without invalidations" "import ERR EINVAL" "$(line import "$out")"
 	out=$("$DP_IMPORT" --dev "$EDU_DEV" udmabuf:4096 id:424242 map nlmap detach dma-read:0:16:1)
-	assert_eq "unknown attachment id (ioctl)" "map ENOENT" "$(line map "$out")"
+	assert_eq "unknown attachment id (map)" "map ENOENT" "$(line map "$out")"
 	assert_eq "unknown attachment id (netlink)" "nlmap ENOENT no such attachment" "$(line nlmap "$out")"
 	assert_eq "unknown attachment id (detach)" "detach ENOENT" "$(line detach "$out")"
 	assert_eq "unknown attachment id (dma)" "dma-read ENOENT bad=0" "$(line dma-read "$out")"

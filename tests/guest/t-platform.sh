@@ -65,6 +65,13 @@ test_ioctl_rejects_bad_arguments() {
 		"$(echo "$out" | grep ^long-dirty)"
 	assert_eq "non-zero flags" "flags EINVAL" "$(echo "$out" | grep ^flags)"
 	assert_eq "unknown ioctl" "unknown ENOTTY" "$(echo "$out" | grep ^unknown)"
+	assert_eq "the numbers retired in ABI 2.0 (netlink since): ENOTTY" \
+		"retired map ENOTTY
+retired unmap ENOTTY
+retired move ENOTTY
+retired revoke ENOTTY
+retired restore ENOTTY
+retired audit ENOTTY" "$(echo "$out" | grep ^retired)"
 	assert_eq "bad pointer" "badptr EFAULT" "$(echo "$out" | grep ^badptr)"
 }
 

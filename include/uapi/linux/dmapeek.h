@@ -7,14 +7,27 @@
  * parts:
  *
  *  - the ioctls of /dev/dmapeek, for the operations that carry file
- *    descriptors or user memory.  Every argument struct starts with its
- *    size (__u32 size), so it can grow: the kernel accepts a shorter struct
- *    from an older caller and a longer one whose extra bytes are zero
- *    (copy_struct_from_user()); reserved fields must be zero.
+ *    descriptors or user memory, and nothing else: EXPORT (returns a
+ *    dma-buf fd), IMPORT (takes one), DETACH (of an import made through
+ *    the same open file), DMA (user memory) and the ABI_VERSION query.
+ *    Every argument struct starts with its size (__u32 size), so it can
+ *    grow: the kernel accepts a shorter struct from an older caller and a
+ *    longer one whose extra bytes are zero (copy_struct_from_user());
+ *    reserved fields must be zero.
  *
- *  - the generic netlink family "dmapeek", for everything addressed by id.
- *    That block is generated from Documentation/netlink/specs/dmapeek.yaml
- *    by kmod/ynl-regen.sh; edit the spec, not the block.
+ *  - the generic netlink family "dmapeek", for everything else: every get
+ *    and dump, and the operations addressed by id (map, unmap, move,
+ *    revoke, restore, audit).  That block is generated from
+ *    Documentation/netlink/specs/dmapeek.yaml by kmod/ynl-regen.sh; edit
+ *    the spec, not the block.
+ *
+ * ABI 2.0 removed the ioctls MAP, UNMAP, MOVE, REVOKE, RESTORE and AUDIT,
+ * which duplicated netlink operations: their numbers answer ENOTTY and are
+ * never reused.  A caller built against ABI 1.x that used them must use
+ * netlink's attachment-map, attachment-unmap, buffer-move, buffer-revoke,
+ * buffer-restore and mapping-audit instead.  Over netlink, a move or a
+ * revoke answers with an operation number (attribute op) at once, and its
+ * outcome is the move-done or revoke-done event carrying that number.
  */
 #ifndef _UAPI_LINUX_DMAPEEK_H
 #define _UAPI_LINUX_DMAPEEK_H
@@ -33,8 +46,8 @@
 #define DMAPEEK_FAMILY_NAME	"dmapeek"
 #define DMAPEEK_FAMILY_VERSION	1
 
-#define DMAPEEK_ABI_MAJOR	1
-#define DMAPEEK_ABI_MINOR	3
+#define DMAPEEK_ABI_MAJOR	2
+#define DMAPEEK_ABI_MINOR	0
 #define DMAPEEK_NAME_LEN	32
 
 /**
@@ -463,25 +476,23 @@ enum {
 /* ioctls of /dev/dmapeek: _IO(DMAPEEK_TYPE, cmd), the size is in the struct */
 #define DMAPEEK_TYPE		0xDA
 
+/*
+ * Numbers never shift.  Retired, netlink since ABI 2.0, answering ENOTTY
+ * and never given to another ioctl: 0x84 (MAP), 0x85 (UNMAP), 0x86 (MOVE),
+ * 0x87 (REVOKE), 0x88 (RESTORE), 0x8a (AUDIT).
+ */
 enum {
 	DMAPEEK_IOC_CMD_ABI_VERSION = 0x80,
-	DMAPEEK_IOC_CMD_EXPORT,
-	DMAPEEK_IOC_CMD_IMPORT,
-	DMAPEEK_IOC_CMD_DETACH,
-	DMAPEEK_IOC_CMD_MAP,
-	DMAPEEK_IOC_CMD_UNMAP,
-	DMAPEEK_IOC_CMD_MOVE,
-	DMAPEEK_IOC_CMD_REVOKE,
-	DMAPEEK_IOC_CMD_RESTORE,
-	DMAPEEK_IOC_CMD_DMA,
-	DMAPEEK_IOC_CMD_AUDIT,
+	DMAPEEK_IOC_CMD_EXPORT = 0x81,
+	DMAPEEK_IOC_CMD_IMPORT = 0x82,
+	DMAPEEK_IOC_CMD_DETACH = 0x83,
+	DMAPEEK_IOC_CMD_DMA = 0x89,
 	/*
 	 * Reserved: the benchmark ioctl of a module built with configure
 	 * --enable-debug-knobs (linux/dmapeek-debug.h in the source tree,
-	 * not installed); any other module answers ENOTTY.  Kept so that
-	 * numbers never shift.
+	 * not installed); any other module answers ENOTTY.
 	 */
-	DMAPEEK_IOC_CMD_BENCH_MAP,
+	DMAPEEK_IOC_CMD_BENCH_MAP = 0x8b,
 };
 
 /**
@@ -586,11 +597,14 @@ struct dmapeek_import {
 #define DMAPEEK_IOC_IMPORT	_IO(DMAPEEK_TYPE, DMAPEEK_IOC_CMD_IMPORT)
 
 /**
- * struct dmapeek_id_op - DETACH, MAP, UNMAP, RESTORE: an operation by id
+ * struct dmapeek_id_op - DMAPEEK_IOC_DETACH: an operation by id
  * @size: sizeof(struct dmapeek_id_op)
  * @flags: must be 0
- * @id: the attachment id (DETACH, MAP, UNMAP) or buffer id (RESTORE)
+ * @id: the attachment id of an import made through the same open file
  * @__reserved: must be 0
+ *
+ * DETACH stays an ioctl because an import belongs to the /dev/dmapeek
+ * file that made it; an attachment of another file is -ENOENT.
  */
 struct dmapeek_id_op {
 	__u32 size;
@@ -600,51 +614,6 @@ struct dmapeek_id_op {
 };
 
 #define DMAPEEK_IOC_DETACH	_IO(DMAPEEK_TYPE, DMAPEEK_IOC_CMD_DETACH)
-#define DMAPEEK_IOC_MAP		_IO(DMAPEEK_TYPE, DMAPEEK_IOC_CMD_MAP)
-#define DMAPEEK_IOC_UNMAP	_IO(DMAPEEK_TYPE, DMAPEEK_IOC_CMD_UNMAP)
-#define DMAPEEK_IOC_RESTORE	_IO(DMAPEEK_TYPE, DMAPEEK_IOC_CMD_RESTORE)
-
-/**
- * struct dmapeek_move - DMAPEEK_IOC_MOVE
- * @size: sizeof(struct dmapeek_move)
- * @flags: must be 0
- * @buffer_id: a movable buffer
- * @provider_id: where to move its backing
- * @timeout_ms: how long to wait for importers to unmap (0: 1000)
- * @__reserved: must be 0
- */
-struct dmapeek_move {
-	__u32 size;
-	__u32 flags;
-	__u32 buffer_id;
-	__u32 provider_id;
-	__u32 timeout_ms;
-	__u32 __reserved;
-};
-
-#define DMAPEEK_IOC_MOVE	_IO(DMAPEEK_TYPE, DMAPEEK_IOC_CMD_MOVE)
-
-/**
- * struct dmapeek_revoke - DMAPEEK_IOC_REVOKE
- * @size: sizeof(struct dmapeek_revoke)
- * @flags: must be 0
- * @buffer_id: a revocable buffer
- * @timeout_ms: how long to wait for importers to unmap (0: 1000)
- * @attachments: out: attachments invalidated
- * @stuck: out: attachments still mapped at the timeout
- * @duration_ns: out: from the revoke to the last unmap (or the timeout)
- */
-struct dmapeek_revoke {
-	__u32 size;
-	__u32 flags;
-	__u32 buffer_id;
-	__u32 timeout_ms;
-	__u32 attachments;
-	__u32 stuck;
-	__aligned_u64 duration_ns;
-};
-
-#define DMAPEEK_IOC_REVOKE	_IO(DMAPEEK_TYPE, DMAPEEK_IOC_CMD_REVOKE)
 
 /* struct dmapeek_dma flags */
 #define DMAPEEK_DMA_TO_BUFFER	(1U << 0)  /* write: user -> device -> buffer */
@@ -671,27 +640,5 @@ struct dmapeek_dma {
 };
 
 #define DMAPEEK_IOC_DMA		_IO(DMAPEEK_TYPE, DMAPEEK_IOC_CMD_DMA)
-
-/**
- * struct dmapeek_audit - DMAPEEK_IOC_AUDIT: check a mapping against the IOMMU
- * @size: sizeof(struct dmapeek_audit)
- * @flags: must be 0
- * @mapping_id: the mapping to walk
- * @result: out: enum dmapeek_audit_result
- * @pages: out: pages checked
- * @mismatches: out: pages translating elsewhere
- * @holes: out: pages not translated at all
- */
-struct dmapeek_audit {
-	__u32 size;
-	__u32 flags;
-	__u32 mapping_id;
-	__u32 result;
-	__aligned_u64 pages;
-	__aligned_u64 mismatches;
-	__aligned_u64 holes;
-};
-
-#define DMAPEEK_IOC_AUDIT	_IO(DMAPEEK_TYPE, DMAPEEK_IOC_CMD_AUDIT)
 
 #endif /* _UAPI_LINUX_DMAPEEK_H */
