@@ -3,8 +3,8 @@
 # "dmapeek" netlink family, and the kernel's dmabuf-heaps selftest run
 # beside a busy dmapeek.  The suite runs a bounded smoke size; the
 # million-operation lane is "tests/guest-lab guest fuzz_million" (with
-# DMAPEEK_LAB_TEST_TIMEOUT raised, see the README's Reliability section).
-# DMAPEEK_FUZZ_SEED replays a seed.
+# DMAPEEK_LAB_TEST_TIMEOUT raised, see Documentation/reliability.rst,
+# "Fuzzing").  DMAPEEK_FUZZ_SEED replays a seed.
 . "$DMAPEEK_TOP/tests/guest/fuzz-lib.sh"
 
 SMOKE_OPS=50000

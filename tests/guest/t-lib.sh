@@ -76,8 +76,9 @@ test_lib_capture_replies_for_host_tests() {
 		fail "bufinfo lacks the buffer named with spaces"
 }
 
-# The streaming benchmark (README): figures, and memory that does not grow
-# with the number of buffers.
+# The streaming benchmark (Documentation/benchmarks.rst, "Listing at
+# scale"): figures, and memory that does not grow with the number of
+# buffers.
 test_lib_bench_streaming_list() {
 	load_module
 	lib_bind_all
