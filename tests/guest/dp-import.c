@@ -492,6 +492,7 @@ struct maplist {
 	int n;
 	unsigned int id[MAX_MAPS];
 	unsigned int path[MAX_MAPS];
+	unsigned int kmask[MAX_MAPS];	/* kinds seen in its messages so far */
 	int print;
 };
 
@@ -500,7 +501,7 @@ static int mapping_cb(struct nl_msg *msg, struct nlattr **tb, void *arg)
 	struct maplist *ml = arg;
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
 	struct nlattr *a, *rt[DMAPEEK_A_RANGE_MAX + 1];
-	unsigned int id, path, nr = 0, kmask = 0, k;
+	unsigned int id, path, nr = 0, kmask = 0, k, total, first;
 	char ks[64] = "";
 	int rem, i;
 
@@ -513,9 +514,10 @@ static int mapping_cb(struct nl_msg *msg, struct nlattr **tb, void *arg)
 	if (i == ml->n && ml->n < MAX_MAPS) {
 		ml->id[ml->n] = id;
 		ml->path[ml->n] = path;
+		ml->kmask[ml->n] = 0;
 		ml->n++;
 	}
-	if (!ml->print)
+	if (!ml->print || i == MAX_MAPS)
 		return NL_OK;
 	/* range is multi-attr: walk every top-level attribute */
 	nla_for_each_attr(a, genlmsg_attrdata(nlmsg_data(nlh), 0),
@@ -527,6 +529,21 @@ static int mapping_cb(struct nl_msg *msg, struct nlattr **tb, void *arg)
 		if (rt[DMAPEEK_A_RANGE_KIND])
 			kmask |= 1u << nla_get_u32(rt[DMAPEEK_A_RANGE_KIND]);
 	}
+	/*
+	 * A mapping with more ranges than a message holds comes in several,
+	 * each from range RANGE_FIRST on: one line, when its last arrives.
+	 */
+	first = tb[DMAPEEK_A_MAPPING_RANGE_FIRST] ?
+		nla_get_u32(tb[DMAPEEK_A_MAPPING_RANGE_FIRST]) : 0;
+	total = tb[DMAPEEK_A_MAPPING_NR_RANGES] ?
+		nla_get_u32(tb[DMAPEEK_A_MAPPING_NR_RANGES]) : nr;
+	if (!first)
+		ml->kmask[i] = 0;
+	ml->kmask[i] |= kmask;
+	if (first + nr < total)
+		return NL_OK;
+	kmask = ml->kmask[i];
+	nr = total;
 	for (k = 1; k < 4; k++)
 		if (kmask & (1u << k)) {
 			strcat(ks, ks[0] ? "," : "");
