@@ -131,6 +131,8 @@ struct dmapeek_backing {
  * @pins: pin count (resv), read with READ_ONCE()
  * @moves: moves done (resv), read with READ_ONCE()
  * @revokes: revokes done (resv), read with READ_ONCE()
+ * @op: the revoke or move whose second half is queued or running
+ *	(dmapeek_op_wq), 0 without one (resv)
  * @created_ns: CLOCK_MONOTONIC at export
  * @prov_id: the provider of @backing, 0 without one; written with it,
  *	read with READ_ONCE() where the backing may change (events)
@@ -156,6 +158,7 @@ struct dmapeek_buffer {
 	u32 pins;
 	u32 moves;
 	u32 revokes;
+	u64 op;
 	u64 created_ns;
 	u32 prov_id;
 };
@@ -171,6 +174,8 @@ struct dmapeek_buffer {
  * @a: the dmapeek record (ours, or the importer's when it made it)
  * @own: @a was allocated here (and is freed at detach)
  * @maps: struct dmapeek_xmap list: live mappings (resv)
+ * @pins: the buffer's pins that are this attachment's (resv): the core's
+ *	pin on map of a static importer, or a dynamic importer's dma_buf_pin()
  * @last_unmap_ns: time of the last unmap, for revoke latencies
  */
 struct dmapeek_exp_attach {
@@ -179,6 +184,7 @@ struct dmapeek_exp_attach {
 	struct dmapeek_attachment *a;
 	bool own;
 	struct list_head maps;
+	u32 pins;
 	u64 last_unmap_ns;
 };
 
@@ -787,6 +793,17 @@ static void dmapeek_dmabuf_detach(struct dma_buf *dmabuf,
 		list_for_each_entry_safe(x, tmp, &ea->maps, node)
 			dmapeek_dmabuf_unmap(attach, x->sgt, x->dir);
 	}
+	/*
+	 * Its pins go with it: the core's pin on map of a static importer
+	 * is undone by the core's unmap only, and a dynamic importer may
+	 * detach pinned.  Left, they would refuse every later move.
+	 */
+	if (ea->pins) {
+		WRITE_ONCE(buf->pins, buf->pins - min(ea->pins, buf->pins));
+		ea->pins = 0;
+		dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_UNPIN, a->id, 0, 0,
+				  buf->pins, 0);
+	}
 	list_del(&ea->node);
 	dma_resv_unlock(dmabuf->resv);
 	atomic_dec(&buf->nr_attachments);
@@ -812,6 +829,7 @@ static int dmapeek_dmabuf_pin(struct dma_buf_attachment *attach)
 	struct dmapeek_exp_attach *ea = attach->priv;
 
 	dma_resv_assert_held(attach->dmabuf->resv);
+	ea->pins++;
 	WRITE_ONCE(buf->pins, buf->pins + 1);
 	WRITE_ONCE(ea->a->flags, ea->a->flags | DMAPEEK_ATTACH_FLAGS_PINNED);
 	dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_PIN, ea->a->id, 0, 0, buf->pins, 0);
@@ -824,8 +842,10 @@ static void dmapeek_dmabuf_unpin(struct dma_buf_attachment *attach)
 	struct dmapeek_exp_attach *ea = attach->priv;
 
 	dma_resv_assert_held(attach->dmabuf->resv);
-	if (!WARN_ON_ONCE(!buf->pins))
+	if (!WARN_ON_ONCE(!ea->pins || !buf->pins)) {
+		ea->pins--;
 		WRITE_ONCE(buf->pins, buf->pins - 1);
+	}
 	WRITE_ONCE(ea->a->flags, ea->a->flags & ~DMAPEEK_ATTACH_FLAGS_PINNED);
 	dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_UNPIN, ea->a->id, 0, 0, buf->pins, 0);
 }
@@ -1577,7 +1597,8 @@ static void dmapeek_buffer_put(struct dmapeek_buffer *buf)
  * importers with invalidate_mappings are told (static ones are pinned
  * instead), so only they get an invalidate event.
  */
-static long dmapeek_buffer_invalidate(struct dmapeek_buffer *buf, bool intr)
+/* Tell every importer that can be told to unmap (resv held). */
+static void dmapeek_buffer_tell(struct dmapeek_buffer *buf)
 {
 	struct dmapeek_exp_attach *ea;
 	u64 now = dmapeek_now();
@@ -1597,13 +1618,35 @@ static long dmapeek_buffer_invalidate(struct dmapeek_buffer *buf, bool intr)
 				  0, 0);
 	}
 	dma_buf_invalidate_mappings(buf->dmabuf);
-	/*
-	 * Any holder of the fd can add fences (DMA_BUF_IOCTL_IMPORT_SYNC_FILE):
-	 * a wait a user started can be interrupted (<0); device removal's
-	 * cannot.
-	 */
+}
+
+/*
+ * Tell importers, then wait for every fence of the buffer, as device
+ * removal must however long they take.
+ */
+static void dmapeek_buffer_invalidate(struct dmapeek_buffer *buf)
+{
+	dmapeek_buffer_tell(buf);
+	dma_resv_wait_timeout(buf->dmabuf->resv, DMA_RESV_USAGE_BOOKKEEP, false,
+			      MAX_SCHEDULE_TIMEOUT);
+}
+
+/*
+ * The fences of an operation, in dmapeek_op_wq, up to its deadline: any
+ * holder of the fd can add fences (DMA_BUF_IOCTL_IMPORT_SYNC_FILE), so
+ * they are waited for only where nobody else waits (no netlink lock, no
+ * user's task) and never past the operation's timeout.  A kworker takes no
+ * signals: the interruptible wait only keeps it off the hung-task list.
+ * 0, or -ETIMEDOUT.
+ */
+static int dmapeek_op_fences(struct dmapeek_buffer *buf, u64 deadline)
+{
+	u64 now = dmapeek_now();
+	long left;
+
+	left = now < deadline ? nsecs_to_jiffies(deadline - now) + 1 : 0;
 	return dma_resv_wait_timeout(buf->dmabuf->resv, DMA_RESV_USAGE_BOOKKEEP,
-				     intr, MAX_SCHEDULE_TIMEOUT);
+				     true, left) > 0 ? 0 : -ETIMEDOUT;
 }
 
 /**
@@ -1690,33 +1733,50 @@ static void dmapeek_op_done(struct dmapeek_buffer *buf,
 	dmapeek_event(&ev);
 }
 
+/*
+ * A done event carries at most this many attachments' outcomes (32 bytes
+ * each): the stuck ones first when there are more, so that the event stays
+ * one allocation a busy machine can make and a listener's socket can take.
+ * Its count is the number stuck, the begin event's the number told.
+ */
+#define DMAPEEK_OP_MAX_OUTCOMES	1024
+
 /* Room for the per-attachment outcomes of @nr attachments in a message. */
 static size_t dmapeek_result_size(u32 nr)
 {
-	return nr * nla_total_size(nla_total_size(sizeof(u32)) +	/* id */
-				   nla_total_size(sizeof(u64)) +	/* unmap-ns */
-				   nla_total_size(sizeof(u8)));	/* stuck */
+	return min_t(u32, nr, DMAPEEK_OP_MAX_OUTCOMES) *
+	       nla_total_size(nla_total_size(sizeof(u32)) +	/* id */
+			      nla_total_size(sizeof(u64)) +	/* unmap-ns */
+			      nla_total_size(sizeof(u8)));	/* stuck */
 }
 
 /* The per-attachment outcomes, as @attrtype nests of revoke-attachment. */
 static int dmapeek_put_result(struct sk_buff *skb, int attrtype, const void *arg)
 {
 	const struct dmapeek_revoke_result *res = arg;
+	bool some = res->nr > DMAPEEK_OP_MAX_OUTCOMES;
+	u32 i, left = DMAPEEK_OP_MAX_OUTCOMES;
 	struct nlattr *nest;
-	u32 i;
+	int pass;
 
-	for (i = 0; i < res->nr; i++) {
-		nest = nla_nest_start(skb, attrtype);
-		if (!nest ||
-		    nla_put_u32(skb, DMAPEEK_A_REVOKE_ATTACHMENT_ID, res->att[i].id) ||
-		    (!res->att[i].stuck &&
-		     nla_put_uint(skb, DMAPEEK_A_REVOKE_ATTACHMENT_UNMAP_NS,
-				  res->att[i].unmap_ns)) ||
-		    nla_put_u8(skb, DMAPEEK_A_REVOKE_ATTACHMENT_STUCK,
-			       res->att[i].stuck))
-			return -EMSGSIZE;
-		nla_nest_end(skb, nest);
-	}
+	/* all in order; or, past the cap, the stuck then the others */
+	for (pass = some ? 0 : 1; pass < 2; pass++)
+		for (i = 0; i < res->nr && left; i++) {
+			if (some && res->att[i].stuck != !pass)
+				continue;
+			left--;
+			nest = nla_nest_start(skb, attrtype);
+			if (!nest ||
+			    nla_put_u32(skb, DMAPEEK_A_REVOKE_ATTACHMENT_ID,
+					res->att[i].id) ||
+			    (!res->att[i].stuck &&
+			     nla_put_uint(skb, DMAPEEK_A_REVOKE_ATTACHMENT_UNMAP_NS,
+					  res->att[i].unmap_ns)) ||
+			    nla_put_u8(skb, DMAPEEK_A_REVOKE_ATTACHMENT_STUCK,
+				       res->att[i].stuck))
+				return -EMSGSIZE;
+			nla_nest_end(skb, nest);
+		}
 	return 0;
 }
 
@@ -1814,9 +1874,9 @@ static int dmapeek_snapshot_attachments(struct dmapeek_buffer *buf,
 }
 
 /*
- * Revoke as VFIO does: under resv set revoked, invalidate, wait for
- * fences, unlock.  The wait for every importer to unmap is
- * dmapeek_op_finish()'s, by the caller.
+ * Revoke as VFIO does: under resv set revoked, tell importers, unlock.
+ * The waits for the fences and for every importer to unmap are the
+ * operation's second half (dmapeek_op_tail_work()).
  */
 static int dmapeek_buffer_revoke(struct dmapeek_buffer *buf,
 				 struct dmapeek_revoke_result *res,
@@ -1849,28 +1909,43 @@ static int dmapeek_buffer_revoke(struct dmapeek_buffer *buf,
 	res->op = atomic64_inc_return(&dmapeek_op_seq);
 	res->done = DMAPEEK_EVENT_TYPE_REVOKE_DONE;
 	res->t0 = dmapeek_now();
+	buf->op = res->op;
 	dmapeek_op_event(buf, DMAPEEK_EVENT_TYPE_REVOKE_BEGIN, res, 0, 0, res->nr, 0);
-	/* interrupted, the revoke stands: importers were told */
-	dmapeek_buffer_invalidate(buf, true);
+	dmapeek_buffer_tell(buf);
 	dma_resv_unlock(buf->dmabuf->resv);
 	return 0;
 }
 
 /*
- * The second half of a revoke or a move that happened, in dmapeek_op_wq
- * (dmapeek_op_tail_work()): wait up to @timeout_ms for the importers to
- * unmap, then the done event.  A revoke with an importer still mapped at
- * the timeout is done with -ETIMEDOUT; a move is done (0) either way, its
- * stuck importers keep the old backing.
+ * The operation that held @buf ends: before its done event, on which a
+ * listener may act at once (a restore after a revoke).
+ */
+static void dmapeek_op_release(struct dmapeek_buffer *buf, u64 op)
+{
+	dma_resv_lock(buf->dmabuf->resv, NULL);
+	if (buf->op == op)
+		buf->op = 0;
+	dma_resv_unlock(buf->dmabuf->resv);
+}
+
+/*
+ * The end of a revoke or a move, in dmapeek_op_wq: wait up to @timeout_ms
+ * after res->t0 for the importers to unmap, then the done event.  A
+ * revoke with an importer still mapped, or a fence still unsignalled
+ * (@error), at the timeout is done with -ETIMEDOUT; a move is done (0)
+ * either way, its stuck importers keep the old backing.  The buffer is
+ * then free for the next operation.
  */
 static void dmapeek_op_finish(struct dmapeek_buffer *buf, u32 timeout_ms,
-			      struct dmapeek_revoke_result *res)
+			      struct dmapeek_revoke_result *res, int error)
 {
 	dmapeek_wait_unmapped(buf, timeout_ms, res);
-	if (res->done == DMAPEEK_EVENT_TYPE_REVOKE_DONE)
-		dmapeek_op_done(buf, res, res->stuck ? -ETIMEDOUT : 0);
-	else
-		dmapeek_op_done(buf, res, 0);
+	if (res->done == DMAPEEK_EVENT_TYPE_REVOKE_DONE && res->stuck)
+		error = -ETIMEDOUT;
+	else if (res->done == DMAPEEK_EVENT_TYPE_MOVE_DONE)
+		error = 0;
+	dmapeek_op_release(buf, res->op);
+	dmapeek_op_done(buf, res, error);
 	dmapeek_backing_put(res->only);
 	res->only = NULL;
 }
@@ -1894,9 +1969,18 @@ static int dmapeek_buffer_restore(struct dmapeek_buffer *buf,
 	} else if (!buf->revoked) {
 		NL_SET_ERR_MSG(extack, "buffer is not revoked");
 		ret = -EINVAL;
+	} else if (buf->op) {
+		/*
+		 * Importers may map again once it is live: the revoke still
+		 * waiting would call them stuck.
+		 */
+		NL_SET_ERR_MSG_FMT(extack,
+				   "revoke %llu still waits for importers to unmap",
+				   buf->op);
+		ret = -EBUSY;
 	} else {
 		/* As VFIO's un-revoke: a nudge to importers, then live. */
-		dmapeek_buffer_invalidate(buf, true);
+		dmapeek_buffer_tell(buf);
 		mutex_lock(&buf->lock);
 		WRITE_ONCE(buf->revoked, false);
 		WRITE_ONCE(buf->state, DMAPEEK_BUFFER_STATE_LIVE);
@@ -1967,117 +2051,149 @@ static int dmapeek_move_check(struct dmapeek_buffer *buf, struct dmapeek_provide
 	return 0;
 }
 
-/*
- * Move the backing of a movable buffer to @prov_id: invalidate importers,
- * wait for fences, copy, switch, all under the buffer's reservation lock
- * and nothing else global, so exports, other buffers and device removals
- * go on meanwhile.  The old backing is freed by the unmap of its last
- * mapping (its reference count): on success res->only holds a reference
- * on it for the caller's dmapeek_op_finish(), which waits for that.
+/**
+ * struct dmapeek_move - a move between its two halves
+ * @prov: the target provider (a lookup reference)
+ * @nb: the new backing, allocated by the first half (a reference)
  */
-static int dmapeek_buffer_move(struct dmapeek_buffer *buf, u32 prov_id,
-			       struct dmapeek_revoke_result *res,
-			       struct netlink_ext_ack *extack)
+struct dmapeek_move {
+	struct dmapeek_provider *prov;
+	struct dmapeek_backing *nb;
+};
+
+static void dmapeek_move_put(struct dmapeek_move *mv)
+{
+	dmapeek_backing_put(mv->nb);
+	mv->nb = NULL;
+	dmapeek_provider_put(mv->prov);
+	mv->prov = NULL;
+}
+
+/*
+ * The first half of a move of a movable buffer to @prov_id, in the doit:
+ * allocate the new backing, check under resv that the importers may follow
+ * it there, number the operation and mark the buffer moving.  What takes
+ * time (fences, copy, the importers' unmaps) is dmapeek_move_run()'s.
+ */
+static int dmapeek_move_begin(struct dmapeek_buffer *buf, u32 prov_id,
+			      struct dmapeek_move *mv, struct dmapeek_revoke_result *res,
+			      struct netlink_ext_ack *extack)
 {
 	struct dma_resv *resv = buf->dmabuf->resv;
-	struct dmapeek_backing *nb, *old = NULL;
-	struct dmapeek_provider *prov;
 	int ret;
 
 	if (buf->model != DMAPEEK_MODEL_MOVABLE) {
 		NL_SET_ERR_MSG(extack, "buffer is not movable");
 		return -EINVAL;
 	}
-	prov = dmapeek_provider_get(prov_id);
-	if (!prov) {
+	mv->prov = dmapeek_provider_get(prov_id);
+	if (!mv->prov) {
 		NL_SET_ERR_MSG(extack, "no such provider");
 		return -ENODEV;
 	}
-	nb = dmapeek_backing_alloc(prov, buf->size);
-	if (IS_ERR(nb)) {
-		ret = PTR_ERR(nb);
-		nb = NULL;
+	mv->nb = dmapeek_backing_alloc(mv->prov, buf->size);
+	if (IS_ERR(mv->nb)) {
+		ret = PTR_ERR(mv->nb);
+		mv->nb = NULL;
 		NL_SET_ERR_MSG_FMT(extack, "%s", ret == -ENODEV ? "no such provider" :
 				   "no room on the target provider");
-		goto out_put;
+		goto err_put;
 	}
 
 	ret = dma_resv_lock_interruptible(resv, NULL);
 	if (ret)
-		goto out_put;
-	ret = dmapeek_move_check(buf, prov, nb, extack);
+		goto err_put;
+	if (buf->op) {
+		NL_SET_ERR_MSG_FMT(extack, "buffer is moving (operation %llu)", buf->op);
+		ret = -EBUSY;
+		goto err_unlock;
+	}
+	ret = dmapeek_move_check(buf, mv->prov, mv->nb, extack);
 	if (ret)
-		goto out_unlock;
+		goto err_unlock;
 	ret = dmapeek_snapshot_attachments(buf, res);
 	if (ret)
-		goto out_unlock;
-
+		goto err_unlock;
 	res->op = atomic64_inc_return(&dmapeek_op_seq);
 	res->done = DMAPEEK_EVENT_TYPE_MOVE_DONE;
 	res->t0 = dmapeek_now();
-	dmapeek_op_event(buf, DMAPEEK_EVENT_TYPE_MOVE_BEGIN, res, 0, 0, res->nr, 0);
+	buf->op = res->op;
 	WRITE_ONCE(buf->state, DMAPEEK_BUFFER_STATE_MOVING);
-	if (dmapeek_buffer_invalidate(buf, true) < 0) {
-		/* no copy: importers map the memory where it still is */
-		WRITE_ONCE(buf->state, DMAPEEK_BUFFER_STATE_LIVE);
-		dma_resv_unlock(resv);
-		NL_SET_ERR_MSG(extack, "interrupted waiting for the buffer's fences");
-		ret = -EINTR;
-		res->duration_ns = dmapeek_now() - res->t0;
-		dmapeek_op_done(buf, res, ret);
-		goto out_put;
-	}
+	dmapeek_op_event(buf, DMAPEEK_EVENT_TYPE_MOVE_BEGIN, res, 0, 0, res->nr, 0);
+	dma_resv_unlock(resv);
+	return 0;
 
-	/*
-	 * Old mappings may still read: copy, then switch.  The copy runs
-	 * under the buffer's reservation, as TTM's CPU move does
-	 * (ttm_bo_move_memcpy() under the bo's resv): only this buffer's
-	 * users wait, and the copy reschedules and stops for a fatal
-	 * signal.  CPU faults wait on the buffer lock, and the PTEs of the
-	 * old backing go first.  The
-	 * switch happens only while the target provider stays (its alloc_lock
-	 * and @gone: see DOC: dmapeek exporter locking).
-	 */
+err_unlock:
+	dma_resv_unlock(resv);
+err_put:
+	dmapeek_move_put(mv);
+	return ret;
+}
+
+/*
+ * The second half of a move, in dmapeek_op_wq, all under the buffer's
+ * reservation lock and nothing else global, so exports, other buffers and
+ * device removals go on meanwhile: check again (a pin or a removal may
+ * have come since the first half), tell importers, wait for the fences up
+ * to the timeout, copy, switch.  The copy runs under the reservation as
+ * TTM's CPU move does (ttm_bo_move_memcpy() under the bo's resv): only
+ * this buffer's users wait; CPU faults wait on the buffer lock, and the
+ * PTEs of the old backing go first.  The switch happens only while the
+ * target provider stays (its alloc_lock and @gone: see DOC: dmapeek
+ * exporter locking).  The old backing is freed by the unmap of its last
+ * mapping (its reference count): on success res->only holds a reference
+ * on it for dmapeek_op_finish(), which waits for that.  0 or -errno, for
+ * the done event.
+ */
+static int dmapeek_move_run(struct dmapeek_buffer *buf, struct dmapeek_move *mv,
+			    u32 timeout_ms, struct dmapeek_revoke_result *res)
+{
+	struct dma_resv *resv = buf->dmabuf->resv;
+	struct dmapeek_backing *old;
+	int ret;
+
+	dma_resv_lock(resv, NULL);
+	/* (a hint: a removal of the target waits for @nb; see the switch) */
+	if (READ_ONCE(mv->prov->gone)) {
+		ret = -ENODEV;
+		goto out_live;
+	}
+	ret = dmapeek_move_check(buf, mv->prov, mv->nb, NULL);
+	if (ret)
+		goto out_live;
+	dmapeek_buffer_tell(buf);
+	/* no copy without them: importers map the memory where it still is */
+	ret = dmapeek_op_fences(buf, res->t0 + (u64)timeout_ms * NSEC_PER_MSEC);
+	if (ret)
+		goto out_live;
+
 	mutex_lock(&buf->lock);
 	dmapeek_buffer_zap(buf);
 	old = buf->backing;
-	kref_get(&old->kref);	/* ours, for the wait below */
-	ret = dmapeek_backing_copy(nb, old);
+	ret = dmapeek_backing_copy(mv->nb, old);
 	if (!ret) {
-		mutex_lock(&prov->alloc_lock);
-		if (prov->gone) {
+		mutex_lock(&mv->prov->alloc_lock);
+		if (mv->prov->gone) {
 			ret = -ENODEV;
 		} else {
-			dmapeek_buffer_set_backing(buf, nb);	/* returns @old */
-			nb = old;	/* the buffer's reference: put below */
+			/* the buffer's reference on @old is now the wait's */
+			dmapeek_buffer_set_backing(buf, mv->nb);
+			mv->nb = NULL;
+			res->only = old;
 			WRITE_ONCE(buf->moves, buf->moves + 1);
 		}
-		mutex_unlock(&prov->alloc_lock);
+		mutex_unlock(&mv->prov->alloc_lock);
 	}
 	WRITE_ONCE(buf->state, DMAPEEK_BUFFER_STATE_LIVE);
 	mutex_unlock(&buf->lock);
 	dmapeek_buffer_retype(buf);
 	dma_resv_unlock(resv);
-	if (ret) {
-		NL_SET_ERR_MSG_FMT(extack, "%s", ret == -EINTR ? "killed while copying" :
-				   ret == -ENODEV ? "the target provider went away" :
-				   "copy failed");
-		res->duration_ns = dmapeek_now() - res->t0;
-		dmapeek_op_done(buf, res, ret);
-		goto out_put;
-	}
+	return ret;
 
-	dmapeek_backing_put(nb);	/* the buffer's reference on @old */
-	res->only = old;		/* ours: the caller's, for the wait */
-	dmapeek_provider_put(prov);
-	return 0;
-
-out_unlock:
+out_live:
+	WRITE_ONCE(buf->state, buf->dead ? DMAPEEK_BUFFER_STATE_REVOKED :
+			       DMAPEEK_BUFFER_STATE_LIVE);
 	dma_resv_unlock(resv);
-out_put:
-	dmapeek_backing_put(nb);
-	dmapeek_backing_put(old);
-	dmapeek_provider_put(prov);
 	return ret;
 }
 
@@ -2157,7 +2273,7 @@ static void dmapeek_buffer_device_gone(struct dmapeek_buffer *buf,
 		res.nr = atomic_read(&buf->nr_attachments);
 		dmapeek_op_event(buf, DMAPEEK_EVENT_TYPE_REVOKE_BEGIN, &res, 0, 0,
 				 res.nr, 0);
-		dmapeek_buffer_invalidate(buf, false);
+		dmapeek_buffer_invalidate(buf);
 		/* The BAR space is not ours any more: mappings keep theirs. */
 		mutex_lock(&buf->lock);
 		dmapeek_backing_put(dmapeek_buffer_set_backing(buf, NULL));
@@ -2166,7 +2282,7 @@ static void dmapeek_buffer_device_gone(struct dmapeek_buffer *buf,
 				 dmapeek_now() - res.t0, atomic_read(&buf->mapped), 0);
 	} else if (dmapeek_maps_device(buf, ddev)) {
 		WRITE_ONCE(buf->evicting, true);
-		dmapeek_buffer_invalidate(buf, false);
+		dmapeek_buffer_invalidate(buf);
 		WRITE_ONCE(buf->evicting, false);
 	}
 }
@@ -2502,33 +2618,62 @@ static struct dmapeek_buffer *dmapeek_nl_buffer(struct genl_info *info, int attr
  * A revoke or a move waits, up to its timeout, for importers to unmap.
  * That wait must not happen in a doit: genl_rcv() holds genetlink's
  * cb_lock, and a family registering behind it (any module load) stalls,
- * and every generic netlink request of the machine after it.  So the
- * doit does the quick part (checks, state, invalidate, fences, copy),
- * answers with the operation's number, and hands the wait to
- * dmapeek_op_wq; the outcome is the done event carrying that number, as
- * ethtool's cable test reports through notifications.  Nothing else
- * waits for importers on a user's behalf: since ABI 2.0 there is no ioctl
- * for these operations, so a user's task never sleeps in that wait and a
- * requester killed while it listens for the done event leaves the
- * operation to finish on its own.
+ * and every generic netlink request of the machine after it.  So does a
+ * wait for fences, which any holder of the fd can add, and a move's copy.
+ * The doit does only the quick part (checks, the operation's number, the
+ * buffer's state; a revoke also tells importers), answers with the
+ * number, and hands the rest to dmapeek_op_wq: fences (up to the
+ * timeout), a move's copy and switch, the wait for importers.  The
+ * outcome is the done event carrying that number, as ethtool's cable
+ * test reports through notifications.  One operation at a time per
+ * buffer (struct dmapeek_buffer.op): a restore or a move while one runs
+ * is refused (EBUSY).  Nothing else waits for importers on a user's
+ * behalf: since ABI 2.0 there is no ioctl for these operations, so a
+ * user's task never sleeps in that wait and a requester killed while it
+ * listens for the done event leaves the operation to finish on its own.
  */
 struct dmapeek_op_tail {
 	struct work_struct work;
 	struct dmapeek_buffer *buf;	/* a file reference */
 	u32 timeout_ms;
+	struct dmapeek_move move;	/* a move's; empty for a revoke */
+	struct sk_buff *rsp;		/* the answer, allocated before the op */
 	struct dmapeek_revoke_result res;
 };
 
 static struct workqueue_struct *dmapeek_op_wq;
 
-static void dmapeek_op_tail_work(struct work_struct *work)
+static void dmapeek_op_tail_free(struct dmapeek_op_tail *t)
 {
-	struct dmapeek_op_tail *t = container_of(work, struct dmapeek_op_tail, work);
-
-	dmapeek_op_finish(t->buf, t->timeout_ms, &t->res);
+	nlmsg_free(t->rsp);
+	dmapeek_move_put(&t->move);
 	kvfree(t->res.att);
 	dmapeek_buffer_put(t->buf);
 	kfree(t);
+}
+
+/* The second half of a revoke or a move; @t is the work's to free. */
+static void dmapeek_op_tail_work(struct work_struct *work)
+{
+	struct dmapeek_op_tail *t = container_of(work, struct dmapeek_op_tail, work);
+	struct dmapeek_revoke_result *res = &t->res;
+	int ret;
+
+	if (res->done == DMAPEEK_EVENT_TYPE_MOVE_DONE) {
+		ret = dmapeek_move_run(t->buf, &t->move, t->timeout_ms, res);
+		if (ret) {
+			res->duration_ns = dmapeek_now() - res->t0;
+			dmapeek_op_release(t->buf, res->op);
+			dmapeek_op_done(t->buf, res, ret);
+			goto out;
+		}
+	} else {
+		ret = dmapeek_op_fences(t->buf, res->t0 +
+					(u64)t->timeout_ms * NSEC_PER_MSEC);
+	}
+	dmapeek_op_finish(t->buf, t->timeout_ms, res, ret);
+out:
+	dmapeek_op_tail_free(t);
 }
 
 int dmapeek_export_init(void)
@@ -2545,32 +2690,37 @@ void dmapeek_export_exit(void)
 }
 
 /*
- * Begin @t's operation (@begin: revoke or move) and on success answer with
- * its number and queue its tail; the tail owns @t from then on.
+ * The operation of @t began: answer with its number and queue its second
+ * half, which owns @t from then on.  The operation stands whether or not
+ * the answer reaches the requester (its socket may be full or gone): the
+ * done event tells every listener.
  */
-static int dmapeek_nl_op_reply(struct genl_info *info, struct dmapeek_op_tail *t,
+static int dmapeek_nl_op_begun(struct genl_info *info, struct dmapeek_op_tail *t,
 			       int op_attr, int (*put)(struct sk_buff *rsp,
 						       const struct dmapeek_op_tail *t))
 {
-	struct sk_buff *rsp;
+	struct sk_buff *rsp = t->rsp;
 	void *hdr;
 
-	rsp = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	if (!rsp)
-		return -ENOMEM;
+	t->rsp = NULL;
 	hdr = genlmsg_iput(rsp, info);
 	if (!hdr || put(rsp, t) || nla_put_uint(rsp, op_attr, t->res.op)) {
 		nlmsg_free(rsp);
-		return -EMSGSIZE;
+		rsp = NULL;
+	} else {
+		genlmsg_end(rsp, hdr);
 	}
-	genlmsg_end(rsp, hdr);
-	return genlmsg_reply(rsp, info);
+	queue_work(dmapeek_op_wq, &t->work);	/* @t is not ours any more */
+	if (rsp)
+		genlmsg_reply(rsp, info);
+	return 0;
 }
 
 static struct dmapeek_op_tail *dmapeek_op_tail_new(struct genl_info *info,
 						   int buf_attr, int timeout_attr)
 {
 	struct dmapeek_op_tail *t;
+	int ret = -ENOMEM;
 
 	t = kzalloc_obj(*t);
 	if (!t)
@@ -2579,24 +2729,25 @@ static struct dmapeek_op_tail *dmapeek_op_tail_new(struct genl_info *info,
 	if (info->attrs[timeout_attr])
 		t->timeout_ms = nla_get_u32(info->attrs[timeout_attr]) ?:
 			DMAPEEK_DEFAULT_TIMEOUT_MS;
+	t->rsp = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!t->rsp)
+		goto err_free;
 	t->buf = dmapeek_nl_buffer(info, buf_attr);
 	if (IS_ERR(t->buf)) {
-		int ret = PTR_ERR(t->buf);
-
-		kfree(t);
-		return ERR_PTR(ret);
+		ret = PTR_ERR(t->buf);
+		goto err_free_rsp;
 	}
 	INIT_WORK(&t->work, dmapeek_op_tail_work);
 	return t;
-}
 
-static void dmapeek_op_tail_free(struct dmapeek_op_tail *t)
-{
-	kvfree(t->res.att);
-	dmapeek_buffer_put(t->buf);
+err_free_rsp:
+	nlmsg_free(t->rsp);
+err_free:
 	kfree(t);
+	return ERR_PTR(ret);
 }
 
+/* Written before the tail is queued: only what does not change after. */
 static int dmapeek_nl_put_revoke(struct sk_buff *rsp, const struct dmapeek_op_tail *t)
 {
 	return nla_put_u32(rsp, DMAPEEK_A_REVOKE_BUFFER_ID, t->buf->id) ||
@@ -2607,10 +2758,8 @@ static int dmapeek_nl_put_revoke(struct sk_buff *rsp, const struct dmapeek_op_ta
 static int dmapeek_nl_put_move(struct sk_buff *rsp, const struct dmapeek_op_tail *t)
 {
 	return nla_put_u32(rsp, DMAPEEK_A_BUFFER_ID, t->buf->id) ||
-	       nla_put_u32(rsp, DMAPEEK_A_BUFFER_PROVIDER_ID,
-			   dmapeek_buffer_prov_id(t->buf)) ||
-	       nla_put_u32(rsp, DMAPEEK_A_BUFFER_MOVES, READ_ONCE(t->buf->moves)) ?
-	       -EMSGSIZE : 0;
+	       nla_put_u32(rsp, DMAPEEK_A_BUFFER_TARGET_PROVIDER_ID,
+			   t->move.prov->id) ? -EMSGSIZE : 0;
 }
 
 int dmapeek_nl_buffer_revoke_doit(struct sk_buff *skb, struct genl_info *info)
@@ -2630,10 +2779,7 @@ int dmapeek_nl_buffer_revoke_doit(struct sk_buff *skb, struct genl_info *info)
 		dmapeek_op_tail_free(t);
 		return ret;
 	}
-	/* The revoke happened: a reply that cannot be sent does not undo it. */
-	ret = dmapeek_nl_op_reply(info, t, DMAPEEK_A_REVOKE_OP, dmapeek_nl_put_revoke);
-	queue_work(dmapeek_op_wq, &t->work);
-	return ret;
+	return dmapeek_nl_op_begun(info, t, DMAPEEK_A_REVOKE_OP, dmapeek_nl_put_revoke);
 }
 
 int dmapeek_nl_buffer_move_doit(struct sk_buff *skb, struct genl_info *info)
@@ -2649,9 +2795,9 @@ int dmapeek_nl_buffer_move_doit(struct sk_buff *skb, struct genl_info *info)
 	t = dmapeek_op_tail_new(info, DMAPEEK_A_BUFFER_ID, DMAPEEK_A_BUFFER_TIMEOUT_MS);
 	if (IS_ERR(t))
 		return PTR_ERR(t);
-	ret = dmapeek_buffer_move(t->buf,
-				  nla_get_u32(info->attrs[DMAPEEK_A_BUFFER_TARGET_PROVIDER_ID]),
-				  &t->res, info->extack);
+	ret = dmapeek_move_begin(t->buf,
+				 nla_get_u32(info->attrs[DMAPEEK_A_BUFFER_TARGET_PROVIDER_ID]),
+				 &t->move, &t->res, info->extack);
 	if (ret) {
 		if (ret == -ENODEV && !info->extack->_msg)
 			NL_SET_ERR_MSG_ATTR(info->extack,
@@ -2660,9 +2806,7 @@ int dmapeek_nl_buffer_move_doit(struct sk_buff *skb, struct genl_info *info)
 		dmapeek_op_tail_free(t);
 		return ret;
 	}
-	ret = dmapeek_nl_op_reply(info, t, DMAPEEK_A_BUFFER_OP, dmapeek_nl_put_move);
-	queue_work(dmapeek_op_wq, &t->work);
-	return ret;
+	return dmapeek_nl_op_begun(info, t, DMAPEEK_A_BUFFER_OP, dmapeek_nl_put_move);
 }
 
 int dmapeek_nl_buffer_restore_doit(struct sk_buff *skb, struct genl_info *info)

@@ -367,14 +367,17 @@ kill_gone() {
 #    importer unmapped before the timeout: nothing stuck; no -EINTR exists
 #    on this path any more).  The same for a move by "dp-export move" (BAR
 #    to system memory, the ivshmem's own import never unmapping): gone
-#    within the bound, the buffer live in system memory, and move-done
-#    with no error once the importer unmapped.
+#    within the bound, the buffer live in system memory, a second move
+#    refused (EBUSY) while the first waits, and move-done with no error
+#    once the importer unmapped.
 #  - A netlink revoke of a buffer whose importer never unmaps, with 60 s
 #    to wait, answers within a quarter of the bound with its op number
 #    (it used to wait inside genl_rcv, holding genetlink's cb_lock, which
 #    any family registration and then every generic netlink request of
-#    the machine queue behind); a dump answers meanwhile; when the
-#    importer unmaps, revoke-done carries the op number and no error.
+#    the machine queue behind); a dump answers meanwhile; a restore is
+#    refused (EBUSY, naming the revoke) while the revoke still waits; when
+#    the importer unmaps, revoke-done carries the op number and no error,
+#    and the restore goes through.
 #  - A move of 32 MiB (half the BAR on the debug kernel's smaller BARs)
 #    from the BAR to system memory: exports and buffer dumps issued while
 #    it copies answer before it does (dp-export move-race: at least 5
@@ -431,6 +434,9 @@ test_safety_killable_waits_and_no_lock_across_copy_or_dma() {
 	line=$("$DPX" get buffer "$kmv")
 	assert_eq "the buffer is live in system memory" "1 1" \
 		"$(kv state "$line") $(kv provider "$line")"
+	assert_match "a second move while the first waits for its importer" \
+		'^err EBUSY buffer is moving \(operation [0-9]+\)$' \
+		"$("$DPX" --extack move "$kmv" "$BARPROV" 1000 | tail -n 1)"
 	assert_eq "no move-done while the importer holds on" 0 \
 		"$(ev_count $EV_MOVE_DONE "buffer=$kmv ")"
 	assert_eq "the stuck importer unmaps" ok "$(px kmv unmap "$own")"
@@ -471,6 +477,11 @@ test_safety_killable_waits_and_no_lock_across_copy_or_dma() {
 	assert_eq "the buffer is revoked" 3 "$(kv state "$("$DPX" get buffer "$PX_BUF")")"
 	# the module still answers other requests meanwhile
 	"$DPX" dump buffers >/dev/null || fail "a dump during the revoke's wait failed"
+	# a restore would let importers map again under the revoke's wait,
+	# which would then call them stuck: refused until that wait ends
+	assert_eq "a restore while the revoke waits" \
+		"err EBUSY revoke $op still waits for importers to unmap" \
+		"$("$DPX" --extack restore "$PX_BUF" | tail -n 1)"
 	assert_eq "the stuck importer unmaps" ok "$(px nlr unmap "$never")"
 	for i in $(seq 50); do
 		grep -qE "type=$EV_REVOKE_DONE .*op=$op( |\$)" "$EVLOG" && break
@@ -482,6 +493,7 @@ test_safety_killable_waits_and_no_lock_across_copy_or_dma() {
 		"$(grep -cE "type=($EV_REVOKE_BEGIN|$EV_REVOKE_DONE) .*op=$op( |\$)" "$EVLOG" || true)"
 	assert_eq "the done event: nobody stuck, no error" 1 \
 		"$(grep -E "type=$EV_REVOKE_DONE .*op=$op( |\$)" "$EVLOG" | grep -cvE ' (count|error)=' || true)"
+	assert_eq "restored once the revoke is done" ok "$("$DPX" restore "$PX_BUF" | tail -n 1)"
 	assert_eq "and detaches" ok "$(px nlr detach "$never")"
 	px_stop nlr
 	assert_nothing_left "after the netlink revoke"
