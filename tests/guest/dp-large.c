@@ -30,7 +30,6 @@
 #include <dmapeek.h>
 
 #define FAIL(...) do { printf("fail: " __VA_ARGS__); putchar('\n'); exit(1); } while (0)
-#define SKIP(...) do { printf("skip: " __VA_ARGS__); putchar('\n'); exit(77); } while (0)
 
 static struct dmapeek *ctx;
 
@@ -188,7 +187,7 @@ int main(int argc, char **argv)
 	}
 	ctx = dmapeek_new();
 	if (!ctx)
-		SKIP("no dmapeek context: %s", strerror(errno));
+		FAIL("no dmapeek context with the module loaded: %s", strerror(errno));
 	if (!strcmp(argv[1], "import") && argc == 5)
 		return do_import((uint32_t)strtoul(argv[2], NULL, 0),
 				 (uint32_t)strtoul(argv[3], NULL, 0),

@@ -37,7 +37,6 @@
 #include "lab-ids.h"
 
 #define FAIL(...) do { printf("fail: " __VA_ARGS__); putchar('\n'); exit(1); } while (0)
-#define SKIP(...) do { printf("skip: " __VA_ARGS__); putchar('\n'); exit(77); } while (0)
 
 static const char *dir;
 static struct mnl_socket *nl, *ev;
@@ -157,7 +156,7 @@ static uint32_t resolve(void)
 		mnl_attr_parse((struct nlmsghdr *)reply, sizeof(struct genlmsghdr),
 			       family_cb, &grp);
 	if (!family)
-		SKIP("no %s netlink family", DMAPEEK_FAMILY_NAME);
+		FAIL("no %s netlink family with the module loaded", DMAPEEK_FAMILY_NAME);
 	return grp;
 }
 
@@ -229,7 +228,7 @@ int main(int argc, char **argv)
 	dir = argv[1];
 	ctx = dmapeek_new();
 	if (!ctx)
-		SKIP("dmapeek.ko is not loaded: %s", strerror(errno));
+		FAIL("dmapeek_new with the module loaded: %s", strerror(errno));
 	nl = open_nl();
 	grp = resolve();
 	ev = open_nl();
@@ -239,7 +238,8 @@ int main(int argc, char **argv)
 	sys = lab_system_provider(ctx);
 	dev = lab_edu_device(ctx);
 	if (!sys || !dev)
-		SKIP("needs the system provider and edu bound to dmapeek");
+		FAIL("expected the system provider and the edu bound (provider %u, device %u)",
+		     sys, dev);
 	fdp = export(ctx, sys, DMAPEEK_MODEL_PINNED, 64 << 10, "cap-pinned", &bp);
 	fdr = export(ctx, sys, DMAPEEK_MODEL_REVOCABLE, 128 << 10, "cap-revocable", &br);
 	fdi = export(ctx, sys, DMAPEEK_MODEL_PINNED, 4096, "cap-idle", &bi);

@@ -23,7 +23,7 @@ large_start() {
 	coproc LARGE { exec "$DP_LARGE" "$@" 2>&1; }
 	read -r -t 240 LARGE_LINE <&"${LARGE[0]}" || fail "dp-large $*: no answer"
 	case $LARGE_LINE in
-	skip:*) skip "${LARGE_LINE#skip: }" ;;
+	skip:*) fail "dp-large $*: skipped with the module loaded: ${LARGE_LINE#skip: }" ;;
 	fail:*) fail "dp-large $*: ${LARGE_LINE#fail: }" ;;
 	esac
 }
