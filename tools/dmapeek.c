@@ -30,6 +30,7 @@
 #include "dmapeek_config.h"
 #include "fields.h"
 #include "json_print.h"
+#include "ranges.h"
 #include "stats.h"
 
 enum {
@@ -42,7 +43,7 @@ enum {
 	EXIT_EXPECT = 6,
 };
 
-static bool opt_json, opt_pretty, opt_numeric, opt_force;
+static bool opt_json, opt_pretty, opt_numeric, opt_force, opt_details;
 static struct dmapeek *ctx;
 static const char *batch_file;
 static int batch_line;
@@ -340,10 +341,10 @@ static void print_enum(const char *key, const char *fmt, uint32_t v,
 	}
 }
 
-static void print_range(const struct dmapeek_addr_range *r)
+static void print_range(const struct dmapeek_addr_range *r, const char *indent)
 {
 	pr_open_obj(NULL);
-	pr_text("    range ");
+	pr_text("%srange ", indent);
 	pr_u64("offset", "offset %#" PRIx64 " ", r->offset);
 	pr_size("len", "len %s ", r->len);
 	if (r->has_addr)
@@ -354,6 +355,41 @@ static void print_range(const struct dmapeek_addr_range *r)
 		print_enum("kind", "kind %s", r->kind, dmapeek_addr_kind_str);
 	pr_close_obj();
 	pr_nl();
+}
+
+/* The ranges of a buffer or a mapping: the @i-th in @r, 0 or -ENOENT. */
+typedef int (*range_fn)(const void *obj, unsigned int i, struct dmapeek_addr_range *r);
+
+/*
+ * The summary of @obj's ranges, then every range: in JSON always, in the
+ * text with -details only (a 1 MiB buffer of pages has 256).
+ */
+static void print_ranges(const void *obj, range_fn range, const char *indent)
+{
+	struct dmapeek_addr_range r;
+	struct range_summary sum;
+	unsigned int i;
+
+	range_summary_init(&sum);
+	for (i = 0; !range(obj, i, &r); i++)
+		range_summary_add(&sum, &r);
+	range_summary_print(&sum, indent);
+	if (!opt_details && !pr_is_json())
+		return;
+	pr_open_arr("ranges");
+	for (i = 0; !range(obj, i, &r); i++)
+		print_range(&r, indent);
+	pr_close_arr();
+}
+
+static int buffer_range_v(const void *b, unsigned int i, struct dmapeek_addr_range *r)
+{
+	return dmapeek_buffer_range(b, i, r);
+}
+
+static int mapping_range_v(const void *m, unsigned int i, struct dmapeek_addr_range *r)
+{
+	return dmapeek_mapping_range(m, i, r);
 }
 
 static void print_provider(const struct dmapeek_provider *p)
@@ -442,9 +478,6 @@ static void print_device(const struct dmapeek_device *d)
 
 static void print_mapping(const struct dmapeek_mapping *m, bool nested)
 {
-	struct dmapeek_addr_range r;
-	unsigned int i;
-
 	pr_open_obj(NULL);
 	pr_text(nested ? "  " : "");
 	pr_u64("id", "mapping %" PRIu64 " ", dmapeek_mapping_id(m));
@@ -453,10 +486,7 @@ static void print_mapping(const struct dmapeek_mapping *m, bool nested)
 	pr_size("size", "size %s ", dmapeek_mapping_size(m));
 	pr_ns("map_ns", "took %s", dmapeek_mapping_map_ns(m));
 	pr_nl();
-	pr_open_arr("ranges");
-	for (i = 0; !dmapeek_mapping_range(m, i, &r); i++)
-		print_range(&r);
-	pr_close_arr();
+	print_ranges(m, mapping_range_v, "    ");
 	pr_close_obj();
 }
 
@@ -593,11 +623,8 @@ static void print_buffer_attachments(const struct dmapeek_buffer *b)
 	}
 }
 
-static void print_buffer(const struct dmapeek_buffer *b, bool detail)
+static void print_buffer(const struct dmapeek_buffer *b, bool with_attachments)
 {
-	struct dmapeek_addr_range r;
-	unsigned int i;
-
 	pr_open_obj(NULL);
 	pr_u64("id", "buffer %" PRIu64 " ", dmapeek_buffer_id(b));
 	pr_str("name", "name \"%s\" ", dmapeek_buffer_name(b));
@@ -615,11 +642,8 @@ static void print_buffer(const struct dmapeek_buffer *b, bool detail)
 	pr_u64("revokes", "revokes %" PRIu64, dmapeek_buffer_revokes(b));
 	pr_u64("created_ns", NULL, dmapeek_buffer_created_ns(b));
 	pr_nl();
-	pr_open_arr("ranges");
-	for (i = 0; !dmapeek_buffer_range(b, i, &r); i++)
-		print_range(&r);
-	pr_close_arr();
-	if (detail) {
+	print_ranges(b, buffer_range_v, "    ");
+	if (with_attachments) {
 		pr_open_arr("attachment_list");
 		print_buffer_attachments(b);
 		pr_close_arr();
@@ -1737,8 +1761,9 @@ static void usage(FILE *f)
 		"                   p2p | monitor | version | export | import | detach |\n"
 		"                   map | unmap | move | revoke | restore | dma | audit |\n"
 		"                   bind | unbind | expect | stats | help }\n"
-		"       OPTIONS := { -j[son] | -p[retty] | -n[umeric] | -b[atch] FILE |\n"
-		"                    -force | -D NAME=VALUE | -V[ersion] | -h[elp] }\n"
+		"       OPTIONS := { -j[son] | -p[retty] | -n[umeric] | -d[etails] |\n"
+		"                    -b[atch] FILE | -force | -D NAME=VALUE |\n"
+		"                    -V[ersion] | -h[elp] }\n"
 		"Every word may be shortened to a prefix; see dmapeek(8).\n");
 }
 
@@ -2232,6 +2257,8 @@ int main(int argc, char **argv)
 			opt_pretty = true;
 		} else if (matches(o, "numeric")) {
 			opt_numeric = true;
+		} else if (matches(o, "details")) {
+			opt_details = true;
 		} else if (!strcmp(o, "force") || !strcmp(o, "f")) {
 			opt_force = true;
 		} else if (matches(o, "batch")) {
