@@ -32,6 +32,7 @@
 #include "json_print.h"
 #include "ranges.h"
 #include "stats.h"
+#include "walltime.h"
 
 enum {
 	EXIT_OK = 0,
@@ -43,7 +44,7 @@ enum {
 	EXIT_EXPECT = 6,
 };
 
-static bool opt_json, opt_pretty, opt_numeric, opt_force, opt_details;
+static bool opt_json, opt_pretty, opt_numeric, opt_force, opt_details, opt_timestamp;
 static struct dmapeek *ctx;
 static const char *batch_file;
 static int batch_line;
@@ -1561,10 +1562,36 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
+/* CLOCK_REALTIME - CLOCK_MONOTONIC, the clock of the events' timestamps */
+static int64_t mono_to_real_ns;
+
+/*
+ * The wall-clock time of an event stamped @mono_ns: always in JSON (key
+ * "time", ISO 8601 with the UTC offset), in the text with -timestamp
+ * (local time in brackets, as "ip monitor -t").
+ */
+static void print_walltime(uint64_t mono_ns)
+{
+	char when[64];
+
+	if (!pr_is_json() && !opt_timestamp)
+		return;
+	if (walltime_fmt(when, sizeof(when), (int64_t)mono_ns + mono_to_real_ns,
+			 pr_is_json())) {
+		pr_null("time", "[?] ");
+		return;
+	}
+	pr_str("time", "[%s] ", when);
+}
+
 static void print_event(const struct dmapeek_event *e)
 {
+	uint64_t ns = dmapeek_event_timestamp_ns(e);
+
 	pr_open_obj(NULL);
-	pr_u64("timestamp_ns", "[%" PRIu64 "] ", dmapeek_event_timestamp_ns(e));
+	/* the text shows the raw nanoseconds unless it shows the wall clock */
+	pr_u64("timestamp_ns", opt_timestamp ? NULL : "[%" PRIu64 "] ", ns);
+	print_walltime(ns);
 	if (dmapeek_object_has(e, DMAPEEK_A_EVENT_SEQ))
 		pr_u64("seq", "#%" PRIu64 " ", dmapeek_event_seq(e));
 	print_enum("type", "%s", dmapeek_event_type(e), dmapeek_event_type_str);
@@ -1637,6 +1664,7 @@ static int cmd_monitor(int argc, char **argv)
 	err = dmapeek_event_subscribe(ctx);
 	if (err)
 		return op_err(err, "subscribe to events");
+	mono_to_real_ns = walltime_offset_ns();
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	pfd.fd = dmapeek_event_fd(ctx);
@@ -1660,6 +1688,7 @@ static int cmd_monitor(int argc, char **argv)
 
 				missed_shown = dmapeek_event_missed(ctx);
 				pr_open_obj(NULL);
+				print_walltime(dmapeek_event_timestamp_ns(e));
 				pr_u64("missed", "missed %" PRIu64 " events", gap);
 				pr_u64("before_seq", " before #%" PRIu64,
 				       dmapeek_event_seq(e));
@@ -1675,6 +1704,7 @@ static int cmd_monitor(int argc, char **argv)
 		if (dmapeek_event_lost(ctx) != lost_shown) {
 			lost_shown = dmapeek_event_lost(ctx);
 			pr_open_obj(NULL);
+			print_walltime(walltime_mono_ns());
 			pr_u64("lost", "lost %" PRIu64 " events (queue overrun)\n",
 			       lost_shown);
 			pr_close_obj();
@@ -1762,8 +1792,8 @@ static void usage(FILE *f)
 		"                   map | unmap | move | revoke | restore | dma | audit |\n"
 		"                   bind | unbind | expect | stats | help }\n"
 		"       OPTIONS := { -j[son] | -p[retty] | -n[umeric] | -d[etails] |\n"
-		"                    -b[atch] FILE | -force | -D NAME=VALUE |\n"
-		"                    -V[ersion] | -h[elp] }\n"
+		"                    -t[imestamp] | -b[atch] FILE | -force |\n"
+		"                    -D NAME=VALUE | -V[ersion] | -h[elp] }\n"
 		"Every word may be shortened to a prefix; see dmapeek(8).\n");
 }
 
@@ -2259,6 +2289,8 @@ int main(int argc, char **argv)
 			opt_numeric = true;
 		} else if (matches(o, "details")) {
 			opt_details = true;
+		} else if (matches(o, "timestamp")) {
+			opt_timestamp = true;
 		} else if (!strcmp(o, "force") || !strcmp(o, "f")) {
 			opt_force = true;
 		} else if (matches(o, "batch")) {

@@ -3,16 +3,18 @@
  * Host tests of the command line's printing path and argument parsing:
  * the JSON writer's output is parsed back (by python3 -m json.tool when
  * present) and compared with the exact text expected; the summary of
- * address ranges, which is pure.
+ * address ranges and the wall-clock time of events, which are pure.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "unit.h"
 
 #include "json_print.h"
 #include "ranges.h"
+#include "walltime.h"
 
 static char *out_buf;
 static size_t out_len;
@@ -290,6 +292,65 @@ START_TEST(range_summary_of_no_ranges)
 }
 END_TEST
 
+/* 2026-12-04T13:50:01.123456789 UTC in nanoseconds since the epoch */
+#define T_NS (1796392201LL * 1000000000LL + 123456789LL)
+
+static void set_tz(const char *tz)
+{
+	setenv("TZ", tz, 1);
+	tzset();
+}
+
+START_TEST(walltime_local_time_to_the_microsecond)
+{
+	char b[64];
+
+	set_tz("UTC0");
+	ck_assert_int_eq(walltime_fmt(b, sizeof(b), T_NS, false), 0);
+	ck_assert_str_eq(b, "2026-12-04T13:50:01.123456");
+	ck_assert_int_eq(walltime_fmt(b, sizeof(b), T_NS, true), 0);
+	ck_assert_str_eq(b, "2026-12-04T13:50:01.123456+00:00");
+	/* POSIX TZ strings: no time zone database needed */
+	set_tz("CET-1");
+	ck_assert_int_eq(walltime_fmt(b, sizeof(b), T_NS, true), 0);
+	ck_assert_str_eq(b, "2026-12-04T14:50:01.123456+01:00");
+	set_tz("NST3:30");
+	ck_assert_int_eq(walltime_fmt(b, sizeof(b), T_NS, true), 0);
+	ck_assert_str_eq(b, "2026-12-04T10:20:01.123456-03:30");
+	ck_assert_int_eq(walltime_fmt(b, sizeof(b), T_NS, false), 0);
+	ck_assert_str_eq(b, "2026-12-04T10:20:01.123456");
+	set_tz("UTC0");
+}
+END_TEST
+
+START_TEST(walltime_before_the_epoch_and_short_buffers)
+{
+	char b[64];
+
+	set_tz("UTC0");
+	ck_assert_int_eq(walltime_fmt(b, sizeof(b), -1, false), 0);
+	ck_assert_str_eq(b, "1969-12-31T23:59:59.999999");
+	ck_assert_int_eq(walltime_fmt(b, 20, T_NS, false), -EINVAL);
+	ck_assert_int_eq(walltime_fmt(b, 27, T_NS, false), 0);
+	ck_assert_int_eq(walltime_fmt(b, 27, T_NS, true), -EINVAL);
+}
+END_TEST
+
+/* The offset turns a monotonic stamp taken now into the wall clock now. */
+START_TEST(walltime_offset_maps_monotonic_to_realtime)
+{
+	struct timespec real;
+	int64_t off = walltime_offset_ns();
+	int64_t mono = (int64_t)walltime_mono_ns(), now;
+
+	clock_gettime(CLOCK_REALTIME, &real);
+	now = (int64_t)real.tv_sec * 1000000000LL + real.tv_nsec;
+	ck_assert_msg(llabs(mono + off - now) < 1000000000LL,
+		      "monotonic + offset is %lld ns from the wall clock",
+		      (long long)(mono + off - now));
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -303,6 +364,9 @@ int main(void)
 		range_summary_runs_unknown_without_addresses,
 		range_summary_one_hidden_address_hides_runs,
 		range_summary_of_no_ranges,
+		walltime_local_time_to_the_microsecond,
+		walltime_before_the_epoch_and_short_buffers,
+		walltime_offset_maps_monotonic_to_realtime,
 		NULL,
 	};
 
