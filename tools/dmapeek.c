@@ -91,11 +91,24 @@ static bool quiet_errors;	/* "expect fail" runs its command quietly */
 static int last_err;		/* errno of the last failed operation */
 
 /*
- * Print an error with the errno name, the kernel's text and a hint where
- * one helps; returns the exit code the errno maps to.
+ * What a command knows about one errno that the table in vop_err() cannot:
+ * which id it named.  @fn (else @text) gives the hint; it runs after the
+ * error line is printed, so a lookup it makes cannot replace the kernel's
+ * text, and it may return NULL when the lookup finds nothing to add.
  */
-static int op_err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int op_err(int err, const char *fmt, ...)
+struct hint_for {
+	int err;
+	const char *text;
+	const char *(*fn)(uint32_t id, char *buf, size_t len);
+	uint32_t id;
+};
+
+/*
+ * Print an error with the errno name, the kernel's text and a hint where
+ * one helps (@h's for its errno first); returns the exit code the errno
+ * maps to.
+ */
+static int vop_err(int err, const struct hint_for *h, const char *fmt, va_list ap)
 {
 	static const struct {
 		int err, rc;
@@ -105,12 +118,11 @@ static int op_err(int err, const char *fmt, ...)
 		{ EACCES, EXIT_PERM, "this needs root (CAP_SYS_ADMIN)" },
 		{ EOPNOTSUPP, EXIT_NOTSUP,
 		  "this dmapeek.ko does not implement the operation yet" },
-		{ ENODEV, EXIT_FAILED,
-		  "is the device bound to dmapeek? see \"dmapeek bind\"" },
 	};
 	const char *ext = ctx ? dmapeek_extack(ctx) : NULL, *name, *hint = NULL;
+	bool explained = ext && *ext;
+	char buf[256];
 	int rc = EXIT_FAILED;
-	va_list ap;
 	size_t i;
 
 	if (err < 0)
@@ -122,21 +134,54 @@ static int op_err(int err, const char *fmt, ...)
 			hint = hints[i].hint;
 		}
 	}
+	/*
+	 * A refusal the kernel explains is an answer ("this importer cannot
+	 * take P2P memory"), not a missing operation: no guess, no exit 5.
+	 */
+	if (err == EOPNOTSUPP && explained) {
+		rc = EXIT_FAILED;
+		hint = NULL;
+	}
 	if (quiet_errors)
 		return rc;
 	name = strerrorname_np(err);
 	fputs("dmapeek: ", stderr);
 	where();
-	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
-	va_end(ap);
 	fprintf(stderr, ": %s (%s)", strerror(err), name ? name : "?");
-	if (ext)
+	if (explained)
 		fprintf(stderr, ": %s", ext);
 	fputc('\n', stderr);
-	/* the kernel's own reason says more than a guess */
-	if (hint && !(err == EOPNOTSUPP && ext && *ext))
+	if (h && h->err == err)
+		hint = h->fn ? h->fn(h->id, buf, sizeof(buf)) : h->text;
+	if (hint)
 		fprintf(stderr, "hint: %s\n", hint);
+	return rc;
+}
+
+static int op_err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int op_err(int err, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vop_err(err, NULL, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* op_err() with the hint @h gives for its errno. */
+static int op_err_hint(int err, const struct hint_for *h, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int op_err_hint(int err, const struct hint_for *h, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vop_err(err, h, fmt, ap);
+	va_end(ap);
 	return rc;
 }
 
@@ -752,8 +797,15 @@ static int obj_list(const struct objclass *oc, int argc, char **argv)
 		return rc;
 	if (by_id) {
 		x = oc->get(id);
-		if (!x)
-			return op_err(errno, "%s %u", oc->name, id);
+		if (!x) {
+			int err = errno;
+			char hint[64];
+			const struct hint_for h = { ENOENT, hint, NULL, 0 };
+
+			snprintf(hint, sizeof(hint), "\"dmapeek %s\" lists the %ss",
+				 oc->name, oc->name);
+			return op_err_hint(err, &h, "%s %u", oc->name, id);
+		}
 		pr_open_arr(NULL);
 		if (conds_match(conds, n, x))
 			oc->print(x);
@@ -1176,6 +1228,46 @@ static int cmd_p2p(int argc, char **argv)
 
 static char last_buffer[16], last_attachment[16];
 
+/*
+ * ENODEV from an export or a move: the provider named is not there (or
+ * its device is going away).  Say so when a lookup confirms it.
+ */
+static const char *provider_hint(uint32_t id, char *buf, size_t len)
+{
+	struct dmapeek_provider *p = dmapeek_provider_get(ctx, id);
+
+	if (p) {
+		dmapeek_object_free(p);
+		return NULL;
+	}
+	if (errno != ENOENT)
+		return NULL;
+	snprintf(buf, len, "there is no provider %u: \"dmapeek provider\" lists "
+		 "the providers", id);
+	return buf;
+}
+
+/*
+ * ENODEV from an import: the device named is not bound to dmapeek, or
+ * the exporter refused to attach (dmapeek's own refuses a revoked buffer).
+ */
+static const char *device_hint(uint32_t id, char *buf, size_t len)
+{
+	struct dmapeek_device *d = dmapeek_device_get(ctx, id);
+
+	if (d) {
+		dmapeek_object_free(d);
+		snprintf(buf, len, "device %u is bound to dmapeek: the exporter "
+			 "refused the attachment (dmapeek's refuses a revoked buffer)", id);
+	} else if (errno == ENOENT) {
+		snprintf(buf, len, "there is no device %u: \"dmapeek device\" lists the "
+			 "devices bound to dmapeek, \"dmapeek bind\" binds one", id);
+	} else {
+		return NULL;
+	}
+	return buf;
+}
+
 static int cmd_export(int argc, char **argv)
 {
 	DMAPEEK_OPTS(dmapeek_export_opts, o, .model = DMAPEEK_MODEL_PINNED);
@@ -1199,8 +1291,11 @@ static int cmd_export(int argc, char **argv)
 	if (rc)
 		return rc;
 	err = dmapeek_export(ctx, &o, &fd, &id);
-	if (err)
-		return op_err(err, "export");
+	if (err) {
+		const struct hint_for h = { ENODEV, NULL, provider_hint, o.provider_id };
+
+		return op_err_hint(err, &h, "export");
+	}
 	snprintf(last_buffer, sizeof(last_buffer), "%u", id);
 	set_result(id);
 	if (nr_held < sizeof(held) / sizeof(held[0]))
@@ -1259,8 +1354,11 @@ static int cmd_import(int argc, char **argv)
 	if (rc)
 		return rc;
 	err = dmapeek_import(ctx, (int)fd, dev, &o, &aid);
-	if (err)
-		return op_err(err, "import");
+	if (err) {
+		const struct hint_for h = { ENODEV, NULL, device_hint, dev };
+
+		return op_err_hint(err, &h, "import");
+	}
 	snprintf(last_attachment, sizeof(last_attachment), "%u", aid);
 	set_result(aid);
 	pr_open_obj(NULL);
@@ -1337,8 +1435,11 @@ static int cmd_move(int argc, char **argv)
 	if (rc)
 		return rc;
 	err = dmapeek_move(ctx, id, prov, timeout);
-	if (err)
-		return op_err(err, "move buffer %u", id);
+	if (err) {
+		const struct hint_for h = { ENODEV, NULL, provider_hint, prov };
+
+		return op_err_hint(err, &h, "move buffer %u", id);
+	}
 	pr_open_obj(NULL);
 	pr_u64("buffer", "moved buffer %" PRIu64 " ", id);
 	pr_u64("provider", "to provider %" PRIu64, prov);
@@ -1544,8 +1645,14 @@ static int cmd_unbind(int argc, char **argv)
 		return op_err(err, "unbind %s: %s", argv[0], path);
 	snprintf(path, sizeof(path), "/sys/bus/pci/drivers/dmapeek/unbind");
 	err = sysfs_write(path, argv[0]);
-	if (err)
-		return op_err(err, "unbind %s from dmapeek", argv[0]);
+	if (err) {
+		const struct hint_for h = {
+			ENODEV, "the device is not bound to dmapeek (\"dmapeek device\" "
+			"lists those that are)", NULL, 0,
+		};
+
+		return op_err_hint(err, &h, "unbind %s from dmapeek", argv[0]);
+	}
 	pr_open_obj(NULL);
 	pr_str("unbound", "unbound %s from dmapeek", argv[0]);
 	pr_close_obj();
