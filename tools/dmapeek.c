@@ -30,7 +30,9 @@
 #include "dmapeek_config.h"
 #include "fields.h"
 #include "json_print.h"
+#include "ranges.h"
 #include "stats.h"
+#include "walltime.h"
 
 enum {
 	EXIT_OK = 0,
@@ -42,7 +44,7 @@ enum {
 	EXIT_EXPECT = 6,
 };
 
-static bool opt_json, opt_pretty, opt_numeric, opt_force;
+static bool opt_json, opt_pretty, opt_numeric, opt_force, opt_details, opt_timestamp;
 static struct dmapeek *ctx;
 static const char *batch_file;
 static int batch_line;
@@ -89,11 +91,24 @@ static bool quiet_errors;	/* "expect fail" runs its command quietly */
 static int last_err;		/* errno of the last failed operation */
 
 /*
- * Print an error with the errno name, the kernel's text and a hint where
- * one helps; returns the exit code the errno maps to.
+ * What a command knows about one errno that the table in vop_err() cannot:
+ * which id it named.  @fn (else @text) gives the hint; it runs after the
+ * error line is printed, so a lookup it makes cannot replace the kernel's
+ * text, and it may return NULL when the lookup finds nothing to add.
  */
-static int op_err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int op_err(int err, const char *fmt, ...)
+struct hint_for {
+	int err;
+	const char *text;
+	const char *(*fn)(uint32_t id, char *buf, size_t len);
+	uint32_t id;
+};
+
+/*
+ * Print an error with the errno name, the kernel's text and a hint where
+ * one helps (@h's for its errno first); returns the exit code the errno
+ * maps to.
+ */
+static int vop_err(int err, const struct hint_for *h, const char *fmt, va_list ap)
 {
 	static const struct {
 		int err, rc;
@@ -103,12 +118,11 @@ static int op_err(int err, const char *fmt, ...)
 		{ EACCES, EXIT_PERM, "this needs root (CAP_SYS_ADMIN)" },
 		{ EOPNOTSUPP, EXIT_NOTSUP,
 		  "this dmapeek.ko does not implement the operation yet" },
-		{ ENODEV, EXIT_FAILED,
-		  "is the device bound to dmapeek? see \"dmapeek bind\"" },
 	};
 	const char *ext = ctx ? dmapeek_extack(ctx) : NULL, *name, *hint = NULL;
+	bool explained = ext && *ext;
+	char buf[256];
 	int rc = EXIT_FAILED;
-	va_list ap;
 	size_t i;
 
 	if (err < 0)
@@ -120,21 +134,54 @@ static int op_err(int err, const char *fmt, ...)
 			hint = hints[i].hint;
 		}
 	}
+	/*
+	 * A refusal the kernel explains is an answer ("this importer cannot
+	 * take P2P memory"), not a missing operation: no guess, no exit 5.
+	 */
+	if (err == EOPNOTSUPP && explained) {
+		rc = EXIT_FAILED;
+		hint = NULL;
+	}
 	if (quiet_errors)
 		return rc;
 	name = strerrorname_np(err);
 	fputs("dmapeek: ", stderr);
 	where();
-	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
-	va_end(ap);
 	fprintf(stderr, ": %s (%s)", strerror(err), name ? name : "?");
-	if (ext)
+	if (explained)
 		fprintf(stderr, ": %s", ext);
 	fputc('\n', stderr);
-	/* the kernel's own reason says more than a guess */
-	if (hint && !(err == EOPNOTSUPP && ext && *ext))
+	if (h && h->err == err)
+		hint = h->fn ? h->fn(h->id, buf, sizeof(buf)) : h->text;
+	if (hint)
 		fprintf(stderr, "hint: %s\n", hint);
+	return rc;
+}
+
+static int op_err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int op_err(int err, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vop_err(err, NULL, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* op_err() with the hint @h gives for its errno. */
+static int op_err_hint(int err, const struct hint_for *h, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int op_err_hint(int err, const struct hint_for *h, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vop_err(err, h, fmt, ap);
+	va_end(ap);
 	return rc;
 }
 
@@ -340,10 +387,10 @@ static void print_enum(const char *key, const char *fmt, uint32_t v,
 	}
 }
 
-static void print_range(const struct dmapeek_addr_range *r)
+static void print_range(const struct dmapeek_addr_range *r, const char *indent)
 {
 	pr_open_obj(NULL);
-	pr_text("    range ");
+	pr_text("%srange ", indent);
 	pr_u64("offset", "offset %#" PRIx64 " ", r->offset);
 	pr_size("len", "len %s ", r->len);
 	if (r->has_addr)
@@ -354,6 +401,41 @@ static void print_range(const struct dmapeek_addr_range *r)
 		print_enum("kind", "kind %s", r->kind, dmapeek_addr_kind_str);
 	pr_close_obj();
 	pr_nl();
+}
+
+/* The ranges of a buffer or a mapping: the @i-th in @r, 0 or -ENOENT. */
+typedef int (*range_fn)(const void *obj, unsigned int i, struct dmapeek_addr_range *r);
+
+/*
+ * The summary of @obj's ranges, then every range: in JSON always, in the
+ * text with -details only (a 1 MiB buffer of pages has 256).
+ */
+static void print_ranges(const void *obj, range_fn range, const char *indent)
+{
+	struct dmapeek_addr_range r;
+	struct range_summary sum;
+	unsigned int i;
+
+	range_summary_init(&sum);
+	for (i = 0; !range(obj, i, &r); i++)
+		range_summary_add(&sum, &r);
+	range_summary_print(&sum, indent);
+	if (!opt_details && !pr_is_json())
+		return;
+	pr_open_arr("ranges");
+	for (i = 0; !range(obj, i, &r); i++)
+		print_range(&r, indent);
+	pr_close_arr();
+}
+
+static int buffer_range_v(const void *b, unsigned int i, struct dmapeek_addr_range *r)
+{
+	return dmapeek_buffer_range(b, i, r);
+}
+
+static int mapping_range_v(const void *m, unsigned int i, struct dmapeek_addr_range *r)
+{
+	return dmapeek_mapping_range(m, i, r);
 }
 
 static void print_provider(const struct dmapeek_provider *p)
@@ -442,9 +524,6 @@ static void print_device(const struct dmapeek_device *d)
 
 static void print_mapping(const struct dmapeek_mapping *m, bool nested)
 {
-	struct dmapeek_addr_range r;
-	unsigned int i;
-
 	pr_open_obj(NULL);
 	pr_text(nested ? "  " : "");
 	pr_u64("id", "mapping %" PRIu64 " ", dmapeek_mapping_id(m));
@@ -453,10 +532,7 @@ static void print_mapping(const struct dmapeek_mapping *m, bool nested)
 	pr_size("size", "size %s ", dmapeek_mapping_size(m));
 	pr_ns("map_ns", "took %s", dmapeek_mapping_map_ns(m));
 	pr_nl();
-	pr_open_arr("ranges");
-	for (i = 0; !dmapeek_mapping_range(m, i, &r); i++)
-		print_range(&r);
-	pr_close_arr();
+	print_ranges(m, mapping_range_v, "    ");
 	pr_close_obj();
 }
 
@@ -593,11 +669,8 @@ static void print_buffer_attachments(const struct dmapeek_buffer *b)
 	}
 }
 
-static void print_buffer(const struct dmapeek_buffer *b, bool detail)
+static void print_buffer(const struct dmapeek_buffer *b, bool with_attachments)
 {
-	struct dmapeek_addr_range r;
-	unsigned int i;
-
 	pr_open_obj(NULL);
 	pr_u64("id", "buffer %" PRIu64 " ", dmapeek_buffer_id(b));
 	pr_str("name", "name \"%s\" ", dmapeek_buffer_name(b));
@@ -615,11 +688,8 @@ static void print_buffer(const struct dmapeek_buffer *b, bool detail)
 	pr_u64("revokes", "revokes %" PRIu64, dmapeek_buffer_revokes(b));
 	pr_u64("created_ns", NULL, dmapeek_buffer_created_ns(b));
 	pr_nl();
-	pr_open_arr("ranges");
-	for (i = 0; !dmapeek_buffer_range(b, i, &r); i++)
-		print_range(&r);
-	pr_close_arr();
-	if (detail) {
+	print_ranges(b, buffer_range_v, "    ");
+	if (with_attachments) {
 		pr_open_arr("attachment_list");
 		print_buffer_attachments(b);
 		pr_close_arr();
@@ -727,8 +797,15 @@ static int obj_list(const struct objclass *oc, int argc, char **argv)
 		return rc;
 	if (by_id) {
 		x = oc->get(id);
-		if (!x)
-			return op_err(errno, "%s %u", oc->name, id);
+		if (!x) {
+			int err = errno;
+			char hint[64];
+			const struct hint_for h = { ENOENT, hint, NULL, 0 };
+
+			snprintf(hint, sizeof(hint), "\"dmapeek %s\" lists the %ss",
+				 oc->name, oc->name);
+			return op_err_hint(err, &h, "%s %u", oc->name, id);
+		}
 		pr_open_arr(NULL);
 		if (conds_match(conds, n, x))
 			oc->print(x);
@@ -1151,6 +1228,46 @@ static int cmd_p2p(int argc, char **argv)
 
 static char last_buffer[16], last_attachment[16];
 
+/*
+ * ENODEV from an export or a move: the provider named is not there (or
+ * its device is going away).  Say so when a lookup confirms it.
+ */
+static const char *provider_hint(uint32_t id, char *buf, size_t len)
+{
+	struct dmapeek_provider *p = dmapeek_provider_get(ctx, id);
+
+	if (p) {
+		dmapeek_object_free(p);
+		return NULL;
+	}
+	if (errno != ENOENT)
+		return NULL;
+	snprintf(buf, len, "there is no provider %u: \"dmapeek provider\" lists "
+		 "the providers", id);
+	return buf;
+}
+
+/*
+ * ENODEV from an import: the device named is not bound to dmapeek, or
+ * the exporter refused to attach (dmapeek's own refuses a revoked buffer).
+ */
+static const char *device_hint(uint32_t id, char *buf, size_t len)
+{
+	struct dmapeek_device *d = dmapeek_device_get(ctx, id);
+
+	if (d) {
+		dmapeek_object_free(d);
+		snprintf(buf, len, "device %u is bound to dmapeek: the exporter "
+			 "refused the attachment (dmapeek's refuses a revoked buffer)", id);
+	} else if (errno == ENOENT) {
+		snprintf(buf, len, "there is no device %u: \"dmapeek device\" lists the "
+			 "devices bound to dmapeek, \"dmapeek bind\" binds one", id);
+	} else {
+		return NULL;
+	}
+	return buf;
+}
+
 static int cmd_export(int argc, char **argv)
 {
 	DMAPEEK_OPTS(dmapeek_export_opts, o, .model = DMAPEEK_MODEL_PINNED);
@@ -1174,8 +1291,11 @@ static int cmd_export(int argc, char **argv)
 	if (rc)
 		return rc;
 	err = dmapeek_export(ctx, &o, &fd, &id);
-	if (err)
-		return op_err(err, "export");
+	if (err) {
+		const struct hint_for h = { ENODEV, NULL, provider_hint, o.provider_id };
+
+		return op_err_hint(err, &h, "export");
+	}
 	snprintf(last_buffer, sizeof(last_buffer), "%u", id);
 	set_result(id);
 	if (nr_held < sizeof(held) / sizeof(held[0]))
@@ -1234,8 +1354,11 @@ static int cmd_import(int argc, char **argv)
 	if (rc)
 		return rc;
 	err = dmapeek_import(ctx, (int)fd, dev, &o, &aid);
-	if (err)
-		return op_err(err, "import");
+	if (err) {
+		const struct hint_for h = { ENODEV, NULL, device_hint, dev };
+
+		return op_err_hint(err, &h, "import");
+	}
 	snprintf(last_attachment, sizeof(last_attachment), "%u", aid);
 	set_result(aid);
 	pr_open_obj(NULL);
@@ -1312,8 +1435,11 @@ static int cmd_move(int argc, char **argv)
 	if (rc)
 		return rc;
 	err = dmapeek_move(ctx, id, prov, timeout);
-	if (err)
-		return op_err(err, "move buffer %u", id);
+	if (err) {
+		const struct hint_for h = { ENODEV, NULL, provider_hint, prov };
+
+		return op_err_hint(err, &h, "move buffer %u", id);
+	}
 	pr_open_obj(NULL);
 	pr_u64("buffer", "moved buffer %" PRIu64 " ", id);
 	pr_u64("provider", "to provider %" PRIu64, prov);
@@ -1519,8 +1645,14 @@ static int cmd_unbind(int argc, char **argv)
 		return op_err(err, "unbind %s: %s", argv[0], path);
 	snprintf(path, sizeof(path), "/sys/bus/pci/drivers/dmapeek/unbind");
 	err = sysfs_write(path, argv[0]);
-	if (err)
-		return op_err(err, "unbind %s from dmapeek", argv[0]);
+	if (err) {
+		const struct hint_for h = {
+			ENODEV, "the device is not bound to dmapeek (\"dmapeek device\" "
+			"lists those that are)", NULL, 0,
+		};
+
+		return op_err_hint(err, &h, "unbind %s from dmapeek", argv[0]);
+	}
 	pr_open_obj(NULL);
 	pr_str("unbound", "unbound %s from dmapeek", argv[0]);
 	pr_close_obj();
@@ -1537,10 +1669,36 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
+/* CLOCK_REALTIME - CLOCK_MONOTONIC, the clock of the events' timestamps */
+static int64_t mono_to_real_ns;
+
+/*
+ * The wall-clock time of an event stamped @mono_ns: always in JSON (key
+ * "time", ISO 8601 with the UTC offset), in the text with -timestamp
+ * (local time in brackets, as "ip monitor -t").
+ */
+static void print_walltime(uint64_t mono_ns)
+{
+	char when[64];
+
+	if (!pr_is_json() && !opt_timestamp)
+		return;
+	if (walltime_fmt(when, sizeof(when), (int64_t)mono_ns + mono_to_real_ns,
+			 pr_is_json())) {
+		pr_null("time", "[?] ");
+		return;
+	}
+	pr_str("time", "[%s] ", when);
+}
+
 static void print_event(const struct dmapeek_event *e)
 {
+	uint64_t ns = dmapeek_event_timestamp_ns(e);
+
 	pr_open_obj(NULL);
-	pr_u64("timestamp_ns", "[%" PRIu64 "] ", dmapeek_event_timestamp_ns(e));
+	/* the text shows the raw nanoseconds unless it shows the wall clock */
+	pr_u64("timestamp_ns", opt_timestamp ? NULL : "[%" PRIu64 "] ", ns);
+	print_walltime(ns);
 	if (dmapeek_object_has(e, DMAPEEK_A_EVENT_SEQ))
 		pr_u64("seq", "#%" PRIu64 " ", dmapeek_event_seq(e));
 	print_enum("type", "%s", dmapeek_event_type(e), dmapeek_event_type_str);
@@ -1613,6 +1771,7 @@ static int cmd_monitor(int argc, char **argv)
 	err = dmapeek_event_subscribe(ctx);
 	if (err)
 		return op_err(err, "subscribe to events");
+	mono_to_real_ns = walltime_offset_ns();
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	pfd.fd = dmapeek_event_fd(ctx);
@@ -1636,6 +1795,7 @@ static int cmd_monitor(int argc, char **argv)
 
 				missed_shown = dmapeek_event_missed(ctx);
 				pr_open_obj(NULL);
+				print_walltime(dmapeek_event_timestamp_ns(e));
 				pr_u64("missed", "missed %" PRIu64 " events", gap);
 				pr_u64("before_seq", " before #%" PRIu64,
 				       dmapeek_event_seq(e));
@@ -1651,6 +1811,7 @@ static int cmd_monitor(int argc, char **argv)
 		if (dmapeek_event_lost(ctx) != lost_shown) {
 			lost_shown = dmapeek_event_lost(ctx);
 			pr_open_obj(NULL);
+			print_walltime(walltime_mono_ns());
 			pr_u64("lost", "lost %" PRIu64 " events (queue overrun)\n",
 			       lost_shown);
 			pr_close_obj();
@@ -1737,8 +1898,9 @@ static void usage(FILE *f)
 		"                   p2p | monitor | version | export | import | detach |\n"
 		"                   map | unmap | move | revoke | restore | dma | audit |\n"
 		"                   bind | unbind | expect | stats | help }\n"
-		"       OPTIONS := { -j[son] | -p[retty] | -n[umeric] | -b[atch] FILE |\n"
-		"                    -force | -D NAME=VALUE | -V[ersion] | -h[elp] }\n"
+		"       OPTIONS := { -j[son] | -p[retty] | -n[umeric] | -d[etails] |\n"
+		"                    -t[imestamp] | -b[atch] FILE | -force |\n"
+		"                    -D NAME=VALUE | -V[ersion] | -h[elp] }\n"
 		"Every word may be shortened to a prefix; see dmapeek(8).\n");
 }
 
@@ -2232,6 +2394,10 @@ int main(int argc, char **argv)
 			opt_pretty = true;
 		} else if (matches(o, "numeric")) {
 			opt_numeric = true;
+		} else if (matches(o, "details")) {
+			opt_details = true;
+		} else if (matches(o, "timestamp")) {
+			opt_timestamp = true;
 		} else if (!strcmp(o, "force") || !strcmp(o, "f")) {
 			opt_force = true;
 		} else if (matches(o, "batch")) {

@@ -67,6 +67,28 @@ tape_id() {
 		fail "no id from dmapeek -j $*"
 }
 
+# tape_monitor NAME BUFFER ARGS...: record "dmapeek ARGS" (a monitor of 4
+# events) while another process revokes and restores BUFFER.
+tape_monitor() {
+	local name=$1 buf=$2 mon rc=0
+	shift 2
+	NL_TAPE_RECORD=$TAPES/$name.tape LD_PRELOAD=$TAPE_SO \
+		"$DMAPEEK" "$@" >"$TAPES/$name.out" 2>"$TAPES/$name.err" &
+	mon=$!
+	# the text monitor says when it listens; the JSON one gets the 10 s
+	for _ in $(seq 100); do
+		grep -q 'listening' "$TAPES/$name.err" && break
+		sleep 0.1
+	done
+	"$DMAPEEK" revoke "$buf" >/dev/null || fail "revoke for the monitor"
+	"$DMAPEEK" restore "$buf" >/dev/null || fail "restore for the monitor"
+	wait "$mon" || rc=$?
+	echo "$rc" >"$TAPES/$name.rc"
+	printf '%s\n' "$@" >"$TAPES/$name.args"
+	[ "$rc" = 0 ] || fail "monitor exited $rc: $(cat "$TAPES/$name.err")"
+	assert_eq "events seen by the monitor ($name)" 4 "$(grep -c . "$TAPES/$name.out")"
+}
+
 TAPE_HOLD=
 tape_hold_end() {
 	[ -n "$TAPE_HOLD" ] || return 0
@@ -145,6 +167,9 @@ test_cli_record_tapes_for_host_tests() {
 	tape2 mapping-show mapping show "$m"
 	tape2 p2p-matrix p2p matrix
 	tape2 p2p-show p2p show "$ivshmem" "$edu"
+	tape buffer-show-pinned-d -d buffer show "$b_pin"
+	tape mapping-show-d -d mapping show "$m"
+	tape buffer-show-unprivileged --as nobody buffer show "$b_pin"
 	tape provider-list-jp -j -p provider list
 	tape buffer-list-numeric -n buffer list
 	tape buffer-list-filtered buffer list model revocable
@@ -173,24 +198,16 @@ test_cli_record_tapes_for_host_tests() {
 	tape2 move-noent --rc 1 move 4000000 provider "$sys"
 	tape export-bad-size --rc 1 export provider "$sys" size 3 model pinned
 	tape revoke-unprivileged --rc 4 --as nobody revoke "$b_wel"
+	tape export-noprovider --rc 1 export provider 4000000 size 4K model pinned
+	tape provider-show-noent --rc 1 provider show 4000000
+	tape device-show-noent --rc 1 device show 4000000
 	tape usage-error --rc 2 buffer frobnicate
 
-	# Events: a monitor while another process revokes and restores.
-	NL_TAPE_RECORD=$TAPES/monitor-j.tape LD_PRELOAD=$TAPE_SO \
-		"$DMAPEEK" -j monitor count 4 timeout 60 >"$TAPES/monitor-j.out" 2>"$TAPES/monitor-j.err" &
-	local mon=$!
-	for _ in $(seq 100); do
-		grep -q 'listening' "$TAPES/monitor-j.err" && break
-		sleep 0.1
-	done
-	"$DMAPEEK" revoke "$b_wel" >/dev/null || fail "revoke for the monitor"
-	"$DMAPEEK" restore "$b_wel" >/dev/null || fail "restore for the monitor"
-	local rc=0
-	wait "$mon" || rc=$?
-	echo "$rc" >"$TAPES/monitor-j.rc"
-	printf '%s\n' -j monitor count 4 timeout 60 >"$TAPES/monitor-j.args"
-	[ "$rc" = 0 ] || fail "monitor exited $rc: $(cat "$TAPES/monitor-j.err")"
-	assert_eq "events seen by the monitor" 4 "$(grep -c . "$TAPES/monitor-j.out")"
+	# Events: a monitor while another process revokes and restores, as
+	# JSON and with wall-clock times (test-tape.sh masks their values:
+	# they depend on the clocks of the machine that plays the tape).
+	tape_monitor monitor-j "$b_wel" -j monitor count 4 timeout 60
+	tape_monitor monitor-t "$b_wel" -t monitor count 4 timeout 60
 
 	# A shipped scenario, whole, from standard input.
 	local scen=$DMAPEEK_TOP/tests/scenarios/export-import-move-revoke.batch
