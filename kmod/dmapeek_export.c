@@ -132,7 +132,8 @@ struct dmapeek_backing {
  * @moves: moves done (resv), read with READ_ONCE()
  * @revokes: revokes done (resv), read with READ_ONCE()
  * @op: the revoke or move whose second half is queued or running
- *	(dmapeek_op_wq), 0 without one (resv)
+ *	(dmapeek_op_wq), 0 without one (resv; read with READ_ONCE() for a
+ *	first look without it)
  * @created_ns: CLOCK_MONOTONIC at export
  * @prov_id: the provider of @backing, 0 without one; written with it,
  *	read with READ_ONCE() where the backing may change (events)
@@ -548,7 +549,12 @@ static unsigned long dmapeek_backing_pfn(struct dmapeek_backing *b, u64 off)
 	return 0;
 }
 
-/* Copy @src to @dst page by page; BAR memory through the io accessors. */
+/*
+ * Copy @src to @dst page by page; BAR memory through the io accessors.
+ * A move's copy runs in dmapeek_op_wq, where no signal comes: it stops
+ * (-ENODEV) when either provider goes, so that a removal does not wait
+ * for the rest of a long copy from or to a BAR.
+ */
 static int dmapeek_backing_copy(struct dmapeek_backing *dst,
 				struct dmapeek_backing *src)
 {
@@ -577,9 +583,9 @@ static int dmapeek_backing_copy(struct dmapeek_backing *dst,
 		} else {
 			memcpy(d, s, PAGE_SIZE);
 		}
-		if (fatal_signal_pending(current)) {
+		if (READ_ONCE(src->prov->gone) || READ_ONCE(dst->prov->gone)) {
 			kfree(bounce);
-			return -EINTR;
+			return -ENODEV;
 		}
 		cond_resched();
 	}
@@ -1622,13 +1628,15 @@ static void dmapeek_buffer_tell(struct dmapeek_buffer *buf)
 
 /*
  * Tell importers, then wait for every fence of the buffer, as device
- * removal must however long they take.
+ * removal must however long they take: in slices, each a wake-up, so that
+ * a fence a user holds back does not make the removal a hung task.
  */
 static void dmapeek_buffer_invalidate(struct dmapeek_buffer *buf)
 {
 	dmapeek_buffer_tell(buf);
-	dma_resv_wait_timeout(buf->dmabuf->resv, DMA_RESV_USAGE_BOOKKEEP, false,
-			      MAX_SCHEDULE_TIMEOUT);
+	while (!dma_resv_wait_timeout(buf->dmabuf->resv, DMA_RESV_USAGE_BOOKKEEP,
+				      false, msecs_to_jiffies(DMAPEEK_GONE_REPORT_MS)))
+		;
 }
 
 /*
@@ -1637,7 +1645,7 @@ static void dmapeek_buffer_invalidate(struct dmapeek_buffer *buf)
  * they are waited for only where nobody else waits (no netlink lock, no
  * user's task) and never past the operation's timeout.  A kworker takes no
  * signals: the interruptible wait only keeps it off the hung-task list.
- * 0, or -ETIMEDOUT.
+ * 0, -ETIMEDOUT, or a fence's wait error.  No lock is held.
  */
 static int dmapeek_op_fences(struct dmapeek_buffer *buf, u64 deadline)
 {
@@ -1645,8 +1653,11 @@ static int dmapeek_op_fences(struct dmapeek_buffer *buf, u64 deadline)
 	long left;
 
 	left = now < deadline ? nsecs_to_jiffies(deadline - now) + 1 : 0;
-	return dma_resv_wait_timeout(buf->dmabuf->resv, DMA_RESV_USAGE_BOOKKEEP,
-				     true, left) > 0 ? 0 : -ETIMEDOUT;
+	left = dma_resv_wait_timeout(buf->dmabuf->resv, DMA_RESV_USAGE_BOOKKEEP,
+				     true, left);
+	if (left > 0)
+		return 0;
+	return left ? left : -ETIMEDOUT;	/* a fence's own error, or time */
 }
 
 /**
@@ -1712,7 +1723,8 @@ static void dmapeek_op_event(struct dmapeek_buffer *buf, u32 type,
 /*
  * The done event of @res: each attachment's outcome with it.  A revoke
  * with a stuck importer ends in -ETIMEDOUT; a move reports only its own
- * failure (@error), its stuck importers in the count.
+ * failure (@error), its stuck importers in the count.  A move that failed
+ * has no outcomes: nobody unmapped anything for it.
  */
 static void dmapeek_op_done(struct dmapeek_buffer *buf,
 			    const struct dmapeek_revoke_result *res, int error)
@@ -1725,7 +1737,8 @@ static void dmapeek_op_done(struct dmapeek_buffer *buf,
 		.count = res->stuck,
 		.error = error,
 		.op = res->op,
-		.put = res->nr ? dmapeek_put_event_result : NULL,
+		.put = res->nr && !(error && res->done == DMAPEEK_EVENT_TYPE_MOVE_DONE) ?
+		       dmapeek_put_event_result : NULL,
 		.arg = res,
 		.size = dmapeek_result_size(res->nr),
 	};
@@ -1909,7 +1922,7 @@ static int dmapeek_buffer_revoke(struct dmapeek_buffer *buf,
 	res->op = atomic64_inc_return(&dmapeek_op_seq);
 	res->done = DMAPEEK_EVENT_TYPE_REVOKE_DONE;
 	res->t0 = dmapeek_now();
-	buf->op = res->op;
+	WRITE_ONCE(buf->op, res->op);
 	dmapeek_op_event(buf, DMAPEEK_EVENT_TYPE_REVOKE_BEGIN, res, 0, 0, res->nr, 0);
 	dmapeek_buffer_tell(buf);
 	dma_resv_unlock(buf->dmabuf->resv);
@@ -1924,7 +1937,7 @@ static void dmapeek_op_release(struct dmapeek_buffer *buf, u64 op)
 {
 	dma_resv_lock(buf->dmabuf->resv, NULL);
 	if (buf->op == op)
-		buf->op = 0;
+		WRITE_ONCE(buf->op, 0);
 	dma_resv_unlock(buf->dmabuf->resv);
 }
 
@@ -2080,11 +2093,18 @@ static int dmapeek_move_begin(struct dmapeek_buffer *buf, u32 prov_id,
 			      struct netlink_ext_ack *extack)
 {
 	struct dma_resv *resv = buf->dmabuf->resv;
+	u64 op;
 	int ret;
 
 	if (buf->model != DMAPEEK_MODEL_MOVABLE) {
 		NL_SET_ERR_MSG(extack, "buffer is not movable");
 		return -EINVAL;
+	}
+	/* before the allocation and the lock, which a running move holds */
+	op = READ_ONCE(buf->op);
+	if (op) {
+		NL_SET_ERR_MSG_FMT(extack, "buffer is moving (operation %llu)", op);
+		return -EBUSY;
 	}
 	mv->prov = dmapeek_provider_get(prov_id);
 	if (!mv->prov) {
@@ -2111,15 +2131,10 @@ static int dmapeek_move_begin(struct dmapeek_buffer *buf, u32 prov_id,
 	ret = dmapeek_move_check(buf, mv->prov, mv->nb, extack);
 	if (ret)
 		goto err_unlock;
-	ret = dmapeek_snapshot_attachments(buf, res);
-	if (ret)
-		goto err_unlock;
 	res->op = atomic64_inc_return(&dmapeek_op_seq);
 	res->done = DMAPEEK_EVENT_TYPE_MOVE_DONE;
-	res->t0 = dmapeek_now();
-	buf->op = res->op;
+	WRITE_ONCE(buf->op, res->op);
 	WRITE_ONCE(buf->state, DMAPEEK_BUFFER_STATE_MOVING);
-	dmapeek_op_event(buf, DMAPEEK_EVENT_TYPE_MOVE_BEGIN, res, 0, 0, res->nr, 0);
 	dma_resv_unlock(resv);
 	return 0;
 
@@ -2131,41 +2146,76 @@ err_put:
 }
 
 /*
- * The second half of a move, in dmapeek_op_wq, all under the buffer's
- * reservation lock and nothing else global, so exports, other buffers and
- * device removals go on meanwhile: check again (a pin or a removal may
- * have come since the first half), tell importers, wait for the fences up
- * to the timeout, copy, switch.  The copy runs under the reservation as
- * TTM's CPU move does (ttm_bo_move_memcpy() under the bo's resv): only
- * this buffer's users wait; CPU faults wait on the buffer lock, and the
- * PTEs of the old backing go first.  The switch happens only while the
- * target provider stays (its alloc_lock and @gone: see DOC: dmapeek
- * exporter locking).  The old backing is freed by the unmap of its last
- * mapping (its reference count): on success res->only holds a reference
- * on it for dmapeek_op_finish(), which waits for that.  0 or -errno, for
- * the done event.
+ * Under resv: may the move go on (a pin, a removal or a new importer may
+ * have come since the doit)?  Then tell importers; @first: this is the
+ * operation's start (its attachments, its t0, its begin event).
+ */
+static int dmapeek_move_tell(struct dmapeek_buffer *buf, struct dmapeek_move *mv,
+			     struct dmapeek_revoke_result *res, bool first)
+{
+	int ret;
+
+	dma_resv_assert_held(buf->dmabuf->resv);
+	/* (a hint: a removal of the target waits for @nb; see the switch) */
+	if (READ_ONCE(mv->prov->gone))
+		return -ENODEV;
+	ret = dmapeek_move_check(buf, mv->prov, mv->nb, NULL);
+	if (ret)
+		return ret;
+	if (first) {
+		ret = dmapeek_snapshot_attachments(buf, res);
+		if (ret)
+			return ret;
+		res->t0 = dmapeek_now();
+		dmapeek_op_event(buf, DMAPEEK_EVENT_TYPE_MOVE_BEGIN, res, 0, 0,
+				 res->nr, 0);
+	}
+	dmapeek_buffer_tell(buf);
+	return 0;
+}
+
+/*
+ * The second half of a move, in dmapeek_op_wq.  Importers are told and
+ * the fences waited for (up to the timeout) with the buffer's reservation
+ * dropped, so that maps, other requests and device removal are not held
+ * up by fences any fd holder can add; then under the reservation again,
+ * once nothing is left to wait for, the importers told once more (one may
+ * have mapped meanwhile), copy and switch.  The copy runs under the
+ * reservation as TTM's CPU move does (ttm_bo_move_memcpy() under the bo's
+ * resv): only this buffer's users wait; CPU faults wait on the buffer
+ * lock, and the PTEs of the old backing go first; it stops if either
+ * provider goes.  The switch happens only while the target provider stays
+ * (its alloc_lock and @gone: see DOC: dmapeek exporter locking).  The old
+ * backing is freed by the unmap of its last mapping (its reference count):
+ * on success res->only holds the buffer's reference on it for
+ * dmapeek_op_finish(), which waits for that.  0 or -errno, for the done
+ * event.
  */
 static int dmapeek_move_run(struct dmapeek_buffer *buf, struct dmapeek_move *mv,
 			    u32 timeout_ms, struct dmapeek_revoke_result *res)
 {
 	struct dma_resv *resv = buf->dmabuf->resv;
 	struct dmapeek_backing *old;
+	bool first = true;
+	u64 deadline = 0;
 	int ret;
 
-	dma_resv_lock(resv, NULL);
-	/* (a hint: a removal of the target waits for @nb; see the switch) */
-	if (READ_ONCE(mv->prov->gone)) {
-		ret = -ENODEV;
-		goto out_live;
+	for (;;) {
+		dma_resv_lock(resv, NULL);
+		ret = dmapeek_move_tell(buf, mv, res, first);
+		if (ret)
+			goto out_live;
+		if (first)
+			deadline = res->t0 + (u64)timeout_ms * NSEC_PER_MSEC;
+		first = false;
+		if (dma_resv_test_signaled(resv, DMA_RESV_USAGE_BOOKKEEP))
+			break;
+		dma_resv_unlock(resv);
+		/* no copy without them: importers map the memory where it is */
+		ret = dmapeek_op_fences(buf, deadline);
+		if (ret)
+			goto out_live_unlocked;
 	}
-	ret = dmapeek_move_check(buf, mv->prov, mv->nb, NULL);
-	if (ret)
-		goto out_live;
-	dmapeek_buffer_tell(buf);
-	/* no copy without them: importers map the memory where it still is */
-	ret = dmapeek_op_fences(buf, res->t0 + (u64)timeout_ms * NSEC_PER_MSEC);
-	if (ret)
-		goto out_live;
 
 	mutex_lock(&buf->lock);
 	dmapeek_buffer_zap(buf);
@@ -2190,6 +2240,8 @@ static int dmapeek_move_run(struct dmapeek_buffer *buf, struct dmapeek_move *mv,
 	dma_resv_unlock(resv);
 	return ret;
 
+out_live_unlocked:
+	dma_resv_lock(resv, NULL);
 out_live:
 	WRITE_ONCE(buf->state, buf->dead ? DMAPEEK_BUFFER_STATE_REVOKED :
 			       DMAPEEK_BUFFER_STATE_LIVE);
@@ -2662,7 +2714,7 @@ static void dmapeek_op_tail_work(struct work_struct *work)
 	if (res->done == DMAPEEK_EVENT_TYPE_MOVE_DONE) {
 		ret = dmapeek_move_run(t->buf, &t->move, t->timeout_ms, res);
 		if (ret) {
-			res->duration_ns = dmapeek_now() - res->t0;
+			res->duration_ns = res->t0 ? dmapeek_now() - res->t0 : 0;
 			dmapeek_op_release(t->buf, res->op);
 			dmapeek_op_done(t->buf, res, ret);
 			goto out;
@@ -2702,17 +2754,16 @@ static int dmapeek_nl_op_begun(struct genl_info *info, struct dmapeek_op_tail *t
 	struct sk_buff *rsp = t->rsp;
 	void *hdr;
 
+	/* the answer first: the done event may follow at once */
 	t->rsp = NULL;
 	hdr = genlmsg_iput(rsp, info);
 	if (!hdr || put(rsp, t) || nla_put_uint(rsp, op_attr, t->res.op)) {
 		nlmsg_free(rsp);
-		rsp = NULL;
 	} else {
 		genlmsg_end(rsp, hdr);
+		genlmsg_reply(rsp, info);
 	}
 	queue_work(dmapeek_op_wq, &t->work);	/* @t is not ours any more */
-	if (rsp)
-		genlmsg_reply(rsp, info);
 	return 0;
 }
 
