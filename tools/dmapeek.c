@@ -44,18 +44,72 @@ enum {
 	EXIT_EXPECT = 6,
 };
 
-static bool opt_json, opt_pretty, opt_numeric, opt_force, opt_details, opt_timestamp;
-static struct dmapeek *ctx;
-static const char *batch_file;
-static int batch_line;
-
-/* Buffers exported by this process: their fds stay open until exit. */
+/* A buffer exported by this process: its fd stays open until exit. */
 struct held {
 	uint32_t id;
 	int fd;
 };
-static struct held held[256];
-static unsigned int nr_held;
+
+/*
+ * "buffer list" prints each buffer with its attachments.  Asking the
+ * module once per buffer costs a round trip each; instead, while a buffer
+ * dump streams, a second dump streams the attachments in buffer order
+ * (ABI 1.1) and the two are merged: both are sorted by buffer id, so
+ * memory stays at two netlink batches whatever the number of objects.
+ * A lookup by id, or a module without that dump, asks per buffer (and
+ * only for a buffer that has attachments).
+ */
+struct join {
+	bool streaming;		/* a buffer dump is being listed */
+	bool started;		/* the attachment dump was started */
+	bool unsupported;	/* the module refused it: ask per buffer */
+	struct dmapeek_attachment *a;	/* its current object, NULL at the end */
+	int err;		/* how it ended, told after the listing */
+};
+
+/*
+ * The process's state, in one place: the options, the module, and what
+ * one command leaves for a later one.  The batch's own is struct batch.
+ */
+struct dp_state {
+	bool json, pretty, numeric, force, details, timestamp;	/* the options */
+	struct dmapeek *ctx;	/* the module, reached by need_ctx() */
+	bool quiet_errors;	/* "expect fail" runs its command quietly */
+	int last_err;		/* errno of the last failed operation */
+	struct held held[256];	/* buffers exported by this process */
+	unsigned int nr_held;
+	/* The outcome of the last revoke, for "expect revoke ...". */
+	struct dmapeek_revoke_result *last_revoke;
+	struct join join;	/* "buffer list"'s merged dump */
+	struct pci_access *pacc;	/* libpci, for names */
+	/* CLOCK_REALTIME - CLOCK_MONOTONIC, the clock of the events' timestamps */
+	int64_t mono_to_real_ns;
+};
+
+/*
+ * Results later words may name: "$buffer" and "$attachment" (the last
+ * export and import), and names a line gives its result with "$NAME =
+ * COMMAND..." (export: the buffer id, import: the attachment id, find:
+ * the object's id).
+ */
+struct var {
+	char name[32];
+	char val[16];
+};
+
+/* The batch's variables: where it is, and the names of its results. */
+struct batch {
+	const char *file;	/* the file being run (-b), for messages */
+	int line;
+	/* The id the last command named or made, for "$NAME = ..." in batch files. */
+	char result[16];
+	char last_buffer[16], last_attachment[16];
+	struct var vars[64];
+	unsigned int nr_vars;
+};
+
+static struct dp_state dp;
+static struct batch batch;
 
 static void log_stderr(void *priv, enum dmapeek_log_level level,
 		       const char *fmt, va_list ap)
@@ -69,8 +123,8 @@ static void log_stderr(void *priv, enum dmapeek_log_level level,
 
 static void where(void)
 {
-	if (batch_file)
-		fprintf(stderr, "%s:%d: ", batch_file, batch_line);
+	if (batch.file)
+		fprintf(stderr, "%s:%d: ", batch.file, batch.line);
 }
 
 static int usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -86,9 +140,6 @@ static int usage_err(const char *fmt, ...)
 	fputc('\n', stderr);
 	return EXIT_USAGE;
 }
-
-static bool quiet_errors;	/* "expect fail" runs its command quietly */
-static int last_err;		/* errno of the last failed operation */
 
 /*
  * What a command knows about one errno that the table in vop_err() cannot:
@@ -119,7 +170,7 @@ static int vop_err(int err, const struct hint_for *h, const char *fmt, va_list a
 		{ EOPNOTSUPP, EXIT_NOTSUP,
 		  "this dmapeek.ko does not implement the operation yet" },
 	};
-	const char *ext = ctx ? dmapeek_extack(ctx) : NULL, *name, *hint = NULL;
+	const char *ext = dp.ctx ? dmapeek_extack(dp.ctx) : NULL, *name, *hint = NULL;
 	bool explained = ext && *ext;
 	char buf[256];
 	int rc = EXIT_FAILED;
@@ -127,7 +178,7 @@ static int vop_err(int err, const struct hint_for *h, const char *fmt, va_list a
 
 	if (err < 0)
 		err = -err;
-	last_err = err;
+	dp.last_err = err;
 	for (i = 0; i < sizeof(hints) / sizeof(hints[0]); i++) {
 		if (hints[i].err == err) {
 			rc = hints[i].rc;
@@ -142,7 +193,7 @@ static int vop_err(int err, const struct hint_for *h, const char *fmt, va_list a
 		rc = EXIT_FAILED;
 		hint = NULL;
 	}
-	if (quiet_errors)
+	if (dp.quiet_errors)
 		return rc;
 	name = strerrorname_np(err);
 	fputs("dmapeek: ", stderr);
@@ -187,10 +238,10 @@ static int op_err_hint(int err, const struct hint_for *h, const char *fmt, ...)
 
 static int need_ctx(void)
 {
-	if (ctx)
+	if (dp.ctx)
 		return 0;
-	ctx = dmapeek_new();
-	if (!ctx) {
+	dp.ctx = dmapeek_new();
+	if (!dp.ctx) {
 		int err = errno;
 
 		fputs("dmapeek: ", stderr);
@@ -213,7 +264,7 @@ static int need_ctx(void)
 		}
 		return EXIT_NOMODULE;
 	}
-	dmapeek_set_log_fn(ctx, log_stderr, NULL);
+	dmapeek_set_log_fn(dp.ctx, log_stderr, NULL);
 	return 0;
 }
 
@@ -420,7 +471,7 @@ static void print_ranges(const void *obj, range_fn range, const char *indent)
 	for (i = 0; !range(obj, i, &r); i++)
 		range_summary_add(&sum, &r);
 	range_summary_print(&sum, indent);
-	if (!opt_details && !pr_is_json())
+	if (!dp.details && !pr_is_json())
 		return;
 	pr_open_arr("ranges");
 	for (i = 0; !range(obj, i, &r); i++)
@@ -463,15 +514,13 @@ static void print_provider(const struct dmapeek_provider *p)
 	pr_nl();
 }
 
-static struct pci_access *pacc;
-
 static const char *pci_name(const char *bdf, char *buf, size_t len)
 {
 	char path[256];
 	unsigned int ven = 0, dev = 0;
 	FILE *f;
 
-	if (opt_numeric || !bdf)
+	if (dp.numeric || !bdf)
 		return NULL;
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor", bdf);
 	f = fopen(path, "r");
@@ -489,13 +538,13 @@ static const char *pci_name(const char *bdf, char *buf, size_t len)
 		return NULL;
 	}
 	fclose(f);
-	if (!pacc) {
-		pacc = pci_alloc();
-		if (!pacc)
+	if (!dp.pacc) {
+		dp.pacc = pci_alloc();
+		if (!dp.pacc)
 			return NULL;
-		pci_init(pacc);
+		pci_init(dp.pacc);
 	}
-	return pci_lookup_name(pacc, buf, len, PCI_LOOKUP_VENDOR | PCI_LOOKUP_DEVICE,
+	return pci_lookup_name(dp.pacc, buf, len, PCI_LOOKUP_VENDOR | PCI_LOOKUP_DEVICE,
 			       ven, dev);
 }
 
@@ -597,46 +646,29 @@ static void print_attachment(const struct dmapeek_attachment *a, bool nested,
 		struct dmapeek_mapping *m;
 
 		pr_open_arr("mappings");
-		dmapeek_for_each_mapping_of_attachment(ctx, dmapeek_attachment_id(a), m)
+		dmapeek_for_each_mapping_of_attachment(dp.ctx, dmapeek_attachment_id(a), m)
 			print_mapping(m, true);
 		pr_close_arr();
 	}
 	pr_close_obj();
 }
 
-/*
- * "buffer list" prints each buffer with its attachments.  Asking the
- * module once per buffer costs a round trip each; instead, while a buffer
- * dump streams, a second dump streams the attachments in buffer order
- * (ABI 1.1) and the two are merged: both are sorted by buffer id, so
- * memory stays at two netlink batches whatever the number of objects.
- * A lookup by id, or a module without that dump, asks per buffer (and
- * only for a buffer that has attachments).
- */
-static struct {
-	bool streaming;		/* a buffer dump is being listed */
-	bool started;		/* the attachment dump was started */
-	bool unsupported;	/* the module refused it: ask per buffer */
-	struct dmapeek_attachment *a;	/* its current object, NULL at the end */
-	int err;		/* how it ended, told after the listing */
-} join;
-
 /* The next attachment of the merged dump; its error kept when it ends. */
 static void join_next(void)
 {
-	join.a = dmapeek_attachment_next_in_buffer_order(ctx, join.a);
-	if (!join.a)
-		join.err = dmapeek_iter_err(ctx);
+	dp.join.a = dmapeek_attachment_next_in_buffer_order(dp.ctx, dp.join.a);
+	if (!dp.join.a)
+		dp.join.err = dmapeek_iter_err(dp.ctx);
 }
 
 /* End the merged dump: 0, or its error (as an exit code, told). */
 static int join_end(void)
 {
-	int err = join.err;
+	int err = dp.join.err;
 
-	if (join.a)
-		dmapeek_iter_end(join.a);
-	memset(&join, 0, sizeof(join));
+	if (dp.join.a)
+		dmapeek_iter_end(dp.join.a);
+	memset(&dp.join, 0, sizeof(dp.join));
 	return err ? op_err(err, "attachment dump") : EXIT_OK;
 }
 
@@ -645,26 +677,26 @@ static void print_buffer_attachments(const struct dmapeek_buffer *b)
 	uint32_t bid = dmapeek_buffer_id(b);
 	struct dmapeek_attachment *a;
 
-	if (join.streaming && !join.unsupported && !join.started) {
-		join.started = true;
+	if (dp.join.streaming && !dp.join.unsupported && !dp.join.started) {
+		dp.join.started = true;
 		join_next();
-		if (join.err == -EINVAL) {
-			join.unsupported = true;	/* a module before ABI 1.1 */
-			join.err = 0;
+		if (dp.join.err == -EINVAL) {
+			dp.join.unsupported = true;	/* a module before ABI 1.1 */
+			dp.join.err = 0;
 		}
 	}
-	if (!join.streaming || join.unsupported) {
+	if (!dp.join.streaming || dp.join.unsupported) {
 		if (!dmapeek_buffer_attachments(b))
 			return;
-		dmapeek_for_each_attachment_of_buffer(ctx, bid, a)
+		dmapeek_for_each_attachment_of_buffer(dp.ctx, bid, a)
 			print_attachment(a, true, true);
 		return;
 	}
 	/* skip attachments of buffers this dump does not show (gone, new) */
-	while (join.a && dmapeek_attachment_buffer_id(join.a) < bid)
+	while (dp.join.a && dmapeek_attachment_buffer_id(dp.join.a) < bid)
 		join_next();
-	while (join.a && dmapeek_attachment_buffer_id(join.a) == bid) {
-		print_attachment(join.a, true, true);
+	while (dp.join.a && dmapeek_attachment_buffer_id(dp.join.a) == bid) {
+		print_attachment(dp.join.a, true, true);
 		join_next();
 	}
 }
@@ -725,7 +757,7 @@ static int dispatch(const struct cmd *cmds, int argc, char **argv,
 
 static int iter_done(const char *what)
 {
-	int err = dmapeek_iter_err(ctx);
+	int err = dmapeek_iter_err(dp.ctx);
 
 	return err ? op_err(err, "%s dump", what) : EXIT_OK;
 }
@@ -734,12 +766,10 @@ static int iter_done(const char *what)
  * The list/show body every object shares: with an id, a lookup; without,
  * a streamed dump (with an optional filter).
  */
-/* The id the last command named or made, for "$NAME = ..." in batch files. */
-static char result[16];
 
 static void set_result(uint32_t id)
 {
-	snprintf(result, sizeof(result), "%u", id);
+	snprintf(batch.result, sizeof(batch.result), "%u", id);
 }
 
 /*
@@ -814,7 +844,7 @@ static int obj_list(const struct objclass *oc, int argc, char **argv)
 		return EXIT_OK;
 	}
 	pr_open_arr(NULL);
-	join.streaming = true;
+	dp.join.streaming = true;
 	for (x = oc->next(NULL); x; x = oc->next(x))
 		if (conds_match(conds, n, x))
 			oc->print(x);
@@ -868,8 +898,8 @@ static int obj_find(const struct objclass *oc, int argc, char **argv)
  * other) verbs.
  */
 #define OBJECT(obj, ID_ATTR, print_call, ...) \
-static void *obj##_get_v(uint32_t id) { return dmapeek_##obj##_get(ctx, id); } \
-static void *obj##_next_v(const void *prev) { return dmapeek_##obj##_next(ctx, prev); } \
+static void *obj##_get_v(uint32_t id) { return dmapeek_##obj##_get(dp.ctx, id); } \
+static void *obj##_next_v(const void *prev) { return dmapeek_##obj##_next(dp.ctx, prev); } \
 static void obj##_print_v(const void *x) { print_call; } \
 static const struct objclass obj##_class = { \
 	#obj, obj##_fields, obj##_get_v, obj##_next_v, obj##_print_v, ID_ATTR, \
@@ -906,12 +936,12 @@ static int buffer_all(int argc, char **argv)
 	(void)argv;
 	if (argc)
 		return usage_err("\"buffer all\" takes no arguments");
-	if (!ctx) {
-		ctx = dmapeek_new();	/* optional here: no error if absent */
-		if (ctx)
-			dmapeek_set_log_fn(ctx, log_stderr, NULL);
+	if (!dp.ctx) {
+		dp.ctx = dmapeek_new();	/* optional here: no error if absent */
+		if (dp.ctx)
+			dmapeek_set_log_fn(dp.ctx, log_stderr, NULL);
 	}
-	v = dmapeek_sysview_new(ctx, NULL);
+	v = dmapeek_sysview_new(dp.ctx, NULL);
 	if (!v)
 		return op_err(errno, "system-wide view");
 	pr_open_obj(NULL);
@@ -1021,7 +1051,7 @@ static int p2p_matrix(int argc, char **argv)
 		return rc;
 	memset(type, 0xff, sizeof(type));
 	pr_open_arr(NULL);
-	dmapeek_for_each_p2p(ctx, c) {
+	dmapeek_for_each_p2p(dp.ctx, c) {
 		int pi = bdf_index(prov, &np, dmapeek_p2p_provider_bdf(c) ?: "?");
 		int ci = bdf_index(cli, &nc, dmapeek_p2p_client_bdf(c) ?: "?");
 
@@ -1174,7 +1204,7 @@ static void print_p2p_detail(const struct dmapeek_p2p *c)
 
 static void *p2p_next_v(const void *prev)
 {
-	return dmapeek_p2p_next(ctx, prev);
+	return dmapeek_p2p_next(dp.ctx, prev);
 }
 
 static void print_p2p_v(const void *c)
@@ -1204,7 +1234,7 @@ static int p2p_show(int argc, char **argv)
 	rc = need_ctx();
 	if (rc)
 		return rc;
-	c = dmapeek_p2p_get(ctx, argv[0], argv[1]);
+	c = dmapeek_p2p_get(dp.ctx, argv[0], argv[1]);
 	if (!c)
 		return op_err(errno, "p2p %s %s", argv[0], argv[1]);
 	pr_open_arr(NULL);
@@ -1226,15 +1256,13 @@ static int cmd_p2p(int argc, char **argv)
 
 /* ------------------------------------------------------------- control */
 
-static char last_buffer[16], last_attachment[16];
-
 /*
  * ENODEV from an export or a move: the provider named is not there (or
  * its device is going away).  Say so when a lookup confirms it.
  */
 static const char *provider_hint(uint32_t id, char *buf, size_t len)
 {
-	struct dmapeek_provider *p = dmapeek_provider_get(ctx, id);
+	struct dmapeek_provider *p = dmapeek_provider_get(dp.ctx, id);
 
 	if (p) {
 		dmapeek_object_free(p);
@@ -1253,7 +1281,7 @@ static const char *provider_hint(uint32_t id, char *buf, size_t len)
  */
 static const char *device_hint(uint32_t id, char *buf, size_t len)
 {
-	struct dmapeek_device *d = dmapeek_device_get(ctx, id);
+	struct dmapeek_device *d = dmapeek_device_get(dp.ctx, id);
 
 	if (d) {
 		dmapeek_object_free(d);
@@ -1290,16 +1318,16 @@ static int cmd_export(int argc, char **argv)
 	rc = need_ctx();
 	if (rc)
 		return rc;
-	err = dmapeek_export(ctx, &o, &fd, &id);
+	err = dmapeek_export(dp.ctx, &o, &fd, &id);
 	if (err) {
 		const struct hint_for h = { ENODEV, NULL, provider_hint, o.provider_id };
 
 		return op_err_hint(err, &h, "export");
 	}
-	snprintf(last_buffer, sizeof(last_buffer), "%u", id);
+	snprintf(batch.last_buffer, sizeof(batch.last_buffer), "%u", id);
 	set_result(id);
-	if (nr_held < sizeof(held) / sizeof(held[0]))
-		held[nr_held++] = (struct held){ .id = id, .fd = fd };
+	if (dp.nr_held < sizeof(dp.held) / sizeof(dp.held[0]))
+		dp.held[dp.nr_held++] = (struct held){ .id = id, .fd = fd };
 	pr_open_obj(NULL);
 	pr_u64("buffer", "exported buffer %" PRIu64 " ", id);
 	pr_s64("fd", "fd %" PRId64, fd);
@@ -1312,9 +1340,9 @@ static int held_fd(uint32_t id)
 {
 	unsigned int i;
 
-	for (i = 0; i < nr_held; i++)
-		if (held[i].id == id)
-			return held[i].fd;
+	for (i = 0; i < dp.nr_held; i++)
+		if (dp.held[i].id == id)
+			return dp.held[i].fd;
 	return -1;
 }
 
@@ -1353,13 +1381,13 @@ static int cmd_import(int argc, char **argv)
 	rc = need_ctx();
 	if (rc)
 		return rc;
-	err = dmapeek_import(ctx, (int)fd, dev, &o, &aid);
+	err = dmapeek_import(dp.ctx, (int)fd, dev, &o, &aid);
 	if (err) {
 		const struct hint_for h = { ENODEV, NULL, device_hint, dev };
 
 		return op_err_hint(err, &h, "import");
 	}
-	snprintf(last_attachment, sizeof(last_attachment), "%u", aid);
+	snprintf(batch.last_attachment, sizeof(batch.last_attachment), "%u", aid);
 	set_result(aid);
 	pr_open_obj(NULL);
 	pr_u64("attachment", "imported as attachment %" PRIu64, aid);
@@ -1382,7 +1410,7 @@ static int id_op(const char *label, int (*op)(struct dmapeek *, uint32_t),
 	rc = need_ctx();
 	if (rc)
 		return rc;
-	err = op(ctx, id);
+	err = op(dp.ctx, id);
 	if (err)
 		return op_err(err, "%s %u", label, id);
 	pr_open_obj(NULL);
@@ -1434,7 +1462,7 @@ static int cmd_move(int argc, char **argv)
 	rc = need_ctx();
 	if (rc)
 		return rc;
-	err = dmapeek_move(ctx, id, prov, timeout);
+	err = dmapeek_move(dp.ctx, id, prov, timeout);
 	if (err) {
 		const struct hint_for h = { ENODEV, NULL, provider_hint, prov };
 
@@ -1447,9 +1475,6 @@ static int cmd_move(int argc, char **argv)
 	pr_nl();
 	return EXIT_OK;
 }
-
-/* The outcome of the last revoke, for "expect revoke ...". */
-static struct dmapeek_revoke_result *last_revoke;
 
 static int cmd_revoke(int argc, char **argv)
 {
@@ -1470,7 +1495,7 @@ static int cmd_revoke(int argc, char **argv)
 	rc = need_ctx();
 	if (rc)
 		return rc;
-	err = dmapeek_revoke(ctx, id, timeout, &r);
+	err = dmapeek_revoke(dp.ctx, id, timeout, &r);
 	if (err)
 		return op_err(err, "revoke buffer %u", id);
 	pr_open_obj(NULL);
@@ -1494,8 +1519,8 @@ static int cmd_revoke(int argc, char **argv)
 	}
 	pr_close_arr();
 	pr_close_obj();
-	dmapeek_object_free(last_revoke);
-	last_revoke = r;
+	dmapeek_object_free(dp.last_revoke);
+	dp.last_revoke = r;
 	return EXIT_OK;
 }
 
@@ -1512,7 +1537,7 @@ static int cmd_audit(int argc, char **argv)
 	rc = need_ctx();
 	if (rc)
 		return rc;
-	err = dmapeek_audit(ctx, id, &r);
+	err = dmapeek_audit(dp.ctx, id, &r);
 	if (err)
 		return op_err(err, "audit mapping %u", id);
 	pr_open_obj(NULL);
@@ -1570,8 +1595,8 @@ static int cmd_dma(int argc, char **argv)
 	if (!buf)
 		return op_err(ENOMEM, "dma");
 	memset(buf, (int)pattern, len);
-	err = wr ? dmapeek_dma_write(ctx, id, off, buf, len) :
-		   dmapeek_dma_read(ctx, id, off, buf, len);
+	err = wr ? dmapeek_dma_write(dp.ctx, id, off, buf, len) :
+		   dmapeek_dma_read(dp.ctx, id, off, buf, len);
 	if (err) {
 		free(buf);
 		return op_err(err, "dma %s attachment %u", wr ? "write" : "read", id);
@@ -1669,9 +1694,6 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-/* CLOCK_REALTIME - CLOCK_MONOTONIC, the clock of the events' timestamps */
-static int64_t mono_to_real_ns;
-
 /*
  * The wall-clock time of an event stamped @mono_ns: always in JSON (key
  * "time", ISO 8601 with the UTC offset), in the text with -timestamp
@@ -1681,9 +1703,9 @@ static void print_walltime(uint64_t mono_ns)
 {
 	char when[64];
 
-	if (!pr_is_json() && !opt_timestamp)
+	if (!pr_is_json() && !dp.timestamp)
 		return;
-	if (walltime_fmt(when, sizeof(when), (int64_t)mono_ns + mono_to_real_ns,
+	if (walltime_fmt(when, sizeof(when), (int64_t)mono_ns + dp.mono_to_real_ns,
 			 pr_is_json())) {
 		pr_null("time", "[?] ");
 		return;
@@ -1697,7 +1719,7 @@ static void print_event(const struct dmapeek_event *e)
 
 	pr_open_obj(NULL);
 	/* the text shows the raw nanoseconds unless it shows the wall clock */
-	pr_u64("timestamp_ns", opt_timestamp ? NULL : "[%" PRIu64 "] ", ns);
+	pr_u64("timestamp_ns", dp.timestamp ? NULL : "[%" PRIu64 "] ", ns);
 	print_walltime(ns);
 	if (dmapeek_object_has(e, DMAPEEK_A_EVENT_SEQ))
 		pr_u64("seq", "#%" PRIu64 " ", dmapeek_event_seq(e));
@@ -1768,15 +1790,15 @@ static int cmd_monitor(int argc, char **argv)
 		rc = need_ctx();
 	if (rc)
 		return rc;
-	err = dmapeek_event_subscribe(ctx);
+	err = dmapeek_event_subscribe(dp.ctx);
 	if (err)
 		return op_err(err, "subscribe to events");
-	mono_to_real_ns = walltime_offset_ns();
+	dp.mono_to_real_ns = walltime_offset_ns();
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	pfd.fd = dmapeek_event_fd(ctx);
+	pfd.fd = dmapeek_event_fd(dp.ctx);
 	pfd.events = POLLIN;
-	if (!opt_json)
+	if (!dp.json)
 		fprintf(stderr, "dmapeek: listening for events (Ctrl-C to stop)\n");
 	while (!stop && (!max || seen < max)) {
 		const struct dmapeek_event *e;
@@ -1788,12 +1810,12 @@ static int cmd_monitor(int argc, char **argv)
 			return op_err(errno, "poll");
 		if (ready == 0)
 			break;
-		while ((!max || seen < max) && (e = dmapeek_event_read(ctx))) {
+		while ((!max || seen < max) && (e = dmapeek_event_read(dp.ctx))) {
 			/* a gap in the events' numbers, told before the next one */
-			if (dmapeek_event_missed(ctx) != missed_shown) {
-				uint64_t gap = dmapeek_event_missed(ctx) - missed_shown;
+			if (dmapeek_event_missed(dp.ctx) != missed_shown) {
+				uint64_t gap = dmapeek_event_missed(dp.ctx) - missed_shown;
 
-				missed_shown = dmapeek_event_missed(ctx);
+				missed_shown = dmapeek_event_missed(dp.ctx);
 				pr_open_obj(NULL);
 				print_walltime(dmapeek_event_timestamp_ns(e));
 				pr_u64("missed", "missed %" PRIu64 " events", gap);
@@ -1808,8 +1830,8 @@ static int cmd_monitor(int argc, char **argv)
 			print_event(e);
 			seen++;
 		}
-		if (dmapeek_event_lost(ctx) != lost_shown) {
-			lost_shown = dmapeek_event_lost(ctx);
+		if (dmapeek_event_lost(dp.ctx) != lost_shown) {
+			lost_shown = dmapeek_event_lost(dp.ctx);
 			pr_open_obj(NULL);
 			print_walltime(walltime_mono_ns());
 			pr_u64("lost", "lost %" PRIu64 " events (queue overrun)\n",
@@ -1843,7 +1865,7 @@ static int cmd_version(int argc, char **argv)
 		pr_close_obj();
 		return rc;
 	}
-	err = dmapeek_abi_version(ctx, &kmaj, &kmin);
+	err = dmapeek_abi_version(dp.ctx, &kmaj, &kmin);
 	if (err) {
 		pr_close_obj();
 		return op_err(err, "ABI query");
@@ -1853,7 +1875,7 @@ static int cmd_version(int argc, char **argv)
 	pr_u64("major", NULL, kmaj);
 	pr_u64("minor", NULL, kmin);
 	pr_close_obj();
-	err = dmapeek_dev_abi_version(ctx, &kmaj, &kmin);
+	err = dmapeek_dev_abi_version(dp.ctx, &kmaj, &kmin);
 	if (!err)
 		pr_text("module ABI %u.%u (/dev/dmapeek)\n", kmaj, kmin);
 	else
@@ -1878,7 +1900,7 @@ static int cmd_stats(int argc, char **argv)
 	rc = need_ctx();
 	if (rc)
 		return rc;
-	err = stats_collect(ctx, &s, &what);
+	err = stats_collect(dp.ctx, &s, &what);
 	if (!err && fmt == STATS_PROMETHEUS)
 		err = stats_write_prometheus(&s, stdout);
 	else if (!err)
@@ -1943,30 +1965,17 @@ static const struct cmd objects[] = {
 
 /* ------------------------------------------------------ names and expect */
 
-/*
- * Results later words may name: "$buffer" and "$attachment" (the last
- * export and import), and names a line gives its result with "$NAME =
- * COMMAND..." (export: the buffer id, import: the attachment id, find:
- * the object's id).
- */
-struct var {
-	char name[32];
-	char val[16];
-};
-static struct var vars[64];
-static unsigned int nr_vars;
-
 static const char *var_get(const char *name)
 {
 	unsigned int i;
 
-	for (i = 0; i < nr_vars; i++)
-		if (!strcmp(vars[i].name, name))
-			return vars[i].val;
+	for (i = 0; i < batch.nr_vars; i++)
+		if (!strcmp(batch.vars[i].name, name))
+			return batch.vars[i].val;
 	if (!strcmp(name, "buffer"))
-		return last_buffer;
+		return batch.last_buffer;
 	if (!strcmp(name, "attachment"))
-		return last_attachment;
+		return batch.last_attachment;
 	return NULL;
 }
 
@@ -1974,13 +1983,14 @@ static int var_set(const char *name, const char *val)
 {
 	unsigned int i;
 
-	for (i = 0; i < nr_vars && strcmp(vars[i].name, name); i++)
+	for (i = 0; i < batch.nr_vars && strcmp(batch.vars[i].name, name); i++)
 		;
-	if (i == sizeof(vars) / sizeof(vars[0]))
+	if (i == sizeof(batch.vars) / sizeof(batch.vars[0]))
 		return usage_err("too many names (at most %u)", i);
-	if (i == nr_vars)
-		snprintf(vars[nr_vars++].name, sizeof(vars[0].name), "%s", name);
-	snprintf(vars[i].val, sizeof(vars[0].val), "%s", val);
+	if (i == batch.nr_vars)
+		snprintf(batch.vars[batch.nr_vars++].name, sizeof(batch.vars[0].name),
+			 "%s", name);
+	snprintf(batch.vars[i].val, sizeof(batch.vars[0].val), "%s", val);
 	return EXIT_OK;
 }
 
@@ -1988,7 +1998,7 @@ static bool valid_name(const char *s)
 {
 	size_t n = strlen(s), i;
 
-	if (!n || n >= sizeof(vars[0].name) || isdigit((unsigned char)*s))
+	if (!n || n >= sizeof(batch.vars[0].name) || isdigit((unsigned char)*s))
 		return false;
 	for (i = 0; i < n; i++)
 		if (!isalnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-')
@@ -2134,9 +2144,9 @@ static int expect_revoke(int argc, char **argv)
 		return rc;
 	if (!n)
 		return usage_err("usage: dmapeek expect revoke FIELD [OP] VALUE...");
-	if (!last_revoke)
+	if (!dp.last_revoke)
 		return expect_failed("no revoke before this line");
-	return expect_conds("revoke", conds, n, last_revoke);
+	return expect_conds("revoke", conds, n, dp.last_revoke);
 }
 
 /* expect p2p PROVIDER_BDF CLIENT_BDF FIELD [OP] VALUE... */
@@ -2157,7 +2167,7 @@ static int expect_p2p(int argc, char **argv)
 	if (rc)
 		return rc;
 	snprintf(what, sizeof(what), "p2p %s %s", argv[0], argv[1]);
-	c = dmapeek_p2p_get(ctx, argv[0], argv[1]);
+	c = dmapeek_p2p_get(dp.ctx, argv[0], argv[1]);
 	if (!c)
 		return op_err(errno, "%s", what);
 	rc = expect_conds(what, conds, n, c);
@@ -2212,16 +2222,16 @@ static int expect_fail(int argc, char **argv)
 	if (argc < 1)
 		return usage_err("usage: dmapeek expect fail [ERRNO] COMMAND...");
 	join_words(words, sizeof(words), argc, argv);
-	last_err = 0;
-	quiet_errors = true;
+	dp.last_err = 0;
+	dp.quiet_errors = true;
 	rc = run(argc, argv);
-	quiet_errors = false;
+	dp.quiet_errors = false;
 	if (rc == EXIT_USAGE || rc == EXIT_EXPECT || rc == EXIT_NOMODULE)
 		return rc;
 	if (rc == EXIT_OK)
 		return expect_failed("\"%s\" should have failed%s%s, it succeeded",
 				     words, want ? " with " : "", want ? want : "");
-	found = last_err ? strerrorname_np(last_err) : NULL;
+	found = dp.last_err ? strerrorname_np(dp.last_err) : NULL;
 	if (want && (!found || strcmp(want, found)))
 		return expect_failed("\"%s\" failed with %s, expected %s", words,
 				     found ? found : "an error", want);
@@ -2273,13 +2283,13 @@ static int run(int argc, char **argv)
 	rc = substitute(argc, argv);
 	if (rc)
 		return rc;
-	result[0] = '\0';
+	batch.result[0] = '\0';
 	rc = dispatch(objects, argc, argv, "object");
 	if (rc || !name)
 		return rc;
-	if (!*result)
+	if (!*batch.result)
 		return usage_err("\"%s\" gives no id to name $%s", argv[0], name);
-	return var_set(name, result);
+	return var_set(name, batch.result);
 }
 
 /* Split a batch line into words: blanks separate, quotes group, # comments. */
@@ -2326,11 +2336,11 @@ static int run_batch(const char *file)
 
 	if (!f)
 		return op_err(errno, "batch file %s", file);
-	batch_file = file;
+	batch.file = file;
 	while (getline(&line, &cap, f) > 0) {
 		int argc, r;
 
-		batch_line++;
+		batch.line++;
 		argc = split_line(line, argv, 64);
 		if (argc < 0) {
 			r = usage_err("cannot split the line (unbalanced quote?)");
@@ -2341,7 +2351,7 @@ static int run_batch(const char *file)
 		}
 		if (r) {
 			rc = r;
-			if (!opt_force)
+			if (!dp.force)
 				break;
 		}
 	}
@@ -2389,21 +2399,21 @@ int main(int argc, char **argv)
 		if (*o == '-')
 			o++;
 		if (matches(o, "json")) {
-			opt_json = true;
+			dp.json = true;
 		} else if (matches(o, "pretty")) {
-			opt_pretty = true;
+			dp.pretty = true;
 		} else if (matches(o, "numeric")) {
-			opt_numeric = true;
+			dp.numeric = true;
 		} else if (matches(o, "details")) {
-			opt_details = true;
+			dp.details = true;
 		} else if (matches(o, "timestamp")) {
-			opt_timestamp = true;
+			dp.timestamp = true;
 		} else if (!strcmp(o, "force") || !strcmp(o, "f")) {
-			opt_force = true;
+			dp.force = true;
 		} else if (matches(o, "batch")) {
 			if (argc < 3)
 				return usage_err("-b needs a file");
-			batch_file = argv[2];
+			batch.file = argv[2];
 			argc--;
 			argv++;
 		} else if (!strcmp(o, "D") || !strcmp(o, "define")) {
@@ -2432,20 +2442,21 @@ int main(int argc, char **argv)
 		argc--;
 		argv++;
 	}
-	pr_init(stdout, opt_json, opt_pretty);
-	if (batch_file) {
-		const char *file = batch_file;
+	pr_init(stdout, dp.json, dp.pretty);
+	if (batch.file) {
+		const char *file = batch.file;
 
-		batch_file = NULL;
+		batch.file = NULL;
 		rc = run_batch(file);
 	} else {
 		rc = run(argc - 1, argv + 1);
 	}
 	if (pr_done() && !rc)
 		rc = EXIT_FAILED;
-	dmapeek_object_free(last_revoke);
-	dmapeek_free(ctx);
-	if (pacc)
-		pci_cleanup(pacc);
+	dmapeek_object_free(dp.last_revoke);
+	dmapeek_free(dp.ctx);
+	if (dp.pacc)
+		pci_cleanup(dp.pacc);
 	return rc;
 }
+
