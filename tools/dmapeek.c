@@ -8,16 +8,18 @@
  *   0 success, 1 the operation failed, 2 usage error, 3 the module is not
  *   loaded, 4 permission denied, 5 the module does not support the
  *   operation, 6 an "expect" did not hold.
+ *
+ * utils.c has the errors, arguments and dispatch, batch.c batch files,
+ * names and expect; cli.h is what the files share.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,629 +30,17 @@
 #include <dmapeek.h>
 
 #include "dmapeek_config.h"
+#include "cli.h"
 #include "fields.h"
 #include "json_print.h"
-#include "ranges.h"
 #include "stats.h"
 #include "walltime.h"
 
-enum {
-	EXIT_OK = 0,
-	EXIT_FAILED = 1,
-	EXIT_USAGE = 2,
-	EXIT_NOMODULE = 3,
-	EXIT_PERM = 4,
-	EXIT_NOTSUP = 5,
-	EXIT_EXPECT = 6,
-};
-
-/* A buffer exported by this process: its fd stays open until exit. */
-struct held {
-	uint32_t id;
-	int fd;
-};
-
-/*
- * "buffer list" prints each buffer with its attachments.  Asking the
- * module once per buffer costs a round trip each; instead, while a buffer
- * dump streams, a second dump streams the attachments in buffer order
- * (ABI 1.1) and the two are merged: both are sorted by buffer id, so
- * memory stays at two netlink batches whatever the number of objects.
- * A lookup by id, or a module without that dump, asks per buffer (and
- * only for a buffer that has attachments).
- */
-struct join {
-	bool streaming;		/* a buffer dump is being listed */
-	bool started;		/* the attachment dump was started */
-	bool unsupported;	/* the module refused it: ask per buffer */
-	struct dmapeek_attachment *a;	/* its current object, NULL at the end */
-	int err;		/* how it ended, told after the listing */
-};
-
-/*
- * The process's state, in one place: the options, the module, and what
- * one command leaves for a later one.  The batch's own is struct batch.
- */
-struct dp_state {
-	bool json, pretty, numeric, force, details, timestamp;	/* the options */
-	struct dmapeek *ctx;	/* the module, reached by need_ctx() */
-	bool quiet_errors;	/* "expect fail" runs its command quietly */
-	int last_err;		/* errno of the last failed operation */
-	struct held held[256];	/* buffers exported by this process */
-	unsigned int nr_held;
-	/* The outcome of the last revoke, for "expect revoke ...". */
-	struct dmapeek_revoke_result *last_revoke;
-	struct join join;	/* "buffer list"'s merged dump */
-	struct pci_access *pacc;	/* libpci, for names */
-	/* CLOCK_REALTIME - CLOCK_MONOTONIC, the clock of the events' timestamps */
-	int64_t mono_to_real_ns;
-};
-
-/*
- * Results later words may name: "$buffer" and "$attachment" (the last
- * export and import), and names a line gives its result with "$NAME =
- * COMMAND..." (export: the buffer id, import: the attachment id, find:
- * the object's id).
- */
-struct var {
-	char name[32];
-	char val[16];
-};
-
-/* The batch's variables: where it is, and the names of its results. */
-struct batch {
-	const char *file;	/* the file being run (-b), for messages */
-	int line;
-	/* The id the last command named or made, for "$NAME = ..." in batch files. */
-	char result[16];
-	char last_buffer[16], last_attachment[16];
-	struct var vars[64];
-	unsigned int nr_vars;
-};
-
-static struct dp_state dp;
-static struct batch batch;
-
-static void log_stderr(void *priv, enum dmapeek_log_level level,
-		       const char *fmt, va_list ap)
-{
-	(void)priv;
-	(void)level;
-	fputs("dmapeek: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-}
-
-static void where(void)
-{
-	if (batch.file)
-		fprintf(stderr, "%s:%d: ", batch.file, batch.line);
-}
-
-static int usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("dmapeek: ", stderr);
-	where();
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return EXIT_USAGE;
-}
-
-/*
- * What a command knows about one errno that the table in vop_err() cannot:
- * which id it named.  @fn (else @text) gives the hint; it runs after the
- * error line is printed, so a lookup it makes cannot replace the kernel's
- * text, and it may return NULL when the lookup finds nothing to add.
- */
-struct hint_for {
-	int err;
-	const char *text;
-	const char *(*fn)(uint32_t id, char *buf, size_t len);
-	uint32_t id;
-};
-
-/*
- * Print an error with the errno name, the kernel's text and a hint where
- * one helps (@h's for its errno first); returns the exit code the errno
- * maps to.
- */
-static int vop_err(int err, const struct hint_for *h, const char *fmt, va_list ap)
-{
-	static const struct {
-		int err, rc;
-		const char *hint;
-	} hints[] = {
-		{ EPERM, EXIT_PERM, "this needs root (CAP_SYS_ADMIN)" },
-		{ EACCES, EXIT_PERM, "this needs root (CAP_SYS_ADMIN)" },
-		{ EOPNOTSUPP, EXIT_NOTSUP,
-		  "this dmapeek.ko does not implement the operation yet" },
-	};
-	const char *ext = dp.ctx ? dmapeek_extack(dp.ctx) : NULL, *name, *hint = NULL;
-	bool explained = ext && *ext;
-	char buf[256];
-	int rc = EXIT_FAILED;
-	size_t i;
-
-	if (err < 0)
-		err = -err;
-	dp.last_err = err;
-	for (i = 0; i < sizeof(hints) / sizeof(hints[0]); i++) {
-		if (hints[i].err == err) {
-			rc = hints[i].rc;
-			hint = hints[i].hint;
-		}
-	}
-	/*
-	 * A refusal the kernel explains is an answer ("this importer cannot
-	 * take P2P memory"), not a missing operation: no guess, no exit 5.
-	 */
-	if (err == EOPNOTSUPP && explained) {
-		rc = EXIT_FAILED;
-		hint = NULL;
-	}
-	if (dp.quiet_errors)
-		return rc;
-	name = strerrorname_np(err);
-	fputs("dmapeek: ", stderr);
-	where();
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, ": %s (%s)", strerror(err), name ? name : "?");
-	if (explained)
-		fprintf(stderr, ": %s", ext);
-	fputc('\n', stderr);
-	if (h && h->err == err)
-		hint = h->fn ? h->fn(h->id, buf, sizeof(buf)) : h->text;
-	if (hint)
-		fprintf(stderr, "hint: %s\n", hint);
-	return rc;
-}
-
-static int op_err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int op_err(int err, const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = vop_err(err, NULL, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
-/* op_err() with the hint @h gives for its errno. */
-static int op_err_hint(int err, const struct hint_for *h, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int op_err_hint(int err, const struct hint_for *h, const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = vop_err(err, h, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
-static int need_ctx(void)
-{
-	if (dp.ctx)
-		return 0;
-	dp.ctx = dmapeek_new();
-	if (!dp.ctx) {
-		int err = errno;
-
-		fputs("dmapeek: ", stderr);
-		where();
-		fprintf(stderr, "cannot reach dmapeek.ko: %s (%s)\n",
-			strerror(err), strerrorname_np(err) ?: "?");
-		if (err == ENOENT)
-			fputs("hint: is the module loaded? try \"modprobe dmapeek\"; it "
-			      "answers in the initial network namespace only\n",
-			      stderr);
-		if (err == EPROTO) {
-			unsigned int maj, min;
-
-			dmapeek_lib_abi_version(&maj, &min);
-			fprintf(stderr,
-				"hint: the loaded dmapeek.ko speaks another ABI major than "
-				"this libdmapeek (%u.%u; the module's is in the kernel log: "
-				"\"dmapeek: ABI X.Y loaded\"): install the dmapeek.ko of the "
-				"same release\n", maj, min);
-		}
-		return EXIT_NOMODULE;
-	}
-	dmapeek_set_log_fn(dp.ctx, log_stderr, NULL);
-	return 0;
-}
-
-/* ------------------------------------------------------------ arguments */
-
-static bool matches(const char *arg, const char *word)
-{
-	size_t n = strlen(arg);
-
-	return n && n <= strlen(word) && !strncmp(arg, word, n);
-}
-
-static int parse_u32(const char *s, uint32_t *v)
-{
-	char *end;
-	unsigned long x;
-
-	if (!s || !isdigit((unsigned char)*s))
-		return -EINVAL;
-	errno = 0;
-	x = strtoul(s, &end, 0);
-	if (errno || *end || x > UINT32_MAX)
-		return -EINVAL;
-	*v = (uint32_t)x;
-	return 0;
-}
-
-/*
- * A command's "NAME VALUE" words and bare flag words, as a table: every
- * command parses its arguments through parse_args(), so errors read alike
- * and a bad command line is reported before any talk to the module.
- */
-enum arg_type {
-	A_U32,		/* uint32_t */
-	A_BYTE,		/* uint32_t below 256 */
-	A_SIZE,		/* uint64_t, K/M/G/T suffixes */
-	A_STR,		/* const char * */
-	A_MODEL,	/* uint32_t, enum dmapeek_model by name */
-	A_BEHAVIOUR,	/* uint32_t, enum dmapeek_behaviour by name */
-	A_FLAG,		/* a bare word: ORs @bit into the uint32_t */
-};
-
-struct arg {
-	const char *name;
-	enum arg_type type;
-	void *dst;
-	uint32_t bit;
-};
-
-static const struct arg *find_arg(const struct arg *args, const char *word)
-{
-	const struct arg *a;
-
-	for (a = args; a->name; a++)
-		if (!strcmp(word, a->name))
-			return a;
-	for (a = args; a->name; a++)
-		if (matches(word, a->name))
-			return a;
-	return NULL;
-}
-
-static int parse_arg(const struct arg *a, const char *s)
-{
-	uint32_t *u = a->dst;
-
-	switch (a->type) {
-	case A_U32:
-		return parse_u32(s, u);
-	case A_BYTE:
-		return parse_u32(s, u) || *u > 255 ? -EINVAL : 0;
-	case A_SIZE:
-		return parse_size(s, a->dst);
-	case A_STR:
-		*(const char **)a->dst = s;
-		return 0;
-	case A_MODEL:
-		return dmapeek_model_parse(s, u);
-	case A_BEHAVIOUR:
-		return dmapeek_behaviour_parse(s, u);
-	case A_FLAG:
-		break;
-	}
-	return -EINVAL;
-}
-
-static int parse_args(const char *cmd, const struct arg *args, int argc,
-		      char **argv)
-{
-	while (argc > 0) {
-		const struct arg *a = find_arg(args, argv[0]);
-
-		if (!a)
-			return usage_err("unknown %s argument \"%s\"", cmd, argv[0]);
-		if (a->type == A_FLAG) {
-			*(uint32_t *)a->dst |= a->bit;
-			argc--;
-			argv++;
-			continue;
-		}
-		if (argc < 2)
-			return usage_err("\"%s\" needs a value", argv[0]);
-		if (parse_arg(a, argv[1]))
-			return usage_err("bad %s \"%s\"", a->name, argv[1]);
-		argc -= 2;
-		argv += 2;
-	}
-	return 0;
-}
-
-/* A PCI address as sysfs spells it: DDDD:BB:DD.F */
-static bool valid_bdf(const char *s)
-{
-	unsigned int d, b, dev, f;
-	char end;
-
-	return strlen(s) == 12 &&
-	       sscanf(s, "%4x:%2x:%2x.%1x%c", &d, &b, &dev, &f, &end) == 4;
-}
-
-/* An id first, then the arguments of @args. */
-static int parse_id_args(const char *cmd, const char *usage, uint32_t *id,
-			 const struct arg *args, int argc, char **argv)
-{
-	if (argc < 1 || parse_u32(argv[0], id))
-		return usage_err("usage: dmapeek %s %s", cmd, usage);
-	return parse_args(cmd, args, argc - 1, argv + 1);
-}
-
-/* ------------------------------------------------------------- printing */
-
-static void print_flags(const char *key, uint32_t flags,
-			const char *(*name)(unsigned int))
-{
-	unsigned int bit;
-
-	pr_open_arr(key);
-	pr_text("%s ", key);
-	if (!flags)
-		pr_text("none");
-	for (bit = 0; bit < 32; bit++) {
-		const char *n;
-
-		if (!(flags & (1U << bit)))
-			continue;
-		n = name(bit);
-		if (n)
-			pr_str(NULL, "%s", n);
-		else
-			pr_u64(NULL, "bit%" PRIu64, bit);
-		flags &= ~(1U << bit);
-		if (flags)
-			pr_text(",");
-	}
-	pr_close_arr();
-	pr_text(" ");
-}
-
-static void print_enum(const char *key, const char *fmt, uint32_t v,
-		       const char *(*name)(uint32_t))
-{
-	const char *n = name(v);
-
-	if (n)
-		pr_str(key, fmt, n);
-	else {
-		char b[16];
-
-		snprintf(b, sizeof(b), "%u", v);
-		pr_str(key, fmt, b);
-	}
-}
-
-static void print_range(const struct dmapeek_addr_range *r, const char *indent)
-{
-	pr_open_obj(NULL);
-	pr_text("%srange ", indent);
-	pr_u64("offset", "offset %#" PRIx64 " ", r->offset);
-	pr_size("len", "len %s ", r->len);
-	if (r->has_addr)
-		pr_u64("addr", "addr %#" PRIx64 " ", r->addr);
-	else
-		pr_null("addr", "addr hidden ");
-	if (r->kind)
-		print_enum("kind", "kind %s", r->kind, dmapeek_addr_kind_str);
-	pr_close_obj();
-	pr_nl();
-}
-
-/* The ranges of a buffer or a mapping: the @i-th in @r, 0 or -ENOENT. */
-typedef int (*range_fn)(const void *obj, unsigned int i, struct dmapeek_addr_range *r);
-
-/*
- * The summary of @obj's ranges, then every range: in JSON always, in the
- * text with -details only (a 1 MiB buffer of pages has 256).
- */
-static void print_ranges(const void *obj, range_fn range, const char *indent)
-{
-	struct dmapeek_addr_range r;
-	struct range_summary sum;
-	unsigned int i;
-
-	range_summary_init(&sum);
-	for (i = 0; !range(obj, i, &r); i++)
-		range_summary_add(&sum, &r);
-	range_summary_print(&sum, indent);
-	if (!dp.details && !pr_is_json())
-		return;
-	pr_open_arr("ranges");
-	for (i = 0; !range(obj, i, &r); i++)
-		print_range(&r, indent);
-	pr_close_arr();
-}
+struct dp_state dp;
 
 static int buffer_range_v(const void *b, unsigned int i, struct dmapeek_addr_range *r)
 {
 	return dmapeek_buffer_range(b, i, r);
-}
-
-static int mapping_range_v(const void *m, unsigned int i, struct dmapeek_addr_range *r)
-{
-	return dmapeek_mapping_range(m, i, r);
-}
-
-static void print_provider(const struct dmapeek_provider *p)
-{
-	uint64_t v;
-
-	pr_open_obj(NULL);
-	pr_u64("id", "provider %" PRIu64 " ", dmapeek_provider_id(p));
-	print_enum("kind", "kind %s ", dmapeek_provider_kind(p),
-		   dmapeek_provider_kind_str);
-	if (dmapeek_provider_bdf(p))
-		pr_str("bdf", "bdf %s ", dmapeek_provider_bdf(p));
-	if (dmapeek_object_has(p, DMAPEEK_A_PROVIDER_DEVICE_ID))
-		pr_u64("device_id", "device %" PRIu64 " ", dmapeek_provider_device_id(p));
-	if (dmapeek_object_has(p, DMAPEEK_A_PROVIDER_BAR))
-		pr_u64("bar", "bar %" PRIu64 " ", dmapeek_provider_bar(p));
-	pr_size("size", "size %s ", dmapeek_provider_size(p));
-	pr_size("bytes_exported", "exported %s ", dmapeek_provider_bytes_exported(p));
-	pr_u64("buffers", "buffers %" PRIu64 " ", dmapeek_provider_buffers(p));
-	if (!dmapeek_provider_phys_start(p, &v))
-		pr_u64("phys_start", "phys %#" PRIx64 " ", v);
-	if (!dmapeek_provider_bus_offset(p, &v))
-		pr_u64("bus_offset", "bus_offset %#" PRIx64 " ", v);
-	pr_close_obj();
-	pr_nl();
-}
-
-static const char *pci_name(const char *bdf, char *buf, size_t len)
-{
-	char path[256];
-	unsigned int ven = 0, dev = 0;
-	FILE *f;
-
-	if (dp.numeric || !bdf)
-		return NULL;
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor", bdf);
-	f = fopen(path, "r");
-	if (!f || fscanf(f, "%x", &ven) != 1) {
-		if (f)
-			fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device", bdf);
-	f = fopen(path, "r");
-	if (!f || fscanf(f, "%x", &dev) != 1) {
-		if (f)
-			fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	if (!dp.pacc) {
-		dp.pacc = pci_alloc();
-		if (!dp.pacc)
-			return NULL;
-		pci_init(dp.pacc);
-	}
-	return pci_lookup_name(dp.pacc, buf, len, PCI_LOOKUP_VENDOR | PCI_LOOKUP_DEVICE,
-			       ven, dev);
-}
-
-static void print_device(const struct dmapeek_device *d)
-{
-	char name[256];
-	const char *n = pci_name(dmapeek_device_bdf(d), name, sizeof(name));
-
-	pr_open_obj(NULL);
-	pr_u64("id", "device %" PRIu64 " ", dmapeek_device_id(d));
-	pr_str("bdf", "bdf %s ", dmapeek_device_bdf(d));
-	pr_u64("vendor", "vendor %04" PRIx64 " ", dmapeek_device_vendor(d));
-	pr_u64("device", "device %04" PRIx64 " ", dmapeek_device_device(d));
-	pr_u64("class", "class %06" PRIx64 " ", dmapeek_device_class(d));
-	print_flags("roles", dmapeek_device_roles(d), dmapeek_device_role_str);
-	pr_s64("iommu_group", "iommu_group %" PRId64 " ", dmapeek_device_iommu_group(d));
-	print_enum("domain_type", "domain %s ", dmapeek_device_domain_type(d),
-		   dmapeek_domain_type_str);
-	pr_u64("dma_mask_bits", "dma_mask %" PRIu64 "bit ", dmapeek_device_dma_mask_bits(d));
-	pr_u64("attachments", "attachments %" PRIu64, dmapeek_device_attachments(d));
-	if (n)
-		pr_str("name", "\n    %s", n);
-	pr_close_obj();
-	pr_nl();
-}
-
-static void print_mapping(const struct dmapeek_mapping *m, bool nested)
-{
-	pr_open_obj(NULL);
-	pr_text(nested ? "  " : "");
-	pr_u64("id", "mapping %" PRIu64 " ", dmapeek_mapping_id(m));
-	pr_u64("attachment_id", "attachment %" PRIu64 " ", dmapeek_mapping_attachment_id(m));
-	print_enum("path", "path %s ", dmapeek_mapping_path(m), dmapeek_mapping_path_str);
-	pr_size("size", "size %s ", dmapeek_mapping_size(m));
-	pr_ns("map_ns", "took %s", dmapeek_mapping_map_ns(m));
-	pr_nl();
-	print_ranges(m, mapping_range_v, "    ");
-	pr_close_obj();
-}
-
-/*
- * Can @a have a live mapping?  Mapped now, or more maps than unmaps
- * counted (a second mapping of an external importer): only then is its
- * mapping dump worth a round trip, which a listing of thousands of
- * attachments would otherwise pay once per attachment.
- */
-static bool may_have_mappings(const struct dmapeek_attachment *a)
-{
-	return dmapeek_attachment_mapped(a) ||
-	       dmapeek_attachment_maps(a) > dmapeek_attachment_unmaps(a);
-}
-
-static void print_attachment(const struct dmapeek_attachment *a, bool nested,
-			     bool with_mappings)
-{
-	pr_open_obj(NULL);
-	pr_text(nested ? "  " : "");
-	pr_u64("id", "attachment %" PRIu64 " ", dmapeek_attachment_id(a));
-	if (dmapeek_object_has(a, DMAPEEK_A_ATTACHMENT_BUFFER_ID))
-		pr_u64("buffer_id", "buffer %" PRIu64 " ", dmapeek_attachment_buffer_id(a));
-	pr_u64("inode", "inode %" PRIu64 " ", dmapeek_attachment_inode(a));
-	pr_str("exp_name", "exporter %s ", dmapeek_attachment_exp_name(a));
-	pr_size("size", "size %s ", dmapeek_attachment_size(a));
-	pr_str("importer_dev", "importer %s ", dmapeek_attachment_importer_dev(a));
-	pr_str("importer_driver", "driver %s ", dmapeek_attachment_importer_driver(a));
-	if (dmapeek_object_has(a, DMAPEEK_A_ATTACHMENT_DEVICE_ID))
-		pr_u64("device_id", "device %" PRIu64 " ", dmapeek_attachment_device_id(a));
-	pr_nl();
-	pr_text(nested ? "    " : "    ");
-	print_flags("flags", dmapeek_attachment_flags(a), dmapeek_attach_flag_str);
-	print_enum("map_type", "map_type %s ", dmapeek_attachment_map_type(a),
-		   dmapeek_map_type_str);
-	if (dmapeek_object_has(a, DMAPEEK_A_ATTACHMENT_BEHAVIOUR))
-		print_enum("behaviour", "behaviour %s ", dmapeek_attachment_behaviour(a),
-			   dmapeek_behaviour_str);
-	if (dmapeek_object_has(a, DMAPEEK_A_ATTACHMENT_OWN_MAP))
-		print_enum("own_map", "own_map %s ", dmapeek_attachment_own_map(a),
-			   dmapeek_own_map_state_str);
-	pr_bool("mapped", "mapped %s ", dmapeek_attachment_mapped(a));
-	pr_bool("stuck", "stuck %s", dmapeek_attachment_stuck(a));
-	pr_nl();
-	pr_text("    ");
-	pr_u64("maps", "maps %" PRIu64 " ", dmapeek_attachment_maps(a));
-	pr_u64("unmaps", "unmaps %" PRIu64 " ", dmapeek_attachment_unmaps(a));
-	pr_u64("unmap_delay_ms", NULL, dmapeek_attachment_unmap_delay_ms(a));
-	pr_u64("last_map_ns", NULL, dmapeek_attachment_last_map_ns(a));
-	pr_u64("last_unmap_ns", NULL, dmapeek_attachment_last_unmap_ns(a));
-	pr_u64("last_invalidate_ns", NULL, dmapeek_attachment_last_invalidate_ns(a));
-	pr_u64("invalidations", "invalidations %" PRIu64 " ",
-	       dmapeek_attachment_invalidations(a));
-	pr_u64("revoked_seen", "revoked_seen %" PRIu64 " ",
-	       dmapeek_attachment_revoked_seen(a));
-	pr_ns("last_unmap_latency_ns", "last_unmap %s ",
-	      dmapeek_attachment_last_unmap_latency_ns(a));
-	pr_ns("max_unmap_latency_ns", "max_unmap %s",
-	      dmapeek_attachment_max_unmap_latency_ns(a));
-	pr_nl();
-	if (with_mappings && may_have_mappings(a)) {
-		struct dmapeek_mapping *m;
-
-		pr_open_arr("mappings");
-		dmapeek_for_each_mapping_of_attachment(dp.ctx, dmapeek_attachment_id(a), m)
-			print_mapping(m, true);
-		pr_close_arr();
-	}
-	pr_close_obj();
 }
 
 /* The next attachment of the merged dump; its error kept when it ends. */
@@ -662,7 +52,7 @@ static void join_next(void)
 }
 
 /* End the merged dump: 0, or its error (as an exit code, told). */
-static int join_end(void)
+int join_end(void)
 {
 	int err = dp.join.err;
 
@@ -728,203 +118,6 @@ static void print_buffer(const struct dmapeek_buffer *b, bool with_attachments)
 	}
 	pr_close_obj();
 }
-
-/* ------------------------------------------------------------- objects */
-
-typedef int (*cmd_fn)(int argc, char **argv);
-
-struct cmd {
-	const char *name;
-	cmd_fn fn;
-};
-
-static int dispatch(const struct cmd *cmds, int argc, char **argv,
-		    const char *what)
-{
-	const struct cmd *c;
-
-	if (argc < 1)
-		return cmds[0].fn(0, argv);	/* the default verb */
-	/* A whole word wins over a prefix of another: "map" is not "mapping". */
-	for (c = cmds; c->name; c++)
-		if (!strcmp(argv[0], c->name))
-			return c->fn(argc - 1, argv + 1);
-	for (c = cmds; c->name; c++)
-		if (matches(argv[0], c->name))
-			return c->fn(argc - 1, argv + 1);
-	return usage_err("unknown %s \"%s\", try \"dmapeek help\"", what, argv[0]);
-}
-
-static int iter_done(const char *what)
-{
-	int err = dmapeek_iter_err(dp.ctx);
-
-	return err ? op_err(err, "%s dump", what) : EXIT_OK;
-}
-
-/*
- * The list/show body every object shares: with an id, a lookup; without,
- * a streamed dump (with an optional filter).
- */
-
-static void set_result(uint32_t id)
-{
-	snprintf(batch.result, sizeof(batch.result), "%u", id);
-}
-
-/*
- * What every object shares: its fields by name (fields.c), a lookup by
- * id, the streamed dump and the printer.  "list" and "show" take an id
- * or filters, "find" the filters a batch line needs to name an object.
- */
-struct objclass {
-	const char *name;
-	const struct field *fields;
-	void *(*get)(uint32_t id);		/* NULL: no ids (p2p) */
-	void *(*next)(const void *prev);
-	void (*print)(const void *obj);
-	unsigned int id_attr;
-};
-
-#define MAX_CONDS	16
-
-/* "FIELD [OP] VALUE"... up to the end of the words. */
-static int parse_conds(const struct objclass *oc, int argc, char **argv,
-		       struct cond *conds, unsigned int *n)
-{
-	char why[128];
-
-	for (*n = 0; argc > 0; (*n)++) {
-		int used;
-
-		if (*n == MAX_CONDS)
-			return usage_err("at most %d filters", MAX_CONDS);
-		used = cond_parse(oc->fields, argc, argv, &conds[*n], why, sizeof(why));
-		if (used < 0)
-			return usage_err("%s: %s", oc->name, why);
-		argc -= used;
-		argv += used;
-	}
-	return 0;
-}
-
-static int obj_list(const struct objclass *oc, int argc, char **argv)
-{
-	struct cond conds[MAX_CONDS];
-	unsigned int n;
-	uint32_t id = 0;
-	bool by_id = argc > 0 && isdigit((unsigned char)argv[0][0]);
-	void *x;
-	int rc, jrc;
-
-	if (by_id && (!oc->get || parse_u32(argv[0], &id)))
-		return usage_err("bad %s id \"%s\"", oc->name, argv[0]);
-	rc = parse_conds(oc, argc - by_id, argv + by_id, conds, &n);
-	if (rc)
-		return rc;
-	rc = need_ctx();
-	if (rc)
-		return rc;
-	if (by_id) {
-		x = oc->get(id);
-		if (!x) {
-			int err = errno;
-			char hint[64];
-			const struct hint_for h = { ENOENT, hint, NULL, 0 };
-
-			snprintf(hint, sizeof(hint), "\"dmapeek %s\" lists the %ss",
-				 oc->name, oc->name);
-			return op_err_hint(err, &h, "%s %u", oc->name, id);
-		}
-		pr_open_arr(NULL);
-		if (conds_match(conds, n, x))
-			oc->print(x);
-		pr_close_arr();
-		dmapeek_object_free(x);
-		return EXIT_OK;
-	}
-	pr_open_arr(NULL);
-	dp.join.streaming = true;
-	for (x = oc->next(NULL); x; x = oc->next(x))
-		if (conds_match(conds, n, x))
-			oc->print(x);
-	rc = iter_done(oc->name);
-	pr_close_arr();
-	jrc = join_end();
-	return rc ? rc : jrc;
-}
-
-/* The id of the first object that passes the filters. */
-static int obj_find(const struct objclass *oc, int argc, char **argv)
-{
-	struct cond conds[MAX_CONDS];
-	unsigned int n;
-	uint32_t id;
-	void *x;
-	int rc = parse_conds(oc, argc, argv, conds, &n);
-
-	if (rc)
-		return rc;
-	if (!n || !oc->id_attr)
-		return usage_err("usage: dmapeek %s find FIELD VALUE...", oc->name);
-	rc = need_ctx();
-	if (rc)
-		return rc;
-	for (x = oc->next(NULL); x; x = oc->next(x))
-		if (conds_match(conds, n, x))
-			break;
-	if (!x) {
-		rc = iter_done(oc->name);
-		if (rc)
-			return rc;
-		fprintf(stderr, "dmapeek: ");
-		where();
-		fprintf(stderr, "no %s matches the filters\n", oc->name);
-		return EXIT_FAILED;
-	}
-	id = (uint32_t)dmapeek_object_u64(x, oc->id_attr);
-	dmapeek_iter_end(x);
-	set_result(id);
-	pr_open_obj(NULL);
-	pr_str("object", "%s ", oc->name);
-	pr_u64("id", "%" PRIu64, id);
-	pr_close_obj();
-	pr_nl();
-	return EXIT_OK;
-}
-
-/*
- * One object kind: its class, and its "show", "list", "find" (and any
- * other) verbs.
- */
-#define OBJECT(obj, ID_ATTR, print_call, ...) \
-static void *obj##_get_v(uint32_t id) { return dmapeek_##obj##_get(dp.ctx, id); } \
-static void *obj##_next_v(const void *prev) { return dmapeek_##obj##_next(dp.ctx, prev); } \
-static void obj##_print_v(const void *x) { print_call; } \
-static const struct objclass obj##_class = { \
-	#obj, obj##_fields, obj##_get_v, obj##_next_v, obj##_print_v, ID_ATTR, \
-}; \
-static int obj##_list(int argc, char **argv) \
-{ \
-	return obj_list(&obj##_class, argc, argv); \
-} \
-static int obj##_find(int argc, char **argv) \
-{ \
-	return obj_find(&obj##_class, argc, argv); \
-} \
-static const struct cmd obj##_cmds[] = { \
-	{ "show", obj##_list }, { "list", obj##_list }, { "find", obj##_find }, \
-	__VA_ARGS__ { NULL, NULL }, \
-}; \
-static int cmd_##obj(int argc, char **argv) \
-{ \
-	return dispatch(obj##_cmds, argc, argv, #obj " command"); \
-}
-
-OBJECT(provider, DMAPEEK_A_PROVIDER_ID, print_provider(x))
-OBJECT(device, DMAPEEK_A_DEVICE_ID, print_device(x))
-OBJECT(attachment, DMAPEEK_A_ATTACHMENT_ID, print_attachment(x, false, true))
-OBJECT(mapping, DMAPEEK_A_MAPPING_ID, print_mapping(x, false))
 
 /* Every dma-buf in the system: bufinfo, fdinfo and the module joined. */
 static int buffer_all(int argc, char **argv)
@@ -1001,7 +194,488 @@ static int buffer_all(int argc, char **argv)
 
 OBJECT(buffer, DMAPEEK_A_BUFFER_ID, print_buffer(x, true), { "all", buffer_all },)
 
-/* --------------------------------------------------------------- p2p */
+int cmd_export(int argc, char **argv)
+{
+	DMAPEEK_OPTS(dmapeek_export_opts, o, .model = DMAPEEK_MODEL_PINNED);
+	const struct arg args[] = {
+		{ "provider", A_U32, &o.provider_id, 0 },
+		{ "model", A_MODEL, &o.model, 0 },
+		{ "size", A_SIZE, &o.length, 0 },
+		{ "name", A_STR, &o.name, 0 },
+		{ NULL, A_U32, NULL, 0 },
+	};
+	uint32_t id;
+	int fd, rc, err;
+
+	rc = parse_args("export", args, argc, argv);
+	if (rc)
+		return rc;
+	if (!o.provider_id || !o.length)
+		return usage_err("usage: dmapeek export provider ID size SIZE "
+				 "[model pinned|movable|revocable] [name NAME]");
+	rc = need_ctx();
+	if (rc)
+		return rc;
+	err = dmapeek_export(dp.ctx, &o, &fd, &id);
+	if (err) {
+		const struct hint_for h = { ENODEV, NULL, provider_hint, o.provider_id };
+
+		return op_err_hint(err, &h, "export");
+	}
+	snprintf(batch.last_buffer, sizeof(batch.last_buffer), "%u", id);
+	set_result(id);
+	if (dp.nr_held < sizeof(dp.held) / sizeof(dp.held[0]))
+		dp.held[dp.nr_held++] = (struct held){ .id = id, .fd = fd };
+	pr_open_obj(NULL);
+	pr_u64("buffer", "exported buffer %" PRIu64 " ", id);
+	pr_s64("fd", "fd %" PRId64, fd);
+	pr_close_obj();
+	pr_nl();
+	return EXIT_OK;
+}
+
+int held_fd(uint32_t id)
+{
+	unsigned int i;
+
+	for (i = 0; i < dp.nr_held; i++)
+		if (dp.held[i].id == id)
+			return dp.held[i].fd;
+	return -1;
+}
+
+int cmd_restore(int argc, char **argv)
+{
+	return id_op("restore", dmapeek_restore, "restored buffer %" PRIu64,
+		     argc, argv);
+}
+
+int cmd_move(int argc, char **argv)
+{
+	uint32_t id, prov = 0, timeout = 0;
+	const struct arg args[] = {
+		{ "provider", A_U32, &prov, 0 },
+		{ "timeout", A_U32, &timeout, 0 },
+		{ NULL, A_U32, NULL, 0 },
+	};
+	int rc, err;
+
+	rc = parse_id_args("move", "BUFFER provider ID [timeout MS]", &id, args,
+			   argc, argv);
+	if (rc)
+		return rc;
+	if (!prov)
+		return usage_err("usage: dmapeek move BUFFER provider ID [timeout MS]");
+	rc = need_ctx();
+	if (rc)
+		return rc;
+	err = dmapeek_move(dp.ctx, id, prov, timeout);
+	if (err) {
+		const struct hint_for h = { ENODEV, NULL, provider_hint, prov };
+
+		return op_err_hint(err, &h, "move buffer %u", id);
+	}
+	pr_open_obj(NULL);
+	pr_u64("buffer", "moved buffer %" PRIu64 " ", id);
+	pr_u64("provider", "to provider %" PRIu64, prov);
+	pr_close_obj();
+	pr_nl();
+	return EXIT_OK;
+}
+
+int cmd_revoke(int argc, char **argv)
+{
+	struct dmapeek_revoke_result *r;
+	uint32_t id, timeout = 0, aid;
+	const struct arg args[] = {
+		{ "timeout", A_U32, &timeout, 0 },
+		{ NULL, A_U32, NULL, 0 },
+	};
+	uint64_t ns;
+	unsigned int i;
+	bool stuck;
+	int rc, err;
+
+	rc = parse_id_args("revoke", "BUFFER [timeout MS]", &id, args, argc, argv);
+	if (rc)
+		return rc;
+	rc = need_ctx();
+	if (rc)
+		return rc;
+	err = dmapeek_revoke(dp.ctx, id, timeout, &r);
+	if (err)
+		return op_err(err, "revoke buffer %u", id);
+	pr_open_obj(NULL);
+	pr_u64("buffer", "revoked buffer %" PRIu64 ": ", id);
+	pr_u64("attachments", "%" PRIu64 " attachments invalidated, ",
+	       dmapeek_revoke_attachments(r));
+	pr_u64("stuck", "%" PRIu64 " stuck, ", dmapeek_revoke_stuck(r));
+	pr_ns("duration_ns", "took %s", dmapeek_revoke_duration_ns(r));
+	pr_nl();
+	pr_open_arr("results");
+	for (i = 0; !dmapeek_revoke_result(r, i, &aid, &ns, &stuck); i++) {
+		pr_open_obj(NULL);
+		pr_u64("attachment", "  attachment %" PRIu64 " ", aid);
+		if (stuck)
+			pr_null("unmap_ns", "STUCK (never unmapped) ");
+		else
+			pr_ns("unmap_ns", "unmapped after %s ", ns);
+		pr_bool("stuck", NULL, stuck);
+		pr_close_obj();
+		pr_nl();
+	}
+	pr_close_arr();
+	pr_close_obj();
+	dmapeek_object_free(dp.last_revoke);
+	dp.last_revoke = r;
+	return EXIT_OK;
+}
+
+/*
+ * Can @a have a live mapping?  Mapped now, or more maps than unmaps
+ * counted (a second mapping of an external importer): only then is its
+ * mapping dump worth a round trip, which a listing of thousands of
+ * attachments would otherwise pay once per attachment.
+ */
+static bool may_have_mappings(const struct dmapeek_attachment *a)
+{
+	return dmapeek_attachment_mapped(a) ||
+	       dmapeek_attachment_maps(a) > dmapeek_attachment_unmaps(a);
+}
+
+void print_attachment(const struct dmapeek_attachment *a, bool nested,
+		      bool with_mappings)
+{
+	pr_open_obj(NULL);
+	pr_text(nested ? "  " : "");
+	pr_u64("id", "attachment %" PRIu64 " ", dmapeek_attachment_id(a));
+	if (dmapeek_object_has(a, DMAPEEK_A_ATTACHMENT_BUFFER_ID))
+		pr_u64("buffer_id", "buffer %" PRIu64 " ", dmapeek_attachment_buffer_id(a));
+	pr_u64("inode", "inode %" PRIu64 " ", dmapeek_attachment_inode(a));
+	pr_str("exp_name", "exporter %s ", dmapeek_attachment_exp_name(a));
+	pr_size("size", "size %s ", dmapeek_attachment_size(a));
+	pr_str("importer_dev", "importer %s ", dmapeek_attachment_importer_dev(a));
+	pr_str("importer_driver", "driver %s ", dmapeek_attachment_importer_driver(a));
+	if (dmapeek_object_has(a, DMAPEEK_A_ATTACHMENT_DEVICE_ID))
+		pr_u64("device_id", "device %" PRIu64 " ", dmapeek_attachment_device_id(a));
+	pr_nl();
+	pr_text(nested ? "    " : "    ");
+	print_flags("flags", dmapeek_attachment_flags(a), dmapeek_attach_flag_str);
+	print_enum("map_type", "map_type %s ", dmapeek_attachment_map_type(a),
+		   dmapeek_map_type_str);
+	if (dmapeek_object_has(a, DMAPEEK_A_ATTACHMENT_BEHAVIOUR))
+		print_enum("behaviour", "behaviour %s ", dmapeek_attachment_behaviour(a),
+			   dmapeek_behaviour_str);
+	if (dmapeek_object_has(a, DMAPEEK_A_ATTACHMENT_OWN_MAP))
+		print_enum("own_map", "own_map %s ", dmapeek_attachment_own_map(a),
+			   dmapeek_own_map_state_str);
+	pr_bool("mapped", "mapped %s ", dmapeek_attachment_mapped(a));
+	pr_bool("stuck", "stuck %s", dmapeek_attachment_stuck(a));
+	pr_nl();
+	pr_text("    ");
+	pr_u64("maps", "maps %" PRIu64 " ", dmapeek_attachment_maps(a));
+	pr_u64("unmaps", "unmaps %" PRIu64 " ", dmapeek_attachment_unmaps(a));
+	pr_u64("unmap_delay_ms", NULL, dmapeek_attachment_unmap_delay_ms(a));
+	pr_u64("last_map_ns", NULL, dmapeek_attachment_last_map_ns(a));
+	pr_u64("last_unmap_ns", NULL, dmapeek_attachment_last_unmap_ns(a));
+	pr_u64("last_invalidate_ns", NULL, dmapeek_attachment_last_invalidate_ns(a));
+	pr_u64("invalidations", "invalidations %" PRIu64 " ",
+	       dmapeek_attachment_invalidations(a));
+	pr_u64("revoked_seen", "revoked_seen %" PRIu64 " ",
+	       dmapeek_attachment_revoked_seen(a));
+	pr_ns("last_unmap_latency_ns", "last_unmap %s ",
+	      dmapeek_attachment_last_unmap_latency_ns(a));
+	pr_ns("max_unmap_latency_ns", "max_unmap %s",
+	      dmapeek_attachment_max_unmap_latency_ns(a));
+	pr_nl();
+	if (with_mappings && may_have_mappings(a)) {
+		struct dmapeek_mapping *m;
+
+		pr_open_arr("mappings");
+		dmapeek_for_each_mapping_of_attachment(dp.ctx, dmapeek_attachment_id(a), m)
+			print_mapping(m, true);
+		pr_close_arr();
+	}
+	pr_close_obj();
+}
+
+OBJECT(attachment, DMAPEEK_A_ATTACHMENT_ID, print_attachment(x, false, true))
+
+int cmd_import(int argc, char **argv)
+{
+	DMAPEEK_OPTS(dmapeek_import_opts, o);
+	uint32_t dev = 0, bid = 0, fd = UINT32_MAX, aid;
+	const struct arg args[] = {
+		{ "device", A_U32, &dev, 0 },
+		{ "buffer", A_U32, &bid, 0 },
+		{ "fd", A_U32, &fd, 0 },
+		{ "dynamic", A_FLAG, &o.flags, DMAPEEK_IMPORT_DYNAMIC },
+		{ "pin", A_FLAG, &o.flags, DMAPEEK_IMPORT_PIN },
+		{ "p2p", A_FLAG, &o.flags, DMAPEEK_IMPORT_PEER2PEER },
+		{ "no-invalidate", A_FLAG, &o.flags, DMAPEEK_IMPORT_NO_INVALIDATE },
+		{ "behaviour", A_BEHAVIOUR, &o.behaviour, 0 },
+		{ "delay", A_U32, &o.unmap_delay_ms, 0 },
+		{ NULL, A_U32, NULL, 0 },
+	};
+	int rc, err;
+
+	rc = parse_args("import", args, argc, argv);
+	if (rc)
+		return rc;
+	if ((!bid && fd == UINT32_MAX) || !dev)
+		return usage_err("usage: dmapeek import {buffer ID|fd FD} device ID "
+				 "[dynamic] [pin] [p2p] [behaviour B] [delay MS]");
+	if (bid) {
+		int hfd = held_fd(bid);
+
+		if (hfd < 0)
+			return usage_err("buffer %u was not exported by this dmapeek "
+					 "(use -b to export and import in one run)", bid);
+		fd = (uint32_t)hfd;
+	}
+	rc = need_ctx();
+	if (rc)
+		return rc;
+	err = dmapeek_import(dp.ctx, (int)fd, dev, &o, &aid);
+	if (err) {
+		const struct hint_for h = { ENODEV, NULL, device_hint, dev };
+
+		return op_err_hint(err, &h, "import");
+	}
+	snprintf(batch.last_attachment, sizeof(batch.last_attachment), "%u", aid);
+	set_result(aid);
+	pr_open_obj(NULL);
+	pr_u64("attachment", "imported as attachment %" PRIu64, aid);
+	pr_close_obj();
+	pr_nl();
+	return EXIT_OK;
+}
+
+int cmd_detach(int argc, char **argv)
+{
+	return id_op("detach", dmapeek_detach, "detached attachment %" PRIu64,
+		     argc, argv);
+}
+
+int cmd_map(int argc, char **argv)
+{
+	return id_op("map", dmapeek_map, "mapped attachment %" PRIu64, argc, argv);
+}
+
+int cmd_unmap(int argc, char **argv)
+{
+	return id_op("unmap", dmapeek_unmap, "unmapped attachment %" PRIu64,
+		     argc, argv);
+}
+
+/* dma read ATT [offset O] len L | dma write ATT [offset O] len L [pattern B] */
+int cmd_dma(int argc, char **argv)
+{
+	uint64_t off = 0, len = 0, i;
+	uint32_t id, pattern = 0xa5;
+	const struct arg args[] = {
+		{ "offset", A_SIZE, &off, 0 },
+		{ "len", A_SIZE, &len, 0 },
+		{ "pattern", A_BYTE, &pattern, 0 },
+		{ NULL, A_U32, NULL, 0 },
+	};
+	const char *use = "{read|write} ATTACHMENT [offset O] len L [pattern BYTE]";
+	unsigned char *buf;
+	bool wr;
+	int rc, err;
+
+	if (argc < 1 || !(matches(argv[0], "read") || matches(argv[0], "write")))
+		return usage_err("usage: dmapeek dma %s", use);
+	wr = matches(argv[0], "write");
+	rc = parse_id_args("dma", use, &id, args, argc - 1, argv + 1);
+	if (rc)
+		return rc;
+	if (!len || len > (64 << 20))
+		return usage_err("dma needs len, at most 64MiB");
+	rc = need_ctx();
+	if (rc)
+		return rc;
+	buf = malloc(len);
+	if (!buf)
+		return op_err(ENOMEM, "dma");
+	memset(buf, (int)pattern, len);
+	err = wr ? dmapeek_dma_write(dp.ctx, id, off, buf, len) :
+		   dmapeek_dma_read(dp.ctx, id, off, buf, len);
+	if (err) {
+		free(buf);
+		return op_err(err, "dma %s attachment %u", wr ? "write" : "read", id);
+	}
+	pr_open_obj(NULL);
+	pr_str("op", "dma %s ", wr ? "write" : "read");
+	pr_u64("attachment", "attachment %" PRIu64 " ", id);
+	pr_u64("offset", "offset %" PRIu64 " ", off);
+	pr_u64("len", "len %" PRIu64, len);
+	if (!wr) {
+		pr_nl();
+		pr_open_arr("data");
+		for (i = 0; i < len && i < 64; i++)
+			pr_u64(NULL, i % 16 == 15 ? "%02" PRIx64 "\n" : "%02" PRIx64 " ",
+			       buf[i]);
+		pr_close_arr();
+	}
+	pr_close_obj();
+	pr_nl();
+	free(buf);
+	return EXIT_OK;
+}
+
+static int mapping_range_v(const void *m, unsigned int i, struct dmapeek_addr_range *r)
+{
+	return dmapeek_mapping_range(m, i, r);
+}
+
+void print_mapping(const struct dmapeek_mapping *m, bool nested)
+{
+	pr_open_obj(NULL);
+	pr_text(nested ? "  " : "");
+	pr_u64("id", "mapping %" PRIu64 " ", dmapeek_mapping_id(m));
+	pr_u64("attachment_id", "attachment %" PRIu64 " ", dmapeek_mapping_attachment_id(m));
+	print_enum("path", "path %s ", dmapeek_mapping_path(m), dmapeek_mapping_path_str);
+	pr_size("size", "size %s ", dmapeek_mapping_size(m));
+	pr_ns("map_ns", "took %s", dmapeek_mapping_map_ns(m));
+	pr_nl();
+	print_ranges(m, mapping_range_v, "    ");
+	pr_close_obj();
+}
+
+OBJECT(mapping, DMAPEEK_A_MAPPING_ID, print_mapping(x, false))
+
+int cmd_audit(int argc, char **argv)
+{
+	struct dmapeek_audit_report *r;
+	uint64_t iova, exp, act;
+	unsigned int i;
+	uint32_t id;
+	int rc = parse_id_args("audit", "MAPPING", &id, no_args, argc, argv), err;
+
+	if (rc)
+		return rc;
+	rc = need_ctx();
+	if (rc)
+		return rc;
+	err = dmapeek_audit(dp.ctx, id, &r);
+	if (err)
+		return op_err(err, "audit mapping %u", id);
+	pr_open_obj(NULL);
+	pr_u64("mapping", "mapping %" PRIu64 " ", id);
+	print_enum("result", "result %s ", dmapeek_audit_result(r), dmapeek_audit_result_str);
+	print_enum("domain_type", "domain %s ", dmapeek_audit_domain_type(r),
+		   dmapeek_domain_type_str);
+	pr_u64("pages", "pages %" PRIu64 " ", dmapeek_audit_pages(r));
+	pr_u64("mismatches", "mismatches %" PRIu64 " ", dmapeek_audit_mismatches(r));
+	pr_u64("holes", "holes %" PRIu64, dmapeek_audit_holes(r));
+	pr_nl();
+	pr_open_arr("samples");
+	for (i = 0; !dmapeek_audit_sample(r, i, &iova, &exp, &act); i++) {
+		pr_open_obj(NULL);
+		pr_u64("iova", "  iova %#" PRIx64 " ", iova);
+		pr_u64("expected", "expected %#" PRIx64 " ", exp);
+		pr_u64("actual", "actual %#" PRIx64, act);
+		pr_close_obj();
+		pr_nl();
+	}
+	pr_close_arr();
+	pr_close_obj();
+	dmapeek_object_free(r);
+	return EXIT_OK;
+}
+
+static void print_provider(const struct dmapeek_provider *p)
+{
+	uint64_t v;
+
+	pr_open_obj(NULL);
+	pr_u64("id", "provider %" PRIu64 " ", dmapeek_provider_id(p));
+	print_enum("kind", "kind %s ", dmapeek_provider_kind(p),
+		   dmapeek_provider_kind_str);
+	if (dmapeek_provider_bdf(p))
+		pr_str("bdf", "bdf %s ", dmapeek_provider_bdf(p));
+	if (dmapeek_object_has(p, DMAPEEK_A_PROVIDER_DEVICE_ID))
+		pr_u64("device_id", "device %" PRIu64 " ", dmapeek_provider_device_id(p));
+	if (dmapeek_object_has(p, DMAPEEK_A_PROVIDER_BAR))
+		pr_u64("bar", "bar %" PRIu64 " ", dmapeek_provider_bar(p));
+	pr_size("size", "size %s ", dmapeek_provider_size(p));
+	pr_size("bytes_exported", "exported %s ", dmapeek_provider_bytes_exported(p));
+	pr_u64("buffers", "buffers %" PRIu64 " ", dmapeek_provider_buffers(p));
+	if (!dmapeek_provider_phys_start(p, &v))
+		pr_u64("phys_start", "phys %#" PRIx64 " ", v);
+	if (!dmapeek_provider_bus_offset(p, &v))
+		pr_u64("bus_offset", "bus_offset %#" PRIx64 " ", v);
+	pr_close_obj();
+	pr_nl();
+}
+
+OBJECT(provider, DMAPEEK_A_PROVIDER_ID, print_provider(x))
+
+/*
+ * ENODEV from an export or a move: the provider named is not there (or
+ * its device is going away).  Say so when a lookup confirms it.
+ */
+const char *provider_hint(uint32_t id, char *buf, size_t len)
+{
+	struct dmapeek_provider *p = dmapeek_provider_get(dp.ctx, id);
+
+	if (p) {
+		dmapeek_object_free(p);
+		return NULL;
+	}
+	if (errno != ENOENT)
+		return NULL;
+	snprintf(buf, len, "there is no provider %u: \"dmapeek provider\" lists "
+		 "the providers", id);
+	return buf;
+}
+
+static void print_device(const struct dmapeek_device *d)
+{
+	char name[256];
+	const char *n = pci_name(dmapeek_device_bdf(d), name, sizeof(name));
+
+	pr_open_obj(NULL);
+	pr_u64("id", "device %" PRIu64 " ", dmapeek_device_id(d));
+	pr_str("bdf", "bdf %s ", dmapeek_device_bdf(d));
+	pr_u64("vendor", "vendor %04" PRIx64 " ", dmapeek_device_vendor(d));
+	pr_u64("device", "device %04" PRIx64 " ", dmapeek_device_device(d));
+	pr_u64("class", "class %06" PRIx64 " ", dmapeek_device_class(d));
+	print_flags("roles", dmapeek_device_roles(d), dmapeek_device_role_str);
+	pr_s64("iommu_group", "iommu_group %" PRId64 " ", dmapeek_device_iommu_group(d));
+	print_enum("domain_type", "domain %s ", dmapeek_device_domain_type(d),
+		   dmapeek_domain_type_str);
+	pr_u64("dma_mask_bits", "dma_mask %" PRIu64 "bit ", dmapeek_device_dma_mask_bits(d));
+	pr_u64("attachments", "attachments %" PRIu64, dmapeek_device_attachments(d));
+	if (n)
+		pr_str("name", "\n    %s", n);
+	pr_close_obj();
+	pr_nl();
+}
+
+OBJECT(device, DMAPEEK_A_DEVICE_ID, print_device(x))
+
+/*
+ * ENODEV from an import: the device named is not bound to dmapeek, or
+ * the exporter refused to attach (dmapeek's own refuses a revoked buffer).
+ */
+const char *device_hint(uint32_t id, char *buf, size_t len)
+{
+	struct dmapeek_device *d = dmapeek_device_get(dp.ctx, id);
+
+	if (d) {
+		dmapeek_object_free(d);
+		snprintf(buf, len, "device %u is bound to dmapeek: the exporter "
+			 "refused the attachment (dmapeek's refuses a revoked buffer)", id);
+	} else if (errno == ENOENT) {
+		snprintf(buf, len, "there is no device %u: \"dmapeek device\" lists the "
+			 "devices bound to dmapeek, \"dmapeek bind\" binds one", id);
+	} else {
+		return NULL;
+	}
+	return buf;
+}
 
 static void print_p2p(const struct dmapeek_p2p *c)
 {
@@ -1212,7 +886,7 @@ static void print_p2p_v(const void *c)
 	print_p2p(c);
 }
 
-static const struct objclass p2p_class = {
+const struct objclass p2p_class = {
 	"p2p", p2p_fields, NULL, p2p_next_v, print_p2p_v, 0,
 };
 
@@ -1249,375 +923,61 @@ static const struct cmd p2p_cmds[] = {
 	{ NULL, NULL },
 };
 
-static int cmd_p2p(int argc, char **argv)
+int cmd_p2p(int argc, char **argv)
 {
 	return dispatch(p2p_cmds, argc, argv, "p2p command");
 }
 
-/* ------------------------------------------------------------- control */
-
-/*
- * ENODEV from an export or a move: the provider named is not there (or
- * its device is going away).  Say so when a lookup confirms it.
- */
-static const char *provider_hint(uint32_t id, char *buf, size_t len)
+/* A PCI address as sysfs spells it: DDDD:BB:DD.F */
+bool valid_bdf(const char *s)
 {
-	struct dmapeek_provider *p = dmapeek_provider_get(dp.ctx, id);
+	unsigned int d, b, dev, f;
+	char end;
 
-	if (p) {
-		dmapeek_object_free(p);
+	return strlen(s) == 12 &&
+	       sscanf(s, "%4x:%2x:%2x.%1x%c", &d, &b, &dev, &f, &end) == 4;
+}
+
+const char *pci_name(const char *bdf, char *buf, size_t len)
+{
+	char path[256];
+	unsigned int ven = 0, dev = 0;
+	FILE *f;
+
+	if (dp.numeric || !bdf)
+		return NULL;
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor", bdf);
+	f = fopen(path, "r");
+	if (!f || fscanf(f, "%x", &ven) != 1) {
+		if (f)
+			fclose(f);
 		return NULL;
 	}
-	if (errno != ENOENT)
-		return NULL;
-	snprintf(buf, len, "there is no provider %u: \"dmapeek provider\" lists "
-		 "the providers", id);
-	return buf;
-}
-
-/*
- * ENODEV from an import: the device named is not bound to dmapeek, or
- * the exporter refused to attach (dmapeek's own refuses a revoked buffer).
- */
-static const char *device_hint(uint32_t id, char *buf, size_t len)
-{
-	struct dmapeek_device *d = dmapeek_device_get(dp.ctx, id);
-
-	if (d) {
-		dmapeek_object_free(d);
-		snprintf(buf, len, "device %u is bound to dmapeek: the exporter "
-			 "refused the attachment (dmapeek's refuses a revoked buffer)", id);
-	} else if (errno == ENOENT) {
-		snprintf(buf, len, "there is no device %u: \"dmapeek device\" lists the "
-			 "devices bound to dmapeek, \"dmapeek bind\" binds one", id);
-	} else {
+	fclose(f);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device", bdf);
+	f = fopen(path, "r");
+	if (!f || fscanf(f, "%x", &dev) != 1) {
+		if (f)
+			fclose(f);
 		return NULL;
 	}
-	return buf;
-}
-
-static int cmd_export(int argc, char **argv)
-{
-	DMAPEEK_OPTS(dmapeek_export_opts, o, .model = DMAPEEK_MODEL_PINNED);
-	const struct arg args[] = {
-		{ "provider", A_U32, &o.provider_id, 0 },
-		{ "model", A_MODEL, &o.model, 0 },
-		{ "size", A_SIZE, &o.length, 0 },
-		{ "name", A_STR, &o.name, 0 },
-		{ NULL, A_U32, NULL, 0 },
-	};
-	uint32_t id;
-	int fd, rc, err;
-
-	rc = parse_args("export", args, argc, argv);
-	if (rc)
-		return rc;
-	if (!o.provider_id || !o.length)
-		return usage_err("usage: dmapeek export provider ID size SIZE "
-				 "[model pinned|movable|revocable] [name NAME]");
-	rc = need_ctx();
-	if (rc)
-		return rc;
-	err = dmapeek_export(dp.ctx, &o, &fd, &id);
-	if (err) {
-		const struct hint_for h = { ENODEV, NULL, provider_hint, o.provider_id };
-
-		return op_err_hint(err, &h, "export");
+	fclose(f);
+	if (!dp.pacc) {
+		dp.pacc = pci_alloc();
+		if (!dp.pacc)
+			return NULL;
+		pci_init(dp.pacc);
 	}
-	snprintf(batch.last_buffer, sizeof(batch.last_buffer), "%u", id);
-	set_result(id);
-	if (dp.nr_held < sizeof(dp.held) / sizeof(dp.held[0]))
-		dp.held[dp.nr_held++] = (struct held){ .id = id, .fd = fd };
-	pr_open_obj(NULL);
-	pr_u64("buffer", "exported buffer %" PRIu64 " ", id);
-	pr_s64("fd", "fd %" PRId64, fd);
-	pr_close_obj();
-	pr_nl();
-	return EXIT_OK;
+	return pci_lookup_name(dp.pacc, buf, len, PCI_LOOKUP_VENDOR | PCI_LOOKUP_DEVICE,
+			       ven, dev);
 }
 
-static int held_fd(uint32_t id)
+/* Close the names' database, if a name was looked up. */
+void pci_names_free(void)
 {
-	unsigned int i;
-
-	for (i = 0; i < dp.nr_held; i++)
-		if (dp.held[i].id == id)
-			return dp.held[i].fd;
-	return -1;
-}
-
-static int cmd_import(int argc, char **argv)
-{
-	DMAPEEK_OPTS(dmapeek_import_opts, o);
-	uint32_t dev = 0, bid = 0, fd = UINT32_MAX, aid;
-	const struct arg args[] = {
-		{ "device", A_U32, &dev, 0 },
-		{ "buffer", A_U32, &bid, 0 },
-		{ "fd", A_U32, &fd, 0 },
-		{ "dynamic", A_FLAG, &o.flags, DMAPEEK_IMPORT_DYNAMIC },
-		{ "pin", A_FLAG, &o.flags, DMAPEEK_IMPORT_PIN },
-		{ "p2p", A_FLAG, &o.flags, DMAPEEK_IMPORT_PEER2PEER },
-		{ "no-invalidate", A_FLAG, &o.flags, DMAPEEK_IMPORT_NO_INVALIDATE },
-		{ "behaviour", A_BEHAVIOUR, &o.behaviour, 0 },
-		{ "delay", A_U32, &o.unmap_delay_ms, 0 },
-		{ NULL, A_U32, NULL, 0 },
-	};
-	int rc, err;
-
-	rc = parse_args("import", args, argc, argv);
-	if (rc)
-		return rc;
-	if ((!bid && fd == UINT32_MAX) || !dev)
-		return usage_err("usage: dmapeek import {buffer ID|fd FD} device ID "
-				 "[dynamic] [pin] [p2p] [behaviour B] [delay MS]");
-	if (bid) {
-		int hfd = held_fd(bid);
-
-		if (hfd < 0)
-			return usage_err("buffer %u was not exported by this dmapeek "
-					 "(use -b to export and import in one run)", bid);
-		fd = (uint32_t)hfd;
-	}
-	rc = need_ctx();
-	if (rc)
-		return rc;
-	err = dmapeek_import(dp.ctx, (int)fd, dev, &o, &aid);
-	if (err) {
-		const struct hint_for h = { ENODEV, NULL, device_hint, dev };
-
-		return op_err_hint(err, &h, "import");
-	}
-	snprintf(batch.last_attachment, sizeof(batch.last_attachment), "%u", aid);
-	set_result(aid);
-	pr_open_obj(NULL);
-	pr_u64("attachment", "imported as attachment %" PRIu64, aid);
-	pr_close_obj();
-	pr_nl();
-	return EXIT_OK;
-}
-
-static const struct arg no_args[] = { { NULL, A_U32, NULL, 0 } };
-
-/* The operations on one id that answer only with success. */
-static int id_op(const char *label, int (*op)(struct dmapeek *, uint32_t),
-		 const char *done, int argc, char **argv)
-{
-	uint32_t id;
-	int rc = parse_id_args(label, "ID", &id, no_args, argc, argv), err;
-
-	if (rc)
-		return rc;
-	rc = need_ctx();
-	if (rc)
-		return rc;
-	err = op(dp.ctx, id);
-	if (err)
-		return op_err(err, "%s %u", label, id);
-	pr_open_obj(NULL);
-	pr_u64("id", done, id);
-	pr_close_obj();
-	pr_nl();
-	return EXIT_OK;
-}
-
-static int cmd_detach(int argc, char **argv)
-{
-	return id_op("detach", dmapeek_detach, "detached attachment %" PRIu64,
-		     argc, argv);
-}
-
-static int cmd_map(int argc, char **argv)
-{
-	return id_op("map", dmapeek_map, "mapped attachment %" PRIu64, argc, argv);
-}
-
-static int cmd_unmap(int argc, char **argv)
-{
-	return id_op("unmap", dmapeek_unmap, "unmapped attachment %" PRIu64,
-		     argc, argv);
-}
-
-static int cmd_restore(int argc, char **argv)
-{
-	return id_op("restore", dmapeek_restore, "restored buffer %" PRIu64,
-		     argc, argv);
-}
-
-static int cmd_move(int argc, char **argv)
-{
-	uint32_t id, prov = 0, timeout = 0;
-	const struct arg args[] = {
-		{ "provider", A_U32, &prov, 0 },
-		{ "timeout", A_U32, &timeout, 0 },
-		{ NULL, A_U32, NULL, 0 },
-	};
-	int rc, err;
-
-	rc = parse_id_args("move", "BUFFER provider ID [timeout MS]", &id, args,
-			   argc, argv);
-	if (rc)
-		return rc;
-	if (!prov)
-		return usage_err("usage: dmapeek move BUFFER provider ID [timeout MS]");
-	rc = need_ctx();
-	if (rc)
-		return rc;
-	err = dmapeek_move(dp.ctx, id, prov, timeout);
-	if (err) {
-		const struct hint_for h = { ENODEV, NULL, provider_hint, prov };
-
-		return op_err_hint(err, &h, "move buffer %u", id);
-	}
-	pr_open_obj(NULL);
-	pr_u64("buffer", "moved buffer %" PRIu64 " ", id);
-	pr_u64("provider", "to provider %" PRIu64, prov);
-	pr_close_obj();
-	pr_nl();
-	return EXIT_OK;
-}
-
-static int cmd_revoke(int argc, char **argv)
-{
-	struct dmapeek_revoke_result *r;
-	uint32_t id, timeout = 0, aid;
-	const struct arg args[] = {
-		{ "timeout", A_U32, &timeout, 0 },
-		{ NULL, A_U32, NULL, 0 },
-	};
-	uint64_t ns;
-	unsigned int i;
-	bool stuck;
-	int rc, err;
-
-	rc = parse_id_args("revoke", "BUFFER [timeout MS]", &id, args, argc, argv);
-	if (rc)
-		return rc;
-	rc = need_ctx();
-	if (rc)
-		return rc;
-	err = dmapeek_revoke(dp.ctx, id, timeout, &r);
-	if (err)
-		return op_err(err, "revoke buffer %u", id);
-	pr_open_obj(NULL);
-	pr_u64("buffer", "revoked buffer %" PRIu64 ": ", id);
-	pr_u64("attachments", "%" PRIu64 " attachments invalidated, ",
-	       dmapeek_revoke_attachments(r));
-	pr_u64("stuck", "%" PRIu64 " stuck, ", dmapeek_revoke_stuck(r));
-	pr_ns("duration_ns", "took %s", dmapeek_revoke_duration_ns(r));
-	pr_nl();
-	pr_open_arr("results");
-	for (i = 0; !dmapeek_revoke_result(r, i, &aid, &ns, &stuck); i++) {
-		pr_open_obj(NULL);
-		pr_u64("attachment", "  attachment %" PRIu64 " ", aid);
-		if (stuck)
-			pr_null("unmap_ns", "STUCK (never unmapped) ");
-		else
-			pr_ns("unmap_ns", "unmapped after %s ", ns);
-		pr_bool("stuck", NULL, stuck);
-		pr_close_obj();
-		pr_nl();
-	}
-	pr_close_arr();
-	pr_close_obj();
-	dmapeek_object_free(dp.last_revoke);
-	dp.last_revoke = r;
-	return EXIT_OK;
-}
-
-static int cmd_audit(int argc, char **argv)
-{
-	struct dmapeek_audit_report *r;
-	uint64_t iova, exp, act;
-	unsigned int i;
-	uint32_t id;
-	int rc = parse_id_args("audit", "MAPPING", &id, no_args, argc, argv), err;
-
-	if (rc)
-		return rc;
-	rc = need_ctx();
-	if (rc)
-		return rc;
-	err = dmapeek_audit(dp.ctx, id, &r);
-	if (err)
-		return op_err(err, "audit mapping %u", id);
-	pr_open_obj(NULL);
-	pr_u64("mapping", "mapping %" PRIu64 " ", id);
-	print_enum("result", "result %s ", dmapeek_audit_result(r), dmapeek_audit_result_str);
-	print_enum("domain_type", "domain %s ", dmapeek_audit_domain_type(r),
-		   dmapeek_domain_type_str);
-	pr_u64("pages", "pages %" PRIu64 " ", dmapeek_audit_pages(r));
-	pr_u64("mismatches", "mismatches %" PRIu64 " ", dmapeek_audit_mismatches(r));
-	pr_u64("holes", "holes %" PRIu64, dmapeek_audit_holes(r));
-	pr_nl();
-	pr_open_arr("samples");
-	for (i = 0; !dmapeek_audit_sample(r, i, &iova, &exp, &act); i++) {
-		pr_open_obj(NULL);
-		pr_u64("iova", "  iova %#" PRIx64 " ", iova);
-		pr_u64("expected", "expected %#" PRIx64 " ", exp);
-		pr_u64("actual", "actual %#" PRIx64, act);
-		pr_close_obj();
-		pr_nl();
-	}
-	pr_close_arr();
-	pr_close_obj();
-	dmapeek_object_free(r);
-	return EXIT_OK;
-}
-
-/* dma read ATT [offset O] len L | dma write ATT [offset O] len L [pattern B] */
-static int cmd_dma(int argc, char **argv)
-{
-	uint64_t off = 0, len = 0, i;
-	uint32_t id, pattern = 0xa5;
-	const struct arg args[] = {
-		{ "offset", A_SIZE, &off, 0 },
-		{ "len", A_SIZE, &len, 0 },
-		{ "pattern", A_BYTE, &pattern, 0 },
-		{ NULL, A_U32, NULL, 0 },
-	};
-	const char *use = "{read|write} ATTACHMENT [offset O] len L [pattern BYTE]";
-	unsigned char *buf;
-	bool wr;
-	int rc, err;
-
-	if (argc < 1 || !(matches(argv[0], "read") || matches(argv[0], "write")))
-		return usage_err("usage: dmapeek dma %s", use);
-	wr = matches(argv[0], "write");
-	rc = parse_id_args("dma", use, &id, args, argc - 1, argv + 1);
-	if (rc)
-		return rc;
-	if (!len || len > (64 << 20))
-		return usage_err("dma needs len, at most 64MiB");
-	rc = need_ctx();
-	if (rc)
-		return rc;
-	buf = malloc(len);
-	if (!buf)
-		return op_err(ENOMEM, "dma");
-	memset(buf, (int)pattern, len);
-	err = wr ? dmapeek_dma_write(dp.ctx, id, off, buf, len) :
-		   dmapeek_dma_read(dp.ctx, id, off, buf, len);
-	if (err) {
-		free(buf);
-		return op_err(err, "dma %s attachment %u", wr ? "write" : "read", id);
-	}
-	pr_open_obj(NULL);
-	pr_str("op", "dma %s ", wr ? "write" : "read");
-	pr_u64("attachment", "attachment %" PRIu64 " ", id);
-	pr_u64("offset", "offset %" PRIu64 " ", off);
-	pr_u64("len", "len %" PRIu64, len);
-	if (!wr) {
-		pr_nl();
-		pr_open_arr("data");
-		for (i = 0; i < len && i < 64; i++)
-			pr_u64(NULL, i % 16 == 15 ? "%02" PRIx64 "\n" : "%02" PRIx64 " ",
-			       buf[i]);
-		pr_close_arr();
-	}
-	pr_close_obj();
-	pr_nl();
-	free(buf);
-	return EXIT_OK;
+	if (dp.pacc)
+		pci_cleanup(dp.pacc);
+	dp.pacc = NULL;
 }
 
 static int sysfs_write(const char *path, const char *val)
@@ -1632,7 +992,7 @@ static int sysfs_write(const char *path, const char *val)
 	return err;
 }
 
-static int cmd_bind(int argc, char **argv)
+int cmd_bind(int argc, char **argv)
 {
 	char path[256];
 	int err;
@@ -1657,7 +1017,7 @@ static int cmd_bind(int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int cmd_unbind(int argc, char **argv)
+int cmd_unbind(int argc, char **argv)
 {
 	char path[256];
 	int err;
@@ -1684,8 +1044,6 @@ static int cmd_unbind(int argc, char **argv)
 	pr_nl();
 	return EXIT_OK;
 }
-
-/* ------------------------------------------------------------- monitor */
 
 static volatile sig_atomic_t stop;
 static void on_signal(int sig)
@@ -1765,7 +1123,7 @@ static const struct objclass event_class = {
  * monitor [count N] [timeout S] [FIELD VALUE]...: JSON lines with -j; the
  * filters pick events by type or object ("monitor buffer 3 type stuck").
  */
-static int cmd_monitor(int argc, char **argv)
+int cmd_monitor(int argc, char **argv)
 {
 	uint32_t max = 0, timeout = 0, seen = 0;
 	const struct arg args[] = {
@@ -1934,8 +1292,6 @@ static int cmd_help(int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int cmd_expect(int argc, char **argv);
-
 static const struct cmd objects[] = {
 	{ "buffer", cmd_buffer },
 	{ "attachment", cmd_attachment },
@@ -1963,307 +1319,11 @@ static const struct cmd objects[] = {
 	{ NULL, NULL },
 };
 
-/* ------------------------------------------------------ names and expect */
-
-static const char *var_get(const char *name)
-{
-	unsigned int i;
-
-	for (i = 0; i < batch.nr_vars; i++)
-		if (!strcmp(batch.vars[i].name, name))
-			return batch.vars[i].val;
-	if (!strcmp(name, "buffer"))
-		return batch.last_buffer;
-	if (!strcmp(name, "attachment"))
-		return batch.last_attachment;
-	return NULL;
-}
-
-static int var_set(const char *name, const char *val)
-{
-	unsigned int i;
-
-	for (i = 0; i < batch.nr_vars && strcmp(batch.vars[i].name, name); i++)
-		;
-	if (i == sizeof(batch.vars) / sizeof(batch.vars[0]))
-		return usage_err("too many names (at most %u)", i);
-	if (i == batch.nr_vars)
-		snprintf(batch.vars[batch.nr_vars++].name, sizeof(batch.vars[0].name),
-			 "%s", name);
-	snprintf(batch.vars[i].val, sizeof(batch.vars[0].val), "%s", val);
-	return EXIT_OK;
-}
-
-static bool valid_name(const char *s)
-{
-	size_t n = strlen(s), i;
-
-	if (!n || n >= sizeof(batch.vars[0].name) || isdigit((unsigned char)*s))
-		return false;
-	for (i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-')
-			return false;
-	return true;
-}
-
-/* Replace every "$NAME" word by its value. */
-static int substitute(int argc, char **argv)
-{
-	int i;
-
-	for (i = 0; i < argc; i++) {
-		const char *val;
-
-		if (argv[i][0] != '$')
-			continue;
-		val = var_get(argv[i] + 1);
-		if (!val || !*val)
-			return usage_err("%s names no earlier result", argv[i]);
-		argv[i] = (char *)val;
-	}
-	return EXIT_OK;
-}
-
-static int run(int argc, char **argv);
-
-static const struct objclass *const classes[] = {
-	&buffer_class, &attachment_class, &provider_class, &device_class,
-	&mapping_class, NULL,
-};
-
-static const struct objclass *class_find(const char *word)
-{
-	const struct objclass *const *oc;
-
-	for (oc = classes; *oc; oc++)
-		if (!strcmp(word, (*oc)->name))
-			return *oc;
-	for (oc = classes; *oc; oc++)
-		if (matches(word, (*oc)->name))
-			return *oc;
-	return NULL;
-}
-
-/* The words of a command again, for messages. */
-static void join_words(char *buf, size_t len, int argc, char **argv)
-{
-	size_t off = 0;
-	int i;
-
-	buf[0] = '\0';
-	for (i = 0; i < argc && off < len; i++)
-		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? " " : "",
-					argv[i]);
-}
-
-static int expect_failed(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int expect_failed(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("dmapeek: ", stderr);
-	where();
-	fputs("expect failed: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return EXIT_EXPECT;
-}
-
-static void expect_ok(int argc, char **argv)
-{
-	char words[512];
-
-	join_words(words, sizeof(words), argc, argv);
-	pr_open_obj(NULL);
-	pr_str("expect", "ok: %s", words);
-	pr_bool("ok", NULL, true);
-	pr_close_obj();
-	pr_nl();
-}
-
-/* Every condition on @obj, or the first that does not hold. */
-static int expect_conds(const char *what, const struct cond *conds,
-			unsigned int n, const void *obj)
-{
-	char want[128], found[128];
-	unsigned int i;
-
-	for (i = 0; i < n; i++) {
-		if (cond_match(&conds[i], obj))
-			continue;
-		cond_fmt(&conds[i], want, sizeof(want));
-		field_fmt(conds[i].f, obj, found, sizeof(found));
-		return expect_failed("%s %s: expected %s, found %s", what,
-				     conds[i].f->key, want, found);
-	}
-	return EXIT_OK;
-}
-
-/* expect OBJECT ID FIELD [OP] VALUE... */
-static int expect_object(const struct objclass *oc, int argc, char **argv)
-{
-	struct cond conds[MAX_CONDS];
-	char what[64];
-	unsigned int n;
-	uint32_t id;
-	void *x;
-	int rc;
-
-	if (argc < 2 || parse_u32(argv[0], &id))
-		return usage_err("usage: dmapeek expect %s ID FIELD [OP] VALUE...",
-				 oc->name);
-	rc = parse_conds(oc, argc - 1, argv + 1, conds, &n);
-	if (!rc)
-		rc = need_ctx();
-	if (rc)
-		return rc;
-	snprintf(what, sizeof(what), "%s %u", oc->name, id);
-	x = oc->get(id);
-	if (!x)
-		return errno == ENOENT ? expect_failed("%s: no such %s", what, oc->name) :
-					 op_err(errno, "%s", what);
-	rc = expect_conds(what, conds, n, x);
-	dmapeek_object_free(x);
-	return rc;
-}
-
-static const struct objclass revoke_class = {
-	"revoke", revoke_fields, NULL, NULL, NULL, 0,
-};
-
-/* expect revoke FIELD [OP] VALUE...: of the last revoke of this run. */
-static int expect_revoke(int argc, char **argv)
-{
-	struct cond conds[MAX_CONDS];
-	unsigned int n;
-	int rc = parse_conds(&revoke_class, argc, argv, conds, &n);
-
-	if (rc)
-		return rc;
-	if (!n)
-		return usage_err("usage: dmapeek expect revoke FIELD [OP] VALUE...");
-	if (!dp.last_revoke)
-		return expect_failed("no revoke before this line");
-	return expect_conds("revoke", conds, n, dp.last_revoke);
-}
-
-/* expect p2p PROVIDER_BDF CLIENT_BDF FIELD [OP] VALUE... */
-static int expect_p2p(int argc, char **argv)
-{
-	struct cond conds[MAX_CONDS];
-	struct dmapeek_p2p *c;
-	char what[96];
-	unsigned int n;
-	int rc;
-
-	if (argc < 4 || !valid_bdf(argv[0]) || !valid_bdf(argv[1]))
-		return usage_err("usage: dmapeek expect p2p PROVIDER_BDF CLIENT_BDF "
-				 "FIELD [OP] VALUE...");
-	rc = parse_conds(&p2p_class, argc - 2, argv + 2, conds, &n);
-	if (!rc)
-		rc = need_ctx();
-	if (rc)
-		return rc;
-	snprintf(what, sizeof(what), "p2p %s %s", argv[0], argv[1]);
-	c = dmapeek_p2p_get(dp.ctx, argv[0], argv[1]);
-	if (!c)
-		return op_err(errno, "%s", what);
-	rc = expect_conds(what, conds, n, c);
-	dmapeek_object_free(c);
-	return rc;
-}
-
-/* expect count OBJECT [OP] N [FIELD [OP] VALUE]... */
-static int expect_count(int argc, char **argv)
-{
-	const struct objclass *oc = argc > 0 ? class_find(argv[0]) : NULL;
-	struct cond conds[MAX_CONDS];
-	enum cond_op op = OP_EQ;
-	uint32_t want, found = 0;
-	unsigned int n;
-	int i = 1, rc;
-	void *x;
-
-	if (oc && argc > 2 && !cond_op_parse(argv[1], &op))
-		i = 2;
-	if (!oc || argc <= i || parse_u32(argv[i], &want))
-		return usage_err("usage: dmapeek expect count OBJECT [OP] N [FIELD VALUE]...");
-	rc = parse_conds(oc, argc - i - 1, argv + i + 1, conds, &n);
-	if (!rc)
-		rc = need_ctx();
-	if (rc)
-		return rc;
-	for (x = oc->next(NULL); x; x = oc->next(x))
-		found += conds_match(conds, n, x);
-	rc = iter_done(oc->name);
-	if (rc)
-		return rc;
-	if (!op_holds(op, found < want ? -1 : found > want))
-		return expect_failed("count of %s: expected %s%u, found %u", oc->name,
-				     cond_op_str(op), want, found);
-	return EXIT_OK;
-}
-
-/* expect fail [ERRNO_NAME] COMMAND...: the command must fail (so). */
-static int expect_fail(int argc, char **argv)
-{
-	const char *want = NULL, *found;
-	char words[512];
-	int rc;
-
-	if (argc > 0 && argv[0][0] == 'E' &&
-	    strspn(argv[0], "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") == strlen(argv[0])) {
-		want = argv[0];
-		argc--;
-		argv++;
-	}
-	if (argc < 1)
-		return usage_err("usage: dmapeek expect fail [ERRNO] COMMAND...");
-	join_words(words, sizeof(words), argc, argv);
-	dp.last_err = 0;
-	dp.quiet_errors = true;
-	rc = run(argc, argv);
-	dp.quiet_errors = false;
-	if (rc == EXIT_USAGE || rc == EXIT_EXPECT || rc == EXIT_NOMODULE)
-		return rc;
-	if (rc == EXIT_OK)
-		return expect_failed("\"%s\" should have failed%s%s, it succeeded",
-				     words, want ? " with " : "", want ? want : "");
-	found = dp.last_err ? strerrorname_np(dp.last_err) : NULL;
-	if (want && (!found || strcmp(want, found)))
-		return expect_failed("\"%s\" failed with %s, expected %s", words,
-				     found ? found : "an error", want);
-	return EXIT_OK;
-}
-
-static int cmd_expect(int argc, char **argv)
-{
-	const struct objclass *oc;
-	int rc;
-
-	if (argc < 1)
-		return usage_err("usage: dmapeek expect {OBJECT ID | revoke | p2p A B | "
-				 "count OBJECT N | fail COMMAND} ...");
-	if (!strcmp(argv[0], "fail"))
-		rc = expect_fail(argc - 1, argv + 1);
-	else if (!strcmp(argv[0], "count"))
-		rc = expect_count(argc - 1, argv + 1);
-	else if (!strcmp(argv[0], "revoke"))
-		rc = expect_revoke(argc - 1, argv + 1);
-	else if (!strcmp(argv[0], "p2p"))
-		rc = expect_p2p(argc - 1, argv + 1);
-	else if ((oc = class_find(argv[0])))
-		rc = expect_object(oc, argc - 1, argv + 1);
-	else
-		return usage_err("expect what? \"%s\" is no object", argv[0]);
-	if (!rc)
-		expect_ok(argc, argv);
-	return rc;
-}
-
-static int run(int argc, char **argv)
+/*
+ * One command line or batch line: "$NAME = COMMAND..." names the id the
+ * command gives, and "$NAME" words are replaced before the table is read.
+ */
+int run(int argc, char **argv)
 {
 	const char *name = NULL;
 	int rc;
@@ -2290,75 +1350,6 @@ static int run(int argc, char **argv)
 	if (!*batch.result)
 		return usage_err("\"%s\" gives no id to name $%s", argv[0], name);
 	return var_set(name, batch.result);
-}
-
-/* Split a batch line into words: blanks separate, quotes group, # comments. */
-static int split_line(char *line, char **argv, int max)
-{
-	int argc = 0;
-	char *p = line, *w;
-
-	for (;;) {
-		while (*p == ' ' || *p == '\t' || *p == '\n')
-			p++;
-		if (!*p || *p == '#')
-			break;
-		if (argc == max)
-			return -E2BIG;
-		w = p;
-		argv[argc++] = w;
-		while (*p && *p != ' ' && *p != '\t' && *p != '\n') {
-			if (*p == '"' || *p == '\'') {
-				char q = *p++;
-
-				while (*p && *p != q)
-					*w++ = *p++;
-				if (*p != q)
-					return -EINVAL;
-				p++;
-			} else {
-				*w++ = *p++;
-			}
-		}
-		if (*p)
-			p++;
-		*w = '\0';
-	}
-	return argc;
-}
-
-static int run_batch(const char *file)
-{
-	FILE *f = strcmp(file, "-") ? fopen(file, "r") : stdin;
-	char *line = NULL, *argv[64];
-	size_t cap = 0;
-	int rc = EXIT_OK;
-
-	if (!f)
-		return op_err(errno, "batch file %s", file);
-	batch.file = file;
-	while (getline(&line, &cap, f) > 0) {
-		int argc, r;
-
-		batch.line++;
-		argc = split_line(line, argv, 64);
-		if (argc < 0) {
-			r = usage_err("cannot split the line (unbalanced quote?)");
-		} else if (argc == 0) {
-			continue;
-		} else {
-			r = run(argc, argv);
-		}
-		if (r) {
-			rc = r;
-			if (!dp.force)
-				break;
-		}
-	}
-	free(line);
-	if (f != stdin)
-		fclose(f);
-	return rc;
 }
 
 /*
@@ -2455,8 +1446,6 @@ int main(int argc, char **argv)
 		rc = EXIT_FAILED;
 	dmapeek_object_free(dp.last_revoke);
 	dmapeek_free(dp.ctx);
-	if (dp.pacc)
-		pci_cleanup(dp.pacc);
+	pci_names_free();
 	return rc;
 }
-
