@@ -31,11 +31,6 @@ static void print_p2p(const struct dmapeek_p2p *c)
 	pr_nl();
 }
 
-struct cell {
-	char p[32], c[32];
-	uint32_t type;
-};
-
 static int bdf_index(char (*list)[32], unsigned int *n, const char *bdf)
 {
 	unsigned int i;
