@@ -17,7 +17,9 @@
 #include "json_print.h"
 #include "walltime.h"
 
+/* Set by SIGINT and SIGTERM: a signal handler's flag, outside struct dp_state. */
 static volatile sig_atomic_t stop;
+
 static void on_signal(int sig)
 {
 	(void)sig;

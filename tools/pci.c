@@ -27,6 +27,10 @@ bool valid_bdf(const char *s)
 	       sscanf(s, "%4x:%2x:%2x.%1x%c", &d, &b, &dev, &f, &end) == 4;
 }
 
+/*
+ * The vendor and device names of @bdf from libpci's database, in @buf;
+ * NULL with -numeric or when sysfs does not know the function.
+ */
 const char *pci_name(const char *bdf, char *buf, size_t len)
 {
 	char path[256];
