@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * dmapeek attachment: a device's attachment to a dma-buf, with its
+ * mappings; its printer and verbs, and the operations on one: import,
+ * map, unmap, detach and dma read/write through it.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <dmapeek.h>
+
+#include "cli.h"
+#include "fields.h"
+#include "json_print.h"
+
+/*
+ * Can @a have a live mapping?  Mapped now, or more maps than unmaps
+ * counted (a second mapping of an external importer): only then is its
+ * mapping dump worth a round trip, which a listing of thousands of
+ * attachments would otherwise pay once per attachment.
+ */
+static bool may_have_mappings(const struct dmapeek_attachment *a)
+{
+	return dmapeek_attachment_mapped(a) ||
+	       dmapeek_attachment_maps(a) > dmapeek_attachment_unmaps(a);
+}
+
+void print_attachment(const struct dmapeek_attachment *a, bool nested,
+		      bool with_mappings)
+{
+	pr_open_obj(NULL);
+	pr_text(nested ? "  " : "");
+	pr_u64("id", "attachment %" PRIu64 " ", dmapeek_attachment_id(a));
+	if (dmapeek_object_has(a, DMAPEEK_A_ATTACHMENT_BUFFER_ID))
+		pr_u64("buffer_id", "buffer %" PRIu64 " ", dmapeek_attachment_buffer_id(a));
+	pr_u64("inode", "inode %" PRIu64 " ", dmapeek_attachment_inode(a));
+	pr_str("exp_name", "exporter %s ", dmapeek_attachment_exp_name(a));
+	pr_size("size", "size %s ", dmapeek_attachment_size(a));
+	pr_str("importer_dev", "importer %s ", dmapeek_attachment_importer_dev(a));
+	pr_str("importer_driver", "driver %s ", dmapeek_attachment_importer_driver(a));
+	if (dmapeek_object_has(a, DMAPEEK_A_ATTACHMENT_DEVICE_ID))
+		pr_u64("device_id", "device %" PRIu64 " ", dmapeek_attachment_device_id(a));
+	pr_nl();
+	pr_text(nested ? "    " : "    ");
+	print_flags("flags", dmapeek_attachment_flags(a), dmapeek_attach_flag_str);
+	print_enum("map_type", "map_type %s ", dmapeek_attachment_map_type(a),
+		   dmapeek_map_type_str);
+	if (dmapeek_object_has(a, DMAPEEK_A_ATTACHMENT_BEHAVIOUR))
+		print_enum("behaviour", "behaviour %s ", dmapeek_attachment_behaviour(a),
+			   dmapeek_behaviour_str);
+	if (dmapeek_object_has(a, DMAPEEK_A_ATTACHMENT_OWN_MAP))
+		print_enum("own_map", "own_map %s ", dmapeek_attachment_own_map(a),
+			   dmapeek_own_map_state_str);
+	pr_bool("mapped", "mapped %s ", dmapeek_attachment_mapped(a));
+	pr_bool("stuck", "stuck %s", dmapeek_attachment_stuck(a));
+	pr_nl();
+	pr_text("    ");
+	pr_u64("maps", "maps %" PRIu64 " ", dmapeek_attachment_maps(a));
+	pr_u64("unmaps", "unmaps %" PRIu64 " ", dmapeek_attachment_unmaps(a));
+	pr_u64("unmap_delay_ms", NULL, dmapeek_attachment_unmap_delay_ms(a));
+	pr_u64("last_map_ns", NULL, dmapeek_attachment_last_map_ns(a));
+	pr_u64("last_unmap_ns", NULL, dmapeek_attachment_last_unmap_ns(a));
+	pr_u64("last_invalidate_ns", NULL, dmapeek_attachment_last_invalidate_ns(a));
+	pr_u64("invalidations", "invalidations %" PRIu64 " ",
+	       dmapeek_attachment_invalidations(a));
+	pr_u64("revoked_seen", "revoked_seen %" PRIu64 " ",
+	       dmapeek_attachment_revoked_seen(a));
+	pr_ns("last_unmap_latency_ns", "last_unmap %s ",
+	      dmapeek_attachment_last_unmap_latency_ns(a));
+	pr_ns("max_unmap_latency_ns", "max_unmap %s",
+	      dmapeek_attachment_max_unmap_latency_ns(a));
+	pr_nl();
+	if (with_mappings && may_have_mappings(a)) {
+		struct dmapeek_mapping *m;
+
+		pr_open_arr("mappings");
+		dmapeek_for_each_mapping_of_attachment(dp.ctx, dmapeek_attachment_id(a), m)
+			print_mapping(m, true);
+		pr_close_arr();
+	}
+	pr_close_obj();
+}
+
+OBJECT(attachment, DMAPEEK_A_ATTACHMENT_ID, print_attachment(x, false, true))
+
+int cmd_import(int argc, char **argv)
+{
+	DMAPEEK_OPTS(dmapeek_import_opts, o);
+	uint32_t dev = 0, bid = 0, fd = UINT32_MAX, aid;
+	const struct arg args[] = {
+		{ "device", A_U32, &dev, 0 },
+		{ "buffer", A_U32, &bid, 0 },
+		{ "fd", A_U32, &fd, 0 },
+		{ "dynamic", A_FLAG, &o.flags, DMAPEEK_IMPORT_DYNAMIC },
+		{ "pin", A_FLAG, &o.flags, DMAPEEK_IMPORT_PIN },
+		{ "p2p", A_FLAG, &o.flags, DMAPEEK_IMPORT_PEER2PEER },
+		{ "no-invalidate", A_FLAG, &o.flags, DMAPEEK_IMPORT_NO_INVALIDATE },
+		{ "behaviour", A_BEHAVIOUR, &o.behaviour, 0 },
+		{ "delay", A_U32, &o.unmap_delay_ms, 0 },
+		{ NULL, A_U32, NULL, 0 },
+	};
+	int rc, err;
+
+	rc = parse_args("import", args, argc, argv);
+	if (rc)
+		return rc;
+	if ((!bid && fd == UINT32_MAX) || !dev)
+		return usage_err("usage: dmapeek import {buffer ID|fd FD} device ID "
+				 "[dynamic] [pin] [p2p] [behaviour B] [delay MS]");
+	if (bid) {
+		int hfd = held_fd(bid);
+
+		if (hfd < 0)
+			return usage_err("buffer %u was not exported by this dmapeek "
+					 "(use -b to export and import in one run)", bid);
+		fd = (uint32_t)hfd;
+	}
+	rc = need_ctx();
+	if (rc)
+		return rc;
+	err = dmapeek_import(dp.ctx, (int)fd, dev, &o, &aid);
+	if (err) {
+		const struct hint_for h = { ENODEV, NULL, device_hint, dev };
+
+		return op_err_hint(err, &h, "import");
+	}
+	snprintf(batch.last_attachment, sizeof(batch.last_attachment), "%u", aid);
+	set_result(aid);
+	pr_open_obj(NULL);
+	pr_u64("attachment", "imported as attachment %" PRIu64, aid);
+	pr_close_obj();
+	pr_nl();
+	return EXIT_OK;
+}
+
+int cmd_detach(int argc, char **argv)
+{
+	return id_op("detach", dmapeek_detach, "detached attachment %" PRIu64,
+		     argc, argv);
+}
+
+int cmd_map(int argc, char **argv)
+{
+	return id_op("map", dmapeek_map, "mapped attachment %" PRIu64, argc, argv);
+}
+
+int cmd_unmap(int argc, char **argv)
+{
+	return id_op("unmap", dmapeek_unmap, "unmapped attachment %" PRIu64,
+		     argc, argv);
+}
+
+/* dma read ATT [offset O] len L | dma write ATT [offset O] len L [pattern B] */
+int cmd_dma(int argc, char **argv)
+{
+	uint64_t off = 0, len = 0, i;
+	uint32_t id, pattern = 0xa5;
+	const struct arg args[] = {
+		{ "offset", A_SIZE, &off, 0 },
+		{ "len", A_SIZE, &len, 0 },
+		{ "pattern", A_BYTE, &pattern, 0 },
+		{ NULL, A_U32, NULL, 0 },
+	};
+	const char *use = "{read|write} ATTACHMENT [offset O] len L [pattern BYTE]";
+	unsigned char *buf;
+	bool wr;
+	int rc, err;
+
+	if (argc < 1 || !(matches(argv[0], "read") || matches(argv[0], "write")))
+		return usage_err("usage: dmapeek dma %s", use);
+	wr = matches(argv[0], "write");
+	rc = parse_id_args("dma", use, &id, args, argc - 1, argv + 1);
+	if (rc)
+		return rc;
+	if (!len || len > (64 << 20))
+		return usage_err("dma needs len, at most 64MiB");
+	rc = need_ctx();
+	if (rc)
+		return rc;
+	buf = malloc(len);
+	if (!buf)
+		return op_err(ENOMEM, "dma");
+	memset(buf, (int)pattern, len);
+	err = wr ? dmapeek_dma_write(dp.ctx, id, off, buf, len) :
+		   dmapeek_dma_read(dp.ctx, id, off, buf, len);
+	if (err) {
+		free(buf);
+		return op_err(err, "dma %s attachment %u", wr ? "write" : "read", id);
+	}
+	pr_open_obj(NULL);
+	pr_str("op", "dma %s ", wr ? "write" : "read");
+	pr_u64("attachment", "attachment %" PRIu64 " ", id);
+	pr_u64("offset", "offset %" PRIu64 " ", off);
+	pr_u64("len", "len %" PRIu64, len);
+	if (!wr) {
+		pr_nl();
+		pr_open_arr("data");
+		for (i = 0; i < len && i < 64; i++)
+			pr_u64(NULL, i % 16 == 15 ? "%02" PRIx64 "\n" : "%02" PRIx64 " ",
+			       buf[i]);
+		pr_close_arr();
+	}
+	pr_close_obj();
+	pr_nl();
+	free(buf);
+	return EXIT_OK;
+}

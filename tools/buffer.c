@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * dmapeek buffer: the dma-bufs dmapeek.ko exported, each listed with its
+ * attachments (two dumps merged as they stream), every dma-buf of the
+ * system ("buffer all"), and the operations on a buffer: export, move,
+ * revoke and restore.  Exported buffers' fds stay open until exit, so a
+ * batch can import them.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <dmapeek.h>
+
+#include "cli.h"
+#include "fields.h"
+#include "json_print.h"
+
+static int buffer_range_v(const void *b, unsigned int i, struct dmapeek_addr_range *r)
+{
+	return dmapeek_buffer_range(b, i, r);
+}
+
+/* The next attachment of the merged dump; its error kept when it ends. */
+static void join_next(void)
+{
+	dp.join.a = dmapeek_attachment_next_in_buffer_order(dp.ctx, dp.join.a);
+	if (!dp.join.a)
+		dp.join.err = dmapeek_iter_err(dp.ctx);
+}
+
+/* End the merged dump: 0, or its error (as an exit code, told). */
+int join_end(void)
+{
+	int err = dp.join.err;
+
+	if (dp.join.a)
+		dmapeek_iter_end(dp.join.a);
+	memset(&dp.join, 0, sizeof(dp.join));
+	return err ? op_err(err, "attachment dump") : EXIT_OK;
+}
+
+static void print_buffer_attachments(const struct dmapeek_buffer *b)
+{
+	uint32_t bid = dmapeek_buffer_id(b);
+	struct dmapeek_attachment *a;
+
+	if (dp.join.streaming && !dp.join.unsupported && !dp.join.started) {
+		dp.join.started = true;
+		join_next();
+		if (dp.join.err == -EINVAL) {
+			dp.join.unsupported = true;	/* a module before ABI 1.1 */
+			dp.join.err = 0;
+		}
+	}
+	if (!dp.join.streaming || dp.join.unsupported) {
+		if (!dmapeek_buffer_attachments(b))
+			return;
+		dmapeek_for_each_attachment_of_buffer(dp.ctx, bid, a)
+			print_attachment(a, true, true);
+		return;
+	}
+	/* skip attachments of buffers this dump does not show (gone, new) */
+	while (dp.join.a && dmapeek_attachment_buffer_id(dp.join.a) < bid)
+		join_next();
+	while (dp.join.a && dmapeek_attachment_buffer_id(dp.join.a) == bid) {
+		print_attachment(dp.join.a, true, true);
+		join_next();
+	}
+}
+
+static void print_buffer(const struct dmapeek_buffer *b, bool with_attachments)
+{
+	pr_open_obj(NULL);
+	pr_u64("id", "buffer %" PRIu64 " ", dmapeek_buffer_id(b));
+	pr_str("name", "name \"%s\" ", dmapeek_buffer_name(b));
+	pr_size("size", "size %s ", dmapeek_buffer_size(b));
+	print_enum("model", "model %s ", dmapeek_buffer_model(b), dmapeek_model_str);
+	pr_u64("provider_id", "provider %" PRIu64 " ", dmapeek_buffer_provider_id(b));
+	print_enum("state", "state %s ", dmapeek_buffer_state(b),
+		   dmapeek_buffer_state_str);
+	pr_u64("inode", "inode %" PRIu64, dmapeek_buffer_inode(b));
+	pr_nl();
+	pr_text("    ");
+	pr_u64("attachments", "attachments %" PRIu64 " ", dmapeek_buffer_attachments(b));
+	pr_u64("pins", "pins %" PRIu64 " ", dmapeek_buffer_pins(b));
+	pr_u64("moves", "moves %" PRIu64 " ", dmapeek_buffer_moves(b));
+	pr_u64("revokes", "revokes %" PRIu64, dmapeek_buffer_revokes(b));
+	pr_u64("created_ns", NULL, dmapeek_buffer_created_ns(b));
+	pr_nl();
+	print_ranges(b, buffer_range_v, "    ");
+	if (with_attachments) {
+		pr_open_arr("attachment_list");
+		print_buffer_attachments(b);
+		pr_close_arr();
+	}
+	pr_close_obj();
+}
+
+/* Every dma-buf in the system: bufinfo, fdinfo and the module joined. */
+static int buffer_all(int argc, char **argv)
+{
+	struct dmapeek_sysview *v;
+	unsigned int i, j, unreadable;
+	int s;
+
+	(void)argv;
+	if (argc)
+		return usage_err("\"buffer all\" takes no arguments");
+	if (!dp.ctx) {
+		dp.ctx = dmapeek_new();	/* optional here: no error if absent */
+		if (dp.ctx)
+			dmapeek_set_log_fn(dp.ctx, log_stderr, NULL);
+	}
+	v = dmapeek_sysview_new(dp.ctx, NULL);
+	if (!v)
+		return op_err(errno, "system-wide view");
+	pr_open_obj(NULL);
+	pr_open_arr("sources");
+	for (s = 0; s < DMAPEEK_SRC_MAX; s++) {
+		int err = dmapeek_sysview_source(v, s, &unreadable);
+
+		pr_open_obj(NULL);
+		pr_str("name", "source %s ", dmapeek_sysview_src_str(s));
+		pr_str("status", "%s", err ? strerrorname_np(-err) ?: "error" : "ok");
+		pr_u64("unreadable", unreadable ? " (%" PRIu64 " unreadable)" : NULL,
+		       unreadable);
+		pr_close_obj();
+		pr_nl();
+	}
+	pr_close_arr();
+	pr_open_arr("buffers");
+	for (i = 0; i < dmapeek_sysview_nr_buffers(v); i++) {
+		const struct dmapeek_sysbuf *b = dmapeek_sysview_buffer(v, i);
+
+		pr_open_obj(NULL);
+		pr_u64("inode", "inode %" PRIu64 " ", dmapeek_sysbuf_inode(b));
+		pr_size("size", "size %s ", dmapeek_sysbuf_size(b));
+		pr_str("exp_name", "exporter %s ", dmapeek_sysbuf_exp_name(b));
+		pr_str("name", "name \"%s\" ", dmapeek_sysbuf_name(b));
+		pr_s64("count", "count %" PRId64 " ", dmapeek_sysbuf_count(b));
+		if (dmapeek_sysbuf_buffer_id(b))
+			pr_u64("buffer", "buffer %" PRIu64 " ", dmapeek_sysbuf_buffer_id(b));
+		else
+			pr_null("buffer", NULL);
+		pr_nl();
+		pr_open_arr("devices");
+		for (j = 0; j < dmapeek_sysbuf_nr_devices(b); j++)
+			pr_str(NULL, "    attached %s\n", dmapeek_sysbuf_device(b, j));
+		pr_close_arr();
+		pr_open_arr("fds");
+		for (j = 0; j < dmapeek_sysbuf_nr_fds(b); j++) {
+			const char *comm;
+			int pid, fd;
+
+			dmapeek_sysbuf_fd(b, j, &pid, &fd, &comm);
+			pr_open_obj(NULL);
+			pr_s64("pid", "    pid %" PRId64 " ", pid);
+			pr_str("comm", "(%s) ", comm);
+			pr_s64("fd", "fd %" PRId64, fd);
+			pr_close_obj();
+			pr_nl();
+		}
+		pr_close_arr();
+		pr_close_obj();
+	}
+	pr_close_arr();
+	pr_close_obj();
+	dmapeek_sysview_free(v);
+	return EXIT_OK;
+}
+
+OBJECT(buffer, DMAPEEK_A_BUFFER_ID, print_buffer(x, true), { "all", buffer_all },)
+
+int cmd_export(int argc, char **argv)
+{
+	DMAPEEK_OPTS(dmapeek_export_opts, o, .model = DMAPEEK_MODEL_PINNED);
+	const struct arg args[] = {
+		{ "provider", A_U32, &o.provider_id, 0 },
+		{ "model", A_MODEL, &o.model, 0 },
+		{ "size", A_SIZE, &o.length, 0 },
+		{ "name", A_STR, &o.name, 0 },
+		{ NULL, A_U32, NULL, 0 },
+	};
+	uint32_t id;
+	int fd, rc, err;
+
+	rc = parse_args("export", args, argc, argv);
+	if (rc)
+		return rc;
+	if (!o.provider_id || !o.length)
+		return usage_err("usage: dmapeek export provider ID size SIZE "
+				 "[model pinned|movable|revocable] [name NAME]");
+	rc = need_ctx();
+	if (rc)
+		return rc;
+	err = dmapeek_export(dp.ctx, &o, &fd, &id);
+	if (err) {
+		const struct hint_for h = { ENODEV, NULL, provider_hint, o.provider_id };
+
+		return op_err_hint(err, &h, "export");
+	}
+	snprintf(batch.last_buffer, sizeof(batch.last_buffer), "%u", id);
+	set_result(id);
+	if (dp.nr_held < sizeof(dp.held) / sizeof(dp.held[0]))
+		dp.held[dp.nr_held++] = (struct held){ .id = id, .fd = fd };
+	pr_open_obj(NULL);
+	pr_u64("buffer", "exported buffer %" PRIu64 " ", id);
+	pr_s64("fd", "fd %" PRId64, fd);
+	pr_close_obj();
+	pr_nl();
+	return EXIT_OK;
+}
+
+int held_fd(uint32_t id)
+{
+	unsigned int i;
+
+	for (i = 0; i < dp.nr_held; i++)
+		if (dp.held[i].id == id)
+			return dp.held[i].fd;
+	return -1;
+}
+
+int cmd_restore(int argc, char **argv)
+{
+	return id_op("restore", dmapeek_restore, "restored buffer %" PRIu64,
+		     argc, argv);
+}
+
+int cmd_move(int argc, char **argv)
+{
+	uint32_t id, prov = 0, timeout = 0;
+	const struct arg args[] = {
+		{ "provider", A_U32, &prov, 0 },
+		{ "timeout", A_U32, &timeout, 0 },
+		{ NULL, A_U32, NULL, 0 },
+	};
+	int rc, err;
+
+	rc = parse_id_args("move", "BUFFER provider ID [timeout MS]", &id, args,
+			   argc, argv);
+	if (rc)
+		return rc;
+	if (!prov)
+		return usage_err("usage: dmapeek move BUFFER provider ID [timeout MS]");
+	rc = need_ctx();
+	if (rc)
+		return rc;
+	err = dmapeek_move(dp.ctx, id, prov, timeout);
+	if (err) {
+		const struct hint_for h = { ENODEV, NULL, provider_hint, prov };
+
+		return op_err_hint(err, &h, "move buffer %u", id);
+	}
+	pr_open_obj(NULL);
+	pr_u64("buffer", "moved buffer %" PRIu64 " ", id);
+	pr_u64("provider", "to provider %" PRIu64, prov);
+	pr_close_obj();
+	pr_nl();
+	return EXIT_OK;
+}
+
+int cmd_revoke(int argc, char **argv)
+{
+	struct dmapeek_revoke_result *r;
+	uint32_t id, timeout = 0, aid;
+	const struct arg args[] = {
+		{ "timeout", A_U32, &timeout, 0 },
+		{ NULL, A_U32, NULL, 0 },
+	};
+	uint64_t ns;
+	unsigned int i;
+	bool stuck;
+	int rc, err;
+
+	rc = parse_id_args("revoke", "BUFFER [timeout MS]", &id, args, argc, argv);
+	if (rc)
+		return rc;
+	rc = need_ctx();
+	if (rc)
+		return rc;
+	err = dmapeek_revoke(dp.ctx, id, timeout, &r);
+	if (err)
+		return op_err(err, "revoke buffer %u", id);
+	pr_open_obj(NULL);
+	pr_u64("buffer", "revoked buffer %" PRIu64 ": ", id);
+	pr_u64("attachments", "%" PRIu64 " attachments invalidated, ",
+	       dmapeek_revoke_attachments(r));
+	pr_u64("stuck", "%" PRIu64 " stuck, ", dmapeek_revoke_stuck(r));
+	pr_ns("duration_ns", "took %s", dmapeek_revoke_duration_ns(r));
+	pr_nl();
+	pr_open_arr("results");
+	for (i = 0; !dmapeek_revoke_result(r, i, &aid, &ns, &stuck); i++) {
+		pr_open_obj(NULL);
+		pr_u64("attachment", "  attachment %" PRIu64 " ", aid);
+		if (stuck)
+			pr_null("unmap_ns", "STUCK (never unmapped) ");
+		else
+			pr_ns("unmap_ns", "unmapped after %s ", ns);
+		pr_bool("stuck", NULL, stuck);
+		pr_close_obj();
+		pr_nl();
+	}
+	pr_close_arr();
+	pr_close_obj();
+	dmapeek_object_free(dp.last_revoke);
+	dp.last_revoke = r;
+	return EXIT_OK;
+}

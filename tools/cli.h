@@ -1,0 +1,295 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What the files of the dmapeek command line share: the exit codes, the
+ * process's state (struct dp_state) and the batch's (struct batch), error
+ * messages, the argument parser and prefix matcher, the printers every
+ * object uses, and the object class that gives each object its "show",
+ * "list" and "find" verbs.  Internal to tools/dmapeek; the library's
+ * header is <dmapeek.h>.
+ */
+#ifndef DMAPEEK_CLI_H
+#define DMAPEEK_CLI_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <dmapeek.h>
+
+#include "fields.h"
+
+/* Exit codes, documented in dmapeek(8). */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAILED = 1,
+	EXIT_USAGE = 2,
+	EXIT_NOMODULE = 3,
+	EXIT_PERM = 4,
+	EXIT_NOTSUP = 5,
+	EXIT_EXPECT = 6,
+};
+
+/* A buffer exported by this process: its fd stays open until exit. */
+struct held {
+	uint32_t id;
+	int fd;
+};
+
+/*
+ * "buffer list" prints each buffer with its attachments.  Asking the
+ * module once per buffer costs a round trip each; instead, while a buffer
+ * dump streams, a second dump streams the attachments in buffer order
+ * (ABI 1.1) and the two are merged: both are sorted by buffer id, so
+ * memory stays at two netlink batches whatever the number of objects.
+ * A lookup by id, or a module without that dump, asks per buffer (and
+ * only for a buffer that has attachments).
+ */
+struct join {
+	bool streaming;		/* a buffer dump is being listed */
+	bool started;		/* the attachment dump was started */
+	bool unsupported;	/* the module refused it: ask per buffer */
+	struct dmapeek_attachment *a;	/* its current object, NULL at the end */
+	int err;		/* how it ended, told after the listing */
+};
+
+struct pci_access;
+
+/*
+ * The process's state, in one place: the options, the module, and what
+ * one command leaves for a later one.  The batch's own is struct batch.
+ */
+struct dp_state {
+	bool json, pretty, numeric, force, details, timestamp;	/* the options */
+	struct dmapeek *ctx;	/* the module, reached by need_ctx() */
+	bool quiet_errors;	/* "expect fail" runs its command quietly */
+	int last_err;		/* errno of the last failed operation */
+	struct held held[256];	/* buffers exported by this process */
+	unsigned int nr_held;
+	/* The outcome of the last revoke, for "expect revoke ...". */
+	struct dmapeek_revoke_result *last_revoke;
+	struct join join;	/* "buffer list"'s merged dump (buffer.c) */
+	struct pci_access *pacc;	/* libpci, for names (pci.c) */
+	/* CLOCK_REALTIME - CLOCK_MONOTONIC, the clock of the events' timestamps */
+	int64_t mono_to_real_ns;
+};
+
+extern struct dp_state dp;
+
+/*
+ * Results later words may name: "$buffer" and "$attachment" (the last
+ * export and import), and names a line gives its result with "$NAME =
+ * COMMAND..." (export: the buffer id, import: the attachment id, find:
+ * the object's id).
+ */
+struct var {
+	char name[32];
+	char val[16];
+};
+
+/* The batch's variables: where it is, and the names of its results. */
+struct batch {
+	const char *file;	/* the file being run (-b), for messages */
+	int line;
+	/* The id the last command named or made, for "$NAME = ..." in batch files. */
+	char result[16];
+	char last_buffer[16], last_attachment[16];
+	struct var vars[64];
+	unsigned int nr_vars;
+};
+
+extern struct batch batch;
+
+/* ------------------------------------------------ errors (utils.c) */
+
+void log_stderr(void *priv, enum dmapeek_log_level level, const char *fmt,
+		va_list ap);
+int usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * What a command knows about one errno that the table in vop_err() cannot:
+ * which id it named.  @fn (else @text) gives the hint; it runs after the
+ * error line is printed, so a lookup it makes cannot replace the kernel's
+ * text, and it may return NULL when the lookup finds nothing to add.
+ */
+struct hint_for {
+	int err;
+	const char *text;
+	const char *(*fn)(uint32_t id, char *buf, size_t len);
+	uint32_t id;
+};
+
+int op_err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* op_err() with the hint @h gives for its errno. */
+int op_err_hint(int err, const struct hint_for *h, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int need_ctx(void);
+
+/* --------------------------------------------- arguments (utils.c) */
+
+bool matches(const char *arg, const char *word);
+int parse_u32(const char *s, uint32_t *v);
+
+/*
+ * A command's "NAME VALUE" words and bare flag words, as a table: every
+ * command parses its arguments through parse_args(), so errors read alike
+ * and a bad command line is reported before any talk to the module.
+ */
+enum arg_type {
+	A_U32,		/* uint32_t */
+	A_BYTE,		/* uint32_t below 256 */
+	A_SIZE,		/* uint64_t, K/M/G/T suffixes */
+	A_STR,		/* const char * */
+	A_MODEL,	/* uint32_t, enum dmapeek_model by name */
+	A_BEHAVIOUR,	/* uint32_t, enum dmapeek_behaviour by name */
+	A_FLAG,		/* a bare word: ORs @bit into the uint32_t */
+};
+
+struct arg {
+	const char *name;
+	enum arg_type type;
+	void *dst;
+	uint32_t bit;
+};
+
+extern const struct arg no_args[];
+
+const struct arg *find_arg(const struct arg *args, const char *word);
+int parse_args(const char *cmd, const struct arg *args, int argc, char **argv);
+/* An id first, then the arguments of @args. */
+int parse_id_args(const char *cmd, const char *usage, uint32_t *id,
+		  const struct arg *args, int argc, char **argv);
+/* The operations on one id that answer only with success. */
+int id_op(const char *label, int (*op)(struct dmapeek *, uint32_t),
+	  const char *done, int argc, char **argv);
+
+/* ---------------------------------------------- printing (utils.c) */
+
+void print_flags(const char *key, uint32_t flags, const char *(*name)(unsigned int));
+void print_enum(const char *key, const char *fmt, uint32_t v,
+		const char *(*name)(uint32_t));
+
+/* The ranges of a buffer or a mapping: the @i-th in @r, 0 or -ENOENT. */
+typedef int (*range_fn)(const void *obj, unsigned int i, struct dmapeek_addr_range *r);
+
+void print_ranges(const void *obj, range_fn range, const char *indent);
+
+/* ----------------------------------------------- objects (utils.c) */
+
+typedef int (*cmd_fn)(int argc, char **argv);
+
+struct cmd {
+	const char *name;
+	cmd_fn fn;
+};
+
+int dispatch(const struct cmd *cmds, int argc, char **argv, const char *what);
+int iter_done(const char *what);
+
+/*
+ * What every object shares: its fields by name (fields.c), a lookup by
+ * id, the streamed dump and the printer.  "list" and "show" take an id
+ * or filters, "find" the filters a batch line needs to name an object.
+ */
+struct objclass {
+	const char *name;
+	const struct field *fields;
+	void *(*get)(uint32_t id);		/* NULL: no ids (p2p) */
+	void *(*next)(const void *prev);
+	void (*print)(const void *obj);
+	unsigned int id_attr;
+};
+
+#define MAX_CONDS	16
+
+int parse_conds(const struct objclass *oc, int argc, char **argv,
+		struct cond *conds, unsigned int *n);
+int obj_list(const struct objclass *oc, int argc, char **argv);
+int obj_find(const struct objclass *oc, int argc, char **argv);
+
+/*
+ * One object kind: its class, and its "show", "list", "find" (and any
+ * other) verbs.
+ */
+#define OBJECT(obj, ID_ATTR, print_call, ...) \
+static void *obj##_get_v(uint32_t id) { return dmapeek_##obj##_get(dp.ctx, id); } \
+static void *obj##_next_v(const void *prev) { return dmapeek_##obj##_next(dp.ctx, prev); } \
+static void obj##_print_v(const void *x) { print_call; } \
+const struct objclass obj##_class = { \
+	#obj, obj##_fields, obj##_get_v, obj##_next_v, obj##_print_v, ID_ATTR, \
+}; \
+static int obj##_list(int argc, char **argv) \
+{ \
+	return obj_list(&obj##_class, argc, argv); \
+} \
+static int obj##_find(int argc, char **argv) \
+{ \
+	return obj_find(&obj##_class, argc, argv); \
+} \
+static const struct cmd obj##_cmds[] = { \
+	{ "show", obj##_list }, { "list", obj##_list }, { "find", obj##_find }, \
+	__VA_ARGS__ { NULL, NULL }, \
+}; \
+int cmd_##obj(int argc, char **argv) \
+{ \
+	return dispatch(obj##_cmds, argc, argv, #obj " command"); \
+}
+
+extern const struct objclass buffer_class, attachment_class, provider_class,
+	device_class, mapping_class, p2p_class;
+
+/* ------------------------------------------------ the objects' files */
+
+/* provider.c, device.c: hints for ENODEV naming a provider or a device */
+const char *provider_hint(uint32_t id, char *buf, size_t len);
+const char *device_hint(uint32_t id, char *buf, size_t len);
+
+/* buffer.c */
+int join_end(void);
+int held_fd(uint32_t id);
+int cmd_buffer(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_move(int argc, char **argv);
+int cmd_revoke(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
+
+/* attachment.c */
+void print_attachment(const struct dmapeek_attachment *a, bool nested,
+		      bool with_mappings);
+int cmd_attachment(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_detach(int argc, char **argv);
+int cmd_map(int argc, char **argv);
+int cmd_unmap(int argc, char **argv);
+int cmd_dma(int argc, char **argv);
+
+/* mapping.c */
+void print_mapping(const struct dmapeek_mapping *m, bool nested);
+int cmd_mapping(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+
+int cmd_provider(int argc, char **argv);	/* provider.c */
+int cmd_device(int argc, char **argv);		/* device.c */
+int cmd_p2p(int argc, char **argv);		/* p2p.c */
+int cmd_monitor(int argc, char **argv);		/* monitor.c */
+
+/* pci.c */
+bool valid_bdf(const char *s);
+const char *pci_name(const char *bdf, char *buf, size_t len);
+void pci_names_free(void);
+int cmd_bind(int argc, char **argv);
+int cmd_unbind(int argc, char **argv);
+
+/* batch.c: batch files, names and expect */
+void where(void);
+void set_result(uint32_t id);
+bool valid_name(const char *s);
+int var_set(const char *name, const char *val);
+int substitute(int argc, char **argv);
+int run_batch(const char *file);
+int cmd_expect(int argc, char **argv);
+
+/* dmapeek.c: one command line (or batch line), through the command table */
+int run(int argc, char **argv);
+
+#endif

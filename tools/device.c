@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * dmapeek device: the PCI functions bound to dmapeek.ko, the importers an
+ * attachment is made for; their printer and verbs, and the hint an import
+ * gives when the device it named is not bound.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+
+#include <dmapeek.h>
+
+#include "cli.h"
+#include "fields.h"
+#include "json_print.h"
+
+static void print_device(const struct dmapeek_device *d)
+{
+	char name[256];
+	const char *n = pci_name(dmapeek_device_bdf(d), name, sizeof(name));
+
+	pr_open_obj(NULL);
+	pr_u64("id", "device %" PRIu64 " ", dmapeek_device_id(d));
+	pr_str("bdf", "bdf %s ", dmapeek_device_bdf(d));
+	pr_u64("vendor", "vendor %04" PRIx64 " ", dmapeek_device_vendor(d));
+	pr_u64("device", "device %04" PRIx64 " ", dmapeek_device_device(d));
+	pr_u64("class", "class %06" PRIx64 " ", dmapeek_device_class(d));
+	print_flags("roles", dmapeek_device_roles(d), dmapeek_device_role_str);
+	pr_s64("iommu_group", "iommu_group %" PRId64 " ", dmapeek_device_iommu_group(d));
+	print_enum("domain_type", "domain %s ", dmapeek_device_domain_type(d),
+		   dmapeek_domain_type_str);
+	pr_u64("dma_mask_bits", "dma_mask %" PRIu64 "bit ", dmapeek_device_dma_mask_bits(d));
+	pr_u64("attachments", "attachments %" PRIu64, dmapeek_device_attachments(d));
+	if (n)
+		pr_str("name", "\n    %s", n);
+	pr_close_obj();
+	pr_nl();
+}
+
+OBJECT(device, DMAPEEK_A_DEVICE_ID, print_device(x))
+
+/*
+ * ENODEV from an import: the device named is not bound to dmapeek, or
+ * the exporter refused to attach (dmapeek's own refuses a revoked buffer).
+ */
+const char *device_hint(uint32_t id, char *buf, size_t len)
+{
+	struct dmapeek_device *d = dmapeek_device_get(dp.ctx, id);
+
+	if (d) {
+		dmapeek_object_free(d);
+		snprintf(buf, len, "device %u is bound to dmapeek: the exporter "
+			 "refused the attachment (dmapeek's refuses a revoked buffer)", id);
+	} else if (errno == ENOENT) {
+		snprintf(buf, len, "there is no device %u: \"dmapeek device\" lists the "
+			 "devices bound to dmapeek, \"dmapeek bind\" binds one", id);
+	} else {
+		return NULL;
+	}
+	return buf;
+}

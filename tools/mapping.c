@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * dmapeek mapping: one mapping of an attachment, the addresses a device
+ * was given; its printer and verbs, and "audit", which checks a mapping's
+ * addresses against the IOMMU's page tables.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include <dmapeek.h>
+
+#include "cli.h"
+#include "fields.h"
+#include "json_print.h"
+
+static int mapping_range_v(const void *m, unsigned int i, struct dmapeek_addr_range *r)
+{
+	return dmapeek_mapping_range(m, i, r);
+}
+
+void print_mapping(const struct dmapeek_mapping *m, bool nested)
+{
+	pr_open_obj(NULL);
+	pr_text(nested ? "  " : "");
+	pr_u64("id", "mapping %" PRIu64 " ", dmapeek_mapping_id(m));
+	pr_u64("attachment_id", "attachment %" PRIu64 " ", dmapeek_mapping_attachment_id(m));
+	print_enum("path", "path %s ", dmapeek_mapping_path(m), dmapeek_mapping_path_str);
+	pr_size("size", "size %s ", dmapeek_mapping_size(m));
+	pr_ns("map_ns", "took %s", dmapeek_mapping_map_ns(m));
+	pr_nl();
+	print_ranges(m, mapping_range_v, "    ");
+	pr_close_obj();
+}
+
+OBJECT(mapping, DMAPEEK_A_MAPPING_ID, print_mapping(x, false))
+
+int cmd_audit(int argc, char **argv)
+{
+	struct dmapeek_audit_report *r;
+	uint64_t iova, exp, act;
+	unsigned int i;
+	uint32_t id;
+	int rc = parse_id_args("audit", "MAPPING", &id, no_args, argc, argv), err;
+
+	if (rc)
+		return rc;
+	rc = need_ctx();
+	if (rc)
+		return rc;
+	err = dmapeek_audit(dp.ctx, id, &r);
+	if (err)
+		return op_err(err, "audit mapping %u", id);
+	pr_open_obj(NULL);
+	pr_u64("mapping", "mapping %" PRIu64 " ", id);
+	print_enum("result", "result %s ", dmapeek_audit_result(r), dmapeek_audit_result_str);
+	print_enum("domain_type", "domain %s ", dmapeek_audit_domain_type(r),
+		   dmapeek_domain_type_str);
+	pr_u64("pages", "pages %" PRIu64 " ", dmapeek_audit_pages(r));
+	pr_u64("mismatches", "mismatches %" PRIu64 " ", dmapeek_audit_mismatches(r));
+	pr_u64("holes", "holes %" PRIu64, dmapeek_audit_holes(r));
+	pr_nl();
+	pr_open_arr("samples");
+	for (i = 0; !dmapeek_audit_sample(r, i, &iova, &exp, &act); i++) {
+		pr_open_obj(NULL);
+		pr_u64("iova", "  iova %#" PRIx64 " ", iova);
+		pr_u64("expected", "expected %#" PRIx64 " ", exp);
+		pr_u64("actual", "actual %#" PRIx64, act);
+		pr_close_obj();
+		pr_nl();
+	}
+	pr_close_arr();
+	pr_close_obj();
+	dmapeek_object_free(r);
+	return EXIT_OK;
+}
