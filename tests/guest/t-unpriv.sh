@@ -80,31 +80,31 @@ parent_bdf() {
 	basename "$(dirname "$(readlink -f "/sys/bus/pci/devices/$1")")"
 }
 
-# The switch topology puts an ivshmem (the last one) and the edu behind one
-# PCIe switch, on two downstream ports.  With an ACS redirect on that path
-# and an Intel CPU model under the q35 host bridge (not on the kernel's
-# P2PDMA allow-list), the kernel's pci_p2pdma_distance_many() prints "Host
-# bridge not in P2PDMA whitelist" on every call, verbose or not.  A plain
-# user sends thousands of p2p-get requests and dumps: the kernel log must
-# not grow by a line, and every answer must be the kernel's verdict
+# The acs-port topology puts an ivshmem (the last one) and the edu behind
+# one root port, as two functions.  With an ACS redirect on that port and
+# an Intel CPU model under the q35 host bridge (not on the kernel's P2PDMA
+# allow-list), the kernel's pci_p2pdma_distance_many() prints "Host bridge
+# not in P2PDMA whitelist" on every call, verbose or not.  A plain user
+# sends thousands of p2p-get requests and dumps: the kernel log must not
+# grow by a line, and every answer must be the kernel's verdict
 # (not-supported, acs-redirect).  The PCI core enables ACS redirect on the
-# downstream ports when an IOMMU is on; where it is off, the test turns it
-# on for the provider's port with setpci and restores it after.
+# port when an IOMMU is on; where it is off, the test turns it on with
+# setpci and restores it after.  (The switch topology cannot have the
+# redirect: QEMU's switch ports have no ACS capability.)
 test_unpriv_p2p_queries_on_acs_path_add_no_kernel_log_line() {
-	[ "$DMAPEEK_TOPOLOGY" = switch ] ||
-		skip "needs the switch topology (ACS redirect on a P2P path), not $DMAPEEK_TOPOLOGY"
+	[ "$DMAPEEK_TOPOLOGY" = acs-port ] ||
+		skip "needs the acs-port topology (ACS redirect on a P2P path), not $DMAPEEK_TOPOLOGY"
 	unpriv_user
 	setup_import
 	local iv dsp saved out new rows cmd
 	iv=$(ivshmem_bdfs | tail -n 1)
 	bind_dmapeek "$iv"
-	[ "$(parent_bdf "$iv")" != "$(parent_bdf "$EDU")" ] &&
-		[ "$(pci_chain "$iv" | sed -n 3p)" = "$(pci_chain "$EDU" | sed -n 3p)" ] ||
-		skip "$iv and $EDU are not on two ports of one switch"
+	dsp=$(parent_bdf "$iv")
+	[ "$dsp" = "$(parent_bdf "$EDU")" ] ||
+		fail "$iv and $EDU are not behind one root port in the acs-port topology"
 	if ! acs_redirect_on_path "$iv" "$EDU"; then
-		dsp=$(parent_bdf "$iv")
 		saved=$(setpci -s "$dsp" ECAP_ACS+6.w 2>/dev/null) ||
-			skip "the switch's downstream port $dsp has no ACS capability: no ACS redirect can be put on the path"
+			fail "the root port $dsp has no ACS capability"
 		# (expanded now: the function's locals are gone when the shell exits)
 		trap "setpci -s '$dsp' ECAP_ACS+6.w='$saved'" EXIT
 		setpci -s "$dsp" ECAP_ACS+6.w=000c:000c || fail "setpci ACS control of $dsp"
