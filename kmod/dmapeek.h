@@ -206,8 +206,9 @@ u64 dmapeek_provider_bus_offset(const struct dmapeek_provider *prov);
 
 int dmapeek_pci_init(void);
 void dmapeek_pci_exit(void);
-int dmapeek_export_init(void);
-void dmapeek_export_exit(void);
+/* dmapeek_op_wq, where revokes and moves end (dmapeek_move.c) */
+int dmapeek_op_init(void);
+void dmapeek_op_exit(void);
 
 /* ------------------------------------------------------------------ buffers */
 

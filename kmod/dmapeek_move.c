@@ -628,7 +628,7 @@ out:
 	dmapeek_op_tail_free(t);
 }
 
-int dmapeek_export_init(void)
+int dmapeek_op_init(void)
 {
 	/* unbound: a tail sleeps for as long as its timeout */
 	dmapeek_op_wq = alloc_workqueue("dmapeek_op", WQ_UNBOUND, 0);
@@ -636,7 +636,7 @@ int dmapeek_export_init(void)
 }
 
 /* After the last buffer: a tail holds one, so none is left to run. */
-void dmapeek_export_exit(void)
+void dmapeek_op_exit(void)
 {
 	destroy_workqueue(dmapeek_op_wq);
 }
