@@ -2,19 +2,24 @@
 /*
  * dmapeek.ko internals shared between its files.
  *
- *   dmapeek_main.c    module init/exit, /dev/dmapeek and its ioctl table
- *   dmapeek_core.c    object tables (ids), events, netlink helpers, ABI
- *   dmapeek_pci.c     the PCI driver, devices and providers
- *   dmapeek_export.c  the exporter: three memory models, move, revoke
- *   dmapeek_import.c  the importer probe, two-step IOVA mapping
- *   dmapeek_audit.c   the IOVA audit
- *   dmapeek_edu.c     QEMU edu DMA engine
- *   dmapeek_p2p.c     P2P map type, distance and reason
+ *   dmapeek_main.c        module init/exit, /dev/dmapeek and its ioctl table
+ *   dmapeek_core.c        object tables (ids), events, netlink helpers, ABI
+ *   dmapeek_pci.c         the PCI driver, devices and providers
+ *   dmapeek_backing.c     the memory behind a buffer: system pages, BAR ranges
+ *   dmapeek_export.c      the exporter: export, dma_buf_ops, three memory models
+ *   dmapeek_export_map.c  the exporter's map and unmap paths
+ *   dmapeek_move.c        revoke, restore and move of an exported buffer
+ *   dmapeek_export_gone.c the exporter's side of a device's removal
+ *   dmapeek_export_nl.c   netlink: buffers and attachments
+ *   dmapeek_import.c      the importer probe, two-step IOVA mapping
+ *   dmapeek_audit.c       the IOVA audit
+ *   dmapeek_edu.c         QEMU edu DMA engine
+ *   dmapeek_p2p.c         P2P map type, distance and reason
  *
  * and, only with configure --enable-debug-knobs (see dmapeek_debug.h):
  *
- *   dmapeek_debug.c   the test lab's debug parameters
- *   dmapeek_bench.c   the mapping paths timed (DMAPEEK_IOC_BENCH_MAP)
+ *   dmapeek_debug.c       the test lab's debug parameters
+ *   dmapeek_bench.c       the mapping paths timed (DMAPEEK_IOC_BENCH_MAP)
  */
 #ifndef _DMAPEEK_H
 #define _DMAPEEK_H
@@ -158,7 +163,7 @@ struct dmapeek_device {
  *	BARs go (dmapeek_export_device_gone())
  * @wq: woken when @buffers drops to 0
  * @alloc_lock: protects @allocs and @gone
- * @allocs: BAR space handed out to backings (dmapeek_export.c)
+ * @allocs: BAR space handed out to backings (dmapeek_backing.c)
  * @gone: the device is going away: no new backings, and no backing
  *	becomes a buffer's current one (set under @alloc_lock)
  *
@@ -201,12 +206,13 @@ u64 dmapeek_provider_bus_offset(const struct dmapeek_provider *prov);
 
 int dmapeek_pci_init(void);
 void dmapeek_pci_exit(void);
-int dmapeek_export_init(void);
-void dmapeek_export_exit(void);
+/* dmapeek_op_wq, where revokes and moves end (dmapeek_move.c) */
+int dmapeek_op_init(void);
+void dmapeek_op_exit(void);
 
 /* ------------------------------------------------------------------ buffers */
 
-struct dmapeek_buffer;		/* dmapeek_export.c */
+struct dmapeek_buffer;		/* dmapeek_export.h */
 struct dmapeek_imp;		/* dmapeek_import.c (struct dmapeek_import is the uapi's) */
 
 /* DMAPEEK_ATTACH_FLAGS_* of the uapi, as a u32 mask */

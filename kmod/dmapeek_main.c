@@ -228,12 +228,12 @@ static int __init dmapeek_init(void)
 	 * registration and __ro_after_init.
 	 */
 	dmapeek_nl_family.netnsok = false;
-	ret = dmapeek_export_init();
+	ret = dmapeek_op_init();
 	if (ret)
 		return ret;
 	ret = genl_register_family(&dmapeek_nl_family);
 	if (ret)
-		goto err_export;
+		goto err_op;
 	ret = dmapeek_p2p_init();
 	if (ret)
 		goto err_unregister_family;
@@ -252,8 +252,8 @@ err_p2p:
 	dmapeek_p2p_exit();
 err_unregister_family:
 	genl_unregister_family(&dmapeek_nl_family);
-err_export:
-	dmapeek_export_exit();
+err_op:
+	dmapeek_op_exit();
 	return ret;
 }
 
@@ -269,7 +269,7 @@ static void __exit dmapeek_exit(void)
 	dmapeek_pci_exit();
 	dmapeek_p2p_exit();
 	genl_unregister_family(&dmapeek_nl_family);
-	dmapeek_export_exit();
+	dmapeek_op_exit();
 }
 
 module_init(dmapeek_init);
