@@ -97,6 +97,13 @@ static inline struct nl_sock *dp_nl_ev_open(void)
 	return ev;
 }
 
+/* Events are multicast with sequence number 0: every one is taken. */
+static inline int dp_nl_any_seq_cb(struct nl_msg *msg __attribute__((unused)),
+				   void *arg __attribute__((unused)))
+{
+	return NL_OK;
+}
+
 /*
  * Wait on @ev for the done event of d->op, up to @timeout_ms (the
  * operation's) plus 10 s.  0 when it came, -ETIMEDOUT when not.  Frees @ev.
@@ -113,7 +120,11 @@ static inline int dp_nl_ev_wait(struct nl_sock *ev, unsigned int timeout_ms,
 		return -ENOMEM;
 	}
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, dp_nl_done_cb, d);
-	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, NULL, NULL);
+	/*
+	 * A callback, not NULL: libnl checks the sequence itself when none is
+	 * set, and an event (sequence 0) then never reaches the callback.
+	 */
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, dp_nl_any_seq_cb, NULL);
 	while (!d->found && time(NULL) < end) {
 		struct pollfd p = { .fd = nl_socket_get_fd(ev), .events = POLLIN };
 
