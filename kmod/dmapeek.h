@@ -193,6 +193,49 @@ struct dmapeek_provider {
 
 extern struct dmapeek_provider *dmapeek_system_provider;
 
+/**
+ * struct dmapeek_dev_listener - a room told of a device's life (dmapeek_pci.c)
+ * @name: the room, for the reader
+ * @probe: the device is bound and its providers exist; an error fails the
+ *	probe (the listeners probed before it are removed, in reverse)
+ * @providers_gone: the device's providers are marked gone; drop everything
+ *	on its BARs before returning (also on a failed probe)
+ * @client_gone: the device leaves as a client: drop what it maps
+ * @remove: undo @probe
+ * @node: on the PCI room's list
+ *
+ * The PCI room calls no other room: the exporter, the importer, the edu
+ * engine and the debug knobs register one of these at module init, before
+ * the driver registers (dmapeek_main.c), and leave after it unregisters,
+ * so the list needs no lock.  On unbind, every @providers_gone runs, then
+ * every @client_gone, in registration order; then every @remove in reverse.
+ * Any callback may be NULL.
+ */
+struct dmapeek_dev_listener {
+	const char *name;
+	int (*probe)(struct dmapeek_device *ddev);
+	void (*providers_gone)(struct dmapeek_device *ddev);
+	void (*client_gone)(struct dmapeek_device *ddev);
+	void (*remove)(struct dmapeek_device *ddev);
+	struct list_head node;
+};
+
+void dmapeek_dev_listen(struct dmapeek_dev_listener *l);
+void dmapeek_dev_unlisten(struct dmapeek_dev_listener *l);
+
+#define PCI_VENDOR_ID_QEMU_EDU	0x1234
+#define PCI_DEVICE_ID_QEMU_EDU	0x11e8
+
+/* QEMU's edu device, whose DMA engine dmapeek drives (dmapeek_edu.c). */
+static inline bool dmapeek_is_edu(const struct pci_dev *pdev)
+{
+	return pdev->vendor == PCI_VENDOR_ID_QEMU_EDU &&
+	       pdev->device == PCI_DEVICE_ID_QEMU_EDU;
+}
+
+/* Set by the debug knobs' mmio_bar_providers parameter; false otherwise. */
+extern bool dmapeek_mmio_bar_providers;
+
 /* Look up by id; caller holds dmapeek_lock. */
 struct dmapeek_provider *dmapeek_provider_find(u32 id);
 struct dmapeek_device *dmapeek_device_find(u32 id);
@@ -619,13 +662,8 @@ int dmapeek_ioc_dma(struct dmapeek_file *df, void *arg);
 
 /* ------------------------------------------------- exporter / importer hooks */
 
-/* The device goes away: revoke every buffer on its providers and wait. */
-void dmapeek_export_device_gone(struct dmapeek_device *ddev);
-
 /* Release every import of @df (file closed). */
 void dmapeek_import_release_file(struct dmapeek_file *df);
-/* The client device goes away: detach every import made with it. */
-void dmapeek_import_device_gone(struct dmapeek_device *ddev);
 /*
  * The dmapeek attachment record of @attach when dmapeek's importer made
  * it (importer_ops are dmapeek's), else NULL.
@@ -675,9 +713,15 @@ void dmapeek_p2p_exit(void);
 void dmapeek_phys_vec_sgt_free(struct dma_buf_attachment *attach,
 			       struct sg_table *sgt, enum dma_data_direction dir);
 
-/* The edu DMA engine (dmapeek_edu.c): set up at probe for 1234:11e8. */
-int dmapeek_edu_probe(struct dmapeek_device *ddev);
-void dmapeek_edu_remove(struct dmapeek_device *ddev);
+/*
+ * The device listeners of the rooms (struct dmapeek_dev_listener), which
+ * dmapeek_main.c registers: the exporter revokes the buffers on a device's
+ * BARs (dmapeek_export_gone.c), the importer detaches the imports it made
+ * (dmapeek_import.c), the edu engine is set up for 1234:11e8 (dmapeek_edu.c).
+ */
+extern struct dmapeek_dev_listener dmapeek_export_dev_listener;
+extern struct dmapeek_dev_listener dmapeek_import_dev_listener;
+extern struct dmapeek_dev_listener dmapeek_edu_dev_listener;
 /*
  * Copy @len bytes (<= 4096) between @bounce (a kernel buffer) and the DMA
  * address @addr with the edu engine of @ddev; @to_addr: write @addr.  The

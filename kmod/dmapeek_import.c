@@ -55,13 +55,14 @@
 
 #include "dmapeek.h"
 #include "dmapeek-nl-gen.h"
-#include "dmapeek_debug.h"
 #include "dmapeek_import.h"
 
 #define DMAPEEK_IMPORT_FENCE_TIMEOUT	(5 * HZ)
 #define DMAPEEK_UNMAP_DELAY_MAX_MS	60000
 
 static void dmapeek_import_invalidate(struct dma_buf_attachment *attach);
+
+const struct dmapeek_import_hooks *dmapeek_import_hooks;
 
 static const struct dma_buf_attach_ops dmapeek_import_ops_p2p = {
 	.allow_peer2peer = true,
@@ -370,7 +371,8 @@ static void dmapeek_import_unmap_locked(struct dmapeek_imp *imp)
 	dmapeek_own_unmap(imp, &imp->own);
 	if (READ_ONCE(imp->a.own_map) != DMAPEEK_OWN_MAP_STATE_FOREIGN_EXPORTER)
 		WRITE_ONCE(imp->a.own_map, DMAPEEK_OWN_MAP_STATE_NONE);
-	dmapeek_debug_import_unmap(imp);
+	if (dmapeek_import_hooks)
+		dmapeek_import_hooks->unmap(imp);
 	dmapeek_mapping_unregister_free(imp->sgt_map);
 	imp->sgt_map = NULL;
 	dma_buf_unmap_attachment(imp->attach, imp->sgt, DMA_BIDIRECTIONAL);
@@ -478,7 +480,8 @@ static int dmapeek_import_map_locked(struct dmapeek_imp *imp)
 	}
 	kvfree(cpu);
 
-	dmapeek_debug_import_map(imp);
+	if (dmapeek_import_hooks)
+		dmapeek_import_hooks->map(imp);
 	dmapeek_import_event(imp, DMAPEEK_EVENT_TYPE_MAP, imp->sgt_map->id, 0);
 	return 0;
 
@@ -934,13 +937,12 @@ void dmapeek_import_release_file(struct dmapeek_file *df)
 	}
 }
 
-void dmapeek_import_device_gone(struct dmapeek_device *ddev)
+static void dmapeek_import_device_gone(struct dmapeek_device *ddev)
 {
 	struct dmapeek_attachment *a;
 	struct dmapeek_imp *imp;
 	unsigned long id, next = 0;
 
-	dmapeek_debug_device_gone(ddev);
 	mutex_lock(&dmapeek_lock);
 	ddev->gone = true;
 	mutex_unlock(&dmapeek_lock);
@@ -969,6 +971,11 @@ void dmapeek_import_device_gone(struct dmapeek_device *ddev)
 		dmapeek_import_put(imp);
 	}
 }
+
+struct dmapeek_dev_listener dmapeek_import_dev_listener = {
+	.name = "importer",
+	.client_gone = dmapeek_import_device_gone,
+};
 
 /* ----------------------------------------------------------------- netlink */
 

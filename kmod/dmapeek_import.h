@@ -101,6 +101,23 @@ int dmapeek_own_map(struct dmapeek_imp *imp, struct dmapeek_own_map *om,
 void dmapeek_own_unmap(struct dmapeek_imp *imp, struct dmapeek_own_map *om);
 
 /* Look up an import by attachment id, with a reference; NULL and *@err. */
+/**
+ * struct dmapeek_import_hooks - debug-only work beside the importer's maps
+ * @map: @imp was just mapped (its sg table is new)
+ * @unmap: @imp unmaps; also called by the hooks' owner itself
+ *
+ * Both run with the buffer's reservation lock held (@map also with the
+ * import's lock).  dmapeek_debug.c sets dmapeek_import_hooks at module
+ * init, before any import exists, and clears it at exit, after the last:
+ * the importer never calls the debug code by name.
+ */
+struct dmapeek_import_hooks {
+	void (*map)(struct dmapeek_imp *imp);
+	void (*unmap)(struct dmapeek_imp *imp);
+};
+
+extern const struct dmapeek_import_hooks *dmapeek_import_hooks;
+
 struct dmapeek_imp *dmapeek_import_get(u32 id, int *err);
 void dmapeek_import_put(struct dmapeek_imp *imp);
 

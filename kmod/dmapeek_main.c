@@ -215,6 +215,34 @@ static struct miscdevice dmapeek_miscdev = {
 	.mode = 0600,
 };
 
+/*
+ * The rooms that hear of a device's life register with the PCI room before
+ * its driver can bind anything, and leave after it unbound everything
+ * (struct dmapeek_dev_listener).  Their order is the order of a removal:
+ *
+ *   1. exporter   providers_gone: revoke the buffers on the device's BARs
+ *                 and wait for every mapping of them to go
+ *   2. debug      providers_gone: drop the audit_bar_* mappings of those
+ *                 BARs (debug knobs only; also hooks the importer's maps)
+ *   3. importer   client_gone: detach every import the device made
+ *   4. edu        probe: set the DMA engine up; remove (first, being last)
+ */
+static void dmapeek_rooms_connect(void)
+{
+	dmapeek_dev_listen(&dmapeek_export_dev_listener);
+	dmapeek_debug_register();
+	dmapeek_dev_listen(&dmapeek_import_dev_listener);
+	dmapeek_dev_listen(&dmapeek_edu_dev_listener);
+}
+
+static void dmapeek_rooms_disconnect(void)
+{
+	dmapeek_dev_unlisten(&dmapeek_edu_dev_listener);
+	dmapeek_dev_unlisten(&dmapeek_import_dev_listener);
+	dmapeek_debug_unregister();
+	dmapeek_dev_unlisten(&dmapeek_export_dev_listener);
+}
+
 static int __init dmapeek_init(void)
 {
 	int ret;
@@ -228,9 +256,10 @@ static int __init dmapeek_init(void)
 	 * registration and __ro_after_init.
 	 */
 	dmapeek_nl_family.netnsok = false;
+	dmapeek_rooms_connect();
 	ret = dmapeek_op_init();
 	if (ret)
-		return ret;
+		goto err_rooms;
 	ret = genl_register_family(&dmapeek_nl_family);
 	if (ret)
 		goto err_op;
@@ -254,6 +283,8 @@ err_unregister_family:
 	genl_unregister_family(&dmapeek_nl_family);
 err_op:
 	dmapeek_op_exit();
+err_rooms:
+	dmapeek_rooms_disconnect();
 	return ret;
 }
 
@@ -270,6 +301,7 @@ static void __exit dmapeek_exit(void)
 	dmapeek_p2p_exit();
 	genl_unregister_family(&dmapeek_nl_family);
 	dmapeek_op_exit();
+	dmapeek_rooms_disconnect();
 }
 
 module_init(dmapeek_init);
