@@ -12,6 +12,8 @@
  *   dmapeek_export_gone.c the exporter's side of a device's removal
  *   dmapeek_export_nl.c   netlink: buffers and attachments
  *   dmapeek_import.c      the importer probe, two-step IOVA mapping
+ *   dmapeek_phys.c        the exporters that offer their physical ranges
+ *                         to the importer (dmapeek_phys.h)
  *   dmapeek_audit.c       the IOVA audit
  *   dmapeek_edu.c         QEMU edu DMA engine
  *   dmapeek_p2p.c         P2P map type, distance and reason
@@ -301,7 +303,7 @@ struct dmapeek_imp;		/* dmapeek_import.c (struct dmapeek_import is the uapi's) *
  * and read with READ_ONCE() by the fill function.  When dmapeek's importer
  * attaches to a buffer dmapeek exported, the exporter's attach callback
  * finds the importer's record through attach->importer_priv (see
- * dmapeek_import_attachment()) and fills in the exporter side of the same
+ * dmapeek_attachment_of()) and fills in the exporter side of the same
  * object, so one kernel attachment is one dmapeek attachment.  Each
  * counter has one writer: for that shared record the importer counts maps,
  * unmaps, invalidations and refused maps (it sees all of them), and the
@@ -445,8 +447,9 @@ void dmapeek_mapping_unregister_free(struct dmapeek_mapping *m);
  *   importer-sgt mapping id, since no dmapeek code sees the exporter side.
  *
  * A map the exporter refuses (revoked: -ENODEV) is a map event carrying
- * the error, sent by the same side.  dmapeek_export_owns() decides which
- * side a buffer belongs to.
+ * the error, sent by the same side.  dmapeek_phys_offered() decides which
+ * side a buffer belongs to: an exporter that offers its ranges to the
+ * importer sends its own events (dmapeek_phys.h).
  */
 
 /**
@@ -666,8 +669,15 @@ int dmapeek_ioc_dma(struct dmapeek_file *df, void *arg);
 void dmapeek_import_release_file(struct dmapeek_file *df);
 /*
  * The dmapeek attachment record of @attach when dmapeek's importer made
- * it (importer_ops are dmapeek's), else NULL.
+ * it, else NULL (dmapeek_core.c).  The exporter's attach callback asks
+ * this; the importer answers through the function it registered with
+ * dmapeek_attachment_importer() at module init (dmapeek_main.c), so the
+ * exporter never calls the importer by name.
  */
+struct dmapeek_attachment *dmapeek_attachment_of(struct dma_buf_attachment *attach);
+void dmapeek_attachment_importer(struct dmapeek_attachment *
+				 (*of)(struct dma_buf_attachment *attach));
+/* The importer's answer (dmapeek_import.c). */
 struct dmapeek_attachment *dmapeek_import_attachment(struct dma_buf_attachment *attach);
 /*
  * That record belongs to the importer (dmapeek_import.c frees it after
@@ -675,25 +685,9 @@ struct dmapeek_attachment *dmapeek_import_attachment(struct dma_buf_attachment *
  * (buf, EXPORTED, map_type) in its attach callback and never frees it.
  */
 
-/* @dmabuf was exported by dmapeek (its ops are dmapeek's). */
-bool dmapeek_export_owns(const struct dma_buf *dmabuf);
-
-/*
- * Inside an invalidate of a buffer dmapeek exported (reservation lock
- * held): the memory goes away for good (its device is leaving), so even an
- * importer that would keep its mapping must unmap now.  dmapeek's importer
- * asks this and unmaps whatever behaviour it simulates.
- */
-bool dmapeek_export_must_unmap(struct dma_buf *dmabuf);
-
-/*
- * For a buffer dmapeek exported (dmabuf->ops are dmapeek's): its current
- * backing as CPU physical ranges, and the provider they come from.  The
- * caller holds the buffer's reservation lock and kfree()s *@vec.
- * -EOPNOTSUPP: not dmapeek's buffer; -ENODEV: revoked.  (dmapeek_export.c)
- */
-int dmapeek_export_phys(struct dma_buf *dmabuf, struct phys_vec **vec, u32 *nr,
-			struct dmapeek_provider **prov);
+/* dmapeek's exporter offers its buffers' ranges (dmapeek_phys.h). */
+struct dmapeek_phys_exporter;
+extern struct dmapeek_phys_exporter dmapeek_export_phys_exporter;
 
 /*
  * The P2P map type of (provider, client device), with distance and reason,

@@ -83,7 +83,7 @@ static struct dmapeek_buffer *dmapeek_buffer_next(unsigned long *next)
  * @buf's memory on @ddev goes away (resv held): the current backing is
  * revoked for good, with every importer told; an old backing still mapped
  * after a move gets its importers told again.  dmapeek's own importer
- * unmaps inside the invalidate (dmapeek_export_must_unmap()); others must
+ * unmaps inside the invalidate (dmapeek_phys_must_unmap()); others must
  * unmap on their own, and the removal waits for them.
  */
 static void dmapeek_buffer_device_gone(struct dmapeek_buffer *buf,

@@ -12,7 +12,7 @@
  *    running offset, one dma_iova_sync), or dma_map_phys() where no IOMMU
  *    translates.  Only for memory whose physical ranges the exporter hands
  *    out through an interface meant for it: dmapeek's own exports
- *    (dmapeek_export_phys()).  An importer must not read the CPU side
+ *    (dmapeek_phys_get()).  An importer must not read the CPU side
  *    (pages) of another exporter's sg table, so a foreign buffer gets no
  *    importer-side mapping, and its attachment says so;
  *  - phys-vec-helper (debug, see the audit_bar_* parameters): BAR ranges
@@ -56,6 +56,7 @@
 #include "dmapeek.h"
 #include "dmapeek-nl-gen.h"
 #include "dmapeek_import.h"
+#include "dmapeek_phys.h"
 
 #define DMAPEEK_IMPORT_FENCE_TIMEOUT	(5 * HZ)
 #define DMAPEEK_UNMAP_DELAY_MAX_MS	60000
@@ -143,7 +144,7 @@ static void dmapeek_import_event(struct dmapeek_imp *imp, u32 type, u32 mapping_
 		.error = error,
 	};
 
-	if (dmapeek_export_owns(imp->dmabuf))
+	if (dmapeek_phys_offered(imp->dmabuf))
 		return;
 	dmapeek_event(&ev);
 }
@@ -427,7 +428,7 @@ static int dmapeek_import_map_locked(struct dmapeek_imp *imp)
 	 * hands out (resv held, so they stay).  A foreign exporter's are not
 	 * ours to read.
 	 */
-	ret = dmapeek_export_phys(imp->dmabuf, &cpu, &ncpu, &prov);
+	ret = dmapeek_phys_get(imp->dmabuf, &cpu, &ncpu, &prov);
 	if (!ret) {
 		ours = true;
 		if (prov && prov->kind == DMAPEEK_PROVIDER_KIND_PCI_BAR)
@@ -547,8 +548,8 @@ static void dmapeek_import_invalidate(struct dma_buf_attachment *attach)
 	 * without bound (the import refused that already: this is belt and
 	 * braces).
 	 */
-	if (!dmapeek_export_owns(attach->dmabuf) ||
-	    dmapeek_export_must_unmap(attach->dmabuf)) {
+	if (!dmapeek_phys_offered(attach->dmabuf) ||
+	    dmapeek_phys_must_unmap(attach->dmabuf)) {
 		imp->unmap_pending = false;
 		dmapeek_import_unmap_locked(imp);
 		return;
@@ -746,7 +747,7 @@ int dmapeek_ioc_import(struct dmapeek_file *df, void *arg,
 	 * invalidate op that it unmaps within bounded time.
 	 */
 	if (ia->behaviour != DMAPEEK_BEHAVIOUR_NORMAL &&
-	    !dmapeek_export_owns(dmabuf)) {
+	    !dmapeek_phys_offered(dmabuf)) {
 		ret = -EOPNOTSUPP;
 		goto err_put_buf;
 	}
@@ -768,7 +769,7 @@ int dmapeek_ioc_import(struct dmapeek_file *df, void *arg,
 	imp->a.imp = imp;
 	imp->a.dmabuf = dmabuf;
 	imp->a.ino = file_inode(dmabuf->file)->i_ino;
-	imp->a.own_map = dmapeek_export_owns(dmabuf) ? DMAPEEK_OWN_MAP_STATE_NONE :
+	imp->a.own_map = dmapeek_phys_offered(dmabuf) ? DMAPEEK_OWN_MAP_STATE_NONE :
 			 DMAPEEK_OWN_MAP_STATE_FOREIGN_EXPORTER;
 	imp->a.behaviour = ia->behaviour;
 	imp->a.unmap_delay_ms = ia->unmap_delay_ms;

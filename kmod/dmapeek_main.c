@@ -22,6 +22,7 @@
 #include "dmapeek.h"
 #include "dmapeek-nl-gen.h"
 #include "dmapeek_debug.h"
+#include "dmapeek_phys.h"
 
 /*
  * Every ioctl argument starts with a __u32 size.  An op names the smallest
@@ -216,6 +217,11 @@ static struct miscdevice dmapeek_miscdev = {
 };
 
 /*
+ * Before anything can export or import: dmapeek's exporter offers its
+ * buffers' physical ranges to the importer (dmapeek_phys.h), and the
+ * importer lets the exporter recognise its attachments
+ * (dmapeek_attachment_of()).
+ *
  * The rooms that hear of a device's life register with the PCI room before
  * its driver can bind anything, and leave after it unbound everything
  * (struct dmapeek_dev_listener).  Their order is the order of a removal:
@@ -229,6 +235,8 @@ static struct miscdevice dmapeek_miscdev = {
  */
 static void dmapeek_rooms_connect(void)
 {
+	dmapeek_phys_offer(&dmapeek_export_phys_exporter);
+	dmapeek_attachment_importer(dmapeek_import_attachment);
 	dmapeek_dev_listen(&dmapeek_export_dev_listener);
 	dmapeek_debug_register();
 	dmapeek_dev_listen(&dmapeek_import_dev_listener);
@@ -241,6 +249,8 @@ static void dmapeek_rooms_disconnect(void)
 	dmapeek_dev_unlisten(&dmapeek_import_dev_listener);
 	dmapeek_debug_unregister();
 	dmapeek_dev_unlisten(&dmapeek_export_dev_listener);
+	dmapeek_attachment_importer(NULL);
+	dmapeek_phys_withdraw(&dmapeek_export_phys_exporter);
 }
 
 static int __init dmapeek_init(void)
