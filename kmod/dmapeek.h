@@ -11,7 +11,9 @@
  *   dmapeek_move.c        revoke, restore and move of an exported buffer
  *   dmapeek_export_gone.c the exporter's side of a device's removal
  *   dmapeek_export_nl.c   netlink: buffers and attachments
- *   dmapeek_import.c      the importer probe, two-step IOVA mapping
+ *   dmapeek_import.c      the importer probe: import, attach, invalidation,
+ *                         teardown, its requests
+ *   dmapeek_import_map.c  the importer's mapping paths, one function each
  *   dmapeek_phys.c        the exporters that offer their physical ranges
  *                         to the importer (dmapeek_phys.h)
  *   dmapeek_audit.c       the IOVA audit

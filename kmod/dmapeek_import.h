@@ -100,7 +100,6 @@ int dmapeek_own_map(struct dmapeek_imp *imp, struct dmapeek_own_map *om,
 		    const struct phys_vec *cpu, u32 nr, unsigned long attrs);
 void dmapeek_own_unmap(struct dmapeek_imp *imp, struct dmapeek_own_map *om);
 
-/* Look up an import by attachment id, with a reference; NULL and *@err. */
 /**
  * struct dmapeek_import_hooks - debug-only work beside the importer's maps
  * @map: @imp was just mapped (its sg table is new)
@@ -118,6 +117,22 @@ struct dmapeek_import_hooks {
 
 extern const struct dmapeek_import_hooks *dmapeek_import_hooks;
 
+/*
+ * dmapeek_import_map.c, for dmapeek_import.c: map @imp if it is not mapped
+ * (the exporter's sg table, its record, the importer-side mapping beside
+ * it), and unmap everything of it, with their events; the buffer's
+ * reservation lock is held.  Map: -ENODEV when revoked (counted).
+ */
+int dmapeek_import_map_locked(struct dmapeek_imp *imp);
+void dmapeek_import_unmap_locked(struct dmapeek_imp *imp);
+/*
+ * An event for a transition of @imp, unless an exporter that offers its
+ * ranges sends it (see "DOC: dmapeek events").
+ */
+void dmapeek_import_event(struct dmapeek_imp *imp, u32 type, u32 mapping_id,
+			  int error);
+
+/* Look up an import by attachment id, with a reference; NULL and *@err. */
 struct dmapeek_imp *dmapeek_import_get(u32 id, int *err);
 void dmapeek_import_put(struct dmapeek_imp *imp);
 
