@@ -157,6 +157,66 @@ int dmapeek_sgt_dma_segs(struct sg_table *sgt, struct phys_vec **out, u32 *nr)
 }
 
 /*
+ * Path iova-link: @cpu (nr ranges) into the IOVA range om->state holds,
+ * at a running offset, then one sync; @dma gets the addresses.  Undone
+ * here on failure.
+ */
+static int dmapeek_own_map_iova_link(struct device *dev, struct dmapeek_own_map *om,
+				     const struct phys_vec *cpu, u32 nr,
+				     struct phys_vec *dma)
+{
+	u64 off = 0;
+	u32 i;
+	int ret;
+
+	for (i = 0; i < nr; i++) {
+		ret = dma_iova_link(dev, &om->state, cpu[i].paddr, off,
+				    cpu[i].len, DMA_BIDIRECTIONAL, om->attrs);
+		if (ret)
+			goto err_destroy;
+		dma[i].paddr = om->state.addr + off;
+		dma[i].len = cpu[i].len;
+		off += cpu[i].len;
+	}
+	ret = dma_iova_sync(dev, &om->state, 0, off);
+	if (ret)
+		goto err_destroy;
+	return 0;
+
+err_destroy:
+	dma_iova_destroy(dev, &om->state, off, DMA_BIDIRECTIONAL, om->attrs);
+	return ret;
+}
+
+/*
+ * Path map-phys: dma_map_phys() range by range, where no IOVA space can
+ * be had; @dma gets the addresses.  Undone here on failure.
+ */
+static int dmapeek_own_map_phys(struct device *dev, struct dmapeek_own_map *om,
+				const struct phys_vec *cpu, u32 nr,
+				struct phys_vec *dma)
+{
+	dma_addr_t a;
+	u32 i;
+
+	for (i = 0; i < nr; i++) {
+		a = dma_map_phys(dev, cpu[i].paddr, cpu[i].len,
+				 DMA_BIDIRECTIONAL, om->attrs);
+		if (dma_mapping_error(dev, a))
+			goto err_unmap;
+		dma[i].paddr = a;
+		dma[i].len = cpu[i].len;
+	}
+	return 0;
+
+err_unmap:
+	while (i--)
+		dma_unmap_phys(dev, dma[i].paddr, dma[i].len,
+			       DMA_BIDIRECTIONAL, om->attrs);
+	return -EIO;
+}
+
+/*
  * The importer-side mapping of @cpu with the two-step API, or dma_map_phys()
  * per range where no IOMMU translates.  @attrs: DMA_ATTR_MMIO for a BAR.
  */
@@ -165,7 +225,7 @@ int dmapeek_own_map(struct dmapeek_imp *imp, struct dmapeek_own_map *om,
 {
 	struct device *dev = &imp->ddev->pdev->dev;
 	struct phys_vec *dma;
-	u64 t0 = dmapeek_now(), total = 0, off = 0;
+	u64 t0 = dmapeek_now(), total = 0;
 	u32 i, path, kind;
 	int ret;
 
@@ -190,44 +250,17 @@ int dmapeek_own_map(struct dmapeek_imp *imp, struct dmapeek_own_map *om,
 	om->attrs = attrs;
 	om->nr = 0;
 	if (dma_iova_try_alloc(dev, &om->state, cpu[0].paddr, total)) {
-		for (i = 0; i < nr; i++) {
-			ret = dma_iova_link(dev, &om->state, cpu[i].paddr, off,
-					    cpu[i].len, DMA_BIDIRECTIONAL, attrs);
-			if (ret) {
-				dma_iova_destroy(dev, &om->state, off,
-						 DMA_BIDIRECTIONAL, attrs);
-				goto err_free;
-			}
-			dma[i].paddr = om->state.addr + off;
-			dma[i].len = cpu[i].len;
-			off += cpu[i].len;
-		}
-		ret = dma_iova_sync(dev, &om->state, 0, off);
-		if (ret) {
-			dma_iova_destroy(dev, &om->state, off, DMA_BIDIRECTIONAL, attrs);
-			goto err_free;
-		}
+		ret = dmapeek_own_map_iova_link(dev, om, cpu, nr, dma);
 		path = DMAPEEK_MAPPING_PATH_IOVA_LINK;
 		kind = DMAPEEK_ADDR_KIND_IOVA;
 	} else {
-		for (i = 0; i < nr; i++) {
-			dma_addr_t a = dma_map_phys(dev, cpu[i].paddr, cpu[i].len,
-						    DMA_BIDIRECTIONAL, attrs);
-
-			if (dma_mapping_error(dev, a)) {
-				ret = -EIO;
-				while (i--)
-					dma_unmap_phys(dev, dma[i].paddr, dma[i].len,
-						       DMA_BIDIRECTIONAL, attrs);
-				goto err_free;
-			}
-			dma[i].paddr = a;
-			dma[i].len = cpu[i].len;
-		}
+		ret = dmapeek_own_map_phys(dev, om, cpu, nr, dma);
 		path = DMAPEEK_MAPPING_PATH_MAP_PHYS;
 		kind = dmapeek_dev_translates(dev) ? DMAPEEK_ADDR_KIND_IOVA :
 						     DMAPEEK_ADDR_KIND_PHYS;
 	}
+	if (ret)
+		goto err_free;
 	om->total = total;
 	om->dma = dma;
 	om->nr = nr;
@@ -286,34 +319,23 @@ void dmapeek_import_unmap_locked(struct dmapeek_imp *imp)
 	dmapeek_import_event(imp, DMAPEEK_EVENT_TYPE_UNMAP, mapping_id, 0);
 }
 
-/* Map if not mapped; resv held.  -ENODEV: revoked (counted). */
-int dmapeek_import_map_locked(struct dmapeek_imp *imp)
+/*
+ * The exporter's sg table for @imp (path importer-sgt), its fences waited
+ * for; resv held.  On failure the map event with the error is sent.
+ */
+static struct sg_table *dmapeek_import_map_exporter(struct dmapeek_imp *imp)
 {
-	struct phys_vec *dma = NULL, *cpu = NULL;
-	struct dmapeek_provider *prov = NULL;
-	struct device *dev = &imp->ddev->pdev->dev;
 	struct sg_table *sgt;
-	u32 ndma, ncpu = 0, kind;
-	unsigned long attrs = 0;
-	bool ours = false;
 	long lret;
-	u64 t0;
 	int ret;
 
-	dma_resv_assert_held(imp->dmabuf->resv);
-	if (imp->dead)
-		return -ENODEV;
-	if (imp->sgt)
-		return 0;
-
-	t0 = dmapeek_now();
 	sgt = dma_buf_map_attachment(imp->attach, DMA_BIDIRECTIONAL);
 	if (IS_ERR(sgt)) {
 		ret = PTR_ERR(sgt);
 		if (ret == -ENODEV)
 			WRITE_ONCE(imp->a.revoked_seen, imp->a.revoked_seen + 1);
 		dmapeek_import_event(imp, DMAPEEK_EVENT_TYPE_MAP, 0, ret);
-		return ret;
+		return sgt;
 	}
 	/* Static importers had the core wait; a dynamic one waits itself. */
 	if (imp->flags & DMAPEEK_IMPORT_DYNAMIC) {
@@ -324,52 +346,53 @@ int dmapeek_import_map_locked(struct dmapeek_imp *imp)
 			ret = lret ? lret : -ETIMEDOUT;
 			dma_buf_unmap_attachment(imp->attach, sgt, DMA_BIDIRECTIONAL);
 			dmapeek_import_event(imp, DMAPEEK_EVENT_TYPE_MAP, 0, ret);
-			return ret;
+			return ERR_PTR(ret);
 		}
 	}
-	/*
-	 * What the device reaches: the physical ranges dmapeek's exporter
-	 * hands out (resv held, so they stay).  A foreign exporter's are not
-	 * ours to read.
-	 */
-	ret = dmapeek_phys_get(imp->dmabuf, &cpu, &ncpu, &prov);
-	if (!ret) {
-		ours = true;
-		if (prov && prov->kind == DMAPEEK_PROVIDER_KIND_PCI_BAR)
-			attrs = DMA_ATTR_MMIO;
-	} else if (ret == -ENOMEM) {
-		goto err_unmap;
-	} else {
-		cpu = NULL;
-		ncpu = 0;
-	}
+	return sgt;
+}
 
-	/* The record of the exporter's table: without it, no mapping. */
+/*
+ * The record of the exporter's table @sgt (imp->sgt_map): without it, no
+ * mapping.  @cpu (ncpu): the offered physical ranges, or NULL; @bus: the
+ * table holds bus addresses (a BAR reached through a switch), which have
+ * no physical side to pair.
+ */
+static int dmapeek_import_record_sgt(struct dmapeek_imp *imp, struct sg_table *sgt,
+				     const struct phys_vec *cpu, u32 ncpu,
+				     bool bus, u64 t0)
+{
+	struct device *dev = &imp->ddev->pdev->dev;
+	struct phys_vec *dma = NULL;
+	u32 ndma, kind;
+	int ret;
+
 	ret = dmapeek_sgt_dma_segs(sgt, &dma, &ndma);
 	if (ret)
-		goto err_free_cpu;
+		return ret;
 	kind = dmapeek_dev_translates(dev) ? DMAPEEK_ADDR_KIND_IOVA :
 					     DMAPEEK_ADDR_KIND_PHYS;
-	if (ours && attrs && imp->a.map_type == DMAPEEK_MAP_TYPE_BUS_ADDR)
+	if (bus)
 		kind = DMAPEEK_ADDR_KIND_BUS;
 	imp->sgt_map = dmapeek_mapping_from_segs(imp, DMAPEEK_MAPPING_PATH_IMPORTER_SGT,
-						 dma, ndma,
-						 kind == DMAPEEK_ADDR_KIND_BUS ? NULL : cpu,
+						 dma, ndma, bus ? NULL : cpu,
 						 ncpu, kind, t0);
 	kvfree(dma);
-	if (!imp->sgt_map) {
-		ret = -ENOMEM;
-		goto err_free_cpu;
-	}
-	imp->sgt = sgt;
-	WRITE_ONCE(imp->a.maps, imp->a.maps + 1);
-	WRITE_ONCE(imp->a.mapped, true);
-	WRITE_ONCE(imp->a.last_map_ns, dmapeek_now());
+	return imp->sgt_map ? 0 : -ENOMEM;
+}
 
-	/*
-	 * The importer's own mapping, side by side: only where the P2P rules
-	 * let this device reach the memory through the host.
-	 */
+/*
+ * The importer's own mapping of the offered ranges @cpu (ncpu), side by
+ * side with the exporter's: only where the P2P rules let this device reach
+ * the memory through the host.  Its failure fails nothing: the attachment
+ * says what became of it.
+ */
+static void dmapeek_import_map_own_side(struct dmapeek_imp *imp,
+					const struct phys_vec *cpu, u32 ncpu,
+					bool ours, unsigned long attrs)
+{
+	int ret;
+
 	if (cpu && ncpu && (!attrs || imp->a.map_type == DMAPEEK_MAP_TYPE_THRU_HOST_BRIDGE)) {
 		ret = dmapeek_own_map(imp, &imp->own, cpu, ncpu, attrs);
 		if (ret)
@@ -383,6 +406,59 @@ int dmapeek_import_map_locked(struct dmapeek_imp *imp)
 			   DMAPEEK_OWN_MAP_STATE_BUS_ADDR :
 			   DMAPEEK_OWN_MAP_STATE_NOT_SUPPORTED);
 	}
+}
+
+/* Map if not mapped; resv held.  -ENODEV: revoked (counted). */
+int dmapeek_import_map_locked(struct dmapeek_imp *imp)
+{
+	struct dmapeek_provider *prov = NULL;
+	struct phys_vec *cpu = NULL;
+	struct sg_table *sgt;
+	unsigned long attrs = 0;
+	bool ours = false;
+	u32 ncpu = 0;
+	u64 t0;
+	int ret;
+
+	dma_resv_assert_held(imp->dmabuf->resv);
+	if (imp->dead)
+		return -ENODEV;
+	if (imp->sgt)
+		return 0;
+
+	t0 = dmapeek_now();
+	sgt = dmapeek_import_map_exporter(imp);
+	if (IS_ERR(sgt))
+		return PTR_ERR(sgt);
+	/*
+	 * What the device reaches: the physical ranges an exporter offers
+	 * (resv held, so they stay).  A foreign exporter's are not ours to
+	 * read.
+	 */
+	ret = dmapeek_phys_get(imp->dmabuf, &cpu, &ncpu, &prov);
+	if (!ret) {
+		ours = true;
+		if (prov && prov->kind == DMAPEEK_PROVIDER_KIND_PCI_BAR)
+			attrs = DMA_ATTR_MMIO;
+	} else if (ret == -ENOMEM) {
+		goto err_unmap;
+	} else {
+		cpu = NULL;
+		ncpu = 0;
+	}
+
+	ret = dmapeek_import_record_sgt(imp, sgt, cpu, ncpu,
+					ours && attrs &&
+					imp->a.map_type == DMAPEEK_MAP_TYPE_BUS_ADDR,
+					t0);
+	if (ret)
+		goto err_free_cpu;
+	imp->sgt = sgt;
+	WRITE_ONCE(imp->a.maps, imp->a.maps + 1);
+	WRITE_ONCE(imp->a.mapped, true);
+	WRITE_ONCE(imp->a.last_map_ns, dmapeek_now());
+
+	dmapeek_import_map_own_side(imp, cpu, ncpu, ours, attrs);
 	kvfree(cpu);
 
 	if (dmapeek_import_hooks)
