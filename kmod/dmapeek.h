@@ -67,6 +67,14 @@
  *   any of the above except dmapeek_lock -> dmapeek_event_lock (sending an
  *        event: numbering and the multicast; innermost)
  *
+ * No lock guards the lists through which the rooms reach each other (the
+ * PCI room's device listeners, struct dmapeek_dev_listener; the exporters
+ * that offer their ranges, dmapeek_phys.h; the importer's hooks and its
+ * attachment lookup): they are set at module init before the driver, the
+ * device file and the netlink family exist, and cleared at exit after.
+ * The listeners run in dmapeek_pci.c's probe and remove with none of the
+ * locks above held, as the rooms' removal functions always have.
+ *
  * Not a lock, but a wait that nests like one: dmapeek_mapping_unregister()
  * waits for the audits walking that mapping (struct dmapeek_mapping.audits)
  * with whatever its caller holds (a dma_buf resv, dmapeek_imp.lock, what

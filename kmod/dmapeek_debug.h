@@ -7,9 +7,12 @@
  *   dmapeek_bench.c   DMAPEEK_IOC_BENCH_MAP, the mapping paths timed
  *                     (linux/dmapeek-debug.h)
  *
- * Without the option every hook is an empty inline (or answers as the
- * production module behaves) and the ioctl is not in the table (ENOTTY):
- * the module users load has none of it.
+ * The rest of the module never calls the debug code by name: at module
+ * init dmapeek_debug_register() sets the importer's hooks and listens to
+ * devices, and the mmio_bar_providers parameter sets a variable of
+ * dmapeek_pci.c.  Without the option the registration is an empty inline,
+ * the variable stays false and the ioctl is not in the table (ENOTTY): the
+ * module users load has none of it.
  */
 #ifndef _DMAPEEK_DEBUG_H
 #define _DMAPEEK_DEBUG_H

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * dmapeek's importer state, shared by dmapeek_import.c (owner),
- * dmapeek_edu.c (DMA through an import), dmapeek_audit.c and the debug
- * knobs (dmapeek_debug.c, dmapeek_bench.c).
+ * dmapeek_import_map.c (its mapping paths), dmapeek_edu.c (DMA through an
+ * import), dmapeek_audit.c and the debug knobs (dmapeek_debug.c,
+ * dmapeek_bench.c).
  */
 #ifndef _DMAPEEK_IMPORT_H
 #define _DMAPEEK_IMPORT_H
