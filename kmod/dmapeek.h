@@ -11,7 +11,11 @@
  *   dmapeek_move.c        revoke, restore and move of an exported buffer
  *   dmapeek_export_gone.c the exporter's side of a device's removal
  *   dmapeek_export_nl.c   netlink: buffers and attachments
- *   dmapeek_import.c      the importer probe, two-step IOVA mapping
+ *   dmapeek_import.c      the importer probe: import, attach, invalidation,
+ *                         teardown, its requests
+ *   dmapeek_import_map.c  the importer's mapping paths, one function each
+ *   dmapeek_phys.c        the exporters that offer their physical ranges
+ *                         to the importer (dmapeek_phys.h)
  *   dmapeek_audit.c       the IOVA audit
  *   dmapeek_edu.c         QEMU edu DMA engine
  *   dmapeek_p2p.c         P2P map type, distance and reason
@@ -62,6 +66,14 @@
  *   dmapeek_file.lock                     (its list of imports; nothing nests)
  *   any of the above except dmapeek_lock -> dmapeek_event_lock (sending an
  *        event: numbering and the multicast; innermost)
+ *
+ * No lock guards the lists through which the rooms reach each other (the
+ * PCI room's device listeners, struct dmapeek_dev_listener; the exporters
+ * that offer their ranges, dmapeek_phys.h; the importer's hooks and its
+ * attachment lookup): they are set at module init before the driver, the
+ * device file and the netlink family exist, and cleared at exit after.
+ * The listeners run in dmapeek_pci.c's probe and remove with none of the
+ * locks above held, as the rooms' removal functions always have.
  *
  * Not a lock, but a wait that nests like one: dmapeek_mapping_unregister()
  * waits for the audits walking that mapping (struct dmapeek_mapping.audits)
@@ -193,6 +205,49 @@ struct dmapeek_provider {
 
 extern struct dmapeek_provider *dmapeek_system_provider;
 
+/**
+ * struct dmapeek_dev_listener - a room told of a device's life (dmapeek_pci.c)
+ * @name: the room, for the reader
+ * @probe: the device is bound and its providers exist; an error fails the
+ *	probe (the listeners probed before it are removed, in reverse)
+ * @providers_gone: the device's providers are marked gone; drop everything
+ *	on its BARs before returning (also on a failed probe)
+ * @client_gone: the device leaves as a client: drop what it maps
+ * @remove: undo @probe
+ * @node: on the PCI room's list
+ *
+ * The PCI room calls no other room: the exporter, the importer, the edu
+ * engine and the debug knobs register one of these at module init, before
+ * the driver registers (dmapeek_main.c), and leave after it unregisters,
+ * so the list needs no lock.  On unbind, every @providers_gone runs, then
+ * every @client_gone, in registration order; then every @remove in reverse.
+ * Any callback may be NULL.
+ */
+struct dmapeek_dev_listener {
+	const char *name;
+	int (*probe)(struct dmapeek_device *ddev);
+	void (*providers_gone)(struct dmapeek_device *ddev);
+	void (*client_gone)(struct dmapeek_device *ddev);
+	void (*remove)(struct dmapeek_device *ddev);
+	struct list_head node;
+};
+
+void dmapeek_dev_listen(struct dmapeek_dev_listener *l);
+void dmapeek_dev_unlisten(struct dmapeek_dev_listener *l);
+
+#define PCI_VENDOR_ID_QEMU_EDU	0x1234
+#define PCI_DEVICE_ID_QEMU_EDU	0x11e8
+
+/* QEMU's edu device, whose DMA engine dmapeek drives (dmapeek_edu.c). */
+static inline bool dmapeek_is_edu(const struct pci_dev *pdev)
+{
+	return pdev->vendor == PCI_VENDOR_ID_QEMU_EDU &&
+	       pdev->device == PCI_DEVICE_ID_QEMU_EDU;
+}
+
+/* Set by the debug knobs' mmio_bar_providers parameter; false otherwise. */
+extern bool dmapeek_mmio_bar_providers;
+
 /* Look up by id; caller holds dmapeek_lock. */
 struct dmapeek_provider *dmapeek_provider_find(u32 id);
 struct dmapeek_device *dmapeek_device_find(u32 id);
@@ -258,7 +313,7 @@ struct dmapeek_imp;		/* dmapeek_import.c (struct dmapeek_import is the uapi's) *
  * and read with READ_ONCE() by the fill function.  When dmapeek's importer
  * attaches to a buffer dmapeek exported, the exporter's attach callback
  * finds the importer's record through attach->importer_priv (see
- * dmapeek_import_attachment()) and fills in the exporter side of the same
+ * dmapeek_attachment_of()) and fills in the exporter side of the same
  * object, so one kernel attachment is one dmapeek attachment.  Each
  * counter has one writer: for that shared record the importer counts maps,
  * unmaps, invalidations and refused maps (it sees all of them), and the
@@ -402,8 +457,9 @@ void dmapeek_mapping_unregister_free(struct dmapeek_mapping *m);
  *   importer-sgt mapping id, since no dmapeek code sees the exporter side.
  *
  * A map the exporter refuses (revoked: -ENODEV) is a map event carrying
- * the error, sent by the same side.  dmapeek_export_owns() decides which
- * side a buffer belongs to.
+ * the error, sent by the same side.  dmapeek_phys_offered() decides which
+ * side a buffer belongs to: an exporter that offers its ranges to the
+ * importer sends its own events (dmapeek_phys.h).
  */
 
 /**
@@ -619,17 +675,19 @@ int dmapeek_ioc_dma(struct dmapeek_file *df, void *arg);
 
 /* ------------------------------------------------- exporter / importer hooks */
 
-/* The device goes away: revoke every buffer on its providers and wait. */
-void dmapeek_export_device_gone(struct dmapeek_device *ddev);
-
 /* Release every import of @df (file closed). */
 void dmapeek_import_release_file(struct dmapeek_file *df);
-/* The client device goes away: detach every import made with it. */
-void dmapeek_import_device_gone(struct dmapeek_device *ddev);
 /*
  * The dmapeek attachment record of @attach when dmapeek's importer made
- * it (importer_ops are dmapeek's), else NULL.
+ * it, else NULL (dmapeek_core.c).  The exporter's attach callback asks
+ * this; the importer answers through the function it registered with
+ * dmapeek_attachment_importer() at module init (dmapeek_main.c), so the
+ * exporter never calls the importer by name.
  */
+struct dmapeek_attachment *dmapeek_attachment_of(struct dma_buf_attachment *attach);
+void dmapeek_attachment_importer(struct dmapeek_attachment *
+				 (*of)(struct dma_buf_attachment *attach));
+/* The importer's answer (dmapeek_import.c). */
 struct dmapeek_attachment *dmapeek_import_attachment(struct dma_buf_attachment *attach);
 /*
  * That record belongs to the importer (dmapeek_import.c frees it after
@@ -637,25 +695,9 @@ struct dmapeek_attachment *dmapeek_import_attachment(struct dma_buf_attachment *
  * (buf, EXPORTED, map_type) in its attach callback and never frees it.
  */
 
-/* @dmabuf was exported by dmapeek (its ops are dmapeek's). */
-bool dmapeek_export_owns(const struct dma_buf *dmabuf);
-
-/*
- * Inside an invalidate of a buffer dmapeek exported (reservation lock
- * held): the memory goes away for good (its device is leaving), so even an
- * importer that would keep its mapping must unmap now.  dmapeek's importer
- * asks this and unmaps whatever behaviour it simulates.
- */
-bool dmapeek_export_must_unmap(struct dma_buf *dmabuf);
-
-/*
- * For a buffer dmapeek exported (dmabuf->ops are dmapeek's): its current
- * backing as CPU physical ranges, and the provider they come from.  The
- * caller holds the buffer's reservation lock and kfree()s *@vec.
- * -EOPNOTSUPP: not dmapeek's buffer; -ENODEV: revoked.  (dmapeek_export.c)
- */
-int dmapeek_export_phys(struct dma_buf *dmabuf, struct phys_vec **vec, u32 *nr,
-			struct dmapeek_provider **prov);
+/* dmapeek's exporter offers its buffers' ranges (dmapeek_phys.h). */
+struct dmapeek_phys_exporter;
+extern struct dmapeek_phys_exporter dmapeek_export_phys_exporter;
 
 /*
  * The P2P map type of (provider, client device), with distance and reason,
@@ -675,9 +717,15 @@ void dmapeek_p2p_exit(void);
 void dmapeek_phys_vec_sgt_free(struct dma_buf_attachment *attach,
 			       struct sg_table *sgt, enum dma_data_direction dir);
 
-/* The edu DMA engine (dmapeek_edu.c): set up at probe for 1234:11e8. */
-int dmapeek_edu_probe(struct dmapeek_device *ddev);
-void dmapeek_edu_remove(struct dmapeek_device *ddev);
+/*
+ * The device listeners of the rooms (struct dmapeek_dev_listener), which
+ * dmapeek_main.c registers: the exporter revokes the buffers on a device's
+ * BARs (dmapeek_export_gone.c), the importer detaches the imports it made
+ * (dmapeek_import.c), the edu engine is set up for 1234:11e8 (dmapeek_edu.c).
+ */
+extern struct dmapeek_dev_listener dmapeek_export_dev_listener;
+extern struct dmapeek_dev_listener dmapeek_import_dev_listener;
+extern struct dmapeek_dev_listener dmapeek_edu_dev_listener;
 /*
  * Copy @len bytes (<= 4096) between @bounce (a kernel buffer) and the DMA
  * address @addr with the edu engine of @ddev; @to_addr: write @addr.  The

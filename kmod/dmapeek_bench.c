@@ -39,6 +39,7 @@
 #include "dmapeek.h"
 #include "dmapeek_debug.h"
 #include "dmapeek_import.h"
+#include "dmapeek_phys.h"
 
 /**
  * struct dmapeek_bench_run - one run of DMAPEEK_IOC_BENCH_MAP
@@ -297,7 +298,7 @@ static int dmapeek_bench_locked(struct dmapeek_imp *imp, struct dmapeek_bench_ma
 		return -ENOENT;
 	if (b->length > imp->dmabuf->size)
 		return -EINVAL;
-	ret = dmapeek_export_phys(imp->dmabuf, &r.vec, &r.nr, &r.prov);
+	ret = dmapeek_phys_get(imp->dmabuf, &r.vec, &r.nr, &r.prov);
 	if (ret)
 		return ret;	/* -EOPNOTSUPP: not ours; -ENODEV: revoked */
 	r.len = b->length;

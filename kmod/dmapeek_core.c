@@ -119,6 +119,24 @@ void dmapeek_attachment_init(struct dmapeek_attachment *a)
 	INIT_LIST_HEAD(&a->mappings);
 }
 
+/*
+ * Set at module init, before anything can attach, and cleared at exit,
+ * after the last attachment: see dmapeek_attachment_of().
+ */
+static struct dmapeek_attachment *
+(*dmapeek_importer_of)(struct dma_buf_attachment *attach);
+
+void dmapeek_attachment_importer(struct dmapeek_attachment *
+				 (*of)(struct dma_buf_attachment *attach))
+{
+	dmapeek_importer_of = of;
+}
+
+struct dmapeek_attachment *dmapeek_attachment_of(struct dma_buf_attachment *attach)
+{
+	return dmapeek_importer_of ? dmapeek_importer_of(attach) : NULL;
+}
+
 void dmapeek_attachment_link(struct list_head *head, struct dmapeek_attachment *a)
 {
 	struct dmapeek_attachment *pos;

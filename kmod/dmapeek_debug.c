@@ -55,8 +55,8 @@ module_param(audit_bar_ranges, uint, 0600);
 MODULE_PARM_DESC(audit_bar_ranges,
 		 "debug: number of one-page ranges (every other page from offset 0), 0 = off");
 
-static bool mmio_bar_providers;
-module_param(mmio_bar_providers, bool, 0400);
+/* dmapeek_pci.c reads it: false without the debug knobs */
+module_param_named(mmio_bar_providers, dmapeek_mmio_bar_providers, bool, 0400);
 MODULE_PARM_DESC(mmio_bar_providers,
 		 "debug: also export from non-prefetchable memory BARs (register space; default: no)");
 
@@ -86,11 +86,6 @@ struct dmapeek_debug_map {
 
 static DEFINE_MUTEX(dmapeek_debug_lock);	/* protects dmapeek_debug_maps */
 static LIST_HEAD(dmapeek_debug_maps);
-
-bool dmapeek_debug_mmio_bar_providers(void)
-{
-	return mmio_bar_providers;
-}
 
 /*
  * When the IOMMU refuses the helper's second dma_iova_link() at offset 0
@@ -170,7 +165,7 @@ static struct dmapeek_provider *dmapeek_debug_list(struct dmapeek_debug_map *dm,
  * audit_bar_*: map N one-page ranges of a BAR, every other page, through
  * the kernel helper and through the two-step API, side by side.
  */
-void dmapeek_debug_import_map(struct dmapeek_imp *imp)
+static void dmapeek_debug_import_map(struct dmapeek_imp *imp)
 {
 	u32 nr = READ_ONCE(audit_bar_ranges), id = READ_ONCE(audit_bar_provider);
 	struct dmapeek_debug_map *dm;
@@ -235,7 +230,7 @@ err_free:
 	kfree(dm);
 }
 
-void dmapeek_debug_import_unmap(struct dmapeek_imp *imp)
+static void dmapeek_debug_import_unmap(struct dmapeek_imp *imp)
 {
 	struct dmapeek_debug_map *dm = imp->debug;
 
@@ -265,7 +260,7 @@ void dmapeek_debug_import_unmap(struct dmapeek_imp *imp)
  * import's reservation lock, before the BARs and their P2P providers go
  * (pcim_p2pdma_provider()'s rule: nothing mapped survives remove()).
  */
-void dmapeek_debug_device_gone(struct dmapeek_device *ddev)
+static void dmapeek_debug_device_gone(struct dmapeek_device *ddev)
 {
 	struct dmapeek_debug_map *dm;
 	struct dmapeek_imp *imp;
@@ -293,4 +288,33 @@ void dmapeek_debug_device_gone(struct dmapeek_device *ddev)
 		dma_resv_unlock(imp->dmabuf->resv);
 		dmapeek_import_put(imp);
 	}
+}
+
+static const struct dmapeek_import_hooks dmapeek_debug_import_hooks = {
+	.map = dmapeek_debug_import_map,
+	.unmap = dmapeek_debug_import_unmap,
+};
+
+/*
+ * Registered after the exporter's listener and before the importer's: on
+ * an unbind, the device's BARs lose their buffers, then their debug
+ * mappings, before the importer detaches the device's imports (see
+ * dmapeek_main.c).  It runs with the importer's client_gone, where the
+ * importer called it before, so a failed probe does not run it (as before).
+ */
+static struct dmapeek_dev_listener dmapeek_debug_dev_listener = {
+	.name = "debug",
+	.client_gone = dmapeek_debug_device_gone,
+};
+
+void dmapeek_debug_register(void)
+{
+	dmapeek_import_hooks = &dmapeek_debug_import_hooks;
+	dmapeek_dev_listen(&dmapeek_debug_dev_listener);
+}
+
+void dmapeek_debug_unregister(void)
+{
+	dmapeek_dev_unlisten(&dmapeek_debug_dev_listener);
+	dmapeek_import_hooks = NULL;
 }

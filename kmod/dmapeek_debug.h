@@ -7,50 +7,39 @@
  *   dmapeek_bench.c   DMAPEEK_IOC_BENCH_MAP, the mapping paths timed
  *                     (linux/dmapeek-debug.h)
  *
- * Without the option every hook is an empty inline (or answers as the
- * production module behaves) and the ioctl is not in the table (ENOTTY):
- * the module users load has none of it.
+ * The rest of the module never calls the debug code by name: at module
+ * init dmapeek_debug_register() sets the importer's hooks and listens to
+ * devices, and the mmio_bar_providers parameter sets a variable of
+ * dmapeek_pci.c.  Without the option the registration is an empty inline,
+ * the variable stays false and the ioctl is not in the table (ENOTTY): the
+ * module users load has none of it.
  */
 #ifndef _DMAPEEK_DEBUG_H
 #define _DMAPEEK_DEBUG_H
 
 #include "dmapeek.h"
 
-struct dmapeek_imp;
-
 #ifdef DMAPEEK_DEBUG_KNOBS
 
 #include <linux/dmapeek-debug.h>
 
 /*
- * An import was just mapped (its sg table is new): with audit_bar_* set,
- * also map that BAR provider's ranges for the import's device.  The
- * caller holds the import's lock and the buffer's reservation lock.
+ * Module init, before the PCI driver registers (dmapeek_main.c): hook the
+ * audit_bar_* mappings into the importer's map and unmap
+ * (dmapeek_import_hooks) and listen to devices, to drop the debug mappings
+ * of a device's BARs before they go.  Module exit: undo, after the driver
+ * unregistered.
  */
-void dmapeek_debug_import_map(struct dmapeek_imp *imp);
-/* The import unmaps: undo the above.  The reservation lock is held. */
-void dmapeek_debug_import_unmap(struct dmapeek_imp *imp);
-/*
- * @ddev goes away: drop every debug mapping of its BARs before they go.
- * No lock held; the caller has marked its providers gone.
- */
-void dmapeek_debug_device_gone(struct dmapeek_device *ddev);
-/* mmio_bar_providers: may a non-prefetchable BAR be a provider? */
-bool dmapeek_debug_mmio_bar_providers(void);
+void dmapeek_debug_register(void);
+void dmapeek_debug_unregister(void);
 
 /* dmapeek_bench.c: DMAPEEK_IOC_BENCH_MAP (CAP_SYS_ADMIN) */
 int dmapeek_ioc_bench_map(struct dmapeek_file *df, void *arg);
 
 #else /* !DMAPEEK_DEBUG_KNOBS */
 
-static inline void dmapeek_debug_import_map(struct dmapeek_imp *imp) { }
-static inline void dmapeek_debug_import_unmap(struct dmapeek_imp *imp) { }
-static inline void dmapeek_debug_device_gone(struct dmapeek_device *ddev) { }
-/* Register space is never a provider of the production module. */
-static inline bool dmapeek_debug_mmio_bar_providers(void)
-{
-	return false;
-}
+static inline void dmapeek_debug_register(void) { }
+static inline void dmapeek_debug_unregister(void) { }
 
 #endif /* DMAPEEK_DEBUG_KNOBS */
 

@@ -78,12 +78,14 @@ struct dmapeek_edu {
 	bool wedged;
 };
 
-int dmapeek_edu_probe(struct dmapeek_device *ddev)
+static int dmapeek_edu_probe(struct dmapeek_device *ddev)
 {
 	struct pci_dev *pdev = ddev->pdev;
 	struct dmapeek_edu *edu;
 	u32 id, alive;
 
+	if (!dmapeek_is_edu(pdev))
+		return 0;
 	if (!ddev->bar_va[0]) {
 		pci_warn(pdev, "edu: BAR0 is not mapped\n");
 		return 0;
@@ -116,7 +118,7 @@ int dmapeek_edu_probe(struct dmapeek_device *ddev)
 	return 0;
 }
 
-void dmapeek_edu_remove(struct dmapeek_device *ddev)
+static void dmapeek_edu_remove(struct dmapeek_device *ddev)
 {
 	struct dmapeek_edu *edu = ddev->edu;
 
@@ -127,6 +129,12 @@ void dmapeek_edu_remove(struct dmapeek_device *ddev)
 	ddev->edu = NULL;
 	mutex_unlock(&edu->lock);
 }
+
+struct dmapeek_dev_listener dmapeek_edu_dev_listener = {
+	.name = "edu",
+	.probe = dmapeek_edu_probe,
+	.remove = dmapeek_edu_remove,
+};
 
 /* One transfer between @addr (bus side) and the internal buffer. */
 static int dmapeek_edu_run(struct dmapeek_edu *edu, dma_addr_t addr, size_t len,

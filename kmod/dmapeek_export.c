@@ -22,13 +22,14 @@
 
 #include "dmapeek.h"
 #include "dmapeek_export.h"
+#include "dmapeek_phys.h"
 
 #define DMAPEEK_MAX_RANGES	1024
 
 static const struct dma_buf_ops dmapeek_dmabuf_ops;
 static const struct dma_buf_ops dmapeek_dmabuf_movable_ops;
 
-bool dmapeek_export_owns(const struct dma_buf *dmabuf)
+static bool dmapeek_export_owns(const struct dma_buf *dmabuf)
 {
 	return dmabuf->ops == &dmapeek_dmabuf_ops ||
 	       dmabuf->ops == &dmapeek_dmabuf_movable_ops;
@@ -41,8 +42,8 @@ bool dmapeek_export_owns(const struct dma_buf *dmabuf)
  * changes the backing, and frees a provider, only after taking it, so the
  * ranges and the provider stay valid until the caller unlocks.
  */
-int dmapeek_export_phys(struct dma_buf *dmabuf, struct phys_vec **vec, u32 *nr,
-			struct dmapeek_provider **prov)
+static int dmapeek_export_phys(struct dma_buf *dmabuf, struct phys_vec **vec,
+			       u32 *nr, struct dmapeek_provider **prov)
 {
 	struct dmapeek_buffer *buf;
 	struct dmapeek_backing *b;
@@ -66,7 +67,7 @@ int dmapeek_export_phys(struct dma_buf *dmabuf, struct phys_vec **vec, u32 *nr,
 	return 0;
 }
 
-bool dmapeek_export_must_unmap(struct dma_buf *dmabuf)
+static bool dmapeek_export_must_unmap(struct dma_buf *dmabuf)
 {
 	struct dmapeek_buffer *buf;
 
@@ -76,6 +77,14 @@ bool dmapeek_export_must_unmap(struct dma_buf *dmabuf)
 	buf = dmabuf->priv;
 	return buf->dead || buf->evicting;
 }
+
+/* What dmapeek's importer may know of these buffers: see dmapeek_phys.h. */
+struct dmapeek_phys_exporter dmapeek_export_phys_exporter = {
+	.name = "dmapeek",
+	.owns = dmapeek_export_owns,
+	.get = dmapeek_export_phys,
+	.must_unmap = dmapeek_export_must_unmap,
+};
 
 /*
  * Set a new current backing (resv, buffer lock held) and return the old
@@ -156,7 +165,7 @@ static int dmapeek_dmabuf_attach(struct dma_buf *dmabuf,
 		return -ENOMEM;
 	INIT_LIST_HEAD(&ea->maps);
 
-	a = dmapeek_import_attachment(attach);
+	a = dmapeek_attachment_of(attach);
 	if (!a) {
 		a = kzalloc_obj(*a);
 		if (!a) {

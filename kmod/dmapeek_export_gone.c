@@ -83,7 +83,7 @@ static struct dmapeek_buffer *dmapeek_buffer_next(unsigned long *next)
  * @buf's memory on @ddev goes away (resv held): the current backing is
  * revoked for good, with every importer told; an old backing still mapped
  * after a move gets its importers told again.  dmapeek's own importer
- * unmaps inside the invalidate (dmapeek_export_must_unmap()); others must
+ * unmaps inside the invalidate (dmapeek_phys_must_unmap()); others must
  * unmap on their own, and the removal waits for them.
  */
 static void dmapeek_buffer_device_gone(struct dmapeek_buffer *buf,
@@ -164,7 +164,7 @@ static void dmapeek_report_stuck(struct dmapeek_provider *prov, unsigned int wai
  * no new backing appears on them and one walk of the table finds every
  * buffer concerned.
  */
-void dmapeek_export_device_gone(struct dmapeek_device *ddev)
+static void dmapeek_export_device_gone(struct dmapeek_device *ddev)
 {
 	struct dmapeek_buffer *buf;
 	unsigned long next = 0;
@@ -192,3 +192,8 @@ void dmapeek_export_device_gone(struct dmapeek_device *ddev)
 		WARN_ON_ONCE(!list_empty(&prov->allocs));
 	}
 }
+
+struct dmapeek_dev_listener dmapeek_export_dev_listener = {
+	.name = "exporter",
+	.providers_gone = dmapeek_export_device_gone,
+};

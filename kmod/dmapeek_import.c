@@ -4,7 +4,9 @@
  *
  * dmapeek attaches a device bound to it (the client) to any dma-buf, static
  * or dynamic, pinned or not, and maps it under the reservation-lock rules.
- * Every mapping it holds is recorded as a dmapeek_mapping:
+ * Every mapping it holds is recorded as a dmapeek_mapping, each made by
+ * one function of dmapeek_import_map.c (this file attaches, answers
+ * invalidations, tears down and serves the requests):
  *
  *  - importer-sgt: the DMA ranges of the sg table the exporter returned;
  *  - iova-link / map-phys: the same memory mapped on the importer's side
@@ -12,7 +14,7 @@
  *    running offset, one dma_iova_sync), or dma_map_phys() where no IOMMU
  *    translates.  Only for memory whose physical ranges the exporter hands
  *    out through an interface meant for it: dmapeek's own exports
- *    (dmapeek_export_phys()).  An importer must not read the CPU side
+ *    (dmapeek_phys_get()).  An importer must not read the CPU side
  *    (pages) of another exporter's sg table, so a foreign buffer gets no
  *    importer-side mapping, and its attachment says so;
  *  - phys-vec-helper (debug, see the audit_bar_* parameters): BAR ranges
@@ -55,10 +57,9 @@
 
 #include "dmapeek.h"
 #include "dmapeek-nl-gen.h"
-#include "dmapeek_debug.h"
 #include "dmapeek_import.h"
+#include "dmapeek_phys.h"
 
-#define DMAPEEK_IMPORT_FENCE_TIMEOUT	(5 * HZ)
 #define DMAPEEK_UNMAP_DELAY_MAX_MS	60000
 
 static void dmapeek_import_invalidate(struct dma_buf_attachment *attach);
@@ -128,369 +129,6 @@ dmapeek_import_attach(struct dmapeek_imp *imp, const struct dma_buf_attach_ops *
 	return attach;
 }
 
-/*
- * An event for a transition of @imp.  For a buffer dmapeek exported the
- * exporter's callbacks already sent it (see "DOC: dmapeek events").
- */
-static void dmapeek_import_event(struct dmapeek_imp *imp, u32 type, u32 mapping_id,
-				 int error)
-{
-	struct dmapeek_event ev = {
-		.type = type,
-		.attachment_id = imp->a.id,
-		.mapping_id = mapping_id,
-		.error = error,
-	};
-
-	if (dmapeek_export_owns(imp->dmabuf))
-		return;
-	dmapeek_event(&ev);
-}
-
-/* ---------------------------------------------------------------- mappings */
-
-/*
- * Walk the DMA segments @dma (nr_dma) against the CPU segments @cpu
- * (nr_cpu, may be NULL) and cut ranges at both kinds of boundary, so each
- * range is contiguous in DMA space and in physical space.  With @m NULL,
- * only count.  Returns the number of ranges.
- */
-static u32 dmapeek_split_ranges(struct dmapeek_mapping *m,
-				const struct phys_vec *dma, u32 nr_dma,
-				const struct phys_vec *cpu, u32 nr_cpu, u32 kind)
-{
-	u64 doff = 0, coff = 0, off = 0;
-	u32 di = 0, ci = 0, n = 0;
-
-	while (di < nr_dma) {
-		u64 len = dma[di].len - doff;
-
-		if (cpu && ci < nr_cpu)
-			len = min_t(u64, len, cpu[ci].len - coff);
-		if (m) {
-			struct dmapeek_map_range *r = &m->ranges[n];
-
-			r->offset = off;
-			r->len = len;
-			r->addr = dma[di].paddr + doff;
-			r->kind = kind;
-			r->phys = cpu && ci < nr_cpu ? cpu[ci].paddr + coff : 0;
-		}
-		n++;
-		off += len;
-		doff += len;
-		if (doff == dma[di].len) {
-			di++;
-			doff = 0;
-		}
-		if (cpu && ci < nr_cpu) {
-			coff += len;
-			if (coff == cpu[ci].len) {
-				ci++;
-				coff = 0;
-			}
-		}
-	}
-	return n;
-}
-
-struct dmapeek_mapping *
-dmapeek_mapping_from_segs(struct dmapeek_imp *imp, u32 path,
-			  const struct phys_vec *dma, u32 nr_dma,
-			  const struct phys_vec *cpu, u32 nr_cpu, u32 kind, u64 t0)
-{
-	struct dmapeek_mapping *m;
-	u64 total = 0, ctotal = 0;
-	u32 i, n;
-
-	for (i = 0; i < nr_dma; i++)
-		total += dma[i].len;
-	for (i = 0; cpu && i < nr_cpu; i++)
-		ctotal += cpu[i].len;
-	/* Only pair the lists when they describe the same bytes. */
-	if (cpu && ctotal != total)
-		cpu = NULL;
-
-	n = dmapeek_split_ranges(NULL, dma, nr_dma, cpu, nr_cpu, kind);
-	m = dmapeek_mapping_alloc(n, GFP_KERNEL);
-	if (!m)
-		return NULL;
-	dmapeek_split_ranges(m, dma, nr_dma, cpu, nr_cpu, kind);
-	m->attachment_id = imp->a.id;
-	m->dev = &imp->ddev->pdev->dev;
-	m->path = path;
-	m->size = total;
-	m->map_ns = dmapeek_now() - t0;
-	if (dmapeek_mapping_register(m)) {
-		dmapeek_mapping_unregister_free(m);
-		return NULL;
-	}
-	return m;
-}
-
-/* The DMA segments of an sg table (for_each_sgtable_dma_sg: nents). */
-int dmapeek_sgt_dma_segs(struct sg_table *sgt, struct phys_vec **out, u32 *nr)
-{
-	struct scatterlist *sg;
-	struct phys_vec *v;
-	u32 n = 0;
-	int i;
-
-	v = kvmalloc_array(max_t(u32, sgt->nents, 1), sizeof(*v),
-			   GFP_KERNEL | __GFP_NOWARN);
-	if (!v)
-		return -ENOMEM;
-	for_each_sgtable_dma_sg(sgt, sg, i) {
-		v[n].paddr = sg_dma_address(sg);
-		v[n].len = sg_dma_len(sg);
-		n++;
-	}
-	*out = v;
-	*nr = n;
-	return 0;
-}
-
-/*
- * The importer-side mapping of @cpu with the two-step API, or dma_map_phys()
- * per range where no IOMMU translates.  @attrs: DMA_ATTR_MMIO for a BAR.
- */
-int dmapeek_own_map(struct dmapeek_imp *imp, struct dmapeek_own_map *om,
-		    const struct phys_vec *cpu, u32 nr, unsigned long attrs)
-{
-	struct device *dev = &imp->ddev->pdev->dev;
-	struct phys_vec *dma;
-	u64 t0 = dmapeek_now(), total = 0, off = 0;
-	u32 i, path, kind;
-	int ret;
-
-	/*
-	 * dma_iova_link() at a non-zero offset needs a page-aligned start
-	 * (it WARNs otherwise): only whole pages, and only the last range
-	 * may end inside a page.
-	 */
-	for (i = 0; i < nr; i++) {
-		if (!PAGE_ALIGNED(cpu[i].paddr) ||
-		    (i + 1 < nr && !PAGE_ALIGNED(cpu[i].len)))
-			return -EINVAL;
-		total += cpu[i].len;
-	}
-	if (!total)
-		return -EINVAL;
-	dma = kvmalloc_array(nr, sizeof(*dma), GFP_KERNEL | __GFP_NOWARN);
-	if (!dma)
-		return -ENOMEM;
-
-	memset(&om->state, 0, sizeof(om->state));
-	om->attrs = attrs;
-	om->nr = 0;
-	if (dma_iova_try_alloc(dev, &om->state, cpu[0].paddr, total)) {
-		for (i = 0; i < nr; i++) {
-			ret = dma_iova_link(dev, &om->state, cpu[i].paddr, off,
-					    cpu[i].len, DMA_BIDIRECTIONAL, attrs);
-			if (ret) {
-				dma_iova_destroy(dev, &om->state, off,
-						 DMA_BIDIRECTIONAL, attrs);
-				goto err_free;
-			}
-			dma[i].paddr = om->state.addr + off;
-			dma[i].len = cpu[i].len;
-			off += cpu[i].len;
-		}
-		ret = dma_iova_sync(dev, &om->state, 0, off);
-		if (ret) {
-			dma_iova_destroy(dev, &om->state, off, DMA_BIDIRECTIONAL, attrs);
-			goto err_free;
-		}
-		path = DMAPEEK_MAPPING_PATH_IOVA_LINK;
-		kind = DMAPEEK_ADDR_KIND_IOVA;
-	} else {
-		for (i = 0; i < nr; i++) {
-			dma_addr_t a = dma_map_phys(dev, cpu[i].paddr, cpu[i].len,
-						    DMA_BIDIRECTIONAL, attrs);
-
-			if (dma_mapping_error(dev, a)) {
-				ret = -EIO;
-				while (i--)
-					dma_unmap_phys(dev, dma[i].paddr, dma[i].len,
-						       DMA_BIDIRECTIONAL, attrs);
-				goto err_free;
-			}
-			dma[i].paddr = a;
-			dma[i].len = cpu[i].len;
-		}
-		path = DMAPEEK_MAPPING_PATH_MAP_PHYS;
-		kind = dmapeek_dev_translates(dev) ? DMAPEEK_ADDR_KIND_IOVA :
-						     DMAPEEK_ADDR_KIND_PHYS;
-	}
-	om->total = total;
-	om->dma = dma;
-	om->nr = nr;
-	om->m = dmapeek_mapping_from_segs(imp, path, dma, nr, cpu, nr, kind, t0);
-	return 0;
-
-err_free:
-	kvfree(dma);
-	return ret;
-}
-
-void dmapeek_own_unmap(struct dmapeek_imp *imp, struct dmapeek_own_map *om)
-{
-	struct device *dev = &imp->ddev->pdev->dev;
-	u32 i;
-
-	if (!om->dma)
-		return;
-	dmapeek_mapping_unregister(om->m);
-	if (dma_use_iova(&om->state)) {
-		dma_iova_destroy(dev, &om->state, om->total, DMA_BIDIRECTIONAL,
-				 om->attrs);
-	} else {
-		for (i = 0; i < om->nr; i++)
-			dma_unmap_phys(dev, om->dma[i].paddr, om->dma[i].len,
-				       DMA_BIDIRECTIONAL, om->attrs);
-	}
-	dmapeek_mapping_unregister_free(om->m);
-	kvfree(om->dma);
-	memset(om, 0, sizeof(*om));
-}
-
-/*
- * Unmap everything of @imp; resv held.  Records the unmap on the attachment
- * and sends the event, whatever asked for it (an unmap by id, an
- * invalidation, the delayed work, teardown).
- */
-static void dmapeek_import_unmap_locked(struct dmapeek_imp *imp)
-{
-	u32 mapping_id;
-
-	dma_resv_assert_held(imp->dmabuf->resv);
-	if (!imp->sgt)
-		return;
-	mapping_id = imp->sgt_map ? imp->sgt_map->id : 0;
-	dmapeek_own_unmap(imp, &imp->own);
-	if (READ_ONCE(imp->a.own_map) != DMAPEEK_OWN_MAP_STATE_FOREIGN_EXPORTER)
-		WRITE_ONCE(imp->a.own_map, DMAPEEK_OWN_MAP_STATE_NONE);
-	dmapeek_debug_import_unmap(imp);
-	dmapeek_mapping_unregister_free(imp->sgt_map);
-	imp->sgt_map = NULL;
-	dma_buf_unmap_attachment(imp->attach, imp->sgt, DMA_BIDIRECTIONAL);
-	imp->sgt = NULL;
-	dmapeek_attachment_unmapped(&imp->a);
-	dmapeek_import_event(imp, DMAPEEK_EVENT_TYPE_UNMAP, mapping_id, 0);
-}
-
-/* Map if not mapped; resv held.  -ENODEV: revoked (counted). */
-static int dmapeek_import_map_locked(struct dmapeek_imp *imp)
-{
-	struct phys_vec *dma = NULL, *cpu = NULL;
-	struct dmapeek_provider *prov = NULL;
-	struct device *dev = &imp->ddev->pdev->dev;
-	struct sg_table *sgt;
-	u32 ndma, ncpu = 0, kind;
-	unsigned long attrs = 0;
-	bool ours = false;
-	long lret;
-	u64 t0;
-	int ret;
-
-	dma_resv_assert_held(imp->dmabuf->resv);
-	if (imp->dead)
-		return -ENODEV;
-	if (imp->sgt)
-		return 0;
-
-	t0 = dmapeek_now();
-	sgt = dma_buf_map_attachment(imp->attach, DMA_BIDIRECTIONAL);
-	if (IS_ERR(sgt)) {
-		ret = PTR_ERR(sgt);
-		if (ret == -ENODEV)
-			WRITE_ONCE(imp->a.revoked_seen, imp->a.revoked_seen + 1);
-		dmapeek_import_event(imp, DMAPEEK_EVENT_TYPE_MAP, 0, ret);
-		return ret;
-	}
-	/* Static importers had the core wait; a dynamic one waits itself. */
-	if (imp->flags & DMAPEEK_IMPORT_DYNAMIC) {
-		lret = dma_resv_wait_timeout(imp->dmabuf->resv, DMA_RESV_USAGE_KERNEL,
-					     true, DMAPEEK_IMPORT_FENCE_TIMEOUT);
-		if (lret <= 0) {
-			/* the exporter saw a map and an unmap: so do listeners */
-			ret = lret ? lret : -ETIMEDOUT;
-			dma_buf_unmap_attachment(imp->attach, sgt, DMA_BIDIRECTIONAL);
-			dmapeek_import_event(imp, DMAPEEK_EVENT_TYPE_MAP, 0, ret);
-			return ret;
-		}
-	}
-	/*
-	 * What the device reaches: the physical ranges dmapeek's exporter
-	 * hands out (resv held, so they stay).  A foreign exporter's are not
-	 * ours to read.
-	 */
-	ret = dmapeek_export_phys(imp->dmabuf, &cpu, &ncpu, &prov);
-	if (!ret) {
-		ours = true;
-		if (prov && prov->kind == DMAPEEK_PROVIDER_KIND_PCI_BAR)
-			attrs = DMA_ATTR_MMIO;
-	} else if (ret == -ENOMEM) {
-		goto err_unmap;
-	} else {
-		cpu = NULL;
-		ncpu = 0;
-	}
-
-	/* The record of the exporter's table: without it, no mapping. */
-	ret = dmapeek_sgt_dma_segs(sgt, &dma, &ndma);
-	if (ret)
-		goto err_free_cpu;
-	kind = dmapeek_dev_translates(dev) ? DMAPEEK_ADDR_KIND_IOVA :
-					     DMAPEEK_ADDR_KIND_PHYS;
-	if (ours && attrs && imp->a.map_type == DMAPEEK_MAP_TYPE_BUS_ADDR)
-		kind = DMAPEEK_ADDR_KIND_BUS;
-	imp->sgt_map = dmapeek_mapping_from_segs(imp, DMAPEEK_MAPPING_PATH_IMPORTER_SGT,
-						 dma, ndma,
-						 kind == DMAPEEK_ADDR_KIND_BUS ? NULL : cpu,
-						 ncpu, kind, t0);
-	kvfree(dma);
-	if (!imp->sgt_map) {
-		ret = -ENOMEM;
-		goto err_free_cpu;
-	}
-	imp->sgt = sgt;
-	WRITE_ONCE(imp->a.maps, imp->a.maps + 1);
-	WRITE_ONCE(imp->a.mapped, true);
-	WRITE_ONCE(imp->a.last_map_ns, dmapeek_now());
-
-	/*
-	 * The importer's own mapping, side by side: only where the P2P rules
-	 * let this device reach the memory through the host.
-	 */
-	if (cpu && ncpu && (!attrs || imp->a.map_type == DMAPEEK_MAP_TYPE_THRU_HOST_BRIDGE)) {
-		ret = dmapeek_own_map(imp, &imp->own, cpu, ncpu, attrs);
-		if (ret)
-			pr_info_ratelimited("attachment %u: importer-side mapping failed: %d\n",
-					    imp->a.id, ret);
-		else
-			WRITE_ONCE(imp->a.own_map, DMAPEEK_OWN_MAP_STATE_MAPPED);
-	} else if (ours && attrs) {
-		WRITE_ONCE(imp->a.own_map,
-			   imp->a.map_type == DMAPEEK_MAP_TYPE_BUS_ADDR ?
-			   DMAPEEK_OWN_MAP_STATE_BUS_ADDR :
-			   DMAPEEK_OWN_MAP_STATE_NOT_SUPPORTED);
-	}
-	kvfree(cpu);
-
-	dmapeek_debug_import_map(imp);
-	dmapeek_import_event(imp, DMAPEEK_EVENT_TYPE_MAP, imp->sgt_map->id, 0);
-	return 0;
-
-err_free_cpu:
-	kvfree(cpu);
-err_unmap:
-	/* the exporter saw a map and an unmap: so do listeners */
-	dma_buf_unmap_attachment(imp->attach, sgt, DMA_BIDIRECTIONAL);
-	dmapeek_import_event(imp, DMAPEEK_EVENT_TYPE_MAP, 0, ret);
-	return ret;
-}
-
 /* ----------------------------------------------------------- invalidation */
 
 static void dmapeek_import_unmap_work(struct work_struct *work)
@@ -544,8 +182,8 @@ static void dmapeek_import_invalidate(struct dma_buf_attachment *attach)
 	 * without bound (the import refused that already: this is belt and
 	 * braces).
 	 */
-	if (!dmapeek_export_owns(attach->dmabuf) ||
-	    dmapeek_export_must_unmap(attach->dmabuf)) {
+	if (!dmapeek_phys_offered(attach->dmabuf) ||
+	    dmapeek_phys_must_unmap(attach->dmabuf)) {
 		imp->unmap_pending = false;
 		dmapeek_import_unmap_locked(imp);
 		return;
@@ -743,7 +381,7 @@ int dmapeek_ioc_import(struct dmapeek_file *df, void *arg,
 	 * invalidate op that it unmaps within bounded time.
 	 */
 	if (ia->behaviour != DMAPEEK_BEHAVIOUR_NORMAL &&
-	    !dmapeek_export_owns(dmabuf)) {
+	    !dmapeek_phys_offered(dmabuf)) {
 		ret = -EOPNOTSUPP;
 		goto err_put_buf;
 	}
@@ -765,7 +403,7 @@ int dmapeek_ioc_import(struct dmapeek_file *df, void *arg,
 	imp->a.imp = imp;
 	imp->a.dmabuf = dmabuf;
 	imp->a.ino = file_inode(dmabuf->file)->i_ino;
-	imp->a.own_map = dmapeek_export_owns(dmabuf) ? DMAPEEK_OWN_MAP_STATE_NONE :
+	imp->a.own_map = dmapeek_phys_offered(dmabuf) ? DMAPEEK_OWN_MAP_STATE_NONE :
 			 DMAPEEK_OWN_MAP_STATE_FOREIGN_EXPORTER;
 	imp->a.behaviour = ia->behaviour;
 	imp->a.unmap_delay_ms = ia->unmap_delay_ms;
@@ -934,13 +572,12 @@ void dmapeek_import_release_file(struct dmapeek_file *df)
 	}
 }
 
-void dmapeek_import_device_gone(struct dmapeek_device *ddev)
+static void dmapeek_import_device_gone(struct dmapeek_device *ddev)
 {
 	struct dmapeek_attachment *a;
 	struct dmapeek_imp *imp;
 	unsigned long id, next = 0;
 
-	dmapeek_debug_device_gone(ddev);
 	mutex_lock(&dmapeek_lock);
 	ddev->gone = true;
 	mutex_unlock(&dmapeek_lock);
@@ -969,6 +606,11 @@ void dmapeek_import_device_gone(struct dmapeek_device *ddev)
 		dmapeek_import_put(imp);
 	}
 }
+
+struct dmapeek_dev_listener dmapeek_import_dev_listener = {
+	.name = "importer",
+	.client_gone = dmapeek_import_device_gone,
+};
 
 /* ----------------------------------------------------------------- netlink */
 

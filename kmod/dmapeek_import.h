@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * dmapeek's importer state, shared by dmapeek_import.c (owner),
- * dmapeek_edu.c (DMA through an import), dmapeek_audit.c and the debug
- * knobs (dmapeek_debug.c, dmapeek_bench.c).
+ * dmapeek_import_map.c (its mapping paths), dmapeek_edu.c (DMA through an
+ * import), dmapeek_audit.c and the debug knobs (dmapeek_debug.c,
+ * dmapeek_bench.c).
  */
 #ifndef _DMAPEEK_IMPORT_H
 #define _DMAPEEK_IMPORT_H
@@ -99,6 +100,38 @@ int dmapeek_sgt_dma_segs(struct sg_table *sgt, struct phys_vec **out, u32 *nr);
 int dmapeek_own_map(struct dmapeek_imp *imp, struct dmapeek_own_map *om,
 		    const struct phys_vec *cpu, u32 nr, unsigned long attrs);
 void dmapeek_own_unmap(struct dmapeek_imp *imp, struct dmapeek_own_map *om);
+
+/**
+ * struct dmapeek_import_hooks - debug-only work beside the importer's maps
+ * @map: @imp was just mapped (its sg table is new)
+ * @unmap: @imp unmaps; also called by the hooks' owner itself
+ *
+ * Both run with the buffer's reservation lock held (@map also with the
+ * import's lock).  dmapeek_debug.c sets dmapeek_import_hooks at module
+ * init, before any import exists, and clears it at exit, after the last:
+ * the importer never calls the debug code by name.
+ */
+struct dmapeek_import_hooks {
+	void (*map)(struct dmapeek_imp *imp);
+	void (*unmap)(struct dmapeek_imp *imp);
+};
+
+extern const struct dmapeek_import_hooks *dmapeek_import_hooks;
+
+/*
+ * dmapeek_import_map.c, for dmapeek_import.c: map @imp if it is not mapped
+ * (the exporter's sg table, its record, the importer-side mapping beside
+ * it), and unmap everything of it, with their events; the buffer's
+ * reservation lock is held.  Map: -ENODEV when revoked (counted).
+ */
+int dmapeek_import_map_locked(struct dmapeek_imp *imp);
+void dmapeek_import_unmap_locked(struct dmapeek_imp *imp);
+/*
+ * An event for a transition of @imp, unless an exporter that offers its
+ * ranges sends it (see "DOC: dmapeek events").
+ */
+void dmapeek_import_event(struct dmapeek_imp *imp, u32 type, u32 mapping_id,
+			  int error);
 
 /* Look up an import by attachment id, with a reference; NULL and *@err. */
 struct dmapeek_imp *dmapeek_import_get(u32 id, int *err);

@@ -22,6 +22,7 @@
 #include "dmapeek.h"
 #include "dmapeek-nl-gen.h"
 #include "dmapeek_debug.h"
+#include "dmapeek_phys.h"
 
 /*
  * Every ioctl argument starts with a __u32 size.  An op names the smallest
@@ -215,6 +216,47 @@ static struct miscdevice dmapeek_miscdev = {
 	.mode = 0600,
 };
 
+/*
+ * Before anything can export or import: dmapeek's exporter offers its
+ * buffers' physical ranges to the importer (dmapeek_phys.h), and the
+ * importer lets the exporter recognise its attachments
+ * (dmapeek_attachment_of()).
+ *
+ * The rooms that hear of a device's life register with the PCI room before
+ * its driver can bind anything, and leave after it unbound everything
+ * (struct dmapeek_dev_listener), in this order:
+ *
+ *   1. exporter   providers_gone: revoke the buffers on the device's BARs
+ *                 and wait for every mapping of them to go
+ *   2. debug      client_gone: drop the audit_bar_* mappings of those
+ *                 BARs (debug knobs only; also hooks the importer's maps)
+ *   3. importer   client_gone: detach every import the device made
+ *   4. edu        probe: set the DMA engine up; remove: take it down
+ *
+ * An unbind thus runs: the providers marked gone, 1, 2, 3, then 4's
+ * remove.  A probe runs 4's probe; when it fails later, 4's remove, then
+ * the providers marked gone and 1.
+ */
+static void dmapeek_rooms_connect(void)
+{
+	dmapeek_phys_offer(&dmapeek_export_phys_exporter);
+	dmapeek_attachment_importer(dmapeek_import_attachment);
+	dmapeek_dev_listen(&dmapeek_export_dev_listener);
+	dmapeek_debug_register();
+	dmapeek_dev_listen(&dmapeek_import_dev_listener);
+	dmapeek_dev_listen(&dmapeek_edu_dev_listener);
+}
+
+static void dmapeek_rooms_disconnect(void)
+{
+	dmapeek_dev_unlisten(&dmapeek_edu_dev_listener);
+	dmapeek_dev_unlisten(&dmapeek_import_dev_listener);
+	dmapeek_debug_unregister();
+	dmapeek_dev_unlisten(&dmapeek_export_dev_listener);
+	dmapeek_attachment_importer(NULL);
+	dmapeek_phys_withdraw(&dmapeek_export_phys_exporter);
+}
+
 static int __init dmapeek_init(void)
 {
 	int ret;
@@ -228,9 +270,10 @@ static int __init dmapeek_init(void)
 	 * registration and __ro_after_init.
 	 */
 	dmapeek_nl_family.netnsok = false;
+	dmapeek_rooms_connect();
 	ret = dmapeek_op_init();
 	if (ret)
-		return ret;
+		goto err_rooms;
 	ret = genl_register_family(&dmapeek_nl_family);
 	if (ret)
 		goto err_op;
@@ -254,6 +297,8 @@ err_unregister_family:
 	genl_unregister_family(&dmapeek_nl_family);
 err_op:
 	dmapeek_op_exit();
+err_rooms:
+	dmapeek_rooms_disconnect();
 	return ret;
 }
 
@@ -270,6 +315,7 @@ static void __exit dmapeek_exit(void)
 	dmapeek_p2p_exit();
 	genl_unregister_family(&dmapeek_nl_family);
 	dmapeek_op_exit();
+	dmapeek_rooms_disconnect();
 }
 
 module_init(dmapeek_init);

@@ -15,7 +15,9 @@
  * with mmio_bar_providers=1, and never when dmapeek drives those registers
  * itself (edu's DMA engine in BAR0).
  * Unbinding revokes every buffer exported from its BARs and detaches every
- * import it made before the BARs go away.
+ * import it made before the BARs go away.  This file calls no other room
+ * for that: the exporter, the importer, the edu engine and the debug knobs
+ * listen (struct dmapeek_dev_listener, registered by dmapeek_main.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -27,17 +29,62 @@
 
 #include "dmapeek.h"
 #include "dmapeek-nl-gen.h"
-#include "dmapeek_debug.h"
 
-#define PCI_VENDOR_ID_QEMU_EDU	0x1234
-#define PCI_DEVICE_ID_QEMU_EDU	0x11e8
+/* The rooms told of a device's life: see struct dmapeek_dev_listener. */
+static LIST_HEAD(dmapeek_dev_listeners);
+
+bool dmapeek_mmio_bar_providers;
 
 struct dmapeek_provider *dmapeek_system_provider;
 
-static bool dmapeek_is_edu(const struct pci_dev *pdev)
+void dmapeek_dev_listen(struct dmapeek_dev_listener *l)
 {
-	return pdev->vendor == PCI_VENDOR_ID_QEMU_EDU &&
-	       pdev->device == PCI_DEVICE_ID_QEMU_EDU;
+	list_add_tail(&l->node, &dmapeek_dev_listeners);
+}
+
+void dmapeek_dev_unlisten(struct dmapeek_dev_listener *l)
+{
+	list_del(&l->node);
+}
+
+/* Each listener's @probe in order; on an error, undo the earlier ones. */
+static int dmapeek_dev_probe(struct dmapeek_device *ddev)
+{
+	struct dmapeek_dev_listener *l;
+	int ret;
+
+	list_for_each_entry(l, &dmapeek_dev_listeners, node) {
+		if (!l->probe)
+			continue;
+		ret = l->probe(ddev);
+		if (ret)
+			goto err_remove;
+	}
+	return 0;
+
+err_remove:
+	list_for_each_entry_continue_reverse(l, &dmapeek_dev_listeners, node)
+		if (l->remove)
+			l->remove(ddev);
+	return ret;
+}
+
+static void dmapeek_dev_remove(struct dmapeek_device *ddev)
+{
+	struct dmapeek_dev_listener *l;
+
+	list_for_each_entry_reverse(l, &dmapeek_dev_listeners, node)
+		if (l->remove)
+			l->remove(ddev);
+}
+
+static void dmapeek_dev_client_gone(struct dmapeek_device *ddev)
+{
+	struct dmapeek_dev_listener *l;
+
+	list_for_each_entry(l, &dmapeek_dev_listeners, node)
+		if (l->client_gone)
+			l->client_gone(ddev);
 }
 
 struct dmapeek_provider *dmapeek_provider_find(u32 id)
@@ -204,7 +251,7 @@ static bool dmapeek_bar_exportable(struct dmapeek_device *ddev, int bar)
 	if (dmapeek_is_edu(pdev) && bar == 0)
 		return false;
 	if (!(pci_resource_flags(pdev, bar) & IORESOURCE_PREFETCH) &&
-	    !dmapeek_debug_mmio_bar_providers()) {
+	    !READ_ONCE(dmapeek_mmio_bar_providers)) {
 		pci_info(pdev, "BAR %d: not prefetchable (registers), not a provider\n",
 			 bar);
 		return false;
@@ -261,6 +308,7 @@ static int dmapeek_probe_providers(struct dmapeek_device *ddev)
  */
 static void dmapeek_providers_gone(struct dmapeek_device *ddev)
 {
+	struct dmapeek_dev_listener *l;
 	int bar;
 
 	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
@@ -272,7 +320,9 @@ static void dmapeek_providers_gone(struct dmapeek_device *ddev)
 		WRITE_ONCE(prov->gone, true);
 		mutex_unlock(&prov->alloc_lock);
 	}
-	dmapeek_export_device_gone(ddev);
+	list_for_each_entry(l, &dmapeek_dev_listeners, node)
+		if (l->providers_gone)
+			l->providers_gone(ddev);
 }
 
 static void dmapeek_remove_providers(struct dmapeek_device *ddev)
@@ -318,24 +368,22 @@ static int dmapeek_pci_probe(struct pci_dev *pdev, const struct pci_device_id *i
 	if (ret)
 		goto err_providers;
 
-	if (dmapeek_is_edu(pdev)) {
-		ret = dmapeek_edu_probe(ddev);
-		if (ret)
-			goto err_providers;
-	}
+	ret = dmapeek_dev_probe(ddev);
+	if (ret)
+		goto err_providers;
 
 	mutex_lock(&dmapeek_lock);
 	ret = dmapeek_table_add(&dmapeek_devices, ddev, &ddev->id);
 	mutex_unlock(&dmapeek_lock);
 	if (ret)
-		goto err_edu;
+		goto err_listeners;
 
 	pci_info(pdev, "bound to dmapeek as device %u%s\n", ddev->id,
 		 ddev->roles & DMAPEEK_DEVICE_ROLE_PROVIDER ? " (provider)" : "");
 	return 0;
 
-err_edu:
-	dmapeek_edu_remove(ddev);
+err_listeners:
+	dmapeek_dev_remove(ddev);
 err_providers:
 	dmapeek_providers_gone(ddev);
 	dmapeek_remove_providers(ddev);
@@ -348,8 +396,8 @@ static void dmapeek_pci_remove(struct pci_dev *pdev)
 	struct dmapeek_device *ddev = pci_get_drvdata(pdev);
 
 	dmapeek_providers_gone(ddev);
-	dmapeek_import_device_gone(ddev);
-	dmapeek_edu_remove(ddev);
+	dmapeek_dev_client_gone(ddev);
+	dmapeek_dev_remove(ddev);
 
 	mutex_lock(&dmapeek_lock);
 	dmapeek_table_del(&dmapeek_devices, ddev->id);
