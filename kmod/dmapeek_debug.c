@@ -299,12 +299,13 @@ static const struct dmapeek_import_hooks dmapeek_debug_import_hooks = {
  * Registered after the exporter's listener and before the importer's: on
  * an unbind, the device's BARs lose their buffers, then their debug
  * mappings, before the importer detaches the device's imports (see
- * dmapeek_main.c).  It runs with the importer's client_gone, where the
- * importer called it before, so a failed probe does not run it (as before).
+ * dmapeek_main.c).  It is provider-side work, so it runs with the
+ * providers' end, also when a probe fails after its providers were
+ * listed: an import elsewhere may have mapped them already.
  */
 static struct dmapeek_dev_listener dmapeek_debug_dev_listener = {
 	.name = "debug",
-	.client_gone = dmapeek_debug_device_gone,
+	.providers_gone = dmapeek_debug_device_gone,
 };
 
 void dmapeek_debug_register(void)

@@ -228,14 +228,14 @@ static struct miscdevice dmapeek_miscdev = {
  *
  *   1. exporter   providers_gone: revoke the buffers on the device's BARs
  *                 and wait for every mapping of them to go
- *   2. debug      client_gone: drop the audit_bar_* mappings of those
+ *   2. debug      providers_gone: drop the audit_bar_* mappings of those
  *                 BARs (debug knobs only; also hooks the importer's maps)
  *   3. importer   client_gone: detach every import the device made
  *   4. edu        probe: set the DMA engine up; remove: take it down
  *
  * An unbind thus runs: the providers marked gone, 1, 2, 3, then 4's
  * remove.  A probe runs 4's probe; when it fails later, 4's remove, then
- * the providers marked gone and 1.
+ * the providers marked gone, 1 and 2.
  */
 static void dmapeek_rooms_connect(void)
 {
