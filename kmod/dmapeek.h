@@ -8,7 +8,7 @@
  *   dmapeek_backing.c     the memory behind a buffer: system pages, BAR ranges
  *   dmapeek_export.c      the exporter: export, dma_buf_ops, three memory models
  *   dmapeek_export_map.c  the exporter's map and unmap paths
- *   dmapeek_move.c        revoke, restore and move of an exported buffer
+ *   dmapeek_op.c          revoke, restore and move of an exported buffer
  *   dmapeek_export_gone.c the exporter's side of a device's removal
  *   dmapeek_export_nl.c   netlink: buffers and attachments
  *   dmapeek_import.c      the importer probe: import, attach, invalidation,
@@ -261,7 +261,7 @@ u64 dmapeek_provider_bus_offset(const struct dmapeek_provider *prov);
 
 int dmapeek_pci_init(void);
 void dmapeek_pci_exit(void);
-/* dmapeek_op_wq, where revokes and moves end (dmapeek_move.c) */
+/* dmapeek_op_wq, where revokes and moves end (dmapeek_op.c) */
 int dmapeek_op_init(void);
 void dmapeek_op_exit(void);
 
@@ -687,8 +687,6 @@ void dmapeek_import_release_file(struct dmapeek_file *df);
 struct dmapeek_attachment *dmapeek_attachment_of(struct dma_buf_attachment *attach);
 void dmapeek_attachment_importer(struct dmapeek_attachment *
 				 (*of)(struct dma_buf_attachment *attach));
-/* The importer's answer (dmapeek_import.c). */
-struct dmapeek_attachment *dmapeek_import_attachment(struct dma_buf_attachment *attach);
 /*
  * That record belongs to the importer (dmapeek_import.c frees it after
  * dma_buf_detach() returns): the exporter fills in its exporter-side fields

@@ -5,7 +5,7 @@
  * export (the EXPORT ioctl), the dma_buf_ops (attach, detach, pin, CPU
  * access, release; map and unmap are in dmapeek_export_map.c), the
  * lookup of a buffer, and what the importer side may ask of one.  Move,
- * revoke and restore are dmapeek_move.c's; device removal
+ * revoke and restore are dmapeek_op.c's; device removal
  * dmapeek_export_gone.c's.  The model for revoke is
  * drivers/vfio/pci/vfio_pci_dmabuf.c.
  */

@@ -2,7 +2,7 @@
 /*
  * dmapeek's exporter state, shared by its rooms: dmapeek_backing.c (the
  * memory), dmapeek_export.c (dma_buf_ops and export),
- * dmapeek_export_map.c (the map and unmap paths), dmapeek_move.c (revoke,
+ * dmapeek_export_map.c (the map and unmap paths), dmapeek_op.c (revoke,
  * restore, move), dmapeek_export_gone.c (device removal) and
  * dmapeek_export_nl.c (netlink).  Nothing outside them includes it.
  */
@@ -295,7 +295,7 @@ struct sg_table *dmapeek_dmabuf_map(struct dma_buf_attachment *attach,
 void dmapeek_dmabuf_unmap(struct dma_buf_attachment *attach,
 			  struct sg_table *sgt, enum dma_data_direction dir);
 
-/* ----------------------------------------------------- dmapeek_move.c */
+/* ----------------------------------------------------- dmapeek_op.c */
 
 /* Operation numbers: revoke, move, and a device removal's revoke. */
 extern atomic64_t dmapeek_op_seq;

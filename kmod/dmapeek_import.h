@@ -144,4 +144,7 @@ void dmapeek_import_put(struct dmapeek_imp *imp);
 int dmapeek_import_dma_addr(struct dmapeek_imp *imp, u64 offset, u64 len,
 			    dma_addr_t *addr, u64 *chunk);
 
+/* The importer's answer to dmapeek_attachment_of() (registered at init). */
+struct dmapeek_attachment *dmapeek_import_attachment(struct dma_buf_attachment *attach);
+
 #endif /* _DMAPEEK_IMPORT_H */

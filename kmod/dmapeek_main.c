@@ -20,6 +20,7 @@
 #include <linux/dmapeek.h>
 
 #include "dmapeek.h"
+#include "dmapeek_import.h"
 #include "dmapeek-nl-gen.h"
 #include "dmapeek_debug.h"
 #include "dmapeek_phys.h"
