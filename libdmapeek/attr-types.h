@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Do not edit: generated from Documentation/netlink/specs/dmapeek.yaml
+ * by libdmapeek/gen-attr-types.py; regenerate with "tests/guest-lab regen"
+ * or "make regen" (tests/unit/test-gen.sh fails when this file is stale).
+ *
+ * The wire type of each attribute of the sets libdmapeek decodes, indexed
+ * by attribute number; included by obj.c.
+ */
+
+static const uint8_t provider_types[] = {
+	[DMAPEEK_A_PROVIDER_ID] = DP_T_U32,
+	[DMAPEEK_A_PROVIDER_KIND] = DP_T_U32,
+	[DMAPEEK_A_PROVIDER_DEVICE_ID] = DP_T_U32,
+	[DMAPEEK_A_PROVIDER_BDF] = DP_T_STR,
+	[DMAPEEK_A_PROVIDER_BAR] = DP_T_U32,
+	[DMAPEEK_A_PROVIDER_SIZE] = DP_T_UINT,
+	[DMAPEEK_A_PROVIDER_PHYS_START] = DP_T_UINT,
+	[DMAPEEK_A_PROVIDER_BUS_OFFSET] = DP_T_UINT,
+	[DMAPEEK_A_PROVIDER_BYTES_EXPORTED] = DP_T_UINT,
+	[DMAPEEK_A_PROVIDER_BUFFERS] = DP_T_U32,
+};
+
+static const uint8_t device_types[] = {
+	[DMAPEEK_A_DEVICE_ID] = DP_T_U32,
+	[DMAPEEK_A_DEVICE_BDF] = DP_T_STR,
+	[DMAPEEK_A_DEVICE_VENDOR] = DP_T_U32,
+	[DMAPEEK_A_DEVICE_DEVICE] = DP_T_U32,
+	[DMAPEEK_A_DEVICE_CLASS] = DP_T_U32,
+	[DMAPEEK_A_DEVICE_ROLES] = DP_T_U32,
+	[DMAPEEK_A_DEVICE_IOMMU_GROUP] = DP_T_S32,
+	[DMAPEEK_A_DEVICE_DOMAIN_TYPE] = DP_T_U32,
+	[DMAPEEK_A_DEVICE_DMA_MASK_BITS] = DP_T_U32,
+	[DMAPEEK_A_DEVICE_ATTACHMENTS] = DP_T_U32,
+};
+
+static const uint8_t buffer_types[] = {
+	[DMAPEEK_A_BUFFER_ID] = DP_T_U32,
+	[DMAPEEK_A_BUFFER_INODE] = DP_T_UINT,
+	[DMAPEEK_A_BUFFER_NAME] = DP_T_STR,
+	[DMAPEEK_A_BUFFER_SIZE] = DP_T_UINT,
+	[DMAPEEK_A_BUFFER_MODEL] = DP_T_U32,
+	[DMAPEEK_A_BUFFER_PROVIDER_ID] = DP_T_U32,
+	[DMAPEEK_A_BUFFER_STATE] = DP_T_U32,
+	[DMAPEEK_A_BUFFER_RANGE] = DP_T_NEST,
+	[DMAPEEK_A_BUFFER_ATTACHMENTS] = DP_T_U32,
+	[DMAPEEK_A_BUFFER_PINS] = DP_T_U32,
+	[DMAPEEK_A_BUFFER_MOVES] = DP_T_U32,
+	[DMAPEEK_A_BUFFER_REVOKES] = DP_T_U32,
+	[DMAPEEK_A_BUFFER_CREATED_NS] = DP_T_UINT,
+	[DMAPEEK_A_BUFFER_TIMEOUT_MS] = DP_T_U32,
+	[DMAPEEK_A_BUFFER_TARGET_PROVIDER_ID] = DP_T_U32,
+	[DMAPEEK_A_BUFFER_NR_RANGES] = DP_T_U32,
+	[DMAPEEK_A_BUFFER_RANGE_FIRST] = DP_T_U32,
+	[DMAPEEK_A_BUFFER_OP] = DP_T_UINT,
+};
+
+static const uint8_t range_types[] = {
+	[DMAPEEK_A_RANGE_OFFSET] = DP_T_UINT,
+	[DMAPEEK_A_RANGE_LEN] = DP_T_UINT,
+	[DMAPEEK_A_RANGE_ADDR] = DP_T_UINT,
+	[DMAPEEK_A_RANGE_KIND] = DP_T_U32,
+};
+
+static const uint8_t attachment_types[] = {
+	[DMAPEEK_A_ATTACHMENT_ID] = DP_T_U32,
+	[DMAPEEK_A_ATTACHMENT_BUFFER_ID] = DP_T_U32,
+	[DMAPEEK_A_ATTACHMENT_INODE] = DP_T_UINT,
+	[DMAPEEK_A_ATTACHMENT_EXP_NAME] = DP_T_STR,
+	[DMAPEEK_A_ATTACHMENT_SIZE] = DP_T_UINT,
+	[DMAPEEK_A_ATTACHMENT_IMPORTER_DEV] = DP_T_STR,
+	[DMAPEEK_A_ATTACHMENT_IMPORTER_DRIVER] = DP_T_STR,
+	[DMAPEEK_A_ATTACHMENT_DEVICE_ID] = DP_T_U32,
+	[DMAPEEK_A_ATTACHMENT_FLAGS] = DP_T_U32,
+	[DMAPEEK_A_ATTACHMENT_MAP_TYPE] = DP_T_U32,
+	[DMAPEEK_A_ATTACHMENT_BEHAVIOUR] = DP_T_U32,
+	[DMAPEEK_A_ATTACHMENT_UNMAP_DELAY_MS] = DP_T_U32,
+	[DMAPEEK_A_ATTACHMENT_MAPPED] = DP_T_U8,
+	[DMAPEEK_A_ATTACHMENT_MAPS] = DP_T_U32,
+	[DMAPEEK_A_ATTACHMENT_UNMAPS] = DP_T_U32,
+	[DMAPEEK_A_ATTACHMENT_INVALIDATIONS] = DP_T_U32,
+	[DMAPEEK_A_ATTACHMENT_LAST_MAP_NS] = DP_T_UINT,
+	[DMAPEEK_A_ATTACHMENT_LAST_UNMAP_NS] = DP_T_UINT,
+	[DMAPEEK_A_ATTACHMENT_LAST_INVALIDATE_NS] = DP_T_UINT,
+	[DMAPEEK_A_ATTACHMENT_LAST_UNMAP_LATENCY_NS] = DP_T_UINT,
+	[DMAPEEK_A_ATTACHMENT_MAX_UNMAP_LATENCY_NS] = DP_T_UINT,
+	[DMAPEEK_A_ATTACHMENT_STUCK] = DP_T_U8,
+	[DMAPEEK_A_ATTACHMENT_REVOKED_SEEN] = DP_T_U32,
+	/* [DMAPEEK_A_ATTACHMENT_BUFFER_ORDER]: flag, no value to decode */
+	[DMAPEEK_A_ATTACHMENT_OWN_MAP] = DP_T_U32,
+};
+
+static const uint8_t mapping_types[] = {
+	[DMAPEEK_A_MAPPING_ID] = DP_T_U32,
+	[DMAPEEK_A_MAPPING_ATTACHMENT_ID] = DP_T_U32,
+	[DMAPEEK_A_MAPPING_PATH] = DP_T_U32,
+	[DMAPEEK_A_MAPPING_SIZE] = DP_T_UINT,
+	[DMAPEEK_A_MAPPING_RANGE] = DP_T_NEST,
+	[DMAPEEK_A_MAPPING_MAP_NS] = DP_T_UINT,
+	[DMAPEEK_A_MAPPING_NR_RANGES] = DP_T_U32,
+	[DMAPEEK_A_MAPPING_RANGE_FIRST] = DP_T_U32,
+};
+
+static const uint8_t p2p_types[] = {
+	[DMAPEEK_A_P2P_PROVIDER_BDF] = DP_T_STR,
+	[DMAPEEK_A_P2P_CLIENT_BDF] = DP_T_STR,
+	[DMAPEEK_A_P2P_MAP_TYPE] = DP_T_U32,
+	[DMAPEEK_A_P2P_DISTANCE] = DP_T_S32,
+	[DMAPEEK_A_P2P_REASON] = DP_T_U32,
+};
+
+static const uint8_t revoke_types[] = {
+	[DMAPEEK_A_REVOKE_BUFFER_ID] = DP_T_U32,
+	[DMAPEEK_A_REVOKE_TIMEOUT_MS] = DP_T_U32,
+	[DMAPEEK_A_REVOKE_DURATION_NS] = DP_T_UINT,
+	[DMAPEEK_A_REVOKE_ATTACHMENTS] = DP_T_U32,
+	[DMAPEEK_A_REVOKE_STUCK] = DP_T_U32,
+	[DMAPEEK_A_REVOKE_ATTACHMENT] = DP_T_NEST,
+	[DMAPEEK_A_REVOKE_OP] = DP_T_UINT,
+};
+
+static const uint8_t revoke_att_types[] = {
+	[DMAPEEK_A_REVOKE_ATTACHMENT_ID] = DP_T_U32,
+	[DMAPEEK_A_REVOKE_ATTACHMENT_UNMAP_NS] = DP_T_UINT,
+	[DMAPEEK_A_REVOKE_ATTACHMENT_STUCK] = DP_T_U8,
+};
+
+static const uint8_t audit_types[] = {
+	[DMAPEEK_A_AUDIT_MAPPING_ID] = DP_T_U32,
+	[DMAPEEK_A_AUDIT_RESULT] = DP_T_U32,
+	[DMAPEEK_A_AUDIT_DOMAIN_TYPE] = DP_T_U32,
+	[DMAPEEK_A_AUDIT_PAGES] = DP_T_UINT,
+	[DMAPEEK_A_AUDIT_MISMATCHES] = DP_T_UINT,
+	[DMAPEEK_A_AUDIT_HOLES] = DP_T_UINT,
+	[DMAPEEK_A_AUDIT_MISMATCH] = DP_T_NEST,
+};
+
+static const uint8_t audit_mismatch_types[] = {
+	[DMAPEEK_A_AUDIT_MISMATCH_IOVA] = DP_T_UINT,
+	[DMAPEEK_A_AUDIT_MISMATCH_EXPECTED] = DP_T_UINT,
+	[DMAPEEK_A_AUDIT_MISMATCH_ACTUAL] = DP_T_UINT,
+};
+
+static const uint8_t event_types[] = {
+	[DMAPEEK_A_EVENT_TYPE] = DP_T_U32,
+	[DMAPEEK_A_EVENT_TIMESTAMP_NS] = DP_T_UINT,
+	[DMAPEEK_A_EVENT_BUFFER_ID] = DP_T_U32,
+	[DMAPEEK_A_EVENT_ATTACHMENT_ID] = DP_T_U32,
+	[DMAPEEK_A_EVENT_MAPPING_ID] = DP_T_U32,
+	[DMAPEEK_A_EVENT_PROVIDER_ID] = DP_T_U32,
+	[DMAPEEK_A_EVENT_DURATION_NS] = DP_T_UINT,
+	[DMAPEEK_A_EVENT_COUNT] = DP_T_U32,
+	[DMAPEEK_A_EVENT_ERROR] = DP_T_S32,
+	[DMAPEEK_A_EVENT_SEQ] = DP_T_UINT,
+	[DMAPEEK_A_EVENT_DROPPED] = DP_T_UINT,
+	[DMAPEEK_A_EVENT_MAP_TYPE] = DP_T_U32,
+	[DMAPEEK_A_EVENT_OP] = DP_T_UINT,
+	/* [DMAPEEK_A_EVENT_ATTACHMENT]: not decoded here (gen-attr-types.py SKIP) */
+};
+
+_Static_assert(sizeof(provider_types) <= DP_MAX_ATTR, "attribute mask");
+_Static_assert(sizeof(device_types) <= DP_MAX_ATTR, "attribute mask");
+_Static_assert(sizeof(buffer_types) <= DP_MAX_ATTR, "attribute mask");
+_Static_assert(sizeof(range_types) <= DP_SUB_MAX + 1, "nested record");
+_Static_assert(sizeof(attachment_types) <= DP_MAX_ATTR, "attribute mask");
+_Static_assert(sizeof(mapping_types) <= DP_MAX_ATTR, "attribute mask");
+_Static_assert(sizeof(p2p_types) <= DP_MAX_ATTR, "attribute mask");
+_Static_assert(sizeof(revoke_types) <= DP_MAX_ATTR, "attribute mask");
+_Static_assert(sizeof(revoke_att_types) <= DP_SUB_MAX + 1, "nested record");
+_Static_assert(sizeof(audit_types) <= DP_MAX_ATTR, "attribute mask");
+_Static_assert(sizeof(audit_mismatch_types) <= DP_SUB_MAX + 1, "nested record");
+_Static_assert(sizeof(event_types) <= DP_MAX_ATTR, "attribute mask");
