@@ -134,9 +134,10 @@ test_security_user_monitors_events_without_addresses() {
 	assert_eq "the user's monitor ends after 4 events" 0 "$rc"
 	python3 - "$t" <<-'PY' || fail "the user's events: $(cat "$t")"
 	import json, sys
-	allowed = {"timestamp_ns", "type", "buffer", "attachment", "mapping",
-	           "provider", "duration_ns", "count", "error", "seq", "dropped",
-	           "map_type"}
+	# "time": the monitor's wall-clock rendering of timestamp_ns
+	allowed = {"timestamp_ns", "time", "type", "buffer", "attachment",
+	           "mapping", "provider", "duration_ns", "count", "error", "seq",
+	           "dropped", "map_type", "op"}
 	lines = open(sys.argv[1]).read().splitlines()
 	assert len(lines) == 4, lines
 	for l in lines:
