@@ -119,7 +119,7 @@ extern struct dmapeek_table dmapeek_attachments;
 extern struct dmapeek_table dmapeek_mappings;
 
 /* Bumped on every add and remove: dumps use it to flag interruption. */
-extern unsigned int dmapeek_generation;
+extern u64 dmapeek_generation;
 
 /* Add @obj to @t and return its new id in @id; caller holds dmapeek_lock. */
 int dmapeek_table_add(struct dmapeek_table *t, void *obj, u32 *id);
@@ -563,7 +563,7 @@ struct dmapeek_dump_ctx {
 	u32 pos;
 	u32 next_sub;
 	void *resume;
-	unsigned int resume_gen;
+	u64 resume_gen;
 };
 
 static inline struct dmapeek_dump_ctx *dmapeek_dump_ctx(struct netlink_callback *cb)
@@ -744,5 +744,6 @@ u32 dmapeek_iommu_domain_type(const struct iommu_domain *dom);
 bool dmapeek_iommu_domain_translates(const struct iommu_domain *dom);
 u32 dmapeek_domain_type(struct device *dev);
 bool dmapeek_dev_translates(struct device *dev);
+bool dmapeek_dev_reaches(struct device *dev, phys_addr_t phys, u64 len);
 
 #endif /* _DMAPEEK_H */

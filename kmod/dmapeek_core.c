@@ -13,7 +13,7 @@
 
 /* The object tables (membership, ids, dumps); innermost, see dmapeek.h. */
 DEFINE_MUTEX(dmapeek_lock);
-unsigned int dmapeek_generation = 1;
+u64 dmapeek_generation = 1;
 
 #define DMAPEEK_TABLE_INIT(name) {					\
 	.xa = XARRAY_INIT(name.xa, XA_FLAGS_ALLOC1),			\
@@ -238,7 +238,7 @@ int dmapeek_nl_mapping_get_dumpit(struct sk_buff *skb, struct netlink_callback *
 	ctx->filter = nla_get_u32(info->attrs[DMAPEEK_A_MAPPING_ATTACHMENT_ID]);
 	admin = dmapeek_nl_admin(cb->skb);
 	mutex_lock(&dmapeek_lock);
-	cb->seq = dmapeek_generation;
+	cb->seq = (unsigned int)dmapeek_generation;
 	a = xa_load(&dmapeek_attachments.xa, ctx->filter);
 	if (a) {
 		list_for_each_entry(m, &a->mappings, att_node) {
@@ -507,7 +507,7 @@ int dmapeek_nl_dump_table(struct sk_buff *skb, struct netlink_callback *cb,
 	int ret = 0;
 
 	mutex_lock(&dmapeek_lock);
-	cb->seq = dmapeek_generation;
+	cb->seq = (unsigned int)dmapeek_generation;
 	xa_for_each_start(&t->xa, id, obj, ctx->next_id) {
 		ret = dmapeek_nl_dump_obj(skb, cb, admin, id, obj, fill);
 		if (ret)

@@ -105,6 +105,11 @@ static int dmapeek_map_bar_ranges(struct dma_buf_attachment *attach,
 	else
 		x->path = DMAPEEK_MAPPING_PATH_MAP_PHYS;
 
+	if (x->path == DMAPEEK_MAPPING_PATH_MAP_PHYS)
+		for (i = 0; i < b->nr; i++)
+			if (!dmapeek_dev_reaches(dev, b->vec[i].paddr, b->vec[i].len))
+				return -ERANGE;
+
 	if (x->path == DMAPEEK_MAPPING_PATH_IOVA_LINK)
 		nents = dmapeek_split_nents(b->size);
 	else
@@ -242,6 +247,11 @@ static struct sg_table *dmapeek_dmabuf_do_map(struct dma_buf_attachment *attach,
 	    b->size <= DMAPEEK_HELPER_MAX_RANGE) {
 		/* One range: the kernel's helper is right. */
 		x->path = DMAPEEK_MAPPING_PATH_PHYS_VEC_HELPER;
+		if (a->map_type != DMAPEEK_MAP_TYPE_BUS_ADDR &&
+		    !dmapeek_dev_reaches(attach->dev, b->vec[0].paddr, b->size)) {
+			ret = -ERANGE;
+			goto err_free_m;
+		}
 		x->sgt = dma_buf_phys_vec_to_sgt(attach, b->prov->p2p, b->vec, 1,
 						 b->size, dir);
 		if (IS_ERR(x->sgt)) {

@@ -199,6 +199,11 @@ static int dmapeek_own_map_phys(struct device *dev, struct dmapeek_own_map *om,
 	dma_addr_t a;
 	u32 i;
 
+	/* MMIO is not bounced: beyond the mask the map WARNs (see there) */
+	if (om->attrs & DMA_ATTR_MMIO)
+		for (i = 0; i < nr; i++)
+			if (!dmapeek_dev_reaches(dev, cpu[i].paddr, cpu[i].len))
+				return -ERANGE;
 	for (i = 0; i < nr; i++) {
 		a = dma_map_phys(dev, cpu[i].paddr, cpu[i].len,
 				 DMA_BIDIRECTIONAL, om->attrs);

@@ -20,6 +20,9 @@
 #include "dmapeek_export.h"
 #include "dmapeek-nl-gen.h"
 
+/* How often a move waiting for fences looks whether a provider went. */
+#define DMAPEEK_OP_SLICE_NS	(100 * NSEC_PER_MSEC)
+
 #define DMAPEEK_DEFAULT_TIMEOUT_MS 1000
 
 /* The provider the buffer is on now, 0 if none; no lock needed. */
@@ -517,6 +520,11 @@ static int dmapeek_move_run(struct dmapeek_buffer *buf, struct dmapeek_move *mv,
 
 	for (;;) {
 		dma_resv_lock(resv, NULL);
+		/* fences that keep coming do not keep the move going */
+		if (!first && dmapeek_now() >= deadline) {
+			ret = -ETIMEDOUT;
+			goto out_live;
+		}
 		ret = dmapeek_move_tell(buf, mv, res, first);
 		if (ret)
 			goto out_live;
@@ -526,8 +534,19 @@ static int dmapeek_move_run(struct dmapeek_buffer *buf, struct dmapeek_move *mv,
 		if (dma_resv_test_signaled(resv, DMA_RESV_USAGE_BOOKKEEP))
 			break;
 		dma_resv_unlock(resv);
-		/* no copy without them: importers map the memory where it is */
-		ret = dmapeek_op_fences(buf, deadline);
+		/*
+		 * No copy without them: importers map the memory where it
+		 * is.  In slices, so that a removal of either provider (it
+		 * waits for @nb) ends the wait.
+		 */
+		do {
+			if (READ_ONCE(mv->prov->gone) || READ_ONCE(buf->dead)) {
+				ret = -ENODEV;
+				goto out_live_unlocked;
+			}
+			ret = dmapeek_op_fences(buf, min(deadline, dmapeek_now() +
+						       DMAPEEK_OP_SLICE_NS));
+		} while (ret == -ETIMEDOUT && dmapeek_now() < deadline);
 		if (ret)
 			goto out_live_unlocked;
 	}

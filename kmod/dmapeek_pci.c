@@ -182,6 +182,20 @@ bool dmapeek_dev_translates(struct device *dev)
 	return dmapeek_iommu_domain_translates(iommu_get_domain_for_dev(dev));
 }
 
+/*
+ * Whether @dev can reach [@phys, @phys + @len) by DMA: always through an
+ * IOMMU that translates for it; without one only below its DMA mask and
+ * its bus's limit.  dma_map_phys() of MMIO beyond them WARNs
+ * (dma_direct_map_phys()'s overflow report), and a map is a user's
+ * request: refuse it before.
+ */
+bool dmapeek_dev_reaches(struct device *dev, phys_addr_t phys, u64 len)
+{
+	u64 limit = min_not_zero(dma_get_mask(dev), dev->bus_dma_limit);
+
+	return dmapeek_dev_translates(dev) || (len && phys + len - 1 <= limit);
+}
+
 static struct dmapeek_provider *dmapeek_provider_new(u32 kind)
 {
 	struct dmapeek_provider *prov;
