@@ -170,9 +170,22 @@ test_audit_bar_mapping_goes_with_its_provider_device() {
 # where the edu's 28 bits would bounce through swiotlb); the group's
 # default domain is switched through sysfs while no driver is bound
 # (iommu_group_store_type()), and put back when the test ends.
+# identity_domain BDF [rebind]: give BDF's IOMMU group an identity domain
+# and bind BDF to dmapeek again; at exit the group gets its old type back
+# (and, with "rebind", BDF is bound to dmapeek again under it).
+identity_domain() {
+	local grp=/sys/bus/pci/devices/$1/iommu_group orig
+	orig=$(cat "$grp/type")
+	unbind_dmapeek "$1"
+	# the values now, not at exit
+	trap "unbind_dmapeek $1; echo $orig >$grp/type${2:+; bind_dmapeek $1}" EXIT
+	echo identity >"$grp/type" || fail "cannot give $1 an identity domain"
+	bind_dmapeek "$1"
+}
+
 test_audit_identity_domain_maps_direct() {
 	setup_import
-	local client= grp orig cdev out prov ivshmem b pair
+	local client= grp cdev out prov ivshmem b pair
 	for b in $(ivshmem_bdfs | tac); do
 		grp=/sys/bus/pci/devices/$b/iommu_group
 		[ -e "$grp/type" ] || continue
@@ -181,13 +194,7 @@ test_audit_identity_domain_maps_direct() {
 		break
 	done
 	[ -n "$client" ] || skip "no ivshmem alone in an IOMMU group"
-	grp=/sys/bus/pci/devices/$client/iommu_group
-	orig=$(cat "$grp/type")
-	unbind_dmapeek "$client"
-	# the values now, not at exit
-	trap "unbind_dmapeek $client; echo $orig >$grp/type" EXIT
-	echo identity >"$grp/type" || fail "cannot give $client an identity domain"
-	bind_dmapeek "$client"
+	identity_domain "$client"
 	cdev=$(dev_id "$client")
 	assert_match "the client's domain as dmapeek reports it" " domain=identity " \
 		"$("$DP_IMPORT" devices | awk -v b="$client" '$3 == b')"
@@ -254,17 +261,12 @@ test_audit_identity_domain_bar_beyond_mask_refused() {
 	setup_import
 	[ "$DMAPEEK_TOPOLOGY" = epyc-root ] ||
 		skip "needs epyc-root, where edu may map a BAR through the host bridge (on $DMAPEEK_TOPOLOGY the pair is refused before any mapping)"
-	local grp orig cdev prov ivshmem out spec
+	local grp cdev prov ivshmem out spec
 	grp=/sys/bus/pci/devices/$EDU/iommu_group
 	[ -e "$grp/type" ] || fail "no IOMMU group type for $EDU"
 	[ "$(find "$grp/devices/" -mindepth 1 -maxdepth 1 | wc -l)" -eq 1 ] ||
 		fail "$EDU shares its IOMMU group on epyc-root"
-	orig=$(cat "$grp/type")
-	unbind_dmapeek "$EDU"
-	# the values now, not at exit
-	trap "unbind_dmapeek $EDU; echo $orig >$grp/type; bind_dmapeek $EDU" EXIT
-	echo identity >"$grp/type" || fail "cannot give $EDU an identity domain"
-	bind_dmapeek "$EDU"
+	identity_domain "$EDU" rebind
 	cdev=$(dev_id "$EDU")
 	ivshmem=$(ivshmem_bdfs | head -n 1)
 	bind_dmapeek "$ivshmem"
