@@ -310,6 +310,7 @@ struct dmapeek_export_opts {
 	const struct dmapeek_range *ranges;	/* <linux/dmapeek.h> */
 	uint32_t nr_ranges;
 	const char *name;		/* NULL: none */
+	uint32_t flags;			/* DMAPEEK_EXPORT_* */
 };
 
 /** Export a buffer; *fd is its dma-buf (close-on-exec), *buffer_id its id. */

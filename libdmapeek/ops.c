@@ -53,6 +53,7 @@ DMAPEEK_EXPORT int dmapeek_export(struct dmapeek *ctx,
 
 	if (!opts || !dp_opts_ok(opts->sz, sizeof(*opts), opts) || !fd)
 		return dp_errno(EINVAL);
+	x.flags = opts->flags;
 	x.provider_id = opts->provider_id;
 	x.model = opts->model;
 	x.length = opts->length;

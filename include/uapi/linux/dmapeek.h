@@ -524,10 +524,20 @@ struct dmapeek_range {
 	__aligned_u64 length;
 };
 
+/* struct dmapeek_export flags */
+#define DMAPEEK_EXPORT_HOLD		(1U << 0)  /* the module holds the buffer */
+#define DMAPEEK_EXPORT_PAGE_CHUNKS	(1U << 1)  /* system memory page by page */
+#define DMAPEEK_EXPORT_FLAGS		0x3U
+
 /**
  * struct dmapeek_export - DMAPEEK_IOC_EXPORT
  * @size: sizeof(struct dmapeek_export)
- * @flags: must be 0
+ * @flags: DMAPEEK_EXPORT_*.  HOLD: the module keeps a reference to the
+ *	buffer until buffer-delete (netlink), so it outlives every file
+ *	descriptor and any process can take it by id (DMAPEEK_IOC_BUFFER_FD);
+ *	a held buffer keeps the module loaded.  PAGE_CHUNKS: build system
+ *	memory from single pages instead of the largest chunks available
+ *	(the scattered layout, for testing importers); EINVAL on a BAR.
  * @provider_id: the provider to take memory from (see provider-get)
  * @model: enum dmapeek_model
  * @length: with @nr_ranges == 0: the size to allocate from the provider
@@ -562,7 +572,8 @@ struct dmapeek_export {
 #define DMAPEEK_IMPORT_PIN		(1U << 1)  /* dma_buf_pin() after attach */
 #define DMAPEEK_IMPORT_PEER2PEER	(1U << 2)  /* allow P2P memory */
 #define DMAPEEK_IMPORT_NO_INVALIDATE	(1U << 3)  /* dynamic, no invalidate_mappings */
-#define DMAPEEK_IMPORT_FLAGS		0xfU
+#define DMAPEEK_IMPORT_HOLD		(1U << 4)  /* the module holds the import */
+#define DMAPEEK_IMPORT_FLAGS		0x1fU
 
 /**
  * struct dmapeek_import - DMAPEEK_IOC_IMPORT
