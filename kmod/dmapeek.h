@@ -514,6 +514,11 @@ bool dmapeek_nl_admin(const struct sk_buff *skb);
 int dmapeek_nl_need_admin(const struct sk_buff *skb, struct genl_info *info);
 
 /* nla_put_uint() that also fails on a full message; 0 or -EMSGSIZE */
+/* a delete op's body: one object by @id_attr, or every one with @all_attr */
+int dmapeek_nl_delete(struct genl_info *info, int id_attr, int all_attr,
+		      int deleted_attr, const char *what,
+		      int (*delete_one)(u32 id, struct netlink_ext_ack *extack),
+		      u32 (*delete_all)(void));
 int dmapeek_nla_put_range(struct sk_buff *skb, int attrtype,
 			  const struct dmapeek_map_range *r, bool admin);
 
@@ -649,6 +654,8 @@ struct dmapeek_imp;
  * @dmabuf: EXPORT: the new buffer (our reference), @fd reserved for it
  * @fd: EXPORT: the fd reserved with get_unused_fd_flags(), not installed
  * @imp: IMPORT: the new import, not yet on its file's list
+ * @held: EXPORT: the module took a hold of @dmabuf (DMAPEEK_EXPORT_HOLD),
+ *	which an undo drops too
  *
  * The caller learns of these only from the result the dispatcher copies
  * back, so they are published (fd installed, import listed) after that
@@ -659,6 +666,7 @@ struct dmapeek_ioc_new {
 	struct dma_buf *dmabuf;
 	int fd;
 	struct dmapeek_imp *imp;
+	bool held;
 };
 
 /* ioctl handlers; @arg is the kernel copy of the user's struct */
@@ -671,6 +679,13 @@ void dmapeek_import_publish(struct dmapeek_file *df, struct dmapeek_imp *imp);
 /* ... or it did not: tear the import down */
 void dmapeek_import_undo(struct dmapeek_imp *imp);
 int dmapeek_ioc_detach(struct dmapeek_file *df, void *arg);
+int dmapeek_ioc_buffer_fd(struct dmapeek_file *df, void *arg,
+			  struct dmapeek_ioc_new *made);
+/* how many buffers and imports the module holds (sysfs) */
+u32 dmapeek_buffer_held_count(void);
+u32 dmapeek_import_held_count(void);
+/* EXPORT's result did not reach user space: drop the module's hold */
+void dmapeek_buffer_unhold(struct dma_buf *dmabuf);
 int dmapeek_ioc_dma(struct dmapeek_file *df, void *arg);
 
 /* ------------------------------------------------- exporter / importer hooks */

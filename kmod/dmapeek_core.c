@@ -394,6 +394,49 @@ int dmapeek_nl_need_admin(const struct sk_buff *skb, struct genl_info *info)
 	return -EPERM;
 }
 
+/*
+ * Reply to a delete with how many objects it dropped; the reply is made
+ * first, so that what was dropped is never left unreported by ENOMEM.
+ */
+int dmapeek_nl_delete(struct genl_info *info, int id_attr, int all_attr,
+		      int deleted_attr, const char *what,
+		      int (*delete_one)(u32 id, struct netlink_ext_ack *extack),
+		      u32 (*delete_all)(void))
+{
+	struct nlattr *id = info->attrs[id_attr];
+	bool all = nla_get_flag(info->attrs[all_attr]);
+	struct sk_buff *rsp;
+	u32 n = 1;
+	void *hdr;
+	int ret;
+
+	if (!id == !all) {
+		NL_SET_ERR_MSG_FMT(info->extack, "name one %s by id, or all", what);
+		return -EINVAL;
+	}
+	rsp = genlmsg_new(nla_total_size(sizeof(u32)), GFP_KERNEL);
+	if (!rsp)
+		return -ENOMEM;
+	hdr = genlmsg_iput(rsp, info);
+	if (!hdr) {
+		nlmsg_free(rsp);
+		return -EMSGSIZE;
+	}
+	if (all) {
+		n = delete_all();
+	} else {
+		ret = delete_one(nla_get_u32(id), info->extack);
+		if (ret) {
+			nlmsg_free(rsp);
+			return ret;
+		}
+	}
+	/* the room was reserved above: cannot fail */
+	nla_put_u32(rsp, deleted_attr, n);
+	genlmsg_end(rsp, hdr);
+	return genlmsg_reply(rsp, info);
+}
+
 int dmapeek_nla_put_range(struct sk_buff *skb, int attrtype,
 			  const struct dmapeek_map_range *r, bool admin)
 {

@@ -493,7 +493,7 @@ int dmapeek_ioc_export(struct dmapeek_file *df, void *arg,
 	char *name;
 	int ret, fd;
 
-	if (e->flags || e->__reserved)
+	if (e->flags & ~DMAPEEK_EXPORT_FLAGS || e->__reserved)
 		return -EINVAL;
 	if (e->model < DMAPEEK_MODEL_PINNED || e->model > DMAPEEK_MODEL_REVOCABLE)
 		return -EINVAL;
@@ -594,6 +594,12 @@ int dmapeek_ioc_export(struct dmapeek_file *df, void *arg,
 	} else {
 		mutex_lock(&dmapeek_lock);
 		ret = dmapeek_table_add(&dmapeek_buffers, buf, &buf->id);
+		/* held before anyone can look for it: delete finds it so */
+		if (!ret && (e->flags & DMAPEEK_EXPORT_HOLD)) {
+			get_dma_buf(dmabuf);
+			buf->held = true;
+			made->held = true;
+		}
 		mutex_unlock(&dmapeek_lock);
 	}
 	mutex_unlock(&prov->alloc_lock);
@@ -622,6 +628,125 @@ err_fd:
 err_ranges:
 	kfree(ranges);
 	return ret;
+}
+
+/*
+ * BUFFER_FD: a new descriptor of a live buffer, installed once the id
+ * reached the caller (dmapeek_ioc_publish()), as EXPORT's is.
+ */
+int dmapeek_ioc_buffer_fd(struct dmapeek_file *df, void *arg,
+			  struct dmapeek_ioc_new *made)
+{
+	struct dmapeek_buffer_fd *bf = arg;
+	struct dmapeek_buffer *buf;
+	int fd;
+
+	if (bf->flags)
+		return -EINVAL;
+	/* Before the reference: out of fds, nothing to give back. */
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	buf = dmapeek_buffer_get(bf->buffer_id);
+	if (!buf) {
+		put_unused_fd(fd);
+		return -ENOENT;
+	}
+	/* the reference dmapeek_buffer_get() took goes with the fd */
+	made->dmabuf = buf->dmabuf;
+	made->fd = fd;
+	bf->fd = fd;
+	return 0;
+}
+
+/*
+ * Take the module's hold of @buf away (dmapeek_lock held): the caller
+ * drops the reference it was, outside the lock, since that may be the
+ * last one and release takes dmapeek_lock.
+ */
+static struct dma_buf *dmapeek_buffer_take_hold(struct dmapeek_buffer *buf)
+{
+	lockdep_assert_held(&dmapeek_lock);
+	if (!buf->held)
+		return NULL;
+	buf->held = false;
+	return buf->dmabuf;
+}
+
+void dmapeek_buffer_unhold(struct dma_buf *dmabuf)
+{
+	struct dma_buf *held;
+
+	mutex_lock(&dmapeek_lock);
+	held = dmapeek_buffer_take_hold(dmabuf->priv);
+	mutex_unlock(&dmapeek_lock);
+	if (held)
+		dma_buf_put(held);
+}
+
+/*
+ * Drop the hold of buffer @id: -ENOENT if there is no such buffer,
+ * -EINVAL if it is not held.
+ */
+int dmapeek_buffer_delete(u32 id)
+{
+	struct dmapeek_buffer *buf;
+	struct dma_buf *held = NULL;
+	int ret = -ENOENT;
+
+	mutex_lock(&dmapeek_lock);
+	buf = xa_load(&dmapeek_buffers.xa, id);
+	if (buf) {
+		held = dmapeek_buffer_take_hold(buf);
+		ret = held ? 0 : -EINVAL;
+	}
+	mutex_unlock(&dmapeek_lock);
+	if (held)
+		dma_buf_put(held);
+	return ret;
+}
+
+/*
+ * Drop every hold, one buffer at a time in id order (each put may release
+ * and takes dmapeek_lock): a buffer exported with hold meanwhile, with a
+ * higher id, may be dropped too or not.  Returns how many were dropped.
+ */
+u32 dmapeek_buffer_delete_all(void)
+{
+	struct dmapeek_buffer *buf;
+	struct dma_buf *held;
+	unsigned long id, next = 0;
+	u32 n = 0;
+
+	for (;;) {
+		held = NULL;
+		mutex_lock(&dmapeek_lock);
+		xa_for_each_start(&dmapeek_buffers.xa, id, buf, next) {
+			held = dmapeek_buffer_take_hold(buf);
+			if (held) {
+				next = id + 1;
+				break;
+			}
+		}
+		mutex_unlock(&dmapeek_lock);
+		if (!held)
+			return n;
+		dma_buf_put(held);
+		n++;
+	}
+}
+
+u32 dmapeek_buffer_held_count(void)
+{
+	struct dmapeek_buffer *buf;
+	unsigned long id;
+	u32 n = 0;
+
+	mutex_lock(&dmapeek_lock);
+	xa_for_each(&dmapeek_buffers.xa, id, buf)
+		n += buf->held;
+	mutex_unlock(&dmapeek_lock);
+	return n;
 }
 
 /* The buffer @id with a file reference, or NULL. */

@@ -123,6 +123,8 @@ struct dmapeek_backing {
  * @created_ns: CLOCK_MONOTONIC at export
  * @prov_id: the provider of @backing, 0 without one; written with it,
  *	read with READ_ONCE() where the backing may change (events)
+ * @held: the module holds a reference to @dmabuf (DMAPEEK_EXPORT_HOLD)
+ *	until buffer-delete (dmapeek_lock)
  */
 struct dmapeek_buffer {
 	u32 id;
@@ -148,6 +150,7 @@ struct dmapeek_buffer {
 	u64 op;
 	u64 created_ns;
 	u32 prov_id;
+	bool held;
 };
 
 /**
@@ -286,6 +289,8 @@ struct dmapeek_backing *dmapeek_buffer_set_backing(struct dmapeek_buffer *buf,
 void dmapeek_buffer_zap(struct dmapeek_buffer *buf);
 void dmapeek_buffer_retype(struct dmapeek_buffer *buf);
 struct dmapeek_buffer *dmapeek_buffer_get(u32 id);
+int dmapeek_buffer_delete(u32 id);
+u32 dmapeek_buffer_delete_all(void);
 void dmapeek_buffer_put(struct dmapeek_buffer *buf);
 
 /* ----------------------------------------------- dmapeek_export_map.c */

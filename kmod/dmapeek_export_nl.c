@@ -60,7 +60,8 @@ int dmapeek_fill_buffer(struct sk_buff *skb, void *obj,
 	    nla_put_u32(skb, DMAPEEK_A_BUFFER_PINS, READ_ONCE(buf->pins)) ||
 	    nla_put_u32(skb, DMAPEEK_A_BUFFER_MOVES, READ_ONCE(buf->moves)) ||
 	    nla_put_u32(skb, DMAPEEK_A_BUFFER_REVOKES, READ_ONCE(buf->revokes)) ||
-	    nla_put_uint(skb, DMAPEEK_A_BUFFER_CREATED_NS, buf->created_ns))
+	    nla_put_uint(skb, DMAPEEK_A_BUFFER_CREATED_NS, buf->created_ns) ||
+	    (buf->held && nla_put_flag(skb, DMAPEEK_A_BUFFER_HELD)))
 		return -EMSGSIZE;
 	return dmapeek_fill_ranges(skb, &dmapeek_buffer_range_attrs,
 				   b ? b->nr : 0, sub, admin, b,
@@ -247,6 +248,28 @@ int dmapeek_nl_attachment_get_dumpit(struct sk_buff *skb, struct netlink_callbac
 						      dmapeek_nl_admin(cb->skb));
 	mutex_unlock(&dmapeek_lock);
 	return dmapeek_nl_dump_end(skb, ret);
+}
+
+static int dmapeek_nl_buffer_delete_one(u32 id, struct netlink_ext_ack *extack)
+{
+	int ret = dmapeek_buffer_delete(id);
+
+	if (ret == -ENOENT)
+		NL_SET_ERR_MSG_FMT(extack, "no buffer with id %u", id);
+	else if (ret == -EINVAL)
+		NL_SET_ERR_MSG_FMT(extack,
+				   "buffer %u is not held: it ends when its last file descriptor, mapping and attachment go",
+				   id);
+	return ret;
+}
+
+int dmapeek_nl_buffer_delete_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return dmapeek_nl_need_admin(skb, info) ?:
+	       dmapeek_nl_delete(info, DMAPEEK_A_BUFFER_ID, DMAPEEK_A_BUFFER_ALL,
+				 DMAPEEK_A_BUFFER_DELETED, "buffer",
+				 dmapeek_nl_buffer_delete_one,
+				 dmapeek_buffer_delete_all);
 }
 
 /* The buffer named by @attr, with a file reference, or an extack. */

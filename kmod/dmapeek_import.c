@@ -33,8 +33,9 @@
  * without bound (VFIO's revoke does), so the import of its buffer with one
  * is refused, and its invalidations are always answered at once.
  *
- * Lifetime: an import is owned by the /dev/dmapeek file that made it (its
- * list node, under dmapeek_file.lock) and referenced by lookups by id (a
+ * Lifetime: an import is owned by the /dev/dmapeek file that made it, or
+ * with DMAPEEK_IMPORT_HOLD by the module (dmapeek_held) until
+ * attachment-delete (its list node, under dmapeek_file.lock), and referenced by lookups by id (a
  * kref).  Teardown (detach, file close, device unbind) happens once, under
  * the import's lock: it marks the import dead under the reservation lock,
  * unmaps, unpins and detaches; the dma-buf reference is dropped with the
@@ -408,6 +409,8 @@ int dmapeek_ioc_import(struct dmapeek_file *df, void *arg,
 	imp->a.behaviour = ia->behaviour;
 	imp->a.unmap_delay_ms = ia->unmap_delay_ms;
 	imp->a.flags = DMAPEEK_ATTACH_FLAGS_IMPORTED;
+	if (ia->flags & DMAPEEK_IMPORT_HOLD)
+		imp->a.flags |= DMAPEEK_ATTACH_FLAGS_HELD;
 	if (ia->flags & DMAPEEK_IMPORT_DYNAMIC) {
 		imp->a.flags |= DMAPEEK_ATTACH_FLAGS_DYNAMIC;
 		if (ia->flags & DMAPEEK_IMPORT_NO_INVALIDATE)
@@ -520,8 +523,23 @@ static void dmapeek_import_release(struct dmapeek_imp *imp)
 	dmapeek_import_put(imp);
 }
 
+/*
+ * Imports the module holds (DMAPEEK_IMPORT_HOLD): listed here instead of on
+ * the file that made them, each with a reference to the module, so that
+ * the module stays until attachment-delete drops them.
+ */
+static struct dmapeek_file dmapeek_held = {
+	.lock = __MUTEX_INITIALIZER(dmapeek_held.lock),
+	.imports = LIST_HEAD_INIT(dmapeek_held.imports),
+};
+
 void dmapeek_import_publish(struct dmapeek_file *df, struct dmapeek_imp *imp)
 {
+	if (imp->flags & DMAPEEK_IMPORT_HOLD) {
+		/* the ioctl's file pins the module while we take ours */
+		__module_get(THIS_MODULE);
+		df = &dmapeek_held;
+	}
 	mutex_lock(&df->lock);
 	list_add_tail(&imp->node, &df->imports);
 	mutex_unlock(&df->lock);
@@ -570,6 +588,85 @@ void dmapeek_import_release_file(struct dmapeek_file *df)
 		list_del_init(&imp->node);
 		dmapeek_import_release(imp);
 	}
+}
+
+/*
+ * attachment-delete: detach a held import.  -EBUSY for an import of an
+ * open file (its DETACH or close ends it), -ENOENT / -EINVAL for an id that
+ * is no import at all.
+ */
+static int dmapeek_import_delete(u32 id, struct netlink_ext_ack *extack)
+{
+	struct dmapeek_imp *imp, *found = NULL;
+	int ret;
+
+	mutex_lock(&dmapeek_held.lock);
+	list_for_each_entry(imp, &dmapeek_held.imports, node) {
+		if (imp->a.id == id) {
+			found = imp;
+			list_del_init(&imp->node);
+			break;
+		}
+	}
+	mutex_unlock(&dmapeek_held.lock);
+	if (found) {
+		dmapeek_import_release(found);
+		module_put(THIS_MODULE);
+		return 0;
+	}
+	imp = dmapeek_import_get(id, &ret);
+	if (imp) {
+		dmapeek_import_put(imp);
+		NL_SET_ERR_MSG_FMT(extack,
+				   "attachment %u is not held: the process that imported it detaches it, or it ends when that process closes /dev/dmapeek",
+				   id);
+		return -EBUSY;
+	}
+	if (ret == -ENOENT)
+		NL_SET_ERR_MSG_FMT(extack, "no attachment with id %u", id);
+	else
+		NL_SET_ERR_MSG_FMT(extack,
+				   "attachment %u is not an import of dmapeek's importer", id);
+	return ret;
+}
+
+u32 dmapeek_import_held_count(void)
+{
+	struct dmapeek_imp *imp;
+	u32 n = 0;
+
+	mutex_lock(&dmapeek_held.lock);
+	list_for_each_entry(imp, &dmapeek_held.imports, node)
+		n++;
+	mutex_unlock(&dmapeek_held.lock);
+	return n;
+}
+
+static u32 dmapeek_import_delete_all(void)
+{
+	struct dmapeek_imp *imp, *tmp;
+	LIST_HEAD(list);
+	u32 n = 0;
+
+	mutex_lock(&dmapeek_held.lock);
+	list_splice_init(&dmapeek_held.imports, &list);
+	mutex_unlock(&dmapeek_held.lock);
+	list_for_each_entry_safe(imp, tmp, &list, node) {
+		list_del_init(&imp->node);
+		dmapeek_import_release(imp);
+		module_put(THIS_MODULE);
+		n++;
+	}
+	return n;
+}
+
+int dmapeek_nl_attachment_delete_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return dmapeek_nl_need_admin(skb, info) ?:
+	       dmapeek_nl_delete(info, DMAPEEK_A_ATTACHMENT_ID,
+				 DMAPEEK_A_ATTACHMENT_ALL,
+				 DMAPEEK_A_ATTACHMENT_DELETED, "attachment",
+				 dmapeek_import_delete, dmapeek_import_delete_all);
 }
 
 static void dmapeek_import_device_gone(struct dmapeek_device *ddev)

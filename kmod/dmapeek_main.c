@@ -78,7 +78,7 @@ static int dmapeek_ioc_abi_version(struct dmapeek_file *df, void *arg)
  * Indexed by command number.  The numbers of the operations that moved to
  * netlink in ABI 2.0 (MAP, UNMAP, MOVE, REVOKE, RESTORE, AUDIT) are holes:
  * an entry with neither @fn nor @make, which the dispatcher answers with
- * -ENOTTY like any unknown number.
+ * -ENOTTY like any unknown number; so is BENCH_MAP without the debug knobs.
  */
 static const struct dmapeek_ioctl_op dmapeek_ioctl_ops[] = {
 	DMAPEEK_IOCTL_OP(ABI_VERSION, dmapeek_ioc_abi_version,
@@ -92,10 +92,12 @@ static const struct dmapeek_ioctl_op dmapeek_ioctl_ops[] = {
 	DMAPEEK_IOCTL_OP(DMA, dmapeek_ioc_dma,
 			 struct dmapeek_dma, data, true),
 #ifdef DMAPEEK_DEBUG_KNOBS
-	/* linux/dmapeek-debug.h; without the knobs: past the table, ENOTTY */
+	/* linux/dmapeek-debug.h; without the knobs: a hole, ENOTTY */
 	DMAPEEK_IOCTL_OP(BENCH_MAP, dmapeek_ioc_bench_map,
 			 struct dmapeek_bench_map, unmap_ns, true),
 #endif
+	DMAPEEK_IOCTL_MAKE(BUFFER_FD, dmapeek_ioc_buffer_fd,
+			   struct dmapeek_buffer_fd, fd),
 };
 
 /* Large enough for the largest argument struct. */
@@ -105,6 +107,7 @@ union dmapeek_ioctl_buf {
 	struct dmapeek_import import;
 	struct dmapeek_id_op id_op;
 	struct dmapeek_dma dma;
+	struct dmapeek_buffer_fd buffer_fd;
 #ifdef DMAPEEK_DEBUG_KNOBS
 	struct dmapeek_bench_map bench_map;
 #endif
@@ -128,6 +131,8 @@ static void dmapeek_ioc_undo(struct dmapeek_ioc_new *made)
 {
 	if (made->dmabuf) {
 		put_unused_fd(made->fd);
+		if (made->held)
+			dmapeek_buffer_unhold(made->dmabuf);
 		dma_buf_put(made->dmabuf);
 	}
 	if (made->imp)
@@ -210,11 +215,38 @@ static const struct file_operations dmapeek_fops = {
 	.compat_ioctl = compat_ptr_ioctl,
 };
 
+/*
+ * What the module holds (exported or imported with HOLD), each holding it
+ * loaded: what an admin whose rmmod is refused as "in use" reads, before
+ * "dmapeek buffer delete all" and "dmapeek attachment delete all".
+ */
+static ssize_t held_buffers_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", dmapeek_buffer_held_count());
+}
+static DEVICE_ATTR_RO(held_buffers);
+
+static ssize_t held_attachments_show(struct device *dev,
+				     struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", dmapeek_import_held_count());
+}
+static DEVICE_ATTR_RO(held_attachments);
+
+static struct attribute *dmapeek_dev_attrs[] = {
+	&dev_attr_held_buffers.attr,
+	&dev_attr_held_attachments.attr,
+	NULL
+};
+ATTRIBUTE_GROUPS(dmapeek_dev);
+
 static struct miscdevice dmapeek_miscdev = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = DMAPEEK_DEVICE_NAME,
 	.fops = &dmapeek_fops,
 	.mode = 0600,
+	.groups = dmapeek_dev_groups,
 };
 
 /*

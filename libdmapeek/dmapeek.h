@@ -184,6 +184,7 @@ uint32_t dmapeek_buffer_pins(const struct dmapeek_buffer *b);
 uint32_t dmapeek_buffer_moves(const struct dmapeek_buffer *b);
 uint32_t dmapeek_buffer_revokes(const struct dmapeek_buffer *b);
 uint64_t dmapeek_buffer_created_ns(const struct dmapeek_buffer *b);
+bool dmapeek_buffer_held(const struct dmapeek_buffer *b);
 unsigned int dmapeek_buffer_nr_ranges(const struct dmapeek_buffer *b);
 int dmapeek_buffer_range(const struct dmapeek_buffer *b, unsigned int i,
 			 struct dmapeek_addr_range *r);
@@ -355,6 +356,19 @@ int dmapeek_revoke_result(const struct dmapeek_revoke_result *r, unsigned int i,
 			  uint32_t *attachment_id, uint64_t *unmap_ns, bool *stuck);
 
 int dmapeek_restore(struct dmapeek *ctx, uint32_t buffer_id);
+
+/*
+ * Held objects (ABI 2.1): a buffer exported with DMAPEEK_EXPORT_HOLD, or an
+ * import made with DMAPEEK_IMPORT_HOLD, lives in the module until deleted.
+ * dmapeek_buffer_fd() gives a new dma-buf fd (close-on-exec) of any live
+ * buffer dmapeek exported.  The deletes drop one object by id, or with id
+ * 0 every held one; *deleted (may be NULL) says how many went.
+ */
+int dmapeek_buffer_fd(struct dmapeek *ctx, uint32_t buffer_id, int *fd);
+int dmapeek_buffer_delete(struct dmapeek *ctx, uint32_t buffer_id,
+			  uint32_t *deleted);
+int dmapeek_attachment_delete(struct dmapeek *ctx, uint32_t attachment_id,
+			      uint32_t *deleted);
 
 /** Move @len bytes with the importing device's DMA engine. */
 int dmapeek_dma_read(struct dmapeek *ctx, uint32_t attachment_id,

@@ -29,8 +29,8 @@ import sys
 
 import yaml
 
-# Spec type -> enum dp_atype.  "flag" carries no value: a request-only
-# switch (attachment buffer-order), never decoded, so no entry.
+# Spec type -> enum dp_atype.  A "flag" carries no value: its presence is
+# the value (1), as the buffer's held.
 TYPES = {
     'u8': 'DP_T_U8',
     'u32': 'DP_T_U32',
@@ -38,7 +38,7 @@ TYPES = {
     'uint': 'DP_T_UINT',
     'string': 'DP_T_STR',
     'nest': 'DP_T_NEST',
-    'flag': None,
+    'flag': 'DP_T_FLAG',
 }
 
 # The attribute sets the library decodes (obj.c's dp_kinds and their

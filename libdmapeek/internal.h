@@ -36,6 +36,7 @@ enum dp_atype {
 	DP_T_UINT,	/* 4 or 8 bytes */
 	DP_T_STR,
 	DP_T_NEST,	/* multi-attr nest of numeric sub-attributes */
+	DP_T_FLAG,	/* no payload: present is 1 */
 };
 
 #define DP_MAX_ATTR	32	/* attributes per set, bit mask fits a u32 */

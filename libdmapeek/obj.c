@@ -108,6 +108,9 @@ static int dp_attr_num(const struct nlattr *a, uint8_t type, uint64_t *v)
 	const void *p = mnl_attr_get_payload(a);
 
 	switch (type) {
+	case DP_T_FLAG:
+		*v = 1;
+		return 0;
 	case DP_T_U8:
 		if (len < 1)
 			return -EBADMSG;
@@ -986,6 +989,7 @@ DP_NUM(buffer, attachments, uint32_t, DMAPEEK_A_BUFFER_ATTACHMENTS)
 DP_NUM(buffer, pins, uint32_t, DMAPEEK_A_BUFFER_PINS)
 DP_NUM(buffer, moves, uint32_t, DMAPEEK_A_BUFFER_MOVES)
 DP_NUM(buffer, revokes, uint32_t, DMAPEEK_A_BUFFER_REVOKES)
+DP_NUM(buffer, held, bool, DMAPEEK_A_BUFFER_HELD)
 DP_NUM(buffer, created_ns, uint64_t, DMAPEEK_A_BUFFER_CREATED_NS)
 
 static int dp_range(const struct dp_obj *o, unsigned int i,

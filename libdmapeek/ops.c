@@ -144,6 +144,74 @@ DMAPEEK_EXPORT int dmapeek_restore(struct dmapeek *ctx, uint32_t buffer_id)
 	return dp_id_op(ctx, DMAPEEK_CMD_BUFFER_RESTORE, DMAPEEK_A_BUFFER_ID, buffer_id);
 }
 
+DMAPEEK_EXPORT int dmapeek_buffer_fd(struct dmapeek *ctx, uint32_t buffer_id,
+				     int *fd)
+{
+	struct dmapeek_buffer_fd x = { .size = sizeof(x), .buffer_id = buffer_id };
+	int err;
+
+	if (!fd)
+		return dp_errno(EINVAL);
+	err = dp_op_ioctl(ctx, DMAPEEK_IOC_BUFFER_FD, &x);
+	if (err)
+		return err;
+	*fd = x.fd;
+	return 0;
+}
+
+struct dp_deleted {
+	unsigned int attr;
+	uint32_t n;
+};
+
+static int dp_deleted_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dp_deleted *d = data;
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr))
+		if (mnl_attr_get_type(a) == d->attr &&
+		    mnl_attr_get_payload_len(a) == sizeof(uint32_t))
+			d->n = mnl_attr_get_u32(a);
+	return MNL_CB_OK;
+}
+
+/* A delete: of @id, or of every held object with @id 0. */
+static int dp_delete(struct dmapeek *ctx, uint8_t cmd, unsigned int id_attr,
+		     unsigned int all_attr, unsigned int deleted_attr, uint32_t id,
+		     uint32_t *deleted)
+{
+	struct nlmsghdr *nlh = dp_nl_msg(ctx, cmd, 0);
+	struct dp_deleted d = { .attr = deleted_attr };
+	int err;
+
+	if (id)
+		mnl_attr_put_u32(nlh, id_attr, id);
+	else
+		mnl_attr_put(nlh, all_attr, 0, NULL);
+	err = dp_nl_talk(ctx, nlh, dp_deleted_cb, &d);
+	if (!err && deleted)
+		*deleted = d.n;
+	return err;
+}
+
+DMAPEEK_EXPORT int dmapeek_buffer_delete(struct dmapeek *ctx, uint32_t buffer_id,
+					 uint32_t *deleted)
+{
+	return dp_delete(ctx, DMAPEEK_CMD_BUFFER_DELETE, DMAPEEK_A_BUFFER_ID,
+			 DMAPEEK_A_BUFFER_ALL, DMAPEEK_A_BUFFER_DELETED, buffer_id,
+			 deleted);
+}
+
+DMAPEEK_EXPORT int dmapeek_attachment_delete(struct dmapeek *ctx,
+					     uint32_t attachment_id,
+					     uint32_t *deleted)
+{
+	return dp_delete(ctx, DMAPEEK_CMD_ATTACHMENT_DELETE, DMAPEEK_A_ATTACHMENT_ID,
+			 DMAPEEK_A_ATTACHMENT_ALL, DMAPEEK_A_ATTACHMENT_DELETED,
+			 attachment_id, deleted);
+}
+
 static void dp_obj_set(struct dp_obj *o, unsigned int attr, uint64_t v)
 {
 	o->v[attr] = v;

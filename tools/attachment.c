@@ -6,9 +6,12 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/pidfd.h>
+#include <unistd.h>
 
 #include <dmapeek.h>
 
@@ -84,16 +87,69 @@ void print_attachment(const struct dmapeek_attachment *a, bool nested,
 	pr_close_obj();
 }
 
-OBJECT(attachment, DMAPEEK_A_ATTACHMENT_ID, print_attachment(x, false, true))
+static int attachment_delete(int argc, char **argv)
+{
+	return delete_held("attachment", dmapeek_attachment_delete, argc, argv);
+}
+
+OBJECT(attachment, DMAPEEK_A_ATTACHMENT_ID, print_attachment(x, false, true),
+       { "delete", attachment_delete },)
+
+/*
+ * "fd PID:FD": a duplicate of descriptor FD of process PID (pidfd_getfd(),
+ * which needs the right to ptrace PID), "fd FD": this process's own.
+ */
+static int import_fd(const char *s, int *fd, bool *own)
+{
+	uint32_t pid, num;
+	const char *colon = strchr(s, ':');
+	char pidstr[16];
+	int pidfd;
+
+	*own = false;
+	if (!colon) {
+		if (parse_u32(s, &num) || num > INT32_MAX)
+			return usage_err("bad fd \"%s\"", s);
+		*fd = (int)num;
+		return EXIT_OK;
+	}
+	if ((size_t)(colon - s) >= sizeof(pidstr))
+		return usage_err("bad fd \"%s\" (PID:FD)", s);
+	memcpy(pidstr, s, (size_t)(colon - s));
+	pidstr[colon - s] = '\0';
+	if (parse_u32(pidstr, &pid) || !pid || pid > INT32_MAX ||
+	    parse_u32(colon + 1, &num) || num > INT32_MAX)
+		return usage_err("bad fd \"%s\" (PID:FD)", s);
+	pidfd = pidfd_open((pid_t)pid, 0);
+	if (pidfd < 0)
+		return op_err(-errno, "process %u", pid);
+	*fd = pidfd_getfd(pidfd, (int)num, 0);
+	if (*fd < 0) {
+		const struct hint_for h = {
+			EPERM, "taking another process's descriptor needs the right to "
+			"ptrace it (root, or CAP_SYS_PTRACE)", NULL, 0,
+		};
+		int err = -errno;
+
+		close(pidfd);
+		return op_err_hint(err, &h, "descriptor %u of process %u", num, pid);
+	}
+	close(pidfd);
+	*own = true;
+	return EXIT_OK;
+}
 
 int cmd_import(int argc, char **argv)
 {
 	DMAPEEK_OPTS(dmapeek_import_opts, o);
-	uint32_t dev = 0, bid = 0, fd = UINT32_MAX, aid;
+	uint32_t dev = 0, bid = 0, aid, temporary = 0;
+	const char *fdarg = NULL;
 	const struct arg args[] = {
 		{ "device", A_U32, &dev, 0 },
 		{ "buffer", A_U32, &bid, 0 },
-		{ "fd", A_U32, &fd, 0 },
+		{ "fd", A_STR, &fdarg, 0 },
+		{ "hold", A_FLAG, &o.flags, DMAPEEK_IMPORT_HOLD },
+		{ "temporary", A_FLAG, &temporary, 1 },
 		{ "dynamic", A_FLAG, &o.flags, DMAPEEK_IMPORT_DYNAMIC },
 		{ "pin", A_FLAG, &o.flags, DMAPEEK_IMPORT_PIN },
 		{ "p2p", A_FLAG, &o.flags, DMAPEEK_IMPORT_PEER2PEER },
@@ -102,43 +158,61 @@ int cmd_import(int argc, char **argv)
 		{ "delay", A_U32, &o.unmap_delay_ms, 0 },
 		{ NULL, A_U32, NULL, 0 },
 	};
-	int rc, err;
+	bool own = false;
+	int fd, rc, err;
 
 	rc = parse_args("import", args, argc, argv);
 	if (rc)
 		return rc;
-	if ((!bid && fd == UINT32_MAX) || !dev)
-		return usage_err("usage: dmapeek import {buffer ID|fd FD} device ID "
-				 "[dynamic] [pin] [p2p] [behaviour B] [delay MS]");
-	if (bid) {
-		int hfd = held_fd(bid);
-
-		if (hfd < 0)
-			return usage_err("buffer %u was not exported by this dmapeek "
-					 "(use -b to export and import in one run)", bid);
-		fd = (uint32_t)hfd;
-	}
-	rc = need_ctx();
+	if (!bid == !fdarg || !dev || (temporary && (o.flags & DMAPEEK_IMPORT_HOLD)))
+		return usage_err("usage: dmapeek import {buffer ID|fd [PID:]FD} device ID "
+				 "[dynamic] [pin] [p2p] [behaviour B] [delay MS] "
+				 "[hold|temporary]");
+	/* a command's import stays, a batch's ends with it unless held */
+	if (!batch.file && !temporary)
+		o.flags |= DMAPEEK_IMPORT_HOLD;
+	rc = bid ? buffer_fd(bid, &fd, &own) : import_fd(fdarg, &fd, &own);
 	if (rc)
 		return rc;
-	err = dmapeek_import(dp.ctx, (int)fd, dev, &o, &aid);
+	rc = need_ctx();
+	if (rc)
+		goto out;
+	err = dmapeek_import(dp.ctx, fd, dev, &o, &aid);
 	if (err) {
 		const struct hint_for h = { ENODEV, NULL, device_hint, dev };
 
-		return op_err_hint(err, &h, "import");
+		rc = op_err_hint(err, &h, "import");
+		goto out;
 	}
 	snprintf(batch.last_attachment, sizeof(batch.last_attachment), "%u", aid);
 	set_result(aid);
 	pr_open_obj(NULL);
 	pr_u64("attachment", "imported as attachment %" PRIu64, aid);
+	pr_bool("held", (o.flags & DMAPEEK_IMPORT_HOLD) ?
+		" held (until \"dmapeek attachment delete\")" : NULL,
+		o.flags & DMAPEEK_IMPORT_HOLD);
 	pr_close_obj();
 	pr_nl();
-	return EXIT_OK;
+out:
+	if (own)
+		close(fd);
+	return rc;
+}
+
+/*
+ * An import of this process goes with DETACH; one the module holds (made
+ * by an earlier command) with attachment-delete.
+ */
+static int detach_or_delete(struct dmapeek *ctx, uint32_t id)
+{
+	int err = dmapeek_detach(ctx, id);
+
+	return err == -ENOENT ? dmapeek_attachment_delete(ctx, id, NULL) : err;
 }
 
 int cmd_detach(int argc, char **argv)
 {
-	return id_op("detach", dmapeek_detach, "detached attachment %" PRIu64,
+	return id_op("detach", detach_or_delete, "detached attachment %" PRIu64,
 		     argc, argv);
 }
 

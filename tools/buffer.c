@@ -7,10 +7,14 @@
  * batch can import them.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <dmapeek.h>
 
@@ -82,6 +86,8 @@ static void print_buffer(const struct dmapeek_buffer *b, bool with_attachments)
 	print_enum("state", "state %s ", dmapeek_buffer_state(b),
 		   dmapeek_buffer_state_str);
 	pr_u64("inode", "inode %" PRIu64, dmapeek_buffer_inode(b));
+	pr_bool("held", dmapeek_buffer_held(b) ? " held" : NULL,
+		dmapeek_buffer_held(b));
 	pr_nl();
 	pr_text("    ");
 	pr_u64("attachments", "attachments %" PRIu64 " ", dmapeek_buffer_attachments(b));
@@ -172,16 +178,122 @@ static int buffer_all(int argc, char **argv)
 	return EXIT_OK;
 }
 
-OBJECT(buffer, DMAPEEK_A_BUFFER_ID, print_buffer(x, true), { "all", buffer_all },)
+/* "delete ID|all": drop what the module holds (buffer and attachment) */
+int delete_held(const char *what, int (*del)(struct dmapeek *, uint32_t, uint32_t *),
+		int argc, char **argv)
+{
+	uint32_t id = 0, n = 0;
+	int rc, err;
+
+	if (argc != 1 || (!matches(argv[0], "all") && (parse_u32(argv[0], &id) || !id)))
+		return usage_err("usage: dmapeek %s delete ID|all", what);
+	rc = need_ctx();
+	if (rc)
+		return rc;
+	err = del(dp.ctx, id, &n);
+	if (err)
+		return id ? op_err(err, "delete %s %u", what, id) :
+			    op_err(err, "delete every held %s", what);
+	pr_open_obj(NULL);
+	pr_u64("deleted", "deleted %" PRIu64 " ", n);
+	pr_str("object", "held %s", what);
+	pr_text(n == 1 ? "\n" : "s\n");
+	pr_close_obj();
+	return EXIT_OK;
+}
+
+static int buffer_delete(int argc, char **argv)
+{
+	return delete_held("buffer", dmapeek_buffer_delete, argc, argv);
+}
+
+/*
+ * A dma-buf fd of buffer @id: the one this process exported, else a new
+ * one from the module (any live buffer, root).  *@own says the caller
+ * closes it.
+ */
+int buffer_fd(uint32_t id, int *fd, bool *own)
+{
+	int rc, err;
+
+	*fd = held_fd(id);
+	*own = false;
+	if (*fd >= 0)
+		return EXIT_OK;
+	rc = need_ctx();
+	if (rc)
+		return rc;
+	err = dmapeek_buffer_fd(dp.ctx, id, fd);
+	if (err) {
+		const struct hint_for h = {
+			ENOENT, "no live buffer has this id: see \"dmapeek buffer list\" "
+			"(a \"temporary\" export ends with its command)", NULL, 0,
+		};
+
+		return op_err_hint(err, &h, "buffer %u", id);
+	}
+	*own = true;
+	return EXIT_OK;
+}
+
+/*
+ * "buffer exec ID -- COMMAND [ARGS]": run COMMAND with a dma-buf fd of the
+ * buffer open, its number in DMAPEEK_BUFFER_FD (and the id in
+ * DMAPEEK_BUFFER_ID); the exit status is COMMAND's (128 + signal if a
+ * signal ended it).
+ */
+static int buffer_exec(int argc, char **argv)
+{
+	char num[16];
+	uint32_t id;
+	int fd, status, rc;
+	bool own;
+	pid_t pid;
+
+	if (argc < 3 || parse_u32(argv[0], &id) || strcmp(argv[1], "--"))
+		return usage_err("usage: dmapeek buffer exec ID -- COMMAND [ARGS]");
+	rc = buffer_fd(id, &fd, &own);
+	if (rc)
+		return rc;
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		rc = op_err(-errno, "fork");
+	} else if (pid == 0) {
+		/* the child's copy keeps its fd across exec */
+		if (fcntl(fd, F_SETFD, 0) < 0)
+			_exit(127);
+		snprintf(num, sizeof(num), "%d", fd);
+		setenv("DMAPEEK_BUFFER_FD", num, 1);
+		snprintf(num, sizeof(num), "%u", id);
+		setenv("DMAPEEK_BUFFER_ID", num, 1);
+		execvp(argv[2], argv + 2);
+		fprintf(stderr, "dmapeek: %s: %s\n", argv[2], strerror(errno));
+		_exit(errno == ENOENT ? 127 : 126);
+	} else {
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	}
+	if (own)
+		close(fd);
+	return rc;
+}
+
+OBJECT(buffer, DMAPEEK_A_BUFFER_ID, print_buffer(x, true), { "all", buffer_all },
+       { "delete", buffer_delete }, { "exec", buffer_exec },)
 
 int cmd_export(int argc, char **argv)
 {
 	DMAPEEK_OPTS(dmapeek_export_opts, o, .model = DMAPEEK_MODEL_PINNED);
+	uint32_t temporary = 0;
 	const struct arg args[] = {
 		{ "provider", A_U32, &o.provider_id, 0 },
 		{ "model", A_MODEL, &o.model, 0 },
 		{ "size", A_SIZE, &o.length, 0 },
 		{ "name", A_STR, &o.name, 0 },
+		{ "hold", A_FLAG, &o.flags, DMAPEEK_EXPORT_HOLD },
+		{ "temporary", A_FLAG, &temporary, 1 },
 		{ NULL, A_U32, NULL, 0 },
 	};
 	uint32_t id;
@@ -190,9 +302,13 @@ int cmd_export(int argc, char **argv)
 	rc = parse_args("export", args, argc, argv);
 	if (rc)
 		return rc;
-	if (!o.provider_id || !o.length)
+	if (!o.provider_id || !o.length || (temporary && (o.flags & DMAPEEK_EXPORT_HOLD)))
 		return usage_err("usage: dmapeek export provider ID size SIZE "
-				 "[model pinned|movable|revocable] [name NAME]");
+				 "[model pinned|movable|revocable] [name NAME] "
+				 "[hold|temporary]");
+	/* a command's buffer stays, a batch's ends with it unless held */
+	if (!batch.file && !temporary)
+		o.flags |= DMAPEEK_EXPORT_HOLD;
 	rc = need_ctx();
 	if (rc)
 		return rc;
@@ -209,6 +325,9 @@ int cmd_export(int argc, char **argv)
 	pr_open_obj(NULL);
 	pr_u64("buffer", "exported buffer %" PRIu64 " ", id);
 	pr_s64("fd", "fd %" PRId64, fd);
+	pr_bool("held", (o.flags & DMAPEEK_EXPORT_HOLD) ?
+		" held (until \"dmapeek buffer delete\")" : NULL,
+		o.flags & DMAPEEK_EXPORT_HOLD);
 	pr_close_obj();
 	pr_nl();
 	return EXIT_OK;

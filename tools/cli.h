@@ -247,6 +247,9 @@ const char *device_hint(uint32_t id, char *buf, size_t len);
 /* buffer.c */
 int join_end(void);
 int held_fd(uint32_t id);
+int buffer_fd(uint32_t id, int *fd, bool *own);
+int delete_held(const char *what, int (*del)(struct dmapeek *, uint32_t, uint32_t *),
+		int argc, char **argv);
 int cmd_buffer(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_move(int argc, char **argv);

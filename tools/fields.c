@@ -60,6 +60,7 @@ const struct field buffer_fields[] = {
 	NUM("pins", NULL, DMAPEEK_A_BUFFER_PINS),
 	NUM("moves", NULL, DMAPEEK_A_BUFFER_MOVES),
 	NUM("revokes", NULL, DMAPEEK_A_BUFFER_REVOKES),
+	NUM("held", NULL, DMAPEEK_A_BUFFER_HELD),
 	END,
 };
 

@@ -323,7 +323,7 @@ test_cli_monitor_timestamps_are_wall_clock() {
 		local mon=$! rc=0
 		# an export makes events; again until the monitor, subscribed, saw one
 		for _ in $(seq 20); do
-			"$DMAPEEK" export provider "$sys" size 4K >/dev/null || fail "export for the monitor"
+			"$DMAPEEK" export provider "$sys" size 4K temporary >/dev/null || fail "export for the monitor"
 			[ -s "$t" ] && break
 			sleep 0.5
 		done

@@ -125,7 +125,7 @@ test_security_user_monitors_events_without_addresses() {
 	pid=$!
 	for i in $(seq 100); do
 		kill -0 "$pid" 2>/dev/null || break
-		"$DMAPEEK" export provider "$sys" size 4K >/dev/null ||
+		"$DMAPEEK" export provider "$sys" size 4K temporary >/dev/null ||
 			fail "export as root failed"
 		sleep 0.3
 	done

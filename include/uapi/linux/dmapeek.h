@@ -47,7 +47,7 @@
 #define DMAPEEK_FAMILY_VERSION	1
 
 #define DMAPEEK_ABI_MAJOR	2
-#define DMAPEEK_ABI_MINOR	0
+#define DMAPEEK_ABI_MINOR	1
 #define DMAPEEK_NAME_LEN	32
 
 /**
@@ -171,6 +171,8 @@ enum dmapeek_device_role {
  *   detail known).
  * @DMAPEEK_ATTACH_FLAGS_IMPORTED: dmapeek's importer probe made this
  *   attachment.
+ * @DMAPEEK_ATTACH_FLAGS_HELD: The module holds this import (made with hold):
+ *   it outlives the file that made it, until attachment-delete (ABI 2.1).
  */
 enum dmapeek_attach_flags {
 	DMAPEEK_ATTACH_FLAGS_DYNAMIC = 1,
@@ -179,6 +181,7 @@ enum dmapeek_attach_flags {
 	DMAPEEK_ATTACH_FLAGS_PINNED = 8,
 	DMAPEEK_ATTACH_FLAGS_EXPORTED = 16,
 	DMAPEEK_ATTACH_FLAGS_IMPORTED = 32,
+	DMAPEEK_ATTACH_FLAGS_HELD = 64,
 };
 
 /**
@@ -324,6 +327,9 @@ enum {
 	DMAPEEK_A_BUFFER_NR_RANGES,
 	DMAPEEK_A_BUFFER_RANGE_FIRST,
 	DMAPEEK_A_BUFFER_OP,
+	DMAPEEK_A_BUFFER_HELD,
+	DMAPEEK_A_BUFFER_ALL,
+	DMAPEEK_A_BUFFER_DELETED,
 
 	__DMAPEEK_A_BUFFER_MAX,
 	DMAPEEK_A_BUFFER_MAX = (__DMAPEEK_A_BUFFER_MAX - 1)
@@ -355,6 +361,8 @@ enum {
 	DMAPEEK_A_ATTACHMENT_REVOKED_SEEN,
 	DMAPEEK_A_ATTACHMENT_BUFFER_ORDER,
 	DMAPEEK_A_ATTACHMENT_OWN_MAP,
+	DMAPEEK_A_ATTACHMENT_ALL,
+	DMAPEEK_A_ATTACHMENT_DELETED,
 
 	__DMAPEEK_A_ATTACHMENT_MAX,
 	DMAPEEK_A_ATTACHMENT_MAX = (__DMAPEEK_A_ATTACHMENT_MAX - 1)
@@ -460,6 +468,8 @@ enum {
 	DMAPEEK_CMD_BUFFER_MOVE,
 	DMAPEEK_CMD_BUFFER_REVOKE,
 	DMAPEEK_CMD_BUFFER_RESTORE,
+	DMAPEEK_CMD_BUFFER_DELETE,
+	DMAPEEK_CMD_ATTACHMENT_DELETE,
 	DMAPEEK_CMD_ATTACHMENT_MAP,
 	DMAPEEK_CMD_ATTACHMENT_UNMAP,
 	DMAPEEK_CMD_MAPPING_AUDIT,
@@ -493,6 +503,7 @@ enum {
 	 * not installed); any other module answers ENOTTY.
 	 */
 	DMAPEEK_IOC_CMD_BENCH_MAP = 0x8b,
+	DMAPEEK_IOC_CMD_BUFFER_FD = 0x8c,
 };
 
 /**
@@ -592,7 +603,9 @@ struct dmapeek_export {
  * @__reserved: must be 0
  *
  * The import lives until DMAPEEK_IOC_DETACH or until the /dev/dmapeek file
- * that made it is closed.
+ * that made it is closed; with DMAPEEK_IMPORT_HOLD the module holds it
+ * instead, until attachment-delete (netlink), and it keeps the module
+ * loaded.
  */
 struct dmapeek_import {
 	__u32 size;
@@ -651,5 +664,26 @@ struct dmapeek_dma {
 };
 
 #define DMAPEEK_IOC_DMA		_IO(DMAPEEK_TYPE, DMAPEEK_IOC_CMD_DMA)
+
+/**
+ * struct dmapeek_buffer_fd - DMAPEEK_IOC_BUFFER_FD: a descriptor of a buffer
+ * @size: sizeof(struct dmapeek_buffer_fd)
+ * @flags: must be 0
+ * @buffer_id: a buffer dmapeek exported that is still alive (held by the
+ *	module, or by anyone's descriptor, mapping or attachment)
+ * @fd: out: a new dma-buf file descriptor of it (close-on-exec)
+ *
+ * How another process takes a buffer by id (ABI 2.1): a held buffer made
+ * by one command is imported, mapped or handed to a program by the next.
+ * -ENOENT when no such buffer is alive.
+ */
+struct dmapeek_buffer_fd {
+	__u32 size;
+	__u32 flags;
+	__u32 buffer_id;
+	__s32 fd;
+};
+
+#define DMAPEEK_IOC_BUFFER_FD	_IO(DMAPEEK_TYPE, DMAPEEK_IOC_CMD_BUFFER_FD)
 
 #endif /* _UAPI_LINUX_DMAPEEK_H */
