@@ -193,3 +193,33 @@ test_held_import_fd_of_another_process() {
 	assert_eq "buffer $b outlived its last holder (bufinfo)" 0 "$(bufinfo_dmapeek)"
 	unload_module
 }
+
+# buffer exec with another driver as the importer: a program PRIME-imports
+# the held buffer into vgem (a static importer), and dmapeek lists that
+# attachment, with the flags its importer declared, from another command.
+test_held_buffer_exec_foreign_prime_import_is_listed() {
+	local sys dev out b line n=0
+	held_setup
+	modprobe vgem 2>/dev/null || skip "no vgem module in this kernel"
+	out=$("$DMAPEEK" -j export provider "$sys" size 64K) || fail "export: $out"
+	b=$(jget "$out" 'j["buffer"]')
+	coproc PRIME { exec "$DMAPEEK" buffer exec "$b" -- python3 "$DMAPEEK_TOP/tests/guest/prime-import.py" 2>&1; }
+	read -r -t 20 line <&"${PRIME[0]}" || fail "the importer program said nothing"
+	case $line in "imported "*) ;; *) fail "the importer program: $line" ;; esac
+	out=$("$DMAPEEK" -j attachment list) || fail "attachment list"
+	echo "$out"
+	assert_eq "vgem's attachment of buffer $b, static, by dmapeek's exporter" \
+		"1" "$(jget "$out" 'sum(1 for a in j if a.get("buffer_id")=='"$b"' and "vgem" in a["importer_dev"] and "exported" in a["flags"] and "dynamic" not in a["flags"] and "imported" not in a["flags"])')"
+	exec {PRIME[1]}>&-
+	wait "$PRIME_PID" || fail "the importer program failed"
+	for _ in $(seq 50); do
+		out=$("$DMAPEEK" -j attachment list) || fail "attachment list"
+		n=$(jget "$out" 'sum(1 for a in j if a.get("buffer_id")=='"$b"')')
+		[ "$n" = 0 ] && break
+		sleep 0.1
+	done
+	assert_eq "vgem's attachment went with its program" 0 "$n"
+	"$DMAPEEK" buffer delete "$b" >/dev/null || fail "delete $b"
+	rmmod vgem 2>/dev/null || true
+	unload_module
+}
