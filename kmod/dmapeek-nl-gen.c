@@ -85,18 +85,6 @@ static const struct nla_policy dmapeek_buffer_restore_nl_policy[DMAPEEK_A_BUFFER
 	[DMAPEEK_A_BUFFER_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 };
 
-/* DMAPEEK_CMD_BUFFER_DELETE - do */
-static const struct nla_policy dmapeek_buffer_delete_nl_policy[DMAPEEK_A_BUFFER_ALL + 1] = {
-	[DMAPEEK_A_BUFFER_ID] = NLA_POLICY_MIN(NLA_U32, 1),
-	[DMAPEEK_A_BUFFER_ALL] = { .type = NLA_FLAG, },
-};
-
-/* DMAPEEK_CMD_ATTACHMENT_DELETE - do */
-static const struct nla_policy dmapeek_attachment_delete_nl_policy[DMAPEEK_A_ATTACHMENT_ALL + 1] = {
-	[DMAPEEK_A_ATTACHMENT_ID] = NLA_POLICY_MIN(NLA_U32, 1),
-	[DMAPEEK_A_ATTACHMENT_ALL] = { .type = NLA_FLAG, },
-};
-
 /* DMAPEEK_CMD_ATTACHMENT_MAP - do */
 static const struct nla_policy dmapeek_attachment_map_nl_policy[DMAPEEK_A_ATTACHMENT_ID + 1] = {
 	[DMAPEEK_A_ATTACHMENT_ID] = NLA_POLICY_MIN(NLA_U32, 1),
@@ -110,6 +98,18 @@ static const struct nla_policy dmapeek_attachment_unmap_nl_policy[DMAPEEK_A_ATTA
 /* DMAPEEK_CMD_MAPPING_AUDIT - do */
 static const struct nla_policy dmapeek_mapping_audit_nl_policy[DMAPEEK_A_AUDIT_MAPPING_ID + 1] = {
 	[DMAPEEK_A_AUDIT_MAPPING_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+/* DMAPEEK_CMD_BUFFER_DELETE - do */
+static const struct nla_policy dmapeek_buffer_delete_nl_policy[DMAPEEK_A_BUFFER_ALL + 1] = {
+	[DMAPEEK_A_BUFFER_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[DMAPEEK_A_BUFFER_ALL] = { .type = NLA_FLAG, },
+};
+
+/* DMAPEEK_CMD_ATTACHMENT_DELETE - do */
+static const struct nla_policy dmapeek_attachment_delete_nl_policy[DMAPEEK_A_ATTACHMENT_ALL + 1] = {
+	[DMAPEEK_A_ATTACHMENT_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[DMAPEEK_A_ATTACHMENT_ALL] = { .type = NLA_FLAG, },
 };
 
 /* Ops table for dmapeek */
@@ -219,20 +219,6 @@ static const struct genl_split_ops dmapeek_nl_ops[] = {
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
-		.cmd		= DMAPEEK_CMD_BUFFER_DELETE,
-		.doit		= dmapeek_nl_buffer_delete_doit,
-		.policy		= dmapeek_buffer_delete_nl_policy,
-		.maxattr	= DMAPEEK_A_BUFFER_ALL,
-		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
-	},
-	{
-		.cmd		= DMAPEEK_CMD_ATTACHMENT_DELETE,
-		.doit		= dmapeek_nl_attachment_delete_doit,
-		.policy		= dmapeek_attachment_delete_nl_policy,
-		.maxattr	= DMAPEEK_A_ATTACHMENT_ALL,
-		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
-	},
-	{
 		.cmd		= DMAPEEK_CMD_ATTACHMENT_MAP,
 		.doit		= dmapeek_nl_attachment_map_doit,
 		.policy		= dmapeek_attachment_map_nl_policy,
@@ -251,6 +237,20 @@ static const struct genl_split_ops dmapeek_nl_ops[] = {
 		.doit		= dmapeek_nl_mapping_audit_doit,
 		.policy		= dmapeek_mapping_audit_nl_policy,
 		.maxattr	= DMAPEEK_A_AUDIT_MAPPING_ID,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= DMAPEEK_CMD_BUFFER_DELETE,
+		.doit		= dmapeek_nl_buffer_delete_doit,
+		.policy		= dmapeek_buffer_delete_nl_policy,
+		.maxattr	= DMAPEEK_A_BUFFER_ALL,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= DMAPEEK_CMD_ATTACHMENT_DELETE,
+		.doit		= dmapeek_nl_attachment_delete_doit,
+		.policy		= dmapeek_attachment_delete_nl_policy,
+		.maxattr	= DMAPEEK_A_ATTACHMENT_ALL,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 };

@@ -33,13 +33,13 @@ int dmapeek_nl_p2p_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int dmapeek_nl_buffer_move_doit(struct sk_buff *skb, struct genl_info *info);
 int dmapeek_nl_buffer_revoke_doit(struct sk_buff *skb, struct genl_info *info);
 int dmapeek_nl_buffer_restore_doit(struct sk_buff *skb, struct genl_info *info);
-int dmapeek_nl_buffer_delete_doit(struct sk_buff *skb, struct genl_info *info);
-int dmapeek_nl_attachment_delete_doit(struct sk_buff *skb,
-				      struct genl_info *info);
 int dmapeek_nl_attachment_map_doit(struct sk_buff *skb, struct genl_info *info);
 int dmapeek_nl_attachment_unmap_doit(struct sk_buff *skb,
 				     struct genl_info *info);
 int dmapeek_nl_mapping_audit_doit(struct sk_buff *skb, struct genl_info *info);
+int dmapeek_nl_buffer_delete_doit(struct sk_buff *skb, struct genl_info *info);
+int dmapeek_nl_attachment_delete_doit(struct sk_buff *skb,
+				      struct genl_info *info);
 
 enum {
 	DMAPEEK_NLGRP_EVENTS,

@@ -63,7 +63,9 @@
  *          lists, events)
  *   dmapeek_provider.alloc_lock -> dmapeek_lock (a new buffer into the
  *        table only while its provider stays)
- *   dmapeek_file.lock                     (its list of imports; nothing nests)
+ *   dmapeek_file.lock                     (its list of imports, or the
+ *        held imports' list dmapeek_held; nothing nests)
+ *   kernfs active reference -> dmapeek_lock (reading held_buffers)
  *   any of the above except dmapeek_lock -> dmapeek_event_lock (sending an
  *        event: numbering and the multicast; innermost)
  *
@@ -513,12 +515,13 @@ bool dmapeek_nl_admin(const struct sk_buff *skb);
 /* 0 for a CAP_SYS_ADMIN requester, else -EPERM with an extack message */
 int dmapeek_nl_need_admin(const struct sk_buff *skb, struct genl_info *info);
 
-/* nla_put_uint() that also fails on a full message; 0 or -EMSGSIZE */
 /* a delete op's body: one object by @id_attr, or every one with @all_attr */
 int dmapeek_nl_delete(struct genl_info *info, int id_attr, int all_attr,
 		      int deleted_attr, const char *what,
 		      int (*delete_one)(u32 id, struct netlink_ext_ack *extack),
 		      u32 (*delete_all)(void));
+
+/* one range in a nest of @attrtype (its address only for @admin); 0 or -EMSGSIZE */
 int dmapeek_nla_put_range(struct sk_buff *skb, int attrtype,
 			  const struct dmapeek_map_range *r, bool admin);
 

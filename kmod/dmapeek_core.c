@@ -410,7 +410,14 @@ int dmapeek_nl_delete(struct genl_info *info, int id_attr, int all_attr,
 	void *hdr;
 	int ret;
 
-	if (!id == !all) {
+	if (id && all) {
+		NL_SET_BAD_ATTR(info->extack, info->attrs[all_attr]);
+		NL_SET_ERR_MSG_FMT(info->extack, "name one %s by id, or all, not both",
+				   what);
+		return -EINVAL;
+	}
+	if (!id && !all) {
+		NL_SET_ERR_ATTR_MISS(info->extack, NULL, id_attr);
 		NL_SET_ERR_MSG_FMT(info->extack, "name one %s by id, or all", what);
 		return -EINVAL;
 	}

@@ -631,15 +631,19 @@ err_ranges:
 }
 
 /*
- * BUFFER_FD: a new descriptor of a live buffer, installed once the id
- * reached the caller (dmapeek_ioc_publish()), as EXPORT's is.
+ * BUFFER_FD: a new descriptor of a buffer the module holds, installed once
+ * the result reached the caller (dmapeek_ioc_publish()), as EXPORT's is.
+ * Only a held buffer: one that only its holders keep is theirs to hand
+ * out (pidfd_getfd(), with the ptrace and LSM checks that implies), not
+ * the module's.
  */
 int dmapeek_ioc_buffer_fd(struct dmapeek_file *df, void *arg,
 			  struct dmapeek_ioc_new *made)
 {
 	struct dmapeek_buffer_fd *bf = arg;
 	struct dmapeek_buffer *buf;
-	int fd;
+	struct dma_buf *dmabuf = NULL;
+	int fd, ret = -ENOENT;
 
 	if (bf->flags)
 		return -EINVAL;
@@ -647,13 +651,21 @@ int dmapeek_ioc_buffer_fd(struct dmapeek_file *df, void *arg,
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0)
 		return fd;
-	buf = dmapeek_buffer_get(bf->buffer_id);
-	if (!buf) {
-		put_unused_fd(fd);
-		return -ENOENT;
+	mutex_lock(&dmapeek_lock);
+	buf = xa_load(&dmapeek_buffers.xa, bf->buffer_id);
+	if (buf && buf->held) {
+		/* the hold keeps the file alive: a plain reference is safe */
+		dmabuf = buf->dmabuf;
+		get_dma_buf(dmabuf);
+	} else if (buf) {
+		ret = -EACCES;
 	}
-	/* the reference dmapeek_buffer_get() took goes with the fd */
-	made->dmabuf = buf->dmabuf;
+	mutex_unlock(&dmapeek_lock);
+	if (!dmabuf) {
+		put_unused_fd(fd);
+		return ret;
+	}
+	made->dmabuf = dmabuf;
 	made->fd = fd;
 	bf->fd = fd;
 	return 0;

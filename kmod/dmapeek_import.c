@@ -35,9 +35,10 @@
  *
  * Lifetime: an import is owned by the /dev/dmapeek file that made it, or
  * with DMAPEEK_IMPORT_HOLD by the module (dmapeek_held) until
- * attachment-delete (its list node, under dmapeek_file.lock), and referenced by lookups by id (a
- * kref).  Teardown (detach, file close, device unbind) happens once, under
- * the import's lock: it marks the import dead under the reservation lock,
+ * attachment-delete or its device's removal (its list node, under
+ * dmapeek_file.lock), and referenced by lookups by id (a kref).  Teardown
+ * (detach, file close, device unbind) happens once, under the import's
+ * lock: it marks the import dead under the reservation lock,
  * unmaps, unpins and detaches; the dma-buf reference is dropped with the
  * last kref, so a lookup that raced with teardown can still lock the
  * reservation and see "dead".
@@ -611,6 +612,11 @@ static int dmapeek_import_delete(u32 id, struct netlink_ext_ack *extack)
 	mutex_unlock(&dmapeek_held.lock);
 	if (found) {
 		dmapeek_import_release(found);
+		/*
+		 * Safe in a doit even if it is the module's last reference:
+		 * genl_unregister_family() in the exit path waits for
+		 * running doits (cb_lock), so the text stays until we return.
+		 */
 		module_put(THIS_MODULE);
 		return 0;
 	}
@@ -669,6 +675,31 @@ int dmapeek_nl_attachment_delete_doit(struct sk_buff *skb, struct genl_info *inf
 				 dmapeek_import_delete, dmapeek_import_delete_all);
 }
 
+/*
+ * A held import whose device went is torn down and out of the table:
+ * nothing is left for attachment-delete to find, so the module's hold
+ * goes now, with its reference to the module.  That put is safe in the
+ * device's removal: module exit unregisters the driver first, which waits
+ * for a removal in progress.
+ */
+static void dmapeek_import_unhold(struct dmapeek_imp *imp)
+{
+	bool held = false;
+
+	if (!(imp->flags & DMAPEEK_IMPORT_HOLD))
+		return;
+	mutex_lock(&dmapeek_held.lock);
+	if (!list_empty(&imp->node)) {	/* published, not deleted yet */
+		list_del_init(&imp->node);
+		held = true;
+	}
+	mutex_unlock(&dmapeek_held.lock);
+	if (held) {
+		dmapeek_import_put(imp);
+		module_put(THIS_MODULE);
+	}
+}
+
 static void dmapeek_import_device_gone(struct dmapeek_device *ddev)
 {
 	struct dmapeek_attachment *a;
@@ -700,6 +731,7 @@ static void dmapeek_import_device_gone(struct dmapeek_device *ddev)
 		mutex_lock(&imp->lock);
 		dmapeek_import_teardown(imp);
 		mutex_unlock(&imp->lock);
+		dmapeek_import_unhold(imp);
 		dmapeek_import_put(imp);
 	}
 }

@@ -225,14 +225,14 @@ static ssize_t held_buffers_show(struct device *dev,
 {
 	return sysfs_emit(buf, "%u\n", dmapeek_buffer_held_count());
 }
-static DEVICE_ATTR_RO(held_buffers);
+static DEVICE_ATTR_ADMIN_RO(held_buffers);
 
 static ssize_t held_attachments_show(struct device *dev,
 				     struct device_attribute *attr, char *buf)
 {
 	return sysfs_emit(buf, "%u\n", dmapeek_import_held_count());
 }
-static DEVICE_ATTR_RO(held_attachments);
+static DEVICE_ATTR_ADMIN_RO(held_attachments);
 
 static struct attribute *dmapeek_dev_attrs[] = {
 	&dev_attr_held_buffers.attr,

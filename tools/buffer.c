@@ -226,8 +226,11 @@ int buffer_fd(uint32_t id, int *fd, bool *own)
 	err = dmapeek_buffer_fd(dp.ctx, id, fd);
 	if (err) {
 		const struct hint_for h = {
-			ENOENT, "no live buffer has this id: see \"dmapeek buffer list\" "
-			"(a \"temporary\" export ends with its command)", NULL, 0,
+			err, err == -EACCES ?
+			"the module gives out only the buffers it holds: take one a "
+			"process holds with \"fd PID:FD\"" :
+			"no buffer has this id: see \"dmapeek buffer list\" (a "
+			"\"temporary\" export ends with its command)", NULL, 0,
 		};
 
 		return op_err_hint(err, &h, "buffer %u", id);

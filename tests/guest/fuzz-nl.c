@@ -99,6 +99,8 @@ static const char *const cmd_names[] = {
 	[DMAPEEK_CMD_ATTACHMENT_UNMAP] = "attachment-unmap",
 	[DMAPEEK_CMD_MAPPING_AUDIT] = "mapping-audit",
 	[DMAPEEK_CMD_EVENT_NTF] = "event-ntf",
+	[DMAPEEK_CMD_BUFFER_DELETE] = "buffer-delete",
+	[DMAPEEK_CMD_ATTACHMENT_DELETE] = "attachment-delete",
 };
 
 static uint64_t rnd(struct fzn *f)

@@ -468,12 +468,12 @@ enum {
 	DMAPEEK_CMD_BUFFER_MOVE,
 	DMAPEEK_CMD_BUFFER_REVOKE,
 	DMAPEEK_CMD_BUFFER_RESTORE,
-	DMAPEEK_CMD_BUFFER_DELETE,
-	DMAPEEK_CMD_ATTACHMENT_DELETE,
 	DMAPEEK_CMD_ATTACHMENT_MAP,
 	DMAPEEK_CMD_ATTACHMENT_UNMAP,
 	DMAPEEK_CMD_MAPPING_AUDIT,
 	DMAPEEK_CMD_EVENT_NTF,
+	DMAPEEK_CMD_BUFFER_DELETE,
+	DMAPEEK_CMD_ATTACHMENT_DELETE,
 
 	__DMAPEEK_CMD_MAX,
 	DMAPEEK_CMD_MAX = (__DMAPEEK_CMD_MAX - 1)
@@ -669,13 +669,13 @@ struct dmapeek_dma {
  * struct dmapeek_buffer_fd - DMAPEEK_IOC_BUFFER_FD: a descriptor of a buffer
  * @size: sizeof(struct dmapeek_buffer_fd)
  * @flags: must be 0
- * @buffer_id: a buffer dmapeek exported that is still alive (held by the
- *	module, or by anyone's descriptor, mapping or attachment)
+ * @buffer_id: a buffer the module holds (exported with DMAPEEK_EXPORT_HOLD)
  * @fd: out: a new dma-buf file descriptor of it (close-on-exec)
  *
  * How another process takes a buffer by id (ABI 2.1): a held buffer made
  * by one command is imported, mapped or handed to a program by the next.
- * -ENOENT when no such buffer is alive.
+ * -ENOENT when no buffer has that id, -EACCES when it is not held: a
+ * buffer only its holders keep is theirs to hand out (pidfd_getfd()).
  */
 struct dmapeek_buffer_fd {
 	__u32 size;
