@@ -177,11 +177,13 @@ OBJECT(buffer, DMAPEEK_A_BUFFER_ID, print_buffer(x, true), { "all", buffer_all }
 int cmd_export(int argc, char **argv)
 {
 	DMAPEEK_OPTS(dmapeek_export_opts, o, .model = DMAPEEK_MODEL_PINNED);
+	const char *chunks = NULL;
 	const struct arg args[] = {
 		{ "provider", A_U32, &o.provider_id, 0 },
 		{ "model", A_MODEL, &o.model, 0 },
 		{ "size", A_SIZE, &o.length, 0 },
 		{ "name", A_STR, &o.name, 0 },
+		{ "chunks", A_STR, &chunks, 0 },
 		{ NULL, A_U32, NULL, 0 },
 	};
 	uint32_t id;
@@ -190,9 +192,15 @@ int cmd_export(int argc, char **argv)
 	rc = parse_args("export", args, argc, argv);
 	if (rc)
 		return rc;
+	/* system memory page by page, or the largest chunks (the default) */
+	if (chunks && matches(chunks, "page"))
+		o.flags |= DMAPEEK_EXPORT_PAGE_CHUNKS;
+	else if (chunks && !matches(chunks, "large"))
+		return usage_err("bad chunks \"%s\" (page or large)", chunks);
 	if (!o.provider_id || !o.length)
 		return usage_err("usage: dmapeek export provider ID size SIZE "
-				 "[model pinned|movable|revocable] [name NAME]");
+				 "[model pinned|movable|revocable] [name NAME] "
+				 "[chunks page|large]");
 	rc = need_ctx();
 	if (rc)
 		return rc;
