@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * dmapeek: the memory behind an exported buffer.  A backing is system
- * pages or ranges of a PCI BAR handed out from a provider; this file
+ * pages (taken in the largest chunks available) or ranges of a PCI BAR
+ * handed out from a provider; this file
  * allocates, counts, copies and frees backings, and says which importer
  * may map one and how (its P2P map type).
  */
@@ -21,6 +22,7 @@ static void dmapeek_backing_release(struct kref *kref)
 {
 	struct dmapeek_backing *b = container_of(kref, struct dmapeek_backing, kref);
 	struct dmapeek_provider *prov = b->prov;
+	unsigned int order;
 	unsigned long i;
 	u32 r;
 
@@ -37,10 +39,15 @@ static void dmapeek_backing_release(struct kref *kref)
 		dmapeek_provider_put(prov);
 	}
 
-	/* (an allocation that failed half way leaves NULL pages, or none) */
-	for (i = 0; b->pages && i < b->nr_pages; i++)
-		if (b->pages[i])
-			__free_page(b->pages[i]);
+	/*
+	 * System memory chunk by chunk, each with its order: a chunk's first
+	 * page heads it (a single page has order 0).  An allocation that
+	 * failed half way leaves NULL after its last chunk, or no array.
+	 */
+	for (i = 0; b->pages && i < b->nr_pages && b->pages[i]; i += 1UL << order) {
+		order = compound_order(b->pages[i]);
+		__free_pages(b->pages[i], order);
+	}
 	kvfree(b->pages);
 	kfree(b->allocs);
 	kvfree(b->vec);
@@ -82,46 +89,116 @@ static void dmapeek_backing_publish(struct dmapeek_backing *b,
 	atomic_inc(&prov->buffers);
 }
 
-struct dmapeek_backing *dmapeek_backing_system(struct dmapeek_provider *prov,
-					       u64 size)
+/*
+ * System memory in chunks, as the dma-buf system heap builds it: the
+ * largest first (1 MiB, 64 KiB, as IOMMUs map them), a page where no
+ * larger chunk is free at once.  A high order is not worth a stall: no
+ * reclaim, no compaction, no retry, no warning.  A chunk that could not be
+ * had lowers the order for the rest of the buffer.
+ */
+static const unsigned int dmapeek_chunk_orders[] = { 8, 4, 0 };
+
+#define DMAPEEK_HIGH_ORDER_GFP	((GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN | \
+				  __GFP_NORETRY | __GFP_COMP) & ~__GFP_RECLAIM)
+#define DMAPEEK_PAGE_GFP	(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN)
+
+/* A chunk of at most @left pages and order *@max_order, or NULL. */
+static struct page *dmapeek_chunk_alloc(unsigned long left,
+					unsigned int *max_order)
 {
-	struct dmapeek_backing *b;
+	struct page *page;
+	unsigned int i, order;
+
+	for (i = 0; i < ARRAY_SIZE(dmapeek_chunk_orders); i++) {
+		order = dmapeek_chunk_orders[i];
+		if (order > *max_order || (1UL << order) > left)
+			continue;
+		page = alloc_pages(order ? DMAPEEK_HIGH_ORDER_GFP : DMAPEEK_PAGE_GFP,
+				   order);
+		if (page) {
+			*max_order = order;
+			return page;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Fill @b->pages chunk by chunk.  A larger chunk is a compound page: its
+ * head, then its tail pages, in @b->pages, so that the sg tables, the CPU
+ * faults and the move's copy index @b->pages page by page as before, and
+ * the release finds each chunk's head and order where the chunk starts.
+ * On failure the entries not reached stay NULL.
+ */
+static int dmapeek_backing_fill(struct dmapeek_backing *b)
+{
+	unsigned int max_order = b->page_chunks ? 0 : dmapeek_chunk_orders[0];
+	struct page *page;
+	unsigned long i = 0, j;
+
+	while (i < b->nr_pages) {
+		if (fatal_signal_pending(current))
+			return -ENOMEM;
+		page = dmapeek_chunk_alloc(b->nr_pages - i, &max_order);
+		if (!page)
+			return -ENOMEM;
+		for (j = 0; j < 1UL << max_order; j++)
+			b->pages[i++] = page + j;
+	}
+	return 0;
+}
+
+/*
+ * The ranges of a system backing: physically contiguous pages merged into
+ * one range, or with @b->page_chunks one range per page (the scattered
+ * layout, whatever the allocator happened to give).
+ */
+static int dmapeek_backing_vec(struct dmapeek_backing *b)
+{
+	bool page_chunks = b->page_chunks;
 	unsigned long i;
 	u32 nr = 0;
+
+	for (i = 0; i < b->nr_pages; i++)
+		if (!i || page_chunks ||
+		    page_to_pfn(b->pages[i]) != page_to_pfn(b->pages[i - 1]) + 1)
+			nr++;
+	b->vec = kvcalloc(nr, sizeof(*b->vec), GFP_KERNEL | __GFP_NOWARN);
+	if (!b->vec)
+		return -ENOMEM;
+	b->nr = nr;
+	nr = 0;
+	for (i = 0; i < b->nr_pages; i++) {
+		phys_addr_t p = page_to_phys(b->pages[i]);
+
+		if (nr && !page_chunks && b->vec[nr - 1].paddr + b->vec[nr - 1].len == p)
+			b->vec[nr - 1].len += PAGE_SIZE;
+		else
+			b->vec[nr++] = (struct phys_vec){ .paddr = p, .len = PAGE_SIZE };
+	}
+	return 0;
+}
+
+/*
+ * A system backing of @size bytes: the largest chunks available, or with
+ * @page_chunks (DMAPEEK_EXPORT_PAGE_CHUNKS) page by page.
+ */
+struct dmapeek_backing *dmapeek_backing_system(struct dmapeek_provider *prov,
+					       u64 size, bool page_chunks)
+{
+	struct dmapeek_backing *b;
 
 	if (size >> PAGE_SHIFT > totalram_pages() / 2)
 		return ERR_PTR(-ENOMEM);
 	b = dmapeek_backing_new(prov, size);
 	if (!b)
 		return ERR_PTR(-ENOMEM);
+	b->page_chunks = page_chunks;
 	b->nr_pages = size >> PAGE_SHIFT;
 	/* the caller's size: ENOMEM for it, no allocation failure report */
 	b->pages = kvcalloc(b->nr_pages, sizeof(*b->pages), GFP_KERNEL | __GFP_NOWARN);
-	if (!b->pages)
+	if (!b->pages || dmapeek_backing_fill(b) || dmapeek_backing_vec(b))
 		goto err_free;
-	for (i = 0; i < b->nr_pages; i++) {
-		if (fatal_signal_pending(current))
-			goto err_free;
-		b->pages[i] = alloc_page(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
-		if (!b->pages[i])
-			goto err_free;
-		if (!i || page_to_pfn(b->pages[i]) != page_to_pfn(b->pages[i - 1]) + 1)
-			nr++;
-	}
-	/* Coalesced physical ranges, for reports only. */
-	b->vec = kvcalloc(nr, sizeof(*b->vec), GFP_KERNEL | __GFP_NOWARN);
-	if (!b->vec)
-		goto err_free;
-	b->nr = nr;
-	nr = 0;
-	for (i = 0; i < b->nr_pages; i++) {
-		phys_addr_t p = page_to_phys(b->pages[i]);
-
-		if (i && b->vec[nr - 1].paddr + b->vec[nr - 1].len == p)
-			b->vec[nr - 1].len += PAGE_SIZE;
-		else
-			b->vec[nr++] = (struct phys_vec){ .paddr = p, .len = PAGE_SIZE };
-	}
 	dmapeek_backing_publish(b, prov);
 	return b;
 
@@ -319,12 +396,15 @@ int dmapeek_backing_copy(struct dmapeek_backing *dst,
 	return 0;
 }
 
-/* A new backing of @size bytes on @prov (a lookup reference held). */
+/*
+ * A new backing of @size bytes on @prov (a lookup reference held);
+ * @page_chunks: system memory page by page (the buffer's export flag).
+ */
 struct dmapeek_backing *dmapeek_backing_alloc(struct dmapeek_provider *prov,
-					      u64 size)
+					      u64 size, bool page_chunks)
 {
 	if (prov->kind == DMAPEEK_PROVIDER_KIND_SYSTEM)
-		return dmapeek_backing_system(prov, size);
+		return dmapeek_backing_system(prov, size, page_chunks);
 	if (size > prov->size)
 		return ERR_PTR(-ENOSPC);
 	return dmapeek_backing_bar(prov, NULL, 0, size);

@@ -530,6 +530,7 @@ int dmapeek_ioc_export(struct dmapeek_file *df, void *arg,
 	init_waitqueue_head(&buf->wq);
 	buf->model = e->model;
 	buf->state = DMAPEEK_BUFFER_STATE_LIVE;
+	buf->page_chunks = e->flags & DMAPEEK_EXPORT_PAGE_CHUNKS;
 	strscpy(buf->name, e->name);
 	buf->created_ns = dmapeek_now();
 
@@ -538,13 +539,18 @@ int dmapeek_ioc_export(struct dmapeek_file *df, void *arg,
 		ret = -ENODEV;
 		goto err_buf;
 	}
+	/* page by page is a layout of system memory; a BAR has no pages */
+	if (buf->page_chunks && prov->kind != DMAPEEK_PROVIDER_KIND_SYSTEM) {
+		ret = -EINVAL;
+		goto err_prov;
+	}
 	if (ranges) {
 		ret = dmapeek_check_ranges(prov, ranges, e->nr_ranges, &size);
 		if (ret)
 			goto err_prov;
 	}
 	if (prov->kind == DMAPEEK_PROVIDER_KIND_SYSTEM)
-		b = dmapeek_backing_system(prov, size);
+		b = dmapeek_backing_system(prov, size, buf->page_chunks);
 	else if (size > prov->size)
 		b = ERR_PTR(-ENOSPC);
 	else

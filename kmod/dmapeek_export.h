@@ -68,11 +68,16 @@ struct dmapeek_bar_alloc {
  * @prov_id: its id, for reports (stays after the detach)
  * @kind: DMAPEEK_PROVIDER_KIND_*
  * @size: total length
- * @nr: entries in @vec (BAR: the export's ranges; system: coalesced pages)
+ * @nr: entries in @vec (BAR: the export's ranges; system: runs of
+ *	physically contiguous pages, or one per page with @page_chunks)
  * @vec: CPU physical ranges, in buffer order
  * @allocs: BAR allocations (BAR backings), @nr of them
- * @pages: system pages (system backings), @nr_pages of them
+ * @pages: system pages (system backings), @nr_pages of them: each chunk
+ *	(a compound page of order 8 or 4, or a single page) head first,
+ *	then its tail pages; freed chunk by chunk with its order
  * @nr_pages: entries in @pages
+ * @page_chunks: a system backing built page by page
+ *	(DMAPEEK_EXPORT_PAGE_CHUNKS): a range and an sg entry per page
  * @maps: live DMA mappings of this backing (a move waits for the old
  *	backing's to go)
  */
@@ -88,6 +93,7 @@ struct dmapeek_backing {
 	struct dmapeek_bar_alloc *allocs;
 	struct page **pages;
 	unsigned long nr_pages;
+	bool page_chunks;
 };
 
 /**
@@ -125,6 +131,8 @@ struct dmapeek_backing {
  *	read with READ_ONCE() where the backing may change (events)
  * @held: the module holds a reference to @dmabuf (DMAPEEK_EXPORT_HOLD)
  *	until buffer-delete (dmapeek_lock)
+ * @page_chunks: exported with DMAPEEK_EXPORT_PAGE_CHUNKS: a move to system
+ *	memory builds the new backing page by page too
  */
 struct dmapeek_buffer {
 	u32 id;
@@ -151,6 +159,7 @@ struct dmapeek_buffer {
 	u64 created_ns;
 	u32 prov_id;
 	bool held;
+	bool page_chunks;
 };
 
 /**
@@ -268,12 +277,12 @@ static inline void dmapeek_att_event(struct dmapeek_buffer *buf, u32 type,
 
 void dmapeek_backing_put(struct dmapeek_backing *b);
 struct dmapeek_backing *dmapeek_backing_system(struct dmapeek_provider *prov,
-					       u64 size);
+					       u64 size, bool page_chunks);
 struct dmapeek_backing *dmapeek_backing_bar(struct dmapeek_provider *prov,
 					    const struct dmapeek_range *ranges,
 					    u32 nr, u64 size);
 struct dmapeek_backing *dmapeek_backing_alloc(struct dmapeek_provider *prov,
-					      u64 size);
+					      u64 size, bool page_chunks);
 unsigned long dmapeek_backing_pfn(struct dmapeek_backing *b, u64 off);
 int dmapeek_backing_copy(struct dmapeek_backing *dst,
 			 struct dmapeek_backing *src);

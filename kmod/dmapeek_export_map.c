@@ -279,11 +279,14 @@ static struct sg_table *dmapeek_dmabuf_do_map(struct dma_buf_attachment *attach,
 			goto err_free_m;
 		}
 		/*
-		 * Segments no longer than the importer takes (64 KiB unless
-		 * its driver said otherwise): DMA-API debugging flags longer.
+		 * Contiguous pages in one segment, no longer than the importer
+		 * takes (64 KiB unless its driver said otherwise): DMA-API
+		 * debugging flags longer.  A backing built page by page stays
+		 * scattered for the importer too: a segment per page.
 		 */
 		ret = sg_alloc_table_from_pages_segment(x->sgt, b->pages,
 							b->nr_pages, 0, b->size,
+							b->page_chunks ? PAGE_SIZE :
 							dma_get_max_seg_size(attach->dev),
 							GFP_KERNEL);
 		if (ret) {

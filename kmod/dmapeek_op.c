@@ -429,7 +429,7 @@ static int dmapeek_move_begin(struct dmapeek_buffer *buf, u32 prov_id,
 		NL_SET_ERR_MSG(extack, "no such provider");
 		return -ENODEV;
 	}
-	mv->nb = dmapeek_backing_alloc(mv->prov, buf->size);
+	mv->nb = dmapeek_backing_alloc(mv->prov, buf->size, buf->page_chunks);
 	if (IS_ERR(mv->nb)) {
 		ret = PTR_ERR(mv->nb);
 		mv->nb = NULL;

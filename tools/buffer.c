@@ -290,6 +290,7 @@ int cmd_export(int argc, char **argv)
 {
 	DMAPEEK_OPTS(dmapeek_export_opts, o, .model = DMAPEEK_MODEL_PINNED);
 	uint32_t temporary = 0;
+	const char *chunks = NULL;
 	const struct arg args[] = {
 		{ "provider", A_U32, &o.provider_id, 0 },
 		{ "model", A_MODEL, &o.model, 0 },
@@ -297,6 +298,7 @@ int cmd_export(int argc, char **argv)
 		{ "name", A_STR, &o.name, 0 },
 		{ "hold", A_FLAG, &o.flags, DMAPEEK_EXPORT_HOLD },
 		{ "temporary", A_FLAG, &temporary, 1 },
+		{ "chunks", A_STR, &chunks, 0 },
 		{ NULL, A_U32, NULL, 0 },
 	};
 	uint32_t id;
@@ -305,10 +307,15 @@ int cmd_export(int argc, char **argv)
 	rc = parse_args("export", args, argc, argv);
 	if (rc)
 		return rc;
+	/* system memory page by page, or the largest chunks (the default) */
+	if (chunks && matches(chunks, "page"))
+		o.flags |= DMAPEEK_EXPORT_PAGE_CHUNKS;
+	else if (chunks && !matches(chunks, "large"))
+		return usage_err("bad chunks \"%s\" (page or large)", chunks);
 	if (!o.provider_id || !o.length || (temporary && (o.flags & DMAPEEK_EXPORT_HOLD)))
 		return usage_err("usage: dmapeek export provider ID size SIZE "
 				 "[model pinned|movable|revocable] [name NAME] "
-				 "[hold|temporary]");
+				 "[chunks page|large] [hold|temporary]");
 	/* a command's buffer stays, a batch's ends with it unless held */
 	if (!batch.file && !temporary)
 		o.flags |= DMAPEEK_EXPORT_HOLD;

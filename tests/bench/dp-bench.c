@@ -19,9 +19,11 @@
  *       DMAPEEK_IOC_BENCH_MAP REPEATS times: "map ns=... unmap_ns=..."
  *       (per mapping, averaged over ITERATIONS) per repeat, or "map err=E"
  *       (errno name); FLAGS goes into the flags field unchecked (tests).
- *   dp-bench import-buffer DEV LENGTH [provider P]
- *       export one buffer and import it into DEV, print "attachment=ID",
- *       hold until SIGTERM (the runner maps through it).
+ *   dp-bench import-buffer DEV LENGTH [provider P] [chunks page|large]
+ *       export one buffer (system memory unless P; chunks page: page by
+ *       page, DMAPEEK_EXPORT_PAGE_CHUNKS) and import it into DEV, print
+ *       "attachment=ID buffer=ID", hold until SIGTERM (the runner maps
+ *       through it).
  *   dp-bench revoke N DEV REPEATS
  *       per repeat: a revocable buffer, N well-behaved mapped imports,
  *       revoke; "revoke n=N duration_ns=D max_unmap_ns=M stuck=S".
@@ -281,10 +283,20 @@ static int cmd_import_buffer(int argc, char **argv)
 	DMAPEEK_OPTS(dmapeek_export_opts, eo, .model = DMAPEEK_MODEL_PINNED);
 	DMAPEEK_OPTS(dmapeek_import_opts, io);
 	uint32_t dev = num(argv[0]), id, att;
-	int fd, err;
+	int fd, err, i;
 
 	eo.length = strtoull(argv[1], NULL, 0);
-	eo.provider_id = argc > 3 && !strcmp(argv[2], "provider") ? num(argv[3]) : 1;
+	eo.provider_id = 1;	/* system memory */
+	for (i = 2; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "provider"))
+			eo.provider_id = num(argv[i + 1]);
+		else if (!strcmp(argv[i], "chunks") && !strcmp(argv[i + 1], "page"))
+			eo.flags |= DMAPEEK_EXPORT_PAGE_CHUNKS;
+		else if (strcmp(argv[i], "chunks") || strcmp(argv[i + 1], "large"))
+			die(argv[i], EINVAL);
+	}
+	if (i != argc)
+		die(argv[i], EINVAL);
 	if (eo.provider_id != 1)
 		io.flags = DMAPEEK_IMPORT_DYNAMIC | DMAPEEK_IMPORT_PEER2PEER;
 	err = dmapeek_export(ctx, &eo, &fd, &id);

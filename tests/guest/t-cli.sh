@@ -65,7 +65,8 @@ test_cli_usage_errors_come_before_the_module_check() {
 	unload_module
 	local args rc
 	for args in "buffer show notanumber" "buffer list model bogus" \
-		    "export provider x size 4K" "revoke 3 timeout" "expect buffer 3" \
+		    "export provider x size 4K" "export provider 1 size 4K chunks huge" \
+		    "revoke 3 timeout" "expect buffer 3" \
 		    "p2p show 0000:00:03.0" "monitor count x" "dma read 3"; do
 		rc=0
 		# shellcheck disable=SC2086

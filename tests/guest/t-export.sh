@@ -152,6 +152,128 @@ test_export_bar_multi_range() {
 	dpx_stop
 }
 
+# chunks_show WORDS [LINES]: in one "dmapeek -j" batch (the buffer lives as
+# long as its fd, the batch's), export 1 MiB with the export words WORDS
+# (the provider's among them; "$sys" is the system provider), run the batch
+# LINES ("$b" is the buffer), then show the buffer; prints the show's JSON
+chunks_show() {
+	local t rc=0
+	t=$(mktemp)
+	{
+		echo "\$sys = provider find kind system"
+		echo "\$b = export size 1M name layout $1"
+		[ -z "${2:-}" ] || echo "$2"
+		echo "buffer show \$b"
+	} >"$t.batch"
+	"$DMAPEEK" -j -b "$t.batch" >"$t" 2>"$t.err" || rc=$?
+	if [ "$rc" != 0 ]; then
+		echo "fail: dmapeek -j -b (export size 1M $1) exited $rc: $(cat "$t.err")" >&2
+		return 1
+	fi
+	tail -n 1 "$t"
+}
+
+# chunks_ranges JSON: the ranges of the buffer "dmapeek -j buffer show"
+# printed: "size= count= bytes= smallest= largest= runs= summary=
+# offsets=" (summary: the summary's count agrees; offsets: the ranges lie
+# back to back from offset 0; runs: how many physically separate runs)
+chunks_ranges() {
+	python3 -c '
+import json, sys
+b = json.loads(sys.argv[1])[0]
+r, s = b["ranges"], b["range_summary"]
+off, back_to_back = 0, True
+for x in r:
+    back_to_back = back_to_back and x["offset"] == off
+    off += x["len"]
+runs = 1 + sum(1 for p, x in zip(r, r[1:]) if p["addr"] + p["len"] != x["addr"])
+print("size=%d count=%d bytes=%d smallest=%d largest=%d runs=%d summary=%s offsets=%s" % (
+    b["size"], len(r), sum(x["len"] for x in r), min(x["len"] for x in r),
+    max(x["len"] for x in r), runs, "ok" if s["count"] == len(r) else "bad",
+    "ok" if back_to_back else "bad"))
+' "$1"
+}
+
+# System memory without options comes in the largest chunks available
+# (1 MiB, 64 KiB, then pages; high orders without reclaim) with physically
+# contiguous neighbours merged: a 1 MiB buffer has a few ranges, at most
+# 16 (sixteen 64 KiB chunks where no 1 MiB one was free), not 256 pages.
+test_export_system_large_chunks_have_few_ranges() {
+	load_module
+	local json r
+	json=$(chunks_show "provider \$sys")
+	r=$(chunks_ranges "$json")
+	echo "default: $r"
+	assert_eq "size" 1048576 "$(kv size "$r")"
+	assert_eq "the ranges' total" 1048576 "$(kv bytes "$r")"
+	if [ "$(kv count "$r")" -lt 1 ] || [ "$(kv count "$r")" -gt 16 ]; then
+		fail "a 1 MiB system buffer has $(kv count "$r") ranges, want 1 to 16: $r"
+	fi
+	assert_eq "contiguous neighbours merged: one range per run" \
+		"$(kv count "$r")" "$(kv runs "$r")"
+	assert_eq "the summary counts the ranges listed" ok "$(kv summary "$r")"
+	assert_eq "ranges back to back from offset 0" ok "$(kv offsets "$r")"
+	# "chunks large" is the default, said out loud
+	r=$(chunks_ranges "$(chunks_show "provider \$sys chunks large")")
+	echo "chunks large: $r"
+	if [ "$(kv count "$r")" -gt 16 ] || [ "$(kv bytes "$r")" != 1048576 ]; then
+		fail "chunks large: $r"
+	fi
+}
+
+# "chunks page" (DMAPEEK_EXPORT_PAGE_CHUNKS) keeps the scattered layout for
+# testing importers: 1 MiB is exactly 256 ranges of one page, even where
+# the allocator gave neighbouring pages.
+test_export_system_page_chunks_one_range_per_page() {
+	load_module
+	local r
+	r=$(chunks_ranges "$(chunks_show "provider \$sys chunks page model revocable")")
+	echo "chunks page: $r"
+	assert_eq "size" 1048576 "$(kv size "$r")"
+	assert_eq "ranges" 256 "$(kv count "$r")"
+	assert_eq "the smallest range" 4096 "$(kv smallest "$r")"
+	assert_eq "the largest range" 4096 "$(kv largest "$r")"
+	assert_eq "the ranges' total" 1048576 "$(kv bytes "$r")"
+	assert_eq "the summary counts the ranges listed" ok "$(kv summary "$r")"
+	assert_eq "ranges back to back from offset 0" ok "$(kv offsets "$r")"
+}
+
+# A page-chunked movable buffer moved to a BAR and back to system memory
+# comes back page by page: the layout is the buffer's, not the backing's.
+test_move_back_to_system_keeps_page_chunks() {
+	setup_bar
+	local json r
+	json=$(chunks_show "provider \$sys chunks page model movable" \
+		"$(printf '%s\n' "move \$b provider $BARPROV" "move \$b provider \$sys")")
+	r=$(chunks_ranges "$json")
+	echo "after the moves: $r"
+	assert_eq "ranges after BAR and back" 256 "$(kv count "$r")"
+	assert_eq "the largest range" 4096 "$(kv largest "$r")"
+	assert_eq "the ranges' total" 1048576 "$(kv bytes "$r")"
+}
+
+# "chunks page" names a layout of system pages, which a BAR has not: the
+# kernel refuses it (EINVAL) and the CLI exits 1, as for every refusal
+# of the kernel; nothing is exported.  "chunks large" (no flag) is fine.
+test_export_page_chunks_on_bar_refused() {
+	setup_bar
+	local rc=0 err before bufs out
+	before=$(kv bytes_exported "$("$DPX" dump providers | grep "^provider id=$BARPROV ")")
+	bufs=$("$DPX" dump buffers "$BARPROV")
+	err=$("$DMAPEEK" export provider "$BARPROV" size 64K chunks page 2>&1 >/dev/null) || rc=$?
+	echo "$err"
+	assert_eq "exit code of the refused export" 1 "$rc"
+	assert_match "the kernel's errno" '^dmapeek: export: .*\(EINVAL\)' "$err"
+	assert_eq "no new buffer on the BAR" "$bufs" "$("$DPX" dump buffers "$BARPROV")"
+	assert_eq "no BAR bytes exported" "$before" \
+		"$(kv bytes_exported "$("$DPX" dump providers | grep "^provider id=$BARPROV ")")"
+	assert_eq "the raw ioctl: EINVAL" EINVAL \
+		"$("$DPX" try-raw provider="$BARPROV" model=1 length=65536 flags=2)"
+	out=$("$DMAPEEK" export provider "$BARPROV" size 64K chunks large) ||
+		fail "chunks large on the BAR: exit $?"
+	assert_match "chunks large on the BAR" '^exported buffer [0-9]+ fd [0-9]+' "$out"
+}
+
 # provider_bars BDF: the BARs of BDF that are providers, in order
 provider_bars() {
 	"$DPX" dump providers | grep -E "bdf=$1( |\$)" |
@@ -261,7 +383,7 @@ test_export_rejects_bad_input() {
 	assert_eq "overflowing range" EOVERFLOW \
 		"$("$DPX" try "$BARPROV" 0xfffffffffffff000+0x2000 pinned)"
 	assert_eq "system range with offset" EINVAL "$("$DPX" try 1 4096+4096 pinned)"
-	assert_eq "flags" EINVAL "$("$DPX" try-raw provider=1 model=1 length=4096 flags=1)"
+	assert_eq "unknown export flag" EINVAL "$("$DPX" try-raw provider=1 model=1 length=4096 flags=4)"
 	assert_eq "reserved" EINVAL "$("$DPX" try-raw provider=1 model=1 length=4096 reserved=1)"
 	assert_eq "unterminated name" ENAMETOOLONG \
 		"$("$DPX" try-raw provider=1 model=1 length=4096 longname=1)"

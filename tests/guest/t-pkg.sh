@@ -116,6 +116,7 @@ test_pkg_completion_words_and_prefixes() {
 	assert_offers "verbs of a shortened object" show list all -- buf ''
 	assert_offers "keywords" provider size model name -- export ''
 	assert_offers "a keyword's values" pinned movable revocable -- export model ''
+	assert_offers "export's layouts" page large -- export chunks ''
 	assert_offers "flags and keywords" device dynamic delay -- import d
 	assert_offers "a keyword's values by prefix" normal never-unmap -- import behaviour n
 	assert_offers "stats formats" prometheus -- stats format pro
