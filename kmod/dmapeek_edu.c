@@ -57,7 +57,6 @@
 #define EDU_BUF_SIZE		4096
 /* QEMU runs each transfer from a 100 ms timer; TCG is slow. */
 #define EDU_DMA_TIMEOUT_US	(5 * USEC_PER_SEC)
-#define DMAPEEK_DMA_MAX		BIT(20)
 
 /**
  * struct dmapeek_edu - one edu engine
@@ -279,7 +278,7 @@ int dmapeek_ioc_dma(struct dmapeek_file *df, void *arg)
 
 	if (d->flags & ~DMAPEEK_DMA_FLAGS || d->__reserved)
 		return -EINVAL;
-	if (!d->length || d->length > DMAPEEK_DMA_MAX)
+	if (!d->length || d->length > DMAPEEK_DMA_MAX_LEN)
 		return -EINVAL;
 	imp = dmapeek_import_get(d->attachment_id, &ret);
 	if (!imp)
@@ -291,7 +290,7 @@ int dmapeek_ioc_dma(struct dmapeek_file *df, void *arg)
 	}
 
 	/*
-	 * A size the caller chose (up to DMAPEEK_DMA_MAX): no allocation
+	 * A size the caller chose (up to DMAPEEK_DMA_MAX_LEN): no allocation
 	 * failure report (vmalloc's has a stack trace), the caller has ENOMEM.
 	 */
 	kbuf = kvmalloc(d->length, GFP_KERNEL | __GFP_NOWARN);
