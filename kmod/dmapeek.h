@@ -98,6 +98,47 @@
  */
 extern struct mutex dmapeek_lock;
 
+/* ------------------------------------------------------------------- limits */
+
+/**
+ * DOC: dmapeek limits
+ *
+ * The limits users meet are constants of the netlink spec, which the uapi
+ * header carries: DMAPEEK_TIMEOUT_DEFAULT_MS, DMAPEEK_TIMEOUT_MAX_MS,
+ * DMAPEEK_UNMAP_DELAY_MAX_MS, DMAPEEK_EXPORT_MAX_RANGES,
+ * DMAPEEK_DMA_MAX_LEN, DMAPEEK_GET_MAX_SIZE, DMAPEEK_OP_MAX_OUTCOMES,
+ * DMAPEEK_AUDIT_MAX_MISMATCHES and DMAPEEK_NAME_LEN; the netlink policies
+ * check them, and tests/unit/test-limits.sh fails on a C literal of one.
+ * The module's own limits below are not ABI: they may change.
+ */
+
+/*
+ * The largest size an ioctl argument may claim (-E2BIG beyond, before
+ * anything is read): copy_struct_from_user() would otherwise read up to
+ * 4 GiB of the caller's memory to check that the tail is zero.  No argument
+ * struct will ever be near a page.
+ */
+#define DMAPEEK_IOCTL_MAX_SIZE		PAGE_SIZE
+
+/* How often a device removal waiting for importers reports them (ms). */
+#define DMAPEEK_GONE_REPORT_MS		5000
+
+/* How often a move waiting for fences looks whether a provider went. */
+#define DMAPEEK_OP_SLICE_NS		(100 * NSEC_PER_MSEC)
+
+/* How long a dynamic import's map waits for the buffer's fences (jiffies). */
+#define DMAPEEK_IMPORT_FENCE_TIMEOUT	(5 * HZ)
+
+/* Pages an audit walks between two chances for others to run. */
+#define DMAPEEK_AUDIT_BATCH		1024
+
+/*
+ * How long one edu DMA transfer may take, and how often the engine is
+ * polled (us): QEMU runs each transfer from a 100 ms timer, and TCG is slow.
+ */
+#define DMAPEEK_EDU_TIMEOUT_US		(5 * USEC_PER_SEC)
+#define DMAPEEK_EDU_POLL_US		1000
+
 /* ------------------------------------------------------------- object tables */
 
 /**

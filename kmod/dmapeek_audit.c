@@ -34,8 +34,6 @@
 #include "dmapeek.h"
 #include "dmapeek-nl-gen.h"
 
-#define DMAPEEK_AUDIT_BATCH	1024
-
 struct dmapeek_audit_res {
 	bool gone;
 	u32 result;

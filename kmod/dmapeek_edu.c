@@ -55,8 +55,6 @@
 #define EDU_ID			0x010000ed
 #define EDU_BUF_ADDR		0x40000
 #define EDU_BUF_SIZE		4096
-/* QEMU runs each transfer from a 100 ms timer; TCG is slow. */
-#define EDU_DMA_TIMEOUT_US	(5 * USEC_PER_SEC)
 
 /**
  * struct dmapeek_edu - one edu engine
@@ -153,7 +151,7 @@ static int dmapeek_edu_run(struct dmapeek_edu *edu, dma_addr_t addr, size_t len,
 	writeq(EDU_DMA_RUN | (to_ram ? EDU_DMA_TO_RAM : 0), edu->mmio + EDU_REG_DMA_CMD);
 	ret = readq_poll_timeout(edu->mmio + EDU_REG_DMA_CMD, cmd,
 				 !(cmd & EDU_DMA_RUN) || cmd == ~0ULL,
-				 1000, EDU_DMA_TIMEOUT_US);
+				 DMAPEEK_EDU_POLL_US, DMAPEEK_EDU_TIMEOUT_US);
 	if (ret) {
 		/*
 		 * The engine may still DMA to or from @addr, which the caller

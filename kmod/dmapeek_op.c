@@ -20,9 +20,6 @@
 #include "dmapeek_export.h"
 #include "dmapeek-nl-gen.h"
 
-/* How often a move waiting for fences looks whether a provider went. */
-#define DMAPEEK_OP_SLICE_NS	(100 * NSEC_PER_MSEC)
-
 /* The provider the buffer is on now, 0 if none; no lock needed. */
 static u32 dmapeek_buffer_prov_id(struct dmapeek_buffer *buf)
 {
