@@ -65,7 +65,11 @@ AC_DEFUN([DMAPEEK_AC_KERNEL_DIRS], [
 dnl DMAPEEK_KERNEL_PROBE(NAME, REQUIRED|OPTIONAL, DESCRIPTION, INCLUDES,
 dnl                      BODY, [EXPORTED-SYMBOLS])
 dnl Write one probe module; DMAPEEK_KERNEL_PROBES_RUN compiles them all.
+dnl HAVE_NAME goes into dmapeek_config.h (its template, for autoheader,
+dnl is here: the run's AC_DEFINE_UNQUOTED names it from a shell variable),
+dnl and kmod/dmapeek_compat.h is the one file that reads it.
 AC_DEFUN([DMAPEEK_KERNEL_PROBE], [
+	AH_TEMPLATE(m4_toupper([HAVE_$1]), [Define to 1 if the kernel has $3])
 	mkdir -p "$dmapeek_probe_dir/$1"
 	cat >"$dmapeek_probe_dir/$1/$1.c" <<'_DMAPEEK_EOF'
 #include <linux/module.h>
@@ -95,6 +99,7 @@ AC_DEFUN([DMAPEEK_KERNEL_PROBES_RUN], [
 		-C "$LINUX_OBJ" M="$dmapeek_probe_dir" modules) \
 		>>config.log 2>&1 || true
 	dmapeek_missing=
+	dmapeek_probes_off=
 	for p in $dmapeek_probes; do
 		eval "req=\$dmapeek_probe_req_$p desc=\$dmapeek_probe_desc_$p syms=\$dmapeek_probe_syms_$p"
 		AC_MSG_CHECKING([for $desc])
@@ -115,8 +120,12 @@ AC_DEFUN([DMAPEEK_KERNEL_PROBES_RUN], [
 	***   $desc"
 		], [
 			AC_MSG_RESULT([$ok, disabled])
+			dmapeek_probes_off="$dmapeek_probes_off $p"
 		])
 	done
+	dmapeek_probes_summary=none
+	AS_IF([test -n "$dmapeek_probes_off"],
+		[dmapeek_probes_summary=${dmapeek_probes_off# }])
 	AS_IF([test -n "$dmapeek_missing"], [
 		AC_MSG_ERROR([
 	*** The kernel at $LINUX_OBJ lacks APIs dmapeek.ko requires:$dmapeek_missing
