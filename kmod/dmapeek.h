@@ -19,6 +19,8 @@
  *   dmapeek_audit.c       the IOVA audit
  *   dmapeek_edu.c         QEMU edu DMA engine
  *   dmapeek_p2p.c         P2P map type, distance and reason
+ *   dmapeek_compat.h      the kernel APIs configure found, and the kernel
+ *                         bugs the module works around
  *
  * and, only with configure --enable-debug-knobs (see dmapeek_debug.h):
  *
@@ -38,6 +40,8 @@
 #include <net/genetlink.h>
 
 #include <linux/dmapeek.h>
+
+#include "dmapeek_compat.h"
 
 /**
  * DOC: dmapeek locking
@@ -751,10 +755,6 @@ u32 dmapeek_p2p_map_type(struct dmapeek_provider *prov, struct device *client,
 /* Module init and exit of dmapeek_p2p.c (the p2p dump's PCI bus notifier). */
 int dmapeek_p2p_init(void);
 void dmapeek_p2p_exit(void);
-
-/* dma_buf_free_sgt() without 7.3.4's scatterlist leak (dmapeek_p2p.c). */
-void dmapeek_phys_vec_sgt_free(struct dma_buf_attachment *attach,
-			       struct sg_table *sgt, enum dma_data_direction dir);
 
 /*
  * The device listeners of the rooms (struct dmapeek_dev_listener), which
