@@ -6,7 +6,9 @@ dnl All probes are written out first and compiled in a single kbuild pass;
 dnl each gives a HAVE_* define.  Exported symbols are checked against the
 dnl tree's Module.symvers, because a declaration in a header does not mean
 dnl a module may call it.  No LINUX_VERSION_CODE tests: distribution
-dnl backports make them lie.
+dnl backports make them lie.  The one use of the kernel's version is the
+dnl known bugs the module works around (DMAPEEK_KERNEL_BUG), which no
+dnl compile test can see, and there a lie only keeps a harmless workaround.
 
 dnl DMAPEEK_AC_KERNEL_DIRS: --with-linux / --with-linux-obj
 AC_DEFUN([DMAPEEK_AC_KERNEL_DIRS], [
@@ -65,7 +67,11 @@ AC_DEFUN([DMAPEEK_AC_KERNEL_DIRS], [
 dnl DMAPEEK_KERNEL_PROBE(NAME, REQUIRED|OPTIONAL, DESCRIPTION, INCLUDES,
 dnl                      BODY, [EXPORTED-SYMBOLS])
 dnl Write one probe module; DMAPEEK_KERNEL_PROBES_RUN compiles them all.
+dnl HAVE_NAME goes into dmapeek_config.h (its template, for autoheader,
+dnl is here: the run's AC_DEFINE_UNQUOTED names it from a shell variable),
+dnl and kmod/dmapeek_compat.h is the one file that reads it.
 AC_DEFUN([DMAPEEK_KERNEL_PROBE], [
+	AH_TEMPLATE(m4_toupper([HAVE_$1]), [Define to 1 if the kernel has $3])
 	mkdir -p "$dmapeek_probe_dir/$1"
 	cat >"$dmapeek_probe_dir/$1/$1.c" <<'_DMAPEEK_EOF'
 #include <linux/module.h>
@@ -95,6 +101,7 @@ AC_DEFUN([DMAPEEK_KERNEL_PROBES_RUN], [
 		-C "$LINUX_OBJ" M="$dmapeek_probe_dir" modules) \
 		>>config.log 2>&1 || true
 	dmapeek_missing=
+	dmapeek_probes_off=
 	for p in $dmapeek_probes; do
 		eval "req=\$dmapeek_probe_req_$p desc=\$dmapeek_probe_desc_$p syms=\$dmapeek_probe_syms_$p"
 		AC_MSG_CHECKING([for $desc])
@@ -115,13 +122,47 @@ AC_DEFUN([DMAPEEK_KERNEL_PROBES_RUN], [
 	***   $desc"
 		], [
 			AC_MSG_RESULT([$ok, disabled])
+			dmapeek_probes_off="$dmapeek_probes_off $p"
 		])
 	done
+	dmapeek_probes_summary=none
+	AS_IF([test -n "$dmapeek_probes_off"],
+		[dmapeek_probes_summary=${dmapeek_probes_off# }])
 	AS_IF([test -n "$dmapeek_missing"], [
 		AC_MSG_ERROR([
 	*** The kernel at $LINUX_OBJ lacks APIs dmapeek.ko requires:$dmapeek_missing
 	*** dmapeek needs Linux 7.2 or later with CONFIG_PCI_P2PDMA and
 	*** CONFIG_DMA_SHARED_BUFFER; see config.log for the compiler output.])
+	])
+])
+
+dnl DMAPEEK_KERNEL_BUG(NAME, DESCRIPTION, FIXED-IN)
+dnl A bug of the kernel that kmod/dmapeek_compat.h works around:
+dnl DMAPEEK_BUG_NAME is defined for kernels before release FIXED-IN (X.Y.Z),
+dnl or for every kernel while FIXED-IN is "none" (no release is known to fix
+dnl it).  The kernel's LINUX_VERSION_CODE decides, since the bug is in what
+dnl the kernel computes, not in what it declares; a distribution kernel with
+dnl the fix backported keeps a workaround that is harmless there.  When a
+dnl release fixes it, give it here.  Remove when configure refuses every
+dnl kernel before it: then drop the bug and what dmapeek_compat.h gates on it.
+AC_DEFUN([DMAPEEK_KERNEL_BUG], [
+	AH_TEMPLATE(m4_toupper([DMAPEEK_BUG_$1]),
+		[Define to 1 if the kernel has this bug (kmod/dmapeek_compat.h): $2])
+	AC_MSG_CHECKING([for the kernel bug: $2])
+	AS_IF([test "$3" = none], [
+		dmapeek_bug="yes (no release fixes it yet)"
+	], [
+		dmapeek_fixed=$(echo "$3" | awk -F. '{ printf "%d", $[]1 * 65536 + $[]2 * 256 + ($[]3 > 255 ? 255 : $[]3) }')
+		AS_IF([test -z "$dmapeek_kver_code"],
+			[dmapeek_bug="yes (kernel version unknown; fixed in $3)"],
+			[test "$dmapeek_kver_code" -lt "$dmapeek_fixed"],
+			[dmapeek_bug="yes (fixed in $3)"],
+			[dmapeek_bug="no (fixed in $3)"])
+	])
+	AC_MSG_RESULT([$dmapeek_bug])
+	AS_CASE([$dmapeek_bug], [yes*], [
+		AC_DEFINE(m4_toupper([DMAPEEK_BUG_$1]), [1])
+		dmapeek_bugs="$dmapeek_bugs $1"
 	])
 ])
 
@@ -256,4 +297,18 @@ AC_DEFUN([DMAPEEK_KERNEL_CONFIG], [
 ])
 
 	DMAPEEK_KERNEL_PROBES_RUN
+
+	dnl The kernel's bugs the module works around (kmod/dmapeek_compat.h).
+	dmapeek_kver_code=$(sed -n 's/^#define LINUX_VERSION_CODE \(@<:@0-9@:>@*\)$/\1/p' \
+		"$LINUX_OBJ/include/generated/uapi/linux/version.h" 2>/dev/null)
+	dmapeek_bugs=
+	DMAPEEK_KERNEL_BUG([phys_vec_sgt_leak],
+		[dma_buf_free_sgt() leaks the sg table of dma_buf_phys_vec_to_sgt()],
+		[none])
+	DMAPEEK_KERNEL_BUG([phys_vec_links_at_0],
+		[dma_buf_phys_vec_to_sgt() links every range at IOVA offset 0],
+		[none])
+	dmapeek_bugs_summary=none
+	AS_IF([test -n "$dmapeek_bugs"],
+		[dmapeek_bugs_summary=${dmapeek_bugs# }])
 ])

@@ -13,11 +13,11 @@
 
 /* Integer value ranges */
 static const struct netlink_range_validation dmapeek_a_buffer_timeout_ms_range = {
-	.max	= 600000ULL,
+	.max	= DMAPEEK_TIMEOUT_MAX_MS,
 };
 
 static const struct netlink_range_validation dmapeek_a_revoke_timeout_ms_range = {
-	.max	= 600000ULL,
+	.max	= DMAPEEK_TIMEOUT_MAX_MS,
 };
 
 /* DMAPEEK_CMD_PROVIDER_GET - do */

@@ -19,6 +19,8 @@
  *   dmapeek_audit.c       the IOVA audit
  *   dmapeek_edu.c         QEMU edu DMA engine
  *   dmapeek_p2p.c         P2P map type, distance and reason
+ *   dmapeek_compat.h      the kernel APIs configure found, and the kernel
+ *                         bugs the module works around
  *
  * and, only with configure --enable-debug-knobs (see dmapeek_debug.h):
  *
@@ -38,6 +40,8 @@
 #include <net/genetlink.h>
 
 #include <linux/dmapeek.h>
+
+#include "dmapeek_compat.h"
 
 /**
  * DOC: dmapeek locking
@@ -99,6 +103,47 @@
  * nesting above as the guest suite runs it.
  */
 extern struct mutex dmapeek_lock;
+
+/* ------------------------------------------------------------------- limits */
+
+/**
+ * DOC: dmapeek limits
+ *
+ * The limits users meet are constants of the netlink spec, which the uapi
+ * header carries: DMAPEEK_TIMEOUT_DEFAULT_MS, DMAPEEK_TIMEOUT_MAX_MS,
+ * DMAPEEK_UNMAP_DELAY_MAX_MS, DMAPEEK_EXPORT_MAX_RANGES,
+ * DMAPEEK_DMA_MAX_LEN, DMAPEEK_GET_MAX_SIZE, DMAPEEK_OP_MAX_OUTCOMES,
+ * DMAPEEK_AUDIT_MAX_MISMATCHES and DMAPEEK_NAME_LEN; the netlink policies
+ * check them, and tests/unit/test-limits.sh fails on a C literal of one.
+ * The module's own limits below are not ABI: they may change.
+ */
+
+/*
+ * The largest size an ioctl argument may claim (-E2BIG beyond, before
+ * anything is read): copy_struct_from_user() would otherwise read up to
+ * 4 GiB of the caller's memory to check that the tail is zero.  No argument
+ * struct will ever be near a page.
+ */
+#define DMAPEEK_IOCTL_MAX_SIZE		PAGE_SIZE
+
+/* How often a device removal waiting for importers reports them (ms). */
+#define DMAPEEK_GONE_REPORT_MS		5000
+
+/* How often a move waiting for fences looks whether a provider went. */
+#define DMAPEEK_OP_SLICE_NS		(100 * NSEC_PER_MSEC)
+
+/* How long a dynamic import's map waits for the buffer's fences (jiffies). */
+#define DMAPEEK_IMPORT_FENCE_TIMEOUT	(5 * HZ)
+
+/* Pages an audit walks between two chances for others to run. */
+#define DMAPEEK_AUDIT_BATCH		1024
+
+/*
+ * How long one edu DMA transfer may take, and how often the engine is
+ * polled (us): QEMU runs each transfer from a 100 ms timer, and TCG is slow.
+ */
+#define DMAPEEK_EDU_TIMEOUT_US		(5 * USEC_PER_SEC)
+#define DMAPEEK_EDU_POLL_US		1000
 
 /* ------------------------------------------------------------- object tables */
 
@@ -728,10 +773,6 @@ u32 dmapeek_p2p_map_type(struct dmapeek_provider *prov, struct device *client,
 /* Module init and exit of dmapeek_p2p.c (the p2p dump's PCI bus notifier). */
 int dmapeek_p2p_init(void);
 void dmapeek_p2p_exit(void);
-
-/* dma_buf_free_sgt() without 7.3.4's scatterlist leak (dmapeek_p2p.c). */
-void dmapeek_phys_vec_sgt_free(struct dma_buf_attachment *attach,
-			       struct sg_table *sgt, enum dma_data_direction dir);
 
 /*
  * The device listeners of the rooms (struct dmapeek_dev_listener), which

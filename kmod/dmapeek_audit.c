@@ -34,9 +34,6 @@
 #include "dmapeek.h"
 #include "dmapeek-nl-gen.h"
 
-#define DMAPEEK_AUDIT_REPORT	8
-#define DMAPEEK_AUDIT_BATCH	1024
-
 struct dmapeek_audit_res {
 	bool gone;
 	u32 result;
@@ -49,7 +46,7 @@ struct dmapeek_audit_res {
 		u64 iova;
 		u64 expected;
 		u64 actual;
-	} report[DMAPEEK_AUDIT_REPORT];
+	} report[DMAPEEK_AUDIT_MAX_MISMATCHES];
 };
 
 static void dmapeek_audit_note(struct dmapeek_audit_res *res, u64 iova, u64 expected,
@@ -59,7 +56,7 @@ static void dmapeek_audit_note(struct dmapeek_audit_res *res, u64 iova, u64 expe
 		res->mismatches++;
 	else
 		res->holes++;
-	if (res->nr_report < DMAPEEK_AUDIT_REPORT) {
+	if (res->nr_report < DMAPEEK_AUDIT_MAX_MISMATCHES) {
 		res->report[res->nr_report].iova = iova;
 		res->report[res->nr_report].expected = expected;
 		res->report[res->nr_report].actual = actual;

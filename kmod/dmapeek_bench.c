@@ -325,10 +325,11 @@ static int dmapeek_bench_locked(struct dmapeek_imp *imp, struct dmapeek_bench_ma
 	switch (b->path) {
 	case DMAPEEK_MAPPING_PATH_PHYS_VEC_HELPER:
 		/*
-		 * MMIO only (a NULL provider WARNs), and one range: 7.3.4 links
-		 * every range at IOVA offset 0 (see dmapeek_import.c).
+		 * MMIO only (a NULL provider WARNs), and one range while the
+		 * helper links every range at IOVA offset 0
+		 * (DMAPEEK_PHYS_VEC_LINKS_AT_0, dmapeek_compat.h).
 		 */
-		if (!r.attrs || r.nr != 1)
+		if (!r.attrs || (DMAPEEK_PHYS_VEC_LINKS_AT_0 && r.nr != 1))
 			ret = -EOPNOTSUPP;
 		else
 			ret = dmapeek_bench_helper(&r, b);

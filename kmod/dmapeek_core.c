@@ -568,16 +568,6 @@ int dmapeek_nl_dump_table(struct sk_buff *skb, struct netlink_callback *cb,
 }
 
 /*
- * The largest reply of a get: beyond it, kmalloc()ing the skb gets
- * unreasonable and the caller should dump, which has no limit.  A caller
- * without CAP_SYS_ADMIN gets no more than GENLMSG_DEFAULT_SIZE, one page
- * with the skb's overhead: a request anybody can repeat must not make the
- * kernel look for high-order memory.  Its dump has no such limit, since a
- * dump sends an object with many ranges in page-sized parts.
- */
-#define DMAPEEK_GET_MAX_SIZE	(2U << 20)
-
-/*
  * Fill @obj's reply into @rsp under dmapeek_lock; -ENOENT when @id is
  * gone, -EMSGSIZE when @rsp is too small for the whole object.
  */
@@ -604,6 +594,15 @@ static int dmapeek_nl_get_fill(struct sk_buff *rsp, struct genl_info *info,
 	return 0;
 }
 
+/*
+ * The largest reply of a get is DMAPEEK_GET_MAX_SIZE: beyond it,
+ * kmalloc()ing the skb gets unreasonable and the caller should dump, which
+ * has no limit.  A caller without CAP_SYS_ADMIN gets no more than
+ * GENLMSG_DEFAULT_SIZE, one page with the skb's overhead: a request anybody
+ * can repeat must not make the kernel look for high-order memory.  Its dump
+ * has no such limit, since a dump sends an object with many ranges in
+ * page-sized parts.
+ */
 int dmapeek_nl_get_one(struct sk_buff *skb, struct genl_info *info,
 		       struct dmapeek_table *t,
 		       int id_attr, const char *what, dmapeek_fill_fn fill)

@@ -13,10 +13,11 @@
  *    for the import's device, through the kernel's helper
  *    dma_buf_phys_vec_to_sgt() and through the two-step IOVA API side by
  *    side, so that the IOVA audit can compare them (tests/guest/t-audit.sh).
- *    On 7.3.4 the helper links every range at IOVA offset 0; behind an
- *    IOMMU whose page table refuses to map over a live entry its second
- *    link fails (-EADDRINUSE), and the helper's links are replayed to
- *    record the single run its sg table would claim.  Such a mapping holds
+ *    While the helper links every range at IOVA offset 0
+ *    (DMAPEEK_PHYS_VEC_LINKS_AT_0, dmapeek_compat.h), behind an IOMMU
+ *    whose page table refuses to map over a live entry its second link
+ *    fails (-EADDRINUSE), and the helper's links are replayed to record
+ *    the single run its sg table would claim.  Such a mapping holds
  *    a reference on the provider (dmapeek_provider_get()) and goes with
  *    the import's unmap, or, before the provider's BARs go, with its
  *    device (dmapeek_debug_device_gone()).
@@ -201,7 +202,7 @@ static void dmapeek_debug_import_map(struct dmapeek_imp *imp)
 		dm->helper_err = PTR_ERR(sgt);
 		pr_info_ratelimited("attachment %u: dma_buf_phys_vec_to_sgt(%u ranges): %d\n",
 				    imp->a.id, nr, dm->helper_err);
-		if (dm->helper_err == -EADDRINUSE)
+		if (DMAPEEK_PHYS_VEC_LINKS_AT_0 && dm->helper_err == -EADDRINUSE)
 			dmapeek_debug_helper_replay(imp, &dm->helper_emul, vec, nr,
 						    (u64)nr * PAGE_SIZE);
 	} else if (!dmapeek_sgt_dma_segs(sgt, &dma, &ndma)) {

@@ -55,9 +55,6 @@
 #define EDU_ID			0x010000ed
 #define EDU_BUF_ADDR		0x40000
 #define EDU_BUF_SIZE		4096
-/* QEMU runs each transfer from a 100 ms timer; TCG is slow. */
-#define EDU_DMA_TIMEOUT_US	(5 * USEC_PER_SEC)
-#define DMAPEEK_DMA_MAX		BIT(20)
 
 /**
  * struct dmapeek_edu - one edu engine
@@ -154,7 +151,7 @@ static int dmapeek_edu_run(struct dmapeek_edu *edu, dma_addr_t addr, size_t len,
 	writeq(EDU_DMA_RUN | (to_ram ? EDU_DMA_TO_RAM : 0), edu->mmio + EDU_REG_DMA_CMD);
 	ret = readq_poll_timeout(edu->mmio + EDU_REG_DMA_CMD, cmd,
 				 !(cmd & EDU_DMA_RUN) || cmd == ~0ULL,
-				 1000, EDU_DMA_TIMEOUT_US);
+				 DMAPEEK_EDU_POLL_US, DMAPEEK_EDU_TIMEOUT_US);
 	if (ret) {
 		/*
 		 * The engine may still DMA to or from @addr, which the caller
@@ -279,7 +276,7 @@ int dmapeek_ioc_dma(struct dmapeek_file *df, void *arg)
 
 	if (d->flags & ~DMAPEEK_DMA_FLAGS || d->__reserved)
 		return -EINVAL;
-	if (!d->length || d->length > DMAPEEK_DMA_MAX)
+	if (!d->length || d->length > DMAPEEK_DMA_MAX_LEN)
 		return -EINVAL;
 	imp = dmapeek_import_get(d->attachment_id, &ret);
 	if (!imp)
@@ -291,7 +288,7 @@ int dmapeek_ioc_dma(struct dmapeek_file *df, void *arg)
 	}
 
 	/*
-	 * A size the caller chose (up to DMAPEEK_DMA_MAX): no allocation
+	 * A size the caller chose (up to DMAPEEK_DMA_MAX_LEN): no allocation
 	 * failure report (vmalloc's has a stack trace), the caller has ENOMEM.
 	 */
 	kbuf = kvmalloc(d->length, GFP_KERNEL | __GFP_NOWARN);

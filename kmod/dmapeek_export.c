@@ -24,8 +24,6 @@
 #include "dmapeek_export.h"
 #include "dmapeek_phys.h"
 
-#define DMAPEEK_MAX_RANGES	1024
-
 static const struct dma_buf_ops dmapeek_dmabuf_ops;
 static const struct dma_buf_ops dmapeek_dmabuf_movable_ops;
 
@@ -499,7 +497,7 @@ int dmapeek_ioc_export(struct dmapeek_file *df, void *arg,
 		return -EINVAL;
 	if (strnlen(e->name, sizeof(e->name)) == sizeof(e->name))
 		return -ENAMETOOLONG;
-	if (e->nr_ranges > DMAPEEK_MAX_RANGES)
+	if (e->nr_ranges > DMAPEEK_EXPORT_MAX_RANGES)
 		return -E2BIG;
 	if (e->nr_ranges && e->length)
 		return -EINVAL;	/* either a size or ranges */

@@ -15,9 +15,6 @@
 #include "dmapeek.h"
 #include "dmapeek_export.h"
 
-/* How often a device removal waiting for importers reports them. */
-#define DMAPEEK_GONE_REPORT_MS	5000
-
 /* ------------------------------------------------------------- device gone */
 
 /*

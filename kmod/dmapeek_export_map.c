@@ -74,14 +74,17 @@ static struct scatterlist *dmapeek_sg_fill(struct scatterlist *sg, u64 len,
 }
 
 /*
- * Several BAR ranges.  dma_buf_phys_vec_to_sgt() in 7.3.4 links every
- * range at IOVA offset 0 (dma_iova_link(dev, state, paddr, 0, len, ...)),
- * so behind an IOMMU DMA domain all ranges land on top of each other while
- * the sg table it returns claims one run of the total length: the device
- * would read range 0 (or the last one linked) everywhere.  So for more than
- * one range dmapeek maps itself: one IOVA allocation, each range linked at
- * the running offset, one IOTLB sync; dma_map_phys() per range without an
- * IOMMU; bus addresses for a P2P path through a switch.
+ * Several BAR ranges.  dma_buf_phys_vec_to_sgt() links every range at IOVA
+ * offset 0 (DMAPEEK_PHYS_VEC_LINKS_AT_0, dmapeek_compat.h), so behind an
+ * IOMMU DMA domain all ranges land on top of each other while the sg table
+ * it returns claims one run of the total length: the device would read
+ * range 0 (or the last one linked) everywhere.  So for more than one range
+ * dmapeek maps itself, which is right on any kernel: one IOVA allocation,
+ * each range linked at the running offset, one IOTLB sync; dma_map_phys()
+ * per range without an IOMMU; bus addresses for a P2P path through a
+ * switch.  Remove when that bug is gone from every kernel dmapeek builds
+ * for: several ranges can then take the helper, with range records read
+ * from its sg table.
  */
 static int dmapeek_map_bar_ranges(struct dma_buf_attachment *attach,
 				  struct dmapeek_backing *b, struct dmapeek_xmap *x,
@@ -135,7 +138,7 @@ static int dmapeek_map_bar_ranges(struct dma_buf_attachment *attach,
 			x->m->ranges[i].kind = DMAPEEK_ADDR_KIND_BUS;
 			break;
 		case DMAPEEK_MAPPING_PATH_IOVA_LINK:
-			/* the running offset the 7.3.4 helper lacks */
+			/* the running offset the helper lacks */
 			ret = dma_iova_link(dev, &x->state, p, off, len, dir,
 					    DMA_ATTR_MMIO);
 			if (ret)

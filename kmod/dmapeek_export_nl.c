@@ -291,13 +291,12 @@ struct dmapeek_buffer *dmapeek_nl_buffer(struct genl_info *info, int attr)
 }
 
 /*
- * A done event carries at most this many attachments' outcomes (32 bytes
- * each): the stuck ones first when there are more, so that the event stays
- * one allocation a busy machine can make and a listener's socket can take.
- * Its count is the number stuck, the begin event's the number told.
+ * A done event carries at most DMAPEEK_OP_MAX_OUTCOMES attachments'
+ * outcomes (32 bytes each): the stuck ones first when there are more, so
+ * that the event stays one allocation a busy machine can make and a
+ * listener's socket can take.  Its count is the number stuck, the begin
+ * event's the number told.
  */
-#define DMAPEEK_OP_MAX_OUTCOMES	1024
-
 /* Room for the per-attachment outcomes of @nr attachments in a message. */
 size_t dmapeek_result_size(u32 nr)
 {

@@ -62,8 +62,6 @@
 #include "dmapeek_import.h"
 #include "dmapeek_phys.h"
 
-#define DMAPEEK_UNMAP_DELAY_MAX_MS	60000
-
 static void dmapeek_import_invalidate(struct dma_buf_attachment *attach);
 
 static const struct dma_buf_attach_ops dmapeek_import_ops_p2p = {

@@ -30,8 +30,6 @@
 #include "dmapeek_import.h"
 #include "dmapeek_phys.h"
 
-#define DMAPEEK_IMPORT_FENCE_TIMEOUT	(5 * HZ)
-
 const struct dmapeek_import_hooks *dmapeek_import_hooks;
 
 /*

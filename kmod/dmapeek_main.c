@@ -30,14 +30,8 @@
  * size it understands; copy_struct_from_user() zero-fills a shorter struct
  * and rejects (-E2BIG) a longer one with non-zero tail bytes.  Ops that
  * change state need CAP_SYS_ADMIN even when the device node is opened up.
- *
- * A size beyond DMAPEEK_IOCTL_MAX_SIZE is -E2BIG before anything is read:
- * copy_struct_from_user() would otherwise read up to 4 GiB of the caller's
- * memory to check that the tail is zero.  No argument struct will ever be
- * near a page.
+ * A size beyond DMAPEEK_IOCTL_MAX_SIZE is -E2BIG before anything is read.
  */
-#define DMAPEEK_IOCTL_MAX_SIZE	PAGE_SIZE
-
 struct dmapeek_ioctl_op {
 	unsigned int min_size;
 	unsigned int size;

@@ -20,11 +20,6 @@
 #include "dmapeek_export.h"
 #include "dmapeek-nl-gen.h"
 
-/* How often a move waiting for fences looks whether a provider went. */
-#define DMAPEEK_OP_SLICE_NS	(100 * NSEC_PER_MSEC)
-
-#define DMAPEEK_DEFAULT_TIMEOUT_MS 1000
-
 /* The provider the buffer is on now, 0 if none; no lock needed. */
 static u32 dmapeek_buffer_prov_id(struct dmapeek_buffer *buf)
 {
@@ -695,10 +690,10 @@ static struct dmapeek_op_tail *dmapeek_op_tail_new(struct genl_info *info,
 	t = kzalloc_obj(*t);
 	if (!t)
 		return ERR_PTR(-ENOMEM);
-	t->timeout_ms = DMAPEEK_DEFAULT_TIMEOUT_MS;
+	t->timeout_ms = DMAPEEK_TIMEOUT_DEFAULT_MS;
 	if (info->attrs[timeout_attr])
 		t->timeout_ms = nla_get_u32(info->attrs[timeout_attr]) ?:
-			DMAPEEK_DEFAULT_TIMEOUT_MS;
+			DMAPEEK_TIMEOUT_DEFAULT_MS;
 	t->rsp = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!t->rsp)
 		goto err_free;

@@ -43,7 +43,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/dma-buf-mapping.h>
 #include <linux/pci.h>
 #include <net/genetlink.h>
 #ifdef CONFIG_X86
@@ -221,26 +220,6 @@ u32 dmapeek_p2p_map_type(struct dmapeek_provider *prov, struct device *client,
 }
 
 /* ----------------------------------------------------------------- netlink */
-
-/**
- * dmapeek_phys_vec_sgt_free() - unmap and free a dma_buf_phys_vec_to_sgt() table
- * @attach: the attachment it was mapped for (reservation lock held)
- * @sgt: the table
- * @dir: the direction it was mapped with
- *
- * The 7.3.4 helper marks its table page-less with orig_nents = 0, and
- * dma_buf_free_sgt() ends in sg_free_table(), which frees orig_nents
- * entries: the scatterlist itself is never freed (kmemleak on the debug
- * kernel: __sg_alloc_table from dma_buf_phys_vec_to_sgt, once per map).
- * The helper allocated exactly nents entries, so give orig_nents that back
- * first; a kernel that frees correctly is not affected.
- */
-void dmapeek_phys_vec_sgt_free(struct dma_buf_attachment *attach,
-			       struct sg_table *sgt, enum dma_data_direction dir)
-{
-	sgt->orig_nents = sgt->nents;
-	dma_buf_free_sgt(attach, sgt, dir);
-}
 
 /*
  * PCI devices come and go under a p2p dump, whose client cursor is an index

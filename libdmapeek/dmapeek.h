@@ -335,13 +335,17 @@ int dmapeek_detach(struct dmapeek *ctx, uint32_t attachment_id);
 int dmapeek_map(struct dmapeek *ctx, uint32_t attachment_id);
 int dmapeek_unmap(struct dmapeek *ctx, uint32_t attachment_id);
 
-/** Move a movable buffer to another provider (timeout 0: the default). */
+/**
+ * Move a movable buffer to another provider (timeout 0:
+ * DMAPEEK_TIMEOUT_DEFAULT_MS; at most DMAPEEK_TIMEOUT_MAX_MS).
+ */
 int dmapeek_move(struct dmapeek *ctx, uint32_t buffer_id, uint32_t provider_id,
 		 uint32_t timeout_ms);
 
 /**
- * Revoke a revocable buffer.  On success, *res (if @res is not NULL) holds
- * the outcome, freed with dmapeek_object_free().
+ * Revoke a revocable buffer (timeout as dmapeek_move()'s).  On success,
+ * *res (if @res is not NULL) holds the outcome, freed with
+ * dmapeek_object_free().
  */
 int dmapeek_revoke(struct dmapeek *ctx, uint32_t buffer_id, uint32_t timeout_ms,
 		   struct dmapeek_revoke_result **res);

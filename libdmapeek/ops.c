@@ -19,7 +19,6 @@
 #include "internal.h"
 
 #define DP_OP_RCVBUF	(1 << 20)
-#define DP_OP_DEFAULT_TIMEOUT_MS	1000	/* the module's, in the spec */
 
 static uint64_t dp_now_ms(void)
 {
@@ -451,7 +450,7 @@ DMAPEEK_EXPORT int dmapeek_move(struct dmapeek *ctx, uint32_t buffer_id,
 	err = dp_nl_talk(ctx, nlh, dp_op_reply_cb, &w);
 	if (!err && w.op)
 		err = w.ev ? dp_op_wait(&w, timeout_ms ? timeout_ms :
-					DP_OP_DEFAULT_TIMEOUT_MS, NULL) :
+					DMAPEEK_TIMEOUT_DEFAULT_MS, NULL) :
 			     dp_errno(listen ? -listen : ENOENT);
 	dp_op_end(&w);
 	return err;
@@ -486,11 +485,12 @@ DMAPEEK_EXPORT int dmapeek_revoke(struct dmapeek *ctx, uint32_t buffer_id,
 			err = dp_errno(ENOMEM);
 			goto out;
 		}
-		err = dp_op_wait(&w, timeout_ms ? timeout_ms : DP_OP_DEFAULT_TIMEOUT_MS, o);
+		err = dp_op_wait(&w, timeout_ms ? timeout_ms :
+				 DMAPEEK_TIMEOUT_DEFAULT_MS, o);
 		if (err == -ETIMEDOUT && o->present)
 			err = 0;	/* done, with stuck importers: in the result */
 		dp_obj_set(o, DMAPEEK_A_REVOKE_TIMEOUT_MS,
-			   timeout_ms ? timeout_ms : DP_OP_DEFAULT_TIMEOUT_MS);
+			   timeout_ms ? timeout_ms : DMAPEEK_TIMEOUT_DEFAULT_MS);
 	} else {
 		err = dp_errno(EBADMSG);	/* an answer without its number */
 	}

@@ -249,8 +249,8 @@ int cmd_dma(int argc, char **argv)
 	rc = parse_id_args("dma", use, &id, args, argc - 1, argv + 1);
 	if (rc)
 		return rc;
-	if (!len || len > (64 << 20))
-		return usage_err("dma needs len, at most 64MiB");
+	if (!len || len > DMAPEEK_DMA_MAX_LEN)
+		return usage_err("dma needs len, at most %d", DMAPEEK_DMA_MAX_LEN);
 	rc = need_ctx();
 	if (rc)
 		return rc;

@@ -19,7 +19,8 @@
  *    and dump, and the operations addressed by id (map, unmap, move,
  *    revoke, restore, audit).  That block is generated from
  *    Documentation/netlink/specs/dmapeek.yaml by kmod/ynl-regen.sh; edit
- *    the spec, not the block.
+ *    the spec, not the block.  Its constants are also the limits of both
+ *    parts (timeouts, sizes, counts), each defined there once.
  *
  * ABI 2.0 removed the ioctls MAP, UNMAP, MOVE, REVOKE, RESTORE and AUDIT,
  * which duplicated netlink operations: their numbers answer ENOTTY and are
@@ -46,9 +47,17 @@
 #define DMAPEEK_FAMILY_NAME	"dmapeek"
 #define DMAPEEK_FAMILY_VERSION	1
 
-#define DMAPEEK_ABI_MAJOR	2
-#define DMAPEEK_ABI_MINOR	1
-#define DMAPEEK_NAME_LEN	32
+#define DMAPEEK_ABI_MAJOR		2
+#define DMAPEEK_ABI_MINOR		1
+#define DMAPEEK_NAME_LEN		32
+#define DMAPEEK_TIMEOUT_DEFAULT_MS	1000
+#define DMAPEEK_TIMEOUT_MAX_MS		600000
+#define DMAPEEK_UNMAP_DELAY_MAX_MS	60000
+#define DMAPEEK_EXPORT_MAX_RANGES	1024
+#define DMAPEEK_DMA_MAX_LEN		1048576
+#define DMAPEEK_GET_MAX_SIZE		2097152
+#define DMAPEEK_OP_MAX_OUTCOMES		1024
+#define DMAPEEK_AUDIT_MAX_MISMATCHES	8
 
 /**
  * enum dmapeek_model - Memory model of a buffer dmapeek exports.
@@ -552,7 +561,8 @@ struct dmapeek_range {
  * @provider_id: the provider to take memory from (see provider-get)
  * @model: enum dmapeek_model
  * @length: with @nr_ranges == 0: the size to allocate from the provider
- * @nr_ranges: number of entries at @ranges (0: allocate @length)
+ * @nr_ranges: number of entries at @ranges (0: allocate @length), at most
+ *	DMAPEEK_EXPORT_MAX_RANGES
  * @fd: out: the dma-buf file descriptor (close-on-exec)
  * @ranges: user pointer to struct dmapeek_range[@nr_ranges]; for a BAR,
  *	explicit offsets inside it (page aligned, inside the BAR, not
@@ -598,7 +608,8 @@ struct dmapeek_export {
  *	another exporter may wait for the unmap without bound once it has
  *	invalidated (VFIO's revoke does), and the dma-buf core asks every
  *	importer to unmap within bounded time after an invalidation.
- * @unmap_delay_ms: for DMAPEEK_BEHAVIOUR_DELAYED_UNMAP
+ * @unmap_delay_ms: for DMAPEEK_BEHAVIOUR_DELAYED_UNMAP, at most
+ *	DMAPEEK_UNMAP_DELAY_MAX_MS
  * @attachment_id: out: the attachment's id
  * @__reserved: must be 0
  *
@@ -650,7 +661,7 @@ struct dmapeek_id_op {
  * @attachment_id: an import by a client with a DMA engine (QEMU edu)
  * @__reserved: must be 0
  * @offset: offset inside the buffer
- * @length: bytes to move
+ * @length: bytes to move, at most DMAPEEK_DMA_MAX_LEN
  * @data: user pointer to @length bytes (source or destination)
  */
 struct dmapeek_dma {
