@@ -2,9 +2,9 @@
 /*
  * What the files of the dmapeek command line share: the exit codes, the
  * process's state (struct dp_state) and the batch's (struct batch), error
- * messages, the argument parser and prefix matcher, the printers every
- * object uses, and the object class that gives each object its "show",
- * "list" and "find" verbs.  Internal to tools/dmapeek; the library's
+ * messages, the argument parser and prefix matcher (args.h), the printers
+ * every object uses, and the object class that gives each object its
+ * "show", "list" and "find" verbs.  Internal to tools/dmapeek; the library's
  * header is <dmapeek.h>.
  */
 #ifndef DMAPEEK_CLI_H
@@ -104,7 +104,7 @@ extern struct batch batch;
 
 void log_stderr(void *priv, enum dmapeek_log_level level, const char *fmt,
 		va_list ap);
-int usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* usage_err() is declared in args.h. */
 
 /*
  * What a command knows about one errno that the table in vop_err() cannot:
@@ -125,40 +125,11 @@ int op_err_hint(int err, const struct hint_for *h, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int need_ctx(void);
 
-/* --------------------------------------------- arguments (utils.c) */
+/* --------------------------------------------- arguments (args.c) */
 
-bool matches(const char *arg, const char *word);
-int parse_u32(const char *s, uint32_t *v);
+/* matches(), parse_u32(), struct arg, parse_args(), ... */
+#include "args.h"
 
-/*
- * A command's "NAME VALUE" words and bare flag words, as a table: every
- * command parses its arguments through parse_args(), so errors read alike
- * and a bad command line is reported before any talk to the module.
- */
-enum arg_type {
-	A_U32,		/* uint32_t */
-	A_BYTE,		/* uint32_t below 256 */
-	A_SIZE,		/* uint64_t, K/M/G/T suffixes */
-	A_STR,		/* const char * */
-	A_MODEL,	/* uint32_t, enum dmapeek_model by name */
-	A_BEHAVIOUR,	/* uint32_t, enum dmapeek_behaviour by name */
-	A_FLAG,		/* a bare word: ORs @bit into the uint32_t */
-};
-
-struct arg {
-	const char *name;
-	enum arg_type type;
-	void *dst;
-	uint32_t bit;
-};
-
-extern const struct arg no_args[];
-
-const struct arg *find_arg(const struct arg *args, const char *word);
-int parse_args(const char *cmd, const struct arg *args, int argc, char **argv);
-/* An id first, then the arguments of @args. */
-int parse_id_args(const char *cmd, const char *usage, uint32_t *id,
-		  const struct arg *args, int argc, char **argv);
 /* The operations on one id that answer only with success. */
 int id_op(const char *label, int (*op)(struct dmapeek *, uint32_t),
 	  const char *done, int argc, char **argv);

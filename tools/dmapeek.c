@@ -77,15 +77,18 @@ static int cmd_version(int argc, char **argv)
 /* stats [format text|prometheus]: the sums are in stats.c. */
 static int cmd_stats(int argc, char **argv)
 {
-	enum stats_format fmt = STATS_TEXT;
-	const char *what, *bad = "";
+	uint32_t fmt = STATS_TEXT;
+	const struct arg args[] = {
+		{ "format", A_WORD, &fmt, 0, stats_format_names },
+		{ NULL, A_U32, NULL, 0, NULL },
+	};
+	const char *what;
 	struct stats s;
 	int rc, err;
 
-	if (stats_parse_args(argc, argv, &fmt, &bad))
-		return usage_err("bad stats argument \"%s\", usage: dmapeek stats "
-				 "[format text|prometheus]", bad);
-	rc = need_ctx();
+	rc = parse_args("stats", args, argc, argv);
+	if (!rc)
+		rc = need_ctx();
 	if (rc)
 		return rc;
 	err = stats_collect(dp.ctx, &s, &what);

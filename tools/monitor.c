@@ -109,11 +109,11 @@ int cmd_monitor(int argc, char **argv)
 	unsigned int n;
 	uint64_t lost_shown = 0, missed_shown = 0;
 	struct pollfd pfd;
-	int rc, err, i;
+	int rc, err, i, used;
 
 	/* count and timeout come first, filters after. */
-	for (i = 0; i + 1 < argc && find_arg(args, argv[i]) &&
-	     !field_find(event_fields, argv[i]); i += 2)
+	for (i = 0; i < argc && (used = arg_words(args, argv[i])) &&
+	     i + used <= argc && !field_find(event_fields, argv[i]); i += used)
 		;
 	rc = parse_args("monitor", args, i, argv);
 	if (!rc)

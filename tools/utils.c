@@ -2,9 +2,10 @@
 /*
  * What every command of dmapeek uses: errors as words (the errno's name,
  * the kernel's extended ack, a hint, the exit code it maps to), reaching
- * the module, the one argument parser and prefix matcher, the printers of
- * flags, enums and address ranges, the dispatch through a command table,
- * and the "show", "list" and "find" verbs every object shares.
+ * the module, the operations on one id, the printers of flags, enums and
+ * address ranges, the dispatch through a command table, and the "show",
+ * "list" and "find" verbs every object shares.  The argument parser and
+ * prefix matcher are args.c's.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -154,101 +155,7 @@ int need_ctx(void)
 	return 0;
 }
 
-/* ------------------------------------------------------------ arguments */
-
-bool matches(const char *arg, const char *word)
-{
-	size_t n = strlen(arg);
-
-	return n && n <= strlen(word) && !strncmp(arg, word, n);
-}
-
-int parse_u32(const char *s, uint32_t *v)
-{
-	char *end;
-	unsigned long x;
-
-	if (!s || !isdigit((unsigned char)*s))
-		return -EINVAL;
-	errno = 0;
-	x = strtoul(s, &end, 0);
-	if (errno || *end || x > UINT32_MAX)
-		return -EINVAL;
-	*v = (uint32_t)x;
-	return 0;
-}
-
-const struct arg *find_arg(const struct arg *args, const char *word)
-{
-	const struct arg *a;
-
-	for (a = args; a->name; a++)
-		if (!strcmp(word, a->name))
-			return a;
-	for (a = args; a->name; a++)
-		if (matches(word, a->name))
-			return a;
-	return NULL;
-}
-
-static int parse_arg(const struct arg *a, const char *s)
-{
-	uint32_t *u = a->dst;
-
-	switch (a->type) {
-	case A_U32:
-		return parse_u32(s, u);
-	case A_BYTE:
-		return parse_u32(s, u) || *u > 255 ? -EINVAL : 0;
-	case A_SIZE:
-		return parse_size(s, a->dst);
-	case A_STR:
-		*(const char **)a->dst = s;
-		return 0;
-	case A_MODEL:
-		return dmapeek_model_parse(s, u);
-	case A_BEHAVIOUR:
-		return dmapeek_behaviour_parse(s, u);
-	case A_FLAG:
-		break;
-	}
-	return -EINVAL;
-}
-
-int parse_args(const char *cmd, const struct arg *args, int argc,
-	       char **argv)
-{
-	while (argc > 0) {
-		const struct arg *a = find_arg(args, argv[0]);
-
-		if (!a)
-			return usage_err("unknown %s argument \"%s\"", cmd, argv[0]);
-		if (a->type == A_FLAG) {
-			*(uint32_t *)a->dst |= a->bit;
-			argc--;
-			argv++;
-			continue;
-		}
-		if (argc < 2)
-			return usage_err("\"%s\" needs a value", argv[0]);
-		if (parse_arg(a, argv[1]))
-			return usage_err("bad %s \"%s\"", a->name, argv[1]);
-		argc -= 2;
-		argv += 2;
-	}
-	return 0;
-}
-
-/* An id first, then the arguments of @args. */
-int parse_id_args(const char *cmd, const char *usage, uint32_t *id,
-		  const struct arg *args, int argc, char **argv)
-{
-	if (argc < 1 || parse_u32(argv[0], id))
-		return usage_err("usage: dmapeek %s %s", cmd, usage);
-	return parse_args(cmd, args, argc - 1, argv + 1);
-}
-
-const struct arg no_args[] = { { NULL, A_U32, NULL, 0 } };
+/* ------------------------------------------------------------ operations */
 
 /* The operations on one id that answer only with success. */
 int id_op(const char *label, int (*op)(struct dmapeek *, uint32_t),
@@ -363,13 +270,9 @@ int dispatch(const struct cmd *cmds, int argc, char **argv,
 
 	if (argc < 1)
 		return cmds[0].fn(0, argv);	/* the default verb */
-	/* A whole word wins over a prefix of another: "map" is not "mapping". */
-	for (c = cmds; c->name; c++)
-		if (!strcmp(argv[0], c->name))
-			return c->fn(argc - 1, argv + 1);
-	for (c = cmds; c->name; c++)
-		if (matches(argv[0], c->name))
-			return c->fn(argc - 1, argv + 1);
+	c = TABLE_FIND(cmds, argv[0]);
+	if (c)
+		return c->fn(argc - 1, argv + 1);
 	return usage_err("unknown %s \"%s\", try \"dmapeek help\"", what, argv[0]);
 }
 
