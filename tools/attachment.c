@@ -2,7 +2,8 @@
 /*
  * dmapeek attachment: a device's attachment to a dma-buf, with its
  * mappings; its printer and verbs, and the operations on one: import,
- * map, unmap, detach and dma read/write through it.
+ * map, unmap, detach, dma read/write through it and the audit of its
+ * mappings; at the end, the table of its verbs.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -86,7 +87,10 @@ void print_attachment(const struct dmapeek_attachment *a, bool nested,
 
 OBJECT(attachment, DMAPEEK_A_ATTACHMENT_ID, print_attachment(x, false, true))
 
-int cmd_import(int argc, char **argv)
+#define IMPORT_ARGS	"{buffer ID | fd FD} device ID [dynamic] [pin] [p2p] " \
+	"[no-invalidate] [behaviour normal|never-unmap|delayed-unmap] [delay MS]"
+
+static int cmd_import(int argc, char **argv)
 {
 	DMAPEEK_OPTS(dmapeek_import_opts, o);
 	uint32_t dev = 0, bid = 0, fd = UINT32_MAX, aid;
@@ -104,12 +108,11 @@ int cmd_import(int argc, char **argv)
 	};
 	int rc, err;
 
-	rc = parse_args("import", args, argc, argv);
+	rc = parse_args("attachment import", args, argc, argv);
 	if (rc)
 		return rc;
 	if ((!bid && fd == UINT32_MAX) || !dev)
-		return usage_err("usage: dmapeek import {buffer ID|fd FD} device ID "
-				 "[dynamic] [pin] [p2p] [behaviour B] [delay MS]");
+		return usage_err("usage: dmapeek attachment import " IMPORT_ARGS);
 	if (bid) {
 		int hfd = held_fd(bid);
 
@@ -136,25 +139,28 @@ int cmd_import(int argc, char **argv)
 	return EXIT_OK;
 }
 
-int cmd_detach(int argc, char **argv)
+static int cmd_detach(int argc, char **argv)
 {
-	return id_op("detach", dmapeek_detach, "detached attachment %" PRIu64,
-		     argc, argv);
+	return id_op("attachment", "detach", dmapeek_detach,
+		     "detached attachment %" PRIu64, argc, argv);
 }
 
-int cmd_map(int argc, char **argv)
+static int cmd_map(int argc, char **argv)
 {
-	return id_op("map", dmapeek_map, "mapped attachment %" PRIu64, argc, argv);
+	return id_op("attachment", "map", dmapeek_map,
+		     "mapped attachment %" PRIu64, argc, argv);
 }
 
-int cmd_unmap(int argc, char **argv)
+static int cmd_unmap(int argc, char **argv)
 {
-	return id_op("unmap", dmapeek_unmap, "unmapped attachment %" PRIu64,
-		     argc, argv);
+	return id_op("attachment", "unmap", dmapeek_unmap,
+		     "unmapped attachment %" PRIu64, argc, argv);
 }
+
+#define DMA_ARGS	"{read|write} ID [offset O] len L [pattern BYTE]"
 
 /* dma read ATT [offset O] len L | dma write ATT [offset O] len L [pattern B] */
-int cmd_dma(int argc, char **argv)
+static int cmd_dma(int argc, char **argv)
 {
 	uint64_t off = 0, len = 0, i;
 	uint32_t id, pattern = 0xa5;
@@ -164,15 +170,14 @@ int cmd_dma(int argc, char **argv)
 		{ "pattern", A_BYTE, &pattern, 0 },
 		{ NULL, A_U32, NULL, 0 },
 	};
-	const char *use = "{read|write} ATTACHMENT [offset O] len L [pattern BYTE]";
 	unsigned char *buf;
 	bool wr;
 	int rc, err;
 
 	if (argc < 1 || !(matches(argv[0], "read") || matches(argv[0], "write")))
-		return usage_err("usage: dmapeek dma %s", use);
+		return usage_err("usage: dmapeek attachment dma " DMA_ARGS);
 	wr = matches(argv[0], "write");
-	rc = parse_id_args("dma", use, &id, args, argc - 1, argv + 1);
+	rc = parse_id_args("attachment dma", DMA_ARGS, &id, args, argc - 1, argv + 1);
 	if (rc)
 		return rc;
 	if (!len || len > (64 << 20))
@@ -208,3 +213,72 @@ int cmd_dma(int argc, char **argv)
 	free(buf);
 	return EXIT_OK;
 }
+
+/*
+ * audit ID: every live mapping of the attachment audited as "mapping
+ * audit" does, one report each (a JSON array of them).  Their ids are
+ * gathered first, so no request runs inside the mapping dump.
+ */
+static int cmd_audit(int argc, char **argv)
+{
+	struct dmapeek_attachment *a;
+	struct dmapeek_mapping *m;
+	uint32_t id, *ids = NULL, *more;
+	unsigned int n = 0, i;
+	int rc = parse_id_args("attachment audit", "ID", &id, no_args, argc, argv);
+
+	if (!rc)
+		rc = need_ctx();
+	if (rc)
+		return rc;
+	a = dmapeek_attachment_get(dp.ctx, id);
+	if (!a) {
+		const struct hint_for h = {
+			ENOENT, "\"dmapeek attachment\" lists the attachments", NULL, 0,
+		};
+
+		return op_err_hint(errno, &h, "attachment %u", id);
+	}
+	dmapeek_object_free(a);
+	dmapeek_for_each_mapping_of_attachment(dp.ctx, id, m) {
+		more = realloc(ids, (n + 1) * sizeof(*ids));
+		if (!more) {
+			dmapeek_iter_end(m);
+			free(ids);
+			return op_err(ENOMEM, "audit attachment %u", id);
+		}
+		ids = more;
+		ids[n++] = dmapeek_mapping_id(m);
+	}
+	rc = iter_done("mapping");
+	if (!rc && !n) {
+		fprintf(stderr, "dmapeek: ");
+		where();
+		fprintf(stderr, "attachment %u has no mapping to audit\n"
+			"hint: \"dmapeek attachment map %u\" maps it\n", id, id);
+		rc = EXIT_FAILED;
+	}
+	if (!rc) {
+		pr_open_arr(NULL);
+		for (i = 0; i < n && !rc; i++)
+			rc = audit_mapping(ids[i]);
+		pr_close_arr();
+	}
+	free(ids);
+	return rc;
+}
+
+/*
+ * The verbs of "dmapeek attachment".  A prefix names the first row it
+ * starts: new verbs go at the end.
+ */
+const struct cmd attachment_verbs[] = {
+	OBJECT_VERBS(attachment),
+	{ "import", cmd_import, IMPORT_ARGS },
+	{ "detach", cmd_detach, "ID" },
+	{ "map", cmd_map, "ID" },
+	{ "unmap", cmd_unmap, "ID" },
+	{ "dma", cmd_dma, "read ID [offset O] len L\nwrite ID [offset O] len L [pattern BYTE]" },
+	{ "audit", cmd_audit, "ID" },
+	{ NULL },
+};

@@ -254,12 +254,10 @@ static int p2p_show(int argc, char **argv)
 	return EXIT_OK;
 }
 
-static const struct cmd p2p_cmds[] = {
-	{ "matrix", p2p_matrix }, { "show", p2p_show }, { "list", p2p_list },
-	{ NULL, NULL },
+/* The verbs of "dmapeek p2p"; new verbs go at the end. */
+const struct cmd p2p_verbs[] = {
+	{ "matrix", p2p_matrix, "" },
+	{ "show", p2p_show, "PROVIDER_BDF CLIENT_BDF\n[FIELD [OP] VALUE]..." },
+	{ "list", p2p_list, "[FIELD [OP] VALUE]..." },
+	{ NULL },
 };
-
-int cmd_p2p(int argc, char **argv)
-{
-	return dispatch(p2p_cmds, argc, argv, "p2p command");
-}

@@ -3,9 +3,8 @@
  * What every command of dmapeek uses: errors as words (the errno's name,
  * the kernel's extended ack, a hint, the exit code it maps to), reaching
  * the module, the operations on one id, the printers of flags, enums and
- * address ranges, the dispatch through a command table, and the "show",
- * "list" and "find" verbs every object shares.  The argument parser and
- * prefix matcher are args.c's.
+ * address ranges, and the "show", "list" and "find" verbs every object
+ * shares.  The argument parser and prefix matcher are args.c's.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -157,13 +156,19 @@ int need_ctx(void)
 
 /* ------------------------------------------------------------ operations */
 
-/* The operations on one id that answer only with success. */
-int id_op(const char *label, int (*op)(struct dmapeek *, uint32_t),
+/*
+ * The operations on one id that answer only with success: "dmapeek OBJECT
+ * VERB ID", told as "VERB OBJECT ID" when it fails ("restore buffer 3").
+ */
+int id_op(const char *object, const char *verb, int (*op)(struct dmapeek *, uint32_t),
 	  const char *done, int argc, char **argv)
 {
+	char cmd[64];
 	uint32_t id;
-	int rc = parse_id_args(label, "ID", &id, no_args, argc, argv), err;
+	int rc, err;
 
+	snprintf(cmd, sizeof(cmd), "%s %s", object, verb);
+	rc = parse_id_args(cmd, "ID", &id, no_args, argc, argv);
 	if (rc)
 		return rc;
 	rc = need_ctx();
@@ -171,7 +176,7 @@ int id_op(const char *label, int (*op)(struct dmapeek *, uint32_t),
 		return rc;
 	err = op(dp.ctx, id);
 	if (err)
-		return op_err(err, "%s %u", label, id);
+		return op_err(err, "%s %s %u", verb, object, id);
 	pr_open_obj(NULL);
 	pr_u64("id", done, id);
 	pr_close_obj();
@@ -262,19 +267,6 @@ void print_ranges(const void *obj, range_fn range, const char *indent)
 }
 
 /* ------------------------------------------------------------- objects */
-
-int dispatch(const struct cmd *cmds, int argc, char **argv,
-	     const char *what)
-{
-	const struct cmd *c;
-
-	if (argc < 1)
-		return cmds[0].fn(0, argv);	/* the default verb */
-	c = TABLE_FIND(cmds, argv[0]);
-	if (c)
-		return c->fn(argc - 1, argv + 1);
-	return usage_err("unknown %s \"%s\", try \"dmapeek help\"", what, argv[0]);
-}
 
 int iter_done(const char *what)
 {

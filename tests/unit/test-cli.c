@@ -5,6 +5,8 @@
  * present) and compared with the exact text expected; the summary of
  * address ranges and the wall-clock time of events, which are pure; the
  * prefix matcher and the argument parser every command uses (args.c).
+ * The command tables themselves are tested through the program, by
+ * test-verbs.sh.
  */
 #include <errno.h>
 #include <stdarg.h>
