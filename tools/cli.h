@@ -18,6 +18,7 @@
 #include <dmapeek.h>
 
 #include "fields.h"
+#include "json_print.h"
 
 /* Exit codes, documented in dmapeek(8). */
 enum {
@@ -70,6 +71,7 @@ struct dp_state {
 	struct dmapeek_revoke_result *last_revoke;
 	struct join join;	/* "buffer list"'s merged dump (buffer.c) */
 	struct pci_access *pacc;	/* libpci, for names (pci.c) */
+	struct printer out;	/* where the pr_*() calls print (json_print.c) */
 	/* CLOCK_REALTIME - CLOCK_MONOTONIC, the clock of the events' timestamps */
 	int64_t mono_to_real_ns;
 };

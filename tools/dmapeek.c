@@ -430,11 +430,11 @@ int run(int argc, char **argv)
  */
 static int exec_top(char **argv)
 {
-	static char name[] = "dmapeek-top";
+	static const char name[] = "dmapeek-top";
 	char self[4096], *slash;
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - sizeof(name));
 
-	argv[0] = name;
+	argv[0] = (char *)name;		/* exec*() never write to their argv */
 	if (n > 0) {
 		self[n] = '\0';
 		slash = strrchr(self, '/');
@@ -505,7 +505,7 @@ int main(int argc, char **argv)
 		argc--;
 		argv++;
 	}
-	pr_init(stdout, dp.json, dp.pretty);
+	pr_init(&dp.out, stdout, dp.json, dp.pretty);
 	if (batch.file) {
 		const char *file = batch.file;
 

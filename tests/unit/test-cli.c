@@ -24,6 +24,7 @@
 
 static char *out_buf;
 static size_t out_len;
+static struct printer printer;
 
 static FILE *open_out(void)
 {
@@ -59,7 +60,7 @@ START_TEST(json_exact)
 {
 	FILE *f = open_out();
 
-	pr_init(f, true, false);
+	pr_init(&printer, f, true, false);
 	sample();
 	ck_assert_int_eq(pr_done(), 0);
 	fclose(f);
@@ -77,7 +78,7 @@ START_TEST(json_lines_have_no_separator)
 	FILE *f = open_out();
 	int i;
 
-	pr_init(f, true, false);
+	pr_init(&printer, f, true, false);
 	for (i = 1; i <= 3; i++) {
 		pr_open_obj(NULL);
 		pr_u64("event", NULL, i);
@@ -95,7 +96,7 @@ START_TEST(json_pretty_parses_back)
 	FILE *f = open_out(), *p;
 	int rc;
 
-	pr_init(f, true, true);
+	pr_init(&printer, f, true, true);
 	sample();
 	fclose(f);
 	if (system("python3 -c '' 2>/dev/null") != 0) {
@@ -118,7 +119,7 @@ START_TEST(text_uses_formats)
 {
 	FILE *f = open_out();
 
-	pr_init(f, false, false);
+	pr_init(&printer, f, false, false);
 	sample();
 	fclose(f);
 	ck_assert_str_eq(out_buf,
@@ -187,7 +188,7 @@ static char *summary_out(const struct range_summary *s, bool json)
 {
 	FILE *f = open_out();
 
-	pr_init(f, json, false);
+	pr_init(&printer, f, json, false);
 	pr_open_obj(NULL);
 	range_summary_print(s, "    ");
 	pr_close_obj();
