@@ -2,7 +2,8 @@
 /*
  * dmapeek attachment: a device's attachment to a dma-buf, with its
  * mappings; its printer and verbs, and the operations on one: import,
- * map, unmap, detach and dma read/write through it.
+ * map, unmap, detach, dma read/write through it and the audit of its
+ * mappings; at the end, the table of its verbs.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -92,8 +93,7 @@ static int attachment_delete(int argc, char **argv)
 	return delete_held("attachment", dmapeek_attachment_delete, argc, argv);
 }
 
-OBJECT(attachment, DMAPEEK_A_ATTACHMENT_ID, print_attachment(x, false, true),
-       { "delete", attachment_delete },)
+OBJECT(attachment, DMAPEEK_A_ATTACHMENT_ID, print_attachment(x, false, true))
 
 /*
  * "fd PID:FD": a duplicate of descriptor FD of process PID (pidfd_getfd(),
@@ -139,7 +139,11 @@ static int import_fd(const char *s, int *fd, bool *own)
 	return EXIT_OK;
 }
 
-int cmd_import(int argc, char **argv)
+#define IMPORT_ARGS	"{buffer ID | fd [PID:]FD} device ID [dynamic] [pin] [p2p] " \
+	"[no-invalidate] [behaviour normal|never-unmap|delayed-unmap] [delay MS] " \
+	"[hold|temporary]"
+
+static int cmd_import(int argc, char **argv)
 {
 	DMAPEEK_OPTS(dmapeek_import_opts, o);
 	uint32_t dev = 0, bid = 0, aid, temporary = 0;
@@ -161,13 +165,11 @@ int cmd_import(int argc, char **argv)
 	bool own = false;
 	int fd, rc, err;
 
-	rc = parse_args("import", args, argc, argv);
+	rc = parse_args("attachment import", args, argc, argv);
 	if (rc)
 		return rc;
 	if (!bid == !fdarg || !dev || (temporary && (o.flags & DMAPEEK_IMPORT_HOLD)))
-		return usage_err("usage: dmapeek import {buffer ID|fd [PID:]FD} device ID "
-				 "[dynamic] [pin] [p2p] [behaviour B] [delay MS] "
-				 "[hold|temporary]");
+		return usage_err("usage: dmapeek attachment import " IMPORT_ARGS);
 	/* a command's import stays, a batch's ends with it unless held */
 	if (!batch.file && !temporary)
 		o.flags |= DMAPEEK_IMPORT_HOLD;
@@ -210,25 +212,28 @@ static int detach_or_delete(struct dmapeek *ctx, uint32_t id)
 	return err == -ENOENT ? dmapeek_attachment_delete(ctx, id, NULL) : err;
 }
 
-int cmd_detach(int argc, char **argv)
+static int cmd_detach(int argc, char **argv)
 {
-	return id_op("detach", detach_or_delete, "detached attachment %" PRIu64,
-		     argc, argv);
+	return id_op("attachment", "detach", detach_or_delete,
+		     "detached attachment %" PRIu64, argc, argv);
 }
 
-int cmd_map(int argc, char **argv)
+static int cmd_map(int argc, char **argv)
 {
-	return id_op("map", dmapeek_map, "mapped attachment %" PRIu64, argc, argv);
+	return id_op("attachment", "map", dmapeek_map,
+		     "mapped attachment %" PRIu64, argc, argv);
 }
 
-int cmd_unmap(int argc, char **argv)
+static int cmd_unmap(int argc, char **argv)
 {
-	return id_op("unmap", dmapeek_unmap, "unmapped attachment %" PRIu64,
-		     argc, argv);
+	return id_op("attachment", "unmap", dmapeek_unmap,
+		     "unmapped attachment %" PRIu64, argc, argv);
 }
+
+#define DMA_ARGS	"{read|write} ID [offset O] len L [pattern BYTE]"
 
 /* dma read ATT [offset O] len L | dma write ATT [offset O] len L [pattern B] */
-int cmd_dma(int argc, char **argv)
+static int cmd_dma(int argc, char **argv)
 {
 	uint64_t off = 0, len = 0, i;
 	uint32_t id, pattern = 0xa5;
@@ -238,15 +243,14 @@ int cmd_dma(int argc, char **argv)
 		{ "pattern", A_BYTE, &pattern, 0 },
 		{ NULL, A_U32, NULL, 0 },
 	};
-	const char *use = "{read|write} ATTACHMENT [offset O] len L [pattern BYTE]";
 	unsigned char *buf;
 	bool wr;
 	int rc, err;
 
 	if (argc < 1 || !(matches(argv[0], "read") || matches(argv[0], "write")))
-		return usage_err("usage: dmapeek dma %s", use);
+		return usage_err("usage: dmapeek attachment dma " DMA_ARGS);
 	wr = matches(argv[0], "write");
-	rc = parse_id_args("dma", use, &id, args, argc - 1, argv + 1);
+	rc = parse_id_args("attachment dma", DMA_ARGS, &id, args, argc - 1, argv + 1);
 	if (rc)
 		return rc;
 	if (!len || len > DMAPEEK_DMA_MAX_LEN)
@@ -282,3 +286,73 @@ int cmd_dma(int argc, char **argv)
 	free(buf);
 	return EXIT_OK;
 }
+
+/*
+ * audit ID: every live mapping of the attachment audited as "mapping
+ * audit" does, one report each (a JSON array of them).  Their ids are
+ * gathered first, so no request runs inside the mapping dump.
+ */
+static int cmd_audit(int argc, char **argv)
+{
+	struct dmapeek_attachment *a;
+	struct dmapeek_mapping *m;
+	uint32_t id, *ids = NULL, *more;
+	unsigned int n = 0, i;
+	int rc = parse_id_args("attachment audit", "ID", &id, no_args, argc, argv);
+
+	if (!rc)
+		rc = need_ctx();
+	if (rc)
+		return rc;
+	a = dmapeek_attachment_get(dp.ctx, id);
+	if (!a) {
+		const struct hint_for h = {
+			ENOENT, "\"dmapeek attachment\" lists the attachments", NULL, 0,
+		};
+
+		return op_err_hint(errno, &h, "attachment %u", id);
+	}
+	dmapeek_object_free(a);
+	dmapeek_for_each_mapping_of_attachment(dp.ctx, id, m) {
+		more = realloc(ids, (n + 1) * sizeof(*ids));
+		if (!more) {
+			dmapeek_iter_end(m);
+			free(ids);
+			return op_err(ENOMEM, "audit attachment %u", id);
+		}
+		ids = more;
+		ids[n++] = dmapeek_mapping_id(m);
+	}
+	rc = iter_done("mapping");
+	if (!rc && !n) {
+		fprintf(stderr, "dmapeek: ");
+		where();
+		fprintf(stderr, "attachment %u has no mapping to audit\n"
+			"hint: \"dmapeek attachment map %u\" maps it\n", id, id);
+		rc = EXIT_FAILED;
+	}
+	if (!rc) {
+		pr_open_arr(NULL);
+		for (i = 0; i < n && !rc; i++)
+			rc = audit_mapping(ids[i]);
+		pr_close_arr();
+	}
+	free(ids);
+	return rc;
+}
+
+/*
+ * The verbs of "dmapeek attachment".  A prefix names the first row it
+ * starts: new verbs go at the end.
+ */
+const struct cmd attachment_verbs[] = {
+	OBJECT_VERBS(attachment),
+	{ "import", cmd_import, IMPORT_ARGS },
+	{ "detach", cmd_detach, "ID" },
+	{ "map", cmd_map, "ID" },
+	{ "unmap", cmd_unmap, "ID" },
+	{ "dma", cmd_dma, "read ID [offset O] len L\nwrite ID [offset O] len L [pattern BYTE]" },
+	{ "audit", cmd_audit, "ID" },
+	{ "delete", attachment_delete, "ID|all" },
+	{ NULL },
+};

@@ -3,7 +3,7 @@
  * dmapeek buffer: the dma-bufs dmapeek.ko exported, each listed with its
  * attachments (two dumps merged as they stream), every dma-buf of the
  * system ("buffer all"), and the operations on a buffer: export, move,
- * revoke and restore.  Exported buffers' fds stay open until exit, so a
+ * revoke and restore; at the end, the table of its verbs.  Exported buffers' fds stay open until exit, so a
  * batch can import them.
  */
 #include <errno.h>
@@ -283,10 +283,12 @@ static int buffer_exec(int argc, char **argv)
 	return rc;
 }
 
-OBJECT(buffer, DMAPEEK_A_BUFFER_ID, print_buffer(x, true), { "all", buffer_all },
-       { "delete", buffer_delete }, { "exec", buffer_exec },)
+OBJECT(buffer, DMAPEEK_A_BUFFER_ID, print_buffer(x, true))
 
-int cmd_export(int argc, char **argv)
+#define EXPORT_ARGS	"provider ID size SIZE [model pinned|movable|revocable] [name NAME] " \
+	"[chunks page|large] [hold|temporary]"
+
+static int cmd_export(int argc, char **argv)
 {
 	DMAPEEK_OPTS(dmapeek_export_opts, o, .model = DMAPEEK_MODEL_PINNED);
 	uint32_t temporary = 0;
@@ -304,7 +306,7 @@ int cmd_export(int argc, char **argv)
 	uint32_t id;
 	int fd, rc, err;
 
-	rc = parse_args("export", args, argc, argv);
+	rc = parse_args("buffer export", args, argc, argv);
 	if (rc)
 		return rc;
 	/* system memory page by page, or the largest chunks (the default) */
@@ -313,9 +315,7 @@ int cmd_export(int argc, char **argv)
 	else if (chunks && !matches(chunks, "large"))
 		return usage_err("bad chunks \"%s\" (page or large)", chunks);
 	if (!o.provider_id || !o.length || (temporary && (o.flags & DMAPEEK_EXPORT_HOLD)))
-		return usage_err("usage: dmapeek export provider ID size SIZE "
-				 "[model pinned|movable|revocable] [name NAME] "
-				 "[chunks page|large] [hold|temporary]");
+		return usage_err("usage: dmapeek buffer export " EXPORT_ARGS);
 	/* a command's buffer stays, a batch's ends with it unless held */
 	if (!batch.file && !temporary)
 		o.flags |= DMAPEEK_EXPORT_HOLD;
@@ -353,13 +353,15 @@ int held_fd(uint32_t id)
 	return -1;
 }
 
-int cmd_restore(int argc, char **argv)
+static int cmd_restore(int argc, char **argv)
 {
-	return id_op("restore", dmapeek_restore, "restored buffer %" PRIu64,
-		     argc, argv);
+	return id_op("buffer", "restore", dmapeek_restore,
+		     "restored buffer %" PRIu64, argc, argv);
 }
 
-int cmd_move(int argc, char **argv)
+#define MOVE_ARGS	"ID provider ID [timeout MS]"
+
+static int cmd_move(int argc, char **argv)
 {
 	uint32_t id, prov = 0, timeout = 0;
 	const struct arg args[] = {
@@ -369,12 +371,11 @@ int cmd_move(int argc, char **argv)
 	};
 	int rc, err;
 
-	rc = parse_id_args("move", "BUFFER provider ID [timeout MS]", &id, args,
-			   argc, argv);
+	rc = parse_id_args("buffer move", MOVE_ARGS, &id, args, argc, argv);
 	if (rc)
 		return rc;
 	if (!prov)
-		return usage_err("usage: dmapeek move BUFFER provider ID [timeout MS]");
+		return usage_err("usage: dmapeek buffer move " MOVE_ARGS);
 	rc = need_ctx();
 	if (rc)
 		return rc;
@@ -392,7 +393,9 @@ int cmd_move(int argc, char **argv)
 	return EXIT_OK;
 }
 
-int cmd_revoke(int argc, char **argv)
+#define REVOKE_ARGS	"ID [timeout MS]"
+
+static int cmd_revoke(int argc, char **argv)
 {
 	struct dmapeek_revoke_result *r;
 	uint32_t id, timeout = 0, aid;
@@ -405,7 +408,7 @@ int cmd_revoke(int argc, char **argv)
 	bool stuck;
 	int rc, err;
 
-	rc = parse_id_args("revoke", "BUFFER [timeout MS]", &id, args, argc, argv);
+	rc = parse_id_args("buffer revoke", REVOKE_ARGS, &id, args, argc, argv);
 	if (rc)
 		return rc;
 	rc = need_ctx();
@@ -439,3 +442,19 @@ int cmd_revoke(int argc, char **argv)
 	dp.last_revoke = r;
 	return EXIT_OK;
 }
+
+/*
+ * The verbs of "dmapeek buffer".  A prefix names the first row it starts:
+ * new verbs go at the end.
+ */
+const struct cmd buffer_verbs[] = {
+	OBJECT_VERBS(buffer),
+	{ "all", buffer_all, "" },
+	{ "export", cmd_export, EXPORT_ARGS },
+	{ "move", cmd_move, MOVE_ARGS },
+	{ "revoke", cmd_revoke, REVOKE_ARGS },
+	{ "restore", cmd_restore, "ID" },
+	{ "delete", buffer_delete, "ID|all" },
+	{ "exec", buffer_exec, "ID -- COMMAND [ARGS]" },
+	{ NULL },
+};

@@ -2,9 +2,9 @@
 /*
  * What the files of the dmapeek command line share: the exit codes, the
  * process's state (struct dp_state) and the batch's (struct batch), error
- * messages, the argument parser and prefix matcher, the printers every
- * object uses, and the object class that gives each object its "show",
- * "list" and "find" verbs.  Internal to tools/dmapeek; the library's
+ * messages, the argument parser and prefix matcher (args.h), the command
+ * tables, the printers every object uses, and the object class that gives
+ * each object its "show", "list" and "find" verbs.  Internal to tools/dmapeek; the library's
  * header is <dmapeek.h>.
  */
 #ifndef DMAPEEK_CLI_H
@@ -18,6 +18,7 @@
 #include <dmapeek.h>
 
 #include "fields.h"
+#include "json_print.h"
 
 /* Exit codes, documented in dmapeek(8). */
 enum {
@@ -70,6 +71,7 @@ struct dp_state {
 	struct dmapeek_revoke_result *last_revoke;
 	struct join join;	/* "buffer list"'s merged dump (buffer.c) */
 	struct pci_access *pacc;	/* libpci, for names (pci.c) */
+	struct printer out;	/* where the pr_*() calls print (json_print.c) */
 	/* CLOCK_REALTIME - CLOCK_MONOTONIC, the clock of the events' timestamps */
 	int64_t mono_to_real_ns;
 };
@@ -104,7 +106,7 @@ extern struct batch batch;
 
 void log_stderr(void *priv, enum dmapeek_log_level level, const char *fmt,
 		va_list ap);
-int usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* usage_err() is declared in args.h. */
 
 /*
  * What a command knows about one errno that the table in vop_err() cannot:
@@ -125,42 +127,13 @@ int op_err_hint(int err, const struct hint_for *h, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int need_ctx(void);
 
-/* --------------------------------------------- arguments (utils.c) */
+/* --------------------------------------------- arguments (args.c) */
 
-bool matches(const char *arg, const char *word);
-int parse_u32(const char *s, uint32_t *v);
+/* matches(), parse_u32(), struct arg, parse_args(), ... */
+#include "args.h"
 
-/*
- * A command's "NAME VALUE" words and bare flag words, as a table: every
- * command parses its arguments through parse_args(), so errors read alike
- * and a bad command line is reported before any talk to the module.
- */
-enum arg_type {
-	A_U32,		/* uint32_t */
-	A_BYTE,		/* uint32_t below 256 */
-	A_SIZE,		/* uint64_t, K/M/G/T suffixes */
-	A_STR,		/* const char * */
-	A_MODEL,	/* uint32_t, enum dmapeek_model by name */
-	A_BEHAVIOUR,	/* uint32_t, enum dmapeek_behaviour by name */
-	A_FLAG,		/* a bare word: ORs @bit into the uint32_t */
-};
-
-struct arg {
-	const char *name;
-	enum arg_type type;
-	void *dst;
-	uint32_t bit;
-};
-
-extern const struct arg no_args[];
-
-const struct arg *find_arg(const struct arg *args, const char *word);
-int parse_args(const char *cmd, const struct arg *args, int argc, char **argv);
-/* An id first, then the arguments of @args. */
-int parse_id_args(const char *cmd, const char *usage, uint32_t *id,
-		  const struct arg *args, int argc, char **argv);
-/* The operations on one id that answer only with success. */
-int id_op(const char *label, int (*op)(struct dmapeek *, uint32_t),
+/* The operations on one id that answer only with success: "OBJECT VERB ID". */
+int id_op(const char *object, const char *verb, int (*op)(struct dmapeek *, uint32_t),
 	  const char *done, int argc, char **argv);
 
 /* ---------------------------------------------- printing (utils.c) */
@@ -174,16 +147,43 @@ typedef int (*range_fn)(const void *obj, unsigned int i, struct dmapeek_addr_ran
 
 void print_ranges(const void *obj, range_fn range, const char *indent);
 
-/* ----------------------------------------------- objects (utils.c) */
+/* ------------------------------------------- command tables (dmapeek.c) */
 
 typedef int (*cmd_fn)(int argc, char **argv);
 
+/*
+ * One row of a command table, as rdma(8)'s: a word and what it runs.
+ *
+ * - A verb, or a command without verbs ("monitor"): @fn, and for help the
+ *   words that follow it (@args; forms of their own on lines of their own).
+ * - An object ("buffer"): the table of its verbs, and its fields for help.
+ *   Without a verb its first verb runs; "help" as a verb prints the
+ *   table's usage.
+ * - An alias: a top-level word of earlier releases that runs the verb of
+ *   the same name in @verbs ("dmapeek export" is "dmapeek buffer export").
+ *
+ * A word names a row by the whole name, else as a prefix of the first row
+ * in table order that it starts: add rows at the end of a table, so that
+ * a prefix typed today keeps its meaning.
+ */
 struct cmd {
 	const char *name;
 	cmd_fn fn;
+	const char *args;
+	const struct cmd *verbs;
+	const struct field *fields;
+	bool alias;
 };
 
-int dispatch(const struct cmd *cmds, int argc, char **argv, const char *what);
+/*
+ * The verbs of each object (in its file), for the top-level table.  New
+ * verbs of an object are new rows at the end of its table.
+ */
+extern const struct cmd buffer_verbs[], attachment_verbs[], mapping_verbs[],
+	provider_verbs[], device_verbs[], p2p_verbs[];
+
+/* ------------------------------------------------ objects (utils.c) */
+
 int iter_done(const char *what);
 
 /*
@@ -208,10 +208,17 @@ int obj_list(const struct objclass *oc, int argc, char **argv);
 int obj_find(const struct objclass *oc, int argc, char **argv);
 
 /*
- * One object kind: its class, and its "show", "list", "find" (and any
- * other) verbs.
+ * One object kind: its class, and the functions of the verbs every object
+ * has, which OBJECT_VERBS() puts first in its table of verbs:
+ *
+ *	const struct cmd buffer_verbs[] = {
+ *		OBJECT_VERBS(buffer),
+ *		{ "export", cmd_export, EXPORT_ARGS },
+ *		...
+ *		{ NULL },
+ *	};
  */
-#define OBJECT(obj, ID_ATTR, print_call, ...) \
+#define OBJECT(obj, ID_ATTR, print_call) \
 static void *obj##_get_v(uint32_t id) { return dmapeek_##obj##_get(dp.ctx, id); } \
 static void *obj##_next_v(const void *prev) { return dmapeek_##obj##_next(dp.ctx, prev); } \
 static void obj##_print_v(const void *x) { print_call; } \
@@ -225,15 +232,14 @@ static int obj##_list(int argc, char **argv) \
 static int obj##_find(int argc, char **argv) \
 { \
 	return obj_find(&obj##_class, argc, argv); \
-} \
-static const struct cmd obj##_cmds[] = { \
-	{ "show", obj##_list }, { "list", obj##_list }, { "find", obj##_find }, \
-	__VA_ARGS__ { NULL, NULL }, \
-}; \
-int cmd_##obj(int argc, char **argv) \
-{ \
-	return dispatch(obj##_cmds, argc, argv, #obj " command"); \
 }
+
+#define LIST_ARGS	"[ID] [FIELD [OP] VALUE]..."
+#define FIND_ARGS	"FIELD [OP] VALUE..."
+#define OBJECT_VERBS(obj) \
+	{ "show", obj##_list, LIST_ARGS }, \
+	{ "list", obj##_list, LIST_ARGS }, \
+	{ "find", obj##_find, FIND_ARGS }
 
 extern const struct objclass buffer_class, attachment_class, provider_class,
 	device_class, mapping_class, p2p_class;
@@ -250,31 +256,19 @@ int held_fd(uint32_t id);
 int buffer_fd(uint32_t id, int *fd, bool *own);
 int delete_held(const char *what, int (*del)(struct dmapeek *, uint32_t, uint32_t *),
 		int argc, char **argv);
-int cmd_buffer(int argc, char **argv);
-int cmd_export(int argc, char **argv);
-int cmd_move(int argc, char **argv);
-int cmd_revoke(int argc, char **argv);
-int cmd_restore(int argc, char **argv);
 
 /* attachment.c */
 void print_attachment(const struct dmapeek_attachment *a, bool nested,
 		      bool with_mappings);
-int cmd_attachment(int argc, char **argv);
-int cmd_import(int argc, char **argv);
-int cmd_detach(int argc, char **argv);
-int cmd_map(int argc, char **argv);
-int cmd_unmap(int argc, char **argv);
-int cmd_dma(int argc, char **argv);
 
 /* mapping.c */
 void print_mapping(const struct dmapeek_mapping *m, bool nested);
-int cmd_mapping(int argc, char **argv);
-int cmd_audit(int argc, char **argv);
+/* Audit mapping @id and print the report: an exit code. */
+int audit_mapping(uint32_t id);
 
-int cmd_provider(int argc, char **argv);	/* provider.c */
-int cmd_device(int argc, char **argv);		/* device.c */
-int cmd_p2p(int argc, char **argv);		/* p2p.c */
-int cmd_monitor(int argc, char **argv);		/* monitor.c */
+/* monitor.c */
+#define MONITOR_ARGS	"[count N] [timeout S] [FIELD [OP] VALUE]..."
+int cmd_monitor(int argc, char **argv);
 
 /* pci.c */
 bool valid_bdf(const char *s);
@@ -290,6 +284,11 @@ bool valid_name(const char *s);
 int var_set(const char *name, const char *val);
 int substitute(int argc, char **argv);
 int run_batch(const char *file);
+#define EXPECT_ARGS	"OBJECT ID FIELD [OP] VALUE...\n" \
+	"revoke FIELD [OP] VALUE...\n" \
+	"p2p PROVIDER_BDF CLIENT_BDF FIELD [OP] VALUE...\n" \
+	"count OBJECT [OP] N [FIELD [OP] VALUE]...\n" \
+	"fail [ERRNO] COMMAND..."
 int cmd_expect(int argc, char **argv);
 
 /* dmapeek.c: one command line (or batch line), through the command table */

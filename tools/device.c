@@ -59,3 +59,9 @@ const char *device_hint(uint32_t id, char *buf, size_t len)
 	}
 	return buf;
 }
+
+/* The verbs of "dmapeek device"; new verbs go at the end. */
+const struct cmd device_verbs[] = {
+	OBJECT_VERBS(device),
+	{ NULL },
+};

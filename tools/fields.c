@@ -12,6 +12,7 @@
 
 #include <dmapeek.h>
 
+#include "args.h"
 #include "fields.h"
 #include "json_print.h"
 
@@ -134,13 +135,6 @@ static bool word_is(const char *word, const char *name)
 	return name && !strcmp(word, name);
 }
 
-static bool word_prefix(const char *word, const char *name)
-{
-	size_t n = strlen(word);
-
-	return name && n && !strncmp(word, name, n);
-}
-
 const struct field *field_find(const struct field *fields, const char *word)
 {
 	const struct field *f;
@@ -150,7 +144,7 @@ const struct field *field_find(const struct field *fields, const char *word)
 		if (word_is(word, f->key) || word_is(word, f->alias))
 			return f;
 	for (f = fields; f->key; f++)
-		if (word_prefix(word, f->key) || word_prefix(word, f->alias))
+		if (matches(word, f->key) || (f->alias && matches(word, f->alias)))
 			return f;
 	return NULL;
 }

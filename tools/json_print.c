@@ -17,58 +17,52 @@
  */
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
 
-#define MAX_DEPTH 32
+/* The printer pr_init() bound: its state is the caller's (json_print.h). */
+static struct printer *cur;
 
-static FILE *out;
-static bool json, pretty;
-static int depth;
-static bool first[MAX_DEPTH];
-
-void pr_init(FILE *f, bool j, bool p)
+void pr_init(struct printer *p, FILE *f, bool json, bool pretty)
 {
-	out = f;
-	json = j;
-	pretty = p;
-	depth = 0;
-	first[0] = true;
+	*p = (struct printer){ .out = f, .json = json, .pretty = pretty };
+	p->first[0] = true;
+	cur = p;
 }
 
 bool pr_is_json(void)
 {
-	return json;
+	return cur->json;
 }
 
 static void indent(void)
 {
 	int i;
 
-	if (!pretty)
+	if (!cur->pretty)
 		return;
-	fputc('\n', out);
-	for (i = 0; i < depth; i++)
-		fputs("    ", out);
+	fputc('\n', cur->out);
+	for (i = 0; i < cur->depth; i++)
+		fputs("    ", cur->out);
 }
 
 static void put_escaped(const char *s)
 {
-	fputc('"', out);
+	fputc('"', cur->out);
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 
 		switch (c) {
-		case '"': fputs("\\\"", out); break;
-		case '\\': fputs("\\\\", out); break;
-		case '\n': fputs("\\n", out); break;
-		case '\t': fputs("\\t", out); break;
-		case '\r': fputs("\\r", out); break;
+		case '"': fputs("\\\"", cur->out); break;
+		case '\\': fputs("\\\\", cur->out); break;
+		case '\n': fputs("\\n", cur->out); break;
+		case '\t': fputs("\\t", cur->out); break;
+		case '\r': fputs("\\r", cur->out); break;
 		default:
 			if (c < 0x20)
-				fprintf(out, "\\u%04x", c);
+				fprintf(cur->out, "\\u%04x", c);
 			else
-				fputc(c, out);
+				fputc(c, cur->out);
 		}
 	}
-	fputc('"', out);
+	fputc('"', cur->out);
 }
 
 /*
@@ -78,42 +72,42 @@ static void put_escaped(const char *s)
  */
 static void key(const char *k)
 {
-	if (depth && !first[depth])
-		fputc(',', out);
-	first[depth] = false;
-	if (depth)
+	if (cur->depth && !cur->first[cur->depth])
+		fputc(',', cur->out);
+	cur->first[cur->depth] = false;
+	if (cur->depth)
 		indent();
 	if (k) {
 		put_escaped(k);
-		fputs(pretty ? ": " : ":", out);
+		fputs(cur->pretty ? ": " : ":", cur->out);
 	}
 }
 
 static void open(const char *k, char c)
 {
-	if (!json)
+	if (!cur->json)
 		return;
 	key(k);
-	fputc(c, out);
-	if (depth + 1 < MAX_DEPTH)
-		depth++;
-	first[depth] = true;
+	fputc(c, cur->out);
+	if (cur->depth + 1 < PR_MAX_DEPTH)
+		cur->depth++;
+	cur->first[cur->depth] = true;
 }
 
 static void close_(char c)
 {
 	bool empty;
 
-	if (!json)
+	if (!cur->json)
 		return;
-	empty = first[depth];
-	if (depth)
-		depth--;
+	empty = cur->first[cur->depth];
+	if (cur->depth)
+		cur->depth--;
 	if (!empty)
 		indent();
-	fputc(c, out);
-	if (!depth)
-		fputc('\n', out);
+	fputc(c, cur->out);
+	if (!cur->depth)
+		fputc('\n', cur->out);
 }
 
 void pr_open_obj(const char *k) { open(k, '{'); }
@@ -123,54 +117,54 @@ void pr_close_arr(void) { close_(']'); }
 
 void pr_str(const char *k, const char *fmt, const char *s)
 {
-	if (json) {
+	if (cur->json) {
 		key(k);
 		if (s)
 			put_escaped(s);
 		else
-			fputs("null", out);
+			fputs("null", cur->out);
 	} else if (fmt) {
-		fprintf(out, fmt, s ? s : "-");
+		fprintf(cur->out, fmt, s ? s : "-");
 	}
 }
 
 void pr_u64(const char *k, const char *fmt, uint64_t v)
 {
-	if (json) {
+	if (cur->json) {
 		key(k);
-		fprintf(out, "%" PRIu64, v);
+		fprintf(cur->out, "%" PRIu64, v);
 	} else if (fmt) {
-		fprintf(out, fmt, v);
+		fprintf(cur->out, fmt, v);
 	}
 }
 
 void pr_s64(const char *k, const char *fmt, int64_t v)
 {
-	if (json) {
+	if (cur->json) {
 		key(k);
-		fprintf(out, "%" PRId64, v);
+		fprintf(cur->out, "%" PRId64, v);
 	} else if (fmt) {
-		fprintf(out, fmt, v);
+		fprintf(cur->out, fmt, v);
 	}
 }
 
 void pr_bool(const char *k, const char *fmt, bool v)
 {
-	if (json) {
+	if (cur->json) {
 		key(k);
-		fputs(v ? "true" : "false", out);
+		fputs(v ? "true" : "false", cur->out);
 	} else if (fmt) {
-		fprintf(out, fmt, v ? "yes" : "no");
+		fprintf(cur->out, fmt, v ? "yes" : "no");
 	}
 }
 
 void pr_null(const char *k, const char *fmt)
 {
-	if (json) {
+	if (cur->json) {
 		key(k);
-		fputs("null", out);
+		fputs("null", cur->out);
 	} else if (fmt) {
-		fputs(fmt, out);
+		fputs(fmt, cur->out);
 	}
 }
 
@@ -212,49 +206,49 @@ void pr_size(const char *k, const char *fmt, uint64_t v)
 {
 	char b[32];
 
-	if (json) {
+	if (cur->json) {
 		pr_u64(k, NULL, v);
 		return;
 	}
 	fmt_size(b, sizeof(b), v);
 	if (fmt)
-		fprintf(out, fmt, b);
+		fprintf(cur->out, fmt, b);
 }
 
 void pr_ns(const char *k, const char *fmt, uint64_t ns)
 {
 	char b[32];
 
-	if (json) {
+	if (cur->json) {
 		pr_u64(k, NULL, ns);
 		return;
 	}
 	fmt_ns(b, sizeof(b), ns);
 	if (fmt)
-		fprintf(out, fmt, b);
+		fprintf(cur->out, fmt, b);
 }
 
 void pr_text(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (json)
+	if (cur->json)
 		return;
 	va_start(ap, fmt);
-	vfprintf(out, fmt, ap);
+	vfprintf(cur->out, fmt, ap);
 	va_end(ap);
 }
 
 void pr_nl(void)
 {
-	if (!json)
-		fputc('\n', out);
+	if (!cur->json)
+		fputc('\n', cur->out);
 }
 
 int pr_done(void)
 {
-	fflush(out);
-	return ferror(out) ? -EIO : 0;
+	fflush(cur->out);
+	return ferror(cur->out) ? -EIO : 0;
 }
 
 /* "4096", "64K", "64M", "1G", "2MiB", "0x1000" */

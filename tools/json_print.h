@@ -11,7 +11,21 @@
 #include <stdint.h>
 #include <stdio.h>
 
-void pr_init(FILE *out, bool json, bool pretty);
+#define PR_MAX_DEPTH 32
+
+/*
+ * Where and how the pr_*() calls print, and how deep in the JSON document
+ * they are.  The caller owns it (dmapeek's is dp.out); pr_init() binds it
+ * and every pr_*() call after it writes through it.
+ */
+struct printer {
+	FILE *out;
+	bool json, pretty;
+	int depth;
+	bool first[PR_MAX_DEPTH];	/* nothing printed yet at this depth */
+};
+
+void pr_init(struct printer *p, FILE *out, bool json, bool pretty);
 bool pr_is_json(void);
 /* Objects and arrays; @key is NULL inside an array (and at the top). */
 void pr_open_obj(const char *key);

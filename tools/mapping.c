@@ -2,7 +2,8 @@
 /*
  * dmapeek mapping: one mapping of an attachment, the addresses a device
  * was given; its printer and verbs, and "audit", which checks a mapping's
- * addresses against the IOMMU's page tables.
+ * addresses against the IOMMU's page tables; at the end, the table of its
+ * verbs.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -34,20 +35,14 @@ void print_mapping(const struct dmapeek_mapping *m, bool nested)
 
 OBJECT(mapping, DMAPEEK_A_MAPPING_ID, print_mapping(x, false))
 
-int cmd_audit(int argc, char **argv)
+/* Audit mapping @id and print the report (also "attachment audit"'s). */
+int audit_mapping(uint32_t id)
 {
 	struct dmapeek_audit_report *r;
 	uint64_t iova, exp, act;
 	unsigned int i;
-	uint32_t id;
-	int rc = parse_id_args("audit", "MAPPING", &id, no_args, argc, argv), err;
+	int err = dmapeek_audit(dp.ctx, id, &r);
 
-	if (rc)
-		return rc;
-	rc = need_ctx();
-	if (rc)
-		return rc;
-	err = dmapeek_audit(dp.ctx, id, &r);
 	if (err)
 		return op_err(err, "audit mapping %u", id);
 	pr_open_obj(NULL);
@@ -73,3 +68,23 @@ int cmd_audit(int argc, char **argv)
 	dmapeek_object_free(r);
 	return EXIT_OK;
 }
+
+static int cmd_audit(int argc, char **argv)
+{
+	uint32_t id;
+	int rc = parse_id_args("mapping audit", "ID", &id, no_args, argc, argv);
+
+	if (!rc)
+		rc = need_ctx();
+	return rc ? rc : audit_mapping(id);
+}
+
+/*
+ * The verbs of "dmapeek mapping".  A prefix names the first row it starts:
+ * new verbs go at the end.
+ */
+const struct cmd mapping_verbs[] = {
+	OBJECT_VERBS(mapping),
+	{ "audit", cmd_audit, "ID" },
+	{ NULL },
+};

@@ -9,6 +9,8 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <unistd.h>
+#include <sys/signalfd.h>
 
 #include <dmapeek.h>
 
@@ -16,15 +18,6 @@
 #include "fields.h"
 #include "json_print.h"
 #include "walltime.h"
-
-/* Set by SIGINT and SIGTERM: a signal handler's flag, outside struct dp_state. */
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
 
 /*
  * The wall-clock time of an event stamped @mono_ns: always in JSON (key
@@ -94,12 +87,43 @@ static const struct objclass event_class = {
 };
 
 /*
+ * SIGINT and SIGTERM end the monitor (and only it: a batch goes on to its
+ * next line): while it runs they are blocked and read from a signalfd
+ * polled beside the events, so no handler and no flag are needed.
+ */
+static int block_stop_signals(sigset_t *old)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &set, old))
+		return -1;
+	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+/* Take back the signals that came, and unblock them. */
+static void unblock_stop_signals(int sfd, const sigset_t *old)
+{
+	struct signalfd_siginfo si;
+
+	while (read(sfd, &si, sizeof(si)) == sizeof(si))
+		;
+	close(sfd);
+	sigprocmask(SIG_SETMASK, old, NULL);
+}
+
+static int watch(uint32_t max, uint32_t timeout, const struct cond *conds,
+		 unsigned int n);
+
+/*
  * monitor [count N] [timeout S] [FIELD VALUE]...: JSON lines with -j; the
  * filters pick events by type or object ("monitor buffer 3 type stuck").
  */
 int cmd_monitor(int argc, char **argv)
 {
-	uint32_t max = 0, timeout = 0, seen = 0;
+	uint32_t max = 0, timeout = 0;
 	const struct arg args[] = {
 		{ "count", A_U32, &max, 0 },
 		{ "timeout", A_U32, &timeout, 0 },
@@ -107,13 +131,11 @@ int cmd_monitor(int argc, char **argv)
 	};
 	struct cond conds[MAX_CONDS];
 	unsigned int n;
-	uint64_t lost_shown = 0, missed_shown = 0;
-	struct pollfd pfd;
-	int rc, err, i;
+	int rc, err, i, used;
 
 	/* count and timeout come first, filters after. */
-	for (i = 0; i + 1 < argc && find_arg(args, argv[i]) &&
-	     !field_find(event_fields, argv[i]); i += 2)
+	for (i = 0; i < argc && (used = arg_words(args, argv[i])) &&
+	     i + used <= argc && !field_find(event_fields, argv[i]); i += used)
 		;
 	rc = parse_args("monitor", args, i, argv);
 	if (!rc)
@@ -126,21 +148,38 @@ int cmd_monitor(int argc, char **argv)
 	if (err)
 		return op_err(err, "subscribe to events");
 	dp.mono_to_real_ns = walltime_offset_ns();
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	pfd.fd = dmapeek_event_fd(dp.ctx);
-	pfd.events = POLLIN;
 	if (!dp.json)
 		fprintf(stderr, "dmapeek: listening for events (Ctrl-C to stop)\n");
-	while (!stop && (!max || seen < max)) {
+	return watch(max, timeout, conds, n);
+}
+
+/* Print the events that pass @conds until @max, @timeout s idle or a signal. */
+static int watch(uint32_t max, uint32_t timeout, const struct cond *conds,
+		 unsigned int n)
+{
+	uint64_t lost_shown = 0, missed_shown = 0;
+	struct pollfd pfd[2];
+	uint32_t seen = 0;
+	sigset_t old;
+	int rc = EXIT_OK;
+
+	pfd[1].fd = block_stop_signals(&old);
+	if (pfd[1].fd < 0)
+		return op_err(errno, "signalfd");
+	pfd[1].events = POLLIN;
+	pfd[0].fd = dmapeek_event_fd(dp.ctx);
+	pfd[0].events = POLLIN;
+	while (!max || seen < max) {
 		const struct dmapeek_event *e;
-		int ready = poll(&pfd, 1, timeout ? (int)timeout * 1000 : -1);
+		int ready = poll(pfd, 2, timeout ? (int)timeout * 1000 : -1);
 
 		if (ready < 0 && errno == EINTR)
 			continue;
-		if (ready < 0)
-			return op_err(errno, "poll");
-		if (ready == 0)
+		if (ready < 0) {
+			rc = op_err(errno, "poll");
+			break;
+		}
+		if (ready == 0 || pfd[1].revents)
 			break;
 		while ((!max || seen < max) && (e = dmapeek_event_read(dp.ctx))) {
 			/* a gap in the events' numbers, told before the next one */
@@ -172,5 +211,6 @@ int cmd_monitor(int argc, char **argv)
 			fflush(stdout);
 		}
 	}
-	return EXIT_OK;
+	unblock_stop_signals(pfd[1].fd, &old);
+	return rc;
 }

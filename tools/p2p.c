@@ -31,6 +31,8 @@ static void print_p2p(const struct dmapeek_p2p *c)
 	pr_nl();
 }
 
+#define MATRIX_MAX	64
+
 static int bdf_index(char (*list)[32], unsigned int *n, const char *bdf)
 {
 	unsigned int i;
@@ -38,19 +40,54 @@ static int bdf_index(char (*list)[32], unsigned int *n, const char *bdf)
 	for (i = 0; i < *n; i++)
 		if (!strcmp(list[i], bdf))
 			return (int)i;
-	if (*n >= 64)
+	if (*n >= MATRIX_MAX)
 		return -1;
 	snprintf(list[*n], 32, "%s", bdf);
 	return (int)(*n)++;
 }
 
+/* The pairs of the dump by provider and client: their map types. */
+struct matrix {
+	char prov[MATRIX_MAX][32], cli[MATRIX_MAX][32];
+	unsigned int np, nc;
+	uint32_t type[MATRIX_MAX][MATRIX_MAX];	/* UINT32_MAX: no such pair */
+};
+
+static void print_matrix(const struct matrix *x)
+{
+	unsigned int i, j;
+	char name[256];
+
+	/* clients by bus:device.function, whole: functions of one device differ */
+	printf("%-14s", "provider");
+	for (j = 0; j < x->nc; j++)
+		printf(" %-7s", x->cli[j] + (strlen(x->cli[j]) > 7 ? strlen(x->cli[j]) - 7 : 0));
+	printf("\n");
+	for (i = 0; i < x->np; i++) {
+		printf("%-14s", x->prov[i]);
+		for (j = 0; j < x->nc; j++)
+			printf(" %-7s", x->type[i][j] == UINT32_MAX ? "" :
+			       dmapeek_map_type_abbrev(x->type[i][j]));
+		printf("\n");
+	}
+	printf("\nclients:\n");
+	for (j = 0; j < x->nc; j++) {
+		const char *n = pci_name(x->cli[j], name, sizeof(name));
+
+		printf("  %s%s%s\n", x->cli[j], n ? "  " : "", n ? n : "");
+	}
+	printf("\nLegend:\n"
+	       "  BUS = P2P through a PCI switch, bus addresses (bus-addr)\n"
+	       "  HB  = P2P through the host bridge (thru-host-bridge)\n"
+	       "  NS  = P2P not supported between the two (not-supported)\n"
+	       "  X   = no P2P involved (none)\n"
+	       "  ?   = unknown\n");
+}
+
 static int p2p_matrix(int argc, char **argv)
 {
-	static char prov[64][32], cli[64][32];
-	static uint32_t type[64][64];
-	unsigned int np = 0, nc = 0, i, j;
 	struct dmapeek_p2p *c;
-	char name[256];
+	struct matrix *x;
 	int rc;
 
 	(void)argv;
@@ -59,45 +96,26 @@ static int p2p_matrix(int argc, char **argv)
 	rc = need_ctx();
 	if (rc)
 		return rc;
-	memset(type, 0xff, sizeof(type));
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return op_err(ENOMEM, "p2p matrix");
+	memset(x->type, 0xff, sizeof(x->type));
 	pr_open_arr(NULL);
 	dmapeek_for_each_p2p(dp.ctx, c) {
-		int pi = bdf_index(prov, &np, dmapeek_p2p_provider_bdf(c) ?: "?");
-		int ci = bdf_index(cli, &nc, dmapeek_p2p_client_bdf(c) ?: "?");
+		int pi = bdf_index(x->prov, &x->np, dmapeek_p2p_provider_bdf(c) ?: "?");
+		int ci = bdf_index(x->cli, &x->nc, dmapeek_p2p_client_bdf(c) ?: "?");
 
 		if (pi >= 0 && ci >= 0)
-			type[pi][ci] = dmapeek_p2p_map_type(c);
+			x->type[pi][ci] = dmapeek_p2p_map_type(c);
 		if (pr_is_json())
 			print_p2p(c);
 	}
 	pr_close_arr();
 	rc = iter_done("p2p");
-	if (rc || pr_is_json())
-		return rc;
-	/* clients by bus:device.function, whole: functions of one device differ */
-	printf("%-14s", "provider");
-	for (j = 0; j < nc; j++)
-		printf(" %-7s", cli[j] + (strlen(cli[j]) > 7 ? strlen(cli[j]) - 7 : 0));
-	printf("\n");
-	for (i = 0; i < np; i++) {
-		printf("%-14s", prov[i]);
-		for (j = 0; j < nc; j++)
-			printf(" %-7s", type[i][j] == UINT32_MAX ? "" : dmapeek_map_type_abbrev(type[i][j]));
-		printf("\n");
-	}
-	printf("\nclients:\n");
-	for (j = 0; j < nc; j++) {
-		const char *n = pci_name(cli[j], name, sizeof(name));
-
-		printf("  %s%s%s\n", cli[j], n ? "  " : "", n ? n : "");
-	}
-	printf("\nLegend:\n"
-	       "  BUS = P2P through a PCI switch, bus addresses (bus-addr)\n"
-	       "  HB  = P2P through the host bridge (thru-host-bridge)\n"
-	       "  NS  = P2P not supported between the two (not-supported)\n"
-	       "  X   = no P2P involved (none)\n"
-	       "  ?   = unknown\n");
-	return EXIT_OK;
+	if (!rc && !pr_is_json())
+		print_matrix(x);
+	free(x);
+	return rc;
 }
 
 /* Why the kernel's P2PDMA rules gave a pair its map type, in words. */
@@ -254,12 +272,10 @@ static int p2p_show(int argc, char **argv)
 	return EXIT_OK;
 }
 
-static const struct cmd p2p_cmds[] = {
-	{ "matrix", p2p_matrix }, { "show", p2p_show }, { "list", p2p_list },
-	{ NULL, NULL },
+/* The verbs of "dmapeek p2p"; new verbs go at the end. */
+const struct cmd p2p_verbs[] = {
+	{ "matrix", p2p_matrix, "" },
+	{ "show", p2p_show, "PROVIDER_BDF CLIENT_BDF\n[FIELD [OP] VALUE]..." },
+	{ "list", p2p_list, "[FIELD [OP] VALUE]..." },
+	{ NULL },
 };
-
-int cmd_p2p(int argc, char **argv)
-{
-	return dispatch(p2p_cmds, argc, argv, "p2p command");
-}

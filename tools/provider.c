@@ -59,3 +59,9 @@ const char *provider_hint(uint32_t id, char *buf, size_t len)
 		 "the providers", id);
 	return buf;
 }
+
+/* The verbs of "dmapeek provider"; new verbs go at the end. */
+const struct cmd provider_verbs[] = {
+	OBJECT_VERBS(provider),
+	{ NULL },
+};

@@ -18,52 +18,11 @@
 #include "json_print.h"
 #include "stats.h"
 
-/* ------------------------------------------------------------- arguments */
-
-static bool is_prefix(const char *arg, const char *word)
-{
-	size_t n = strlen(arg);
-
-	return n && n <= strlen(word) && !strncmp(arg, word, n);
-}
-
-static int parse_format(const char *v, enum stats_format *fmt)
-{
-	if (is_prefix(v, "text"))
-		*fmt = STATS_TEXT;
-	else if (is_prefix(v, "prometheus"))
-		*fmt = STATS_PROMETHEUS;
-	else
-		return -EINVAL;
-	return 0;
-}
-
-int stats_parse_args(int argc, char **argv, enum stats_format *fmt,
-		     const char **bad)
-{
-	int i;
-
-	for (i = 0; i < argc; i++) {
-		const char *w = argv[i], *eq;
-
-		*bad = w;
-		/* "format X", "-format X", "--format X", "--format=X" */
-		w += strspn(w, "-");
-		eq = strchr(w, '=');
-		if (eq) {
-			if (strncmp(w, "format", (size_t)(eq - w)) || eq == w ||
-			    parse_format(eq + 1, fmt))
-				return -EINVAL;
-			continue;
-		}
-		if (!is_prefix(w, "format") || i + 1 >= argc)
-			return -EINVAL;
-		*bad = argv[++i];
-		if (parse_format(argv[i], fmt))
-			return -EINVAL;
-	}
-	return 0;
-}
+const char *const stats_format_names[] = {
+	[STATS_TEXT] = "text",
+	[STATS_PROMETHEUS] = "prometheus",
+	NULL,
+};
 
 /* ------------------------------------------------------------ collection */
 

@@ -18,6 +18,8 @@ struct dmapeek;
 
 /* Text or JSON (-j) through json_print, or Prometheus metrics. */
 enum stats_format { STATS_TEXT, STATS_PROMETHEUS };
+/* Their names, by value, for "stats format NAME"; NULL-terminated. */
+extern const char *const stats_format_names[];
 
 /* dma-bufs of one exporter (its exp_name) in one memory model. */
 struct stats_group {
@@ -72,13 +74,6 @@ struct stats {
 	uint64_t audit_failures;	/* mappings with a mismatch or a hole */
 	uint64_t audit_bad_pages;	/* their mismatched pages and holes */
 };
-
-/*
- * Parse "[format text|prometheus]" (also "--format X", "--format=X").
- * Returns 0, or -EINVAL with *bad pointing at the word at fault.
- */
-int stats_parse_args(int argc, char **argv, enum stats_format *fmt,
-		     const char **bad);
 
 /* Fill @s from the module (and the system-wide view); 0 or -errno. */
 int stats_collect(struct dmapeek *ctx, struct stats *s, const char **what);

@@ -2,9 +2,9 @@
 /*
  * What every command of dmapeek uses: errors as words (the errno's name,
  * the kernel's extended ack, a hint, the exit code it maps to), reaching
- * the module, the one argument parser and prefix matcher, the printers of
- * flags, enums and address ranges, the dispatch through a command table,
- * and the "show", "list" and "find" verbs every object shares.
+ * the module, the operations on one id, the printers of flags, enums and
+ * address ranges, and the "show", "list" and "find" verbs every object
+ * shares.  The argument parser and prefix matcher are args.c's.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -154,109 +154,21 @@ int need_ctx(void)
 	return 0;
 }
 
-/* ------------------------------------------------------------ arguments */
+/* ------------------------------------------------------------ operations */
 
-bool matches(const char *arg, const char *word)
-{
-	size_t n = strlen(arg);
-
-	return n && n <= strlen(word) && !strncmp(arg, word, n);
-}
-
-int parse_u32(const char *s, uint32_t *v)
-{
-	char *end;
-	unsigned long x;
-
-	if (!s || !isdigit((unsigned char)*s))
-		return -EINVAL;
-	errno = 0;
-	x = strtoul(s, &end, 0);
-	if (errno || *end || x > UINT32_MAX)
-		return -EINVAL;
-	*v = (uint32_t)x;
-	return 0;
-}
-
-const struct arg *find_arg(const struct arg *args, const char *word)
-{
-	const struct arg *a;
-
-	for (a = args; a->name; a++)
-		if (!strcmp(word, a->name))
-			return a;
-	for (a = args; a->name; a++)
-		if (matches(word, a->name))
-			return a;
-	return NULL;
-}
-
-static int parse_arg(const struct arg *a, const char *s)
-{
-	uint32_t *u = a->dst;
-
-	switch (a->type) {
-	case A_U32:
-		return parse_u32(s, u);
-	case A_BYTE:
-		return parse_u32(s, u) || *u > 255 ? -EINVAL : 0;
-	case A_SIZE:
-		return parse_size(s, a->dst);
-	case A_STR:
-		*(const char **)a->dst = s;
-		return 0;
-	case A_MODEL:
-		return dmapeek_model_parse(s, u);
-	case A_BEHAVIOUR:
-		return dmapeek_behaviour_parse(s, u);
-	case A_FLAG:
-		break;
-	}
-	return -EINVAL;
-}
-
-int parse_args(const char *cmd, const struct arg *args, int argc,
-	       char **argv)
-{
-	while (argc > 0) {
-		const struct arg *a = find_arg(args, argv[0]);
-
-		if (!a)
-			return usage_err("unknown %s argument \"%s\"", cmd, argv[0]);
-		if (a->type == A_FLAG) {
-			*(uint32_t *)a->dst |= a->bit;
-			argc--;
-			argv++;
-			continue;
-		}
-		if (argc < 2)
-			return usage_err("\"%s\" needs a value", argv[0]);
-		if (parse_arg(a, argv[1]))
-			return usage_err("bad %s \"%s\"", a->name, argv[1]);
-		argc -= 2;
-		argv += 2;
-	}
-	return 0;
-}
-
-/* An id first, then the arguments of @args. */
-int parse_id_args(const char *cmd, const char *usage, uint32_t *id,
-		  const struct arg *args, int argc, char **argv)
-{
-	if (argc < 1 || parse_u32(argv[0], id))
-		return usage_err("usage: dmapeek %s %s", cmd, usage);
-	return parse_args(cmd, args, argc - 1, argv + 1);
-}
-
-const struct arg no_args[] = { { NULL, A_U32, NULL, 0 } };
-
-/* The operations on one id that answer only with success. */
-int id_op(const char *label, int (*op)(struct dmapeek *, uint32_t),
+/*
+ * The operations on one id that answer only with success: "dmapeek OBJECT
+ * VERB ID", told as "VERB OBJECT ID" when it fails ("restore buffer 3").
+ */
+int id_op(const char *object, const char *verb, int (*op)(struct dmapeek *, uint32_t),
 	  const char *done, int argc, char **argv)
 {
+	char cmd[64];
 	uint32_t id;
-	int rc = parse_id_args(label, "ID", &id, no_args, argc, argv), err;
+	int rc, err;
 
+	snprintf(cmd, sizeof(cmd), "%s %s", object, verb);
+	rc = parse_id_args(cmd, "ID", &id, no_args, argc, argv);
 	if (rc)
 		return rc;
 	rc = need_ctx();
@@ -264,7 +176,7 @@ int id_op(const char *label, int (*op)(struct dmapeek *, uint32_t),
 		return rc;
 	err = op(dp.ctx, id);
 	if (err)
-		return op_err(err, "%s %u", label, id);
+		return op_err(err, "%s %s %u", verb, object, id);
 	pr_open_obj(NULL);
 	pr_u64("id", done, id);
 	pr_close_obj();
@@ -355,23 +267,6 @@ void print_ranges(const void *obj, range_fn range, const char *indent)
 }
 
 /* ------------------------------------------------------------- objects */
-
-int dispatch(const struct cmd *cmds, int argc, char **argv,
-	     const char *what)
-{
-	const struct cmd *c;
-
-	if (argc < 1)
-		return cmds[0].fn(0, argv);	/* the default verb */
-	/* A whole word wins over a prefix of another: "map" is not "mapping". */
-	for (c = cmds; c->name; c++)
-		if (!strcmp(argv[0], c->name))
-			return c->fn(argc - 1, argv + 1);
-	for (c = cmds; c->name; c++)
-		if (matches(argv[0], c->name))
-			return c->fn(argc - 1, argv + 1);
-	return usage_err("unknown %s \"%s\", try \"dmapeek help\"", what, argv[0]);
-}
 
 int iter_done(const char *what)
 {

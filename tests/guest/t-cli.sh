@@ -418,6 +418,13 @@ test_cli_scenario_export_import_move_revoke() {
 	run_scenario export-import-move-revoke.batch
 }
 
+# The verbs' spellings of earlier releases (aliases), against the module.
+test_cli_scenario_old_spellings() {
+	load_module
+	bind_lab_pair
+	run_scenario old-spellings.batch
+}
+
 test_cli_scenario_revoke_stuck_importer() {
 	load_module
 	bind_lab_pair

@@ -110,17 +110,22 @@ assert_offers() {
 }
 
 test_pkg_completion_words_and_prefixes() {
-	assert_offers "objects" buffer revoke stats bind unbind -- ''
+	assert_offers "objects" buffer attachment stats bind unbind -- ''
+	complete_for '' | grep -qxF revoke && fail "the alias revoke is offered at the top"
 	assert_offers "options" -json -batch -- -
 	assert_offers "a prefix" buffer bind -- b
-	assert_offers "verbs of a shortened object" show list all -- buf ''
-	assert_offers "keywords" provider size model name -- export ''
-	assert_offers "a keyword's values" pinned movable revocable -- export model ''
-	assert_offers "export's layouts" page large -- export chunks ''
-	assert_offers "flags and keywords" device dynamic delay -- import d
-	assert_offers "a keyword's values by prefix" normal never-unmap -- import behaviour n
+	assert_offers "verbs of a shortened object" show list all export revoke -- buf ''
+	assert_offers "keywords" provider size model name -- buffer export ''
+	assert_offers "keywords after an alias" provider size model name -- export ''
+	assert_offers "a keyword's values" pinned movable revocable -- buffer export model ''
+	assert_offers "flags and keywords" device dynamic delay -- attachment import d
+	assert_offers "a keyword's values by prefix" normal never-unmap -- att imp behaviour n
+	assert_offers "export's layouts" page large -- buffer export chunks ''
+	assert_offers "held or not" hold temporary -- buffer export ''
+	assert_offers "verbs of held objects" delete exec -- buffer ''
+	assert_offers "attachment delete" delete -- attachment ''
 	assert_offers "stats formats" prometheus -- stats format pro
-	[ -z "$(complete_for export name '')" ] || fail "offered words for a free-form name"
+	[ -z "$(complete_for buffer export name '')" ] || fail "offered words for a free-form name"
 }
 
 test_pkg_completion_offers_live_ids() {
@@ -141,14 +146,17 @@ test_pkg_completion_offers_live_ids() {
 	# shellcheck disable=SC2086
 	{
 		assert_offers "buffer ids" $buf -- buffer show ''
-		assert_offers "buffer ids to revoke" $buf -- revoke ''
-		assert_offers "buffer ids to import" $buf -- import buffer ''
+		assert_offers "buffer ids to revoke" $buf -- buffer revoke ''
+		assert_offers "buffer ids to revoke (alias)" $buf -- revoke ''
+		assert_offers "buffer ids to import" $buf -- attachment import buffer ''
 		assert_offers "attachment ids" $att -- attachment show ''
-		assert_offers "attachment ids to unmap" $att -- unmap ''
-		assert_offers "mapping ids to audit" $map -- audit ''
-		assert_offers "provider ids" $prov -- export provider ''
-		assert_offers "provider ids of a move" $prov -- move "${buf%% *}" provider ''
-		assert_offers "device ids" $dev -- import device ''
+		assert_offers "attachment ids to unmap" $att -- attachment unmap ''
+		assert_offers "attachment ids to audit" $att -- attachment audit ''
+		assert_offers "mapping ids to audit" $map -- mapping audit ''
+		assert_offers "mapping ids to audit (alias)" $map -- audit ''
+		assert_offers "provider ids" $prov -- buffer export provider ''
+		assert_offers "provider ids of a move" $prov -- buffer move "${buf%% *}" provider ''
+		assert_offers "device ids" $dev -- attachment import device ''
 	}
 	[ "$(complete_for buffer show '' | sort -n | tr '\n' ' ')" = "$(echo "$buf" | tr ' ' '\n' | sort -n | tr '\n' ' ')" ] ||
 		fail "buffer show offers other ids than the module lists: $(complete_for buffer show '' | tr '\n' ' ')"

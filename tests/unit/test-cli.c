@@ -3,21 +3,28 @@
  * Host tests of the command line's printing path and argument parsing:
  * the JSON writer's output is parsed back (by python3 -m json.tool when
  * present) and compared with the exact text expected; the summary of
- * address ranges and the wall-clock time of events, which are pure.
+ * address ranges and the wall-clock time of events, which are pure; the
+ * prefix matcher and the argument parser every command uses (args.c).
+ * The command tables themselves are tested through the program, by
+ * test-verbs.sh.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "unit.h"
 
+#include "args.h"
 #include "json_print.h"
 #include "ranges.h"
+#include "stats.h"
 #include "walltime.h"
 
 static char *out_buf;
 static size_t out_len;
+static struct printer printer;
 
 static FILE *open_out(void)
 {
@@ -53,7 +60,7 @@ START_TEST(json_exact)
 {
 	FILE *f = open_out();
 
-	pr_init(f, true, false);
+	pr_init(&printer, f, true, false);
 	sample();
 	ck_assert_int_eq(pr_done(), 0);
 	fclose(f);
@@ -71,7 +78,7 @@ START_TEST(json_lines_have_no_separator)
 	FILE *f = open_out();
 	int i;
 
-	pr_init(f, true, false);
+	pr_init(&printer, f, true, false);
 	for (i = 1; i <= 3; i++) {
 		pr_open_obj(NULL);
 		pr_u64("event", NULL, i);
@@ -89,7 +96,7 @@ START_TEST(json_pretty_parses_back)
 	FILE *f = open_out(), *p;
 	int rc;
 
-	pr_init(f, true, true);
+	pr_init(&printer, f, true, true);
 	sample();
 	fclose(f);
 	if (system("python3 -c '' 2>/dev/null") != 0) {
@@ -112,7 +119,7 @@ START_TEST(text_uses_formats)
 {
 	FILE *f = open_out();
 
-	pr_init(f, false, false);
+	pr_init(&printer, f, false, false);
 	sample();
 	fclose(f);
 	ck_assert_str_eq(out_buf,
@@ -181,7 +188,7 @@ static char *summary_out(const struct range_summary *s, bool json)
 {
 	FILE *f = open_out();
 
-	pr_init(f, json, false);
+	pr_init(&printer, f, json, false);
 	pr_open_obj(NULL);
 	range_summary_print(s, "    ");
 	pr_close_obj();
@@ -351,6 +358,214 @@ START_TEST(walltime_offset_maps_monotonic_to_realtime)
 }
 END_TEST
 
+/* ------------------------------------------------------------ arguments */
+
+/* args.c reports bad words through usage_err(): kept here to be read. */
+static char usage_msg[256];
+
+int usage_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(usage_msg, sizeof(usage_msg), fmt, ap);
+	va_end(ap);
+	return 2;
+}
+
+/* @line split at blanks into a static argv: the number of words. */
+static int words(const char *line, char **argv, int max)
+{
+	static char buf[256];
+	char *p, *save = NULL;
+	int argc = 0;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (p = strtok_r(buf, " ", &save); p && argc < max; p = strtok_r(NULL, " ", &save))
+		argv[argc++] = p;
+	return argc;
+}
+
+START_TEST(matches_takes_prefixes_only)
+{
+	ck_assert(matches("buf", "buffer"));
+	ck_assert(matches("buffer", "buffer"));
+	ck_assert(!matches("buffers", "buffer"));
+	ck_assert(!matches("", "buffer"));
+	ck_assert(!matches("bx", "buffer"));
+}
+END_TEST
+
+struct row {
+	const char *name;
+	int n;
+};
+
+START_TEST(table_whole_word_first_then_first_prefix)
+{
+	static const struct row rows[] = {
+		{ "mapping", 1 }, { "monitor", 2 }, { "map", 3 }, { "move", 4 },
+		{ NULL, 0 },
+	};
+	static const char *const list[] = { "text", "prometheus", NULL };
+
+	ck_assert_int_eq(TABLE_FIND(rows, "map")->n, 3);	/* not "mapping" */
+	ck_assert_int_eq(TABLE_FIND(rows, "ma")->n, 1);		/* the first */
+	ck_assert_int_eq(TABLE_FIND(rows, "m")->n, 1);
+	ck_assert_int_eq(TABLE_FIND(rows, "mov")->n, 4);
+	ck_assert_int_eq(TABLE_FIND(rows, "mo")->n, 2);
+	ck_assert_ptr_null(TABLE_FIND(rows, "mapx"));
+	ck_assert_ptr_null(TABLE_FIND(rows, ""));
+	ck_assert_int_eq(word_find(list, "prom"), 1);
+	ck_assert_int_eq(word_find(list, "t"), 0);
+	ck_assert_int_eq(word_find(list, "json"), -1);
+}
+END_TEST
+
+START_TEST(args_keywords_values_and_flags)
+{
+	uint32_t id = 0, flags = 0, model = 0;
+	uint64_t size = 0;
+	const char *name = NULL;
+	const struct arg args[] = {
+		{ "provider", A_U32, &id, 0, NULL },
+		{ "size", A_SIZE, &size, 0, NULL },
+		{ "model", A_MODEL, &model, 0, NULL },
+		{ "name", A_STR, &name, 0, NULL },
+		{ "pin", A_FLAG, &flags, 1, NULL },
+		{ "p2p", A_FLAG, &flags, 4, NULL },
+		{ NULL, A_U32, NULL, 0, NULL },
+	};
+	char *argv[16];
+	int argc;
+
+	argc = words("prov 3 size 64K p2p model revocable name -x", argv, 16);
+	ck_assert_int_eq(parse_args("buffer export", args, argc, argv), 0);
+	ck_assert_uint_eq(id, 3);
+	ck_assert_uint_eq(size, 64 << 10);
+	ck_assert_uint_eq(flags, 4);
+	ck_assert_uint_eq(model, DMAPEEK_MODEL_REVOCABLE);
+	ck_assert_str_eq(name, "-x");		/* a value, not an option */
+	/* "p" is a prefix of provider, pin and p2p: the first row's */
+	argc = words("p 5 pin", argv, 16);
+	ck_assert_int_eq(parse_args("buffer export", args, argc, argv), 0);
+	ck_assert_uint_eq(id, 5);
+	ck_assert_uint_eq(flags, 5);
+
+	argc = words("provider 1 colour red", argv, 16);
+	ck_assert_int_eq(parse_args("buffer export", args, argc, argv), 2);
+	ck_assert_str_eq(usage_msg, "unknown buffer export argument \"colour\"");
+	argc = words("size", argv, 16);
+	ck_assert_int_eq(parse_args("buffer export", args, argc, argv), 2);
+	ck_assert_str_eq(usage_msg, "\"size\" needs a value");
+	argc = words("size 12Q", argv, 16);
+	ck_assert_int_eq(parse_args("buffer export", args, argc, argv), 2);
+	ck_assert_str_eq(usage_msg, "bad size \"12Q\"");
+	argc = words("model sticky", argv, 16);
+	ck_assert_int_eq(parse_args("buffer export", args, argc, argv), 2);
+}
+END_TEST
+
+/* A keyword spelled as an option: -K V, --K V, --K=V; never a flag with "=". */
+START_TEST(args_keywords_as_options)
+{
+	uint32_t id = 0, flags = 0;
+	const struct arg args[] = {
+		{ "provider", A_U32, &id, 0, NULL },
+		{ "pin", A_FLAG, &flags, 1, NULL },
+		{ NULL, A_U32, NULL, 0, NULL },
+	};
+	char *argv[16];
+	int argc;
+
+	argc = words("-provider 7", argv, 16);
+	ck_assert_int_eq(parse_args("x", args, argc, argv), 0);
+	ck_assert_uint_eq(id, 7);
+	argc = words("--prov=8 --pin", argv, 16);
+	ck_assert_int_eq(parse_args("x", args, argc, argv), 0);
+	ck_assert_uint_eq(id, 8);
+	ck_assert_uint_eq(flags, 1);
+	argc = words("--pin=yes", argv, 16);
+	ck_assert_int_eq(parse_args("x", args, argc, argv), 2);
+	argc = words("provider=8", argv, 16);
+	ck_assert_int_eq(parse_args("x", args, argc, argv), 2);
+	argc = words("-- 8", argv, 16);
+	ck_assert_int_eq(parse_args("x", args, argc, argv), 2);
+	ck_assert_int_eq(arg_words(args, "--provider=1"), 1);
+	ck_assert_int_eq(arg_words(args, "provider"), 2);
+	ck_assert_int_eq(arg_words(args, "pin"), 1);
+	ck_assert_int_eq(arg_words(args, "bogus"), 0);
+}
+END_TEST
+
+/* "dmapeek stats"'s arguments, as its table spells them. */
+static int stats_args(const char *line, uint32_t *fmt)
+{
+	const struct arg args[] = {
+		{ "format", A_WORD, fmt, 0, stats_format_names },
+		{ NULL, A_U32, NULL, 0, NULL },
+	};
+	char *argv[8];
+	int argc = words(line, argv, 8);
+
+	*fmt = STATS_TEXT;
+	usage_msg[0] = '\0';
+	return parse_args("stats", args, argc, argv);
+}
+
+START_TEST(args_stats_format)
+{
+	uint32_t fmt;
+
+	ck_assert_int_eq(stats_args("", &fmt), 0);
+	ck_assert_uint_eq(fmt, STATS_TEXT);
+	ck_assert_int_eq(stats_args("format prometheus", &fmt), 0);
+	ck_assert_uint_eq(fmt, STATS_PROMETHEUS);
+	ck_assert_int_eq(stats_args("--format prom", &fmt), 0);
+	ck_assert_uint_eq(fmt, STATS_PROMETHEUS);
+	ck_assert_int_eq(stats_args("--format=prometheus", &fmt), 0);
+	ck_assert_uint_eq(fmt, STATS_PROMETHEUS);
+	ck_assert_int_eq(stats_args("fo prometheus", &fmt), 0);
+	ck_assert_uint_eq(fmt, STATS_PROMETHEUS);
+	ck_assert_int_eq(stats_args("-f text", &fmt), 0);
+	ck_assert_uint_eq(fmt, STATS_TEXT);
+	ck_assert_int_eq(stats_args("format openmetrics", &fmt), 2);
+	ck_assert_str_eq(usage_msg, "bad format \"openmetrics\"");
+	ck_assert_int_eq(stats_args("format", &fmt), 2);
+	ck_assert_int_eq(stats_args("bogus", &fmt), 2);
+	ck_assert_str_eq(usage_msg, "unknown stats argument \"bogus\"");
+	ck_assert_int_eq(stats_args("--form=json", &fmt), 2);
+	ck_assert_str_eq(usage_msg, "bad format \"json\"");
+}
+END_TEST
+
+START_TEST(args_an_id_first)
+{
+	uint32_t id = 0, timeout = 0;
+	const struct arg args[] = {
+		{ "timeout", A_U32, &timeout, 0, NULL },
+		{ NULL, A_U32, NULL, 0, NULL },
+	};
+	char *argv[8];
+	int argc;
+
+	argc = words("3 timeout 500", argv, 8);
+	ck_assert_int_eq(parse_id_args("buffer revoke", "ID [timeout MS]", &id, args,
+				       argc, argv), 0);
+	ck_assert_uint_eq(id, 3);
+	ck_assert_uint_eq(timeout, 500);
+	argc = words("timeout 500", argv, 8);
+	ck_assert_int_eq(parse_id_args("buffer revoke", "ID [timeout MS]", &id, args,
+				       argc, argv), 2);
+	ck_assert_str_eq(usage_msg, "usage: dmapeek buffer revoke ID [timeout MS]");
+	ck_assert_int_eq(parse_id_args("buffer revoke", "ID", &id, args, 0, argv), 2);
+	ck_assert_int_eq(parse_u32("0x10", &id), 0);
+	ck_assert_uint_eq(id, 16);
+	ck_assert_int_eq(parse_u32("4294967296", &id), -EINVAL);
+	ck_assert_int_eq(parse_u32("-1", &id), -EINVAL);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -367,6 +582,12 @@ int main(void)
 		walltime_local_time_to_the_microsecond,
 		walltime_before_the_epoch_and_short_buffers,
 		walltime_offset_maps_monotonic_to_realtime,
+		matches_takes_prefixes_only,
+		table_whole_word_first_then_first_prefix,
+		args_keywords_values_and_flags,
+		args_keywords_as_options,
+		args_stats_format,
+		args_an_id_first,
 		NULL,
 	};
 

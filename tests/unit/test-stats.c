@@ -2,8 +2,9 @@
 /*
  * Host tests of "dmapeek stats": the Prometheus writer against the exact
  * text expected and against the rules of the text exposition format (what
- * node_exporter's textfile collector parses), label escaping, and the
- * argument parser.  The guest suite checks the same output with promtool.
+ * node_exporter's textfile collector parses) and label escaping (its
+ * arguments are the command line's parser's: test-cli).  The guest suite
+ * checks the same output with promtool.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -301,43 +302,6 @@ START_TEST(buffers_group_by_exporter_and_model)
 }
 END_TEST
 
-static int parse(const char *line, enum stats_format *fmt, const char **bad)
-{
-	static char buf[128];
-	char *argv[8], *p;
-	int argc = 0;
-
-	snprintf(buf, sizeof(buf), "%s", line);
-	for (p = strtok(buf, " "); p && argc < 8; p = strtok(NULL, " "))
-		argv[argc++] = p;
-	*fmt = STATS_TEXT;
-	return stats_parse_args(argc, argv, fmt, bad);
-}
-
-START_TEST(arguments)
-{
-	enum stats_format fmt;
-	const char *bad;
-
-	ck_assert_int_eq(parse("", &fmt, &bad), 0);
-	ck_assert_int_eq(fmt, STATS_TEXT);
-	ck_assert_int_eq(parse("format prometheus", &fmt, &bad), 0);
-	ck_assert_int_eq(fmt, STATS_PROMETHEUS);
-	ck_assert_int_eq(parse("--format prom", &fmt, &bad), 0);
-	ck_assert_int_eq(fmt, STATS_PROMETHEUS);
-	ck_assert_int_eq(parse("--format=prometheus", &fmt, &bad), 0);
-	ck_assert_int_eq(fmt, STATS_PROMETHEUS);
-	ck_assert_int_eq(parse("-f text", &fmt, &bad), 0);
-	ck_assert_int_eq(fmt, STATS_TEXT);
-	ck_assert_int_eq(parse("format openmetrics", &fmt, &bad), -EINVAL);
-	ck_assert_str_eq(bad, "openmetrics");
-	ck_assert_int_eq(parse("format", &fmt, &bad), -EINVAL);
-	ck_assert_int_eq(parse("bogus", &fmt, &bad), -EINVAL);
-	ck_assert_str_eq(bad, "bogus");
-	ck_assert_int_eq(parse("--form=json", &fmt, &bad), -EINVAL);
-}
-END_TEST
-
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -347,7 +311,6 @@ int main(void)
 		prometheus_escapes_label_values,
 		prometheus_without_audit_has_no_audit_families,
 		buffers_group_by_exporter_and_model,
-		arguments,
 		NULL,
 	};
 

@@ -222,7 +222,7 @@ static void tick(struct top_ui *u)
 
 static int snapshot(struct top_ui *u)
 {
-	static struct top_lines L;
+	struct top_lines *L = calloc(1, sizeof(*L));	/* too large for the stack */
 	const struct top_model *m = u->m;
 	struct top_hdr_ctx h = {
 		.t = &m->totals, .provs = m->provs, .nr_provs = m->nr_provs,
@@ -232,20 +232,25 @@ static int snapshot(struct top_ui *u)
 	char line[TOP_LINE];
 	size_t i;
 
-	top_header_lines(&L, &h);
-	for (i = 0; i < L.n; i++)
-		printf("%s\n", L.l[i].text);
+	if (!L) {
+		fprintf(stderr, "dmapeek-top: %s\n", strerror(ENOMEM));
+		return EXIT_FAILED;
+	}
+	top_header_lines(L, &h);
+	for (i = 0; i < L->n; i++)
+		printf("%s\n", L->l[i].text);
 	top_fmt_table_head(line, sizeof(line), u->sort, u->desc);
 	printf("\n%s\n", line);
 	for (i = 0; i < u->nr_idx; i++) {
 		top_fmt_row(line, sizeof(line), &m->rows[u->idx[i]]);
 		printf("%s\n", line);
 	}
-	L.n = 0;
-	top_provider_lines(&L, m->provs, m->nr_provs);
+	L->n = 0;
+	top_provider_lines(L, m->provs, m->nr_provs);
 	printf("\n");
-	for (i = 0; i < L.n; i++)
-		printf("%s\n", L.l[i].text);
+	for (i = 0; i < L->n; i++)
+		printf("%s\n", L->l[i].text);
+	free(L);
 	return fflush(stdout) ? EXIT_FAILED : EXIT_OK;
 }
 
@@ -626,10 +631,12 @@ static int interactive(struct top_ui *u, bool color)
 	nodelay(stdscr, TRUE);
 	set_escdelay(25);
 	curs_set(0);
-	top_view_init(color);
-	err = loop(u, sigfd);
+	u->screen = top_view_init(color);
+	err = u->screen ? loop(u, sigfd) : -ENOMEM;
 	/* leave the alternate screen and give the terminal back as found */
 	endwin();
+	top_view_free(u->screen);
+	u->screen = NULL;
 	delscreen(scr);
 	close(sigfd);
 	if (err) {
@@ -639,13 +646,17 @@ static int interactive(struct top_ui *u, bool color)
 	return EXIT_OK;
 }
 
+/* When the last phase ended: wall and CPU time (user + system), in ns and us. */
+struct phases {
+	uint64_t t_last, cpu_last;
+};
+
 /*
  * DMAPEEK_TOP_TIMING set: each phase of the start (and of --snapshot) on
  * stderr, wall and CPU time (user + system), for the benchmarks.
  */
-static void phase(const char *what)
+static void phase(struct phases *p, const char *what)
 {
-	static uint64_t t_last, cpu_last;
 	struct rusage ru;
 	uint64_t t = mono_ns(), cpu;
 
@@ -654,23 +665,25 @@ static void phase(const char *what)
 	getrusage(RUSAGE_SELF, &ru);
 	cpu = (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000ULL +
 	      (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
-	if (t_last)
+	if (p->t_last)
 		fprintf(stderr, "dmapeek-top timing: %s %.1f ms wall, %.1f ms CPU\n",
-			what, (double)(t - t_last) / 1e6,
-			(double)(cpu - cpu_last) / 1e3);
-	t_last = t;
-	cpu_last = cpu;
+			what, (double)(t - p->t_last) / 1e6,
+			(double)(cpu - p->cpu_last) / 1e3);
+	p->t_last = t;
+	p->cpu_last = cpu;
 }
 
 int main(int argc, char **argv)
 {
+	/* the program's state, as dmapeek's is its struct dp_state */
 	static struct top_model m;
 	static struct top_ui u;
 	struct opts o = { .delay = 2.0, .sort = TOP_COL_ID };
+	struct phases ph = { 0, 0 };
 	const char *nc = getenv("NO_COLOR");
 	int rc, err;
 
-	phase("start");
+	phase(&ph, "start");
 	setlocale(LC_ALL, "");
 	rc = parse_opts(argc, argv, &o);
 	if (rc >= 0)
@@ -696,21 +709,21 @@ int main(int argc, char **argv)
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		u.t0_ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 	}
-	phase("open and subscribe");
+	phase(&ph, "open and subscribe");
 	if (top_model_refresh(&m, false) && o.snapshot) {
 		fprintf(stderr, "dmapeek-top: %s\n", m.msg);
 		top_model_close(&m);
 		return EXIT_FAILED;
 	}
-	phase("refresh (dumps)");
+	phase(&ph, "refresh (dumps)");
 	if (reselect(&u)) {
 		top_model_close(&m);
 		return EXIT_FAILED;
 	}
-	phase("filter and sort");
+	phase(&ph, "filter and sort");
 	if (o.snapshot) {
 		rc = snapshot(&u);
-		phase("print the frame");
+		phase(&ph, "print the frame");
 	} else {
 		rc = interactive(&u, !o.no_color && !(nc && *nc));
 	}

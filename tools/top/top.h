@@ -326,9 +326,12 @@ struct top_ui {
 	double delay;
 	uint64_t t0_ns;			/* event log times are relative to it */
 	uint64_t next_full_ns;		/* no full refresh before (top.c) */
+	struct top_screen *screen;	/* view.c's, while the screen is in use */
 };
 
-void top_view_init(bool color);
+/* The screen's colours and what drawing keeps between frames; NULL: ENOMEM. */
+struct top_screen *top_view_init(bool color);
+void top_view_free(struct top_screen *s);
 void top_view_draw(struct top_ui *u);
 /* Rows of the table the screen shows now (for PgUp/PgDn). */
 int top_view_page(const struct top_ui *u);

@@ -9,6 +9,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <curses.h>
 
@@ -28,9 +29,18 @@ enum {
 	ROLE_MAX,
 };
 
-static attr_t role_attr[ROLE_MAX];
+/*
+ * What drawing keeps between frames: the attribute of each role, how many
+ * rows of the table the last frame could show (for paging), and the lines
+ * of the frame being drawn (too large for the stack).
+ */
+struct top_screen {
+	attr_t role_attr[ROLE_MAX];
+	int table_rows;
+	struct top_lines header, body, detail;
+};
 
-void top_view_init(bool color)
+struct top_screen *top_view_init(bool color)
 {
 	static const struct {
 		short fg, bg;
@@ -56,27 +66,36 @@ void top_view_init(bool color)
 		[ROLE_WARN] = A_BOLD,
 		[ROLE_KEY] = A_REVERSE,
 	};
+	struct top_screen *s = calloc(1, sizeof(*s));
 	int r;
 
+	if (!s)
+		return NULL;
 	if (color && has_colors() && start_color() == OK) {
 		use_default_colors();
 		for (r = 1; r < ROLE_MAX; r++) {
 			init_pair((short)r, pal[r].fg, pal[r].bg);
-			role_attr[r] = COLOR_PAIR(r) | pal[r].extra;
+			s->role_attr[r] = COLOR_PAIR(r) | pal[r].extra;
 		}
-		role_attr[ROLE_PLAIN] = A_NORMAL;
-		return;
+		s->role_attr[ROLE_PLAIN] = A_NORMAL;
+		return s;
 	}
-	memcpy(role_attr, mono, sizeof(mono));
+	memcpy(s->role_attr, mono, sizeof(mono));
+	return s;
 }
 
-static attr_t line_attr(enum top_attr a)
+void top_view_free(struct top_screen *s)
+{
+	free(s);
+}
+
+static attr_t line_attr(const struct top_screen *s, enum top_attr a)
 {
 	switch (a) {
-	case TOP_A_TITLE: return role_attr[ROLE_TITLE];
-	case TOP_A_ALERT: return role_attr[ROLE_ALERT];
-	case TOP_A_DIM: return role_attr[ROLE_DIM];
-	default: return role_attr[ROLE_PLAIN];
+	case TOP_A_TITLE: return s->role_attr[ROLE_TITLE];
+	case TOP_A_ALERT: return s->role_attr[ROLE_ALERT];
+	case TOP_A_DIM: return s->role_attr[ROLE_DIM];
+	default: return s->role_attr[ROLE_PLAIN];
 	}
 }
 
@@ -98,18 +117,19 @@ static void put_line(int y, const char *s, attr_t attr, bool fill)
 	attrset(A_NORMAL);
 }
 
-static int draw_lines(int y, int max_y, const struct top_lines *L, size_t from)
+static int draw_lines(const struct top_screen *s, int y, int max_y,
+		      const struct top_lines *L, size_t from)
 {
 	size_t i;
 
 	for (i = from; i < L->n && y < max_y; i++, y++)
-		put_line(y, L->l[i].text, line_attr(L->l[i].attr), false);
+		put_line(y, L->l[i].text, line_attr(s, L->l[i].attr), false);
 	return y;
 }
 
 static int draw_header(const struct top_ui *u)
 {
-	static struct top_lines L;
+	struct top_lines *L = &u->screen->header;
 	const struct top_model *m = u->m;
 	struct top_hdr_ctx h = {
 		.t = &m->totals,
@@ -123,9 +143,9 @@ static int draw_header(const struct top_ui *u)
 		.events_live = m->events_live,
 	};
 
-	L.n = 0;
-	top_header_lines(&L, &h);
-	return draw_lines(0, LINES - 2, &L, 0);
+	L->n = 0;
+	top_header_lines(L, &h);
+	return draw_lines(u->screen, 0, LINES - 2, L, 0);
 }
 
 /* Lines the detail pane takes (0 when hidden or the screen is short). */
@@ -139,15 +159,16 @@ static int detail_height(const struct top_ui *u, int avail, size_t lines)
 	return h < avail / 2 ? h : avail / 2;
 }
 
-static attr_t row_attr(const struct top_row *r, bool selected)
+static attr_t row_attr(const struct top_screen *s, const struct top_row *r,
+		       bool selected)
 {
 	if (selected)
-		return role_attr[ROLE_SELECTED];
+		return s->role_attr[ROLE_SELECTED];
 	if (r->stuck || r->state == DMAPEEK_BUFFER_STATE_REVOKED)
-		return role_attr[ROLE_ALERT];
+		return s->role_attr[ROLE_ALERT];
 	if (r->state == DMAPEEK_BUFFER_STATE_MOVING)
-		return role_attr[ROLE_WARN];
-	return role_attr[ROLE_PLAIN];
+		return s->role_attr[ROLE_WARN];
+	return s->role_attr[ROLE_PLAIN];
 }
 
 /* Keep the selection on screen: scroll the table by as little as needed. */
@@ -163,37 +184,36 @@ static void follow_selection(struct top_ui *u, int rows)
 		u->first = u->nr_idx > (size_t)rows ? u->nr_idx - (size_t)rows : 0;
 }
 
-static int table_rows;	/* what the last frame could show, for paging */
-
 static void draw_buffers(struct top_ui *u, int y, int bottom)
 {
-	static struct top_lines D;
+	struct top_screen *s = u->screen;
+	struct top_lines *D = &s->detail;
 	char line[TOP_LINE];
 	int dh, rows, i;
 
-	D.n = 0;
+	D->n = 0;
 	if (u->detail_on)
-		top_detail_lines(&D, &u->detail);
-	dh = detail_height(u, bottom - y - 1, D.n);
+		top_detail_lines(D, &u->detail);
+	dh = detail_height(u, bottom - y - 1, D->n);
 	top_fmt_table_head(line, sizeof(line), u->sort, u->desc);
-	put_line(y++, line, role_attr[ROLE_HEAD], true);
+	put_line(y++, line, s->role_attr[ROLE_HEAD], true);
 	rows = bottom - y - dh;
-	table_rows = rows;
+	s->table_rows = rows;
 	follow_selection(u, rows);
 	for (i = 0; i < rows && u->first + (size_t)i < u->nr_idx; i++) {
 		size_t k = u->first + (size_t)i;
 		const struct top_row *r = &u->m->rows[u->idx[k]];
 
 		top_fmt_row(line, sizeof(line), r);
-		put_line(y + i, line, row_attr(r, k == u->sel), k == u->sel);
+		put_line(y + i, line, row_attr(s, r, k == u->sel), k == u->sel);
 	}
 	if (!u->nr_idx)
 		put_line(y, u->filter[0] ? "  no buffer matches the filter" :
-			 "  no buffers", role_attr[ROLE_DIM], false);
+			 "  no buffers", s->role_attr[ROLE_DIM], false);
 	if (dh) {
 		y = bottom - dh;
-		put_line(y++, "Detail (Enter hides)", role_attr[ROLE_HEAD], true);
-		draw_lines(y, bottom, &D, 0);
+		put_line(y++, "Detail (Enter hides)", s->role_attr[ROLE_HEAD], true);
+		draw_lines(s, y, bottom, D, 0);
 	}
 }
 
@@ -202,11 +222,12 @@ static void draw_block(struct top_ui *u, int y, int bottom,
 {
 	if (u->scroll >= L->n)
 		u->scroll = L->n ? L->n - 1 : 0;
-	draw_lines(y, bottom, L, u->scroll);
+	draw_lines(u->screen, y, bottom, L, u->scroll);
 }
 
 static void draw_events(struct top_ui *u, int y, int bottom)
 {
+	const attr_t *role_attr = u->screen->role_attr;
 	const struct top_model *m = u->m;
 	char line[TOP_LINE];
 	unsigned int i;
@@ -230,6 +251,7 @@ static void draw_events(struct top_ui *u, int y, int bottom)
 
 static void draw_status(const struct top_ui *u, int y)
 {
+	const attr_t *role_attr = u->screen->role_attr;
 	char line[TOP_LINE];
 
 	switch (u->mode) {
@@ -260,7 +282,7 @@ static void draw_status(const struct top_ui *u, int y)
 }
 
 /* htop's bar: a key in reverse, then what it does. */
-static void draw_funcbar(int y)
+static void draw_funcbar(const struct top_screen *s, int y)
 {
 	static const char *const keys[][2] = {
 		{ "F1", "Help" }, { "F4", "Filter" }, { "F6", "SortBy" },
@@ -273,10 +295,10 @@ static void draw_funcbar(int y)
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		attrset(A_NORMAL);
 		addstr(keys[i][0]);
-		attrset(role_attr[ROLE_KEY]);
+		attrset(s->role_attr[ROLE_KEY]);
 		printw("%-7s", keys[i][1]);
 	}
-	attrset(role_attr[ROLE_KEY]);
+	attrset(s->role_attr[ROLE_KEY]);
 	while (getcury(stdscr) == y && getcurx(stdscr) < COLS - 1)
 		addch(' ');
 	attrset(A_NORMAL);
@@ -284,11 +306,11 @@ static void draw_funcbar(int y)
 
 void top_view_draw(struct top_ui *u)
 {
-	static struct top_lines L;
+	struct top_lines *L = &u->screen->body;
 	int y, bottom = LINES - 2;
 
 	erase();
-	L.n = 0;
+	L->n = 0;
 	/* help takes the whole screen; every other view sits under the header */
 	y = u->view == TOP_VIEW_HELP ? 0 : draw_header(u) + 1;
 	switch (u->view) {
@@ -296,28 +318,29 @@ void top_view_draw(struct top_ui *u)
 		draw_buffers(u, y, bottom);
 		break;
 	case TOP_VIEW_PROVIDERS:
-		top_provider_lines(&L, u->m->provs, u->m->nr_provs);
-		draw_block(u, y, bottom, &L);
+		top_provider_lines(L, u->m->provs, u->m->nr_provs);
+		draw_block(u, y, bottom, L);
 		break;
 	case TOP_VIEW_P2P:
-		top_p2p_lines(&L, u->m->p2p, u->m->nr_p2p);
-		draw_block(u, y, bottom, &L);
+		top_p2p_lines(L, u->m->p2p, u->m->nr_p2p);
+		draw_block(u, y, bottom, L);
 		break;
 	case TOP_VIEW_EVENTS:
 		draw_events(u, y, bottom);
 		break;
 	case TOP_VIEW_HELP:
-		top_help_lines(&L);
-		draw_block(u, 0, bottom, &L);
+		top_help_lines(L);
+		draw_block(u, 0, bottom, L);
 		break;
 	}
 	draw_status(u, LINES - 2);
-	draw_funcbar(LINES - 1);
+	draw_funcbar(u->screen, LINES - 1);
 	refresh();
 }
 
 int top_view_page(const struct top_ui *u)
 {
-	(void)u;
-	return table_rows > 1 ? table_rows - 1 : 1;
+	int rows = u->screen ? u->screen->table_rows : 0;
+
+	return rows > 1 ? rows - 1 : 1;
 }
