@@ -98,7 +98,13 @@ static inline void dmapeek_phys_vec_sgt_free(struct dma_buf_attachment *attach,
 					     struct sg_table *sgt,
 					     enum dma_data_direction dir)
 {
-	if (DMAPEEK_PHYS_VEC_SGT_LEAK)
+	/*
+	 * Self-checking rather than trusting the version gate alone: a
+	 * table that claims no entries gets its count back on any kernel,
+	 * so a gate wrongly off (a release candidate, a backport) still
+	 * frees the scatterlist.
+	 */
+	if (DMAPEEK_PHYS_VEC_SGT_LEAK || !sgt->orig_nents)
 		sgt->orig_nents = sgt->nents;
 	dma_buf_free_sgt(attach, sgt, dir);
 }

@@ -86,6 +86,19 @@ static struct scatterlist *dmapeek_sg_fill(struct scatterlist *sg, u64 len,
  * for: several ranges can then take the helper, with range records read
  * from its sg table.
  */
+/*
+ * The longest sg segment @dev takes: its max segment size, and no more
+ * than one bounce (swiotlb) holds; whole pages.
+ */
+static unsigned int dmapeek_max_segment(struct device *dev)
+{
+	size_t max = min_not_zero((size_t)dma_get_max_seg_size(dev),
+				  dma_max_mapping_size(dev));
+
+	max = min_t(size_t, max, UINT_MAX);
+	return max_t(unsigned int, round_down(max, PAGE_SIZE), PAGE_SIZE);
+}
+
 static int dmapeek_map_bar_ranges(struct dma_buf_attachment *attach,
 				  struct dmapeek_backing *b, struct dmapeek_xmap *x,
 				  enum dma_data_direction dir, u32 map_type)
@@ -283,14 +296,16 @@ static struct sg_table *dmapeek_dmabuf_do_map(struct dma_buf_attachment *attach,
 		}
 		/*
 		 * Contiguous pages in one segment, no longer than the importer
-		 * takes (64 KiB unless its driver said otherwise): DMA-API
-		 * debugging flags longer.  A backing built page by page stays
-		 * scattered for the importer too: a segment per page.
+		 * takes (64 KiB unless its driver said otherwise: DMA-API
+		 * debugging flags longer) nor than a bounce buffer holds
+		 * (swiotlb, as drm_prime_pages_to_sg() caps).  A backing built
+		 * page by page has a CPU entry per page (an IOMMU may still
+		 * merge their DMA addresses).
 		 */
 		ret = sg_alloc_table_from_pages_segment(x->sgt, b->pages,
 							b->nr_pages, 0, b->size,
 							b->page_chunks ? PAGE_SIZE :
-							dma_get_max_seg_size(attach->dev),
+							dmapeek_max_segment(attach->dev),
 							GFP_KERNEL);
 		if (ret) {
 			kfree(x->sgt);

@@ -258,8 +258,7 @@ static int dmapeek_nl_buffer_delete_one(u32 id, struct netlink_ext_ack *extack)
 		NL_SET_ERR_MSG_FMT(extack, "no buffer with id %u", id);
 	else if (ret == -EINVAL)
 		NL_SET_ERR_MSG_FMT(extack,
-				   "buffer %u is not held: it ends when its last file descriptor, mapping and attachment go",
-				   id);
+				   "buffer %u is not held: its holders' last close ends it", id);
 	return ret;
 }
 

@@ -622,7 +622,7 @@ static int dmapeek_import_delete(u32 id, struct netlink_ext_ack *extack)
 	if (imp) {
 		dmapeek_import_put(imp);
 		NL_SET_ERR_MSG_FMT(extack,
-				   "attachment %u is not held: the process that imported it detaches it, or it ends when that process closes /dev/dmapeek",
+				   "attachment %u is not held: its importing process detaches it",
 				   id);
 		return -EBUSY;
 	}

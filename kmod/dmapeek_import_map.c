@@ -202,6 +202,14 @@ static int dmapeek_own_map_phys(struct device *dev, struct dmapeek_own_map *om,
 		for (i = 0; i < nr; i++)
 			if (!dmapeek_dev_reaches(dev, cpu[i].paddr, cpu[i].len))
 				return -ERANGE;
+	/*
+	 * Memory may be bounced (swiotlb), which takes at most
+	 * dma_max_mapping_size() at once and logs each refusal: a range of
+	 * large chunks longer than that is refused here, quietly.
+	 */
+	for (i = 0; i < nr; i++)
+		if (cpu[i].len > dma_max_mapping_size(dev))
+			return -E2BIG;
 	for (i = 0; i < nr; i++) {
 		a = dma_map_phys(dev, cpu[i].paddr, cpu[i].len,
 				 DMA_BIDIRECTIONAL, om->attrs);
