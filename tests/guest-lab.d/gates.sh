@@ -75,15 +75,7 @@ lab_gates_scratch() {
 # Copy the work tree to DIR in the root (like lab_sync_tree), for the gates
 # that need their own configured copy.
 lab_gates_copy() {
-	local dst="$LAB_ROOT$1"
-	mkdir -p "$dst"
-	if git -C "$LAB_TOP" rev-parse --git-dir >/dev/null 2>&1; then
-		git -C "$LAB_TOP" ls-files -z -co --exclude-standard |
-			(cd "$LAB_TOP" && tar --null -T - -cf -) |
-			tar -xf - -C "$dst"
-	else
-		(cd "$LAB_TOP" && tar --exclude=./.git -cf - .) | tar -xf - -C "$dst"
-	fi
+	lab_copy_tree "$LAB_ROOT$1"
 }
 
 # Configure the copy at DIR with ARGS unless it already is (a hash of the
