@@ -248,3 +248,48 @@ test_held_import_goes_with_its_device() {
 	"$DMAPEEK" buffer delete "$b" >/dev/null || fail "delete $b"
 	unload_module
 }
+
+# Held objects survive a SIGKILL of the process that made them, with the
+# process's own (not held) objects going with it; nothing leaks once they
+# are deleted (the debug lane's kmemleak scan covers this test too).
+test_held_objects_survive_sigkill_of_their_maker() {
+	local sys dev t pid out
+	held_setup
+	t=$(mktemp)
+	cat >"$t.batch" <<-B
+	\$hb = export provider $sys size 256K model revocable hold
+	\$ha = import buffer \$hb device $dev dynamic hold
+	map \$ha
+	\$tb = export provider $sys size 64K
+	\$ta = import buffer \$tb device $dev dynamic
+	map \$ta
+	monitor count 1000 timeout 120
+	B
+	"$DMAPEEK" -j -b "$t.batch" >"$t" 2>&1 &
+	pid=$!
+	for _ in $(seq 100); do
+		out=$("$DMAPEEK" -j attachment list) || fail "attachment list"
+		[ "$(jget "$out" 'sum(1 for a in j if a["mapped"])')" = 2 ] && break
+		sleep 0.2
+	done
+	assert_eq "held by the batch before the kill" "1 1" "$(held_counts)"
+	kill -KILL "$pid"
+	wait "$pid" 2>/dev/null || true
+	for _ in $(seq 50); do
+		out=$("$DMAPEEK" -j buffer list) || fail "buffer list"
+		[ "$(jget "$out" 'len(j)')" = 1 ] && break
+		sleep 0.1
+	done
+	out=$("$DMAPEEK" -j buffer list) || fail "buffer list"
+	assert_eq "only the held buffer is left, held" "1 True" \
+		"$(jget "$out" 'len(j), j[0]["held"]' | tr -d '(),')"
+	out=$("$DMAPEEK" -j attachment list) || fail "attachment list"
+	assert_eq "only the held import is left, mapped" "1 True" \
+		"$(jget "$out" 'len(j), j[0]["mapped"]' | tr -d '(),')"
+	assert_eq "still held after the kill" "1 1" "$(held_counts)"
+	"$DMAPEEK" attachment delete all >/dev/null || fail "attachment delete all"
+	"$DMAPEEK" buffer delete all >/dev/null || fail "buffer delete all"
+	assert_eq "nothing held" "0 0" "$(held_counts)"
+	assert_eq "dmapeek dma-bufs left in bufinfo" 0 "$(bufinfo_dmapeek)"
+	unload_module
+}
