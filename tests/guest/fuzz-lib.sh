@@ -47,13 +47,18 @@ need_million_lane() {
 	esac
 }
 
-# objects_back_to_zero: no device has an attachment left, and the module
-# unloads (every exported dma-buf and every open /dev/dmapeek holds it).
-objects_back_to_zero() {
-	# what a fuzzer exported with the HOLD flag is the module's until deleted
+# drop_campaign_held: what a fuzzer exported with a mutated HOLD flag is
+# the module's until deleted (a figure, then deleted)
+drop_campaign_held() {
 	echo "held after the campaign: $(cat /sys/class/misc/dmapeek/held_buffers) buffers"
 	"$DMAPEEK" attachment delete all >/dev/null || fail "attachment delete all"
 	"$DMAPEEK" buffer delete all >/dev/null || fail "buffer delete all"
+}
+
+# objects_back_to_zero: no device has an attachment left, and the module
+# unloads (every exported dma-buf and every open /dev/dmapeek holds it).
+objects_back_to_zero() {
+	drop_campaign_held
 	assert_eq "devices with attachments left" "" \
 		"$("$DP_IMPORT" devices | awk '$NF != "attachments=0"')"
 	rmmod dmapeek || fail "rmmod after the campaign: something still holds the module"

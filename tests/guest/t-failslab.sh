@@ -209,6 +209,7 @@ test_failslab_allocation_failures_in_every_op_leave_nothing_behind() {
 	assert_positive "ENOMEM answers seen" $((enomem_ioctl + enomem_nl + FI_SCRIPT_ENOMEM))
 
 	# Injection off: everything torn down, nothing leaked, the module goes.
+	drop_campaign_held
 	assert_nothing_left "after the failslab campaign (seed $seed)"
 	objects_back_to_zero
 	sleep 5		# kmemleak reports objects older than 5 s
