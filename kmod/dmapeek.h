@@ -172,6 +172,8 @@ extern u64 dmapeek_generation;
 int dmapeek_table_add(struct dmapeek_table *t, void *obj, u32 *id);
 /* Remove @id from @t; caller holds dmapeek_lock. */
 void dmapeek_table_del(struct dmapeek_table *t, u32 id);
+/* At unload, after every device went: warn about what is still listed. */
+void dmapeek_tables_exit(void);
 
 /* CLOCK_MONOTONIC in ns, as every timestamp dmapeek reports. */
 static inline u64 dmapeek_now(void)

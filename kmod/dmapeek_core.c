@@ -45,6 +45,31 @@ void dmapeek_table_del(struct dmapeek_table *t, u32 id)
 	dmapeek_generation++;
 }
 
+/*
+ * At unload every object has gone with its file, its dma-buf or its device:
+ * one still in a table is a bug that would leak it and the table's nodes.
+ */
+static void dmapeek_table_exit(struct dmapeek_table *t, const char *what)
+{
+	unsigned long id;
+	void *obj;
+
+	xa_for_each(&t->xa, id, obj) {
+		WARN(1, "%s %lu still listed at unload\n", what, id);
+		break;
+	}
+	xa_destroy(&t->xa);
+}
+
+void dmapeek_tables_exit(void)
+{
+	dmapeek_table_exit(&dmapeek_mappings, "mapping");
+	dmapeek_table_exit(&dmapeek_attachments, "attachment");
+	dmapeek_table_exit(&dmapeek_buffers, "buffer");
+	dmapeek_table_exit(&dmapeek_devices, "device");
+	dmapeek_table_exit(&dmapeek_providers, "provider");
+}
+
 /* ------------------------------------------------------------------ mappings */
 
 struct dmapeek_mapping *dmapeek_mapping_alloc(u32 nr, gfp_t gfp)

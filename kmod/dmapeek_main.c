@@ -343,6 +343,7 @@ static void __exit dmapeek_exit(void)
 	genl_unregister_family(&dmapeek_nl_family);
 	dmapeek_op_exit();
 	dmapeek_rooms_disconnect();
+	dmapeek_tables_exit();
 }
 
 module_init(dmapeek_init);

@@ -5,7 +5,7 @@
  * (SIGKILL) at any point of any of them; t-fault.sh then checks that the
  * module let nothing leak and left nothing half made.
  *
- *   dp-churn SEED OPS EDU_DEV [PROVIDER...]
+ *   dp-churn [-H] SEED OPS EDU_DEV [PROVIDER...]
  *
  * Each operation picks one of: export (system memory, or a PROVIDER's BAR
  * when given, any model), import by dmapeek's importer on the edu device
@@ -17,15 +17,23 @@
  * Map, unmap, move, revoke and restore go over netlink (nl-op.h), move
  * and revoke until their done event: a kill may land in that wait too.
  *
+ * With -H, one export and one import of the sender's in four (up to
+ * HELD_MAX of them) are held by the module (DMAPEEK_EXPORT_HOLD,
+ * DMAPEEK_IMPORT_HOLD): they must survive the kill, and go only when
+ * deleted.
+ *
  * Output, one line each: "child=PID" first (the receiver, for the test to
  * kill it too), then "op N NAME ENAME" per operation done (so a killed run
- * still says how far it went) and "done ops=N ok=M" if it ends by itself.
+ * still says how far it went), "held buffer ID" or "held attachment ID"
+ * after a held export or import, and "done ops=N ok=M" if it ends by
+ * itself.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
@@ -48,6 +56,9 @@ static unsigned long long rng;
 static unsigned int edu_dev;
 static unsigned int providers[8] = { 1 };
 static int nr_providers = 1;
+static bool hold;		/* -H */
+static unsigned int nr_held;	/* at most HELD_MAX, so memory stays bounded */
+#define HELD_MAX 32
 
 /* xorshift64: the seed alone decides the sequence */
 static unsigned int rnd(unsigned int n)
@@ -70,17 +81,24 @@ static int id_op(int dfd, unsigned long req, unsigned int id)
 	return ret_of(ioctl(dfd, req, &op));
 }
 
-static int import(int dfd, struct buf *b)
+static int import(int dfd, struct buf *b, bool held)
 {
 	struct dmapeek_import im = {
 		.size = sizeof(im), .fd = b->fd, .device_id = edu_dev,
 		.flags = DMAPEEK_IMPORT_DYNAMIC | DMAPEEK_IMPORT_PEER2PEER,
 		.behaviour = DMAPEEK_BEHAVIOUR_NORMAL,
 	};
-	int e = ret_of(ioctl(dfd, DMAPEEK_IOC_IMPORT, &im));
+	int e;
 
+	if (held)
+		im.flags |= DMAPEEK_IMPORT_HOLD;
+	e = ret_of(ioctl(dfd, DMAPEEK_IOC_IMPORT, &im));
 	if (!e)
 		b->att = im.attachment_id;
+	if (!e && held) {
+		nr_held++;
+		printf("held attachment %u\n", b->att);
+	}
 	return e;
 }
 
@@ -96,7 +114,7 @@ static int dma(int dfd, unsigned int att)
 	return ret_of(ioctl(dfd, DMAPEEK_IOC_DMA, &d));
 }
 
-static int export(int dfd, struct buf *b)
+static int export(int dfd, struct buf *b, bool held)
 {
 	struct dmapeek_range r = { .offset = rnd(16) * 65536, .length = 65536 };
 	struct dmapeek_export ex = {
@@ -112,11 +130,17 @@ static int export(int dfd, struct buf *b)
 		ex.ranges = (unsigned long)&r;
 	}
 	strcpy(ex.name, "churn");
+	if (held)
+		ex.flags |= DMAPEEK_EXPORT_HOLD;
 	e = ret_of(ioctl(dfd, DMAPEEK_IOC_EXPORT, &ex));
 	if (!e) {
 		b->fd = ex.fd;
 		b->id = ex.buffer_id;
 		b->att = 0;
+	}
+	if (!e && held) {
+		nr_held++;
+		printf("held buffer %u\n", b->id);
 	}
 	return e;
 }
@@ -170,7 +194,7 @@ static void receiver(int sock)
 		if (b->fd > 0)
 			close(b->fd);	/* its import goes with the file below */
 		b->fd = fd;
-		if (!import(dfd, b) && !dp_nl_map(b->att))
+		if (!import(dfd, b, false) && !dp_nl_map(b->att))
 			dma(dfd, b->att);
 	}
 	_exit(0);
@@ -207,8 +231,13 @@ int main(int argc, char **argv)
 	int sv[2], dfd, i;
 	pid_t child;
 
+	if (argc > 1 && !strcmp(argv[1], "-H")) {
+		hold = true;
+		argv++;
+		argc--;
+	}
 	if (argc < 4) {
-		fprintf(stderr, "usage: dp-churn SEED OPS EDU_DEV [PROVIDER...]\n");
+		fprintf(stderr, "usage: dp-churn [-H] SEED OPS EDU_DEV [PROVIDER...]\n");
 		return 2;
 	}
 	rng = strtoull(argv[1], NULL, 0) | 1;
@@ -247,12 +276,13 @@ int main(int argc, char **argv)
 		case 0:
 			if (b->fd >= 0)
 				close(b->fd);
-			e = export(dfd, b);
+			e = export(dfd, b, hold && nr_held < HELD_MAX && !rnd(4));
 			if (e)
 				b->fd = -1;
 			break;
 		case 1:
-			e = b->att ? EALREADY : import(dfd, b);
+			e = b->att ? EALREADY :
+			    import(dfd, b, hold && nr_held < HELD_MAX && !rnd(4));
 			break;
 		case 2:
 			e = -dp_nl_map(b->att);

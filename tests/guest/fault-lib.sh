@@ -115,6 +115,27 @@ fault_roundtrip() {
 	assert_nothing_left "after the round trip"
 }
 
+# fault_held_survived WHEN FILE...: every buffer and attachment the churn
+# outputs FILE... say they made held ("held buffer ID", "held attachment
+# ID") is still listed, held; prints how many of each
+fault_held_survived() {
+	local when=$1 bufs atts missing
+	shift
+	bufs=$(sed -n 's/^held buffer //p' "$@" | sort -un | tr '\n' ' ')
+	atts=$(sed -n 's/^held attachment //p' "$@" | sort -un | tr '\n' ' ')
+	missing=$(python3 -c '
+import json, subprocess, sys
+def held(obj):
+    j = json.loads(subprocess.check_output([sys.argv[1], "-j", obj, "list"]))
+    return {o["id"] for o in j if o.get("held") or "held" in (o.get("flags") or [])}
+b, a = held("buffer"), held("attachment")
+print(" ".join(["buffer " + i for i in sys.argv[2].split() if int(i) not in b] +
+               ["attachment " + i for i in sys.argv[3].split() if int(i) not in a]))
+' "$DMAPEEK" "$bufs" "$atts") || fail "$when: listing the held objects failed"
+	[ -z "$missing" ] || fail "$when: held but gone after the kills: $missing"
+	echo "$(echo $bufs | wc -w) $(echo $atts | wc -w)"
+}
+
 # ---------------------------------------------------- responsiveness
 
 # timed_ms CMD...: run CMD, print "MS OUTPUT-LAST-LINE"

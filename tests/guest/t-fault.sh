@@ -135,7 +135,9 @@ test_fault_provider_unbound_revokes_every_model_then_rebind_works() {
 
 # Rounds of 3 dp-churn processes (each with its SCM_RIGHTS receiver) killed
 # with SIGKILL after a random delay, in a random order; the module is
-# unloaded and loaded again between rounds.  DMAPEEK_SEED replays a run;
+# unloaded and loaded again between rounds.  Some of each churn's exports
+# and imports are held by the module (dp-churn -H): every one of them must
+# survive the kills, and once deleted nothing may be left.  DMAPEEK_SEED replays a run;
 # DMAPEEK_FAULT_ROUNDS and DMAPEEK_FAULT_SECONDS bound it (150 s, or 450 s
 # where kmemleak scans after each round: a round there takes about 3
 # minutes on the debug kernel).
@@ -145,6 +147,7 @@ test_fault_sigkill_campaign_leaves_nothing_behind() {
 	local rounds=${DMAPEEK_FAULT_ROUNDS:-12} cap=${DMAPEEK_FAULT_SECONDS:-150}
 	[ -n "${DMAPEEK_FAULT_SECONDS:-}" ] || [ ! -w $KMEMLEAK ] || cap=450
 	local r p pids kills=0 ops=0 passes=0 t0 leak=absent delay victims v out
+	local held hb=0 ha=0
 	echo "seed=$seed rounds=$rounds cap=${cap}s (DMAPEEK_SEED=$seed replays it)"
 	RANDOM=$((seed % 32768))
 	t0=$(date +%s)
@@ -161,7 +164,7 @@ test_fault_sigkill_campaign_leaves_nothing_behind() {
 		fault_ids
 		pids=()
 		for p in 1 2 3; do
-			"$DP_CHURN" $((seed + r * 10 + p)) 1000000 "$EDUDEV" "$BARPROV" \
+			"$DP_CHURN" -H $((seed + r * 10 + p)) 1000000 "$EDUDEV" "$BARPROV" \
 				>"$FAULT_TMP/churn.$p" 2>&1 &
 			pids+=($!)
 		done
@@ -183,16 +186,23 @@ test_fault_sigkill_campaign_leaves_nothing_behind() {
 			ops=$((ops + $(grep -c '^op ' "$out" || true)))
 			passes=$((passes + $(grep -c '^op [0-9]* pass OK' "$out" || true)))
 		done
+		held=$(fault_held_survived "round $r (seed $seed)" "$FAULT_TMP"/churn.*)
+		hb=$((hb + ${held% *}))
+		ha=$((ha + ${held#* }))
+		"$DMAPEEK" attachment delete all >/dev/null || fail "attachment delete all"
+		"$DMAPEEK" buffer delete all >/dev/null || fail "buffer delete all"
 		assert_nothing_left "round $r (seed $seed)"
 		leak=$(kmemleak_scan "round $r (seed $seed)")
 		unload_module
 	done
 	load_module
 	echo "sigkill campaign: seed=$seed rounds=$rounds kills=$kills operations=$ops" \
-		"fds_passed=$passes duration=$(( $(date +%s) - t0 ))s kmemleak=$leak"
+		"fds_passed=$passes held_buffers=$hb held_attachments=$ha" \
+		"duration=$(( $(date +%s) - t0 ))s kmemleak=$leak"
 	[ "$rounds" -ge 3 ] || fail "only $rounds rounds in ${cap}s"
 	[ "$ops" -gt 0 ] || fail "no operation was done"
 	[ "$passes" -gt 0 ] || fail "no fd was passed over SCM_RIGHTS"
+	[ "$hb" -gt 0 ] && [ "$ha" -gt 0 ] || fail "no buffer or no import was held"
 }
 
 # -------------------------------------------------- misbehaving importers
