@@ -67,9 +67,12 @@
  *          lists, events)
  *   dmapeek_provider.alloc_lock -> dmapeek_lock (a new buffer into the
  *        table only while its provider stays)
+ *   dmapeek_imp.lock -> dmapeek_file.lock (a held import going on the
+ *        held imports' list dmapeek_held only while still attached)
  *   dmapeek_file.lock                     (its list of imports, or the
- *        held imports' list dmapeek_held; nothing nests)
+ *        held imports' list dmapeek_held; nothing nests inside)
  *   kernfs active reference -> dmapeek_lock (reading held_buffers)
+ *   kernfs active reference -> dmapeek_file.lock (held_attachments)
  *   any of the above except dmapeek_lock -> dmapeek_event_lock (sending an
  *        event: numbering and the multicast; innermost)
  *

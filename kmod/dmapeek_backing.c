@@ -98,9 +98,16 @@ static void dmapeek_backing_publish(struct dmapeek_backing *b,
  */
 static const unsigned int dmapeek_chunk_orders[] = { 8, 4, 0 };
 
-#define DMAPEEK_HIGH_ORDER_GFP	((GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN | \
+#define DMAPEEK_HIGH_ORDER_GFP	((GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN | \
 				  __GFP_NORETRY | __GFP_COMP) & ~__GFP_RECLAIM)
-#define DMAPEEK_PAGE_GFP	(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN)
+/*
+ * Pages: reclaim, but fail rather than OOM-kill: a held buffer outlives
+ * its maker and is in no process's RSS, so the killer would pick someone
+ * innocent.  Charged, as every chunk, to the memory cgroup of whoever
+ * made the buffer.
+ */
+#define DMAPEEK_PAGE_GFP	(GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN | \
+				 __GFP_RETRY_MAYFAIL)
 
 /* A chunk of at most @left pages and order *@max_order, or NULL. */
 static struct page *dmapeek_chunk_alloc(unsigned long left,
@@ -138,7 +145,7 @@ static int dmapeek_backing_fill(struct dmapeek_backing *b)
 
 	while (i < b->nr_pages) {
 		if (fatal_signal_pending(current))
-			return -ENOMEM;
+			return -EINTR;
 		page = dmapeek_chunk_alloc(b->nr_pages - i, &max_order);
 		if (!page)
 			return -ENOMEM;
@@ -187,6 +194,7 @@ struct dmapeek_backing *dmapeek_backing_system(struct dmapeek_provider *prov,
 					       u64 size, bool page_chunks)
 {
 	struct dmapeek_backing *b;
+	int ret = -ENOMEM;
 
 	if (size >> PAGE_SHIFT > totalram_pages() / 2)
 		return ERR_PTR(-ENOMEM);
@@ -196,15 +204,21 @@ struct dmapeek_backing *dmapeek_backing_system(struct dmapeek_provider *prov,
 	b->page_chunks = page_chunks;
 	b->nr_pages = size >> PAGE_SHIFT;
 	/* the caller's size: ENOMEM for it, no allocation failure report */
-	b->pages = kvcalloc(b->nr_pages, sizeof(*b->pages), GFP_KERNEL | __GFP_NOWARN);
-	if (!b->pages || dmapeek_backing_fill(b) || dmapeek_backing_vec(b))
+	b->pages = kvcalloc(b->nr_pages, sizeof(*b->pages),
+			    GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!b->pages)
+		goto err_free;
+	ret = dmapeek_backing_fill(b);
+	if (!ret && dmapeek_backing_vec(b))
+		ret = -ENOMEM;
+	if (ret)
 		goto err_free;
 	dmapeek_backing_publish(b, prov);
 	return b;
 
 err_free:
 	dmapeek_backing_put(b);
-	return ERR_PTR(-ENOMEM);
+	return ERR_PTR(ret);
 }
 
 static bool dmapeek_overlaps(u64 a, u64 alen, u64 b, u64 blen)

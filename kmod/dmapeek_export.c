@@ -649,7 +649,7 @@ int dmapeek_ioc_buffer_fd(struct dmapeek_file *df, void *arg,
 	struct dma_buf *dmabuf = NULL;
 	int fd, ret = -ENOENT;
 
-	if (bf->flags)
+	if (bf->flags || bf->fd)
 		return -EINVAL;
 	/* Before the reference: out of fds, nothing to give back. */
 	fd = get_unused_fd_flags(O_CLOEXEC);

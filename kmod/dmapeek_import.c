@@ -534,14 +534,31 @@ static struct dmapeek_file dmapeek_held = {
 
 void dmapeek_import_publish(struct dmapeek_file *df, struct dmapeek_imp *imp)
 {
-	if (imp->flags & DMAPEEK_IMPORT_HOLD) {
-		/* the ioctl's file pins the module while we take ours */
-		__module_get(THIS_MODULE);
-		df = &dmapeek_held;
+	if (!(imp->flags & DMAPEEK_IMPORT_HOLD)) {
+		/* torn down already by an unbind: the file's close frees it */
+		mutex_lock(&df->lock);
+		list_add_tail(&imp->node, &df->imports);
+		mutex_unlock(&df->lock);
+		return;
 	}
-	mutex_lock(&df->lock);
-	list_add_tail(&imp->node, &df->imports);
-	mutex_unlock(&df->lock);
+	/*
+	 * Held only while attached: an unbind of its device before this
+	 * point tore it down and found nothing to unhold, and a hold on it
+	 * would keep the module for an import no table lists.  Under the
+	 * import's lock, a teardown after this point finds it held.
+	 */
+	mutex_lock(&imp->lock);
+	if (!imp->attach) {
+		mutex_unlock(&imp->lock);
+		dmapeek_import_put(imp);
+		return;
+	}
+	/* the ioctl's file pins the module while we take ours */
+	__module_get(THIS_MODULE);
+	mutex_lock(&dmapeek_held.lock);
+	list_add_tail(&imp->node, &dmapeek_held.imports);
+	mutex_unlock(&dmapeek_held.lock);
+	mutex_unlock(&imp->lock);
 }
 
 /*
@@ -620,7 +637,16 @@ static int dmapeek_import_delete(u32 id, struct netlink_ext_ack *extack)
 	}
 	imp = dmapeek_import_get(id, &ret);
 	if (imp) {
+		bool hold = imp->flags & DMAPEEK_IMPORT_HOLD;
+
 		dmapeek_import_put(imp);
+		if (hold) {
+			/* still being made, or being deleted right now */
+			NL_SET_ERR_MSG_FMT(extack,
+					   "attachment %u is being imported or deleted",
+					   id);
+			return -EAGAIN;
+		}
 		NL_SET_ERR_MSG_FMT(extack,
 				   "attachment %u is not held: its importing process detaches it",
 				   id);
@@ -646,22 +672,30 @@ u32 dmapeek_import_held_count(void)
 	return n;
 }
 
+/*
+ * One at a time, each off the list under its lock before its release
+ * sleeps: an unbind meanwhile (dmapeek_import_unhold()) finds on the list
+ * only what it may take itself.
+ */
 static u32 dmapeek_import_delete_all(void)
 {
-	struct dmapeek_imp *imp, *tmp;
-	LIST_HEAD(list);
+	struct dmapeek_imp *imp;
 	u32 n = 0;
 
-	mutex_lock(&dmapeek_held.lock);
-	list_splice_init(&dmapeek_held.imports, &list);
-	mutex_unlock(&dmapeek_held.lock);
-	list_for_each_entry_safe(imp, tmp, &list, node) {
-		list_del_init(&imp->node);
+	for (;;) {
+		mutex_lock(&dmapeek_held.lock);
+		imp = list_first_entry_or_null(&dmapeek_held.imports,
+					       struct dmapeek_imp, node);
+		if (imp)
+			list_del_init(&imp->node);
+		mutex_unlock(&dmapeek_held.lock);
+		if (!imp)
+			return n;
 		dmapeek_import_release(imp);
+		/* safe in the doit: see dmapeek_import_delete() */
 		module_put(THIS_MODULE);
 		n++;
 	}
-	return n;
 }
 
 int dmapeek_nl_attachment_delete_doit(struct sk_buff *skb, struct genl_info *info)
@@ -674,11 +708,11 @@ int dmapeek_nl_attachment_delete_doit(struct sk_buff *skb, struct genl_info *inf
 }
 
 /*
- * A held import whose device went is torn down and out of the table:
- * nothing is left for attachment-delete to find, so the module's hold
- * goes now, with its reference to the module.  That put is safe in the
- * device's removal: module exit unregisters the driver first, which waits
- * for a removal in progress.
+ * A held import whose device went is torn down and out of the table, so
+ * the module's hold goes now, with its reference to the module, unless
+ * attachment-delete took it off the list first (then that release is
+ * its).  That put is safe in the device's removal: module exit
+ * unregisters the driver first, which waits for a removal in progress.
  */
 static void dmapeek_import_unhold(struct dmapeek_imp *imp)
 {
@@ -704,6 +738,12 @@ static void dmapeek_import_device_gone(struct dmapeek_device *ddev)
 	struct dmapeek_imp *imp;
 	unsigned long id, next = 0;
 
+	/*
+	 * Only from the driver's remove, under the device lock: module exit
+	 * (driver_unregister()) waits for it, so the module_put() of a held
+	 * import below cannot let the module go while this still runs.
+	 */
+	device_lock_assert(&ddev->pdev->dev);
 	mutex_lock(&dmapeek_lock);
 	ddev->gone = true;
 	mutex_unlock(&dmapeek_lock);

@@ -293,3 +293,40 @@ test_held_objects_survive_sigkill_of_their_maker() {
 	assert_eq "dmapeek dma-bufs left in bufinfo" 0 "$(bufinfo_dmapeek)"
 	unload_module
 }
+
+# "attachment delete all" racing an unbind of the imports' client device:
+# each held import goes once, by one of them (a delete that took the whole
+# list at once and released it unlocked let the unbind put an import and
+# its module reference a second time: a refcount underflow, and rmmod
+# allowed while an import was still attached).  The module's reference
+# count is back where it was, and the module unloads.
+test_held_delete_all_races_client_unbind() {
+	local sys dev edu b r i t out refs
+	held_setup
+	edu=$("$DMAPEEK" -j device list | python3 -c 'import json,sys; print(next(d["bdf"] for d in json.load(sys.stdin) if d["id"]==int(sys.argv[1])))' "$dev")
+	out=$("$DMAPEEK" -j export provider "$sys" size 64K model movable) || fail "export: $out"
+	b=$(jget "$out" 'j["buffer"]')
+	refs=$(cat /sys/module/dmapeek/refcnt)
+	t=$(mktemp)
+	for r in $(seq 6); do
+		: >"$t"
+		for i in $(seq 24); do
+			echo "\$a$i = import buffer $b device $dev dynamic hold" >>"$t"
+			echo "map \$a$i" >>"$t"
+		done
+		"$DMAPEEK" -b "$t" >/dev/null || fail "round $r: the held imports"
+		assert_eq "round $r: held" "1 24" "$(held_counts)"
+		"$DMAPEEK" attachment delete all >/dev/null &
+		sleep "0.0$((r * 15 % 100))"
+		"$DMAPEEK" unbind "$edu" >/dev/null || fail "round $r: unbind $edu"
+		wait $! || true	# it may find the list emptied by the unbind
+		assert_eq "round $r: no import left held" "1 0" "$(held_counts)"
+		"$DMAPEEK" bind "$edu" >/dev/null || fail "round $r: bind $edu"
+		dev=$("$DMAPEEK" -j device list | python3 -c 'import json,sys; print(next(d["id"] for d in json.load(sys.stdin) if d["bdf"]==sys.argv[1]))' "$edu")
+	done
+	rm -f "$t"
+	assert_eq "the module's references after the races" "$refs" "$(cat /sys/module/dmapeek/refcnt)"
+	"$DMAPEEK" buffer delete "$b" >/dev/null || fail "delete $b"
+	assert_eq "nothing held" "0 0" "$(held_counts)"
+	unload_module
+}

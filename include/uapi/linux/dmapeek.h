@@ -681,7 +681,7 @@ struct dmapeek_dma {
  * @size: sizeof(struct dmapeek_buffer_fd)
  * @flags: must be 0
  * @buffer_id: a buffer the module holds (exported with DMAPEEK_EXPORT_HOLD)
- * @fd: out: a new dma-buf file descriptor of it (close-on-exec)
+ * @fd: 0 on input; out: a new dma-buf file descriptor of it (close-on-exec)
  *
  * How another process takes a buffer by id (ABI 2.1): a held buffer made
  * by one command is imported, mapped or handed to a program by the next.
