@@ -32,7 +32,7 @@
 
 #include <dmapeek.h>
 
-#include "lab-ids.h"
+#include "../guest/lab-ids.h"
 
 #define FAIL(...) do { printf("fail: " __VA_ARGS__); putchar('\n'); exit(1); } while (0)
 #define SKIP(...) do { printf("skip: " __VA_ARGS__); putchar('\n'); exit(77); } while (0)
