@@ -71,37 +71,9 @@
 
 #include <linux/dmapeek.h>
 
+#include "lab-util.h"
 #include "nl-op.h"
 #include "nl-sock.h"
-
-static const char *ename(int e)
-{
-	switch (e) {
-	case EINVAL: return "EINVAL";
-	case ENOENT: return "ENOENT";
-	case ENODEV: return "ENODEV";
-	case EBUSY: return "EBUSY";
-	case ENOSPC: return "ENOSPC";
-	case ERANGE: return "ERANGE";
-	case EOVERFLOW: return "EOVERFLOW";
-	case E2BIG: return "E2BIG";
-	case EFAULT: return "EFAULT";
-	case EPERM: return "EPERM";
-	case EACCES: return "EACCES";
-	case ENOMEM: return "ENOMEM";
-	case EOPNOTSUPP: return "EOPNOTSUPP";
-	case EALREADY: return "EALREADY";
-	case ENAMETOOLONG: return "ENAMETOOLONG";
-	case ETIMEDOUT: return "ETIMEDOUT";
-	case ENOTTY: return "ENOTTY";
-	case ENXIO: return "ENXIO";
-	case ESTALE: return "ESTALE";
-	case EBADF: return "EBADF";
-	case EINTR: return "EINTR";
-	case EMSGSIZE: return "EMSGSIZE";
-	default: return "E?";
-	}
-}
 
 static int model_of(const char *s)
 {
@@ -119,7 +91,7 @@ static int dev_fd(void)
 	int fd = open("/dev/dmapeek", O_RDWR);
 
 	if (fd < 0) {
-		printf("err %s\n", ename(errno));
+		printf("err %s\n", lab_errno_name(errno));
 		exit(1);
 	}
 	return fd;
@@ -176,14 +148,6 @@ static int do_export(int dfd, int argc, char **argv, struct dmapeek_export *e)
 }
 
 /* ---------------------------------------------------------- data helpers */
-
-static uint64_t xs(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
 
 static void *map_buf(int fd, size_t size)
 {
@@ -260,7 +224,7 @@ static int ioctl_ro(int dfd, unsigned long req, const void *arg, size_t size)
 		return -errno;
 	before = count_fds();
 	ret = ioctl(dfd, req, p) ? errno : 0;
-	printf("ok ret=%s new_fds=%d\n", ret ? ename(ret) : "0",
+	printf("ok ret=%s new_fds=%d\n", ret ? lab_errno_name(ret) : "0",
 	       count_fds() - before);
 	fflush(stdout);
 	munmap(p, sysconf(_SC_PAGESIZE));
@@ -296,7 +260,7 @@ static int serve(int dfd, int fd, struct dmapeek_export *e)
 			} else {
 				for (n = 0; n < size / 8; n++) {
 					if (cmd[0] == 'w')
-						p[n] = xs(&s);
+						p[n] = rng_xorshift64(&s);
 					sum = sum * 31 + p[n];
 				}
 				munmap(p, size);
@@ -322,7 +286,7 @@ static int serve(int dfd, int fd, struct dmapeek_export *e)
 					printf("%s%u", i ? "," : "", id);
 			}
 			printf(" made=%d%s%s\n", ret ? i - 1 : i, ret ? " err=" : "",
-			       ret ? ename(-ret) : "");
+			       ret ? lab_errno_name(-ret) : "");
 			fflush(stdout);
 			continue;
 		} else if (!strcmp(cmd, "map")) {
@@ -395,7 +359,7 @@ static int serve(int dfd, int fd, struct dmapeek_export *e)
 			ret = -EINVAL;
 		}
 		if (ret)
-			printf("err %s\n", ename(-ret));
+			printf("err %s\n", lab_errno_name(-ret));
 		else
 			printf("ok\n");
 		fflush(stdout);
@@ -682,9 +646,9 @@ static int nl_request(int cmd, int dump, const struct aname *names, int max,
 	nl_socket_free(sk);
 	if (nl_err) {
 		if (show_extack && nl_extack[0])
-			printf("err %s %s\n", ename(-nl_err), nl_extack);
+			printf("err %s %s\n", lab_errno_name(-nl_err), nl_extack);
 		else
-			printf("err %s\n", ename(-nl_err));
+			printf("err %s\n", lab_errno_name(-nl_err));
 		return 1;
 	}
 	if (err < 0) {
@@ -815,9 +779,9 @@ static int nl_op(int cmd, int op_attr, int wait, unsigned int buffer,
 	nl_socket_free(sk);
 	if (nl_err) {
 		if (show_extack && nl_extack[0])
-			printf("err %s %s\n", ename(-nl_err), nl_extack);
+			printf("err %s %s\n", lab_errno_name(-nl_err), nl_extack);
 		else
-			printf("err %s\n", ename(-nl_err));
+			printf("err %s\n", lab_errno_name(-nl_err));
 		nl_socket_free(ev);
 		return 1;
 	}
@@ -850,7 +814,7 @@ static int nl_op(int cmd, int op_attr, int wait, unsigned int buffer,
 	}
 	if (op_attr != DMAPEEK_A_REVOKE_OP) {
 		if (d.error)
-			printf("err %s\n", ename(-d.error));
+			printf("err %s\n", lab_errno_name(-d.error));
 		else
 			printf("ok\n");
 		return d.error ? 1 : 0;
@@ -902,14 +866,6 @@ static int events(int seconds)
 }
 
 /* ------------------------------------------------------ races (t-safety.sh) */
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /*
  * One netlink request on a socket kept open (the loops below make many):
@@ -1054,7 +1010,7 @@ static void race_count(struct race_counts *c, const char *op, int ret, int enxio
 		c->enxio++;
 	} else {
 		c->unexpected++;
-		printf("unexpected: %s at iteration %lu: %s (%d)\n", op, iter, ename(-ret), ret);
+		printf("unexpected: %s at iteration %lu: %s (%d)\n", op, iter, lab_errno_name(-ret), ret);
 		fflush(stdout);
 	}
 }
@@ -1075,7 +1031,7 @@ static int race(const char *bdf, unsigned int edu, int seconds, uint64_t seed, i
 {
 	struct race_counts c = { 0 };
 	unsigned long iter = 0, noprov = 0;
-	double end = now_s() + seconds;
+	double end = lab_now_s() + seconds;
 	struct nl_sock *sk;
 	int family, dfd = dev_fd();
 
@@ -1085,10 +1041,10 @@ static int race(const char *bdf, unsigned int edu, int seconds, uint64_t seed, i
 		return 1;
 	}
 	seed |= 1;
-	while (now_s() < end) {
+	while (lab_now_s() < end) {
 		struct dmapeek_export e = { .size = sizeof(e) };
 		unsigned int prov, ivdev, a1 = 0, a2 = 0;
-		uint64_t r = xs(&seed);
+		uint64_t r = rng_xorshift64(&seed);
 		int ret, fd, m1 = 0, m2 = 0;
 
 		iter++;
@@ -1164,21 +1120,21 @@ static int race(const char *bdf, unsigned int edu, int seconds, uint64_t seed, i
  */
 static int export_loop(int seconds)
 {
-	double end = now_s() + seconds;
+	double end = lab_now_s() + seconds;
 	unsigned long n = 0, errors = 0;
 	uint64_t seed = (uint64_t)getpid() * 2654435761u | 1;
 	int dfd = dev_fd(), held = -1;
 
-	while (now_s() < end) {
+	while (lab_now_s() < end) {
 		struct dmapeek_export e = { .size = sizeof(e), .provider_id = 1 };
-		uint64_t r = xs(&seed);
+		uint64_t r = rng_xorshift64(&seed);
 
 		e.model = 1 + r % 3;
 		e.length = (1 + (r >> 8) % 16) * 4096;
 		snprintf(e.name, sizeof(e.name), "loop-%lu", n);
 		if (ioctl(dfd, DMAPEEK_IOC_EXPORT, &e)) {
 			if (errors++ < 10)
-				printf("export %lu: %s\n", n, ename(errno));
+				printf("export %lu: %s\n", n, lab_errno_name(errno));
 			continue;
 		}
 		n++;
@@ -1222,7 +1178,7 @@ static int count_buffer_cb(struct nlattr **tb, void *arg)
  */
 static int dump_loop(int seconds)
 {
-	double end = now_s() + seconds;
+	double end = lab_now_s() + seconds;
 	unsigned long dumps = 0, rows = 0, max_rows = 0, gets = 0, found = 0, errors = 0;
 	unsigned int last = 0;
 	struct nl_sock *sk;
@@ -1233,14 +1189,14 @@ static int dump_loop(int seconds)
 		printf("err netlink\n");
 		return 1;
 	}
-	while (now_s() < end) {
+	while (lab_now_s() < end) {
 		struct dump_stats d = { 0 };
 
 		ret = loop_request(sk, family, DMAPEEK_CMD_BUFFER_GET, 1, DMAPEEK_A_BUFFER_MAX,
 				   0, 0, count_buffer_cb, &d, &intr);
 		if (ret) {
 			if (errors++ < 10)
-				printf("dump %lu: %s\n", dumps, ename(-ret));
+				printf("dump %lu: %s\n", dumps, lab_errno_name(-ret));
 			continue;
 		}
 		dumps++;
@@ -1259,7 +1215,7 @@ static int dump_loop(int seconds)
 			if (!ret)
 				found++;
 			else if (ret != -ENOENT && errors++ < 10)
-				printf("get %u: %s\n", last + i, ename(-ret));
+				printf("get %u: %s\n", last + i, lab_errno_name(-ret));
 		}
 	}
 	nl_socket_free(sk);
@@ -1299,12 +1255,12 @@ static void *mover_thread(void *arg)
 	struct dp_nl_done od;
 
 	/* until the done event: the move's whole wait, as the old ioctl's */
-	m->t0 = now_s();
+	m->t0 = lab_now_s();
 	__atomic_store_n(&m->started, 1, __ATOMIC_RELEASE);
 	m->ret = dp_nl_buffer_op(0, m->buf, m->target, 0, &od);
 	if (!m->ret)
 		m->ret = od.error;
-	m->t1 = now_s();
+	m->t1 = lab_now_s();
 	__atomic_store_n(&m->done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
@@ -1318,7 +1274,7 @@ static uint64_t buf_sum(int fd, size_t size, uint64_t seed)
 		return 0;
 	for (n = 0; n < size / 8; n++) {
 		if (seed)
-			p[n] = xs(&s);
+			p[n] = rng_xorshift64(&s);
 		sum = sum * 31 + p[n];
 	}
 	munmap(p, size);
@@ -1361,7 +1317,7 @@ static int move_race(unsigned int prov, const char *size, unsigned int target)
 	xfd = dev_fd();		/* the exports' own file: nothing shared with the move */
 	ret = do_export(m.dfd, 3, args, &e);
 	if (ret) {
-		printf("err export %s\n", ename(-ret));
+		printf("err export %s\n", lab_errno_name(-ret));
 		return 1;
 	}
 	sk = dp_nl_connect();
@@ -1373,15 +1329,15 @@ static int move_race(unsigned int prov, const char *size, unsigned int target)
 	for (i = 0; i < 5; i++) {
 		struct dmapeek_export x = { .size = sizeof(x), .provider_id = 1,
 					    .model = DMAPEEK_MODEL_PINNED, .length = 65536 };
-		double t0 = now_s();
+		double t0 = lab_now_s();
 
 		if (ioctl(xfd, DMAPEEK_IOC_EXPORT, &x)) {
-			printf("err export before the move: %s\n", ename(errno));
+			printf("err export before the move: %s\n", lab_errno_name(errno));
 			return 1;
 		}
 		close(x.fd);
-		if (now_s() - t0 > base)
-			base = now_s() - t0;
+		if (lab_now_s() - t0 > base)
+			base = lab_now_s() - t0;
 	}
 	m.buf = e.buffer_id;
 	m.target = target;
@@ -1396,21 +1352,21 @@ static int move_race(unsigned int prov, const char *size, unsigned int target)
 					    .model = DMAPEEK_MODEL_PINNED, .length = 65536 };
 		struct dump_stats d = { 0 };
 
-		ex[nex].t0 = now_s();
+		ex[nex].t0 = lab_now_s();
 		if (ioctl(xfd, DMAPEEK_IOC_EXPORT, &x)) {
-			printf("err export during the move: %s\n", ename(errno));
+			printf("err export during the move: %s\n", lab_errno_name(errno));
 			return 1;
 		}
 		close(x.fd);
-		ex[nex++].t1 = now_s();
-		du[ndu].t0 = now_s();
+		ex[nex++].t1 = lab_now_s();
+		du[ndu].t0 = lab_now_s();
 		ret = loop_request(sk, family, DMAPEEK_CMD_BUFFER_GET, 1, DMAPEEK_A_BUFFER_MAX,
 				   0, 0, count_buffer_cb, &d, &intr);
 		if (ret) {
-			printf("err dump during the move: %s\n", ename(-ret));
+			printf("err dump during the move: %s\n", lab_errno_name(-ret));
 			return 1;
 		}
-		du[ndu++].t1 = now_s();
+		du[ndu++].t1 = lab_now_s();
 	}
 	pthread_join(th, NULL);
 	after = buf_sum(e.fd, e.length, 0);
@@ -1418,7 +1374,7 @@ static int move_race(unsigned int prov, const char *size, unsigned int target)
 	during(du, ndu, &m, &cdu, &mdu);
 	printf("move-race move=%s move_ms=%.1f base_export_ms=%.1f exports=%d exports_during=%d "
 	       "max_export_ms=%.1f dumps=%d dumps_during=%d max_dump_ms=%.1f intr=%d data=%s\n",
-	       m.ret ? ename(-m.ret) : "OK", (m.t1 - m.t0) * 1e3, base * 1e3, nex, cex, mex * 1e3,
+	       m.ret ? lab_errno_name(-m.ret) : "OK", (m.t1 - m.t0) * 1e3, base * 1e3, nex, cex, mex * 1e3,
 	       ndu, cdu, mdu * 1e3, intr, before == after ? "same" : "changed");
 	nl_socket_free(sk);
 	close(e.fd);
@@ -1443,7 +1399,7 @@ int main(int argc, char **argv)
 		dfd = dev_fd();
 		ret = do_export(dfd, argc - 2, argv + 2, &e);
 		if (ret) {
-			printf("err %s\n", ename(-ret));
+			printf("err %s\n", lab_errno_name(-ret));
 			return 1;
 		}
 		return serve(dfd, e.fd, &e);
@@ -1451,7 +1407,7 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "try") && argc >= 5) {
 		dfd = dev_fd();
 		ret = do_export(dfd, argc - 2, argv + 2, &e);
-		printf("%s\n", ret ? ename(-ret) : "ok");
+		printf("%s\n", ret ? lab_errno_name(-ret) : "ok");
 		if (!ret) {
 			/* close-on-exec must be set */
 			if (!(fcntl(e.fd, F_GETFD) & FD_CLOEXEC))
@@ -1485,7 +1441,7 @@ int main(int argc, char **argv)
 		}
 		dfd = dev_fd();
 		ret = ioctl(dfd, DMAPEEK_IOC_EXPORT, &e) ? -errno : 0;
-		printf("%s\n", ret ? ename(-ret) : "ok");
+		printf("%s\n", ret ? lab_errno_name(-ret) : "ok");
 		return 0;
 	}
 	if (!strcmp(argv[1], "dump") && argc >= 3) {

@@ -81,37 +81,15 @@
 
 #include <linux/dmapeek.h>
 
+#include "lab-util.h"
 #include "nl-op.h"
 #include "nl-sock.h"
 #include "failslab.h"
 
+/* An errno's name, "OK" for 0 */
 static const char *ename(int e)
 {
-	static char buf[16];
-
-	switch (e) {
-	case 0: return "OK";
-	case EPERM: return "EPERM";
-	case ENOENT: return "ENOENT";
-	case EIO: return "EIO";
-	case ENXIO: return "ENXIO";
-	case EBADF: return "EBADF";
-	case ENOMEM: return "ENOMEM";
-	case EFAULT: return "EFAULT";
-	case EBUSY: return "EBUSY";
-	case ENODEV: return "ENODEV";
-	case EINVAL: return "EINVAL";
-	case ERANGE: return "ERANGE";
-	case ENOTTY: return "ENOTTY";
-	case E2BIG: return "E2BIG";
-	case EOPNOTSUPP: return "EOPNOTSUPP";
-	case EALREADY: return "EALREADY";
-	case ETIMEDOUT: return "ETIMEDOUT";
-	case ESTALE: return "ESTALE";
-	case EADDRINUSE: return "EADDRINUSE";
-	}
-	snprintf(buf, sizeof(buf), "E%d", e);
-	return buf;
+	return e ? lab_errno_name(e) : "OK";
 }
 
 /* ----------------------------------------------------------- failslab */

@@ -45,29 +45,13 @@
 
 #include <linux/dmapeek.h>
 
+#include "lab-util.h"
 #include "nl-sock.h"
 
+/* An errno's name, "OK" for 0 */
 static const char *ename(int e)
 {
-	static char buf[16];
-
-	switch (e) {
-	case 0: return "OK";
-	case EPERM: return "EPERM";
-	case EACCES: return "EACCES";
-	case ENOENT: return "ENOENT";
-	case EINVAL: return "EINVAL";
-	case ENOTTY: return "ENOTTY";
-	case EOPNOTSUPP: return "EOPNOTSUPP";
-	case ENODEV: return "ENODEV";
-	case EFAULT: return "EFAULT";
-	case EBUSY: return "EBUSY";
-	case EMSGSIZE: return "EMSGSIZE";
-	case E2BIG: return "E2BIG";
-	case ENOMEM: return "ENOMEM";
-	}
-	snprintf(buf, sizeof(buf), "E%d", e);
-	return buf;
+	return e ? lab_errno_name(e) : "OK";
 }
 
 /* Become @user with only @keep (a CAP_* number, or -1) left. */
