@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * dp-import: drives dmapeek's importer for the guest tests with raw ioctls
- * on /dev/dmapeek and its own libnl-genl decoder (never libdmapeek).
+ * dp's importer (the commands are listed in dp.c): drives dmapeek's
+ * importer with raw ioctls on /dev/dmapeek and its own libnl-genl decoder
+ * (never libdmapeek).
  *
- *   dp-import p2p-dump
+ *   dp p2p-dump
  *       one line per pair: "p2p PROVIDER CLIENT TYPE DISTANCE REASON"
- *   dp-import p2p-get PROVIDER_BDF CLIENT_BDF
- *   dp-import [OPTIONS] SOURCE STEP...
+ *   dp p2p-get PROVIDER_BDF CLIENT_BDF
+ *   dp devices | providers
+ *   dp import [OPTIONS] SOURCE STEP...
  *       SOURCE: udmabuf:SIZE | heap:SIZE | file:PATH (any fd, for errors) |
  *               export:PROVIDER:NRANGES (pinned BAR pages, every other page) |
  *               sys:SIZE:MODEL (dmapeek system memory; MODEL pinned,
@@ -81,6 +83,7 @@
 
 #include <linux/dmapeek.h>
 
+#include "dp.h"
 #include "lab-util.h"
 #include "nl-op.h"
 #include "nl-sock.h"
@@ -895,7 +898,7 @@ static void step(const char *st, struct dmapeek_import *imp)
 	fflush(stdout);
 }
 
-/* The dumps "dp-import NAME" prints, one line per object. */
+/* The lists "dp NAME" prints, one line per object. */
 static const struct {
 	const char *name;
 	int cmd, maxattr;
@@ -906,16 +909,22 @@ static const struct {
 	{ "p2p-dump", DMAPEEK_CMD_P2P_GET, DMAPEEK_A_P2P_MAX, p2p_cb },
 };
 
-int main(int argc, char **argv)
+/* Every command of this file starts so. */
+static void start(void)
 {
-	struct dmapeek_import imp = { .size = sizeof(imp) };
-	size_t d;
-	int i = 1, e;
-
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	cb_out = stdout;
-	for (d = 0; argc >= 2 && d < sizeof(dumps) / sizeof(dumps[0]); d++) {
-		if (strcmp(argv[1], dumps[d].name))
+}
+
+/* dp devices | providers | p2p-dump */
+int cmd_import_list(int argc __attribute__((unused)), char **argv)
+{
+	size_t d;
+	int e;
+
+	start();
+	for (d = 0; d < sizeof(dumps) / sizeof(dumps[0]); d++) {
+		if (strcmp(argv[0], dumps[d].name))
 			continue;
 		e = nl_request(dumps[d].cmd, NLM_F_DUMP, dumps[d].maxattr, NULL, NULL,
 			       dumps[d].cb, NULL, NULL);
@@ -923,16 +932,30 @@ int main(int argc, char **argv)
 			printf("%s ERR %s\n", dumps[d].name, ename(e));
 		return !!e;
 	}
-	if (argc == 4 && !strcmp(argv[1], "p2p-get")) {
-		char extack[256] = "";
+	dp_usage();
+}
 
-		e = nl_request(DMAPEEK_CMD_P2P_GET, 0, DMAPEEK_A_P2P_MAX, put_bdfs,
-			       argv + 2, p2p_cb, NULL, extack);
-		if (e)
-			printf("p2p-get ERR %s %s\n", ename(e), extack);
-		return !!e;
-	}
+/* dp p2p-get PROVIDER_BDF CLIENT_BDF */
+int cmd_p2p_get(int argc __attribute__((unused)), char **argv)
+{
+	char extack[256] = "";
+	int e;
 
+	start();
+	e = nl_request(DMAPEEK_CMD_P2P_GET, 0, DMAPEEK_A_P2P_MAX, put_bdfs,
+		       argv + 1, p2p_cb, NULL, extack);
+	if (e)
+		printf("p2p-get ERR %s %s\n", ename(e), extack);
+	return !!e;
+}
+
+/* dp import [OPTIONS] SOURCE STEP... (argv[0] "import") */
+int cmd_import(int argc, char **argv)
+{
+	struct dmapeek_import imp = { .size = sizeof(imp) };
+	int i = 1, e;
+
+	start();
 	for (; i < argc && !strncmp(argv[i], "--", 2); i += 2) {
 		if (i + 1 >= argc)
 			return 2;
@@ -955,17 +978,15 @@ int main(int argc, char **argv)
 		} else
 			return 2;
 	}
-	if (i >= argc) {
-		fprintf(stderr, "usage: see the comment at the top of dp-import.c\n");
-		return 2;
-	}
+	if (i >= argc)
+		dp_usage();
 	dp_fd = open("/dev/dmapeek", O_RDWR);
 	if (dp_fd < 0) {
 		printf("open /dev/dmapeek ERR %s\n", ename(errno));
 		return 1;
 	}
 	/* (netlink set up first, without injected failures) */
-	if (fi_tries && (nl_open() || fi_setup("dp-import")))
+	if (fi_tries && (nl_open() || fi_setup("dp import")))
 		return 1;
 	if (!strncmp(argv[i], "udmabuf:", 8)) {
 		buf_size = strtoull(argv[i] + 8, NULL, 0);

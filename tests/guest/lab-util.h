@@ -80,7 +80,7 @@ static inline uint32_t rng_below(uint64_t *s, uint32_t n)
 
 /*
  * Plain xorshift64 (13, 7, 17): the data patterns and the racers' choices
- * of dp-export and dp-churn, whose seeds the tests pass and compare; kept apart
+ * of dp and dp-churn, whose seeds the tests pass and compare; kept apart
  * from rng_next() so that a seed keeps giving the same sequence.  @s must
  * not be 0.
  */
