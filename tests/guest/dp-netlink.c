@@ -222,35 +222,13 @@ static int done_cb(struct nl_msg *msg __attribute__((unused)),
 
 static char nl_extack[256];
 
-/* The extack message of an error, if the kernel sent one. */
-static void get_extack(struct nlmsgerr *e)
-{
-	struct nlmsghdr *nlh = (struct nlmsghdr *)e - 1;
-	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
-	int len = nlh->nlmsg_len;
-	int ack_len = sizeof(*nlh) + sizeof(int) + sizeof(*nlh);
-
-	nl_extack[0] = 0;
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return;
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		ack_len += e->msg.nlmsg_len - sizeof(*nlh);
-	if (len <= ack_len)
-		return;
-	if (nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((unsigned char *)nlh + ack_len),
-		      len - ack_len, NULL))
-		return;
-	if (tb[NLMSGERR_ATTR_MSG])
-		snprintf(nl_extack, sizeof(nl_extack), "%s",
-			 (char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
-}
-
 static int err_cb(struct sockaddr_nl *nla __attribute__((unused)), struct nlmsgerr *err,
 		  void *arg __attribute__((unused)))
 {
 	nl_err = err->error;
 	nl_done = 1;
-	get_extack(err);
+	nl_extack[0] = 0;
+	dp_nl_extack(err, nl_extack, sizeof(nl_extack));
 	return NL_STOP;
 }
 
