@@ -5,7 +5,7 @@
  * or "make regen" (tests/unit/test-gen.sh fails when this file is stale).
  *
  * The wire type of each attribute of the sets libdmapeek decodes, indexed
- * by attribute number; included by obj.c.
+ * by attribute number; included by decode.c.
  */
 
 static const uint8_t provider_types[] = {

@@ -15,11 +15,11 @@ one table, static const uint8_t SET_types[], indexed by the attribute's
 uapi enum name (as the kernel's YNL generator names it: FAMILY_A_SET_ATTR,
 or the set's name-prefix followed by ATTR, upper case, '-' made '_'),
 giving its wire type as enum dp_atype (libdmapeek/internal.h) names it.
-The decoder (obj.c) takes the table's size as the set's highest attribute.
+The decoder (decode.c) takes the table's size as the set's highest attribute.
 
 Only what follows from the spec mechanically is written here.  What needs
 a judgement stays in this file, each with its reason: which sets the
-library decodes and what their tables are called (obj.c's dp_kinds pairs
+library decodes and what their tables are called (decode.c's dp_kinds pairs
 them with commands and ids), and the few attributes the object decoder
 must not take (SKIP).  A spec type without a library type (u16, u64,
 binary, ...) is an error: decide how the decoder reads it first.
@@ -41,7 +41,7 @@ TYPES = {
     'flag': 'DP_T_FLAG',
 }
 
-# The attribute sets the library decodes (obj.c's dp_kinds and their
+# The attribute sets the library decodes (decode.c's dp_kinds and their
 # nested records), in the order the tables are written, with the C name of
 # each table.  "abi" is read by dmapeek_abi_version() on its own.
 SETS = [
@@ -75,7 +75,7 @@ BANNER = """\
  * or "make regen" (tests/unit/test-gen.sh fails when this file is stale).
  *
  * The wire type of each attribute of the sets libdmapeek decodes, indexed
- * by attribute number; included by obj.c.
+ * by attribute number; included by decode.c.
  */
 """
 

@@ -166,7 +166,7 @@ int dp_nl_talk(struct dmapeek *ctx, struct nlmsghdr *nlh,
 	       mnl_cb_t cb, void *data);
 int dp_nl_error_msg(struct dmapeek *ctx, const struct nlmsghdr *nlh);
 
-/* Objects (obj.c) */
+/* Objects decoded from messages (decode.c) */
 void dp_obj_init(struct dp_obj *o, enum dp_kind kind);
 void dp_obj_release(struct dp_obj *o);
 struct dp_obj *dp_obj_new(enum dp_kind kind);
@@ -179,6 +179,8 @@ int dp_obj_merge(struct dmapeek *ctx, struct dp_obj *o,
 		 const struct nlmsghdr *nlh);
 bool dp_obj_incomplete(const struct dp_obj *o);
 const char *dp_obj_str(const struct dp_obj *o, unsigned int attr);
+
+/* Dumps and gets (fetch.c) */
 void dp_cursors_free(struct dmapeek *ctx);
 void dp_stream_close(struct dp_stream *s);
 int dp_stream_open(struct dp_stream *s, size_t buf_size);
@@ -201,6 +203,7 @@ struct dp_obj *dp_iter_next(struct dmapeek *ctx, enum dp_kind kind,
 			    const struct dp_obj *prev);
 struct dp_obj *dp_get(struct dmapeek *ctx, enum dp_kind kind,
 		      struct nlmsghdr *nlh);
+struct dp_obj *dp_get_by_id(struct dmapeek *ctx, enum dp_kind kind, uint32_t id);
 
 /* Events (events.c) */
 void dp_events_close(struct dmapeek *ctx);

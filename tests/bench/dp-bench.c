@@ -52,6 +52,8 @@
 #include <linux/dmapeek-debug.h>
 #include <dmapeek.h>
 
+#include "../guest/lab-util.h"
+
 #define PAGE	4096ULL
 
 static struct dmapeek *ctx;
@@ -63,14 +65,6 @@ static void die(const char *what, int err)
 	fprintf(stderr, "dp-bench: %s: %s%s%s\n", what, strerror(err < 0 ? -err : err),
 		ext && *ext ? ": " : "", ext ? ext : "");
 	exit(1);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 static uint32_t num(const char *s)
@@ -376,11 +370,11 @@ static int cmd_revoke(char **argv)
 static int cmd_gen(char **argv)
 {
 	uint32_t att = num(argv[0]), rate = num(argv[1]), secs = num(argv[2]);
-	uint64_t t0 = now_ns(), end = t0 + (uint64_t)secs * 1000000000ULL, ops = 0;
+	uint64_t t0 = lab_now_ns(), end = t0 + (uint64_t)secs * 1000000000ULL, ops = 0;
 	struct timespec ts;
 	int err;
 
-	while (now_ns() < end) {
+	while (lab_now_ns() < end) {
 		if (rate) {
 			uint64_t due = t0 + ops * 1000000000ULL / rate;
 
@@ -395,7 +389,7 @@ static int cmd_gen(char **argv)
 			die("map/unmap", err);
 		ops++;
 	}
-	printf("gen ops=%" PRIu64 " seconds=%.3f\n", ops, (double)(now_ns() - t0) / 1e9);
+	printf("gen ops=%" PRIu64 " seconds=%.3f\n", ops, (double)(lab_now_ns() - t0) / 1e9);
 	return 0;
 }
 

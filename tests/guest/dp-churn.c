@@ -42,6 +42,7 @@
 
 #include <linux/dmapeek.h>
 
+#include "lab-util.h"
 #include "nl-op.h"
 
 #define SLOTS 8
@@ -52,7 +53,7 @@ struct buf {
 	unsigned int att;	/* our import of it, 0 if none */
 };
 
-static unsigned long long rng;
+static uint64_t rng;
 static unsigned int edu_dev;
 static unsigned int providers[8] = { 1 };
 static int nr_providers = 1;
@@ -60,12 +61,10 @@ static bool hold;		/* -H */
 static unsigned int nr_held;	/* at most HELD_MAX, so memory stays bounded */
 #define HELD_MAX 32
 
-/* xorshift64: the seed alone decides the sequence */
+/* the seed alone decides the sequence */
 static unsigned int rnd(unsigned int n)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
+	rng_xorshift64(&rng);
 	return n ? rng % n : 0;
 }
 
@@ -200,24 +199,10 @@ static void receiver(int sock)
 	_exit(0);
 }
 
+/* An errno's name, "OK" for 0 */
 static const char *ename(int e)
 {
-	static char s[16];
-
-	switch (e) {
-	case 0: return "OK";
-	case EINVAL: return "EINVAL";
-	case ENOENT: return "ENOENT";
-	case ENODEV: return "ENODEV";
-	case EBUSY: return "EBUSY";
-	case EALREADY: return "EALREADY";
-	case ENXIO: return "ENXIO";
-	case ENOSPC: return "ENOSPC";
-	case EOPNOTSUPP: return "EOPNOTSUPP";
-	case EAGAIN: return "EAGAIN";
-	}
-	snprintf(s, sizeof(s), "E%d", e);
-	return s;
+	return e ? lab_errno_name(e) : "OK";
 }
 
 int main(int argc, char **argv)

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * dp-import: drives dmapeek's importer for the guest tests with raw ioctls
- * on /dev/dmapeek and its own libnl-genl decoder (never libdmapeek).
+ * dp's importer (the commands are listed in dp.c): drives dmapeek's
+ * importer with raw ioctls on /dev/dmapeek and its own libnl-genl decoder
+ * (never libdmapeek).
  *
- *   dp-import p2p-dump
+ *   dp p2p-dump
  *       one line per pair: "p2p PROVIDER CLIENT TYPE DISTANCE REASON"
- *   dp-import p2p-get PROVIDER_BDF CLIENT_BDF
- *   dp-import [OPTIONS] SOURCE STEP...
+ *   dp p2p-get PROVIDER_BDF CLIENT_BDF
+ *   dp devices | providers
+ *   dp import [OPTIONS] SOURCE STEP...
  *       SOURCE: udmabuf:SIZE | heap:SIZE | file:PATH (any fd, for errors) |
  *               export:PROVIDER:NRANGES (pinned BAR pages, every other page) |
  *               sys:SIZE:MODEL (dmapeek system memory; MODEL pinned,
@@ -81,37 +83,16 @@
 
 #include <linux/dmapeek.h>
 
+#include "dp.h"
+#include "lab-util.h"
 #include "nl-op.h"
 #include "nl-sock.h"
 #include "failslab.h"
 
+/* An errno's name, "OK" for 0 */
 static const char *ename(int e)
 {
-	static char buf[16];
-
-	switch (e) {
-	case 0: return "OK";
-	case EPERM: return "EPERM";
-	case ENOENT: return "ENOENT";
-	case EIO: return "EIO";
-	case ENXIO: return "ENXIO";
-	case EBADF: return "EBADF";
-	case ENOMEM: return "ENOMEM";
-	case EFAULT: return "EFAULT";
-	case EBUSY: return "EBUSY";
-	case ENODEV: return "ENODEV";
-	case EINVAL: return "EINVAL";
-	case ERANGE: return "ERANGE";
-	case ENOTTY: return "ENOTTY";
-	case E2BIG: return "E2BIG";
-	case EOPNOTSUPP: return "EOPNOTSUPP";
-	case EALREADY: return "EALREADY";
-	case ETIMEDOUT: return "ETIMEDOUT";
-	case ESTALE: return "ESTALE";
-	case EADDRINUSE: return "EADDRINUSE";
-	}
-	snprintf(buf, sizeof(buf), "E%d", e);
-	return buf;
+	return e ? lab_errno_name(e) : "OK";
 }
 
 /* ----------------------------------------------------------- failslab */
@@ -173,26 +154,10 @@ struct nlreq {
 static int nl_err_cb(struct sockaddr_nl *nla __attribute__((unused)), struct nlmsgerr *e, void *arg)
 {
 	struct nlreq *r = arg;
-	struct nlmsghdr *nlh = (struct nlmsghdr *)e - 1;
-	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
-	int len = nlh->nlmsg_len;
-	struct nlattr *attrs;
-	int ack_len = sizeof(*nlh) + sizeof(int) + sizeof(*nlh);
 
 	r->err = -e->error;
 	r->done = 1;
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return NL_STOP;
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		ack_len += e->msg.nlmsg_len - sizeof(*nlh);
-	if (len <= ack_len)
-		return NL_STOP;
-	attrs = (void *)((unsigned char *)nlh + ack_len);
-	len -= ack_len;
-	nla_parse(tb, NLMSGERR_ATTR_MAX, attrs, len, NULL);
-	if (tb[NLMSGERR_ATTR_MSG])
-		snprintf(r->extack, sizeof(r->extack), "%s",
-			 (char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
+	dp_nl_extack(e, r->extack, sizeof(r->extack));
 	return NL_STOP;
 }
 
@@ -917,7 +882,7 @@ static void step(const char *st, struct dmapeek_import *imp)
 	fflush(stdout);
 }
 
-/* The dumps "dp-import NAME" prints, one line per object. */
+/* The lists "dp NAME" prints, one line per object. */
 static const struct {
 	const char *name;
 	int cmd, maxattr;
@@ -928,16 +893,22 @@ static const struct {
 	{ "p2p-dump", DMAPEEK_CMD_P2P_GET, DMAPEEK_A_P2P_MAX, p2p_cb },
 };
 
-int main(int argc, char **argv)
+/* Every command of this file starts so. */
+static void start(void)
 {
-	struct dmapeek_import imp = { .size = sizeof(imp) };
-	size_t d;
-	int i = 1, e;
-
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	cb_out = stdout;
-	for (d = 0; argc >= 2 && d < sizeof(dumps) / sizeof(dumps[0]); d++) {
-		if (strcmp(argv[1], dumps[d].name))
+}
+
+/* dp devices | providers | p2p-dump */
+int cmd_import_list(int argc __attribute__((unused)), char **argv)
+{
+	size_t d;
+	int e;
+
+	start();
+	for (d = 0; d < sizeof(dumps) / sizeof(dumps[0]); d++) {
+		if (strcmp(argv[0], dumps[d].name))
 			continue;
 		e = nl_request(dumps[d].cmd, NLM_F_DUMP, dumps[d].maxattr, NULL, NULL,
 			       dumps[d].cb, NULL, NULL);
@@ -945,16 +916,30 @@ int main(int argc, char **argv)
 			printf("%s ERR %s\n", dumps[d].name, ename(e));
 		return !!e;
 	}
-	if (argc == 4 && !strcmp(argv[1], "p2p-get")) {
-		char extack[256] = "";
+	dp_usage();
+}
 
-		e = nl_request(DMAPEEK_CMD_P2P_GET, 0, DMAPEEK_A_P2P_MAX, put_bdfs,
-			       argv + 2, p2p_cb, NULL, extack);
-		if (e)
-			printf("p2p-get ERR %s %s\n", ename(e), extack);
-		return !!e;
-	}
+/* dp p2p-get PROVIDER_BDF CLIENT_BDF */
+int cmd_p2p_get(int argc __attribute__((unused)), char **argv)
+{
+	char extack[256] = "";
+	int e;
 
+	start();
+	e = nl_request(DMAPEEK_CMD_P2P_GET, 0, DMAPEEK_A_P2P_MAX, put_bdfs,
+		       argv + 1, p2p_cb, NULL, extack);
+	if (e)
+		printf("p2p-get ERR %s %s\n", ename(e), extack);
+	return !!e;
+}
+
+/* dp import [OPTIONS] SOURCE STEP... (argv[0] "import") */
+int cmd_import(int argc, char **argv)
+{
+	struct dmapeek_import imp = { .size = sizeof(imp) };
+	int i = 1, e;
+
+	start();
 	for (; i < argc && !strncmp(argv[i], "--", 2); i += 2) {
 		if (i + 1 >= argc)
 			return 2;
@@ -977,17 +962,15 @@ int main(int argc, char **argv)
 		} else
 			return 2;
 	}
-	if (i >= argc) {
-		fprintf(stderr, "usage: see the comment at the top of dp-import.c\n");
-		return 2;
-	}
+	if (i >= argc)
+		dp_usage();
 	dp_fd = open("/dev/dmapeek", O_RDWR);
 	if (dp_fd < 0) {
 		printf("open /dev/dmapeek ERR %s\n", ename(errno));
 		return 1;
 	}
 	/* (netlink set up first, without injected failures) */
-	if (fi_tries && (nl_open() || fi_setup("dp-import")))
+	if (fi_tries && (nl_open() || fi_setup("dp import")))
 		return 1;
 	if (!strncmp(argv[i], "udmabuf:", 8)) {
 		buf_size = strtoull(argv[i] + 8, NULL, 0);

@@ -45,29 +45,13 @@
 
 #include <linux/dmapeek.h>
 
+#include "lab-util.h"
 #include "nl-sock.h"
 
+/* An errno's name, "OK" for 0 */
 static const char *ename(int e)
 {
-	static char buf[16];
-
-	switch (e) {
-	case 0: return "OK";
-	case EPERM: return "EPERM";
-	case EACCES: return "EACCES";
-	case ENOENT: return "ENOENT";
-	case EINVAL: return "EINVAL";
-	case ENOTTY: return "ENOTTY";
-	case EOPNOTSUPP: return "EOPNOTSUPP";
-	case ENODEV: return "ENODEV";
-	case EFAULT: return "EFAULT";
-	case EBUSY: return "EBUSY";
-	case EMSGSIZE: return "EMSGSIZE";
-	case E2BIG: return "E2BIG";
-	case ENOMEM: return "ENOMEM";
-	}
-	snprintf(buf, sizeof(buf), "E%d", e);
-	return buf;
+	return e ? lab_errno_name(e) : "OK";
 }
 
 /* Become @user with only @keep (a CAP_* number, or -1) left. */
@@ -176,28 +160,15 @@ static int finish_cb(struct nl_msg *msg __attribute__((unused)), void *arg)
 	return NL_STOP;
 }
 
-/* The extended ACK's message, found the way the kernel lays it out. */
+/* The error, and the extended ACK's message (nl-sock.h). */
 static int err_cb(struct sockaddr_nl *nla __attribute__((unused)), struct nlmsgerr *e,
 		  void *arg)
 {
-	struct nlmsghdr *nlh = (struct nlmsghdr *)e - 1;
-	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
 	struct result *r = arg;
-	int off = sizeof(*nlh) + sizeof(*e);
 
 	r->err = -e->error;
 	r->done = 1;
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return NL_STOP;
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		off += e->msg.nlmsg_len - sizeof(*nlh);
-	if ((int)nlh->nlmsg_len <= off)
-		return NL_STOP;
-	nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((char *)nlh + off),
-		  nlh->nlmsg_len - off, NULL);
-	if (tb[NLMSGERR_ATTR_MSG])
-		snprintf(r->extack, sizeof(r->extack), "%s",
-			 (char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
+	dp_nl_extack(e, r->extack, sizeof(r->extack));
 	return NL_STOP;
 }
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The allocation-failure campaign's side of the guest tools (fuzz-ioctl,
- * fuzz-nl and dp-import with --failslab; t-failslab.sh configures the
+ * fuzz-nl and "dp import" with --failslab; t-failslab.sh configures the
  * kernel's failslab and fail_page_alloc for tasks with
  * /proc/PID/make-it-fail set, and only those).
  *

@@ -17,14 +17,14 @@ FAULT_TMP=$(mktemp -d)
 
 # ------------------------------------------------------------ processes
 
-# px_start TAG ARGS: "dp-export export ARGS" in the background, fed from a
+# px_start TAG ARGS: "dp export ARGS" in the background, fed from a
 # fifo (several at once, unlike a coprocess); sets PX_BUF
 px_start() {
 	local d=$FAULT_TMP/$1 fd line i
 	shift
 	mkdir -p "$d"
 	mkfifo "$d/in"
-	"$DPX" export "$@" <"$d/in" >"$d/out" 2>&1 &
+	"$DP" export "$@" <"$d/in" >"$d/out" 2>&1 &
 	echo $! >"$d/pid"
 	exec {fd}>"$d/in"
 	echo "$fd" >"$d/fd"
@@ -33,7 +33,7 @@ px_start() {
 		[ -n "$line" ] && break
 		sleep 0.1
 	done
-	case $line in buffer=*) ;; *) fail "dp-export export $*: ${line:-nothing}" ;; esac
+	case $line in buffer=*) ;; *) fail "dp export $*: ${line:-nothing}" ;; esac
 	PX_BUF=$(kv buffer "$line")
 }
 
@@ -72,7 +72,7 @@ ev_count() {
 
 # fault_setup: module, the first ivshmem (BAR2 provider) and the edu bound
 fault_setup() {
-	need_dp_import
+	need_dp
 	[ -x "$DP_CHURN" ] || skip "dp-churn was not built"
 	load_module
 	IV=$(need_pci $IVSHMEM_ID | head -n 1)
@@ -83,10 +83,10 @@ fault_setup() {
 }
 
 fault_ids() {
-	BARPROV=$(kv id "$("$DPX" dump providers | grep "bdf=$IV" | grep -E ' bar=2( |$)')")
+	BARPROV=$(kv id "$("$DP" dump providers | grep "bdf=$IV" | grep -E ' bar=2( |$)')")
 	[ -n "$BARPROV" ] || fail "no BAR2 provider for $IV"
-	IVDEV=$(kv id "$("$DPX" dump devices | grep "bdf=$IV")")
-	EDUDEV=$(kv id "$("$DPX" dump devices | grep "bdf=$EDU")")
+	IVDEV=$(kv id "$("$DP" dump devices | grep "bdf=$IV")")
+	EDUDEV=$(kv id "$("$DP" dump devices | grep "bdf=$EDU")")
 	[ -n "$IVDEV" ] && [ -n "$EDUDEV" ] || fail "ivshmem or edu not a dmapeek device"
 }
 
@@ -95,7 +95,7 @@ fault_ids() {
 # the BAR and back, read back by the edu
 fault_roundtrip() {
 	local out
-	out=$("$DP_IMPORT" --dev "$IVDEV" --flags dynamic,p2p "export:$BARPROV:2" import map \
+	out=$("$DP" import --dev "$IVDEV" --flags dynamic,p2p "export:$BARPROV:2" import map \
 		cpu-fill:0:8192:51 cpu-check:0:8192:51 unmap detach)
 	echo "$out"
 	assert_eq "new BAR buffer mapped" "map OK" "$(line map "$out")"
@@ -103,7 +103,7 @@ fault_roundtrip() {
 	"cpu-check OK bad=0"|"cpu-check NOCPU") ;;
 	*) fail "the new BAR does not keep its bytes: $(line cpu-check "$out")" ;;
 	esac
-	out=$("$DP_IMPORT" --dev "$EDUDEV" --flags dynamic,p2p sys:8192:movable import \
+	out=$("$DP" import --dev "$EDUDEV" --flags dynamic,p2p sys:8192:movable import \
 		dma-write:0:8192:52 "move:$BARPROV" cpu-check:0:8192:52 move:1 \
 		dma-read:0:8192:52)
 	echo "$out"
@@ -153,11 +153,11 @@ timed_ms() {
 # loaded host takes seconds for a dump.  The times are printed.)
 assert_responsive() {
 	local r out=$FAULT_TMP/$1/out
-	r=$(timed_ms "$DPX" dump buffers)
+	r=$(timed_ms "$DP" dump buffers)
 	echo "buffer dump during the $2: $r"
 	[ "$(wc -l <"$out")" -eq "$BG_N" ] ||
 		fail "the $2 answered before a buffer dump begun during it returned (${r%% *} ms): $(sed -n "$((BG_N + 1)),\$p" "$out" | tr '\n' '|')"
-	r=$(timed_ms "$DPX" try 1 64K pinned)
+	r=$(timed_ms "$DP" try 1 64K pinned)
 	echo "export during the $2: $r"
 	assert_eq "export during the $2" ok "${r#* }"
 	[ "$(wc -l <"$out")" -eq "$BG_N" ] ||

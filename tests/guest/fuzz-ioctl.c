@@ -48,7 +48,7 @@
 #include <dmapeek.h>
 /* BENCH_MAP: the lab's module has it; any other answers ENOTTY */
 #include <linux/dmapeek-debug.h>
-#include "seeded-rng.h"
+#include "lab-util.h"
 #include "failslab.h"
 
 #define MAX_BUFS	8
@@ -700,43 +700,6 @@ static void cleanup(struct fz *f)
 		close_buf(f, 0);
 }
 
-static const char *errno_name(int e)
-{
-	static char buf[16];
-
-	switch (e) {
-	case EINVAL: return "EINVAL";
-	case E2BIG: return "E2BIG";
-	case EFAULT: return "EFAULT";
-	case ENOTTY: return "ENOTTY";
-	case ENOENT: return "ENOENT";
-	case ENODEV: return "ENODEV";
-	case EBADF: return "EBADF";
-	case ERANGE: return "ERANGE";
-	case EOPNOTSUPP: return "EOPNOTSUPP";
-	case EBUSY: return "EBUSY";
-	case EALREADY: return "EALREADY";
-	case ENXIO: return "ENXIO";
-	case ESTALE: return "ESTALE";
-	case ENOMEM: return "ENOMEM";
-	case ENOSPC: return "ENOSPC";
-	case ENAMETOOLONG: return "ENAMETOOLONG";
-	case ETIMEDOUT: return "ETIMEDOUT";
-	case EADDRINUSE: return "EADDRINUSE";
-	case EOVERFLOW: return "EOVERFLOW";
-	}
-	snprintf(buf, sizeof(buf), "E%d", e);
-	return buf;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void report(struct fz *f, double secs)
 {
 	unsigned long long ok = 0, rej = 0, enomem = 0;
@@ -753,7 +716,7 @@ static void report(struct fz *f, double secs)
 		if (!f->err[i])
 			continue;
 		rej += f->err[i];
-		printf("errno %s %llu\n", errno_name(i), f->err[i]);
+		printf("errno %s %llu\n", lab_errno_name(i), f->err[i]);
 	}
 	printf("fuzz-ioctl ops=%llu ok=%llu rejected=%llu bad_nr=%llu unexpected=%llu "
 	       "seconds=%.1f ops_per_s=%.0f enomem=%llu failslab=%d\n", f->ops, ok, rej,
@@ -816,18 +779,18 @@ int main(int argc, char **argv)
 	/* a line at each tenth of the run: a run stopped from outside shows how far it got */
 	progress_step = max_ops >= 10 ? max_ops / 10 : 1;
 	next_progress = progress_step;
-	t0 = now_s();
+	t0 = lab_now_s();
 	for (t = t0; f.ops < max_ops && (limit <= 0 || t - t0 < limit); ) {
 		one_op(&f);
 		if (!(f.ops & 1023))
-			t = now_s();
+			t = lab_now_s();
 		if (f.ops >= next_progress) {
 			printf("progress ops=%llu seconds=%.0f unexpected=%llu\n", f.ops,
-			       now_s() - t0, f.unexpected);
+			       lab_now_s() - t0, f.unexpected);
 			next_progress += progress_step;
 		}
 	}
-	t = now_s() - t0;
+	t = lab_now_s() - t0;
 	/* the teardown without injected failures: what is left is a leak */
 	fi.on = 0;
 	cleanup(&f);

@@ -13,7 +13,7 @@ DMABUF_HEAP=$DMAPEEK_TOP/tests/guest/dmabuf-heap
 # and the first ivshmem (its BAR becomes a provider) if there is one.
 setup_campaign() {
 	need_module
-	need_dp_import
+	need_dp
 	unload_module
 	CAMPAIGN_SLAB_KB=$(slab_kb)
 	setup_import
@@ -60,7 +60,7 @@ drop_campaign_held() {
 objects_back_to_zero() {
 	drop_campaign_held
 	assert_eq "devices with attachments left" "" \
-		"$("$DP_IMPORT" devices | awk '$NF != "attachments=0"')"
+		"$("$DP" devices | awk '$NF != "attachments=0"')"
 	rmmod dmapeek || fail "rmmod after the campaign: something still holds the module"
 	echo "slab after the campaign (module unloaded): $(slab_kb) kB, before: ${CAMPAIGN_SLAB_KB:-?} kB"
 }

@@ -53,7 +53,7 @@
 #include <libmnl/libmnl.h>
 
 #include <dmapeek.h>
-#include "seeded-rng.h"
+#include "lab-util.h"
 #include "failslab.h"
 
 #define MAX_OBJS	512
@@ -711,41 +711,6 @@ lost:
 	return -1;
 }
 
-static const char *errno_name(int e)
-{
-	static char buf[16];
-
-	switch (e) {
-	case EINVAL: return "EINVAL";
-	case ERANGE: return "ERANGE";
-	case ENOENT: return "ENOENT";
-	case ENODEV: return "ENODEV";
-	case EOPNOTSUPP: return "EOPNOTSUPP";
-	case EALREADY: return "EALREADY";
-	case ENXIO: return "ENXIO";
-	case EBUSY: return "EBUSY";
-	case EMSGSIZE: return "EMSGSIZE";
-	case ENOMEM: return "ENOMEM";
-	case ETIMEDOUT: return "ETIMEDOUT";
-	case ESTALE: return "ESTALE";
-	case E2BIG: return "E2BIG";
-	case EADDRINUSE: return "EADDRINUSE";
-	case ENOSPC: return "ENOSPC";
-	case ENOBUFS: return "ENOBUFS";
-	case EIO: return "EIO";
-	}
-	snprintf(buf, sizeof(buf), "E%d", e);
-	return buf;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void report(struct fzn *f, double secs)
 {
 	unsigned long long rej = 0;
@@ -755,7 +720,7 @@ static void report(struct fzn *f, double secs)
 		if (!f->err[i])
 			continue;
 		rej += f->err[i];
-		printf("errno %s %llu\n", errno_name(i), f->err[i]);
+		printf("errno %s %llu\n", lab_errno_name(i), f->err[i]);
 	}
 	for (i = 1; i <= DMAPEEK_CMD_MAX; i++)
 		printf("cmd %s calls=%llu acked=%llu enomem=%llu lost=%llu\n", cmd_names[i],
@@ -822,21 +787,21 @@ int main(int argc, char **argv)
 	/* a line at each tenth of the run: a run stopped from outside shows how far it got */
 	progress_step = max_ops >= 10 ? max_ops / 10 : 1;
 	next_progress = progress_step;
-	t0 = now_s();
+	t0 = lab_now_s();
 	for (t = t0; f.ops < max_ops && (limit <= 0 || t - t0 < limit); ) {
 		if (one_op(&f)) {
 			ret = 1;
 			break;
 		}
 		if (!(f.ops & 1023))
-			t = now_s();
+			t = lab_now_s();
 		if (f.ops >= next_progress) {
 			printf("progress ops=%llu seconds=%.0f unexpected=%llu\n", f.ops,
-			       now_s() - t0, f.unexpected);
+			       lab_now_s() - t0, f.unexpected);
 			next_progress += progress_step;
 		}
 	}
-	t = now_s() - t0;
+	t = lab_now_s() - t0;
 	fi.on = 0;
 	mnl_socket_close(f.nl);
 	teardown_objects(&f);

@@ -1,17 +1,16 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Helpers for the importer tests (t-import.sh, t-p2p.sh, t-audit.sh).
 
-DP_IMPORT=$DMAPEEK_TOP/tests/guest/dp-import
 IVSHMEM_ID=1af4:1110
 EDU_ID=1234:11e8
 
-need_dp_import() {
-	[ -x "$DP_IMPORT" ] || skip "dp-import was not built"
+need_dp() {
+	[ -x "$DP" ] || skip "dp was not built"
 }
 
 # the dmapeek device id of BDF (bound)
 dev_id() {
-	"$DP_IMPORT" devices | awk -v b="$1" '$3 == b { print $2 }'
+	"$DP" devices | awk -v b="$1" '$3 == b { print $2 }'
 }
 
 # setup_edu: load, bind the first edu; prints its BDF and sets EDU_DEV
@@ -20,7 +19,7 @@ ivshmem_bdfs() { need_pci $IVSHMEM_ID; }
 
 setup_import() {
 	need_module
-	need_dp_import
+	need_dp
 	load_module
 	EDU=$(edu_bdf)
 	bind_dmapeek "$EDU"

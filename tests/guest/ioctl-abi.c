@@ -25,17 +25,7 @@
 
 #include <linux/dmapeek.h>
 
-static const char *errname(int e)
-{
-	switch (e) {
-	case 0: return "0";
-	case EINVAL: return "EINVAL";
-	case E2BIG: return "E2BIG";
-	case ENOTTY: return "ENOTTY";
-	case EFAULT: return "EFAULT";
-	default: return strerror(e);
-	}
-}
+#include "lab-util.h"
 
 /* netlink since ABI 2.0: these numbers answer ENOTTY, and stay unused */
 static const struct {
@@ -64,43 +54,43 @@ int main(void)
 
 	fd = open("/dev/" DMAPEEK_DEVICE_NAME, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
-		printf("open %s\n", errname(errno));
+		printf("open %s\n", lab_errno_name(errno));
 		return 1;
 	}
 
 	memset(&v, 0, sizeof(v));
 	v.size = sizeof(v);
 	e = try(fd, DMAPEEK_IOC_ABI_VERSION, &v);
-	printf("ok %s %u.%u\n", errname(e), v.major, v.minor);
+	printf("ok %s %u.%u\n", lab_errno_name(e), v.major, v.minor);
 
 	memset(&v, 0, sizeof(v));
 	v.size = offsetof(struct dmapeek_abi_version, major);
-	printf("short %s\n", errname(try(fd, DMAPEEK_IOC_ABI_VERSION, &v)));
+	printf("short %s\n", lab_errno_name(try(fd, DMAPEEK_IOC_ABI_VERSION, &v)));
 
 	memset(&big, 0, sizeof(big));
 	big.v.size = sizeof(big);
 	e = try(fd, DMAPEEK_IOC_ABI_VERSION, &big);
-	printf("long-zero %s %u.%u\n", errname(e), big.v.major, big.v.minor);
+	printf("long-zero %s %u.%u\n", lab_errno_name(e), big.v.major, big.v.minor);
 
 	memset(&big, 0, sizeof(big));
 	big.v.size = sizeof(big);
 	big.tail[3] = 1;
-	printf("long-dirty %s\n", errname(try(fd, DMAPEEK_IOC_ABI_VERSION, &big)));
+	printf("long-dirty %s\n", lab_errno_name(try(fd, DMAPEEK_IOC_ABI_VERSION, &big)));
 
 	memset(&v, 0, sizeof(v));
 	v.size = sizeof(v);
 	v.flags = 1;
-	printf("flags %s\n", errname(try(fd, DMAPEEK_IOC_ABI_VERSION, &v)));
+	printf("flags %s\n", lab_errno_name(try(fd, DMAPEEK_IOC_ABI_VERSION, &v)));
 
-	printf("unknown %s\n", errname(try(fd, _IO(DMAPEEK_TYPE, 0x7f), &v)));
-	printf("badptr %s\n", errname(try(fd, DMAPEEK_IOC_ABI_VERSION, (void *)8)));
+	printf("unknown %s\n", lab_errno_name(try(fd, _IO(DMAPEEK_TYPE, 0x7f), &v)));
+	printf("badptr %s\n", lab_errno_name(try(fd, DMAPEEK_IOC_ABI_VERSION, (void *)8)));
 
 	/* the numbers retired in ABI 2.0, with a well-formed id-op argument */
 	for (e = 0; e < (int)(sizeof(retired) / sizeof(retired[0])); e++) {
 		struct dmapeek_id_op op = { .size = sizeof(op), .id = 1 };
 
 		printf("retired %s %s\n", retired[e].name,
-		       errname(try(fd, _IO(DMAPEEK_TYPE, retired[e].nr), &op)));
+		       lab_errno_name(try(fd, _IO(DMAPEEK_TYPE, retired[e].nr), &op)));
 	}
 
 	/* two zeroed pages, the second unmapped after the first tests */
@@ -108,20 +98,20 @@ int main(void)
 	p = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED) {
-		printf("mmap %s\n", errname(errno));
+		printf("mmap %s\n", lab_errno_name(errno));
 		return 1;
 	}
 	pv = p;
 	pv->size = (__u32)page;
 	e = try(fd, DMAPEEK_IOC_ABI_VERSION, p);
-	printf("page-zero %s %u.%u\n", errname(e), pv->major, pv->minor);
+	printf("page-zero %s %u.%u\n", lab_errno_name(e), pv->major, pv->minor);
 	memset(p, 0, 2 * page);
 	pv->size = (__u32)page + 1;
-	printf("over-page %s\n", errname(try(fd, DMAPEEK_IOC_ABI_VERSION, p)));
+	printf("over-page %s\n", lab_errno_name(try(fd, DMAPEEK_IOC_ABI_VERSION, p)));
 	munmap((char *)p + page, page);
 	memset(p, 0, page);
 	pv->size = 0xffffffffu;
-	printf("max-size %s\n", errname(try(fd, DMAPEEK_IOC_ABI_VERSION, p)));
+	printf("max-size %s\n", lab_errno_name(try(fd, DMAPEEK_IOC_ABI_VERSION, p)));
 	munmap(p, page);
 	close(fd);
 	return 0;

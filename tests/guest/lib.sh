@@ -3,7 +3,7 @@
 
 KO=$DMAPEEK_TOP/kmod/dmapeek.ko
 DMAPEEK=$DMAPEEK_TOP/tools/dmapeek
-DPX=$DMAPEEK_TOP/tests/guest/dp-export
+DP=$DMAPEEK_TOP/tests/guest/dp	# the module's driver: see tests/guest/dp.c
 NL_DECODE=$DMAPEEK_TOP/tests/guest/nl-decode
 IOCTL_ABI=$DMAPEEK_TOP/tests/guest/ioctl-abi
 
@@ -38,14 +38,14 @@ kernel_config_y() {
 # kv KEY LINE: the value of the first KEY=value word of LINE
 kv() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1; }
 
-# events_start [LOG [SECONDS]]: "dp-export events" in the background into
+# events_start [LOG [SECONDS]]: "dp events" in the background into
 # LOG (default: a new temporary file) for at most SECONDS (default 300);
 # returns once it listens.  Sets EVLOG and EVPID.
 events_start() {
 	local i
 
 	EVLOG=${1:-$(mktemp)}
-	"$DMAPEEK_TOP/tests/guest/dp-export" events "${2:-300}" >"$EVLOG" &
+	"$DP" events "${2:-300}" >"$EVLOG" &
 	EVPID=$!
 	for i in $(seq 100); do grep -q '^listening' "$EVLOG" && return 0; sleep 0.1; done
 	fail "the event listener did not start"
@@ -119,9 +119,9 @@ need_pci() {
 
 # object_counts: what the module holds, from its netlink dumps
 object_counts() {
-	echo "buffers=$("$DPX" dump buffers | grep -c '^buffer' || true)" \
-	     "attachments=$("$DPX" dump attachments | grep -c '^attachment' || true)" \
-	     "mappings=$("$DPX" dump mappings | grep -c '^mapping' || true)"
+	echo "buffers=$("$DP" dump buffers | grep -c '^buffer' || true)" \
+	     "attachments=$("$DP" dump attachments | grep -c '^attachment' || true)" \
+	     "mappings=$("$DP" dump mappings | grep -c '^mapping' || true)"
 }
 
 # bufinfo_dmapeek: dma-bufs that dmapeek exported still in the kernel's list
@@ -141,8 +141,8 @@ assert_nothing_left() {
 			return 0
 		sleep 0.2
 	done
-	"$DPX" dump buffers | head -n 5
-	"$DPX" dump attachments | head -n 5
+	"$DP" dump buffers | head -n 5
+	"$DP" dump attachments | head -n 5
 	grep dmapeek /sys/kernel/debug/dma_buf/bufinfo | head -n 5
 	fail "$1: left behind: $c, $(bufinfo_dmapeek) dmapeek dma-bufs in bufinfo"
 }

@@ -169,21 +169,10 @@ static inline int dp_nl_req_err_cb(struct sockaddr_nl *nla __attribute__((unused
 				   struct nlmsgerr *e, void *arg)
 {
 	struct dp_nl_req *r = arg;
-	struct nlmsghdr *nlh = (struct nlmsghdr *)e - 1;
-	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
-	int ack_len = sizeof(*nlh) + sizeof(int) + sizeof(*nlh);
 
 	r->err = e->error;
 	r->done = 1;
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return NL_STOP;
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		ack_len += e->msg.nlmsg_len - sizeof(*nlh);
-	if ((int)nlh->nlmsg_len > ack_len &&
-	    !nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((unsigned char *)nlh + ack_len),
-		       nlh->nlmsg_len - ack_len, NULL) && tb[NLMSGERR_ATTR_MSG])
-		snprintf(r->extack, sizeof(r->extack), "%s",
-			 (char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
+	dp_nl_extack(e, r->extack, sizeof(r->extack));
 	return NL_STOP;
 }
 

@@ -14,6 +14,7 @@
 #ifndef DMAPEEK_NL_SOCK_H
 #define DMAPEEK_NL_SOCK_H
 
+#include <stdio.h>
 #include <sys/socket.h>
 #include <linux/netlink.h>
 #include <netlink/genl/genl.h>
@@ -42,6 +43,30 @@ static inline struct nl_sock *dp_nl_connect(void)
 	nl_socket_enable_msg_peek(sk);
 	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	return sk;
+}
+
+/*
+ * The module's extended-ack message of the error @e (an error callback's
+ * argument) into @buf, which is left as it is when there is none.  The
+ * attributes follow the error and the request's header, or the whole
+ * request unless the kernel capped it (NLM_F_CAPPED).
+ */
+static inline void dp_nl_extack(struct nlmsgerr *e, char *buf, size_t size)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)e - 1;
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+	int ack_len = sizeof(*nlh) + sizeof(int) + sizeof(*nlh);
+
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		ack_len += e->msg.nlmsg_len - sizeof(*nlh);
+	if ((int)nlh->nlmsg_len <= ack_len ||
+	    nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((unsigned char *)nlh + ack_len),
+		      nlh->nlmsg_len - ack_len, NULL))
+		return;
+	if (tb[NLMSGERR_ATTR_MSG])
+		snprintf(buf, size, "%s", (char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
 }
 
 #endif

@@ -8,7 +8,7 @@
                                                  that attribute ATTR uses
 
 The tests read values the tools print as raw numbers (nl-decode's JSON,
-an event attribute newer than dp-export's header) against the spec, so
+an event attribute newer than dp's header) against the spec, so
 they do not hard-code numbers an ABI change could move.  Numbering as YNL
 gives it: attributes from 1 (or "value"), each one more than the one
 before; enum entries from value-start (default 0), flags 1 << that.

@@ -49,7 +49,7 @@
 #include <sys/wait.h>
 
 #include <dmapeek.h>
-#include "seeded-rng.h"
+#include "lab-util.h"
 
 #define MAX_SHARED	6
 #define MAX_AGENTS	8
@@ -113,14 +113,6 @@ static void bad(const char *what, int err)
 static int stopping(void)
 {
 	return atomic_load(&st->stop);
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* ------------------------------------------------------------ workers */
@@ -784,7 +776,7 @@ int main(int argc, char **argv)
 	printf("shared buffers=%u bar_provider=%u edu=%u workers=%u+%u processes\n", st->nbuf,
 	       st->bar_prov, st->edu, threads, procs);
 
-	t0 = now_s();
+	t0 = lab_now_s();
 	for (i = 0; i < procs; i++) {
 		pids[i] = fork();
 		if (pids[i] == 0) {
@@ -798,7 +790,7 @@ int main(int argc, char **argv)
 	pthread_create(&tc, NULL, churner_thread, NULL);
 	pthread_create(&tm, NULL, dumper_thread, NULL);
 
-	while (now_s() - t0 < secs)
+	while (lab_now_s() - t0 < secs)
 		usleep(100000);
 	atomic_store(&st->stop, 1);
 	for (i = 0; i < threads; i++)
@@ -812,7 +804,7 @@ int main(int argc, char **argv)
 			printf("FAIL: worker process %u did not exit cleanly\n", i);
 			fails++;
 		}
-	secs = now_s() - t0;
+	secs = lab_now_s() - t0;
 
 	for (i = 0; i < st->nbuf; i++) {
 		if (st->buf[i].cpu)

@@ -9,7 +9,7 @@
 test_audit_foreign_buffer_mapping_not_checkable() {
 	setup_import
 	local out
-	out=$("$DP_IMPORT" --dev "$EDU_DEV" udmabuf:65536 import map audit)
+	out=$("$DP" import --dev "$EDU_DEV" udmabuf:65536 import map audit)
 	echo "$out"
 	assert_eq "one mapping audited" "audit-done n=1" "$(line audit-done "$out")"
 	assert_match "the importer's sg table: nothing to check against" \
@@ -23,12 +23,12 @@ test_audit_foreign_buffer_mapping_not_checkable() {
 test_audit_unknown_mapping_has_extack() {
 	setup_import
 	local out id
-	out=$("$DP_IMPORT" --dev "$EDU_DEV" udmabuf:4096 import map mappings unmap audit)
+	out=$("$DP" import --dev "$EDU_DEV" udmabuf:4096 import map mappings unmap audit)
 	echo "$out"
 	assert_eq "no mapping left to audit" "audit-done n=0" "$(line audit-done "$out")"
 	id=$(echo "$out" | sed -n 's/^mapping id=\([0-9]*\) .*/\1/p' | tail -n 1)
 	[ -n "$id" ] || fail "no mapping listed while mapped"
-	out=$("$DP_IMPORT" udmabuf:4096 "audit-id:$id" audit-id:4000000000)
+	out=$("$DP" import udmabuf:4096 "audit-id:$id" audit-id:4000000000)
 	echo "$out"
 	assert_eq "audit of an unmapped mapping's id" \
 		"audit-id ERR ENOENT no mapping with id $id" \
@@ -47,7 +47,7 @@ test_audit_unknown_mapping_has_extack() {
 test_audit_dmapeek_system_buffer_two_step_mapping() {
 	setup_import
 	local out
-	out=$("$DP_IMPORT" --dev "$EDU_DEV" sys:65536:pinned import map mappings audit)
+	out=$("$DP" import --dev "$EDU_DEV" sys:65536:pinned import map mappings audit)
 	echo "$out"
 	assert_eq "map" "map OK" "$(line map "$out")"
 	assert_eq "the exporter's, the importer's sg table, the importer's own" \
@@ -77,11 +77,11 @@ test_audit_flags_phys_vec_helper_multi_range() {
 	local ivshmem prov out helper
 	ivshmem=$(ivshmem_bdfs | head -n 1)
 	bind_dmapeek "$ivshmem"
-	prov=$("$DP_IMPORT" providers | awk -v b="$ivshmem" '$3 == b && $4 == "bar=2" { print $2 }')
+	prov=$("$DP" providers | awk -v b="$ivshmem" '$3 == b && $4 == "bar=2" { print $2 }')
 	[ -n "$prov" ] || fail "no BAR2 provider for $ivshmem"
 	echo "$prov" >/sys/module/dmapeek/parameters/audit_bar_provider
 	echo 3 >/sys/module/dmapeek/parameters/audit_bar_ranges
-	out=$("$DP_IMPORT" --dev "$EDU_DEV" udmabuf:4096 import map mappings audit)
+	out=$("$DP" import --dev "$EDU_DEV" udmabuf:4096 import map mappings audit)
 	echo 0 >/sys/module/dmapeek/parameters/audit_bar_ranges
 	echo "$out"
 	dmesg | grep 'dma_buf_phys_vec_to_sgt' | tail -n 3 || true
@@ -105,7 +105,7 @@ test_audit_flags_phys_vec_helper_multi_range() {
 		# through the Intel host bridge, which is not allow-listed:
 		# the helper refuses (-EINVAL) and maps nothing
 		assert_eq "the (ivshmem, edu) pair on $DMAPEEK_TOPOLOGY" not-supported \
-			"$("$DP_IMPORT" p2p-get "$ivshmem" "$EDU" | awk '{ print $4 }')"
+			"$("$DP" p2p-get "$ivshmem" "$EDU" | awk '{ print $4 }')"
 		dmesg | grep -qE "dma_buf_phys_vec_to_sgt\(3 ranges\): -22$" ||
 			fail "expected NOT_SUPPORTED (-EINVAL) from the helper"
 		assert_eq "no helper mapping where the helper refused" "" "$helper" ;;
@@ -114,7 +114,7 @@ test_audit_flags_phys_vec_helper_multi_range() {
 }
 
 # mappings_block K OUTPUT: the "mapping ..." lines the Kth "mappings" step
-# of dp-import printed
+# of dp import printed
 mappings_block() {
 	echo "$2" | awk -v k="$1" '/^mappings / { n++; next } /^mapping / && n == k - 1'
 }
@@ -129,12 +129,12 @@ test_audit_bar_mapping_goes_with_its_provider_device() {
 	local ivshmem prov out dir
 	ivshmem=$(ivshmem_bdfs | head -n 1)
 	bind_dmapeek "$ivshmem"
-	prov=$("$DP_IMPORT" providers | awk -v b="$ivshmem" '$3 == b && $4 == "bar=2" { print $2 }')
+	prov=$("$DP" providers | awk -v b="$ivshmem" '$3 == b && $4 == "bar=2" { print $2 }')
 	[ -n "$prov" ] || fail "no BAR2 provider for $ivshmem"
 	dir=$(mktemp -d)
 	echo "$prov" >/sys/module/dmapeek/parameters/audit_bar_provider
 	echo 2 >/sys/module/dmapeek/parameters/audit_bar_ranges
-	"$DP_IMPORT" --dev "$EDU_DEV" udmabuf:4096 import map mappings "touch:$dir/mapped" \
+	"$DP" import --dev "$EDU_DEV" udmabuf:4096 import map mappings "touch:$dir/mapped" \
 		"waitfile:$dir/unbound" mappings unmap map mappings dma-write:0:64:7 \
 		cpu-check:0:64:7 >"$dir/log" &
 	for _ in $(seq 600); do [ -e "$dir/mapped" ] && break; sleep 0.1; done
@@ -197,9 +197,9 @@ test_audit_identity_domain_maps_direct() {
 	identity_domain "$client"
 	cdev=$(dev_id "$client")
 	assert_match "the client's domain as dmapeek reports it" " domain=identity " \
-		"$("$DP_IMPORT" devices | awk -v b="$client" '$3 == b')"
+		"$("$DP" devices | awk -v b="$client" '$3 == b')"
 
-	out=$("$DP_IMPORT" --dev "$cdev" sys:65536:pinned import map mappings audit)
+	out=$("$DP" import --dev "$cdev" sys:65536:pinned import map mappings audit)
 	echo "$out"
 	assert_eq "map" "map OK" "$(line map "$out")"
 	assert_eq "the exporter's, the importer's sg table, the importer's own" \
@@ -222,7 +222,7 @@ test_audit_identity_domain_maps_direct() {
 	# through the host bridge: both sides map it with dma_map_phys()
 	ivshmem=$(ivshmem_bdfs | grep -vx "$client" | head -n 1)
 	[ -n "$ivshmem" ] || fail "one ivshmem only: every lab topology has two"
-	pair=$("$DP_IMPORT" p2p-get "$ivshmem" "$client" | awk '{ print $4 }')
+	pair=$("$DP" p2p-get "$ivshmem" "$client" | awk '{ print $4 }')
 	case $DMAPEEK_TOPOLOGY in
 	epyc-root) assert_eq "the two ivshmem on epyc-root" thru-host-bridge "$pair" ;;
 	intel-root|switch)
@@ -233,9 +233,9 @@ test_audit_identity_domain_maps_direct() {
 	*) skip "unknown topology $DMAPEEK_TOPOLOGY: the BAR half needs a known pair (run with --topology)" ;;
 	esac
 	bind_dmapeek "$ivshmem"
-	prov=$("$DP_IMPORT" providers | awk -v b="$ivshmem" '$3 == b && $4 == "bar=2" { print $2 }')
+	prov=$("$DP" providers | awk -v b="$ivshmem" '$3 == b && $4 == "bar=2" { print $2 }')
 	[ -n "$prov" ] || fail "no BAR2 provider for $ivshmem"
-	out=$("$DP_IMPORT" --dev "$cdev" --flags dynamic,p2p "export:$prov:3" import map mappings audit)
+	out=$("$DP" import --dev "$cdev" --flags dynamic,p2p "export:$prov:3" import map mappings audit)
 	echo "$out"
 	assert_eq "map the BAR buffer" "map OK" "$(line map "$out")"
 	assert_match "the exporter's BAR mapping: dma_map_phys, physical addresses" \
@@ -270,10 +270,10 @@ test_audit_identity_domain_bar_beyond_mask_refused() {
 	cdev=$(dev_id "$EDU")
 	ivshmem=$(ivshmem_bdfs | head -n 1)
 	bind_dmapeek "$ivshmem"
-	prov=$("$DP_IMPORT" providers | awk -v b="$ivshmem" '$3 == b && $4 == "bar=2" { print $2 }')
+	prov=$("$DP" providers | awk -v b="$ivshmem" '$3 == b && $4 == "bar=2" { print $2 }')
 	[ -n "$prov" ] || fail "no BAR2 provider for $ivshmem"
 	for spec in "export:$prov:1" "export:$prov:3"; do
-		out=$("$DP_IMPORT" --dev "$cdev" --flags dynamic,p2p "$spec" import map mappings)
+		out=$("$DP" import --dev "$cdev" --flags dynamic,p2p "$spec" import map mappings)
 		echo "$out"
 		assert_eq "import ($spec)" "import OK" "$(line import "$out" | cut -d' ' -f1-2)"
 		assert_eq "a map beyond the edu's mask without an IOMMU ($spec)" "map ERANGE" \
@@ -299,7 +299,7 @@ test_audit_large_mapping_walks_without_the_global_lock() {
 	bind_dmapeek "$client"
 	cdev=$(dev_id "$client")
 	dir=$(mktemp -d)
-	"$DP_IMPORT" --dev "$cdev" "sys:$size:pinned" import map mappings \
+	"$DP" import --dev "$cdev" "sys:$size:pinned" import map mappings \
 		"touch:$dir/mapped" "waitfile:$dir/go" unmap >"$dir/log" 2>&1 &
 	pid=$!
 	for _ in $(seq 600); do [ -e "$dir/mapped" ] && break; sleep 0.1; done
@@ -343,12 +343,12 @@ test_audit_large_mapping_walks_without_the_global_lock() {
 		fail "a killed audit went on ($dt ms, an audit takes $t_alone ms)"
 
 	# unmapped during its walk: it ends (ENOENT) or finished first
-	"$DP_IMPORT" udmabuf:4096 "audit-id:$m" >"$dir/raced" 2>&1 &
+	"$DP" import udmabuf:4096 "audit-id:$m" >"$dir/raced" 2>&1 &
 	apid=$!
 	sleep "$(awk -v t="$t_alone" 'BEGIN { printf "%.3f", t / 4000 }')"
 	t0=$(date +%s%N)
 	touch "$dir/go"
-	wait "$pid" || fail "dp-import failed: $(cat "$dir/log")"
+	wait "$pid" || fail "dp import failed: $(cat "$dir/log")"
 	dt=$(ms_since "$t0")
 	wait "$apid" || true
 	cat "$dir/log" "$dir/raced"

@@ -27,7 +27,7 @@ test_dump_100k_attachments_once_in_order_and_interrupt_flagged() {
 	dir=$(mktemp -d)
 	m0=$(mem_avail_kb)
 	t0=$(date +%s%N)
-	"$DP_IMPORT" --dev "$EDU_DEV" sys:4096:pinned "import-many:$n:$dir/made" \
+	"$DP" import --dev "$EDU_DEV" sys:4096:pinned "import-many:$n:$dir/made" \
 		"touch:$dir/ready" "waitfile:$dir/done" >"$dir/log" &
 	pid=$!
 	for i in $(seq 3000); do
@@ -57,7 +57,7 @@ test_dump_100k_attachments_once_in_order_and_interrupt_flagged() {
 	# an attachment added and removed between two batches: the dump is
 	# flagged NLM_F_DUMP_INTR, and the objects that stayed are all in it
 	out=$("$NL_DECODE" ids attachment "$dir/seen2" \
-		"$DP_IMPORT --dev $EDU_DEV sys:4096:pinned import detach >$dir/churn") ||
+		"$DP import --dev $EDU_DEV sys:4096:pinned import detach >$dir/churn") ||
 		fail "interrupted dump: $out"
 	echo "interrupted dump: $out; churn: $(tr '\n' ' ' <"$dir/churn")"
 	assert_match "the churn added and removed an attachment" "detach OK" "$(cat "$dir/churn")"
@@ -95,11 +95,11 @@ test_dump_attachments_of_a_buffer_exactly_its_own() {
 	setup_import
 	dir=$(mktemp -d)
 	# a and c import in turns, so their attachment ids interleave
-	"$DP_IMPORT" --dev "$EDU_DEV" sys:4096:pinned import "touch:$dir/a1" \
+	"$DP" import --dev "$EDU_DEV" sys:4096:pinned import "touch:$dir/a1" \
 		"waitfile:$dir/go_a" "import-many:2:$dir/a.more" "touch:$dir/a.ready" \
 		"waitfile:$dir/done" >"$dir/a.log" & pa=$!
 	wait_file "$dir/a1" $pa
-	"$DP_IMPORT" --dev "$EDU_DEV" sys:4096:pinned import "touch:$dir/c1" \
+	"$DP" import --dev "$EDU_DEV" sys:4096:pinned import "touch:$dir/c1" \
 		"waitfile:$dir/go_c" import "touch:$dir/c.ready" \
 		"waitfile:$dir/done" >"$dir/c.log" & pc=$!
 	wait_file "$dir/c1" $pc
@@ -108,10 +108,10 @@ test_dump_attachments_of_a_buffer_exactly_its_own() {
 	touch "$dir/go_c"
 	wait_file "$dir/c.ready" $pc
 	# b has no attachment; d has enough for several batches
-	"$DP_IMPORT" --dev "$EDU_DEV" sys:4096:pinned "touch:$dir/b.ready" \
+	"$DP" import --dev "$EDU_DEV" sys:4096:pinned "touch:$dir/b.ready" \
 		"waitfile:$dir/done" >"$dir/b.log" & pb=$!
 	wait_file "$dir/b.ready" $pb
-	"$DP_IMPORT" --dev "$EDU_DEV" sys:4096:pinned "import-many:400:$dir/d.made" \
+	"$DP" import --dev "$EDU_DEV" sys:4096:pinned "import-many:400:$dir/d.made" \
 		"touch:$dir/d.ready" "waitfile:$dir/done" >"$dir/d.log" & pd=$!
 	wait_file "$dir/d.ready" $pd
 	for f in a b c d; do

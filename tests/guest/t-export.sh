@@ -2,7 +2,7 @@
 # The exporter: EXPORT in three models from system memory and ivshmem BARs,
 # attachments, mappings, move, revoke, restore, device unbind, unload.
 # Attachments come from dmapeek's own importer (DMAPEEK_IOC_IMPORT, in the
-# normal, never-unmap and delayed-unmap behaviours) driven by dp-export.
+# normal, never-unmap and delayed-unmap behaviours) driven by dp (tests/guest/dp.c).
 
 IVSHMEM=1af4:1110
 EDU=1234:11e8
@@ -17,16 +17,16 @@ setup_bar() {
 	load_module
 	IV=$(need_pci $IVSHMEM | head -n 1)
 	bind_dmapeek "$IV"
-	BARPROV=$(kv id "$("$DPX" dump providers | grep "bdf=$IV" | grep -E ' bar=2( |$)')")
+	BARPROV=$(kv id "$("$DP" dump providers | grep "bdf=$IV" | grep -E ' bar=2( |$)')")
 	[ -n "$BARPROV" ] || fail "no BAR2 provider for $IV"
-	IVDEV=$(kv id "$("$DPX" dump devices | grep "bdf=$IV")")
+	IVDEV=$(kv id "$("$DP" dump devices | grep "bdf=$IV")")
 }
 
 setup_edu() {
 	load_module
 	EDUBDF=$(need_pci $EDU | head -n 1)
 	bind_dmapeek "$EDUBDF"
-	EDUDEV=$(kv id "$("$DPX" dump devices | grep "bdf=$EDUBDF")")
+	EDUDEV=$(kv id "$("$DP" dump devices | grep "bdf=$EDUBDF")")
 	[ -n "$EDUDEV" ] || fail "edu is not a dmapeek device"
 }
 
@@ -40,15 +40,15 @@ ev_types() {
 # mapping) after dma_buf_map_attachment() returns, so the exporter's record,
 # made inside it, has the lowest id of the attachment's mappings.
 mapping_of() {
-	"$DPX" dump mappings "$1" | grep -v ' path=6 ' | head -n 1
+	"$DP" dump mappings "$1" | grep -v ' path=6 ' | head -n 1
 }
 
-# dpx_start ARGS: run "dp-export export ARGS" as a coprocess; sets BUF, BFD
+# dpx_start ARGS: run "dp export ARGS" as a coprocess; sets BUF, BFD
 dpx_start() {
-	coproc DPXP { exec "$DPX" export "$@" 2>&1; }
+	coproc DPXP { exec "$DP" export "$@" 2>&1; }
 	local line
-	read -r -t 30 line <&"${DPXP[0]}" || fail "dp-export export $* gave nothing"
-	case $line in buffer=*) ;; *) fail "dp-export export $*: $line" ;; esac
+	read -r -t 30 line <&"${DPXP[0]}" || fail "dp export $* gave nothing"
+	case $line in buffer=*) ;; *) fail "dp export $*: $line" ;; esac
 	BUF=$(kv buffer "$line")
 	BFD=$(kv fd "$line")
 }
@@ -71,12 +71,12 @@ dpx_stop() {
 # end the test without a word)
 buffer_line() {
 	local out
-	out=$("$DPX" get buffer "$1") || { echo "fail: dp-export get buffer $1: $out" >&2; return 1; }
+	out=$("$DP" get buffer "$1") || { echo "fail: dp get buffer $1: $out" >&2; return 1; }
 	echo "$out"
 }
 attachment_line() {
 	local out
-	out=$("$DPX" get attachment "$1") || { echo "fail: dp-export get attachment $1: $out" >&2; return 1; }
+	out=$("$DP" get attachment "$1") || { echo "fail: dp get attachment $1: $out" >&2; return 1; }
 	echo "$out"
 }
 
@@ -105,11 +105,11 @@ test_export_system_each_model() {
 			fail "$m: not in bufinfo"
 		dpx_stop
 		sleep 0.2
-		"$DPX" get buffer "$BUF" | grep -q '^err ENOENT' ||
+		"$DP" get buffer "$BUF" | grep -q '^err ENOENT' ||
 			fail "$m: buffer $BUF still listed after close"
 		n=$((n + 1))
 	done
-	assert_eq "close-on-exec" "ok" "$("$DPX" try 1 64K pinned)"
+	assert_eq "close-on-exec" "ok" "$("$DP" try 1 64K pinned)"
 }
 
 test_export_bar_each_model() {
@@ -117,18 +117,18 @@ test_export_bar_each_model() {
 	local m n line before
 	n=1
 	for m in pinned movable revocable; do
-		before=$(kv bytes_exported "$("$DPX" dump providers | grep "^provider id=$BARPROV ")")
+		before=$(kv bytes_exported "$("$DP" dump providers | grep "^provider id=$BARPROV ")")
 		dpx_start "$BARPROV" 2M $m bar-$m
 		line=$(buffer_line "$BUF")
 		assert_eq "$m provider" "$BARPROV" "$(kv provider "$line")"
 		assert_eq "$m model" $n "$(kv model "$line")"
 		assert_eq "$m size" 2097152 "$(kv size "$line")"
 		assert_eq "$m bytes exported" $((before + 2097152)) \
-			"$(kv bytes_exported "$("$DPX" dump providers | grep "^provider id=$BARPROV ")")"
+			"$(kv bytes_exported "$("$DP" dump providers | grep "^provider id=$BARPROV ")")"
 		assert_eq "$m buffer dump filtered by provider" "$BUF" \
-			"$(kv id "$("$DPX" dump buffers "$BARPROV" | grep "name=bar-$m")")"
+			"$(kv id "$("$DP" dump buffers "$BARPROV" | grep "name=bar-$m")")"
 		assert_eq "$m not on the system provider" "" \
-			"$("$DPX" dump buffers 1 | grep "name=bar-$m")"
+			"$("$DP" dump buffers 1 | grep "name=bar-$m")"
 		dpx_stop
 		n=$((n + 1))
 	done
@@ -146,9 +146,9 @@ test_export_bar_multi_range() {
 	assert_eq "range 2 at BAR+4M" $(printf '%#x' $((start + (3 << 20)))) "$(kv r2.addr "$line")"
 	assert_eq "range 1 buffer offset" 0x100000 "$(kv r1.off "$line")"
 	assert_eq "overlap with a live export" EBUSY \
-		"$("$DPX" try "$BARPROV" 9M+1M pinned)"
+		"$("$DP" try "$BARPROV" 9M+1M pinned)"
 	assert_eq "no overlap with a live export" ok \
-		"$("$DPX" try "$BARPROV" 12M+1M pinned)"
+		"$("$DP" try "$BARPROV" 12M+1M pinned)"
 	dpx_stop
 }
 
@@ -258,17 +258,17 @@ test_move_back_to_system_keeps_page_chunks() {
 test_export_page_chunks_on_bar_refused() {
 	setup_bar
 	local rc=0 err before bufs out
-	before=$(kv bytes_exported "$("$DPX" dump providers | grep "^provider id=$BARPROV ")")
-	bufs=$("$DPX" dump buffers "$BARPROV")
+	before=$(kv bytes_exported "$("$DP" dump providers | grep "^provider id=$BARPROV ")")
+	bufs=$("$DP" dump buffers "$BARPROV")
 	err=$("$DMAPEEK" export provider "$BARPROV" size 64K chunks page 2>&1 >/dev/null) || rc=$?
 	echo "$err"
 	assert_eq "exit code of the refused export" 1 "$rc"
 	assert_match "the kernel's errno" '^dmapeek: export: .*\(EINVAL\)' "$err"
-	assert_eq "no new buffer on the BAR" "$bufs" "$("$DPX" dump buffers "$BARPROV")"
+	assert_eq "no new buffer on the BAR" "$bufs" "$("$DP" dump buffers "$BARPROV")"
 	assert_eq "no BAR bytes exported" "$before" \
-		"$(kv bytes_exported "$("$DPX" dump providers | grep "^provider id=$BARPROV ")")"
+		"$(kv bytes_exported "$("$DP" dump providers | grep "^provider id=$BARPROV ")")"
 	assert_eq "the raw ioctl: EINVAL" EINVAL \
-		"$("$DPX" try-raw provider="$BARPROV" model=1 length=65536 flags=2)"
+		"$("$DP" try-raw provider="$BARPROV" model=1 length=65536 flags=2)"
 	out=$("$DMAPEEK" export provider "$BARPROV" size 64K chunks large) ||
 		fail "chunks large on the BAR: exit $?"
 	assert_match "chunks large on the BAR" '^exported buffer [0-9]+ fd [0-9]+' "$out"
@@ -276,7 +276,7 @@ test_export_page_chunks_on_bar_refused() {
 
 # provider_bars BDF: the BARs of BDF that are providers, in order
 provider_bars() {
-	"$DPX" dump providers | grep -E "bdf=$1( |\$)" |
+	"$DP" dump providers | grep -E "bdf=$1( |\$)" |
 		sed -n 's/.* bar=\([0-9]*\).*/\1/p' | sort -n | xargs
 }
 
@@ -286,7 +286,7 @@ provider_bars() {
 test_providers_only_from_prefetchable_bars() {
 	setup_bar
 	setup_edu
-	"$DPX" dump providers
+	"$DP" dump providers
 	assert_eq "ivshmem: its shared memory only" 2 "$(provider_bars "$IV")"
 	assert_eq "edu: none" "" "$(provider_bars "$EDUBDF")"
 }
@@ -302,7 +302,7 @@ test_mmio_bar_providers_knob_adds_register_bars() {
 	load_module mmio_bar_providers=1
 	bind_dmapeek "$IV"
 	bind_dmapeek "$EDUBDF"
-	"$DPX" dump providers
+	"$DP" dump providers
 	assert_eq "ivshmem with mmio_bar_providers=1: registers too" "0 2" \
 		"$(provider_bars "$IV")"
 	assert_eq "edu with mmio_bar_providers=1: still none" "" \
@@ -332,8 +332,8 @@ test_device_and_provider_dumps_match_sysfs() {
 	setup_bar
 	setup_edu
 	for bdf in $(need_pci $IVSHMEM); do bind_dmapeek "$bdf"; done
-	devs=$("$DPX" dump devices) || fail "device dump: $devs"
-	provs=$("$DPX" dump providers) || fail "provider dump: $provs"
+	devs=$("$DP" dump devices) || fail "device dump: $devs"
+	provs=$("$DP" dump providers) || fail "provider dump: $provs"
 	echo "$devs"
 	echo "$provs"
 	assert_eq "the devices bound to dmapeek, each once" \
@@ -369,33 +369,33 @@ test_device_and_provider_dumps_match_sysfs() {
 
 test_export_rejects_bad_input() {
 	setup_bar
-	assert_eq "zero size" EINVAL "$("$DPX" try 1 0 pinned)"
-	assert_eq "unaligned size" EINVAL "$("$DPX" try 1 4097 pinned)"
-	assert_eq "bad model" EINVAL "$("$DPX" try 1 1M 9)"
-	assert_eq "model 0" EINVAL "$("$DPX" try 1 1M 0)"
-	assert_eq "unknown provider" ENODEV "$("$DPX" try 999 1M pinned)"
-	assert_eq "too big for the BAR" ENOSPC "$("$DPX" try "$BARPROV" 128M pinned)"
-	assert_eq "unaligned offset" EINVAL "$("$DPX" try "$BARPROV" 4097+4096 pinned)"
-	assert_eq "zero-length range" EINVAL "$("$DPX" try "$BARPROV" 0+0 pinned)"
-	assert_eq "range past the BAR" ERANGE "$("$DPX" try "$BARPROV" 63M+2M pinned)"
+	assert_eq "zero size" EINVAL "$("$DP" try 1 0 pinned)"
+	assert_eq "unaligned size" EINVAL "$("$DP" try 1 4097 pinned)"
+	assert_eq "bad model" EINVAL "$("$DP" try 1 1M 9)"
+	assert_eq "model 0" EINVAL "$("$DP" try 1 1M 0)"
+	assert_eq "unknown provider" ENODEV "$("$DP" try 999 1M pinned)"
+	assert_eq "too big for the BAR" ENOSPC "$("$DP" try "$BARPROV" 128M pinned)"
+	assert_eq "unaligned offset" EINVAL "$("$DP" try "$BARPROV" 4097+4096 pinned)"
+	assert_eq "zero-length range" EINVAL "$("$DP" try "$BARPROV" 0+0 pinned)"
+	assert_eq "range past the BAR" ERANGE "$("$DP" try "$BARPROV" 63M+2M pinned)"
 	assert_eq "overlapping ranges" EINVAL \
-		"$("$DPX" try "$BARPROV" 0+2M,1M+1M pinned)"
+		"$("$DP" try "$BARPROV" 0+2M,1M+1M pinned)"
 	assert_eq "overflowing range" EOVERFLOW \
-		"$("$DPX" try "$BARPROV" 0xfffffffffffff000+0x2000 pinned)"
-	assert_eq "system range with offset" EINVAL "$("$DPX" try 1 4096+4096 pinned)"
-	assert_eq "unknown export flag" EINVAL "$("$DPX" try-raw provider=1 model=1 length=4096 flags=4)"
-	assert_eq "reserved" EINVAL "$("$DPX" try-raw provider=1 model=1 length=4096 reserved=1)"
+		"$("$DP" try "$BARPROV" 0xfffffffffffff000+0x2000 pinned)"
+	assert_eq "system range with offset" EINVAL "$("$DP" try 1 4096+4096 pinned)"
+	assert_eq "unknown export flag" EINVAL "$("$DP" try-raw provider=1 model=1 length=4096 flags=4)"
+	assert_eq "reserved" EINVAL "$("$DP" try-raw provider=1 model=1 length=4096 reserved=1)"
 	assert_eq "unterminated name" ENAMETOOLONG \
-		"$("$DPX" try-raw provider=1 model=1 length=4096 longname=1)"
+		"$("$DP" try-raw provider=1 model=1 length=4096 longname=1)"
 	assert_eq "bad ranges pointer" EFAULT \
-		"$("$DPX" try-raw provider=1 model=1 nr_ranges=1 ranges=16)"
+		"$("$DP" try-raw provider=1 model=1 nr_ranges=1 ranges=16)"
 	assert_eq "too many ranges" E2BIG \
-		"$("$DPX" try-raw provider=1 model=1 nr_ranges=100000 ranges=16)"
+		"$("$DP" try-raw provider=1 model=1 nr_ranges=100000 ranges=16)"
 	assert_eq "size and ranges" EINVAL \
-		"$("$DPX" try-raw provider=1 model=1 length=4096 nr_ranges=1 ranges=16)"
-	assert_eq "nothing left behind" "" "$("$DPX" dump buffers)"
+		"$("$DP" try-raw provider=1 model=1 length=4096 nr_ranges=1 ranges=16)"
+	assert_eq "nothing left behind" "" "$("$DP" dump buffers)"
 	assert_eq "no BAR bytes left exported" 0 \
-		"$(kv bytes_exported "$("$DPX" dump providers | grep "^provider id=$BARPROV ")")"
+		"$(kv bytes_exported "$("$DP" dump providers | grep "^provider id=$BARPROV ")")"
 }
 
 # dmapeek_bufinfo: the dma-bufs dmapeek exported, from the kernel's list
@@ -415,15 +415,15 @@ test_unwritable_result_undoes_export_and_import() {
 	r=$(dpx export-ro 1)
 	assert_eq "EXPORT with an unwritable result" "ok ret=EFAULT new_fds=0" "$r"
 	assert_eq "no buffer but the served one" "$BUF" \
-		"$("$DPX" dump buffers | sed -n 's/^buffer id=\([0-9]*\) .*/\1/p' | tr '\n' ' ' | sed 's/ $//')"
+		"$("$DP" dump buffers | sed -n 's/^buffer id=\([0-9]*\) .*/\1/p' | tr '\n' ' ' | sed 's/ $//')"
 	assert_eq "no new dma-buf in bufinfo" 1 "$(dmapeek_bufinfo)"
 	r=$(dpx attach-ro "$EDUDEV" $IMP_DYN_P2P_REV $NORMAL)
 	assert_eq "IMPORT with an unwritable result" "ok ret=EFAULT new_fds=0" "$r"
-	assert_eq "no attachment left" "" "$("$DPX" dump attachments "$BUF")"
+	assert_eq "no attachment left" "" "$("$DP" dump attachments "$BUF")"
 	assert_eq "the buffer counts no attachment" 0 \
 		"$(kv attachments "$(buffer_line "$BUF")")"
 	assert_eq "the device counts no attachment" 0 \
-		"$(kv attachments "$("$DPX" dump devices | grep "bdf=$EDUBDF")")"
+		"$(kv attachments "$("$DP" dump devices | grep "bdf=$EDUBDF")")"
 	# the same imports with a writable result work and are listed
 	a=$(kv attachment "$(dpx attach "$EDUDEV" $IMP_DYN_P2P_REV $NORMAL)")
 	[ -n "$a" ] || fail "IMPORT after the failed one"
@@ -459,11 +459,11 @@ test_attachment_rows_from_dmapeek_importer() {
 	assert_eq "maps: counted once for both sides" 1 "$(kv maps "$line")"
 	assert_eq "buffer attachments" 1 "$(kv attachments "$(buffer_line "$BUF")")"
 	assert_eq "attachment dump filtered by buffer" "$att" \
-		"$(kv id "$("$DPX" dump attachments "$BUF")")"
+		"$(kv id "$("$DP" dump attachments "$BUF")")"
 	assert_eq "one exporter mapping (sgtable)" 1 \
-		"$("$DPX" dump mappings "$att" | grep -c ' path=5 ')"
+		"$("$DP" dump mappings "$att" | grep -c ' path=5 ')"
 	assert_eq "one importer-sgt mapping" 1 \
-		"$("$DPX" dump mappings "$att" | grep -c ' path=6 ')"
+		"$("$DP" dump mappings "$att" | grep -c ' path=6 ')"
 	line=$(mapping_of "$att")
 	assert_eq "mapping path sgtable" 5 "$(kv path "$line")"
 	assert_eq "mapping size" 1048576 "$(kv size "$line")"
@@ -485,9 +485,9 @@ test_attachment_rows_from_dmapeek_importer() {
 	assert_eq "the map time stays" "$map_ns" "$(kv last_map_ns "$line")"
 	[ "$(kv last_unmap_ns "$line")" -ge "$map_ns" ] 2>/dev/null ||
 		fail "unmapped at '$(kv last_unmap_ns "$line")', before the map at $map_ns"
-	assert_eq "no mapping left" "" "$("$DPX" dump mappings "$att")"
+	assert_eq "no mapping left" "" "$("$DP" dump mappings "$att")"
 	assert_eq "detach" ok "$(dpx detach "$att")"
-	"$DPX" get attachment "$att" | grep -q '^err ENOENT' || fail "attachment left"
+	"$DP" get attachment "$att" | grep -q '^err ENOENT' || fail "attachment left"
 	dpx_stop
 
 	# a pinning importer (of a buffer that can move: pinning means
@@ -567,7 +567,7 @@ test_bar_multi_range_mapped_at_running_offsets() {
 	assert_eq "path bus-addr" 4 "$(kv path "$line")"
 	assert_eq "ranges" 3 "$(kv nr_ranges "$line")"
 	mapping_ranges_of_kind "$line" 2
-	prov=$("$DPX" dump providers | grep "^provider id=$BARPROV ")
+	prov=$("$DP" dump providers | grep "^provider id=$BARPROV ")
 	base=$(( $(kv phys_start "$prov") + $(kv bus_offset "$prov") ))
 	assert_eq "range 0 at the BAR's bus address" "$(printf '%#x' $base)" "$(kv r0.addr "$line")"
 	assert_eq "range 1 at BAR+8M" "$(printf '%#x' $((base + (8 << 20))))" "$(kv r1.addr "$line")"
@@ -603,7 +603,7 @@ test_bar_multi_range_mapped_at_running_offsets() {
 		mapping_ranges_of_kind "$line" 2
 		assert_eq "unmap" ok "$(dpx unmap "$att")" ;;
 	2)	assert_match "map by the edu refused" '^err E' "$(dpx map "$att")"
-		assert_eq "no mapping" "" "$("$DPX" dump mappings "$att")" ;;
+		assert_eq "no mapping" "" "$("$DP" dump mappings "$att")" ;;
 	*)	fail "unexpected map type $mt for the edu" ;;
 	esac
 	assert_eq "detach" ok "$(dpx detach "$att")"
@@ -623,13 +623,13 @@ test_move_preserves_data() {
 	assert_eq "on the BAR" "$BARPROV" "$(kv provider "$line")"
 	s2=$(dpx sum)
 	assert_eq "data after move to the BAR" "$s1" "$s2"
-	assert_eq "move back (netlink)" ok "$("$DPX" move "$BUF" 1 | tail -n 1)"
+	assert_eq "move back (netlink)" ok "$("$DP" move "$BUF" 1 | tail -n 1)"
 	line=$(buffer_line "$BUF")
 	assert_eq "back on system memory" 1 "$(kv provider "$line")"
 	assert_eq "moves" 2 "$(kv moves "$line")"
 	assert_eq "data after the round trip" "$s1" "$(dpx sum)"
 	assert_eq "BAR space freed" 0 \
-		"$(kv bytes_exported "$("$DPX" dump providers | grep "^provider id=$BARPROV ")")"
+		"$(kv bytes_exported "$("$DP" dump providers | grep "^provider id=$BARPROV ")")"
 	assert_eq "same provider" "err EINVAL" "$(dpx move "$BUF" 1 0)"
 	assert_eq "unknown provider" "err ENODEV" "$(dpx move "$BUF" 999 0)"
 	dpx_stop
@@ -696,7 +696,7 @@ test_revoke_waits_for_unmap() {
 	dpx_start 1 1M revocable rev
 	att=$(kv attachment "$(dpx attach "$EDUDEV" $IMP_DYN_P2P_REV $NORMAL)")
 	assert_eq "map" ok "$(dpx map "$att")"
-	r=$("$DPX" revoke "$BUF" 1000)
+	r=$("$DP" revoke "$BUF" 1000)
 	echo "$r"
 	assert_eq "attachments" 1 "$(kv attachments "$r")"
 	assert_eq "stuck" 0 "$(kv stuck "$r")"
@@ -710,7 +710,7 @@ test_revoke_waits_for_unmap() {
 	assert_eq "map after revoke" "err ENODEV" "$(dpx map "$att")"
 	assert_eq "revoked-seen: counted once" 1 "$(kv revoked_seen "$(attachment_line "$att")")"
 	assert_eq "revoke twice" "err EALREADY" "$(dpx revoke "$BUF" 100)"
-	assert_eq "unknown buffer" "err ENOENT" "$("$DPX" revoke 999999 10)"
+	assert_eq "unknown buffer" "err ENOENT" "$("$DP" revoke 999999 10)"
 	dpx detach "$att" >/dev/null
 	dpx_stop
 }
@@ -726,7 +726,7 @@ test_revoke_reports_unmap_time_per_attachment() {
 	a1=$(kv attachment "$(dpx attach "$EDUDEV" $IMP_DYN_P2P_REV $DELAYED 400)")
 	a2=$(kv attachment "$(dpx attach "$EDUDEV" $IMP_DYN_P2P_REV $NEVER)")
 	for a in "$a0" "$a1" "$a2"; do assert_eq "map $a" ok "$(dpx map "$a")"; done
-	r=$("$DPX" revoke "$BUF" 1500)
+	r=$("$DP" revoke "$BUF" 1500)
 	echo "$r"
 	assert_eq "attachments" 3 "$(kv attachments "$r")"
 	assert_eq "stuck" 1 "$(kv stuck "$r")"
@@ -760,7 +760,7 @@ test_revoke_reports_stuck_importer() {
 	att=$(kv attachment "$(dpx attach "$EDUDEV" $IMP_DYN_P2P_REV $NEVER)")
 	assert_eq "map" ok "$(dpx map "$att")"
 	events_start
-	r=$("$DPX" revoke "$BUF" 300)
+	r=$("$DP" revoke "$BUF" 300)
 	echo "$r"
 	assert_eq "stuck" 1 "$(kv stuck "$r")"
 	assert_eq "att stuck" 1 "$(kv att0.stuck "$r")"
@@ -792,7 +792,7 @@ test_revoke_reports_stuck_importer() {
 # carry none: the edu mapping one page more than eight times at once for
 # DMA from the device is what the kernel's DMA-API debugging reports as a
 # likely mapping leak ("exceeded 7 overlapping mappings of cacheline").
-# (dp-export imports them in one command: a shell round trip per import
+# (dp export imports them in one command: a shell round trip per import
 # took over 300 s on a loaded TCG guest.)
 test_revoke_reply_lists_every_attachment_over_netlink() {
 	setup_edu
@@ -801,8 +801,8 @@ test_revoke_reply_lists_every_attachment_over_netlink() {
 	r=$(dpx attach-map $n "$EDUDEV" $IMP_DYN_P2P_REV $NORMAL $mapped)
 	assert_eq "imported" $n "$(kv made "$r")"
 	ids="$(kv ids "$r" | tr ',' ' ') "
-	assert_eq "mapped" $mapped "$("$DPX" dump attachments "$BUF" | grep -cE ' mapped=1( |$)' || true)"
-	r=$("$DPX" revoke "$BUF" 5000)
+	assert_eq "mapped" $mapped "$("$DP" dump attachments "$BUF" | grep -cE ' mapped=1( |$)' || true)"
+	r=$("$DP" revoke "$BUF" 5000)
 	case $r in "revoke "*) ;; *) fail "revoke over netlink: $r" ;; esac
 	assert_eq "attachments" $n "$(kv attachments "$r")"
 	assert_eq "stuck" 0 "$(kv stuck "$r")"
@@ -824,7 +824,7 @@ test_restore_after_revoke() {
 	att=$(kv attachment "$(dpx attach "$EDUDEV" $IMP_DYN_P2P_REV $NORMAL)")
 	assert_match "revoke (netlink, from the session)" '^ok attachments=1 stuck=0' "$(dpx revoke "$BUF" 500)"
 	assert_eq "map while revoked" "err ENODEV" "$(dpx map "$att")"
-	assert_eq "restore (netlink)" ok "$("$DPX" restore "$BUF" | tail -n 1)"
+	assert_eq "restore (netlink)" ok "$("$DP" restore "$BUF" | tail -n 1)"
 	assert_eq "state live" 1 "$(kv state "$(buffer_line "$BUF")")"
 	assert_eq "map after restore" ok "$(dpx map "$att")"
 	assert_eq "restore when live" "err EINVAL" "$(dpx restore "$BUF")"
@@ -889,13 +889,13 @@ test_unprivileged_refused_and_addresses_hidden() {
 	local out
 	dpx_start "$BARPROV" 1M revocable secret
 	[ -n "$(kv r0.addr "$(buffer_line "$BUF")")" ] || fail "admin sees no address"
-	out=$(su dmapeek-user -s /bin/sh -c "$DPX get buffer $BUF" || true)
+	out=$(su dmapeek-user -s /bin/sh -c "$DP get buffer $BUF" || true)
 	assert_eq "user sees the buffer" "$BUF" "$(kv id "$out")"
 	assert_eq "user sees no address" "" "$(kv r0.addr "$out")"
 	assert_eq "user sees the length" 0x100000 "$(kv r0.len "$out")"
-	out=$(su dmapeek-user -s /bin/sh -c "$DPX revoke $BUF 10" || true)
+	out=$(su dmapeek-user -s /bin/sh -c "$DP revoke $BUF 10" || true)
 	assert_eq "user revoke" "err EPERM" "$out"
-	out=$(su dmapeek-user -s /bin/sh -c "$DPX try 1 4096 pinned" || true)
+	out=$(su dmapeek-user -s /bin/sh -c "$DP try 1 4096 pinned" || true)
 	assert_match "user export" 'err (EACCES|EPERM)' "$out"
 	assert_eq "still live" 1 "$(kv state "$(buffer_line "$BUF")")"
 	dpx_stop
@@ -927,14 +927,14 @@ test_unbind_provider_revokes_live_buffers() {
 	line=$(buffer_line "$BUF")
 	assert_eq "revoked" 3 "$(kv state "$line")"
 	assert_eq "no provider" "" "$(kv provider "$line")"
-	assert_eq "provider gone" "" "$("$DPX" dump providers | grep "bdf=$IV")"
+	assert_eq "provider gone" "" "$("$DP" dump providers | grep "bdf=$IV")"
 	assert_eq "revoke, the late unmap, revoke done, then the device's import goes" \
 		"12 9 6 13 4 " \
 		"$(ev_types "type=1[23] ts=[0-9]+ buffer=$BUF |attachment=$own( |\$)")"
 	assert_eq "nobody stuck" "" "$(grep -E "type=15 " "$EVLOG")"
 	rm -f "$EVLOG"
 	assert_eq "the import on the vanished device" "err ENOENT" \
-		"$("$DPX" get attachment "$own")"
+		"$("$DP" get attachment "$own")"
 	assert_eq "the other importer is still attached" "$other" \
 		"$(kv id "$(attachment_line "$other")")"
 	assert_eq "map after unbind" "err ENODEV" "$(dpx map "$other")"

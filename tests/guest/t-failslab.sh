@@ -105,19 +105,19 @@ enomem_per_op() {
 }
 
 # fi_script NAME DP-IMPORT-ARGS...: a scripted sequence, each call retried
-# while it fails for want of memory (dp-import --failslab): every step must
+# while it fails for want of memory (dp import --failslab): every step must
 # end as it does without injection.  Adds its ENOMEMs to FI_SCRIPT_ENOMEM.
 fi_script() {
 	local name=$1 out rc=0 total bad
 	shift
-	out=$("$DP_IMPORT" --failslab 200 "$@" 2>&1) || rc=$?
+	out=$("$DP" import --failslab 200 "$@" 2>&1) || rc=$?
 	echo "--- $name"
 	echo "$out"
-	[ "$rc" = 0 ] || fail "$name: dp-import exited with $rc"
+	[ "$rc" = 0 ] || fail "$name: dp import exited with $rc"
 	bad=$(echo "$out" | grep -E '(^| )(ERR|MISMATCH|UNKNOWN-STEP)( |$)|^[a-z-]+ E[A-Z0-9]+( |$)|result=mismatch|stuck=[1-9]' || true)
 	[ -z "$bad" ] || fail "$name: a step did not end as without injection: $(echo "$bad" | head -n 1)"
 	total=$(echo "$out" | grep '^fi-total ' || true)
-	[ -n "$total" ] || fail "$name: no fi-total line (was dp-import built with --failslab?)"
+	[ -n "$total" ] || fail "$name: no fi-total line (was dp import run with --failslab?)"
 	FI_SCRIPT_ENOMEM=$((FI_SCRIPT_ENOMEM + $(kv enomem "$total")))
 	FI_SCRIPT_LOST=$((FI_SCRIPT_LOST + $(kv lost "$total")))
 }
@@ -125,7 +125,7 @@ fi_script() {
 # The campaign: both fuzzers in their --failslab mode (random valid and
 # invalid requests of every ioctl and every netlink operation, ENOMEM and
 # the other errnos an allocation failure may give expected), then scripted
-# sequences through dp-import that retry each call until it succeeds and
+# sequences through dp import that retry each call until it succeeds and
 # check that the result is still right (DMA data, move, revoke, restore).
 test_failslab_allocation_failures_in_every_op_leave_nothing_behind() {
 	[ -d $FI/failslab ] && [ -d $FI/fail_page_alloc ] ||
@@ -138,8 +138,8 @@ test_failslab_allocation_failures_in_every_op_leave_nothing_behind() {
 	[ -n "$iv" ] || skip "no ivshmem ($IVSHMEM_ID) in this guest: the BAR's exports need one"
 	setup_campaign		# a fresh module, the edu and that ivshmem bound
 	edudev=$EDU_DEV
-	ivdev=$(kv id "$("$DPX" dump devices | grep "bdf=$iv")")
-	barprov=$(kv id "$("$DPX" dump providers | grep "bdf=$iv" | grep -E ' bar=2( |$)')")
+	ivdev=$(kv id "$("$DP" dump devices | grep "bdf=$iv")")
+	barprov=$(kv id "$("$DP" dump providers | grep "bdf=$iv" | grep -E ' bar=2( |$)')")
 	[ -n "$ivdev" ] && [ -n "$barprov" ] || fail "ivshmem $iv: no dmapeek device or BAR2 provider"
 	seed=$(campaign_seed)
 	secs=${DMAPEEK_FAILSLAB_SECONDS:-45}

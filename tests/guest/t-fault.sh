@@ -18,7 +18,7 @@ edu_dma_loop() {
 	for i in $(seq "$n"); do
 		steps+=("dma-write:0:4096:$i" "dma-read:0:4096:$i")
 	done
-	"$DP_IMPORT" --dev "$EDUDEV" --flags dynamic,p2p sys:4096:revocable import \
+	"$DP" import --dev "$EDUDEV" --flags dynamic,p2p sys:4096:revocable import \
 		"${steps[@]}" >"$2" 2>&1 &
 	DMA_PID=$!
 }
@@ -67,9 +67,9 @@ fault_provider_gone() {
 	# itself when the memory goes, without waiting out its delay, and the
 	# removal returns with nothing of the BAR mapped (checked below)
 	assert_eq "no mapping left after the $how" "" \
-		"$("$DPX" dump mappings | grep -E "attachment=($(IFS='|'; echo "${owns[*]}"))( |\$)" || true)"
-	assert_eq "the provider is gone" "" "$("$DPX" dump providers | grep "bdf=$IV" || true)"
-	assert_eq "the device is gone from dmapeek" "" "$("$DPX" dump devices | grep "bdf=$IV" || true)"
+		"$("$DP" dump mappings | grep -E "attachment=($(IFS='|'; echo "${owns[*]}"))( |\$)" || true)"
+	assert_eq "the provider is gone" "" "$("$DP" dump providers | grep "bdf=$IV" || true)"
+	assert_eq "the device is gone from dmapeek" "" "$("$DP" dump devices | grep "bdf=$IV" || true)"
 	# every buffer revoked, whatever its model, as the CLI shows it
 	"$DMAPEEK" -j buffer list >"$FAULT_TMP/list.json" || fail "dmapeek -j buffer list failed"
 	python3 - "$FAULT_TMP/list.json" "${bufs[@]}" <<-'P' || fail "a buffer is not revoked (above)"
@@ -94,9 +94,9 @@ fault_provider_gone() {
 		[ "$(ev_count $EV_INVALIDATE "attachment=${owns[$i]}( |\$)")" -ge 1 ] ||
 			fail "attachment ${owns[$i]} was never invalidated"
 		assert_eq "the BAR device's import went with it" "err ENOENT" \
-			"$("$DPX" get attachment "${owns[$i]}")"
+			"$("$DP" get attachment "${owns[$i]}")"
 		# the edu's import stays, told: revoked, refused
-		line=$("$DPX" get attachment "${edus[$i]}")
+		line=$("$DP" get attachment "${edus[$i]}")
 		[ "$(kv revoked_seen "$line")" -ge 1 ] || [ "$(kv invalidations "$line")" -ge 1 ] ||
 			fail "the edu's attachment ${edus[$i]} was not told: $line"
 	done
@@ -235,13 +235,13 @@ test_fault_stuck_importers_under_move_and_revoke_keep_exporter_responsive() {
 	echo "move: $r after $(( $(now_ms) - t0 )) ms"
 	assert_eq "move done" ok "$r"
 	[ $(( $(now_ms) - t0 )) -ge "$STUCK_MS" ] || fail "the move did not wait for its timeout"
-	line=$("$DPX" get attachment "$never")
+	line=$("$DP" get attachment "$never")
 	assert_eq "never-unmap stuck after the move" 1 "$(kv stuck "$line")"
-	assert_eq "delayed-unmap not stuck" 0 "$(kv stuck "$("$DPX" get attachment "$late")")"
-	assert_eq "delayed-unmap unmapped" 0 "$(kv mapped "$("$DPX" get attachment "$late")")"
+	assert_eq "delayed-unmap not stuck" 0 "$(kv stuck "$("$DP" get attachment "$late")")"
+	assert_eq "delayed-unmap unmapped" 0 "$(kv mapped "$("$DP" get attachment "$late")")"
 	assert_eq "late unmap of the stuck importer" ok "$(px mv unmap "$never")"
 	assert_eq "buffer live on the BAR" "1 $BARPROV" \
-		"$(line=$("$DPX" get buffer "$PX_BUF"); echo "$(kv state "$line") $(kv provider "$line")")"
+		"$(line=$("$DP" get buffer "$PX_BUF"); echo "$(kv state "$line") $(kv provider "$line")")"
 	local mvbuf=$PX_BUF
 	px_stop mv
 
@@ -261,7 +261,7 @@ test_fault_stuck_importers_under_move_and_revoke_keep_exporter_responsive() {
 		'^ok attachments=2 stuck=1 ' "$r"
 	[ "$(kv duration_ns "$r")" -ge "${STUCK_MS}000000" ] || fail "revoke did not wait: $r"
 	assert_eq "delayed-unmap waited for, not stuck" 0 \
-		"$(kv stuck "$("$DPX" get attachment "$late")")"
+		"$(kv stuck "$("$DP" get attachment "$late")")"
 	assert_eq "map while revoked" "err ENODEV" "$(px rv map "$late")"
 	assert_eq "late unmap of the stuck importer" ok "$(px rv unmap "$never")"
 	local rvbuf=$PX_BUF

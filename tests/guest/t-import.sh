@@ -8,7 +8,7 @@ test_udmabuf_import_maps_through_iommu() {
 	setup_import
 	[ -e /dev/udmabuf ] || skip "no /dev/udmabuf in this kernel"
 	local out
-	out=$("$DP_IMPORT" --dev "$EDU_DEV" udmabuf:65536 import fdinfo map mappings)
+	out=$("$DP" import --dev "$EDU_DEV" udmabuf:65536 import fdinfo map mappings)
 	echo "$out"
 	assert_match "import" '^import OK id=[0-9]+$' "$(line import "$out")"
 	assert_eq "true exporter name" "fdinfo exp_name=udmabuf size=65536" "$(line fdinfo "$out")"
@@ -27,7 +27,7 @@ test_system_heap_import_named_system() {
 	setup_import
 	[ -e /dev/dma_heap/system ] || skip "no system dma-heap in this kernel"
 	local out
-	out=$("$DP_IMPORT" --dev "$EDU_DEV" --flags dynamic heap:32768 import fdinfo map mappings \
+	out=$("$DP" import --dev "$EDU_DEV" --flags dynamic heap:32768 import fdinfo map mappings \
 		attachment)
 	echo "$out"
 	assert_match "import" '^import OK id=[0-9]+$' "$(line import "$out")"
@@ -44,7 +44,7 @@ test_system_heap_import_named_system() {
 test_attachment_rows_show_importer_fields() {
 	setup_import
 	local out
-	out=$("$DP_IMPORT" --dev "$EDU_DEV" --flags dynamic,p2p udmabuf:16384 import map attachment)
+	out=$("$DP" import --dev "$EDU_DEV" --flags dynamic,p2p udmabuf:16384 import map attachment)
 	echo "$out"
 	case "$(line attachment "$out")" in
 	"attachment ERR "*) fail "attachment-get of the edu's import must answer: $(line attachment "$out")" ;;
@@ -58,7 +58,7 @@ test_attachment_rows_show_importer_fields() {
 test_map_unmap_by_id_over_netlink() {
 	setup_import
 	local out
-	out=$("$DP_IMPORT" --dev "$EDU_DEV" udmabuf:8192 import nlmap nlmap mappings nlunmap nlunmap mappings)
+	out=$("$DP" import --dev "$EDU_DEV" udmabuf:8192 import nlmap nlmap mappings nlunmap nlunmap mappings)
 	echo "$out"
 	assert_eq "first map" "nlmap OK" "$(echo "$out" | grep '^nlmap' | sed -n 1p)"
 	assert_eq "second map: extack" "nlmap EALREADY attachment is already mapped" \
@@ -73,42 +73,42 @@ test_map_unmap_by_id_over_netlink() {
 test_detach_and_close_release_everything() {
 	setup_import
 	local out before
-	out=$("$DP_IMPORT" --dev "$EDU_DEV" udmabuf:8192 import map detach mappings detach)
+	out=$("$DP" import --dev "$EDU_DEV" udmabuf:8192 import map detach mappings detach)
 	echo "$out"
 	assert_eq "detach" "detach OK" "$(echo "$out" | grep '^detach' | sed -n 1p)"
 	assert_eq "no mapping left" "mappings OK n=0" "$(line mappings "$out")"
 	assert_eq "second detach" "detach ENOENT" "$(echo "$out" | grep '^detach' | sed -n 2p)"
 	# closing /dev/dmapeek with a mapped import releases it: the device count drops
-	"$DP_IMPORT" --dev "$EDU_DEV" udmabuf:8192 import map >/dev/null
+	"$DP" import --dev "$EDU_DEV" udmabuf:8192 import map >/dev/null
 	assert_match "no attachment left on the device" "attachments=0$" \
-		"$("$DP_IMPORT" devices | grep " $EDU ")"
+		"$("$DP" devices | grep " $EDU ")"
 	rmmod dmapeek || fail "rmmod after imports were closed"
 }
 
 test_bad_inputs_get_clear_errors() {
 	setup_import
 	local out
-	out=$("$DP_IMPORT" --dev "$EDU_DEV" file:/etc/hostname import)
+	out=$("$DP" import --dev "$EDU_DEV" file:/etc/hostname import)
 	assert_eq "a file that is not a dma-buf" "import ERR EINVAL" "$(line import "$out")"
-	out=$("$DP_IMPORT" --dev 999 udmabuf:4096 import)
+	out=$("$DP" import --dev 999 udmabuf:4096 import)
 	assert_eq "unknown device" "import ERR ENODEV" "$(line import "$out")"
-	out=$("$DP_IMPORT" --dev "$EDU_DEV" --raw-flags 0x100 udmabuf:4096 import)
+	out=$("$DP" import --dev "$EDU_DEV" --raw-flags 0x100 udmabuf:4096 import)
 	assert_eq "unknown flag" "import ERR EINVAL" "$(line import "$out")"
-	out=$("$DP_IMPORT" --dev "$EDU_DEV" --flags pin udmabuf:4096 import)
+	out=$("$DP" import --dev "$EDU_DEV" --flags pin udmabuf:4096 import)
 	assert_eq "pin without dynamic" "import ERR EINVAL" "$(line import "$out")"
-	out=$("$DP_IMPORT" --dev "$EDU_DEV" --behaviour never udmabuf:4096 import)
+	out=$("$DP" import --dev "$EDU_DEV" --behaviour never udmabuf:4096 import)
 	assert_eq "misbehaviour without invalidations" "import ERR EINVAL" "$(line import "$out")"
-	out=$("$DP_IMPORT" --dev "$EDU_DEV" udmabuf:4096 id:424242 map nlmap detach dma-read:0:16:1)
+	out=$("$DP" import --dev "$EDU_DEV" udmabuf:4096 id:424242 map nlmap detach dma-read:0:16:1)
 	assert_eq "unknown attachment id (map)" "map ENOENT" "$(line map "$out")"
 	assert_eq "unknown attachment id (netlink)" "nlmap ENOENT no such attachment" "$(line nlmap "$out")"
 	assert_eq "unknown attachment id (detach)" "detach ENOENT" "$(line detach "$out")"
 	assert_eq "unknown attachment id (dma)" "dma-read ENOENT bad=0" "$(line dma-read "$out")"
-	out=$("$DP_IMPORT" --dev "$EDU_DEV" udmabuf:8192 import dma-read:8192:16:1 dma-read:4096:8192:1)
+	out=$("$DP" import --dev "$EDU_DEV" udmabuf:8192 import dma-read:8192:16:1 dma-read:4096:8192:1)
 	assert_eq "offset past the end" "dma-read ERANGE bad=0" "$(echo "$out" | grep ^dma-read | sed -n 1p)"
 	assert_eq "length past the end" "dma-read ERANGE bad=0" "$(echo "$out" | grep ^dma-read | sed -n 2p)"
 	# a device not bound to dmapeek cannot import: unbind the edu, its id goes
 	unbind_dmapeek "$EDU"
-	out=$("$DP_IMPORT" --dev "$EDU_DEV" udmabuf:4096 import)
+	out=$("$DP" import --dev "$EDU_DEV" udmabuf:4096 import)
 	assert_eq "unbound device" "import ERR ENODEV" "$(line import "$out")"
 	bind_dmapeek "$EDU"
 }
@@ -117,7 +117,7 @@ test_edu_dma_roundtrip_system_memory() {
 	setup_import
 	local out
 	# device writes, CPU checks; CPU writes, device reads; across a page boundary
-	out=$("$DP_IMPORT" --dev "$EDU_DEV" udmabuf:16384 import \
+	out=$("$DP" import --dev "$EDU_DEV" udmabuf:16384 import \
 		dma-write:2048:8192:7 cpu-check:2048:8192:7 \
 		cpu-fill:4096:6000:9 dma-read:4096:6000:9 mappings)
 	echo "$out"
@@ -131,7 +131,7 @@ test_edu_dma_roundtrip_system_heap() {
 	setup_import
 	[ -e /dev/dma_heap/system ] || skip "no system dma-heap in this kernel"
 	local out
-	out=$("$DP_IMPORT" --dev "$EDU_DEV" --flags dynamic heap:8192 import \
+	out=$("$DP" import --dev "$EDU_DEV" --flags dynamic heap:8192 import \
 		dma-write:0:8192:3 cpu-check:0:8192:3 cpu-fill:100:300:5 dma-read:100:300:5)
 	echo "$out"
 	assert_eq "device write" "dma-write OK" "$(line dma-write "$out")"
@@ -148,7 +148,7 @@ setup_move_target() {
 	local iv
 	iv=$(ivshmem_bdfs | head -n 1)
 	bind_dmapeek "$iv"
-	MOVE_PROV=$("$DP_IMPORT" providers | awk -v b="$iv" '$3 == b && $4 == "bar=2" { print $2 }')
+	MOVE_PROV=$("$DP" providers | awk -v b="$iv" '$3 == b && $4 == "bar=2" { print $2 }')
 	[ -n "$MOVE_PROV" ] || fail "no BAR2 provider for $iv"
 }
 
@@ -159,7 +159,7 @@ test_normal_importer_unmaps_inside_invalidate() {
 	setup_import
 	setup_move_target
 	local out lat
-	out=$("$DP_IMPORT" --dev "$EDU_DEV" --flags dynamic,p2p sys:8192:movable import \
+	out=$("$DP" import --dev "$EDU_DEV" --flags dynamic,p2p sys:8192:movable import \
 		map mappings "move:$MOVE_PROV" mappings attachment move:1 \
 		dma-write:0:64:2 cpu-check:0:64:2 mappings)
 	echo "$out"
@@ -182,7 +182,7 @@ test_never_unmap_importer_keeps_mapping_and_refuses_dma() {
 	setup_import
 	setup_move_target
 	local out
-	out=$("$DP_IMPORT" --dev "$EDU_DEV" --flags dynamic,p2p --behaviour never sys:8192:movable \
+	out=$("$DP" import --dev "$EDU_DEV" --flags dynamic,p2p --behaviour never sys:8192:movable \
 		import cpu-fill:0:64:4 map mappings "move:$MOVE_PROV:300" mappings \
 		dma-write:0:64:1 cpu-check:0:64:4 unmap move:1 map dma-write:0:64:1 cpu-check:0:64:1)
 	echo "$out"
@@ -204,7 +204,7 @@ test_delayed_unmap_importer_unmaps_after_delay() {
 	setup_import
 	setup_move_target
 	local out lat
-	out=$("$DP_IMPORT" --dev "$EDU_DEV" --flags dynamic,p2p --behaviour delayed:700 \
+	out=$("$DP" import --dev "$EDU_DEV" --flags dynamic,p2p --behaviour delayed:700 \
 		sys:8192:movable import map mappings "move:$MOVE_PROV:200" mappings sleep:1500 \
 		mappings attachment)
 	echo "$out"
@@ -221,7 +221,7 @@ test_delayed_unmap_importer_unmaps_after_delay() {
 test_pinned_dynamic_import_maps() {
 	setup_import
 	local out
-	out=$("$DP_IMPORT" --dev "$EDU_DEV" --flags dynamic,pin,p2p udmabuf:8192 import map dma-write:0:32:6 cpu-check:0:32:6)
+	out=$("$DP" import --dev "$EDU_DEV" --flags dynamic,pin,p2p udmabuf:8192 import map dma-write:0:32:6 cpu-check:0:32:6)
 	echo "$out"
 	assert_match "pinned import" '^import OK' "$(line import "$out")"
 	assert_eq "pinned map" "map OK" "$(line map "$out")"
@@ -232,7 +232,7 @@ test_unbind_detaches_imports() {
 	setup_import
 	local out dir i
 	dir=$(mktemp -d)
-	"$DP_IMPORT" --dev "$EDU_DEV" udmabuf:8192 import map "touch:$dir/mapped" \
+	"$DP" import --dev "$EDU_DEV" udmabuf:8192 import map "touch:$dir/mapped" \
 		"waitfile:$dir/unbound" mappings map >"$dir/log" &
 	for i in $(seq 600); do [ -e "$dir/mapped" ] && break; sleep 0.1; done
 	unbind_dmapeek "$EDU"
@@ -253,7 +253,7 @@ test_unbind_detaches_imports() {
 test_edu_dma_across_revoke_of_dmapeek_buffer() {
 	setup_import
 	local out
-	out=$("$DP_IMPORT" --dev "$EDU_DEV" --flags dynamic,p2p sys:16384:revocable import \
+	out=$("$DP" import --dev "$EDU_DEV" --flags dynamic,p2p sys:16384:revocable import \
 		dma-write:0:8192:21 cpu-check:0:8192:21 cpu-fill:8192:4096:22 dma-read:8192:4096:22 \
 		revoke:1000 dma-write:0:8192:23 dma-read:8192:4096:22 mappings attachment \
 		restore cpu-check:0:8192:21 dma-write:0:8192:24 cpu-check:0:8192:24 \
@@ -290,12 +290,12 @@ test_edu_dma_across_revoke_of_dmapeek_buffer() {
 test_importer_events_once_for_foreign_buffer() {
 	setup_import
 	[ -e /dev/udmabuf ] || skip "no /dev/udmabuf in this kernel"
-	local dpx=$DMAPEEK_TOP/tests/guest/dp-export ev evpid out att i types
+	local ev evpid out att i types
 	ev=$(mktemp)
-	"$dpx" events 120 >"$ev" &
+	"$DP" events 120 >"$ev" &
 	evpid=$!
 	for i in $(seq 100); do grep -q '^listening' "$ev" && break; sleep 0.1; done
-	out=$("$DP_IMPORT" --dev "$EDU_DEV" --flags dynamic,pin udmabuf:8192 import map \
+	out=$("$DP" import --dev "$EDU_DEV" --flags dynamic,pin udmabuf:8192 import map \
 		unmap map unmap detach)
 	sleep 1
 	kill "$evpid"

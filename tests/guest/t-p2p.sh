@@ -25,7 +25,7 @@ assert_bus_beyond_edu() {
 test_p2p_dump_covers_every_pci_device() {
 	setup_p2p
 	local out n_pci n_rows
-	out=$("$DP_IMPORT" p2p-dump) || fail "p2p-dump: $out"
+	out=$("$DP" p2p-dump) || fail "p2p-dump: $out"
 	echo "$out"
 	n_pci=$(ls /sys/bus/pci/devices | wc -l)
 	n_rows=$(echo "$out" | grep -c "^p2p $IVSHMEM ")
@@ -38,7 +38,7 @@ test_p2p_dump_covers_every_pci_device() {
 	# and the very row a p2p-get of the pair answers
 	assert_pair_row "the dump's (ivshmem, edu) cell" "$(echo "$out" | grep "^p2p $IVSHMEM $EDU ")"
 	assert_eq "the dump's cell is the pair's p2p-get row" \
-		"$("$DP_IMPORT" p2p-get "$IVSHMEM" "$EDU")" \
+		"$("$DP" p2p-get "$IVSHMEM" "$EDU")" \
 		"$(echo "$out" | grep "^p2p $IVSHMEM $EDU " | sort -u)"
 }
 
@@ -66,7 +66,7 @@ assert_pair_row() {
 	[ "$(echo "$2" | sort -u | wc -l)" = 1 ] || fail "$1: rows disagree: $2"
 }
 
-# assert_bar_import OUTPUT: dp-import exported IVSHMEM's BAR pages and the
+# assert_bar_import OUTPUT: dp import exported IVSHMEM's BAR pages and the
 # edu imported them.  Both sides are dmapeek's, in this tree: a dynamic,
 # P2P-capable (hence revocable) importer may attach to a BAR buffer on
 # every topology (dmapeek_backing_allows()); only the map depends on the
@@ -83,7 +83,7 @@ assert_bar_import() {
 test_p2p_map_type_matches_topology() {
 	setup_p2p
 	local row
-	row=$("$DP_IMPORT" p2p-get "$IVSHMEM" "$EDU") || fail "p2p-get: $row"
+	row=$("$DP" p2p-get "$IVSHMEM" "$EDU") || fail "p2p-get: $row"
 	echo "topology $DMAPEEK_TOPOLOGY: $row"
 	assert_pair_row "p2p-get" "$row"
 }
@@ -91,9 +91,9 @@ test_p2p_map_type_matches_topology() {
 test_p2p_get_bad_bdf_has_extack() {
 	setup_p2p
 	local out
-	out=$("$DP_IMPORT" p2p-get 0000:7f:1f.7 "$EDU" || true)
+	out=$("$DP" p2p-get 0000:7f:1f.7 "$EDU" || true)
 	assert_eq "unknown provider" "p2p-get ERR ENODEV no PCI device with this BDF" "$out"
-	out=$("$DP_IMPORT" p2p-get "$IVSHMEM" garbage || true)
+	out=$("$DP" p2p-get "$IVSHMEM" garbage || true)
 	assert_eq "unparsable client" "p2p-get ERR ENODEV no PCI device with this BDF" "$out"
 }
 
@@ -102,16 +102,16 @@ test_p2p_get_bad_bdf_has_extack() {
 test_p2p_bar_buffer_import_follows_map_type() {
 	setup_p2p
 	local prov out
-	assert_pair_row "p2p-get" "$("$DP_IMPORT" p2p-get "$IVSHMEM" "$EDU")"
-	prov=$("$DP_IMPORT" providers | awk -v b="$IVSHMEM" '$3 == b && $4 == "bar=2" { print $2 }')
+	assert_pair_row "p2p-get" "$("$DP" p2p-get "$IVSHMEM" "$EDU")"
+	prov=$("$DP" providers | awk -v b="$IVSHMEM" '$3 == b && $4 == "bar=2" { print $2 }')
 	[ -n "$prov" ] || fail "no BAR2 provider for $IVSHMEM"
-	out=$("$DP_IMPORT" --dev "$EDU_DEV" --flags dynamic,p2p "export:$prov:1" import map mappings \
+	out=$("$DP" import --dev "$EDU_DEV" --flags dynamic,p2p "export:$prov:1" import map mappings \
 		audit attachment dma-write:0:4096:11 dma-read:0:4096:11 cpu-check:0:4096:11 || true)
 	echo "$out"
 	assert_bar_import "$out"
 	# the attachment carries the pair's map type, whether or not it maps
 	assert_match "the attachment's map type is the pair's" \
-		" map_type=$("$DP_IMPORT" p2p-get "$IVSHMEM" "$EDU" | awk '{ print $4 }')\$" \
+		" map_type=$("$DP" p2p-get "$IVSHMEM" "$EDU" | awk '{ print $4 }')\$" \
 		"$(line attachment "$out")"
 	case $DMAPEEK_TOPOLOGY in
 	intel-root)
@@ -160,10 +160,10 @@ test_p2p_bar_buffer_import_follows_map_type() {
 test_p2p_multi_range_bar_buffer_side_by_side() {
 	setup_p2p
 	local prov out
-	assert_pair_row "p2p-get" "$("$DP_IMPORT" p2p-get "$IVSHMEM" "$EDU")"
-	prov=$("$DP_IMPORT" providers | awk -v b="$IVSHMEM" '$3 == b && $4 == "bar=2" { print $2 }')
+	assert_pair_row "p2p-get" "$("$DP" p2p-get "$IVSHMEM" "$EDU")"
+	prov=$("$DP" providers | awk -v b="$IVSHMEM" '$3 == b && $4 == "bar=2" { print $2 }')
 	[ -n "$prov" ] || fail "no BAR2 provider for $IVSHMEM"
-	out=$("$DP_IMPORT" --dev "$EDU_DEV" --flags dynamic,p2p "export:$prov:3" import map mappings \
+	out=$("$DP" import --dev "$EDU_DEV" --flags dynamic,p2p "export:$prov:3" import map mappings \
 		audit dma-write:0:12288:13 dma-read:0:12288:13 cpu-check:0:12288:13 || true)
 	echo "$out"
 	assert_bar_import "$out"
@@ -225,10 +225,10 @@ test_p2p_multi_range_bar_buffer_side_by_side() {
 test_p2p_edu_dma_follows_a_move() {
 	setup_p2p
 	local prov out first
-	assert_pair_row "p2p-get" "$("$DP_IMPORT" p2p-get "$IVSHMEM" "$EDU")"
-	prov=$("$DP_IMPORT" providers | awk -v b="$IVSHMEM" '$3 == b && $4 == "bar=2" { print $2 }')
+	assert_pair_row "p2p-get" "$("$DP" p2p-get "$IVSHMEM" "$EDU")"
+	prov=$("$DP" providers | awk -v b="$IVSHMEM" '$3 == b && $4 == "bar=2" { print $2 }')
 	[ -n "$prov" ] || fail "no BAR2 provider for $IVSHMEM"
-	out=$("$DP_IMPORT" --dev "$EDU_DEV" --flags dynamic,p2p sys:8192:movable import \
+	out=$("$DP" import --dev "$EDU_DEV" --flags dynamic,p2p sys:8192:movable import \
 		dma-write:0:4096:31 dma-write:4096:4096:33 cpu-check:0:4096:31 \
 		"move:$prov" cpu-check:0:4096:31 cpu-check:4096:4096:33 dma-read:4096:4096:33 \
 		dma-write:0:4096:32 move:1 dma-read:4096:4096:33 attachment \

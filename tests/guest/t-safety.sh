@@ -12,7 +12,7 @@
 #
 # Some tests read attributes other branches add to the spec and the tools
 # (an attachment's own-map, a map event's map-type): spec-value.py turns
-# their names into the numbers nl-decode and dp-export print.
+# their names into the numbers nl-decode and dp print.
 
 . "$DMAPEEK_TOP/tests/guest/fault-lib.sh"
 
@@ -41,7 +41,7 @@ spec_value() {
 
 # pair_type IVSHMEM_BDF: the (ivshmem, edu) pair's map type, as p2p-get names it
 pair_type() {
-	"$DP_IMPORT" p2p-get "$1" "$EDU" | awk '{ print $4 }'
+	"$DP" p2p-get "$1" "$EDU" | awk '{ print $4 }'
 }
 
 # map_type_num NAME: enum dmapeek_map_type
@@ -58,7 +58,7 @@ map_type_num() {
 # switch in the switch topology, as t-p2p.sh picks it)
 safety_setup() {
 	local b
-	need_dp_import
+	need_dp
 	load_module
 	EDU=$(edu_bdf)
 	bind_dmapeek "$EDU"
@@ -79,7 +79,7 @@ safety_setup() {
 # kinds_of ATT: the address kinds of every range of every mapping of the
 # attachment (0x1 iova, 0x2 bus, 0x3 phys), each once
 kinds_of() {
-	"$DPX" dump mappings "$1" | tr ' ' '\n' | sed -n 's/^r[0-9]*\.kind=//p' | sort -u | xargs
+	"$DP" dump mappings "$1" | tr ' ' '\n' | sed -n 's/^r[0-9]*\.kind=//p' | sort -u | xargs
 }
 
 # the kind of the edu's addresses for memory it reaches through the host:
@@ -93,17 +93,17 @@ edu_host_kind() {
 
 # mappings_count [ATT]: mapping rows (of the attachment, or all)
 mappings_count() {
-	"$DPX" dump mappings ${1:+"$1"} | grep -c '^mapping' || true
+	"$DP" dump mappings ${1:+"$1"} | grep -c '^mapping' || true
 }
 
 # wait_buffer BUF KEY VALUE: until the buffer's row has KEY=VALUE (30 s)
 wait_buffer() {
 	local i
 	for i in $(seq 300); do
-		[ "$(kv "$2" "$("$DPX" get buffer "$1")")" = "$3" ] && return 0
+		[ "$(kv "$2" "$("$DP" get buffer "$1")")" = "$3" ] && return 0
 		sleep 0.1
 	done
-	fail "buffer $1 never got $2=$3: $("$DPX" get buffer "$1" | cut -c 1-200)"
+	fail "buffer $1 never got $2=$3: $("$DP" get buffer "$1" | cut -c 1-200)"
 }
 
 # ----------------------------------------------------------------------- 1
@@ -141,7 +141,7 @@ test_safety_bar_only_for_revocable_importers_and_removal_unmaps_everything() {
 		assert_eq "$m BAR buffer: dynamic, P2P, no invalidation, not pinned" "err EINVAL" \
 			"$(px "a$m" attach "$EDUDEV" $IMP_NOINV $NORMAL)"
 		assert_eq "$m BAR buffer: nothing attached" 0 \
-			"$(kv attachments "$("$DPX" get buffer "$PX_BUF")")"
+			"$(kv attachments "$("$DP" get buffer "$PX_BUF")")"
 		r=$(px "a$m" attach "$EDUDEV" $IMP_P2P $NORMAL)
 		assert_match "$m BAR buffer: a revocable importer" '^ok attachment=[0-9]+$' "$r"
 		assert_eq "$m BAR buffer: detach" ok "$(px "a$m" detach "$(kv attachment "$r")")"
@@ -151,13 +151,13 @@ test_safety_bar_only_for_revocable_importers_and_removal_unmaps_everything() {
 	px_start mvs 1 1M movable nonrev-move
 	a=$(kv attachment "$(px mvs attach "$EDUDEV" $IMP_STATIC $NORMAL)")
 	[ -n "$a" ] || fail "a static import of a movable buffer in system memory failed"
-	r=$("$DPX" --extack move "$PX_BUF" "$BARPROV" || true)
+	r=$("$DP" --extack move "$PX_BUF" "$BARPROV" || true)
 	echo "move with a static importer (netlink): $r"
 	assert_match "move to the BAR under a static importer: refused, saying it cannot be revoked" \
 		'^err EOPNOTSUPP .*[Rr]evo' "$r"
 	assert_eq "the same move from the importer's process (netlink, no extack)" \
 		"err EOPNOTSUPP" "$(px mvs move "$PX_BUF" "$BARPROV" 0)"
-	assert_eq "still in system memory" 1 "$(kv provider "$("$DPX" get buffer "$PX_BUF")")"
+	assert_eq "still in system memory" 1 "$(kv provider "$("$DP" get buffer "$PX_BUF")")"
 	assert_eq "detach the static importer" ok "$(px mvs detach "$a")"
 	assert_eq "the move without it" ok "$(px mvs move "$PX_BUF" "$BARPROV" 0)"
 	px_stop mvs
@@ -186,16 +186,16 @@ test_safety_bar_only_for_revocable_importers_and_removal_unmaps_everything() {
 	assert_eq "map the buffer to move" ok "$(px rmv map "$mva")"
 	assert_eq "move to system memory (its importer never unmaps: 1 s timeout)" ok \
 		"$(px rmv move "$mvbuf" 1 1000)"
-	line=$("$DPX" get buffer "$mvbuf")
+	line=$("$DP" get buffer "$mvbuf")
 	assert_eq "moved: in system memory" "1 1" "$(kv state "$line") $(kv provider "$line")"
-	line=$("$DPX" get attachment "$mva")
+	line=$("$DP" get attachment "$mva")
 	assert_eq "its importer still maps the old BAR backing (stuck)" "1 1" \
 		"$(kv mapped "$line") $(kv stuck "$line")"
 	[ "$(mappings_count "$mva")" -ge 1 ] || fail "the stuck importer's mapping is not listed"
 	atts+=("$mva")
 	for a in "${atts[@]}"; do
 		assert_eq "attachment $a mapped before the removal" 1 \
-			"$(kv mapped "$("$DPX" get attachment "$a")")"
+			"$(kv mapped "$("$DP" get attachment "$a")")"
 	done
 	echo "before the removal: $(object_counts)"
 
@@ -205,10 +205,10 @@ test_safety_bar_only_for_revocable_importers_and_removal_unmaps_everything() {
 	echo "remove took $((t1 - t0)) ms; after it: $(object_counts)"
 	[ $((t1 - t0)) -lt "$bound" ] ||
 		fail "the removal took $((t1 - t0)) ms (bound $bound ms)"
-	assert_eq "the provider is gone" "" "$("$DPX" dump providers | grep "bdf=$IV" || true)"
+	assert_eq "the provider is gone" "" "$("$DP" dump providers | grep "bdf=$IV" || true)"
 	assert_eq "no mapping left at all" 0 "$(mappings_count)"
 	for a in "${atts[@]}"; do
-		line=$("$DPX" get attachment "$a" || true)
+		line=$("$DP" get attachment "$a" || true)
 		assert_eq "attachment $a: no mapping" 0 "$(mappings_count "$a")"
 		if [ "$imp" = "$EDUDEV" ]; then
 			assert_eq "attachment $a (the edu's): unmapped" 0 "$(kv mapped "$line")"
@@ -219,9 +219,9 @@ test_safety_bar_only_for_revocable_importers_and_removal_unmaps_everything() {
 		fi
 	done
 	for a in "${bufs[@]}"; do
-		assert_eq "buffer $a revoked" 3 "$(kv state "$("$DPX" get buffer "$a")")"
+		assert_eq "buffer $a revoked" 3 "$(kv state "$("$DP" get buffer "$a")")"
 	done
-	line=$("$DPX" get buffer "$mvbuf")
+	line=$("$DP" get buffer "$mvbuf")
 	assert_eq "the moved buffer lives on in system memory" "1 1" \
 		"$(kv state "$line") $(kv provider "$line")"
 	assert_eq "with its bytes" "$sum" "$(px rmv sum)"
@@ -254,7 +254,7 @@ test_safety_bar_only_for_revocable_importers_and_removal_unmaps_everything() {
 # bind makes the BAR's ZONE_DEVICE pages in about 25 s), while two
 # processes export from its BAR, import into it and into the edu, map (the
 # edu only where it reaches the BAR), move, unmap, detach and close
-# (dp-export race).  Every error must be one a vanished provider or device
+# (dp race).  Every error must be one a vanished provider or device
 # explains: ENODEV or ENOENT (ENXIO from an unmap the invalidation did
 # first); nothing may be left; KASAN and lockdep must stay quiet (the lab
 # scans the log).  DMAPEEK_SEED replays the racers' choices.
@@ -267,7 +267,7 @@ test_safety_provider_unbind_races_exports_imports_maps() {
 		"edu maps: $EDU_REACH"
 	RANDOM=$((seed % 32768))
 	for p in 1 2; do
-		"$DPX" race "$IV" "$EDUDEV" "$dur" $((seed + p)) "$EDU_REACH" \
+		"$DP" race "$IV" "$EDUDEV" "$dur" $((seed + p)) "$EDU_REACH" \
 			>"$FAULT_TMP/race.$p" 2>&1 &
 		pids+=($!)
 	done
@@ -313,9 +313,9 @@ test_safety_export_close_races_unprivileged_dump() {
 	local user=dmapeek-user dur=30 erc=0 drc=0 e d
 	id "$user" >/dev/null 2>&1 || skip "no unprivileged account $user in this guest"
 	[ "$(id -u "$user")" != 0 ] || fail "$user is root"
-	"$DPX" export-loop "$dur" >"$FAULT_TMP/export-loop" 2>&1 &
+	"$DP" export-loop "$dur" >"$FAULT_TMP/export-loop" 2>&1 &
 	e=$!
-	su "$user" -s /bin/sh -c "exec '$DPX' dump-loop $dur" >"$FAULT_TMP/dump-loop" 2>&1 &
+	su "$user" -s /bin/sh -c "exec '$DP' dump-loop $dur" >"$FAULT_TMP/dump-loop" 2>&1 &
 	d=$!
 	wait "$e" || erc=$?
 	wait "$d" || drc=$?
@@ -365,7 +365,7 @@ kill_gone() {
 #    the stuck importer can still unmap and detach, and the module's wait
 #    then ends with revoke-done for that buffer, with no error (the
 #    importer unmapped before the timeout: nothing stuck; no -EINTR exists
-#    on this path any more).  The same for a move by "dp-export move" (BAR
+#    on this path any more).  The same for a move by "dp move" (BAR
 #    to system memory, the ivshmem's own import never unmapping): gone
 #    within the bound, the buffer live in system memory, a second move
 #    refused (EBUSY) while the first waits, and move-done with no error
@@ -380,7 +380,7 @@ kill_gone() {
 #    and the restore goes through.
 #  - A move of 32 MiB (half the BAR on the debug kernel's smaller BARs)
 #    from the BAR to system memory: exports and buffer dumps issued while
-#    it copies answer before it does (dp-export move-race: at least 5
+#    it copies answer before it does (dp move-race: at least 5
 #    exports and 2 dumps begun and answered within the move; the move used
 #    to hold the exporter's global mutex across its copy, so an export
 #    waited for the copy's end).  Not judged when the move took under
@@ -408,7 +408,7 @@ test_safety_killable_waits_and_no_lock_across_copy_or_dma() {
 	wait_buffer "$krv" state 3
 	sleep 0.5
 	kill_gone "$pid" "dmapeek revoke waiting 60 s"
-	assert_eq "the buffer stays revoked" 3 "$(kv state "$("$DPX" get buffer "$krv")")"
+	assert_eq "the buffer stays revoked" 3 "$(kv state "$("$DP" get buffer "$krv")")"
 	assert_eq "no revoke-done while the importer holds on" 0 \
 		"$(ev_count $EV_REVOKE_DONE "buffer=$krv ")"
 	assert_eq "the stuck importer unmaps" ok "$(px krv unmap "$never")"
@@ -425,18 +425,18 @@ test_safety_killable_waits_and_no_lock_across_copy_or_dma() {
 	own=$(kv attachment "$(px kmv attach "$IVDEV" $IMP_P2P $NEVER)")
 	[ -n "$own" ] || fail "never-unmap import by the BAR's own device failed"
 	assert_eq "map by the BAR's own device (never unmaps)" ok "$(px kmv map "$own")"
-	"$DPX" move "$kmv" 1 60000 >"$FAULT_TMP/kmv.out" 2>&1 &
+	"$DP" move "$kmv" 1 60000 >"$FAULT_TMP/kmv.out" 2>&1 &
 	pid=$!
 	# the copy and the switch come before the wait for the old backing
 	wait_buffer "$kmv" provider 1
 	sleep 0.5
-	kill_gone "$pid" "dp-export move waiting 60 s"
-	line=$("$DPX" get buffer "$kmv")
+	kill_gone "$pid" "dp move waiting 60 s"
+	line=$("$DP" get buffer "$kmv")
 	assert_eq "the buffer is live in system memory" "1 1" \
 		"$(kv state "$line") $(kv provider "$line")"
 	assert_match "a second move while the first waits for its importer" \
 		'^err EBUSY buffer is moving \(operation [0-9]+\)$' \
-		"$("$DPX" --extack move "$kmv" "$BARPROV" 1000 | tail -n 1)"
+		"$("$DP" --extack move "$kmv" "$BARPROV" 1000 | tail -n 1)"
 	assert_eq "no move-done while the importer holds on" 0 \
 		"$(ev_count $EV_MOVE_DONE "buffer=$kmv ")"
 	assert_eq "the stuck importer unmaps" ok "$(px kmv unmap "$own")"
@@ -465,7 +465,7 @@ test_safety_killable_waits_and_no_lock_across_copy_or_dma() {
 	never=$(kv attachment "$(px nlr attach "$EDUDEV" $IMP_P2P $NEVER)")
 	assert_eq "map (never unmaps)" ok "$(px nlr map "$never")"
 	t0=$(date +%s%N)
-	out=$("$DPX" revoke-start "$PX_BUF" 60000)
+	out=$("$DP" revoke-start "$PX_BUF" 60000)
 	t1=$(date +%s%N)
 	echo "$out"
 	op=$(kv op "$out")
@@ -474,14 +474,14 @@ test_safety_killable_waits_and_no_lock_across_copy_or_dma() {
 	[ $(((t1 - t0) / 1000000)) -lt $((bound / 4)) ] ||
 		fail "a netlink revoke with a stuck importer and 60 s to wait answered after $(((t1 - t0) / 1000000)) ms: it waits inside genetlink"
 	echo "netlink revoke answered in $(((t1 - t0) / 1000000)) ms, the importer still mapped"
-	assert_eq "the buffer is revoked" 3 "$(kv state "$("$DPX" get buffer "$PX_BUF")")"
+	assert_eq "the buffer is revoked" 3 "$(kv state "$("$DP" get buffer "$PX_BUF")")"
 	# the module still answers other requests meanwhile
-	"$DPX" dump buffers >/dev/null || fail "a dump during the revoke's wait failed"
+	"$DP" dump buffers >/dev/null || fail "a dump during the revoke's wait failed"
 	# a restore would let importers map again under the revoke's wait,
 	# which would then call them stuck: refused until that wait ends
 	assert_eq "a restore while the revoke waits" \
 		"err EBUSY revoke $op still waits for importers to unmap" \
-		"$("$DPX" --extack restore "$PX_BUF" | tail -n 1)"
+		"$("$DP" --extack restore "$PX_BUF" | tail -n 1)"
 	assert_eq "the stuck importer unmaps" ok "$(px nlr unmap "$never")"
 	for i in $(seq 50); do
 		grep -qE "type=$EV_REVOKE_DONE .*op=$op( |\$)" "$EVLOG" && break
@@ -493,16 +493,16 @@ test_safety_killable_waits_and_no_lock_across_copy_or_dma() {
 		"$(grep -cE "type=($EV_REVOKE_BEGIN|$EV_REVOKE_DONE) .*op=$op( |\$)" "$EVLOG" || true)"
 	assert_eq "the done event: nobody stuck, no error" 1 \
 		"$(grep -E "type=$EV_REVOKE_DONE .*op=$op( |\$)" "$EVLOG" | grep -cvE ' (count|error)=' || true)"
-	assert_eq "restored once the revoke is done" ok "$("$DPX" restore "$PX_BUF" | tail -n 1)"
+	assert_eq "restored once the revoke is done" ok "$("$DP" restore "$PX_BUF" | tail -n 1)"
 	assert_eq "and detaches" ok "$(px nlr detach "$never")"
 	px_stop nlr
 	assert_nothing_left "after the netlink revoke"
 
 	# exports and dumps during a long move's copy
-	size=$(kv size "$("$DPX" dump providers | grep "^provider id=$BARPROV ")")
+	size=$(kv size "$("$DP" dump providers | grep "^provider id=$BARPROV ")")
 	mib=32
 	[ $((size >> 20)) -ge $((2 * mib)) ] || mib=$((size >> 21))
-	out=$("$DPX" move-race "$BARPROV" "${mib}M" 1)
+	out=$("$DP" move-race "$BARPROV" "${mib}M" 1)
 	echo "$out"
 	line=$(echo "$out" | grep '^move-race ')
 	assert_eq "the ${mib} MiB move" OK "$(kv move "$line")"
@@ -532,7 +532,7 @@ test_safety_killable_waits_and_no_lock_across_copy_or_dma() {
 	# a revoke during a long edu DMA
 	d=$FAULT_TMP/dma
 	mkdir -p "$d"
-	"$DP_IMPORT" --dev "$EDUDEV" --flags dynamic,p2p sys:1048576:revocable import map \
+	"$DP" import --dev "$EDUDEV" --flags dynamic,p2p sys:1048576:revocable import map \
 		"touch:$d/mapped" dma-write:0:1048576:7 >"$d/out" 2>&1 &
 	pid=$!
 	for i in $(seq 300); do [ -e "$d/mapped" ] && break; sleep 0.1; done
@@ -543,7 +543,7 @@ test_safety_killable_waits_and_no_lock_across_copy_or_dma() {
 	! grep -q '^dma-write' "$d/out" ||
 		fail "the 1 MiB DMA ended within a second: $(grep '^dma-write' "$d/out")"
 	t0=$(now_ms)
-	r=$("$DPX" revoke "$buf" 5000)
+	r=$("$DP" revoke "$buf" 5000)
 	t1=$(now_ms)
 	echo "revoke during the DMA: $r (after $((t1 - t0)) ms)"
 	assert_match "the revoke" '^revoke ' "$r"
@@ -572,32 +572,32 @@ test_safety_noinv_import_without_pin_refused() {
 			echo "no /dev/udmabuf: $src left out"
 			continue
 		fi
-		out=$("$DP_IMPORT" --dev "$EDU_DEV" --flags dynamic,noinv "$src" import)
+		out=$("$DP" import --dev "$EDU_DEV" --flags dynamic,noinv "$src" import)
 		assert_eq "$src: dynamic, no invalidation, not pinned" "import ERR EINVAL" \
 			"$(line import "$out")"
-		out=$("$DP_IMPORT" --dev "$EDU_DEV" --flags dynamic,noinv,p2p "$src" import)
+		out=$("$DP" import --dev "$EDU_DEV" --flags dynamic,noinv,p2p "$src" import)
 		assert_eq "$src: dynamic, P2P, no invalidation, not pinned" "import ERR EINVAL" \
 			"$(line import "$out")"
-		out=$("$DP_IMPORT" --dev "$EDU_DEV" --flags dynamic,noinv,pin "$src" import map unmap)
+		out=$("$DP" import --dev "$EDU_DEV" --flags dynamic,noinv,pin "$src" import map unmap)
 		assert_match "$src: dynamic, no invalidation, pinned" '^import OK id=[0-9]+$' \
 			"$(line import "$out")"
 		assert_eq "$src: and it maps" "map OK" "$(line map "$out")"
 	done
-	assert_eq "nothing left attached" "" "$("$DPX" dump attachments)"
+	assert_eq "nothing left attached" "" "$("$DP" dump attachments)"
 }
 
 # ----------------------------------------------------------------------- 8
 
-# held_import DIR ARGS...: dp-import ARGS in the background, holding its
+# held_import DIR ARGS...: dp import ARGS in the background, holding its
 # import once its steps are done, until release_import DIR
 held_import() {
 	local d=$1 _
 	shift
 	rm -f "$d/held" "$d/go"
-	"$DP_IMPORT" "$@" "touch:$d/held" "waitfile:$d/go" >"$d/out" 2>&1 &
+	"$DP" import "$@" "touch:$d/held" "waitfile:$d/go" >"$d/out" 2>&1 &
 	HELD_PID=$!
 	for _ in $(seq 300); do [ -e "$d/held" ] && break; sleep 0.1; done
-	[ -e "$d/held" ] || fail "dp-import $*: $(cat "$d/out")"
+	[ -e "$d/held" ] || fail "dp import $*: $(cat "$d/out")"
 	HELD_OUT=$(cat "$d/out")
 	echo "$HELD_OUT"
 	HELD_ATT=$(line import "$HELD_OUT" | sed -n 's/^import OK id=//p')
@@ -718,14 +718,14 @@ test_safety_bar_map_type_follows_moves() {
 	px_start mt 1 1M movable map-type
 	att=$(kv attachment "$(px mt attach "$EDUDEV" $IMP_P2P $NORMAL)")
 	[ -n "$att" ] || fail "import by the edu failed"
-	assert_eq "in system memory: map type none" 1 "$(kv map_type "$("$DPX" get attachment "$att")")"
+	assert_eq "in system memory: map type none" 1 "$(kv map_type "$("$DP" get attachment "$att")")"
 	assert_eq "map in system memory" ok "$(px mt map "$att")"
 	assert_eq "system memory: ranges of the host kind" "$host" "$(kinds_of "$att")"
 	assert_eq "unmap" ok "$(px mt unmap "$att")"
 
 	assert_eq "move to the BAR" ok "$(px mt move "$PX_BUF" "$BARPROV" 0)"
 	assert_eq "on the BAR: the pair's map type ($pair)" "$pnum" \
-		"$(kv map_type "$("$DPX" get attachment "$att")")"
+		"$(kv map_type "$("$DP" get attachment "$att")")"
 	want="1 $pnum 1"
 	case $pair in
 	thru-host-bridge)
@@ -744,7 +744,7 @@ test_safety_bar_map_type_follows_moves() {
 
 	assert_eq "move back to system memory" ok "$(px mt move "$PX_BUF" 1 0)"
 	assert_eq "back in system memory: map type none" 1 \
-		"$(kv map_type "$("$DPX" get attachment "$att")")"
+		"$(kv map_type "$("$DP" get attachment "$att")")"
 	assert_eq "map in system memory again" ok "$(px mt map "$att")"
 	assert_eq "system memory again: ranges of the host kind" "$host" "$(kinds_of "$att")"
 	assert_eq "unmap" ok "$(px mt unmap "$att")"
@@ -784,12 +784,12 @@ test_safety_misbehaviour_refused_foreign() {
 	for src in $srcs; do
 		for flags in dynamic,p2p dynamic; do
 			for b in never delayed:500 delayed:0; do
-				out=$("$DP_IMPORT" --dev "$EDU_DEV" --flags "$flags" \
+				out=$("$DP" import --dev "$EDU_DEV" --flags "$flags" \
 					--behaviour "$b" "$src" import)
 				assert_eq "$src, $flags, behaviour $b: refused" \
 					"import ERR EOPNOTSUPP" "$(line import "$out")"
 			done
-			out=$("$DP_IMPORT" --dev "$EDU_DEV" --flags "$flags" --behaviour normal \
+			out=$("$DP" import --dev "$EDU_DEV" --flags "$flags" --behaviour normal \
 				"$src" import map unmap)
 			assert_match "$src, $flags, behaviour normal: taken" \
 				'^import OK id=[0-9]+$' "$(line import "$out")"
@@ -798,13 +798,13 @@ test_safety_misbehaviour_refused_foreign() {
 		done
 	done
 	# the checks that come first still answer first
-	out=$("$DP_IMPORT" --dev "$EDU_DEV" --behaviour never udmabuf:4096 import)
+	out=$("$DP" import --dev "$EDU_DEV" --behaviour never udmabuf:4096 import)
 	assert_eq "udmabuf, static, never: no invalidations to misbehave on" \
 		"import ERR EINVAL" "$(line import "$out")"
-	out=$("$DP_IMPORT" --dev "$EDU_DEV" --flags dynamic,p2p --behaviour never \
+	out=$("$DP" import --dev "$EDU_DEV" --flags dynamic,p2p --behaviour never \
 		sys:4096:movable import map unmap)
 	assert_match "dmapeek's buffer, never: taken" '^import OK id=[0-9]+$' \
 		"$(line import "$out")"
 	assert_eq "dmapeek's buffer, never: and it maps" "map OK" "$(line map "$out")"
-	assert_eq "nothing left attached" "" "$("$DPX" dump attachments)"
+	assert_eq "nothing left attached" "" "$("$DP" dump attachments)"
 }

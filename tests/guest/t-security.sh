@@ -43,12 +43,12 @@ sec_objects() {
 	bind_dmapeek "$iv"
 	EDU=$(edu_bdf)
 	bind_dmapeek "$EDU"
-	prov=$(kv id "$("$DPX" dump providers | grep "bdf=$iv" | grep -E ' bar=2( |$)')")
+	prov=$(kv id "$("$DP" dump providers | grep "bdf=$iv" | grep -E ' bar=2( |$)')")
 	[ -n "$prov" ] || fail "no BAR2 provider for $iv"
-	IVDEV=$(kv id "$("$DPX" dump devices | grep "bdf=$iv")")
-	coproc SECP { exec "$DPX" export "$prov" 1M revocable secured 2>&1; }
+	IVDEV=$(kv id "$("$DP" dump devices | grep "bdf=$iv")")
+	coproc SECP { exec "$DP" export "$prov" 1M revocable secured 2>&1; }
 	local line
-	read -r -t 30 line <&"${SECP[0]}" || fail "dp-export gave nothing"
+	read -r -t 30 line <&"${SECP[0]}" || fail "dp export gave nothing"
 	SEC_BUF=$(kv buffer "$line")
 	[ -n "$SEC_BUF" ] || fail "export: $line"
 	echo "attach $IVDEV 5 1" >&"${SECP[1]}"
@@ -79,11 +79,11 @@ test_security_netlink_user_refused_and_sees_no_address() {
 	}
 	echo "$out"
 	# the refused requests changed nothing
-	line=$("$DPX" get buffer "$SEC_BUF")
+	line=$("$DP" get buffer "$SEC_BUF")
 	assert_eq "buffer still live" 1 "$(kv state "$line")"
 	assert_eq "never revoked" 0 "$(kv revokes "$line")"
 	assert_eq "never moved" 0 "$(kv moves "$line")"
-	line=$("$DPX" get attachment "$SEC_ATT")
+	line=$("$DP" get attachment "$SEC_ATT")
 	assert_eq "still mapped" 1 "$(kv mapped "$line")"
 	assert_eq "mapped once" 1 "$(kv maps "$line")"
 	assert_eq "never unmapped" 0 "$(kv unmaps "$line")"
@@ -104,8 +104,8 @@ test_security_ioctl_user_refused_on_root_opened_device() {
 		fail "$(echo "$out" | grep -m1 '^fail: ' | sed 's/^fail: //')"
 	}
 	echo "$out"
-	assert_eq "buffer still live" 1 "$(kv state "$("$DPX" get buffer "$SEC_BUF")")"
-	assert_eq "still mapped" 1 "$(kv mapped "$("$DPX" get attachment "$SEC_ATT")")"
+	assert_eq "buffer still live" 1 "$(kv state "$("$DP" get buffer "$SEC_BUF")")"
+	assert_eq "still mapped" 1 "$(kv mapped "$("$DP" get attachment "$SEC_ATT")")"
 	sec_objects_end
 }
 

@@ -45,9 +45,9 @@ test_stress_move_round_trip_keeps_dma_data() {
 	local iv prov out
 	iv=$(lspci -D -n -d "$IVSHMEM_ID" | awk 'NR == 1 { print $1 }')
 	[ -n "$iv" ] || skip "no ivshmem: no BAR to move to"
-	prov=$("$DP_IMPORT" providers | awk -v b="$iv" '$3 == b && $4 == "bar=2" { print $2 }')
+	prov=$("$DP" providers | awk -v b="$iv" '$3 == b && $4 == "bar=2" { print $2 }')
 	[ -n "$prov" ] || fail "no BAR2 provider for $iv"
-	out=$("$DP_IMPORT" --dev "$EDU_DEV" --flags dynamic,p2p sys:65536:movable import \
+	out=$("$DP" import --dev "$EDU_DEV" --flags dynamic,p2p sys:65536:movable import \
 		dma-write:57344:8192:5 cpu-check:57344:8192:5 "move:$prov" move:1 \
 		cpu-check:57344:8192:5 dma-read:57344:8192:5 detach)
 	echo "$out"

@@ -32,18 +32,11 @@
 
 #include <dmapeek.h>
 
-#include "lab-ids.h"
+#include "../guest/lab-ids.h"
+#include "../guest/lab-util.h"
 
 #define FAIL(...) do { printf("fail: " __VA_ARGS__); putchar('\n'); exit(1); } while (0)
 #define SKIP(...) do { printf("skip: " __VA_ARGS__); putchar('\n'); exit(77); } while (0)
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 static long peak_rss_kib(int who)
 {
@@ -57,7 +50,7 @@ static long peak_rss_kib(int who)
 static double bufinfo_ms(size_t *bytes)
 {
 	static char b[1 << 16];
-	double t0 = now_ms();
+	double t0 = lab_now_ms();
 	int fd = open("/sys/kernel/debug/dma_buf/bufinfo", O_RDONLY | O_CLOEXEC);
 	ssize_t n;
 
@@ -67,7 +60,7 @@ static double bufinfo_ms(size_t *bytes)
 	while ((n = read(fd, b, sizeof(b))) > 0)
 		*bytes += (size_t)n;
 	close(fd);
-	return now_ms() - t0;
+	return lab_now_ms() - t0;
 }
 
 /*
@@ -77,7 +70,7 @@ static double bufinfo_ms(size_t *bytes)
 static double run_ms(long *rss, const char *a0, const char *a1,
 		     const char *a2, const char *a3)
 {
-	double t0 = now_ms();
+	double t0 = lab_now_ms();
 	struct rusage ru;
 	int status;
 	pid_t pid = fork();
@@ -95,7 +88,7 @@ static double run_ms(long *rss, const char *a0, const char *a1,
 	    WEXITSTATUS(status))
 		FAIL("%s %s failed", a0, a1 ? a1 : "");
 	*rss = ru.ru_maxrss;
-	return now_ms() - t0;
+	return lab_now_ms() - t0;
 }
 
 /* Export @n buffers (their fds in @fds); with @edu, import each there. */
@@ -169,25 +162,25 @@ int main(int argc, char **argv)
 	fds = calloc(n, sizeof(*fds));
 	if (!fds)
 		FAIL("out of memory");
-	t0 = now_ms();
+	t0 = lab_now_ms();
 	make_objects(ctx, prov, edu, n, fds);
-	mk = now_ms() - t0;
+	mk = lab_now_ms() - t0;
 	printf("buffers %u: made in %.1f s%s\n", n, mk / 1e3,
 	       attach ? " (with one attachment each)" : "");
 	fflush(stdout);
 
 	rss0 = peak_rss_kib(RUSAGE_SELF);
-	t0 = now_ms();
+	t0 = lab_now_ms();
 	dmapeek_for_each_buffer(ctx, b)
 		seen++;
-	lib = now_ms() - t0;
+	lib = lab_now_ms() - t0;
 	if (dmapeek_iter_err(ctx))
 		FAIL("buffer dump: %s", strerror(-dmapeek_iter_err(ctx)));
 	if (attach) {
-		t0 = now_ms();
+		t0 = lab_now_ms();
 		dmapeek_for_each_attachment(ctx, a)
 			seen_att++;
-		lib_att = now_ms() - t0;
+		lib_att = lab_now_ms() - t0;
 		if (dmapeek_iter_err(ctx))
 			FAIL("attachment dump: %s", strerror(-dmapeek_iter_err(ctx)));
 		if (seen_att < n)
