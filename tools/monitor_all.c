@@ -344,7 +344,7 @@ static int trace_err(int err)
 	switch (err) {
 	case EOPNOTSUPP:
 		fputs("dmapeek: monitor --all: this dmapeek was built without tracefs "
-		      "support (configure found no libtracefs)\n", stderr);
+		      "support (libtracefs)\n", stderr);
 		return EXIT_NOTSUP;
 	case ENODEV:
 		fputs("dmapeek: monitor --all: tracefs is not mounted\n"
