@@ -22,6 +22,30 @@ AC_DEFUN([DMAPEEK_USER_CONFIG], [
 		[PKG_CHECK_MODULES([NCURSES], [ncurses])])
 	PKG_CHECK_MODULES([CHECK], [check >= 0.11])
 
+	dnl --with-tracefs: "dmapeek monitor --all" reads the dma-buf core's
+	dnl tracepoints with libtracefs and libtraceevent (1.8: sub-buffer
+	dnl sizes, per-CPU buffer stats).  auto: when pkg-config finds both.
+	dnl Without them the library keeps the same functions, which fail with
+	dnl EOPNOTSUPP (libdmapeek/trace-none.c).
+	AC_ARG_WITH([tracefs],
+		[AS_HELP_STRING([--with-tracefs@<:@=yes|no|auto@:>@],
+			[read the dma_buf tracepoints with libtracefs (dmapeek monitor --all) @<:@default=auto@:>@])],
+		[], [with_tracefs=auto])
+	AS_CASE([$with_tracefs],
+		[yes|no|auto], [],
+		[AC_MSG_ERROR([--with-tracefs must be yes, no or auto, not '$with_tracefs'])])
+	have_tracefs=no
+	AS_IF([test "$with_tracefs" != no], [
+		PKG_CHECK_MODULES([LIBTRACEFS], [libtracefs >= 1.8 libtraceevent >= 1.8],
+			[have_tracefs=yes],
+			[AS_IF([test "$with_tracefs" = yes], [AC_MSG_ERROR([
+	*** --with-tracefs: $LIBTRACEFS_PKG_ERRORS
+	*** (on Debian: apt-get install libtracefs-dev libtraceevent-dev)])])])
+	])
+	AS_IF([test "$have_tracefs" = yes],
+		[AC_DEFINE([HAVE_TRACEFS], [1],
+			[Define to 1 if libdmapeek reads the dma_buf tracepoints with libtracefs])])
+
 	dnl Warnings: the baseline the quality gate asks for, plus what this
 	dnl compiler supports of a few more.  -Werror unless --disable-werror.
 	AC_ARG_ENABLE([werror],

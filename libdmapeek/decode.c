@@ -67,7 +67,11 @@ const struct dp_kind_info dp_kinds[DP_KIND_MAX] = {
 			       DMAPEEK_A_AUDIT_MAPPING_ID, DMAPEEK_A_AUDIT_MISMATCH,
 			       audit_mismatch_types),
 	[DP_EVENT] = KIND("event", DMAPEEK_CMD_EVENT_NTF, event_types, 0),
+	/* filled from tracepoint records (trace-decode.c), never from netlink */
+	[DP_TRACE] = { .name = "trace event" },
 };
+
+_Static_assert(__DMAPEEK_TRACE_A_MAX <= DP_MAX_ATTR, "attribute mask");
 
 /* ------------------------------------------------------------ decoding */
 
@@ -188,20 +192,37 @@ int dp_obj_add_record(struct dmapeek *ctx, struct dp_obj *o, const struct nlattr
 	return 0;
 }
 
-static void dp_obj_add_str(struct dp_obj *o, unsigned int t, const struct nlattr *a)
+void dp_obj_set_str(struct dp_obj *o, unsigned int attr, const char *p, size_t max)
 {
-	const char *p = mnl_attr_get_payload(a);
-	size_t len = strnlen(p, mnl_attr_get_payload_len(a));
+	size_t len = strnlen(p, max);
 	size_t room = sizeof(o->strs) - o->str_len;
 
-	if (room < 2)
+	if (attr >= DP_MAX_ATTR || room < 2)
 		return;
 	if (len > room - 1)
 		len = room - 1;		/* truncated, still terminated */
 	memcpy(o->strs + o->str_len, p, len);
 	o->strs[o->str_len + len] = '\0';
-	o->str_off[t] = (uint16_t)(o->str_len + 1);
+	o->str_off[attr] = (uint16_t)(o->str_len + 1);
 	o->str_len += len + 1;
+	o->present |= 1U << attr;
+}
+
+void dp_obj_set_u64(struct dp_obj *o, unsigned int attr, uint64_t v)
+{
+	if (attr >= DP_MAX_ATTR)
+		return;
+	o->v[attr] = v;
+	o->present |= 1U << attr;
+}
+
+void dp_obj_clear(struct dp_obj *o)
+{
+	o->present = 0;
+	o->str_len = 0;
+	o->nr_subs = 0;
+	memset(o->v, 0, sizeof(o->v));
+	memset(o->str_off, 0, sizeof(o->str_off));
 }
 
 /*
@@ -217,13 +238,8 @@ static int dp_obj_decode(struct dmapeek *ctx, struct dp_obj *o,
 	const struct nlattr *a;
 	int err;
 
-	if (!append) {
-		o->present = 0;
-		o->str_len = 0;
-		o->nr_subs = 0;
-		memset(o->v, 0, sizeof(o->v));
-		memset(o->str_off, 0, sizeof(o->str_off));
-	}
+	if (!append)
+		dp_obj_clear(o);
 	mnl_attr_for_each(a, nlh, offset) {
 		uint16_t t = mnl_attr_get_type(a);
 		uint64_t v;
@@ -234,7 +250,8 @@ static int dp_obj_decode(struct dmapeek *ctx, struct dp_obj *o,
 			continue;
 		switch (ki->types[t]) {
 		case DP_T_STR:
-			dp_obj_add_str(o, t, a);
+			dp_obj_set_str(o, t, mnl_attr_get_payload(a),
+				       mnl_attr_get_payload_len(a));
 			break;
 		case DP_T_NEST:
 			if (t != ki->nest_attr)

@@ -455,6 +455,101 @@ const char *dmapeek_device_role_str(unsigned int bit);
 int dmapeek_model_parse(const char *s, uint32_t *v);
 int dmapeek_behaviour_parse(const char *s, uint32_t *v);
 
+/* ------------------------------------------- every exporter's events */
+
+/*
+ * The dma-buf core's own tracepoints (Linux 7.0 and later: dma_buf_export,
+ * dma_buf_fd, dma_buf_get, dma_buf_put, dma_buf_mmap,
+ * dma_buf_mmap_internal, dma_buf_dynamic_attach, dma_buf_detach), for
+ * every exporter, read through tracefs in a tracing instance of the
+ * trace's own that dmapeek_trace_free() removes again.  No module is
+ * needed; tracefs is, and root to write it.
+ *
+ * The instance's trace clock is "mono", CLOCK_MONOTONIC: the clock the
+ * module stamps its events with, so both streams merge by timestamp.
+ *
+ * An event is an object like the module's: dmapeek_object_has(),
+ * dmapeek_object_u64() and dmapeek_object_str() take a DMAPEEK_TRACE_A_*
+ * attribute.  A library built without libtracefs has the same functions:
+ * dmapeek_trace_new() fails there with EOPNOTSUPP.
+ */
+struct dmapeek_trace;
+struct dmapeek_trace_event;
+
+/* The tracepoints, by what they tell. */
+enum dmapeek_trace_type {
+	DMAPEEK_TRACE_EXPORT = 1,	/* dma_buf_export: an exporter made one */
+	DMAPEEK_TRACE_FD,		/* dma_buf_fd: it got a file descriptor */
+	DMAPEEK_TRACE_GET,		/* dma_buf_get: a driver took it by fd */
+	DMAPEEK_TRACE_PUT,		/* dma_buf_put: a driver let it go */
+	DMAPEEK_TRACE_MMAP,		/* dma_buf_mmap: a driver mapped it for user space */
+	DMAPEEK_TRACE_MMAP_INTERNAL,	/* dma_buf_mmap_internal: mmap() of its fd */
+	DMAPEEK_TRACE_ATTACH,		/* dma_buf_dynamic_attach: an importer attached */
+	DMAPEEK_TRACE_DETACH,		/* dma_buf_detach */
+	__DMAPEEK_TRACE_TYPE_MAX,
+};
+
+/* The attributes of a struct dmapeek_trace_event. */
+enum dmapeek_trace_attr {
+	DMAPEEK_TRACE_A_TYPE = 1,	/* enum dmapeek_trace_type */
+	DMAPEEK_TRACE_A_TIMESTAMP_NS,	/* CLOCK_MONOTONIC */
+	DMAPEEK_TRACE_A_CPU,
+	DMAPEEK_TRACE_A_PID,		/* the task that caused it */
+	DMAPEEK_TRACE_A_COMM,		/* its name; absent when unknown */
+	DMAPEEK_TRACE_A_EXP_NAME,	/* the exporter's name */
+	DMAPEEK_TRACE_A_SIZE,
+	DMAPEEK_TRACE_A_INODE,
+	DMAPEEK_TRACE_A_FD,		/* fd and get */
+	DMAPEEK_TRACE_A_DEVICE,		/* attach and detach: the importer's device */
+	DMAPEEK_TRACE_A_DYNAMIC,	/* attach and detach: 1 for a dynamic importer */
+	__DMAPEEK_TRACE_A_MAX,
+};
+
+struct dmapeek_trace_opts {
+	size_t sz;
+	const char *instance;	/* NULL: "dmapeek-PID" */
+	uint32_t types;		/* bit 1 << DMAPEEK_TRACE_*: which; 0: all */
+	uint32_t buffer_kb;	/* per CPU; 0: the kernel's default */
+};
+
+/**
+ * Create the tracing instance and enable the dma_buf events in it (opts
+ * may be NULL).  NULL with errno: EOPNOTSUPP built without libtracefs,
+ * ENODEV tracefs is not mounted, EACCES or EPERM not allowed to write it
+ * (root), ENOENT the kernel has no dma_buf tracepoints, EEXIST an
+ * instance of that name exists.  Instances "dmapeek-PID" left by dead
+ * processes are removed first.
+ */
+struct dmapeek_trace *dmapeek_trace_new(const struct dmapeek_trace_opts *opts);
+/** Stop tracing and remove the instance. */
+void dmapeek_trace_free(struct dmapeek_trace *t);
+/** The instance's directory in tracefs. */
+const char *dmapeek_trace_dir(const struct dmapeek_trace *t);
+/** A descriptor to poll for POLLIN: some CPU has events. */
+int dmapeek_trace_fd(const struct dmapeek_trace *t);
+/**
+ * The next event without blocking, the earliest of those pending on every
+ * CPU; valid until the next call.  NULL with errno EAGAIN when none is.
+ */
+const struct dmapeek_trace_event *dmapeek_trace_read(struct dmapeek_trace *t);
+/** Events the kernel overwrote before they were read (a full buffer). */
+uint64_t dmapeek_trace_lost(const struct dmapeek_trace *t);
+uint32_t dmapeek_trace_event_type(const struct dmapeek_trace_event *e);
+uint64_t dmapeek_trace_event_timestamp_ns(const struct dmapeek_trace_event *e);
+int32_t dmapeek_trace_event_pid(const struct dmapeek_trace_event *e);
+/** The task's name (from /proc, else the kernel's saved_cmdlines), or NULL. */
+const char *dmapeek_trace_event_comm(const struct dmapeek_trace_event *e);
+const char *dmapeek_trace_event_exp_name(const struct dmapeek_trace_event *e);
+uint64_t dmapeek_trace_event_size(const struct dmapeek_trace_event *e);
+uint64_t dmapeek_trace_event_inode(const struct dmapeek_trace_event *e);
+/** fd and get events: the descriptor; -1 for the others. */
+int32_t dmapeek_trace_event_fd(const struct dmapeek_trace_event *e);
+/** attach and detach events: the importer's device; NULL for the others. */
+const char *dmapeek_trace_event_device(const struct dmapeek_trace_event *e);
+bool dmapeek_trace_event_dynamic(const struct dmapeek_trace_event *e);
+/** "export", "fd", "get", "put", "mmap", "mmap-internal", "attach", "detach". */
+const char *dmapeek_trace_type_str(uint32_t v);
+
 /* -------------------------------------------------- system-wide view */
 
 /*

@@ -5,6 +5,7 @@
 #ifndef LIBDMAPEEK_INTERNAL_H
 #define LIBDMAPEEK_INTERNAL_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <libmnl/libmnl.h>
@@ -24,6 +25,7 @@ enum dp_kind {
 	DP_REVOKE,
 	DP_AUDIT,
 	DP_EVENT,
+	DP_TRACE,	/* a dma_buf tracepoint's record (trace.c), not netlink */
 	DP_KIND_MAX,
 };
 
@@ -98,6 +100,7 @@ struct dmapeek_attachment { struct dp_obj o; };
 struct dmapeek_mapping { struct dp_obj o; };
 struct dmapeek_p2p { struct dp_obj o; };
 struct dmapeek_event { struct dp_obj o; };
+struct dmapeek_trace_event { struct dp_obj o; };
 struct dmapeek_revoke_result { struct dp_obj o; };
 struct dmapeek_audit_report { struct dp_obj o; };
 
@@ -179,6 +182,11 @@ int dp_obj_merge(struct dmapeek *ctx, struct dp_obj *o,
 		 const struct nlmsghdr *nlh);
 bool dp_obj_incomplete(const struct dp_obj *o);
 const char *dp_obj_str(const struct dp_obj *o, unsigned int attr);
+/* Set attribute @attr of @o from something else than netlink (a record). */
+void dp_obj_set_u64(struct dp_obj *o, unsigned int attr, uint64_t v);
+void dp_obj_set_str(struct dp_obj *o, unsigned int attr, const char *s, size_t max);
+/* Forget every attribute of @o. */
+void dp_obj_clear(struct dp_obj *o);
 
 /* Dumps and gets (fetch.c) */
 void dp_cursors_free(struct dmapeek *ctx);

@@ -86,6 +86,17 @@ static const char *const event_type_names[] = {
 	[DMAPEEK_EVENT_TYPE_RESTORE] = "restore",
 	[DMAPEEK_EVENT_TYPE_STUCK] = "stuck",
 };
+/* The dma_buf tracepoints, as dmapeek calls them (their own names: trace.c). */
+static const char *const trace_type_names[] = {
+	[DMAPEEK_TRACE_EXPORT] = "export",
+	[DMAPEEK_TRACE_FD] = "fd",
+	[DMAPEEK_TRACE_GET] = "get",
+	[DMAPEEK_TRACE_PUT] = "put",
+	[DMAPEEK_TRACE_MMAP] = "mmap",
+	[DMAPEEK_TRACE_MMAP_INTERNAL] = "mmap-internal",
+	[DMAPEEK_TRACE_ATTACH] = "attach",
+	[DMAPEEK_TRACE_DETACH] = "detach",
+};
 static const char *const audit_result_names[] = {
 	[DMAPEEK_AUDIT_RESULT_OK] = "ok",
 	[DMAPEEK_AUDIT_RESULT_MISMATCH] = "mismatch",
@@ -140,6 +151,7 @@ DP_NAMES(behaviour, behaviour_names)
 DP_NAMES(event_type, event_type_names)
 DP_NAMES(audit_result, audit_result_names)
 DP_NAMES(own_map_state, own_map_state_names)
+DP_NAMES(trace_type, trace_type_names)
 
 /* Short forms for matrices and narrow columns: BUS, HB, NS, X. */
 static const char *const map_type_abbrevs[] = {

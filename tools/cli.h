@@ -267,7 +267,7 @@ void print_mapping(const struct dmapeek_mapping *m, bool nested);
 int audit_mapping(uint32_t id);
 
 /* monitor.c */
-#define MONITOR_ARGS	"[count N] [timeout S] [FIELD [OP] VALUE]..."
+#define MONITOR_ARGS	"[--all] [count N] [timeout S] [FIELD [OP] VALUE]..."
 int cmd_monitor(int argc, char **argv);
 
 /* pci.c */

@@ -121,6 +121,24 @@ const struct field event_fields[] = {
 	END,
 };
 
+/*
+ * The dma-buf core's tracepoint events (monitor --all): by exporter, by
+ * process (pid or comm), by type.
+ */
+const struct field trace_fields[] = {
+	ENUM("type", NULL, DMAPEEK_TRACE_A_TYPE, dmapeek_trace_type_str),
+	STR("exp_name", "exporter", DMAPEEK_TRACE_A_EXP_NAME),
+	NUM("pid", NULL, DMAPEEK_TRACE_A_PID),
+	STR("comm", NULL, DMAPEEK_TRACE_A_COMM),
+	SIZE("size", NULL, DMAPEEK_TRACE_A_SIZE),
+	NUM("inode", NULL, DMAPEEK_TRACE_A_INODE),
+	NUM("fd", NULL, DMAPEEK_TRACE_A_FD),
+	STR("device", NULL, DMAPEEK_TRACE_A_DEVICE),
+	BOOL("dynamic", NULL, DMAPEEK_TRACE_A_DYNAMIC),
+	NUM("cpu", NULL, DMAPEEK_TRACE_A_CPU),
+	END,
+};
+
 /* The outcome of the last revoke of a batch ("expect revoke stuck 1"). */
 const struct field revoke_fields[] = {
 	NUM("buffer", NULL, DMAPEEK_A_REVOKE_BUFFER_ID),

@@ -44,7 +44,7 @@ struct cond {
 /* Tables end with a NULL key. */
 extern const struct field provider_fields[], device_fields[], buffer_fields[],
 	attachment_fields[], mapping_fields[], p2p_fields[], revoke_fields[],
-	event_fields[];
+	event_fields[], trace_fields[];
 
 /* The field @word names: a key or alias, else a prefix of one; or NULL. */
 const struct field *field_find(const struct field *fields, const char *word);

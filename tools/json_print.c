@@ -27,6 +27,16 @@ void pr_init(struct printer *p, FILE *f, bool json, bool pretty)
 	cur = p;
 }
 
+struct printer *pr_current(void)
+{
+	return cur;
+}
+
+void pr_use(struct printer *p)
+{
+	cur = p;
+}
+
 bool pr_is_json(void)
 {
 	return cur->json;

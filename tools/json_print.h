@@ -26,6 +26,13 @@ struct printer {
 };
 
 void pr_init(struct printer *p, FILE *out, bool json, bool pretty);
+/*
+ * The printer the pr_*() calls use now, and a return to one as it stands
+ * (to print into another stream for a while: pr_init() a second printer,
+ * then pr_use() the first again).
+ */
+struct printer *pr_current(void);
+void pr_use(struct printer *p);
 bool pr_is_json(void);
 /* Objects and arrays; @key is NULL inside an array (and at the top). */
 void pr_open_obj(const char *key);

@@ -2,85 +2,26 @@
 /*
  * dmapeek monitor: the module's events as they come, filtered by type or
  * object, with the wall-clock time in JSON and with -timestamp, and the
- * events missed or lost on the way told in the stream.
+ * events missed or lost on the way told in the stream.  "monitor --all"
+ * adds every exporter's events from the dma-buf core's tracepoints
+ * (monitor_all.c); the lines of both are evprint.c's.
  */
 #include <errno.h>
-#include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 #include <sys/signalfd.h>
 
 #include <dmapeek.h>
 
 #include "cli.h"
+#include "evprint.h"
 #include "fields.h"
 #include "json_print.h"
+#include "monitor.h"
 #include "walltime.h"
-
-/*
- * The wall-clock time of an event stamped @mono_ns: always in JSON (key
- * "time", ISO 8601 with the UTC offset), in the text with -timestamp
- * (local time in brackets, as "ip monitor -t").
- */
-static void print_walltime(uint64_t mono_ns)
-{
-	char when[64];
-
-	if (!pr_is_json() && !dp.timestamp)
-		return;
-	if (walltime_fmt(when, sizeof(when), (int64_t)mono_ns + dp.mono_to_real_ns,
-			 pr_is_json())) {
-		pr_null("time", "[?] ");
-		return;
-	}
-	pr_str("time", "[%s] ", when);
-}
-
-static void print_event(const struct dmapeek_event *e)
-{
-	uint64_t ns = dmapeek_event_timestamp_ns(e);
-
-	pr_open_obj(NULL);
-	/* the text shows the raw nanoseconds unless it shows the wall clock */
-	pr_u64("timestamp_ns", dp.timestamp ? NULL : "[%" PRIu64 "] ", ns);
-	print_walltime(ns);
-	if (dmapeek_object_has(e, DMAPEEK_A_EVENT_SEQ))
-		pr_u64("seq", "#%" PRIu64 " ", dmapeek_event_seq(e));
-	print_enum("type", "%s", dmapeek_event_type(e), dmapeek_event_type_str);
-#define EV_ID(attr, key, fmt, v) \
-	if (dmapeek_object_has(e, attr)) \
-		pr_u64(key, fmt, v)
-	EV_ID(DMAPEEK_A_EVENT_BUFFER_ID, "buffer", " buffer %" PRIu64,
-	      dmapeek_event_buffer_id(e));
-	EV_ID(DMAPEEK_A_EVENT_ATTACHMENT_ID, "attachment", " attachment %" PRIu64,
-	      dmapeek_event_attachment_id(e));
-	EV_ID(DMAPEEK_A_EVENT_MAPPING_ID, "mapping", " mapping %" PRIu64,
-	      dmapeek_event_mapping_id(e));
-	EV_ID(DMAPEEK_A_EVENT_PROVIDER_ID, "provider", " provider %" PRIu64,
-	      dmapeek_event_provider_id(e));
-	EV_ID(DMAPEEK_A_EVENT_COUNT, "count", " count %" PRIu64, dmapeek_event_count(e));
-#undef EV_ID
-	if (dmapeek_object_has(e, DMAPEEK_A_EVENT_DURATION_NS))
-		pr_ns("duration_ns", " took %s", dmapeek_event_duration_ns(e));
-	if (dmapeek_object_has(e, DMAPEEK_A_EVENT_ERROR))
-		pr_s64("error", " error %" PRId64, dmapeek_event_error(e));
-	if (dmapeek_object_has(e, DMAPEEK_A_EVENT_MAP_TYPE))
-		print_enum("map_type", " map_type %s", dmapeek_event_map_type(e),
-			   dmapeek_map_type_str);
-	/* the move or revoke this event belongs to (begin, stuck, done) */
-	if (dmapeek_object_has(e, DMAPEEK_A_EVENT_OP))
-		pr_u64("op", " op %" PRIu64, dmapeek_object_u64(e, DMAPEEK_A_EVENT_OP));
-	/* the module's count of lost events: in the text when it is not 0 */
-	if (dmapeek_object_has(e, DMAPEEK_A_EVENT_DROPPED))
-		pr_u64("dropped", dmapeek_event_dropped(e) ? " dropped %" PRIu64 : NULL,
-		       dmapeek_event_dropped(e));
-	pr_close_obj();
-	if (!pr_is_json())
-		pr_nl();
-	fflush(stdout);
-}
 
 static const struct objclass event_class = {
 	"event", event_fields, NULL, NULL, NULL, 0,
@@ -88,23 +29,27 @@ static const struct objclass event_class = {
 
 /*
  * SIGINT and SIGTERM end the monitor (and only it: a batch goes on to its
- * next line): while it runs they are blocked and read from a signalfd
- * polled beside the events, so no handler and no flag are needed.
+ * next line), and so do SIGHUP and SIGPIPE (a closed terminal, "| head"),
+ * so that it always ends through its own cleanup: while it runs they are
+ * blocked and read from a signalfd polled beside the events, so no
+ * handler and no flag are needed.
  */
-static int block_stop_signals(sigset_t *old)
+int block_stop_signals(sigset_t *old)
 {
 	sigset_t set;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGPIPE);
 	if (sigprocmask(SIG_BLOCK, &set, old))
 		return -1;
 	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
 /* Take back the signals that came, and unblock them. */
-static void unblock_stop_signals(int sfd, const sigset_t *old)
+void unblock_stop_signals(int sfd, const sigset_t *old)
 {
 	struct signalfd_siginfo si;
 
@@ -117,9 +62,15 @@ static void unblock_stop_signals(int sfd, const sigset_t *old)
 static int watch(uint32_t max, uint32_t timeout, const struct cond *conds,
 		 unsigned int n);
 
+static bool is_all(const char *w)
+{
+	return !strcmp(w, "--all") || !strcmp(w, "-all") || !strcmp(w, "-a");
+}
+
 /*
- * monitor [count N] [timeout S] [FIELD VALUE]...: JSON lines with -j; the
- * filters pick events by type or object ("monitor buffer 3 type stuck").
+ * monitor [--all] [count N] [timeout S] [FIELD VALUE]...: JSON lines with
+ * -j; the filters pick events by type or object ("monitor buffer 3 type
+ * stuck"), with --all also by exporter and process.
  */
 int cmd_monitor(int argc, char **argv)
 {
@@ -130,16 +81,22 @@ int cmd_monitor(int argc, char **argv)
 		{ NULL, A_U32, NULL, 0 },
 	};
 	struct cond conds[MAX_CONDS];
+	bool all = false;
 	unsigned int n;
 	int rc, err, i, used;
 
+	for (; argc > 0 && is_all(argv[0]); argc--, argv++)
+		all = true;
 	/* count and timeout come first, filters after. */
 	for (i = 0; i < argc && (used = arg_words(args, argv[i])) &&
 	     i + used <= argc && !field_find(event_fields, argv[i]); i += used)
 		;
 	rc = parse_args("monitor", args, i, argv);
-	if (!rc)
-		rc = parse_conds(&event_class, argc - i, argv + i, conds, &n);
+	if (rc)
+		return rc;
+	if (all)
+		return monitor_all(max, timeout, argc - i, argv + i);
+	rc = parse_conds(&event_class, argc - i, argv + i, conds, &n);
 	if (!rc)
 		rc = need_ctx();
 	if (rc)
@@ -157,6 +114,7 @@ int cmd_monitor(int argc, char **argv)
 static int watch(uint32_t max, uint32_t timeout, const struct cond *conds,
 		 unsigned int n)
 {
+	const struct evprint o = { dp.timestamp, false, dp.mono_to_real_ns };
 	uint64_t lost_shown = 0, missed_shown = 0;
 	struct pollfd pfd[2];
 	uint32_t seen = 0;
@@ -187,27 +145,17 @@ static int watch(uint32_t max, uint32_t timeout, const struct cond *conds,
 				uint64_t gap = dmapeek_event_missed(dp.ctx) - missed_shown;
 
 				missed_shown = dmapeek_event_missed(dp.ctx);
-				pr_open_obj(NULL);
-				print_walltime(dmapeek_event_timestamp_ns(e));
-				pr_u64("missed", "missed %" PRIu64 " events", gap);
-				pr_u64("before_seq", " before #%" PRIu64,
-				       dmapeek_event_seq(e));
-				pr_u64("dropped", " (the module dropped %" PRIu64 " since it was loaded)\n",
-				       dmapeek_event_dropped(e));
-				pr_close_obj();
+				evprint_missed(&o, e, gap);
 			}
 			if (!conds_match(conds, n, e))
 				continue;
-			print_event(e);
+			evprint_event(&o, e);
+			fflush(stdout);
 			seen++;
 		}
 		if (dmapeek_event_lost(dp.ctx) != lost_shown) {
 			lost_shown = dmapeek_event_lost(dp.ctx);
-			pr_open_obj(NULL);
-			print_walltime(walltime_mono_ns());
-			pr_u64("lost", "lost %" PRIu64 " events (queue overrun)\n",
-			       lost_shown);
-			pr_close_obj();
+			evprint_lost(&o, EV_SOURCE_MODULE, walltime_mono_ns(), lost_shown);
 			fflush(stdout);
 		}
 	}

@@ -138,3 +138,309 @@ test_events_listener_overrun_is_not_a_module_drop() {
 	PY
 	rm -f "$nl" "$nl.err" "$slow" "$slow.go" "$batch"
 }
+
+# ------------------------------------------------------------ monitor --all
+# "dmapeek monitor --all": the dma-buf core's tracepoints, every exporter's
+# events with the process behind each, merged in time order with the
+# module's own, from a tracing instance of the monitor's own that goes
+# when it ends.  Ground truth: dp-import makes and imports a udmabuf (so
+# its pid did the export, fd, get, attach, detach and put), dmapeek
+# exports a buffer of its own, foreign-buf.py makes buffers without
+# dmapeek at all.
+
+FOREIGN_BUF=$DMAPEEK_TOP/tests/guest/foreign-buf.py
+MON_ALL_BURST=2000
+timeout_for_monitor_all_burst_counts_every_event=600
+
+# need_trace: tracefs (mounted here if it is not), the kernel's dma_buf
+# tracepoints and a dmapeek built with tracefs support; sets TRACEFS
+need_trace() {
+	local out rc=0
+	TRACEFS=$(awk '$3 == "tracefs" { print $2; exit }' /proc/mounts)
+	if [ -z "$TRACEFS" ]; then
+		mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null ||
+			skip "tracefs is not mounted and cannot be"
+		TRACEFS=/sys/kernel/tracing
+	fi
+	[ -d "$TRACEFS/events/dma_buf" ] || skip "no dma_buf tracepoints in this kernel"
+	out=$("$DMAPEEK" monitor --all timeout 1 2>&1 >/dev/null) || rc=$?
+	case "$out" in
+	*"built without tracefs"*) skip "dmapeek was built without tracefs support" ;;
+	esac
+	[ "$rc" = 0 ] || fail "monitor --all timeout 1 exited $rc: $out"
+}
+
+# mon_start LOG [FILTER...]: "dmapeek -j monitor --all" into LOG; returns
+# once its instance exists and it listens.  Sets MONPID.
+mon_start() {
+	local log=$1 i
+	shift
+	"$DMAPEEK" -j monitor --all "$@" >"$log" 2>"$log.err" &
+	MONPID=$!
+	for i in $(seq 100); do
+		[ -d "$TRACEFS/instances/dmapeek-$MONPID" ] && break
+		sleep 0.1
+	done
+	[ -d "$TRACEFS/instances/dmapeek-$MONPID" ] ||
+		fail "monitor --all made no instance dmapeek-$MONPID: $(cat "$log.err")"
+	sleep 3		# events enabled, the module's group joined (no word of it with -j)
+}
+
+# mon_stop [SIGNAL]: end the monitor (INT by default): it exits 0, having
+# removed its instance
+mon_stop() {
+	local sig=${1:-INT} rc=0
+	sleep 0.5	# past the monitor's hold-back of each line
+	kill -"$sig" "$MONPID"
+	wait "$MONPID" || rc=$?
+	[ "$rc" = 0 ] || fail "monitor --all exited $rc after SIG$sig"
+	[ ! -e "$TRACEFS/instances/dmapeek-$MONPID" ] ||
+		fail "instance dmapeek-$MONPID still in $TRACEFS/instances after SIG$sig"
+}
+
+# mon_scenario OUT: a udmabuf imported into the edu by dp-import (mapped,
+# unmapped, detached), then a buffer dmapeek exports; OUT gets
+# "imp_pid=N att=N exp_pid=N"
+mon_scenario() {
+	local imp batch pid att
+	imp=$(mktemp) batch=$(mktemp)
+	"$DP_IMPORT" --dev "$EDU_DEV" udmabuf:16384 import map unmap detach >"$imp" &
+	pid=$!
+	wait "$pid" || fail "dp-import failed: $(cat "$imp")"
+	att=$(sed -n 's/^import OK id=\([0-9]*\).*/\1/p' "$imp")
+	[ -n "$att" ] || fail "dp-import did not import: $(cat "$imp")"
+	printf '%s\n' '$sys = provider find kind system' \
+		'export provider $sys size 64K name mon-all' >"$batch"
+	"$DMAPEEK" -b "$batch" >/dev/null &
+	echo "imp_pid=$pid att=$att exp_pid=$!" >"$1"
+	wait "$!" || fail "dmapeek's export failed"
+	rm -f "$imp" "$batch"
+}
+
+test_monitor_all_foreign_exporter_events_name_the_process() {
+	setup_import
+	need_trace
+	local log who
+	log=$(mktemp) who=$(mktemp)
+	mon_start "$log"
+	mon_scenario "$who"
+	mon_stop INT
+	cat "$who"
+	python3 - "$log" "$(cat "$who")" "$EDU" <<-'PY' || fail "monitor --all: see above"
+	import json, sys
+	lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+	who = dict(kv.split("=") for kv in sys.argv[2].split())
+	imp, exp, edu = int(who["imp_pid"]), int(who["exp_pid"]), sys.argv[3]
+	core = [e for e in lines if e.get("source") == "dma_buf" and "type" in e]
+	print("%d lines, %d of the dma-buf core" % (len(lines), len(core)))
+	assert not [l for l in lines if "lost" in l], "events lost"
+	ud = [e for e in core if e.get("exp_name") == "udmabuf" and e["pid"] == imp]
+	types = [e["type"] for e in ud]
+	print("dp-import's udmabuf:", " ".join(types))
+	life = ["export", "fd", "get", "attach", "detach", "put"]
+	it = iter(types)
+	assert all(t in it for t in life), "not %s in that order: %s" % (life, types)
+	bad = [e for e in ud if e["comm"] != "dp-import"]
+	assert not bad, "comm is not dp-import: %s" % bad[:2]
+	inodes = {e["inode"] for e in ud}
+	assert len(inodes) == 1, "one buffer, inodes %s" % inodes
+	assert all(e["size"] == 16384 for e in ud), "size"
+	assert [e["fd"] for e in ud if e["type"] in ("fd", "get")], "fd and get carry the fd"
+	att = [e for e in ud if e["type"] in ("attach", "detach")]
+	assert all(e["device"] == edu and e["dynamic"] is False for e in att), \
+	    "attach/detach: importer %s, static: %s" % (edu, att)
+	other = [e for e in core if e.get("inode") in inodes and e["pid"] != imp]
+	assert not other, "another process touched dp-import's buffer: %s" % other[:2]
+	dx = [e for e in core if e.get("exp_name") == "dmapeek" and e["type"] == "export"]
+	assert dx, "no dma_buf export of dmapeek's buffer"
+	assert dx[0]["pid"] == exp and dx[0]["comm"] == "dmapeek", dx[0]
+	print("dmapeek's export: pid %d comm %s inode %d" % (exp, dx[0]["comm"], dx[0]["inode"]))
+	PY
+	rm -f "$log" "$log.err" "$who"
+}
+
+test_monitor_all_merges_module_events_in_time_order() {
+	setup_import
+	need_trace
+	local log who
+	log=$(mktemp) who=$(mktemp)
+	mon_start "$log"
+	mon_scenario "$who"
+	mon_stop TERM
+	python3 - "$log" "$(cat "$who")" <<-'PY' || fail "monitor --all: see above"
+	import json, sys
+	lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+	who = dict(kv.split("=") for kv in sys.argv[2].split())
+	imp, att = int(who["imp_pid"]), int(who["att"])
+	ev = [e for e in lines if "timestamp_ns" in e]
+	assert len(ev) == len(lines), "lines that are no event: %s" % [
+	    l for l in lines if "timestamp_ns" not in l][:3]
+	assert {e["source"] for e in ev} == {"dma_buf", "dmapeek"}, "both streams"
+	back = [(a, b) for a, b in zip(ev, ev[1:]) if b["timestamp_ns"] < a["timestamp_ns"]]
+	assert not back, "out of time order: %s" % back[:2]
+	def at(pred, what):
+	    i = [n for n, e in enumerate(ev) if pred(e)]
+	    assert i, "no %s" % what
+	    return i[0]
+	core = lambda t: lambda e: (e["source"] == "dma_buf" and e["type"] == t and
+	                            e["pid"] == imp and e["exp_name"] == "udmabuf")
+	mod = lambda t: lambda e: (e["source"] == "dmapeek" and e["type"] == t and
+	                           e.get("attachment") == att)
+	order = [at(core("attach"), "core attach"), at(mod("attach"), "module attach"),
+	         at(mod("map"), "module map"), at(mod("unmap"), "module unmap"),
+	         at(core("detach"), "core detach"), at(mod("detach"), "module detach")]
+	print("attach, map, unmap, detach of attachment %d at lines %s" % (att, order))
+	assert order == sorted(order), "the module's events are not between the core's"
+	assert any(e["source"] == "dmapeek" and e["type"] == "buffer-create" for e in ev)
+	print("%d events, nondecreasing, both streams interleaved" % len(ev))
+	PY
+	rm -f "$log" "$log.err" "$who"
+}
+
+# The monitor's instance goes however the monitor is told to end.
+test_monitor_all_removes_its_instance_on_sigterm_and_sighup() {
+	need_trace
+	local log sig out
+	log=$(mktemp)
+	for sig in TERM HUP INT; do
+		mon_start "$log"
+		out=$("$FOREIGN_BUF" udmabuf 8192) || fail "foreign-buf.py: $out"
+		mon_stop "$sig"
+		grep -q '"type":"export","exp_name":"udmabuf"' "$log" ||
+			fail "SIG$sig: the events read were not printed on the way out: $(cat "$log")"
+		echo "SIG$sig: exit 0, instance dmapeek-$MONPID removed"
+	done
+	# and one no signal ends: the idle timeout
+	"$DMAPEEK" monitor --all timeout 2 >/dev/null 2>&1 &
+	MONPID=$!
+	wait "$MONPID" || fail "monitor --all timeout 2 exited $?"
+	[ ! -e "$TRACEFS/instances/dmapeek-$MONPID" ] || fail "instance left after the timeout"
+	rm -f "$log" "$log.err"
+}
+
+test_monitor_all_filters_by_exporter_process_and_type() {
+	setup_import
+	need_trace
+	local go d l
+	d=$(mktemp -d)
+	go=$d/go
+	# the importer's pid is known before it runs: a shell that waits, then
+	# becomes dp-import (exec keeps the pid)
+	sh -c 'while [ ! -e "$1" ]; do sleep 0.1; done
+	       exec "$2" --dev "$3" udmabuf:16384 import map unmap detach' \
+		sh "$go" "$DP_IMPORT" "$EDU_DEV" >"$d/imp" &
+	local hp=$!
+	mon_start "$d/exp" exporter udmabuf
+	local m1=$MONPID
+	mon_start "$d/type" type attach
+	local m2=$MONPID
+	mon_start "$d/pid" pid "$hp"
+	local m3=$MONPID
+	mon_start "$d/comm" comm dmapeek type export
+	local m4=$MONPID
+	touch "$go"
+	wait "$hp" || fail "dp-import failed: $(cat "$d/imp")"
+	"$FOREIGN_BUF" heap 8192 >/dev/null 2>&1 || true	# another exporter, if there is a heap
+	printf '%s\n' '$sys = provider find kind system' 'export provider $sys size 64K' \
+		>"$d/batch"
+	"$DMAPEEK" -b "$d/batch" >/dev/null || fail "dmapeek's export failed"
+	for MONPID in $m1 $m2 $m3 $m4; do mon_stop INT; done
+	for l in exp type pid comm; do echo "$l: $(wc -l <"$d/$l") lines"; done
+	python3 - "$d" "$hp" <<-'PY' || fail "filters: see above"
+	import json, os, sys
+	d, hp = sys.argv[1], int(sys.argv[2])
+	read = lambda n: [json.loads(l) for l in open(os.path.join(d, n)) if l.strip()]
+	exp, typ, pid, comm = read("exp"), read("type"), read("pid"), read("comm")
+	assert exp and all(e["source"] == "dma_buf" and e["exp_name"] == "udmabuf"
+	                   for e in exp), "exporter udmabuf: %s" % exp[:3]
+	assert {"export", "attach", "detach"} <= {e["type"] for e in exp}, exp
+	assert all(e["type"] == "attach" for e in typ), "type attach: %s" % typ[:3]
+	assert {e["source"] for e in typ} == {"dma_buf", "dmapeek"}, \
+	    "type attach is both kinds': %s" % typ
+	assert pid and all(e["source"] == "dma_buf" and e["pid"] == hp for e in pid), \
+	    "pid %d: %s" % (hp, pid[:3])
+	assert {"export", "get", "attach", "detach", "put"} <= {e["type"] for e in pid}, pid
+	assert comm and all(e["comm"] == "dmapeek" and e["type"] == "export" and
+	                    e["exp_name"] == "dmapeek" for e in comm), "comm dmapeek: %s" % comm
+	print("exporter, type, pid and comm each kept exactly their events")
+	PY
+	rm -rf "$d"
+}
+
+test_monitor_all_refused_without_root() {
+	need_trace
+	local user=dmapeek-user out rc=0 before after
+	id "$user" >/dev/null 2>&1 || useradd -M -s /bin/sh "$user" ||
+		skip "no account $user"
+	before=$(ls "$TRACEFS/instances")
+	out=$(setpriv --reuid="$user" --regid="$(id -g "$user")" --clear-groups \
+		--inh-caps=-all "$DMAPEEK" monitor --all 2>&1) || rc=$?
+	echo "$out"
+	assert_eq "exit code of a refusal" 4 "$rc"
+	assert_match "names what is missing" 'needs root' "$out"
+	after=$(ls "$TRACEFS/instances")
+	assert_eq "no instance made" "$before" "$after"
+}
+
+# Every exporter's events need no dmapeek.ko.
+test_monitor_all_without_module_shows_core_events() {
+	need_trace
+	local log out pid
+	[ -e /dev/udmabuf ] || modprobe udmabuf 2>/dev/null || true
+	[ -e /dev/udmabuf ] || skip "no /dev/udmabuf in this kernel"
+	unload_module
+	log=$(mktemp)
+	mon_start "$log"
+	out=$("$FOREIGN_BUF" udmabuf 16384 1 mmap) || fail "foreign-buf.py: $out"
+	pid=$(kv pid "$out")
+	mon_stop INT
+	grep -q 'dmapeek.ko is not loaded' "$log.err" ||
+		fail "no word that the module is not loaded: $(cat "$log.err")"
+	python3 - "$log" "$pid" <<-'PY' || fail "monitor --all without the module: see above"
+	import json, sys
+	lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+	pid = int(sys.argv[2])
+	mine = [e for e in lines if e.get("pid") == pid]
+	print(" ".join("%s/%s" % (e["type"], e["comm"]) for e in mine))
+	assert {"export", "fd", "mmap-internal"} <= {e["type"] for e in mine}, mine
+	assert all(e["source"] == "dma_buf" and e["exp_name"] == "udmabuf" and
+	           e["comm"] == "foreign-buf.py" for e in mine), mine
+	assert not [e for e in lines if e.get("source") == "dmapeek"], "module events"
+	PY
+	rm -f "$log" "$log.err"
+}
+
+# A burst: every event is printed or counted as lost, never dropped
+# silently; and what the monitor costs, in CPU time per event.
+test_monitor_all_burst_counts_every_event() {
+	need_trace
+	local log out pid ticks
+	[ -e /dev/udmabuf ] || modprobe udmabuf 2>/dev/null || true
+	[ -e /dev/udmabuf ] || skip "no /dev/udmabuf in this kernel"
+	log=$(mktemp)
+	mon_start "$log" exporter udmabuf
+	out=$("$FOREIGN_BUF" udmabuf 4096 "$MON_ALL_BURST") || fail "foreign-buf.py: $out"
+	pid=$(kv pid "$out")
+	sleep 2
+	ticks=$(awk '{ print $14 + $15 }' "/proc/$MONPID/stat")
+	mon_stop INT
+	python3 - "$log" "$pid" "$MON_ALL_BURST" "$ticks" "$(getconf CLK_TCK)" \
+		<<-'PY' || fail "burst: see above"
+	import json, sys
+	lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+	pid, n, ticks, hz = (int(x) for x in sys.argv[2:6])
+	mine = [e for e in lines if e.get("pid") == pid]
+	lost = max([l["lost"] for l in lines if "lost" in l] or [0])
+	exports = sum(e["type"] == "export" for e in mine)
+	fds = sum(e["type"] == "fd" for e in mine)
+	print("%d buffers: %d export and %d fd events printed, %d counted lost" %
+	      (n, exports, fds, lost))
+	print("monitor --all: %.1f ms of CPU for %d events (%.1f us each)" %
+	      (1000.0 * ticks / hz, len(lines), 1e6 * ticks / hz / max(len(lines), 1)))
+	assert exports <= n and fds <= n, "more events than buffers"
+	assert exports + fds + lost >= 2 * n, "events neither printed nor counted"
+	if not lost:
+	    assert exports == n and fds == n, "no loss told, yet events missing"
+	PY
+	rm -f "$log" "$log.err"
+}

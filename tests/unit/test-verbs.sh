@@ -159,10 +159,21 @@ done <<-'EOF'
 	expect buffer 3
 	p2p show 0000:00:03.0
 	monitor count x
+	monitor --all count x
+	monitor --all bogus 1
+	monitor --all exporter
+	monitor --all type exprot
+	monitor --all pid notapid
 	stats format openmetrics
 	stats --format
 	help frobnicate
 EOF
+# monitor --all's filters: fields of either kind of event, each value
+# read as the field's kind wants it
+run all monitor --all bogus 1
+want_err "monitor --all, unknown field" all 'monitor --all: unknown field "bogus"'
+run all monitor --all type exprot
+want_err "monitor --all, a type neither kind has" all 'bad type "exprot"'
 run frob buffer frobnicate
 want_err "unknown verb" frob 'unknown buffer command "frobnicate", try "dmapeek help"'
 run frob frobnicate
