@@ -90,8 +90,9 @@ static const struct objclass event_class = {
  * SIGINT and SIGTERM end the monitor (and only it: a batch goes on to its
  * next line): while it runs they are blocked and read from a signalfd
  * polled beside the events, so no handler and no flag are needed.
+ * ("buffer all watch" waits the same way.)
  */
-static int block_stop_signals(sigset_t *old)
+int block_stop_signals(sigset_t *old)
 {
 	sigset_t set;
 
@@ -104,7 +105,7 @@ static int block_stop_signals(sigset_t *old)
 }
 
 /* Take back the signals that came, and unblock them. */
-static void unblock_stop_signals(int sfd, const sigset_t *old)
+void unblock_stop_signals(int sfd, const sigset_t *old)
 {
 	struct signalfd_siginfo si;
 
