@@ -2,13 +2,16 @@
 /*
  * libdmapeek: the system-wide view of dma-bufs.
  *
- * Three optional sources, joined by the buffer's inode:
+ * Four optional sources, joined by the buffer's inode:
  *  - debugfs dma_buf/bufinfo: every buffer, with its attached devices
  *    (root and a mounted debugfs only);
  *  - /proc/PID/fdinfo/FD: the processes holding a buffer's fd, like
  *    Android's dmabuf_dump (other users' processes need privilege);
+ *  - /proc/PID/maps: the processes mapping a buffer (sysowner.c, which
+ *    also tells what no process holds);
  *  - the module's buffer dump: dmapeek's id for buffers it exported.
- * A source that cannot be read is recorded, never fatal.
+ * A source that cannot be read is recorded, never fatal.  Two views are
+ * compared in sysdiff.c.
  */
 #include <ctype.h>
 #include <dirent.h>
