@@ -237,7 +237,7 @@ test_leak_prometheus_processes_parse_and_stay_bounded() {
 	t=$(mktemp -d)
 	hold_start "$t/h" 25 --comm leakp --fork 25 heap:4096
 	"$DMAPEEK" stats format prometheus >"$t/prom" || fail "stats format prometheus failed"
-	grep '^dmapeek_process_' "$t/prom"
+	grep '^dmapeek_process_' "$t/prom" || fail "no process series: $(cat "$t/prom")"
 	python3 - "$t/prom" "$t/h" <<-'P' || fail "the metrics (above) are wrong"
 	import re, sys
 	from collections import defaultdict
