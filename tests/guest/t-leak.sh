@@ -22,14 +22,14 @@ need_leak_sources() {
 # ends one, and every one left ends with the test.
 HOLD_ALL=""
 hold_start() {
-	local out=$1 want=1 i
+	local out=$1 want=1
 	shift
 	case $1 in [0-9]*) want=$1; shift ;; esac
 	python3 "$HOLDER" "$@" >"$out" 2>&1 &
 	HOLD_LAST=$!
 	HOLD_ALL="$HOLD_ALL $HOLD_LAST"
-	trap 'for p in $HOLD_ALL; do kill "$p" 2>/dev/null || true; done' EXIT
-	for i in $(seq 300); do
+	trap hold_stop_all EXIT
+	for _ in $(seq 300); do
 		if [ "$(grep -c '^ready ' "$out" || true)" -ge "$want" ]; then
 			HOLD_INODES=$(sed -n 's/^ready [0-9]* //p' "$out" | tr '\n' ' ')
 			return 0
@@ -43,6 +43,11 @@ hold_start() {
 hold_stop() {
 	kill "$1" 2>/dev/null || true
 	wait "$1" 2>/dev/null || true
+}
+
+hold_stop_all() {
+	local p
+	for p in $HOLD_ALL; do hold_stop "$p"; done
 }
 
 # The whole story of one interval: a process that makes three buffers
@@ -110,7 +115,7 @@ test_leak_diff_names_the_process_that_grew_and_the_buffer_that_went() {
 # process with both an fd and a mapping holds "both".
 test_leak_buffer_held_only_by_mmap_is_the_mapping_process() {
 	need_leak_sources
-	local t pid inos both_pid both_ino
+	local t pid inos both_pid both_ino f
 	t=$(mktemp -d)
 	hold_start "$t/m" --comm leak-mapper --mmap-only heap:65536 udmabuf:16384
 	pid=$HOLD_LAST
@@ -119,9 +124,11 @@ test_leak_buffer_held_only_by_mmap_is_the_mapping_process() {
 	both_pid=$HOLD_LAST
 	both_ino=$HOLD_INODES
 	# the ground truth: no fd of a dma-buf left, its mappings in maps
-	if ls -l "/proc/$pid/fd" | grep -q 'dmabuf'; then
-		fail "the mapper still has a dma-buf fd: $(ls -l "/proc/$pid/fd")"
-	fi
+	for f in /proc/"$pid"/fd/*; do
+		case $(readlink "$f") in
+		*dmabuf*) fail "the mapper still has a dma-buf fd: $f -> $(readlink "$f")" ;;
+		esac
+	done
 	grep '/dmabuf:' "/proc/$pid/maps" || fail "no dma-buf mapping in /proc/$pid/maps"
 	"$DMAPEEK" -j buffer all >"$t/all" || fail "dmapeek -j buffer all failed"
 	"$DMAPEEK" buffer all >"$t/text" || fail "dmapeek buffer all failed"

@@ -331,7 +331,7 @@ test_top_system_page_shows_a_growing_process() {
 	[ -e /dev/udmabuf ] || modprobe udmabuf 2>/dev/null || true
 	[ -e /dev/udmabuf ] || skip "no /dev/udmabuf in this kernel"
 	load_module
-	local t pid i s seen=
+	local t pid s seen=
 	t=$(mktemp -d)
 	start_shell 170 50
 	keys "$DMAPEEK top -d 4" Enter
@@ -342,10 +342,10 @@ test_top_system_page_shows_a_growing_process() {
 		udmabuf:65536:2 >"$t/h" 2>&1 &
 	pid=$!
 	trap 'kill $pid 2>/dev/null || true; stop_shell' EXIT
-	for i in $(seq 300); do grep -q '^ready' "$t/h" && break; sleep 0.1; done
+	for _ in $(seq 300); do grep -q '^ready' "$t/h" && break; sleep 0.1; done
 	grep -q '^ready' "$t/h" || fail "the holder was not ready: $(cat "$t/h")"
 	# one frame with all of it: the change shows for one refresh interval
-	for i in $(seq 60); do
+	for _ in $(seq 60); do
 		s=$(screen_text)
 		if echo "$s" | grep -qE "^  $pid +top-grower +2 +128KiB +\+2 +\+128KiB +2/0" &&
 		   echo "$s" | grep -qE "^\+ +[0-9]+ udmabuf .* $pid top-grower fd" &&
