@@ -565,6 +565,7 @@ enum dmapeek_sysview_src {
 	DMAPEEK_SRC_BUFINFO,	/* /sys/kernel/debug/dma_buf/bufinfo */
 	DMAPEEK_SRC_FDINFO,	/* /proc/PID/fdinfo/FD */
 	DMAPEEK_SRC_MODULE,	/* dmapeek.ko's buffer dump */
+	DMAPEEK_SRC_MAPS,	/* /proc/PID/maps: buffers held by a mapping */
 	DMAPEEK_SRC_MAX,
 };
 
@@ -573,6 +574,7 @@ struct dmapeek_sysview_opts {
 	const char *bufinfo_path;	/* NULL: the debugfs default */
 	const char *proc_path;		/* NULL: "/proc" */
 	bool no_module;			/* do not ask the module */
+	bool no_maps;			/* do not read /proc/PID/maps */
 };
 
 /** @ctx may be NULL (no module). Free with dmapeek_sysview_free(). */
@@ -607,6 +609,97 @@ const char *dmapeek_sysbuf_device(const struct dmapeek_sysbuf *b, unsigned int i
 unsigned int dmapeek_sysbuf_nr_fds(const struct dmapeek_sysbuf *b);
 int dmapeek_sysbuf_fd(const struct dmapeek_sysbuf *b, unsigned int i,
 		      int *pid, int *fd, const char **comm);
+
+/* ------------------------------------------ who holds a dma-buf, leaks */
+
+/*
+ * A process holds a dma-buf through its file descriptors, its mappings
+ * (/proc/PID/maps names a dma-buf mapping "/dmabuf:NAME" with the
+ * buffer's inode, even after every fd was closed), or both.
+ */
+enum dmapeek_hold {
+	DMAPEEK_HOLD_FD = 1 << 0,
+	DMAPEEK_HOLD_MMAP = 1 << 1,
+};
+
+/* What the view could tell about a buffer's holders (bits). */
+enum dmapeek_sysbuf_flags {
+	/* No fd and no mapping of any process: kept only inside the kernel
+	 * (an importer, a module, an fd in flight), every process read. */
+	DMAPEEK_SYSBUF_KERNEL_ONLY = 1 << 0,
+	/* Held by processes through mappings alone, no fd. */
+	DMAPEEK_SYSBUF_MMAP_ONLY = 1 << 1,
+	/* No holder seen, but some processes could not be read. */
+	DMAPEEK_SYSBUF_OWNER_UNKNOWN = 1 << 2,
+};
+
+struct dmapeek_holder;
+
+/** CLOCK_MONOTONIC nanoseconds when the view was begun. */
+uint64_t dmapeek_sysview_time_ns(const struct dmapeek_sysview *v);
+unsigned int dmapeek_sysbuf_flags(const struct dmapeek_sysbuf *b);
+/** "kernel-only", "mmap-only", "owner-unknown"; NULL for other bits. */
+const char *dmapeek_sysbuf_flag_str(unsigned int bit);
+/** The processes holding the buffer, by pid (each once). */
+unsigned int dmapeek_sysbuf_nr_holders(const struct dmapeek_sysbuf *b);
+const struct dmapeek_holder *dmapeek_sysbuf_holder(const struct dmapeek_sysbuf *b,
+						   unsigned int i);
+int dmapeek_holder_pid(const struct dmapeek_holder *h);
+const char *dmapeek_holder_comm(const struct dmapeek_holder *h);
+/** A mask of enum dmapeek_hold. */
+unsigned int dmapeek_holder_how(const struct dmapeek_holder *h);
+/** "fd", "mmap" or "both" for a mask of enum dmapeek_hold; NULL for 0. */
+const char *dmapeek_hold_str(unsigned int how);
+unsigned int dmapeek_holder_nr_fds(const struct dmapeek_holder *h);
+unsigned int dmapeek_holder_nr_mappings(const struct dmapeek_holder *h);
+/** Bytes of the holder's mappings of the buffer (0 without one). */
+uint64_t dmapeek_holder_mapped_bytes(const struct dmapeek_holder *h);
+
+/*
+ * Two views compared (leak hunting): the buffers that appeared and those
+ * that went, by inode, and the growth of each process and each exporter.
+ * Valid while both views are (it points into them).
+ */
+struct dmapeek_sysdiff;
+struct dmapeek_growth;
+
+enum dmapeek_growth_by {
+	DMAPEEK_GROWTH_BY_PROCESS,	/* a holder; pid 0: the kernel alone */
+	DMAPEEK_GROWTH_BY_EXPORTER,
+	DMAPEEK_GROWTH_BY_MAX,
+};
+
+/** @before may be NULL: the growth is then what @after holds. */
+struct dmapeek_sysdiff *dmapeek_sysdiff_new(const struct dmapeek_sysview *before,
+					    const struct dmapeek_sysview *after);
+void dmapeek_sysdiff_free(struct dmapeek_sysdiff *d);
+/** Buffers of @after not in @before, and of @before not in @after, by inode. */
+unsigned int dmapeek_sysdiff_nr_appeared(const struct dmapeek_sysdiff *d);
+const struct dmapeek_sysbuf *dmapeek_sysdiff_appeared(const struct dmapeek_sysdiff *d,
+						      unsigned int i);
+unsigned int dmapeek_sysdiff_nr_gone(const struct dmapeek_sysdiff *d);
+const struct dmapeek_sysbuf *dmapeek_sysdiff_gone(const struct dmapeek_sysdiff *d,
+						  unsigned int i);
+/**
+ * Every process (or exporter) that held a buffer in either view, biggest
+ * growth in bytes first (then in buffers, then the largest now).
+ */
+unsigned int dmapeek_sysdiff_nr_growth(const struct dmapeek_sysdiff *d,
+				       enum dmapeek_growth_by by);
+const struct dmapeek_growth *dmapeek_sysdiff_growth(const struct dmapeek_sysdiff *d,
+						    enum dmapeek_growth_by by,
+						    unsigned int i);
+/** The process's pid (0: held by no process), -1 for an exporter. */
+int dmapeek_growth_pid(const struct dmapeek_growth *g);
+/** The process's comm ("kernel" for pid 0), or the exporter's name. */
+const char *dmapeek_growth_name(const struct dmapeek_growth *g);
+uint64_t dmapeek_growth_before_buffers(const struct dmapeek_growth *g);
+uint64_t dmapeek_growth_before_bytes(const struct dmapeek_growth *g);
+uint64_t dmapeek_growth_after_buffers(const struct dmapeek_growth *g);
+uint64_t dmapeek_growth_after_bytes(const struct dmapeek_growth *g);
+/** Buffers it holds in @after only, and in @before only. */
+unsigned int dmapeek_growth_appeared(const struct dmapeek_growth *g);
+unsigned int dmapeek_growth_gone(const struct dmapeek_growth *g);
 
 #ifdef __cplusplus
 }

@@ -219,6 +219,68 @@ int dp_parse_netlink_drops(const char *text, unsigned long ino,
 			   uint64_t *drops);
 void dp_ev_account_seq(struct dmapeek *ctx, const struct dp_obj *ev);
 
+/* The system-wide view (sysview.c, sysowner.c, sysdiff.c) */
+struct dp_sysfd {
+	int pid, fd;
+	char comm[16];
+};
+
+/*
+ * A process that holds a buffer (struct dmapeek_holder): its fds, its
+ * mappings (/proc/PID/maps), or both.
+ */
+struct dmapeek_holder {
+	int pid;
+	unsigned int how;		/* DMAPEEK_HOLD_* */
+	unsigned int fds, vmas;
+	uint64_t mapped;		/* bytes of its mappings */
+	char comm[16];
+};
+
+struct dmapeek_sysbuf {
+	uint64_t ino, size;
+	int64_t count;
+	unsigned int sources;
+	unsigned int flags;		/* DMAPEEK_SYSBUF_* */
+	uint32_t buffer_id;
+	char *exp_name, *name;
+	char **devices;
+	unsigned int nr_devices;
+	struct dp_sysfd *fds;
+	unsigned int nr_fds;
+	struct dmapeek_holder *holders;	/* by pid, as /proc lists them */
+	unsigned int nr_holders;
+};
+
+struct dmapeek_sysview {
+	struct dmapeek_sysbuf *bufs;
+	unsigned int nr, cap;
+	unsigned int *hash;		/* index + 1 by inode, 0: empty */
+	unsigned int hash_size;
+	int src_err[DMAPEEK_SRC_MAX];
+	unsigned int unreadable[DMAPEEK_SRC_MAX];
+	uint64_t time_ns;		/* CLOCK_MONOTONIC when it was begun */
+};
+
+struct dmapeek_sysbuf *dp_get_buf(struct dmapeek_sysview *v, uint64_t ino);
+struct dmapeek_sysbuf *dp_find_buf(struct dmapeek_sysview *v, uint64_t ino);
+char *dp_read_file(const char *path, int *err);
+void dp_sysbuf_release(struct dmapeek_sysbuf *b);
+
+/* Ownership (sysowner.c) */
+int dp_hold(struct dmapeek_sysbuf *b, int pid, const char *comm,
+	    unsigned int how, uint64_t mapped);
+/* One /proc/PID/maps line that maps a dma-buf: its inode and length. */
+struct dp_maps_entry {
+	uint64_t ino, len;
+};
+int dp_maps_line(const char *line, size_t len, struct dp_maps_entry *e);
+int dp_scan_maps(struct dmapeek_sysview *v, const char *proc, const char *pid,
+		 const char *comm);
+void dp_sysview_owners(struct dmapeek_sysview *v);
+int dp_confirm_kernel_only(struct dmapeek_sysview *v, struct dmapeek *ctx,
+			   const char *bufinfo);
+
 /* System-wide view parsers (sysview.c) */
 struct dp_fdinfo {
 	uint64_t ino, size;

@@ -2,13 +2,16 @@
 /*
  * libdmapeek: the system-wide view of dma-bufs.
  *
- * Three optional sources, joined by the buffer's inode:
+ * Four optional sources, joined by the buffer's inode:
  *  - debugfs dma_buf/bufinfo: every buffer, with its attached devices
  *    (root and a mounted debugfs only);
  *  - /proc/PID/fdinfo/FD: the processes holding a buffer's fd, like
  *    Android's dmabuf_dump (other users' processes need privilege);
+ *  - /proc/PID/maps: the processes mapping a buffer (sysowner.c, which
+ *    also tells what no process holds);
  *  - the module's buffer dump: dmapeek's id for buffers it exported.
- * A source that cannot be read is recorded, never fatal.
+ * A source that cannot be read is recorded, never fatal.  Two views are
+ * compared in sysdiff.c.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -18,37 +21,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
 
 #define DP_BUFINFO_PATH	"/sys/kernel/debug/dma_buf/bufinfo"
-
-struct dp_sysfd {
-	int pid, fd;
-	char comm[16];
-};
-
-struct dmapeek_sysbuf {
-	uint64_t ino, size;
-	int64_t count;
-	unsigned int sources;
-	uint32_t buffer_id;
-	char *exp_name, *name;
-	char **devices;
-	unsigned int nr_devices;
-	struct dp_sysfd *fds;
-	unsigned int nr_fds;
-};
-
-struct dmapeek_sysview {
-	struct dmapeek_sysbuf *bufs;
-	unsigned int nr, cap;
-	unsigned int *hash;		/* index + 1 by inode, 0: empty */
-	unsigned int hash_size;
-	int src_err[DMAPEEK_SRC_MAX];
-	unsigned int unreadable[DMAPEEK_SRC_MAX];
-};
 
 struct dmapeek_sysview *dp_sysview_alloc(void)
 {
@@ -86,7 +64,7 @@ static int dp_rehash(struct dmapeek_sysview *v, unsigned int size)
 	return 0;
 }
 
-static struct dmapeek_sysbuf *dp_find(struct dmapeek_sysview *v, uint64_t ino)
+struct dmapeek_sysbuf *dp_find_buf(struct dmapeek_sysview *v, uint64_t ino)
 {
 	unsigned int k;
 
@@ -100,9 +78,9 @@ static struct dmapeek_sysbuf *dp_find(struct dmapeek_sysview *v, uint64_t ino)
 }
 
 /* The record of inode @ino, added if new. */
-static struct dmapeek_sysbuf *dp_get_buf(struct dmapeek_sysview *v, uint64_t ino)
+struct dmapeek_sysbuf *dp_get_buf(struct dmapeek_sysview *v, uint64_t ino)
 {
-	struct dmapeek_sysbuf *b = dp_find(v, ino);
+	struct dmapeek_sysbuf *b = dp_find_buf(v, ino);
 	unsigned int k;
 
 	if (b)
@@ -321,7 +299,7 @@ next:
 	return has_ino && has_size ? 1 : -EBADMSG;
 }
 
-static char *dp_read_file(const char *path, int *err)
+char *dp_read_file(const char *path, int *err)
 {
 	char *text = NULL;
 	size_t cap = 0;
@@ -370,21 +348,15 @@ static bool dp_isnum(const char *s)
 	return true;
 }
 
-static int dp_scan_pid(struct dmapeek_sysview *v, const char *proc, const char *pid)
+/* The dma-buf fds of process @pid: its fdinfo, and it as their holder. */
+static int dp_scan_fds(struct dmapeek_sysview *v, const char *proc, const char *pid,
+		       const char *comm)
 {
-	char path[PATH_MAX], link[256], comm[16] = "";
+	char path[PATH_MAX], link[256];
 	struct dirent *de;
 	DIR *d;
 	int err = 0;
-	char *c;
 
-	snprintf(path, sizeof(path), "%s/%s/comm", proc, pid);
-	c = dp_read_file(path, &err);
-	if (c) {
-		c[strcspn(c, "\n")] = '\0';
-		snprintf(comm, sizeof(comm), "%s", c);
-		free(c);
-	}
 	snprintf(path, sizeof(path), "%s/%s/fd", proc, pid);
 	d = opendir(path);
 	if (!d) {
@@ -435,7 +407,8 @@ static int dp_scan_pid(struct dmapeek_sysview *v, const char *proc, const char *
 				goto nomem;
 		}
 		b->sources |= 1U << DMAPEEK_SRC_FDINFO;
-		if (dp_add_fd(b, atoi(pid), atoi(de->d_name), comm))
+		if (dp_add_fd(b, atoi(pid), atoi(de->d_name), comm) ||
+		    dp_hold(b, atoi(pid), comm, DMAPEEK_HOLD_FD, 0))
 			goto nomem;
 	}
 	closedir(d);
@@ -445,7 +418,28 @@ nomem:
 	return -ENOMEM;
 }
 
-static int dp_scan_proc(struct dmapeek_sysview *v, const char *proc)
+/* Process @pid: its dma-buf fds, then (unless @no_maps) its mappings. */
+static int dp_scan_pid(struct dmapeek_sysview *v, const char *proc, const char *pid,
+		       bool no_maps)
+{
+	char path[PATH_MAX], comm[16] = "";
+	int err = 0;
+	char *c;
+
+	snprintf(path, sizeof(path), "%s/%s/comm", proc, pid);
+	c = dp_read_file(path, &err);
+	if (c) {
+		c[strcspn(c, "\n")] = '\0';
+		snprintf(comm, sizeof(comm), "%s", c);
+		free(c);
+	}
+	err = dp_scan_fds(v, proc, pid, comm);
+	if (!err && !no_maps)
+		err = dp_scan_maps(v, proc, pid, comm);
+	return err;
+}
+
+static int dp_scan_proc(struct dmapeek_sysview *v, const char *proc, bool no_maps)
 {
 	struct dirent *de;
 	DIR *d = opendir(proc);
@@ -456,7 +450,7 @@ static int dp_scan_proc(struct dmapeek_sysview *v, const char *proc)
 	while ((de = readdir(d))) {
 		if (!dp_isnum(de->d_name))
 			continue;
-		err = dp_scan_pid(v, proc, de->d_name);
+		err = dp_scan_pid(v, proc, de->d_name, no_maps);
 		if (err) {
 			closedir(d);
 			return err;
@@ -501,12 +495,26 @@ static int dp_cmp_ino(const void *a, const void *b)
 	return x->ino < y->ino ? -1 : x->ino > y->ino;
 }
 
+static uint64_t dp_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * The order matters for who holds what: the buffers first (bufinfo, the
+ * module), then the processes, so that a buffer listed before its last
+ * holder let go is not taken for one no process holds; the buffers that
+ * look so are then confirmed by a second read (sysowner.c).
+ */
 DMAPEEK_EXPORT struct dmapeek_sysview *
 dmapeek_sysview_new(struct dmapeek *ctx, const struct dmapeek_sysview_opts *opts)
 {
 	const char *bufinfo = DP_BUFINFO_PATH, *proc = "/proc";
 	struct dmapeek_sysview *v;
-	bool no_module = false;
+	bool no_module = false, no_maps = false;
 	char *text;
 	int err;
 
@@ -520,12 +528,17 @@ dmapeek_sysview_new(struct dmapeek *ctx, const struct dmapeek_sysview_opts *opts
 		if (opts->proc_path)
 			proc = opts->proc_path;
 		no_module = opts->no_module;
+		/* a caller built before the field was added did not ask */
+		if (opts->sz >= offsetof(struct dmapeek_sysview_opts, no_maps) +
+				sizeof(opts->no_maps))
+			no_maps = opts->no_maps;
 	}
 	v = dp_sysview_alloc();
 	if (!v) {
 		errno = ENOMEM;
 		return NULL;
 	}
+	v->time_ns = dp_mono_ns();
 	text = dp_read_file(bufinfo, &err);
 	if (text) {
 		err = dp_bufinfo_parse(v, text);
@@ -538,16 +551,22 @@ dmapeek_sysview_new(struct dmapeek *ctx, const struct dmapeek_sysview_opts *opts
 		if (ctx)
 			dp_dbg(ctx, "%s: %s", bufinfo, strerror(-err));
 	}
-	err = dp_scan_proc(v, proc);
-	if (err == -ENOMEM)
-		goto fail;
-	v->src_err[DMAPEEK_SRC_FDINFO] = err;
 	if (ctx && !no_module) {
 		err = dp_join_module(v, ctx);
 		if (err == -ENOMEM)
 			goto fail;
 		v->src_err[DMAPEEK_SRC_MODULE] = err;
 	}
+	err = dp_scan_proc(v, proc, no_maps);
+	if (err == -ENOMEM)
+		goto fail;
+	v->src_err[DMAPEEK_SRC_FDINFO] = err;
+	if (!no_maps)
+		v->src_err[DMAPEEK_SRC_MAPS] = err;
+	dp_sysview_owners(v);
+	err = dp_confirm_kernel_only(v, no_module ? NULL : ctx, bufinfo);
+	if (err == -ENOMEM)
+		goto fail;
 	if (v->nr)
 		qsort(v->bufs, v->nr, sizeof(*v->bufs), dp_cmp_ino);
 	free(v->hash);
@@ -560,22 +579,27 @@ fail:
 	return NULL;
 }
 
+void dp_sysbuf_release(struct dmapeek_sysbuf *b)
+{
+	unsigned int j;
+
+	free(b->exp_name);
+	free(b->name);
+	for (j = 0; j < b->nr_devices; j++)
+		free(b->devices[j]);
+	free(b->devices);
+	free(b->fds);
+	free(b->holders);
+}
+
 DMAPEEK_EXPORT void dmapeek_sysview_free(struct dmapeek_sysview *v)
 {
-	unsigned int i, j;
+	unsigned int i;
 
 	if (!v)
 		return;
-	for (i = 0; i < v->nr; i++) {
-		struct dmapeek_sysbuf *b = &v->bufs[i];
-
-		free(b->exp_name);
-		free(b->name);
-		for (j = 0; j < b->nr_devices; j++)
-			free(b->devices[j]);
-		free(b->devices);
-		free(b->fds);
-	}
+	for (i = 0; i < v->nr; i++)
+		dp_sysbuf_release(&v->bufs[i]);
 	free(v->bufs);
 	free(v->hash);
 	free(v);
@@ -600,6 +624,7 @@ DMAPEEK_EXPORT const char *dmapeek_sysview_src_str(enum dmapeek_sysview_src src)
 	case DMAPEEK_SRC_BUFINFO: return "bufinfo";
 	case DMAPEEK_SRC_FDINFO: return "fdinfo";
 	case DMAPEEK_SRC_MODULE: return "module";
+	case DMAPEEK_SRC_MAPS: return "maps";
 	default: return NULL;
 	}
 }

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * dmapeek buffer: the dma-bufs dmapeek.ko exported, each listed with its
- * attachments (two dumps merged as they stream), every dma-buf of the
- * system ("buffer all"), and the operations on a buffer: export, move,
- * revoke and restore; at the end, the table of its verbs.  Exported buffers' fds stay open until exit, so a
- * batch can import them.
+ * attachments (two dumps merged as they stream), and the operations on a
+ * buffer: export, move, revoke and restore; at the end, the table of its
+ * verbs ("buffer all", every dma-buf of the system, is buffer_all.c).
+ * Exported buffers' fds stay open until exit, so a batch can import them.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -103,79 +103,6 @@ static void print_buffer(const struct dmapeek_buffer *b, bool with_attachments)
 		pr_close_arr();
 	}
 	pr_close_obj();
-}
-
-/* Every dma-buf in the system: bufinfo, fdinfo and the module joined. */
-static int buffer_all(int argc, char **argv)
-{
-	struct dmapeek_sysview *v;
-	unsigned int i, j, unreadable;
-	int s;
-
-	(void)argv;
-	if (argc)
-		return usage_err("\"buffer all\" takes no arguments");
-	if (!dp.ctx) {
-		dp.ctx = dmapeek_new();	/* optional here: no error if absent */
-		if (dp.ctx)
-			dmapeek_set_log_fn(dp.ctx, log_stderr, NULL);
-	}
-	v = dmapeek_sysview_new(dp.ctx, NULL);
-	if (!v)
-		return op_err(errno, "system-wide view");
-	pr_open_obj(NULL);
-	pr_open_arr("sources");
-	for (s = 0; s < DMAPEEK_SRC_MAX; s++) {
-		int err = dmapeek_sysview_source(v, s, &unreadable);
-
-		pr_open_obj(NULL);
-		pr_str("name", "source %s ", dmapeek_sysview_src_str(s));
-		pr_str("status", "%s", err ? strerrorname_np(-err) ?: "error" : "ok");
-		pr_u64("unreadable", unreadable ? " (%" PRIu64 " unreadable)" : NULL,
-		       unreadable);
-		pr_close_obj();
-		pr_nl();
-	}
-	pr_close_arr();
-	pr_open_arr("buffers");
-	for (i = 0; i < dmapeek_sysview_nr_buffers(v); i++) {
-		const struct dmapeek_sysbuf *b = dmapeek_sysview_buffer(v, i);
-
-		pr_open_obj(NULL);
-		pr_u64("inode", "inode %" PRIu64 " ", dmapeek_sysbuf_inode(b));
-		pr_size("size", "size %s ", dmapeek_sysbuf_size(b));
-		pr_str("exp_name", "exporter %s ", dmapeek_sysbuf_exp_name(b));
-		pr_str("name", "name \"%s\" ", dmapeek_sysbuf_name(b));
-		pr_s64("count", "count %" PRId64 " ", dmapeek_sysbuf_count(b));
-		if (dmapeek_sysbuf_buffer_id(b))
-			pr_u64("buffer", "buffer %" PRIu64 " ", dmapeek_sysbuf_buffer_id(b));
-		else
-			pr_null("buffer", NULL);
-		pr_nl();
-		pr_open_arr("devices");
-		for (j = 0; j < dmapeek_sysbuf_nr_devices(b); j++)
-			pr_str(NULL, "    attached %s\n", dmapeek_sysbuf_device(b, j));
-		pr_close_arr();
-		pr_open_arr("fds");
-		for (j = 0; j < dmapeek_sysbuf_nr_fds(b); j++) {
-			const char *comm;
-			int pid, fd;
-
-			dmapeek_sysbuf_fd(b, j, &pid, &fd, &comm);
-			pr_open_obj(NULL);
-			pr_s64("pid", "    pid %" PRId64 " ", pid);
-			pr_str("comm", "(%s) ", comm);
-			pr_s64("fd", "fd %" PRId64, fd);
-			pr_close_obj();
-			pr_nl();
-		}
-		pr_close_arr();
-		pr_close_obj();
-	}
-	pr_close_arr();
-	pr_close_obj();
-	dmapeek_sysview_free(v);
-	return EXIT_OK;
 }
 
 /* "delete ID|all": drop what the module holds (buffer and attachment) */
@@ -449,7 +376,7 @@ static int cmd_revoke(int argc, char **argv)
  */
 const struct cmd buffer_verbs[] = {
 	OBJECT_VERBS(buffer),
-	{ "all", buffer_all, "" },
+	{ "all", buffer_all, BUFFER_ALL_ARGS },
 	{ "export", cmd_export, EXPORT_ARGS },
 	{ "move", cmd_move, MOVE_ARGS },
 	{ "revoke", cmd_revoke, REVOKE_ARGS },

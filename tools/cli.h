@@ -10,6 +10,7 @@
 #ifndef DMAPEEK_CLI_H
 #define DMAPEEK_CLI_H
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -269,6 +270,16 @@ int audit_mapping(uint32_t id);
 /* monitor.c */
 #define MONITOR_ARGS	"[--all] [count N] [timeout S] [FIELD [OP] VALUE]..."
 int cmd_monitor(int argc, char **argv);
+/*
+ * SIGINT and SIGTERM blocked and readable from the signalfd returned
+ * (-1, errno set, on failure); then taken back and unblocked.
+ */
+int block_stop_signals(sigset_t *old);
+void unblock_stop_signals(int sfd, const sigset_t *old);
+
+/* buffer_all.c: every dma-buf of the system, its holders, leak hunting */
+#define BUFFER_ALL_ARGS	"[diff SECONDS | watch SECONDS [count N]]"
+int buffer_all(int argc, char **argv);
 
 /* pci.c */
 bool valid_bdf(const char *s);

@@ -12,7 +12,8 @@
  * This file holds the options, the top-level command table, the dispatch
  * through it, the help the tables give, and "version" and "stats"; each
  * object is in its own file with the table of its verbs (buffer.c,
- * attachment.c, mapping.c, provider.c, device.c, p2p.c), with monitor.c,
+ * attachment.c, mapping.c, provider.c, device.c, p2p.c; "buffer all" and
+ * its leak hunting in buffer_all.c), with monitor.c,
  * batch.c (batch files, names and expect), pci.c (PCI names and binding),
  * args.c (the argument parser and prefix matcher) and utils.c (errors,
  * operations by id, the verbs every object shares); cli.h is what they

@@ -32,7 +32,8 @@ static const struct objclass event_class = {
  * next line), and so do SIGHUP and SIGPIPE (a closed terminal, "| head"),
  * so that it always ends through its own cleanup: while it runs they are
  * blocked and read from a signalfd polled beside the events, so no
- * handler and no flag are needed.
+ * handler and no flag are needed.  ("buffer all watch" waits the same
+ * way.)
  */
 int block_stop_signals(sigset_t *old)
 {

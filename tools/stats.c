@@ -52,6 +52,69 @@ found:
 	return 0;
 }
 
+/* Does process @a rank before @b: more bytes, more buffers, a lower pid? */
+static bool proc_before(const struct stats_process *a, const struct stats_process *b)
+{
+	if (a->bytes != b->bytes)
+		return a->bytes > b->bytes;
+	if (a->buffers != b->buffers)
+		return a->buffers > b->buffers;
+	return a->pid < b->pid;
+}
+
+static void add_other(struct stats *s, const struct stats_process *p)
+{
+	s->other.buffers += p->buffers;
+	s->other.bytes += p->bytes;
+	s->nr_other++;
+}
+
+void stats_add_process(struct stats *s, int pid, const char *comm,
+		       uint64_t buffers, uint64_t bytes)
+{
+	struct stats_process p = { .pid = pid, .buffers = buffers, .bytes = bytes };
+	unsigned int i;
+
+	snprintf(p.comm, sizeof(p.comm), "%s", comm ? comm : "");
+	if (s->nr_top == STATS_TOP_PROCESSES) {
+		if (!proc_before(&p, &s->top[STATS_TOP_PROCESSES - 1])) {
+			add_other(s, &p);
+			return;
+		}
+		/* the smallest of the top makes room */
+		add_other(s, &s->top[--s->nr_top]);
+	}
+	for (i = s->nr_top; i > 0 && proc_before(&p, &s->top[i - 1]); i--)
+		s->top[i] = s->top[i - 1];
+	s->top[i] = p;
+	s->nr_top++;
+}
+
+int stats_add_kernel_only(struct stats *s, const char *exporter, uint64_t bytes)
+{
+	struct stats_count *c;
+	unsigned int i;
+
+	for (i = 0; i < s->nr_kernel_only; i++) {
+		c = &s->kernel_only[i];
+		if (!strcmp(c->name, exporter))
+			goto found;
+	}
+	c = realloc(s->kernel_only, (s->nr_kernel_only + 1) * sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	s->kernel_only = c;
+	c = &c[s->nr_kernel_only];
+	*c = (struct stats_count){ .name = strdup(exporter) };
+	if (!c->name)
+		return -ENOMEM;
+	s->nr_kernel_only++;
+found:
+	c->buffers++;
+	c->bytes += bytes;
+	return 0;
+}
+
 /* dmapeek's buffers: moves and revokes, and each id's model for the join. */
 struct model_of {
 	uint32_t id, model;
@@ -86,6 +149,39 @@ static const char *model_name(const struct model_of *m, unsigned int nr, uint32_
 		if (m[i].id == id)
 			return dmapeek_model_str(m[i].model) ?: "unknown";
 	return "unknown";
+}
+
+/*
+ * Who holds the view's buffers: each process (its buffers counted once,
+ * however many fds and mappings it has), and those of no process, kept
+ * by the kernel alone, by exporter.
+ */
+static int collect_holders(struct stats *s, const struct dmapeek_sysview *v)
+{
+	struct dmapeek_sysdiff *d = dmapeek_sysdiff_new(NULL, v);
+	unsigned int i;
+	int err = 0;
+
+	if (!d)
+		return -errno;
+	for (i = 0; i < dmapeek_sysdiff_nr_growth(d, DMAPEEK_GROWTH_BY_PROCESS); i++) {
+		const struct dmapeek_growth *g =
+			dmapeek_sysdiff_growth(d, DMAPEEK_GROWTH_BY_PROCESS, i);
+
+		if (dmapeek_growth_pid(g) > 0)
+			stats_add_process(s, dmapeek_growth_pid(g), dmapeek_growth_name(g),
+					  dmapeek_growth_after_buffers(g),
+					  dmapeek_growth_after_bytes(g));
+	}
+	dmapeek_sysdiff_free(d);
+	for (i = 0; i < dmapeek_sysview_nr_buffers(v) && !err; i++) {
+		const struct dmapeek_sysbuf *b = dmapeek_sysview_buffer(v, i);
+
+		if (dmapeek_sysbuf_flags(b) & DMAPEEK_SYSBUF_KERNEL_ONLY)
+			err = stats_add_kernel_only(s, dmapeek_sysbuf_exp_name(b) ?: "dmapeek",
+						    dmapeek_sysbuf_size(b));
+	}
+	return err;
 }
 
 /*
@@ -126,6 +222,8 @@ static int collect_groups(struct dmapeek *ctx, struct stats *s,
 				       model_name(models, nr, dmapeek_sysbuf_buffer_id(b)),
 				       dmapeek_sysbuf_size(b));
 	}
+	if (!err)
+		err = collect_holders(s, v);
 	dmapeek_sysview_free(v);
 	return err;
 }
@@ -276,10 +374,17 @@ void stats_release(struct stats *s)
 	for (i = 0; i < s->nr_providers; i++)
 		free(s->providers[i].bdf);
 	free(s->providers);
+	for (i = 0; i < s->nr_kernel_only; i++)
+		free(s->kernel_only[i].name);
+	free(s->kernel_only);
 	memset(s, 0, sizeof(*s));
 }
 
 /* ------------------------------------------------------------ Prometheus */
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define STATS_TOP_STR STR(STATS_TOP_PROCESSES)
 
 /* A label value: backslash, double quote and newline escaped. */
 static void prom_value(FILE *f, const char *v)
@@ -328,6 +433,44 @@ static void prom_groups(FILE *f, const struct stats *s, bool bytes)
 	}
 }
 
+/* A process's series name and labels; NULL @p: every other process's. */
+static void prom_process(FILE *f, const char *name, const struct stats_process *p)
+{
+	if (!p) {
+		fprintf(f, "%s{pid=\"other\",comm=\"other\"}", name);
+		return;
+	}
+	fprintf(f, "%s{pid=\"%d\",comm=\"", name, p->pid);
+	prom_value(f, p->comm);
+	fputs("\"}", f);
+}
+
+static void prom_processes(FILE *f, const struct stats *s, bool bytes)
+{
+	const char *name = bytes ? "dmapeek_process_buffer_bytes" : "dmapeek_process_buffers";
+	unsigned int i;
+
+	for (i = 0; i < s->nr_top; i++) {
+		prom_process(f, name, &s->top[i]);
+		fprintf(f, " %" PRIu64 "\n", bytes ? s->top[i].bytes : s->top[i].buffers);
+	}
+	prom_process(f, name, NULL);
+	fprintf(f, " %" PRIu64 "\n", bytes ? s->other.bytes : s->other.buffers);
+}
+
+static void prom_kernel_only(FILE *f, const struct stats *s, bool bytes)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->nr_kernel_only; i++) {
+		fputs(bytes ? "dmapeek_kernel_only_buffer_bytes{exporter=\"" :
+			      "dmapeek_kernel_only_buffers{exporter=\"", f);
+		prom_value(f, s->kernel_only[i].name);
+		fprintf(f, "\"} %" PRIu64 "\n",
+			bytes ? s->kernel_only[i].bytes : s->kernel_only[i].buffers);
+	}
+}
+
 int stats_write_prometheus(const struct stats *s, FILE *f)
 {
 	unsigned int i;
@@ -344,6 +487,21 @@ int stats_write_prometheus(const struct stats *s, FILE *f)
 	prom_family(f, "dmapeek_buffer_bytes",
 		    "Size of the dma-bufs in the system, by exporter and dmapeek memory model.");
 	prom_groups(f, s, true);
+	prom_family(f, "dmapeek_process_buffers",
+		    "dma-bufs a process holds by fd or mapping (a shared one counts for each"
+		    " holder), for the " STATS_TOP_STR " processes holding the most bytes;"
+		    " pid \"other\" sums every other process.");
+	prom_processes(f, s, false);
+	prom_family(f, "dmapeek_process_buffer_bytes",
+		    "Size of the dma-bufs a process holds by fd or mapping, for the "
+		    STATS_TOP_STR " processes holding the most bytes; pid \"other\" sums the rest.");
+	prom_processes(f, s, true);
+	prom_family(f, "dmapeek_kernel_only_buffers",
+		    "dma-bufs no process holds by fd or mapping, kept inside the kernel, by exporter.");
+	prom_kernel_only(f, s, false);
+	prom_family(f, "dmapeek_kernel_only_buffer_bytes",
+		    "Size of the dma-bufs kept inside the kernel alone, by exporter.");
+	prom_kernel_only(f, s, true);
 	prom_family(f, "dmapeek_buffer_moves",
 		    "Moves of the dmapeek buffers that exist now.");
 	fprintf(f, "dmapeek_buffer_moves %" PRIu64 "\n", s->moves);
@@ -395,6 +553,41 @@ int stats_write_prometheus(const struct stats *s, FILE *f)
 
 /* ------------------------------------------------------------ text, JSON */
 
+/* The largest holders, the rest, and what the kernel alone keeps. */
+static void print_holders(const struct stats *s)
+{
+	unsigned int i;
+
+	pr_open_arr("processes");
+	for (i = 0; i < s->nr_top; i++) {
+		pr_open_obj(NULL);
+		pr_s64("pid", "process %" PRId64, s->top[i].pid);
+		pr_str("comm", " (%s): ", s->top[i].comm);
+		pr_u64("buffers", "%" PRIu64 " buffers, ", s->top[i].buffers);
+		pr_size("bytes", "%s", s->top[i].bytes);
+		pr_close_obj();
+		pr_nl();
+	}
+	pr_close_arr();
+	pr_open_obj("other_processes");
+	pr_u64("processes", s->nr_other ? "%" PRIu64 " other processes: " : NULL,
+	       s->nr_other);
+	pr_u64("buffers", s->nr_other ? "%" PRIu64 " buffers, " : NULL, s->other.buffers);
+	pr_size("bytes", s->nr_other ? "%s\n" : NULL, s->other.bytes);
+	pr_close_obj();
+	pr_open_arr("kernel_only");
+	for (i = 0; i < s->nr_kernel_only; i++) {
+		pr_open_obj(NULL);
+		pr_str("exporter", "kept by the kernel alone, exporter %s: ",
+		       s->kernel_only[i].name);
+		pr_u64("buffers", "%" PRIu64 " buffers, ", s->kernel_only[i].buffers);
+		pr_size("bytes", "%s", s->kernel_only[i].bytes);
+		pr_close_obj();
+		pr_nl();
+	}
+	pr_close_arr();
+}
+
 void stats_print(const struct stats *s)
 {
 	unsigned int i;
@@ -422,6 +615,7 @@ void stats_print(const struct stats *s)
 		pr_nl();
 	}
 	pr_close_arr();
+	print_holders(s);
 	pr_u64("moves", "moves %" PRIu64 " ", s->moves);
 	pr_u64("revokes", "revokes %" PRIu64 " ", s->revokes);
 	pr_u64("stuck_importers", "stuck importers %" PRIu64, s->stuck);

@@ -50,6 +50,27 @@ struct stats_audit {
 
 #define STATS_MAX_ENUM 16
 
+/*
+ * The processes given a series of their own: the STATS_TOP_PROCESSES that
+ * hold the most bytes of dma-bufs (by fd or mapping), then one series
+ * "other" summing every other process, so that the number of series stays
+ * bounded however many processes hold buffers.
+ */
+#define STATS_TOP_PROCESSES 10
+
+/* The dma-bufs one process holds (or, for "other", several processes). */
+struct stats_process {
+	int pid;
+	char comm[16];
+	uint64_t buffers, bytes;
+};
+
+/* Buffers and bytes under one name (an exporter). */
+struct stats_count {
+	char *name;
+	uint64_t buffers, bytes;
+};
+
 struct stats {
 	/* Which sources answered: bufinfo, fdinfo, module (libdmapeek's names). */
 	const char *source_name[STATS_MAX_ENUM];
@@ -62,6 +83,15 @@ struct stats {
 	unsigned int nr_providers;
 	struct stats_map_type map_types[STATS_MAX_ENUM];
 	unsigned int nr_map_types;
+
+	/* The largest holders, biggest first, and the rest summed. */
+	struct stats_process top[STATS_TOP_PROCESSES];
+	unsigned int nr_top;
+	struct stats_process other;
+	unsigned int nr_other;		/* processes summed in @other */
+	/* Buffers no process holds by fd or mapping, by exporter. */
+	struct stats_count *kernel_only;
+	unsigned int nr_kernel_only;
 
 	uint64_t moves, revokes;	/* summed over dmapeek's live buffers */
 	uint64_t stuck;			/* attachments stuck now */
@@ -82,6 +112,16 @@ void stats_release(struct stats *s);
 /* Add one group's buffer; exported for the tests. 0 or -ENOMEM. */
 int stats_add_buffer(struct stats *s, const char *exporter, const char *model,
 		     uint64_t bytes);
+
+/*
+ * Count one process's buffers: among the STATS_TOP_PROCESSES largest by
+ * bytes (then buffers, then the lower pid), or summed in @other, whatever
+ * the order processes come in.  Exported for the tests.
+ */
+void stats_add_process(struct stats *s, int pid, const char *comm,
+		       uint64_t buffers, uint64_t bytes);
+/* One buffer kept by the kernel alone. 0 or -ENOMEM. */
+int stats_add_kernel_only(struct stats *s, const char *exporter, uint64_t bytes);
 
 /* Prometheus text exposition format 0.0.4, no timestamps. */
 int stats_write_prometheus(const struct stats *s, FILE *f);

@@ -125,6 +125,9 @@ test_pkg_completion_words_and_prefixes() {
 	assert_offers "verbs of held objects" delete exec -- buffer ''
 	assert_offers "attachment delete" delete -- attachment ''
 	assert_offers "stats formats" prometheus -- stats format pro
+	assert_offers "leak hunting" diff watch count -- buffer all ''
+	assert_offers "dmapeek top's views" system -- top --view s
+	[ -z "$(complete_for buffer all diff '')" ] || fail "offered words for an interval"
 	[ -z "$(complete_for buffer export name '')" ] || fail "offered words for a free-form name"
 }
 

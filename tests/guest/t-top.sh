@@ -319,3 +319,55 @@ test_top_unprivileged_actions_refused() {
 	stop_shell
 	batch_stop
 }
+
+# The system page (key 5): every dma-buf of the system by process and
+# exporter.  A process that makes buffers while it is shown appears at the
+# next read with its growth highlighted (the change columns) and its
+# buffers marked new; --snapshot --view system prints the page once.
+test_top_system_page_shows_a_growing_process() {
+	need_module
+	need_tmux
+	[ -r /sys/kernel/debug/dma_buf/bufinfo ] || skip "no dma_buf debugfs (bufinfo)"
+	[ -e /dev/udmabuf ] || modprobe udmabuf 2>/dev/null || true
+	[ -e /dev/udmabuf ] || skip "no /dev/udmabuf in this kernel"
+	load_module
+	local t pid s seen=
+	t=$(mktemp -d)
+	start_shell 170 50
+	keys "$DMAPEEK top -d 4" Enter
+	wait_screen 'F10Quit'
+	keys 5
+	wait_screen '^System: [0-9]+ dma-bufs'
+	python3 "$DMAPEEK_TOP/tests/guest/dmabuf-hold.py" --comm top-grower \
+		udmabuf:65536:2 >"$t/h" 2>&1 &
+	pid=$!
+	trap 'kill $pid 2>/dev/null || true; stop_shell' EXIT
+	for _ in $(seq 300); do grep -q '^ready' "$t/h" && break; sleep 0.1; done
+	grep -q '^ready' "$t/h" || fail "the holder was not ready: $(cat "$t/h")"
+	# one frame with all of it: the change shows for one refresh interval
+	for _ in $(seq 60); do
+		s=$(screen_text)
+		if echo "$s" | grep -qE "^  $pid +top-grower +2 +128KiB +\+2 +\+128KiB +2/0" &&
+		   echo "$s" | grep -qE "^\+ +[0-9]+ udmabuf .* $pid top-grower fd" &&
+		   echo "$s" | grep -qE '^System: .* in the last [0-9.]+s [1-9][0-9]* appeared'; then
+			seen=1
+			break
+		fi
+		sleep 0.5
+	done
+	[ -n "$seen" ] || fail "the page never showed the growing process: $(screen_text)"
+	echo "$s" | sed -n '1,30p'
+	keys q
+	wait_screen_not 'F10Quit'
+	"$TOP" --snapshot --view system >"$t/snap" || fail "dmapeek-top --snapshot --view system failed"
+	grep -qE "^  $pid +top-grower +2 +128KiB" "$t/snap" ||
+		fail "no growing process in the snapshot: $(cat "$t/snap")"
+	grep -q '(changes from the next refresh on)' "$t/snap" ||
+		fail "the snapshot claims changes: $(head -n 12 "$t/snap")"
+	local rc=0
+	"$TOP" --snapshot --view bogus >/dev/null 2>&1 || rc=$?
+	assert_eq "unknown view exit code" 2 "$rc"
+	kill "$pid"
+	wait "$pid" 2>/dev/null || true
+	stop_shell
+}

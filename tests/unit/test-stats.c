@@ -39,6 +39,9 @@ static void fill(struct stats *s, bool audited)
 	ck_assert_int_eq(stats_add_buffer(s, "dmapeek", "pinned", 4096), 0);
 	ck_assert_int_eq(stats_add_buffer(s, "udmabuf", "unknown", 65536), 0);
 	ck_assert_int_eq(stats_add_buffer(s, "dmapeek", "pinned", 8192), 0);
+	stats_add_process(s, 7, "compositor", 1, 65536);
+	stats_add_process(s, 4242, "leaker", 2, 12288);
+	ck_assert_int_eq(stats_add_kernel_only(s, "dmapeek", 4096), 0);
 	s->providers = calloc(2, sizeof(*s->providers));
 	ck_assert_ptr_nonnull(s->providers);
 	s->providers[0] = (struct stats_provider){ .id = 1, .kind = "system",
@@ -95,6 +98,22 @@ START_TEST(prometheus_exact)
 		"# TYPE dmapeek_buffer_bytes gauge\n"
 		"dmapeek_buffer_bytes{exporter=\"dmapeek\",model=\"pinned\"} 12288\n"
 		"dmapeek_buffer_bytes{exporter=\"udmabuf\",model=\"unknown\"} 65536\n"
+		"# HELP dmapeek_process_buffers dma-bufs a process holds by fd or mapping (a shared one counts for each holder), for the 10 processes holding the most bytes; pid \"other\" sums every other process.\n"
+		"# TYPE dmapeek_process_buffers gauge\n"
+		"dmapeek_process_buffers{pid=\"7\",comm=\"compositor\"} 1\n"
+		"dmapeek_process_buffers{pid=\"4242\",comm=\"leaker\"} 2\n"
+		"dmapeek_process_buffers{pid=\"other\",comm=\"other\"} 0\n"
+		"# HELP dmapeek_process_buffer_bytes Size of the dma-bufs a process holds by fd or mapping, for the 10 processes holding the most bytes; pid \"other\" sums the rest.\n"
+		"# TYPE dmapeek_process_buffer_bytes gauge\n"
+		"dmapeek_process_buffer_bytes{pid=\"7\",comm=\"compositor\"} 65536\n"
+		"dmapeek_process_buffer_bytes{pid=\"4242\",comm=\"leaker\"} 12288\n"
+		"dmapeek_process_buffer_bytes{pid=\"other\",comm=\"other\"} 0\n"
+		"# HELP dmapeek_kernel_only_buffers dma-bufs no process holds by fd or mapping, kept inside the kernel, by exporter.\n"
+		"# TYPE dmapeek_kernel_only_buffers gauge\n"
+		"dmapeek_kernel_only_buffers{exporter=\"dmapeek\"} 1\n"
+		"# HELP dmapeek_kernel_only_buffer_bytes Size of the dma-bufs kept inside the kernel alone, by exporter.\n"
+		"# TYPE dmapeek_kernel_only_buffer_bytes gauge\n"
+		"dmapeek_kernel_only_buffer_bytes{exporter=\"dmapeek\"} 4096\n"
 		"# HELP dmapeek_buffer_moves Moves of the dmapeek buffers that exist now.\n"
 		"# TYPE dmapeek_buffer_moves gauge\n"
 		"dmapeek_buffer_moves 1\n"
@@ -271,6 +290,79 @@ START_TEST(prometheus_escapes_label_values)
 }
 END_TEST
 
+/*
+ * However many processes hold buffers, in whatever order they come: the
+ * STATS_TOP_PROCESSES largest get a series each, largest first, and one
+ * "other" series sums the rest exactly.
+ */
+START_TEST(processes_top_n_and_other_bound_the_series)
+{
+	const unsigned int n = 500;
+	uint64_t total_buffers = 0, total_bytes = 0, sum_buffers = 0, sum_bytes = 0;
+	unsigned int i, series = 0;
+	struct stats s;
+	const char *err;
+	char *p;
+
+	memset(&s, 0, sizeof(s));
+	for (i = 0; i < n; i++) {
+		/* a scrambled order; process k holds k + 1 buffers of 4 KiB */
+		unsigned int k = (i * 7919) % n;
+
+		stats_add_process(&s, (int)(1000 + k), "worker", k + 1, (uint64_t)(k + 1) * 4096);
+		total_buffers += k + 1;
+		total_bytes += (uint64_t)(k + 1) * 4096;
+	}
+	ck_assert_uint_eq(s.nr_top, STATS_TOP_PROCESSES);
+	ck_assert_uint_eq(s.nr_other, n - STATS_TOP_PROCESSES);
+	for (i = 0; i < s.nr_top; i++) {
+		ck_assert_int_eq(s.top[i].pid, (int)(1000 + n - 1 - i));
+		sum_buffers += s.top[i].buffers;
+		sum_bytes += s.top[i].bytes;
+	}
+	ck_assert_uint_eq(sum_buffers + s.other.buffers, total_buffers);
+	ck_assert_uint_eq(sum_bytes + s.other.bytes, total_bytes);
+	prometheus(&s);
+	for (p = out_buf; (p = strstr(p, "\ndmapeek_process_buffers{")); p++)
+		series++;
+	ck_assert_uint_eq(series, STATS_TOP_PROCESSES + 1);
+	ck_assert_ptr_nonnull(strstr(out_buf, "dmapeek_process_buffer_bytes{pid=\"1499\",comm=\"worker\"} 2048000\n"));
+	ck_assert_ptr_null(strstr(out_buf, "pid=\"1489\""));	/* the 11th: in other */
+	err = exposition_error(out_buf);
+	ck_assert_msg(!err, "%s", err);
+	free(out_buf);
+
+	/* equal bytes: more buffers first, then the lower pid */
+	memset(&s, 0, sizeof(s));
+	for (i = 0; i < 12; i++)
+		stats_add_process(&s, (int)(100 - i), "same", i == 11 ? 2 : 1, 8192);
+	ck_assert_int_eq(s.top[0].pid, 89);
+	ck_assert_int_eq(s.top[1].pid, 90);
+	ck_assert_int_eq(s.top[STATS_TOP_PROCESSES - 1].pid, 98);
+	ck_assert_uint_eq(s.nr_other, 2);
+	ck_assert_uint_eq(s.other.bytes, 2 * 8192);
+	stats_release(&s);
+}
+END_TEST
+
+/* comm is whatever a process set (prctl PR_SET_NAME): escaped. */
+START_TEST(prometheus_escapes_comm)
+{
+	struct stats s;
+	const char *err;
+
+	memset(&s, 0, sizeof(s));
+	stats_add_process(&s, 12, "a\"b\\c\nd", 1, 4096);
+	prometheus(&s);
+	ck_assert_ptr_nonnull(strstr(out_buf,
+		"dmapeek_process_buffers{pid=\"12\",comm=\"a\\\"b\\\\c\\nd\"} 1\n"));
+	err = exposition_error(out_buf);
+	ck_assert_msg(!err, "%s", err);
+	free(out_buf);
+	stats_release(&s);
+}
+END_TEST
+
 /* Without CAP_SYS_ADMIN there are no audit figures, rather than zeros. */
 START_TEST(prometheus_without_audit_has_no_audit_families)
 {
@@ -311,6 +403,8 @@ int main(void)
 		prometheus_escapes_label_values,
 		prometheus_without_audit_has_no_audit_families,
 		buffers_group_by_exporter_and_model,
+		processes_top_n_and_other_bound_the_series,
+		prometheus_escapes_comm,
 		NULL,
 	};
 

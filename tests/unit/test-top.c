@@ -5,6 +5,7 @@
  * rows and attachments, and the exact text of cells, rows and lines.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <check.h>
 
@@ -302,6 +303,89 @@ START_TEST(event_line)
 }
 END_TEST
 
+/* The system page: an exporter and a process that grew, the kernel's. */
+static struct top_sys_group sys_exps[] = {
+	{ .pid = -1, .name = "udmabuf", .buffers = 4, .bytes = 200704,
+	  .d_buffers = 3, .d_bytes = 196608, .appeared = 3 },
+	{ .pid = -1, .name = "system", .buffers = 1, .bytes = 4096,
+	  .d_buffers = -1, .d_bytes = -8192, .gone = 1 },
+};
+static struct top_sys_group sys_procs[] = {
+	{ .pid = 4242, .name = "leaker", .buffers = 3, .bytes = 196608,
+	  .d_buffers = 3, .d_bytes = 196608, .appeared = 3 },
+	{ .pid = 0, .name = "kernel", .buffers = 1, .bytes = 1 << 20 },
+	{ .pid = 77, .name = "viewer", .buffers = 1, .bytes = 4096,
+	  .d_buffers = -1, .d_bytes = -8192, .gone = 1 },
+};
+static struct top_sys_buf sys_bufs[] = {
+	{ .inode = 9, .size = 1 << 20, .exporter = "dmapeek", .name = "held",
+	  .flags = DMAPEEK_SYSBUF_KERNEL_ONLY },
+	{ .inode = 40, .size = 65536, .exporter = "udmabuf", .name = "leak",
+	  .fresh = true, .nr_holders = 1, .holders = { { 4242, "leaker", DMAPEEK_HOLD_FD } } },
+	{ .inode = 41, .size = 4096, .exporter = "system", .nr_holders = 5,
+	  .holders = { { 77, "viewer", DMAPEEK_HOLD_MMAP },
+		       { 78, "cam", DMAPEEK_HOLD_FD | DMAPEEK_HOLD_MMAP },
+		       { 79, "enc", DMAPEEK_HOLD_FD } } },
+};
+
+START_TEST(system_page_lines)
+{
+	static struct top_lines L;
+	struct top_system s = {
+		.read = true, .has_prev = true, .interval_ns = 2000000000ULL,
+		.buffers = 3, .bytes = (1 << 20) + 65536 + 4096, .appeared = 1,
+		.gone = 1, .procs = sys_procs, .nr_procs = N(sys_procs),
+		.exps = sys_exps, .nr_exps = N(sys_exps), .bufs = sys_bufs,
+		.nr_bufs = N(sys_bufs),
+	};
+	char b[TOP_LINE];
+	size_t i;
+
+	L.n = 0;
+	top_system_lines(&L, &s);
+	ck_assert_str_eq(L.l[0].text, "System: 3 dma-bufs, 1092KiB; in the last 2.0s"
+			 " 1 appeared, 1 gone, +184KiB");
+	ck_assert_int_eq(L.l[0].attr, TOP_A_ALERT);
+	ck_assert_str_eq(L.l[3].text, "  udmabuf                               4    196KiB"
+			 "     +3   +192KiB       3/0");
+	ck_assert_int_eq(L.l[3].attr, TOP_A_ALERT);
+	ck_assert_int_eq(L.l[4].attr, TOP_A_PLAIN);	/* shrank: not highlighted */
+	ck_assert_str_eq(L.l[7].text, "  4242    leaker                        3    192KiB"
+			 "     +3   +192KiB       3/0");
+	ck_assert_int_eq(L.l[7].attr, TOP_A_ALERT);
+	ck_assert_str_eq(L.l[8].text, "  -       kernel (no process)           1      1MiB"
+			 "                           ");
+	/* the buffers, newest first, the new one marked */
+	ck_assert_uint_eq(L.n, 15);
+	ck_assert_ptr_nonnull(strstr(L.l[12].text, "41 system"));
+	ck_assert_ptr_nonnull(strstr(L.l[12].text, "77 viewer mmap, 78 cam both, 79 enc fd +2"));
+	ck_assert_int_eq(L.l[13].text[0], '+');
+	ck_assert_int_eq(L.l[13].attr, TOP_A_ALERT);
+	ck_assert_ptr_nonnull(strstr(L.l[14].text, "kernel (no fd, no mapping)"));
+
+	top_fmt_holders(b, sizeof(b), &sys_bufs[1]);
+	ck_assert_str_eq(b, "4242 leaker fd");
+	s.has_prev = false;
+	L.n = 0;
+	top_system_lines(&L, &s);
+	ck_assert_str_eq(L.l[0].text, "System: 3 dma-bufs, 1092KiB"
+			 " (changes from the next refresh on)");
+
+	/* thousands of buffers: the page stays within its lines */
+	s.bufs = calloc(5000, sizeof(*s.bufs));
+	ck_assert_ptr_nonnull(s.bufs);
+	for (i = 0; i < 5000; i++)
+		s.bufs[i].inode = i + 1;
+	s.nr_bufs = 5000;
+	L.n = 0;
+	top_system_lines(&L, &s);
+	ck_assert_uint_eq(L.n, TOP_MAX_LINES);
+	ck_assert_ptr_nonnull(strstr(L.l[12].text, " 5000 "));	/* newest first */
+	ck_assert_ptr_nonnull(strstr(L.l[TOP_MAX_LINES - 1].text, "more buffers"));
+	free(s.bufs);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("top");
@@ -317,6 +401,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, detail_hides_addresses_without_privilege);
 	tcase_add_test(tc, p2p_matrix_lines);
 	tcase_add_test(tc, event_line);
+	tcase_add_test(tc, system_page_lines);
 	suite_add_tcase(s, tc);
 	return s;
 }

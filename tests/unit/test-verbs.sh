@@ -135,6 +135,9 @@ done <<-'EOF'
 	buf re|buffer revoke
 	buf res|buffer restore
 	st bogus|stats bogus
+	buf a di x|buffer all diff x
+	b a --diff=x|buffer all diff x
+	buffer all wat 0|buffer all watch 0
 EOF
 
 # A bad command line is a usage error in both spellings.
@@ -165,6 +168,12 @@ done <<-'EOF'
 	monitor --all type exprot
 	monitor --all pid notapid
 	stats format openmetrics
+	buffer all diff
+	buffer all diff 0
+	buffer all diff 1d
+	buffer all diff 1 watch 1
+	buffer all count 3
+	buffer all frobnicate
 	stats --format
 	help frobnicate
 EOF
@@ -178,6 +187,10 @@ run frob buffer frobnicate
 want_err "unknown verb" frob 'unknown buffer command "frobnicate", try "dmapeek help"'
 run frob frobnicate
 want_err "unknown object" frob 'unknown object "frobnicate", try "dmapeek help"'
+run interval buffer all diff 0.01
+want_err "leak hunting's interval" interval 'bad interval "0.01" (seconds, 0.1 to 86400)'
+run both buffer all diff 1 watch 1
+want_err "diff or watch" both 'usage: dmapeek buffer all [diff SECONDS | watch SECONDS [count N]]'
 
 echo "$checks checks of the command tables, $fails failures"
 [ "$fails" = 0 ]

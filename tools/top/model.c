@@ -128,6 +128,7 @@ int top_model_open(struct top_model *m, bool all)
 
 void top_model_close(struct top_model *m)
 {
+	top_model_system_free(m);
 	dmapeek_free(m->ctx);
 	free(m->rows);
 	free(m->atts);
@@ -256,7 +257,8 @@ static int read_p2p(struct top_model *m)
 /* --all: the other exporters' dma-bufs, from the system-wide view. */
 static int read_system(struct top_model *m)
 {
-	DMAPEEK_OPTS(dmapeek_sysview_opts, o, .no_module = true);
+	/* no holders shown here: the maps are the system page's (sysmodel.c) */
+	DMAPEEK_OPTS(dmapeek_sysview_opts, o, .no_module = true, .no_maps = true);
 	struct dmapeek_sysview *v = dmapeek_sysview_new(NULL, &o);
 	unsigned int i;
 

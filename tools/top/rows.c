@@ -654,7 +654,7 @@ void top_help_lines(struct top_lines *L)
 		{ "< > or F6", "sort by the previous/next column" },
 		{ "I", "invert the sort order" },
 		{ "Enter or Tab", "show or hide the detail pane" },
-		{ "1 2 3 4", "views: buffers, providers, P2P matrix, event log" },
+		{ "1 2 3 4 5", "views: buffers, providers, P2P matrix, event log, system" },
 		{ "m", "move the selected buffer to another provider" },
 		{ "r or F9", "revoke the selected buffer (revocable model)" },
 		{ "R", "restore a revoked buffer" },

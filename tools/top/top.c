@@ -39,6 +39,16 @@ struct opts {
 	int sort;
 	bool desc;
 	const char *filter;
+	enum top_view view;
+};
+
+/* The views by name, for --view (in the order of their keys, 1 to 5). */
+static const char *const view_names[] = {
+	[TOP_VIEW_BUFFERS] = "buffers",
+	[TOP_VIEW_PROVIDERS] = "providers",
+	[TOP_VIEW_P2P] = "p2p",
+	[TOP_VIEW_EVENTS] = "events",
+	[TOP_VIEW_SYSTEM] = "system",
 };
 
 static void usage(FILE *f)
@@ -52,12 +62,16 @@ static void usage(FILE *f)
 		"                       attachments, state or name; -KEY descending\n"
 		"  -F, --filter TEXT    show only rows with TEXT in a column\n"
 		"  -a, --all            add every other dma-buf of the system\n"
-		"      --snapshot       print one frame as plain text and exit\n"
+		"      --view VIEW      start in buffers, providers, p2p, events or system\n"
+		"                       (the system page: every dma-buf by process and\n"
+		"                       exporter, what grew since the last refresh)\n"
+		"      --snapshot       print one frame as plain text and exit (the buffers\n"
+		"                       and providers, or with --view system that page)\n"
 		"      --no-color       no colours (also: NO_COLOR set in the environment)\n"
 		"  -h, --help           this text;  -V, --version  the version\n"
 		"\n"
 		"Keys: arrows PgUp PgDn Home End, / filter, < > F6 sort, Enter detail,\n"
-		"1-4 views, m move, r revoke, R restore, a audit, ? help, q quit.\n"
+		"1-5 views, m move, r revoke, R restore, a audit, ? help, q quit.\n"
 		"See dmapeek-top(8).\n");
 }
 
@@ -68,6 +82,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "sort", required_argument, NULL, 's' },
 		{ "filter", required_argument, NULL, 'F' },
 		{ "all", no_argument, NULL, 'a' },
+		{ "view", required_argument, NULL, 'v' },
 		{ "snapshot", no_argument, NULL, 'S' },
 		{ "no-color", no_argument, NULL, 'C' },
 		{ "no-colour", no_argument, NULL, 'C' },
@@ -76,6 +91,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
+	size_t v;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "d:s:F:ahV", lo, NULL)) != -1) {
@@ -100,6 +116,17 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'F': o->filter = optarg; break;
 		case 'a': o->all = true; break;
+		case 'v':
+			for (v = 0; v < sizeof(view_names) / sizeof(view_names[0]); v++)
+				if (view_names[v] && !strcmp(optarg, view_names[v]))
+					break;
+			if (v == sizeof(view_names) / sizeof(view_names[0])) {
+				fprintf(stderr, "dmapeek-top: unknown view \"%s\" (buffers,"
+					" providers, p2p, events or system)\n", optarg);
+				return EXIT_USAGE;
+			}
+			o->view = (enum top_view)v;
+			break;
 		case 'S': o->snapshot = true; break;
 		case 'C': o->no_color = true; break;
 		case 'h': usage(stdout); exit(EXIT_OK);
@@ -206,10 +233,25 @@ static void full_refresh(struct top_ui *u)
 	u->next_full_ns = t0 + TOP_REFRESH_SHARE * cost;
 }
 
+/*
+ * The system page reads every process's fds and maps: on a tick only while
+ * it is shown, and spaced out as the full refresh is (@now: at once).
+ */
+static void system_refresh(struct top_ui *u, bool now)
+{
+	uint64_t t0 = mono_ns();
+
+	if (u->view != TOP_VIEW_SYSTEM || (!now && t0 < u->next_system_ns))
+		return;
+	top_model_system(u->m);
+	u->next_system_ns = t0 + TOP_REFRESH_SHARE * (mono_ns() - t0);
+}
+
 /* A timer tick: a full refresh when its budget allows, else the pane. */
 static void tick(struct top_ui *u)
 {
 	top_model_tick(u->m);
+	system_refresh(u, false);
 	if (!u->m->events_live || mono_ns() >= u->next_full_ns) {
 		full_refresh(u);
 		return;
@@ -239,6 +281,15 @@ static int snapshot(struct top_ui *u)
 	top_header_lines(L, &h);
 	for (i = 0; i < L->n; i++)
 		printf("%s\n", L->l[i].text);
+	if (u->view == TOP_VIEW_SYSTEM) {
+		L->n = 0;
+		top_system_lines(L, &m->sys);
+		printf("\n");
+		for (i = 0; i < L->n; i++)
+			printf("%s\n", L->l[i].text);
+		free(L);
+		return fflush(stdout) ? EXIT_FAILED : EXIT_OK;
+	}
 	top_fmt_table_head(line, sizeof(line), u->sort, u->desc);
 	printf("\n%s\n", line);
 	for (i = 0; i < u->nr_idx; i++) {
@@ -409,6 +460,7 @@ static void set_view(struct top_ui *u, enum top_view v)
 		full_refresh(u);	/* the matrix is read only when shown */
 	else
 		selection_changed(u);
+	system_refresh(u, true);	/* so is the system page */
 }
 
 static void sort_by(struct top_ui *u, int col)
@@ -449,13 +501,14 @@ static bool key_normal(struct top_ui *u, int ch)
 	case '2': set_view(u, TOP_VIEW_PROVIDERS); break;
 	case '3': set_view(u, TOP_VIEW_P2P); break;
 	case '4': set_view(u, TOP_VIEW_EVENTS); break;
+	case '5': set_view(u, TOP_VIEW_SYSTEM); break;
 	case '?': case 'h': case KEY_F(1):
 		u->back = u->view;
 		u->view = TOP_VIEW_HELP;
 		break;
 	case 'm': case 'r': case 'R': case 'a': start_action(u, ch); break;
 	case KEY_F(9): start_action(u, 'r'); break;
-	case ' ': full_refresh(u); break;
+	case ' ': full_refresh(u); system_refresh(u, true); break;
 	default: break;
 	}
 	return true;
@@ -701,6 +754,7 @@ int main(int argc, char **argv)
 	u.desc = o.desc;
 	u.delay = o.delay;
 	u.detail_on = true;
+	u.view = o.view;
 	u.admin = top_have_admin();
 	snprintf(u.filter, sizeof(u.filter), "%s", o.filter ? o.filter : "");
 	{
@@ -710,11 +764,13 @@ int main(int argc, char **argv)
 		u.t0_ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 	}
 	phase(&ph, "open and subscribe");
-	if (top_model_refresh(&m, false) && o.snapshot) {
+	if (top_model_refresh(&m, u.view == TOP_VIEW_P2P) && o.snapshot) {
 		fprintf(stderr, "dmapeek-top: %s\n", m.msg);
 		top_model_close(&m);
 		return EXIT_FAILED;
 	}
+	if (u.view == TOP_VIEW_SYSTEM)
+		system_refresh(&u, true);
 	phase(&ph, "refresh (dumps)");
 	if (reselect(&u)) {
 		top_model_close(&m);

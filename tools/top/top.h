@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * dmapeek-top: a live view of dmapeek's buffers, attachments, providers
- * and events.  Three rooms, data flowing one way:
+ * and events, and of every dma-buf of the system.  Three rooms, data
+ * flowing one way:
  *
  *   model.c  the data layer: libdmapeek dumps, lookups, events and
  *            operations into the plain structs below.  No curses.
+ *            sysmodel.c is the same for the system page.
  *   rows.c   pure functions over those structs: sorting, filtering,
  *            totals and the text of every row and header line.  No
  *            curses, no libdmapeek context (host-tested in
- *            tests/unit/test-top.c).
+ *            tests/unit/test-top.c); sysrows.c: the system page's.
  *   view.c   curses drawing of those lines; top.c the poll() loop, keys
  *            and the plain-text --snapshot frame.
  */
@@ -212,9 +214,57 @@ void top_provider_lines(struct top_lines *L, const struct top_provider *p,
 void top_p2p_lines(struct top_lines *L, const struct top_p2p *cells, size_t n);
 void top_help_lines(struct top_lines *L);
 
+/*
+ * The system page: every dma-buf of the system (libdmapeek's system-wide
+ * view), by process and by exporter, with what changed since the
+ * previous refresh of the page.
+ */
+struct top_sys_group {
+	int pid;		/* a process; 0: no process; -1: an exporter */
+	char name[32];		/* its comm ("kernel"/"unknown" for 0), exporter */
+	uint64_t buffers, bytes;	/* now */
+	int64_t d_buffers, d_bytes;	/* since the previous refresh */
+	unsigned int appeared, gone;
+};
+
+#define TOP_SYS_HOLDERS 3
+struct top_sys_buf {
+	uint64_t inode, size;
+	char exporter[32];
+	char name[64];
+	unsigned int flags;	/* enum dmapeek_sysbuf_flags */
+	bool fresh;		/* appeared since the previous refresh */
+	unsigned int nr_holders;	/* all of them; the first few kept */
+	struct {
+		int pid;
+		char comm[16];
+		unsigned int how;	/* enum dmapeek_hold */
+	} holders[TOP_SYS_HOLDERS];
+};
+
+struct top_system {
+	bool read;		/* read at least once */
+	bool has_prev;		/* ... twice: the changes mean something */
+	uint64_t interval_ns;	/* between the last two reads */
+	uint64_t cost_ns;	/* what the last read took */
+	uint64_t buffers, bytes;
+	unsigned int appeared, gone;
+	char sources[128];	/* the sources that could not be read, or "" */
+	struct top_sys_group *procs, *exps;
+	size_t nr_procs, cap_procs, nr_exps, cap_exps;
+	struct top_sys_buf *bufs;	/* by inode */
+	size_t nr_bufs, cap_bufs;
+};
+
+/* sysrows.c: the page's lines (pure, as rows.c) */
+void top_system_lines(struct top_lines *L, const struct top_system *s);
+/* "4242 leaker fd, 77 viewer mmap" or "kernel (no fd, no mapping)" */
+void top_fmt_holders(char *buf, size_t len, const struct top_sys_buf *b);
+
 /* ----------------------------------------------------------- model.c */
 
 struct dmapeek;
+struct dmapeek_sysview;
 
 #define TOP_EVLOG 512
 
@@ -254,6 +304,10 @@ struct top_model {
 	} audits[64];
 	unsigned int nr_audits;
 
+	/* the system page (sysmodel.c): its last view, kept to diff the next */
+	struct top_system sys;
+	struct dmapeek_sysview *sys_prev;
+
 	char msg[160];			/* the last outcome, for the status line */
 	bool msg_err;			/* ... and whether it was a failure */
 };
@@ -281,6 +335,10 @@ int top_model_audit(struct top_model *m, uint32_t buffer_id);
 /* Does this process have CAP_SYS_ADMIN (in its effective set)? */
 bool top_have_admin(void);
 
+/* sysmodel.c: read the system page again (0 or -errno, told in m->msg) */
+int top_model_system(struct top_model *m);
+void top_model_system_free(struct top_model *m);
+
 /* ---------------------------------------------------- top.c, view.c */
 
 enum top_view {
@@ -288,6 +346,7 @@ enum top_view {
 	TOP_VIEW_PROVIDERS,
 	TOP_VIEW_P2P,
 	TOP_VIEW_EVENTS,
+	TOP_VIEW_SYSTEM,
 	TOP_VIEW_HELP,
 };
 
@@ -326,6 +385,7 @@ struct top_ui {
 	double delay;
 	uint64_t t0_ns;			/* event log times are relative to it */
 	uint64_t next_full_ns;		/* no full refresh before (top.c) */
+	uint64_t next_system_ns;	/* no read of the system page before */
 	struct top_screen *screen;	/* view.c's, while the screen is in use */
 };
 

@@ -274,6 +274,13 @@ static void draw_status(const struct top_ui *u, int y)
 			 role_attr[ROLE_PLAIN], false);
 		return;
 	}
+	if (u->view == TOP_VIEW_SYSTEM && u->m->sys.read) {
+		/* what the page costs, so that its spacing out is no mystery */
+		snprintf(line, sizeof(line), "every dma-buf of the system, read in %.1f ms"
+			 " (at most a tenth of the time)", (double)u->m->sys.cost_ns / 1e6);
+		put_line(y, line, role_attr[ROLE_DIM], false);
+		return;
+	}
 	snprintf(line, sizeof(line), "%zu of %zu buffers shown%s%s%s, sorted by %s%s",
 		 u->nr_idx, u->m->nr_rows, u->filter[0] ? " (filter \"" : "",
 		 u->filter, u->filter[0] ? "\")" : "", top_col_name(u->sort),
@@ -287,7 +294,7 @@ static void draw_funcbar(const struct top_screen *s, int y)
 	static const char *const keys[][2] = {
 		{ "F1", "Help" }, { "F4", "Filter" }, { "F6", "SortBy" },
 		{ "F9", "Revoke" }, { "F10", "Quit" }, { "1", "Bufs" },
-		{ "2", "Provs" }, { "3", "P2P" }, { "4", "Events" },
+		{ "2", "Provs" }, { "3", "P2P" }, { "4", "Events" }, { "5", "System" },
 	};
 	size_t i;
 
@@ -327,6 +334,10 @@ void top_view_draw(struct top_ui *u)
 		break;
 	case TOP_VIEW_EVENTS:
 		draw_events(u, y, bottom);
+		break;
+	case TOP_VIEW_SYSTEM:
+		top_system_lines(L, &u->m->sys);
+		draw_block(u, y, bottom, L);
 		break;
 	case TOP_VIEW_HELP:
 		top_help_lines(L);
