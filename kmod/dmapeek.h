@@ -19,6 +19,8 @@
  *   dmapeek_audit.c       the IOVA audit
  *   dmapeek_edu.c         QEMU edu DMA engine
  *   dmapeek_p2p.c         P2P map type, distance and reason
+ *   dmapeek_trace.h       the tracepoints of the events (dmapeek_core.c
+ *                         defines them)
  *   dmapeek_compat.h      the kernel APIs configure found, and the kernel
  *                         bugs the module works around
  *
@@ -514,6 +516,9 @@ void dmapeek_mapping_unregister_free(struct dmapeek_mapping *m);
  * @type: DMAPEEK_EVENT_TYPE_*
  * @buffer_id: 0 when absent
  * @attachment_id: 0 when absent
+ * @importer_dev: dev_name() of @attachment_id's importer, NULL when absent;
+ *	the tracepoints carry it, netlink events do not (the attachment
+ *	object does)
  * @mapping_id: 0 when absent
  * @provider_id: 0 when absent
  * @duration_ns: 0 when absent
@@ -531,6 +536,7 @@ struct dmapeek_event {
 	u32 type;
 	u32 buffer_id;
 	u32 attachment_id;
+	const char *importer_dev;
 	u32 mapping_id;
 	u32 provider_id;
 	u64 duration_ns;
@@ -544,10 +550,11 @@ struct dmapeek_event {
 };
 
 /*
- * Multicast @ev to the events group; no work when nobody listens.  The
- * module numbers and timestamps it together (seq order is time order) and
- * counts it as dropped only when it cannot build or send it itself, not
- * when a listener's socket overruns (ENOBUFS) or nobody listens (ESRCH).
+ * Fire @ev's tracepoint (dmapeek_trace.h), then multicast @ev to the
+ * events group; no netlink work when nobody listens.  The module numbers
+ * and timestamps it together (seq order is time order) and counts it as
+ * dropped only when it cannot build or send it itself, not when a
+ * listener's socket overruns (ENOBUFS) or nobody listens (ESRCH).
  * Process context: it may sleep.
  */
 void dmapeek_event(const struct dmapeek_event *ev);
