@@ -27,7 +27,7 @@
 static const struct dma_buf_ops dmapeek_dmabuf_ops;
 static const struct dma_buf_ops dmapeek_dmabuf_movable_ops;
 
-static bool dmapeek_export_owns(const struct dma_buf *dmabuf)
+bool dmapeek_export_owns(const struct dma_buf *dmabuf)
 {
 	return dmabuf->ops == &dmapeek_dmabuf_ops ||
 	       dmabuf->ops == &dmapeek_dmabuf_movable_ops;
@@ -116,15 +116,7 @@ void dmapeek_buffer_zap(struct dmapeek_buffer *buf)
 
 static u32 dmapeek_attach_flags(struct dma_buf_attachment *attach)
 {
-	u32 flags = DMAPEEK_ATTACH_FLAGS_EXPORTED;
-
-	if (attach->importer_ops)
-		flags |= DMAPEEK_ATTACH_FLAGS_DYNAMIC;
-	if (attach->peer2peer)
-		flags |= DMAPEEK_ATTACH_FLAGS_PEER2PEER;
-	if (dma_buf_attach_revocable(attach))
-		flags |= DMAPEEK_ATTACH_FLAGS_REVOCABLE;
-	return flags;
+	return DMAPEEK_ATTACH_FLAGS_EXPORTED | dmapeek_attach_core_flags(attach);
 }
 
 /* The memory moved (or came back): every map type follows it (resv held). */

@@ -297,6 +297,7 @@ int dmapeek_backing_allows(struct dmapeek_backing *b,
 
 /* --------------------------------------------------- dmapeek_export.c */
 
+bool dmapeek_export_owns(const struct dma_buf *dmabuf);
 struct dmapeek_backing *dmapeek_buffer_set_backing(struct dmapeek_buffer *buf,
 						   struct dmapeek_backing *b);
 void dmapeek_buffer_zap(struct dmapeek_buffer *buf);
