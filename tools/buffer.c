@@ -2,9 +2,10 @@
 /*
  * dmapeek buffer: the dma-bufs dmapeek.ko exported, each listed with its
  * attachments (two dumps merged as they stream), every dma-buf of the
- * system ("buffer all"), and the operations on a buffer: export, move,
- * revoke and restore; at the end, the table of its verbs.  Exported buffers' fds stay open until exit, so a
- * batch can import them.
+ * system ("buffer all"), the attachments of any dma-buf by descriptor
+ * ("buffer attachments"), and the operations on a buffer: export, move,
+ * revoke and restore; at the end, the table of its verbs.  Exported
+ * buffers' fds stay open until exit, so a batch can import them.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -105,9 +106,76 @@ static void print_buffer(const struct dmapeek_buffer *b, bool with_attachments)
 	pr_close_obj();
 }
 
-/* Every dma-buf in the system: bufinfo, fdinfo and the module joined. */
+/*
+ * The attachments of a dma-buf with their flags (DMABUF_ATTACHMENTS), one
+ * line each after @indent; a note when the module gave fewer than there
+ * are.
+ */
+static void print_dmabuf_attachments(const struct dmapeek_dmabuf *d,
+				     const char *indent)
+{
+	unsigned int i, nr = dmapeek_dmabuf_nr_attachments(d);
+	uint32_t total = dmapeek_dmabuf_total_attachments(d);
+
+	pr_open_arr("attachments");
+	for (i = 0; i < nr; i++) {
+		const char *drv = dmapeek_dmabuf_attachment_driver(d, i);
+		uint32_t id = dmapeek_dmabuf_attachment_id(d, i);
+
+		pr_open_obj(NULL);
+		pr_text("%s", indent);
+		pr_str("device", "attached %s ", dmapeek_dmabuf_attachment_device(d, i));
+		pr_str("driver", *drv ? "driver %s " : NULL, drv);
+		print_flags("flags", dmapeek_dmabuf_attachment_flags(d, i),
+			    dmapeek_attach_flag_str);
+		if (id)
+			pr_u64("attachment", "attachment %" PRIu64, id);
+		else
+			pr_null("attachment", NULL);
+		pr_close_obj();
+		pr_nl();
+	}
+	pr_close_arr();
+	if (total > nr)
+		pr_text("%s(%u more attachments: the module reports %u at most)\n",
+			indent, total - nr, (unsigned int)DMAPEEK_DMABUF_MAX_ATTACHMENTS);
+}
+
+/*
+ * "buffer all"'s line for a buffer's attachments: their flags when the
+ * module gave them, else the devices bufinfo names and why no flags.
+ */
+static void print_sysbuf_attachments(const struct dmapeek_sysbuf *b)
+{
+	const struct dmapeek_dmabuf *d = dmapeek_sysbuf_attachments(b);
+	int err = errno;
+	unsigned int j;
+
+	if (d) {
+		pr_u64("attachments_total", NULL, dmapeek_dmabuf_total_attachments(d));
+		print_dmabuf_attachments(d, "    ");
+	} else {
+		pr_null("attachments", NULL);
+		pr_str("attachments_unknown", NULL, strerrorname_np(err) ?: "error");
+		if (err == ESRCH)
+			pr_text("    flags unknown: no process holds it by descriptor\n");
+		else if (err != ENODATA)
+			pr_text("    flags unknown: %s\n", strerror(err));
+	}
+	pr_open_arr("devices");
+	for (j = 0; j < dmapeek_sysbuf_nr_devices(b); j++)
+		pr_str(NULL, d ? NULL : "    attached %s\n", dmapeek_sysbuf_device(b, j));
+	pr_close_arr();
+}
+
+/*
+ * Every dma-buf in the system: bufinfo, fdinfo and the module joined; with
+ * each buffer's attachments and their flags where the module can read
+ * them through a holder's descriptor (root).
+ */
 static int buffer_all(int argc, char **argv)
 {
+	DMAPEEK_OPTS(dmapeek_sysview_opts, o, .attachments = true);
 	struct dmapeek_sysview *v;
 	unsigned int i, j, unreadable;
 	int s;
@@ -120,7 +188,7 @@ static int buffer_all(int argc, char **argv)
 		if (dp.ctx)
 			dmapeek_set_log_fn(dp.ctx, log_stderr, NULL);
 	}
-	v = dmapeek_sysview_new(dp.ctx, NULL);
+	v = dmapeek_sysview_new(dp.ctx, &o);
 	if (!v)
 		return op_err(errno, "system-wide view");
 	pr_open_obj(NULL);
@@ -152,10 +220,7 @@ static int buffer_all(int argc, char **argv)
 		else
 			pr_null("buffer", NULL);
 		pr_nl();
-		pr_open_arr("devices");
-		for (j = 0; j < dmapeek_sysbuf_nr_devices(b); j++)
-			pr_str(NULL, "    attached %s\n", dmapeek_sysbuf_device(b, j));
-		pr_close_arr();
+		print_sysbuf_attachments(b);
 		pr_open_arr("fds");
 		for (j = 0; j < dmapeek_sysbuf_nr_fds(b); j++) {
 			const char *comm;
@@ -176,6 +241,73 @@ static int buffer_all(int argc, char **argv)
 	pr_close_obj();
 	dmapeek_sysview_free(v);
 	return EXIT_OK;
+}
+
+#define ATTACHMENTS_ARGS	"fd FD|PID:FD"
+
+/*
+ * "buffer attachments fd FD|PID:FD": every attachment of a dma-buf of
+ * this process, or of another (pidfd_getfd(): root), from any exporter,
+ * with the flags the dma-buf core records.
+ */
+static int buffer_attachments(int argc, char **argv)
+{
+	const char *fdarg = NULL;
+	const struct arg args[] = {
+		{ "fd", A_STR, &fdarg, 0 },
+		{ NULL, A_U32, NULL, 0 },
+	};
+	struct dmapeek_dmabuf *d;
+	int fd, rc, err;
+	uint32_t bid;
+	bool own;
+
+	rc = parse_args("buffer attachments", args, argc, argv);
+	if (rc)
+		return rc;
+	if (!fdarg)
+		return usage_err("usage: dmapeek buffer attachments " ATTACHMENTS_ARGS);
+	rc = fd_arg(fdarg, &fd, &own);
+	if (rc)
+		return rc;
+	rc = need_ctx();
+	if (rc)
+		goto out;
+	d = dmapeek_dmabuf_attachments(dp.ctx, fd);
+	if (!d) {
+		const struct hint_for h = {
+			EINVAL, "the descriptor is no dma-buf: see \"dmapeek buffer all\" "
+			"for the descriptors processes hold", NULL, 0,
+		};
+
+		err = errno;
+		rc = op_err_hint(err, &h, "attachments of fd %s", fdarg);
+		goto out;
+	}
+	bid = dmapeek_dmabuf_buffer_id(d);
+	pr_open_obj(NULL);
+	pr_u64("inode", "dma-buf inode %" PRIu64 " ", dmapeek_dmabuf_inode(d));
+	pr_size("size", "size %s ", dmapeek_dmabuf_size(d));
+	pr_str("exp_name", "exporter %s ", dmapeek_dmabuf_exp_name(d));
+	pr_bool("dynamic", dmapeek_dmabuf_dynamic(d) ? "(dynamic) " : NULL,
+		dmapeek_dmabuf_dynamic(d));
+	if (dmapeek_dmabuf_name(d))
+		pr_str("name", "name \"%s\" ", dmapeek_dmabuf_name(d));
+	else
+		pr_null("name", NULL);
+	if (bid)
+		pr_u64("buffer", "buffer %" PRIu64 " ", bid);
+	else
+		pr_null("buffer", NULL);
+	pr_u64("total", "attachments %" PRIu64, dmapeek_dmabuf_total_attachments(d));
+	pr_nl();
+	print_dmabuf_attachments(d, "    ");
+	pr_close_obj();
+	dmapeek_dmabuf_free(d);
+out:
+	if (own)
+		close(fd);
+	return rc;
 }
 
 /* "delete ID|all": drop what the module holds (buffer and attachment) */
@@ -456,5 +588,6 @@ const struct cmd buffer_verbs[] = {
 	{ "restore", cmd_restore, "ID" },
 	{ "delete", buffer_delete, "ID|all" },
 	{ "exec", buffer_exec, "ID -- COMMAND [ARGS]" },
+	{ "attachments", buffer_attachments, ATTACHMENTS_ARGS },
 	{ NULL },
 };

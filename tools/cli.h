@@ -126,6 +126,12 @@ int op_err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int op_err_hint(int err, const struct hint_for *h, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int need_ctx(void);
+/*
+ * The descriptor an "fd FD|PID:FD" argument names: this process's own, or
+ * a duplicate of another process's (dmapeek_pid_fd(): the right to ptrace
+ * it), which *@own says the caller closes.
+ */
+int fd_arg(const char *s, int *fd, bool *own);
 
 /* --------------------------------------------- arguments (args.c) */
 

@@ -304,7 +304,7 @@ static void usage(FILE *f)
 	for (c = objects; c->name; c++) {
 		if (!is_object(c))
 			continue;
-		help_start(&l, f, "       ", 19);
+		help_start(&l, f, "       ", 18);
 		l.col += fprintf(f, "%-11s", c->name);
 		for (v = c->verbs; v->name; v++)
 			help_words(&l, v->name);
@@ -325,7 +325,7 @@ static void usage(FILE *f)
 			if (!a->alias || object_of(a) != c)
 				continue;
 			if (!any) {
-				help_start(&l, f, "       ", 19);
+				help_start(&l, f, "       ", 18);
 				l.col += fprintf(f, "%-11s", c->name);
 				any = true;
 			}
