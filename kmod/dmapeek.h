@@ -19,6 +19,9 @@
  *   dmapeek_audit.c       the IOVA audit
  *   dmapeek_edu.c         QEMU edu DMA engine
  *   dmapeek_p2p.c         P2P map type, distance and reason
+ *   dmapeek_peek.c        the attachments of any dma-buf, by fd
+ *   dmapeek_trace.h       the tracepoints of the events (dmapeek_core.c
+ *                         defines them)
  *   dmapeek_compat.h      the kernel APIs configure found, and the kernel
  *                         bugs the module works around
  *
@@ -64,7 +67,8 @@
  *     -> dmapeek_provider.alloc_lock      (a backing's last put frees its
  *          BAR space: unmap, device gone)
  *     -> dmapeek_lock                     (mapping records, attachment
- *          lists, events)
+ *          lists, events; a peek at any dma-buf's attachments finding
+ *          dmapeek's records of them)
  *   dmapeek_provider.alloc_lock -> dmapeek_lock (a new buffer into the
  *        table only while its provider stays)
  *   dmapeek_imp.lock -> dmapeek_file.lock (a held import going on the
@@ -116,8 +120,10 @@ extern struct mutex dmapeek_lock;
  * header carries: DMAPEEK_TIMEOUT_DEFAULT_MS, DMAPEEK_TIMEOUT_MAX_MS,
  * DMAPEEK_UNMAP_DELAY_MAX_MS, DMAPEEK_EXPORT_MAX_RANGES,
  * DMAPEEK_DMA_MAX_LEN, DMAPEEK_GET_MAX_SIZE, DMAPEEK_OP_MAX_OUTCOMES,
- * DMAPEEK_AUDIT_MAX_MISMATCHES and DMAPEEK_NAME_LEN; the netlink policies
- * check them, and tests/unit/test-limits.sh fails on a C literal of one.
+ * DMAPEEK_AUDIT_MAX_MISMATCHES, DMAPEEK_DMABUF_MAX_ATTACHMENTS,
+ * DMAPEEK_NAME_LEN and DMAPEEK_DEV_NAME_LEN; the netlink policies and the
+ * ioctls check them, and tests/unit/test-limits.sh fails on a C literal of
+ * one.
  * The module's own limits below are not ABI: they may change.
  */
 
@@ -379,8 +385,8 @@ struct dmapeek_attachment {
 	struct dmapeek_imp *imp;
 	u32 flags;
 	u32 map_type;
-	char importer_dev[64];
-	char importer_driver[32];
+	char importer_dev[DMAPEEK_DEV_NAME_LEN];
+	char importer_driver[DMAPEEK_NAME_LEN];
 	u64 ino;
 
 	u32 maps;
@@ -519,6 +525,9 @@ void dmapeek_mapping_unregister_free(struct dmapeek_mapping *m);
  * @type: DMAPEEK_EVENT_TYPE_*
  * @buffer_id: 0 when absent
  * @attachment_id: 0 when absent
+ * @importer_dev: dev_name() of @attachment_id's importer, NULL when absent;
+ *	the tracepoints carry it, netlink events do not (the attachment
+ *	object does)
  * @mapping_id: 0 when absent
  * @provider_id: 0 when absent
  * @duration_ns: 0 when absent
@@ -536,6 +545,7 @@ struct dmapeek_event {
 	u32 type;
 	u32 buffer_id;
 	u32 attachment_id;
+	const char *importer_dev;
 	u32 mapping_id;
 	u32 provider_id;
 	u64 duration_ns;
@@ -549,10 +559,11 @@ struct dmapeek_event {
 };
 
 /*
- * Multicast @ev to the events group; no work when nobody listens.  The
- * module numbers and timestamps it together (seq order is time order) and
- * counts it as dropped only when it cannot build or send it itself, not
- * when a listener's socket overruns (ENOBUFS) or nobody listens (ESRCH).
+ * Fire @ev's tracepoint (dmapeek_trace.h), then multicast @ev to the
+ * events group; no netlink work when nobody listens.  The module numbers
+ * and timestamps it together (seq order is time order) and counts it as
+ * dropped only when it cannot build or send it itself, not when a
+ * listener's socket overruns (ENOBUFS) or nobody listens (ESRCH).
  * Process context: it may sleep.
  */
 void dmapeek_event(const struct dmapeek_event *ev);
@@ -740,6 +751,20 @@ u32 dmapeek_import_held_count(void);
 /* EXPORT's result did not reach user space: drop the module's hold */
 void dmapeek_buffer_unhold(struct dma_buf *dmabuf);
 int dmapeek_ioc_dma(struct dmapeek_file *df, void *arg);
+/* DMABUF_ATTACHMENTS: any dma-buf's attachments (dmapeek_peek.c) */
+int dmapeek_ioc_dmabuf_attachments(struct dmapeek_file *df, void *arg);
+/*
+ * The DMAPEEK_ATTACH_FLAGS_* the dma-buf core's record of @attach says
+ * (dynamic, peer2peer, revocable, pin-on-map, p2p-refused).
+ */
+u32 dmapeek_attach_core_flags(struct dma_buf_attachment *attach);
+/*
+ * What dmapeek's exporter knows of @dmabuf: its buffer id (0: not one it
+ * exported), and its record of @attach (NULL: none); the caller of the
+ * latter holds the reservation lock, with @attach on the buffer's list.
+ */
+u32 dmapeek_export_buffer_id(const struct dma_buf *dmabuf);
+struct dmapeek_attachment *dmapeek_export_attachment(struct dma_buf_attachment *attach);
 
 /* ------------------------------------------------- exporter / importer hooks */
 

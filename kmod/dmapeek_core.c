@@ -11,6 +11,9 @@
 #include "dmapeek.h"
 #include "dmapeek-nl-gen.h"
 
+#define CREATE_TRACE_POINTS
+#include "dmapeek_trace.h"
+
 /* The object tables (membership, ids, dumps); innermost, see dmapeek.h. */
 DEFINE_MUTEX(dmapeek_lock);
 u64 dmapeek_generation = 1;
@@ -358,10 +361,66 @@ err_free:
 	return NULL;
 }
 
+/* The tracepoint of @ev's type (dmapeek_trace.h). */
+static void dmapeek_event_trace(const struct dmapeek_event *ev)
+{
+	switch (ev->type) {
+	case DMAPEEK_EVENT_TYPE_BUFFER_CREATE:
+		trace_dmapeek_buffer_create(ev);
+		break;
+	case DMAPEEK_EVENT_TYPE_BUFFER_RELEASE:
+		trace_dmapeek_buffer_release(ev);
+		break;
+	case DMAPEEK_EVENT_TYPE_ATTACH:
+		trace_dmapeek_attach(ev);
+		break;
+	case DMAPEEK_EVENT_TYPE_DETACH:
+		trace_dmapeek_detach(ev);
+		break;
+	case DMAPEEK_EVENT_TYPE_MAP:
+		trace_dmapeek_map(ev);
+		break;
+	case DMAPEEK_EVENT_TYPE_UNMAP:
+		trace_dmapeek_unmap(ev);
+		break;
+	case DMAPEEK_EVENT_TYPE_PIN:
+		trace_dmapeek_pin(ev);
+		break;
+	case DMAPEEK_EVENT_TYPE_UNPIN:
+		trace_dmapeek_unpin(ev);
+		break;
+	case DMAPEEK_EVENT_TYPE_INVALIDATE:
+		trace_dmapeek_invalidate(ev);
+		break;
+	case DMAPEEK_EVENT_TYPE_MOVE_BEGIN:
+		trace_dmapeek_move_begin(ev);
+		break;
+	case DMAPEEK_EVENT_TYPE_MOVE_DONE:
+		trace_dmapeek_move_done(ev);
+		break;
+	case DMAPEEK_EVENT_TYPE_REVOKE_BEGIN:
+		trace_dmapeek_revoke_begin(ev);
+		break;
+	case DMAPEEK_EVENT_TYPE_REVOKE_DONE:
+		trace_dmapeek_revoke_done(ev);
+		break;
+	case DMAPEEK_EVENT_TYPE_RESTORE:
+		trace_dmapeek_restore(ev);
+		break;
+	case DMAPEEK_EVENT_TYPE_STUCK:
+		trace_dmapeek_stuck(ev);
+		break;
+	default:
+		WARN_ONCE(1, "dmapeek event type %u has no tracepoint\n", ev->type);
+		break;
+	}
+}
+
 /*
- * Every event made while the group has a listener gets the next number,
- * also one that cannot be built or sent: listeners see the gap, and the
- * next event's drop count says whether the module lost it.
+ * Every event fires its tracepoint, listened to or not.  Every event made
+ * while the group has a listener gets the next number, also one that
+ * cannot be built or sent: listeners see the gap, and the next event's
+ * drop count says whether the module lost it.
  */
 void dmapeek_event(const struct dmapeek_event *ev)
 {
@@ -370,6 +429,7 @@ void dmapeek_event(const struct dmapeek_event *ev)
 	u64 v;
 	int ret;
 
+	dmapeek_event_trace(ev);
 	if (!genl_has_listeners(&dmapeek_nl_family, &init_net, DMAPEEK_NLGRP_EVENTS))
 		return;
 

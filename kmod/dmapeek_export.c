@@ -27,7 +27,7 @@
 static const struct dma_buf_ops dmapeek_dmabuf_ops;
 static const struct dma_buf_ops dmapeek_dmabuf_movable_ops;
 
-static bool dmapeek_export_owns(const struct dma_buf *dmabuf)
+bool dmapeek_export_owns(const struct dma_buf *dmabuf)
 {
 	return dmabuf->ops == &dmapeek_dmabuf_ops ||
 	       dmabuf->ops == &dmapeek_dmabuf_movable_ops;
@@ -116,15 +116,7 @@ void dmapeek_buffer_zap(struct dmapeek_buffer *buf)
 
 static u32 dmapeek_attach_flags(struct dma_buf_attachment *attach)
 {
-	u32 flags = DMAPEEK_ATTACH_FLAGS_EXPORTED;
-
-	if (attach->importer_ops)
-		flags |= DMAPEEK_ATTACH_FLAGS_DYNAMIC;
-	if (attach->peer2peer)
-		flags |= DMAPEEK_ATTACH_FLAGS_PEER2PEER;
-	if (dma_buf_attach_revocable(attach))
-		flags |= DMAPEEK_ATTACH_FLAGS_REVOCABLE;
-	return flags;
+	return DMAPEEK_ATTACH_FLAGS_EXPORTED | dmapeek_attach_core_flags(attach);
 }
 
 /* The memory moved (or came back): every map type follows it (resv held). */
@@ -252,13 +244,13 @@ static void dmapeek_dmabuf_detach(struct dma_buf *dmabuf,
 	if (ea->pins) {
 		WRITE_ONCE(buf->pins, buf->pins - min(ea->pins, buf->pins));
 		ea->pins = 0;
-		dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_UNPIN, a->id, 0, 0,
+		dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_UNPIN, a, 0, 0,
 				  buf->pins, 0);
 	}
 	list_del(&ea->node);
 	dma_resv_unlock(dmabuf->resv);
 	atomic_dec(&buf->nr_attachments);
-	dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_DETACH, a->id, 0, 0, 0, 0);
+	dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_DETACH, a, 0, 0, 0, 0);
 	mutex_lock(&dmapeek_lock);
 	dmapeek_attachment_unlink(a);
 	if (ea->own) {
@@ -283,7 +275,7 @@ static int dmapeek_dmabuf_pin(struct dma_buf_attachment *attach)
 	ea->pins++;
 	WRITE_ONCE(buf->pins, buf->pins + 1);
 	WRITE_ONCE(ea->a->flags, ea->a->flags | DMAPEEK_ATTACH_FLAGS_PINNED);
-	dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_PIN, ea->a->id, 0, 0, buf->pins, 0);
+	dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_PIN, ea->a, 0, 0, buf->pins, 0);
 	return 0;
 }
 
@@ -298,7 +290,7 @@ static void dmapeek_dmabuf_unpin(struct dma_buf_attachment *attach)
 		WRITE_ONCE(buf->pins, buf->pins - 1);
 	}
 	WRITE_ONCE(ea->a->flags, ea->a->flags & ~DMAPEEK_ATTACH_FLAGS_PINNED);
-	dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_UNPIN, ea->a->id, 0, 0, buf->pins, 0);
+	dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_UNPIN, ea->a, 0, 0, buf->pins, 0);
 }
 
 static void dmapeek_dmabuf_release(struct dma_buf *dmabuf)
@@ -309,7 +301,7 @@ static void dmapeek_dmabuf_release(struct dma_buf *dmabuf)
 		mutex_lock(&dmapeek_lock);
 		dmapeek_table_del(&dmapeek_buffers, buf->id);
 		mutex_unlock(&dmapeek_lock);
-		dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_BUFFER_RELEASE, 0, 0, 0, 0, 0);
+		dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_BUFFER_RELEASE, NULL, 0, 0, 0, 0);
 	}
 	/* No attachment, so no mapping, is left: the backing goes now. */
 	dmapeek_backing_put(buf->backing);
@@ -614,7 +606,7 @@ int dmapeek_ioc_export(struct dmapeek_file *df, void *arg,
 		goto err_fd;
 	}
 
-	dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_BUFFER_CREATE, 0, 0, 0, 0, 0);
+	dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_BUFFER_CREATE, NULL, 0, 0, 0, 0);
 	kfree(ranges);
 	made->dmabuf = dmabuf;
 	made->fd = fd;

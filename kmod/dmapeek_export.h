@@ -237,13 +237,16 @@ struct dmapeek_revoke_result {
 
 /* ------------------------------------------------------------------- events */
 
-static inline void dmapeek_buf_event(struct dmapeek_buffer *buf, u32 type, u32 attach_id,
+/* An event of @buf, of its attachment @a (NULL: of the buffer itself). */
+static inline void dmapeek_buf_event(struct dmapeek_buffer *buf, u32 type,
+				     const struct dmapeek_attachment *a,
 				     u32 mapping_id, u64 duration, u32 count, int error)
 {
 	struct dmapeek_event ev = {
 		.type = type,
 		.buffer_id = buf->id,
-		.attachment_id = attach_id,
+		.attachment_id = a ? a->id : 0,
+		.importer_dev = a ? a->importer_dev : NULL,
 		.mapping_id = mapping_id,
 		.provider_id = READ_ONCE(buf->prov_id),
 		.duration_ns = duration,
@@ -263,6 +266,7 @@ static inline void dmapeek_att_event(struct dmapeek_buffer *buf, u32 type,
 		.type = type,
 		.buffer_id = buf->id,
 		.attachment_id = a->id,
+		.importer_dev = a->importer_dev,
 		.mapping_id = mapping_id,
 		.provider_id = READ_ONCE(buf->prov_id),
 		.duration_ns = duration,
@@ -293,6 +297,7 @@ int dmapeek_backing_allows(struct dmapeek_backing *b,
 
 /* --------------------------------------------------- dmapeek_export.c */
 
+bool dmapeek_export_owns(const struct dma_buf *dmabuf);
 struct dmapeek_backing *dmapeek_buffer_set_backing(struct dmapeek_buffer *buf,
 						   struct dmapeek_backing *b);
 void dmapeek_buffer_zap(struct dmapeek_buffer *buf);
@@ -315,7 +320,8 @@ void dmapeek_dmabuf_unmap(struct dma_buf_attachment *attach,
 extern atomic64_t dmapeek_op_seq;
 void dmapeek_buffer_tell(struct dmapeek_buffer *buf);
 void dmapeek_op_event(struct dmapeek_buffer *buf, u32 type,
-		      const struct dmapeek_revoke_result *res, u32 attach_id,
+		      const struct dmapeek_revoke_result *res,
+		      const struct dmapeek_attachment *a,
 		      u64 duration, u32 count, int error);
 
 /* ----------------------------------------------- dmapeek_export_nl.c */

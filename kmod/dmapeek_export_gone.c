@@ -102,14 +102,14 @@ static void dmapeek_buffer_device_gone(struct dmapeek_buffer *buf,
 		res.t0 = dmapeek_now();
 		/* (the count is only reported: no allocation can fail here) */
 		res.nr = atomic_read(&buf->nr_attachments);
-		dmapeek_op_event(buf, DMAPEEK_EVENT_TYPE_REVOKE_BEGIN, &res, 0, 0,
+		dmapeek_op_event(buf, DMAPEEK_EVENT_TYPE_REVOKE_BEGIN, &res, NULL, 0,
 				 res.nr, 0);
 		dmapeek_buffer_invalidate(buf);
 		/* The BAR space is not ours any more: mappings keep theirs. */
 		mutex_lock(&buf->lock);
 		dmapeek_backing_put(dmapeek_buffer_set_backing(buf, NULL));
 		mutex_unlock(&buf->lock);
-		dmapeek_op_event(buf, DMAPEEK_EVENT_TYPE_REVOKE_DONE, &res, 0,
+		dmapeek_op_event(buf, DMAPEEK_EVENT_TYPE_REVOKE_DONE, &res, NULL,
 				 dmapeek_now() - res.t0, atomic_read(&buf->mapped), 0);
 	} else if (dmapeek_maps_device(buf, ddev)) {
 		WRITE_ONCE(buf->evicting, true);
@@ -133,7 +133,7 @@ static void dmapeek_report_stuck(struct dmapeek_provider *prov, unsigned int wai
 				if (!dmapeek_on_provider(x->backing, prov))
 					continue;
 				WRITE_ONCE(ea->a->stuck, true);
-				dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_STUCK, ea->a->id,
+				dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_STUCK, ea->a,
 						  0, (u64)waited_ms * NSEC_PER_MSEC, 0,
 						  -ETIMEDOUT);
 				dev_warn(ea->attach->dev,

@@ -448,7 +448,7 @@ void dmapeek_dmabuf_unmap(struct dma_buf_attachment *attach,
 	/* A late unmap ends a stuck state, whoever the importer is. */
 	if (list_empty(&ea->maps))
 		WRITE_ONCE(a->stuck, false);
-	dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_UNMAP, a->id, mapping_id, 0, 0, 0);
+	dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_UNMAP, a, mapping_id, 0, 0, 0);
 	if (atomic_dec_and_test(&buf->mapped) || old_done)
 		wake_up_all(&buf->wq);
 }

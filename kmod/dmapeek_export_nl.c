@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * dmapeek: the exporter's netlink.  The fill functions of buffers and
+ * dmapeek: the exporter's reports.  The fill functions of buffers and
  * attachments, the get and dump bodies of both, the lookup of the buffer
- * a request names, and the per-attachment outcomes a revoke's or a
- * move's done event carries.
+ * a request names, the per-attachment outcomes a revoke's or a move's
+ * done event carries, and what a peek at any dma-buf (dmapeek_peek.c)
+ * learns of the buffers dmapeek exported.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/dma-buf.h>
+#include <linux/dma-resv.h>
 #include <net/genetlink.h>
 
 #include "dmapeek.h"
@@ -338,4 +340,33 @@ static int dmapeek_put_result(struct sk_buff *skb, int attrtype, const void *arg
 int dmapeek_put_event_result(struct sk_buff *skb, const void *arg)
 {
 	return dmapeek_put_result(skb, DMAPEEK_A_EVENT_ATTACHMENT, arg);
+}
+
+/* -------------------------------------------------- a peek at any dma-buf */
+
+u32 dmapeek_export_buffer_id(const struct dma_buf *dmabuf)
+{
+	const struct dmapeek_buffer *buf;
+
+	if (!dmapeek_export_owns(dmabuf))
+		return 0;
+	buf = dmabuf->priv;
+	return buf->id;
+}
+
+/*
+ * The core puts an attachment on the buffer's list after our attach
+ * callback set its ->priv, and takes it off before our detach callback
+ * frees that, both under the reservation lock: while the caller holds it,
+ * @attach's record is ours to read.
+ */
+struct dmapeek_attachment *dmapeek_export_attachment(struct dma_buf_attachment *attach)
+{
+	const struct dmapeek_exp_attach *ea;
+
+	if (!dmapeek_export_owns(attach->dmabuf))
+		return NULL;
+	dma_resv_assert_held(attach->dmabuf->resv);
+	ea = attach->priv;
+	return ea ? ea->a : NULL;
 }

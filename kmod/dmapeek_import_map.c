@@ -42,6 +42,7 @@ void dmapeek_import_event(struct dmapeek_imp *imp, u32 type, u32 mapping_id,
 	struct dmapeek_event ev = {
 		.type = type,
 		.attachment_id = imp->a.id,
+		.importer_dev = imp->a.importer_dev,
 		.mapping_id = mapping_id,
 		.error = error,
 	};

@@ -92,6 +92,9 @@ static const struct dmapeek_ioctl_op dmapeek_ioctl_ops[] = {
 #endif
 	DMAPEEK_IOCTL_MAKE(BUFFER_FD, dmapeek_ioc_buffer_fd,
 			   struct dmapeek_buffer_fd, fd),
+	/* the caller's own descriptor: no capability (dmapeek_peek.c) */
+	DMAPEEK_IOCTL_OP(DMABUF_ATTACHMENTS, dmapeek_ioc_dmabuf_attachments,
+			 struct dmapeek_dmabuf_attachments, __reserved, false),
 };
 
 /* Large enough for the largest argument struct. */
@@ -102,6 +105,7 @@ union dmapeek_ioctl_buf {
 	struct dmapeek_id_op id_op;
 	struct dmapeek_dma dma;
 	struct dmapeek_buffer_fd buffer_fd;
+	struct dmapeek_dmabuf_attachments dmabuf_attachments;
 #ifdef DMAPEEK_DEBUG_KNOBS
 	struct dmapeek_bench_map bench_map;
 #endif

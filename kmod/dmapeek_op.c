@@ -48,7 +48,7 @@ void dmapeek_buffer_tell(struct dmapeek_buffer *buf)
 			WRITE_ONCE(a->invalidations, a->invalidations + 1);
 			WRITE_ONCE(a->last_invalidate_ns, now);
 		}
-		dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_INVALIDATE, a->id, 0, 0,
+		dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_INVALIDATE, a, 0, 0,
 				  0, 0);
 	}
 	dma_buf_invalidate_mappings(buf->dmabuf);
@@ -79,13 +79,15 @@ atomic64_t dmapeek_op_seq = ATOMIC64_INIT(0);
 
 /* An event of operation @res: begin, stuck (of one attachment) or done. */
 void dmapeek_op_event(struct dmapeek_buffer *buf, u32 type,
-		      const struct dmapeek_revoke_result *res, u32 attach_id,
+		      const struct dmapeek_revoke_result *res,
+		      const struct dmapeek_attachment *a,
 		      u64 duration, u32 count, int error)
 {
 	struct dmapeek_event ev = {
 		.type = type,
 		.buffer_id = buf->id,
-		.attachment_id = attach_id,
+		.attachment_id = a ? a->id : 0,
+		.importer_dev = a ? a->importer_dev : NULL,
 		.provider_id = dmapeek_buffer_prov_id(buf),
 		.duration_ns = duration,
 		.count = count,
@@ -180,7 +182,7 @@ static void dmapeek_wait_unmapped(struct dmapeek_buffer *buf, u32 timeout_ms,
 			r->stuck = true;
 			res->stuck++;
 			WRITE_ONCE(ea->a->stuck, true);
-			dmapeek_op_event(buf, DMAPEEK_EVENT_TYPE_STUCK, res, ea->a->id,
+			dmapeek_op_event(buf, DMAPEEK_EVENT_TYPE_STUCK, res, ea->a,
 					 res->duration_ns, 0, -ETIMEDOUT);
 		} else if (r->was_mapped && ea->last_unmap_ns >= t0) {
 			r->unmap_ns = ea->last_unmap_ns - t0;
@@ -247,7 +249,7 @@ static int dmapeek_buffer_revoke(struct dmapeek_buffer *buf,
 	res->done = DMAPEEK_EVENT_TYPE_REVOKE_DONE;
 	res->t0 = dmapeek_now();
 	WRITE_ONCE(buf->op, res->op);
-	dmapeek_op_event(buf, DMAPEEK_EVENT_TYPE_REVOKE_BEGIN, res, 0, 0, res->nr, 0);
+	dmapeek_op_event(buf, DMAPEEK_EVENT_TYPE_REVOKE_BEGIN, res, NULL, 0, res->nr, 0);
 	dmapeek_buffer_tell(buf);
 	dma_resv_unlock(buf->dmabuf->resv);
 	return 0;
@@ -326,7 +328,7 @@ static int dmapeek_buffer_restore(struct dmapeek_buffer *buf,
 	}
 	dma_resv_unlock(resv);
 	if (!ret)
-		dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_RESTORE, 0, 0, 0, 0, 0);
+		dmapeek_buf_event(buf, DMAPEEK_EVENT_TYPE_RESTORE, NULL, 0, 0, 0, 0);
 	return ret;
 }
 
@@ -480,7 +482,7 @@ static int dmapeek_move_tell(struct dmapeek_buffer *buf, struct dmapeek_move *mv
 		if (ret)
 			return ret;
 		res->t0 = dmapeek_now();
-		dmapeek_op_event(buf, DMAPEEK_EVENT_TYPE_MOVE_BEGIN, res, 0, 0,
+		dmapeek_op_event(buf, DMAPEEK_EVENT_TYPE_MOVE_BEGIN, res, NULL, 0,
 				 res->nr, 0);
 	}
 	dmapeek_buffer_tell(buf);

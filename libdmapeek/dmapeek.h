@@ -549,6 +549,63 @@ const char *dmapeek_trace_event_device(const struct dmapeek_trace_event *e);
 bool dmapeek_trace_event_dynamic(const struct dmapeek_trace_event *e);
 /** "export", "fd", "get", "put", "mmap", "mmap-internal", "attach", "detach". */
 const char *dmapeek_trace_type_str(uint32_t v);
+/* ------------------------------------------ any dma-buf's attachments */
+
+/*
+ * Every attachment of a dma-buf from any exporter, as the dma-buf core
+ * records it (module ABI 2.2: an older module gives EOPNOTSUPP), through
+ * /dev/dmapeek: each importer's device and driver and its flags (enum
+ * dmapeek_attach_flags: dynamic, peer2peer, revocable, pin-on-map and
+ * p2p-refused for any importer; pinned, exported, imported and held only
+ * for the attachments dmapeek records, which have an id), and the
+ * buffer's inode, size, exporter and name.  The library asks again with
+ * more room until it has them all, or DMAPEEK_DMABUF_MAX_ATTACHMENTS of
+ * them: dmapeek_dmabuf_total_attachments() says how many there are.
+ * NULL with errno set on failure: EBADF (@dmabuf_fd is not open), EINVAL
+ * (it is no dma-buf), EINTR.  Free with dmapeek_dmabuf_free().
+ */
+struct dmapeek_dmabuf;
+
+struct dmapeek_dmabuf *dmapeek_dmabuf_attachments(struct dmapeek *ctx, int dmabuf_fd);
+/**
+ * The same for descriptor @fd of process @pid, taken with dmapeek_pid_fd()
+ * (and closed again): EPERM without the right to ptrace @pid.
+ */
+struct dmapeek_dmabuf *dmapeek_dmabuf_attachments_pid(struct dmapeek *ctx,
+						      int pid, int fd);
+void dmapeek_dmabuf_free(struct dmapeek_dmabuf *d);
+uint64_t dmapeek_dmabuf_inode(const struct dmapeek_dmabuf *d);
+uint64_t dmapeek_dmabuf_size(const struct dmapeek_dmabuf *d);
+const char *dmapeek_dmabuf_exp_name(const struct dmapeek_dmabuf *d);
+/** The name user space gave the buffer, or NULL without one. */
+const char *dmapeek_dmabuf_name(const struct dmapeek_dmabuf *d);
+/** dmapeek's buffer id when dmapeek exported it, else 0. */
+uint32_t dmapeek_dmabuf_buffer_id(const struct dmapeek_dmabuf *d);
+/** The exporter has pin/unpin (static importers are pinned while mapped). */
+bool dmapeek_dmabuf_dynamic(const struct dmapeek_dmabuf *d);
+/** Attachments held here (at most DMAPEEK_DMABUF_MAX_ATTACHMENTS) ... */
+unsigned int dmapeek_dmabuf_nr_attachments(const struct dmapeek_dmabuf *d);
+/** ... and how many the buffer had. */
+uint32_t dmapeek_dmabuf_total_attachments(const struct dmapeek_dmabuf *d);
+/** Attachment @i's importer device (dev_name()), or NULL past the end. */
+const char *dmapeek_dmabuf_attachment_device(const struct dmapeek_dmabuf *d,
+					     unsigned int i);
+/** Its driver's name ("" when the device has none), or NULL past the end. */
+const char *dmapeek_dmabuf_attachment_driver(const struct dmapeek_dmabuf *d,
+					     unsigned int i);
+uint32_t dmapeek_dmabuf_attachment_flags(const struct dmapeek_dmabuf *d,
+					 unsigned int i);
+/** dmapeek's attachment id when dmapeek records it, else 0. */
+uint32_t dmapeek_dmabuf_attachment_id(const struct dmapeek_dmabuf *d,
+				      unsigned int i);
+
+/**
+ * A duplicate of descriptor @fd of process @pid (pidfd_open() and
+ * pidfd_getfd(): needs the right to ptrace @pid, so root, or
+ * CAP_SYS_PTRACE), close-on-exec: the new descriptor, or a negative errno
+ * (ESRCH: no such process, EBADF: no such descriptor, EPERM).
+ */
+int dmapeek_pid_fd(int pid, int fd);
 
 /* -------------------------------------------------- system-wide view */
 
@@ -575,6 +632,13 @@ struct dmapeek_sysview_opts {
 	const char *proc_path;		/* NULL: "/proc" */
 	bool no_module;			/* do not ask the module */
 	bool no_maps;			/* do not read /proc/PID/maps */
+	/*
+	 * (LIBDMAPEEK_0.3) ask the module for the attachments of every
+	 * buffer some process holds by descriptor, through one holder's
+	 * descriptor (dmapeek_pid_fd(): root), or a held buffer of dmapeek
+	 * (dmapeek_buffer_fd()); see dmapeek_sysbuf_attachments()
+	 */
+	bool attachments;
 };
 
 /** @ctx may be NULL (no module). Free with dmapeek_sysview_free(). */
@@ -609,6 +673,15 @@ const char *dmapeek_sysbuf_device(const struct dmapeek_sysbuf *b, unsigned int i
 unsigned int dmapeek_sysbuf_nr_fds(const struct dmapeek_sysbuf *b);
 int dmapeek_sysbuf_fd(const struct dmapeek_sysbuf *b, unsigned int i,
 		      int *pid, int *fd, const char **comm);
+/**
+ * The buffer's attachments with their flags, when the view was made with
+ * opts.attachments (LIBDMAPEEK_0.3); valid until dmapeek_sysview_free().
+ * NULL with errno: ENODATA (not asked for), ESRCH (no process holds it by
+ * descriptor, so nothing to ask with: it is kept by the kernel, or mapped
+ * only), or why every holder's descriptor failed (EPERM, EOPNOTSUPP: a
+ * module before ABI 2.2, ...).
+ */
+const struct dmapeek_dmabuf *dmapeek_sysbuf_attachments(const struct dmapeek_sysbuf *b);
 
 /* ------------------------------------------ who holds a dma-buf, leaks */
 

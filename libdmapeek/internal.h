@@ -250,6 +250,8 @@ struct dmapeek_sysbuf {
 	unsigned int nr_fds;
 	struct dmapeek_holder *holders;	/* by pid, as /proc lists them */
 	unsigned int nr_holders;
+	struct dmapeek_dmabuf *atts;	/* opts.attachments: or why not */
+	int atts_err;
 };
 
 struct dmapeek_sysview {

@@ -112,7 +112,7 @@ static const char *const own_map_state_names[] = {
 };
 static const char *const attach_flag_names[] = {
 	"dynamic", "peer2peer", "revocable", "pinned", "exported", "imported",
-	"held",
+	"held", "pin-on-map", "p2p-refused",
 };
 static const char *const device_role_names[] = { "provider", "client" };
 

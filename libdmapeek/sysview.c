@@ -11,13 +11,17 @@
  *    also tells what no process holds);
  *  - the module's buffer dump: dmapeek's id for buffers it exported.
  * A source that cannot be read is recorded, never fatal.  Two views are
- * compared in sysdiff.c.
+ * compared in sysdiff.c.  Asked to (opts.attachments), the module's
+ * DMABUF_ATTACHMENTS then gives each buffer some process holds by
+ * descriptor its attachments with their flags, through one holder's
+ * descriptor (pidfd_getfd()).
  */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,6 +105,7 @@ struct dmapeek_sysbuf *dp_get_buf(struct dmapeek_sysview *v, uint64_t ino)
 	memset(b, 0, sizeof(*b));
 	b->ino = ino;
 	b->count = -1;
+	b->atts_err = -ENODATA;
 	k = dp_hash(ino, v->hash_size);
 	while (v->hash[k])
 		k = (k + 1) & (v->hash_size - 1);
@@ -488,6 +493,46 @@ static int dp_join_module(struct dmapeek_sysview *v, struct dmapeek *ctx)
 	return dmapeek_iter_err(ctx);
 }
 
+/*
+ * The attachments of @b, through a descriptor of it: the first holder's
+ * that can be taken (a process may be gone, or its descriptor closed and
+ * reused since the scan: the answer must name the same inode), else
+ * dmapeek's own for a buffer it holds.  Returns 0, or the error that any
+ * other buffer would meet too (no /dev/dmapeek, a module before ABI 2.2).
+ */
+static int dp_sysbuf_attachments(struct dmapeek *ctx, struct dmapeek_sysbuf *b)
+{
+	struct dmapeek_dmabuf *d;
+	unsigned int i;
+	int fd, err = -ESRCH;
+
+	for (i = 0; i <= b->nr_fds; i++) {
+		if (i < b->nr_fds)
+			fd = dmapeek_pid_fd(b->fds[i].pid, b->fds[i].fd);
+		else if (!b->buffer_id || dmapeek_buffer_fd(ctx, b->buffer_id, &fd))
+			break;	/* the module does not hold it either */
+		if (fd < 0) {
+			err = fd;	/* this holder: gone, or not ours to take */
+			continue;
+		}
+		d = dmapeek_dmabuf_attachments(ctx, fd);
+		err = d ? 0 : -errno;
+		close(fd);
+		if (d && dmapeek_dmabuf_inode(d) == b->ino) {
+			b->atts = d;
+			break;
+		}
+		dmapeek_dmabuf_free(d);
+		if (d)
+			err = -ESTALE;	/* another file under that number now */
+		else if (err != -EINVAL && err != -EBADF)
+			break;
+	}
+	b->atts_err = err;
+	return err == -ESRCH || err == -ESTALE || err == -EINVAL || err == -EBADF ||
+	       err == -EPERM || err == -EINTR ? 0 : err;
+}
+
 static int dp_cmp_ino(const void *a, const void *b)
 {
 	const struct dmapeek_sysbuf *x = a, *y = b;
@@ -513,8 +558,9 @@ DMAPEEK_EXPORT struct dmapeek_sysview *
 dmapeek_sysview_new(struct dmapeek *ctx, const struct dmapeek_sysview_opts *opts)
 {
 	const char *bufinfo = DP_BUFINFO_PATH, *proc = "/proc";
+	bool no_module = false, no_maps = false, attachments = false;
 	struct dmapeek_sysview *v;
-	bool no_module = false, no_maps = false;
+	unsigned int i;
 	char *text;
 	int err;
 
@@ -532,6 +578,10 @@ dmapeek_sysview_new(struct dmapeek *ctx, const struct dmapeek_sysview_opts *opts
 		if (opts->sz >= offsetof(struct dmapeek_sysview_opts, no_maps) +
 				sizeof(opts->no_maps))
 			no_maps = opts->no_maps;
+		/* a caller built before LIBDMAPEEK_0.3 has no such field */
+		if (opts->sz >= offsetof(struct dmapeek_sysview_opts, attachments) +
+				sizeof(opts->attachments))
+			attachments = opts->attachments;
 	}
 	v = dp_sysview_alloc();
 	if (!v) {
@@ -567,6 +617,13 @@ dmapeek_sysview_new(struct dmapeek *ctx, const struct dmapeek_sysview_opts *opts
 	err = dp_confirm_kernel_only(v, no_module ? NULL : ctx, bufinfo);
 	if (err == -ENOMEM)
 		goto fail;
+	/* each until one fails as every other would: the rest say why */
+	for (i = 0, err = 0; ctx && !no_module && attachments && i < v->nr; i++) {
+		if (err)
+			v->bufs[i].atts_err = err;
+		else
+			err = dp_sysbuf_attachments(ctx, &v->bufs[i]);
+	}
 	if (v->nr)
 		qsort(v->bufs, v->nr, sizeof(*v->bufs), dp_cmp_ino);
 	free(v->hash);
@@ -590,6 +647,8 @@ void dp_sysbuf_release(struct dmapeek_sysbuf *b)
 	free(b->devices);
 	free(b->fds);
 	free(b->holders);
+	dmapeek_dmabuf_free(b->atts);
+	b->atts = NULL;
 }
 
 DMAPEEK_EXPORT void dmapeek_sysview_free(struct dmapeek_sysview *v)
@@ -707,4 +766,12 @@ DMAPEEK_EXPORT int dmapeek_sysbuf_fd(const struct dmapeek_sysbuf *b, unsigned in
 	if (comm)
 		*comm = b->fds[i].comm;
 	return 0;
+}
+
+DMAPEEK_EXPORT const struct dmapeek_dmabuf *
+dmapeek_sysbuf_attachments(const struct dmapeek_sysbuf *b)
+{
+	if (!b->atts)
+		errno = -b->atts_err;
+	return b->atts;
 }

@@ -64,6 +64,41 @@ int parse_u32(const char *s, uint32_t *v)
 	return 0;
 }
 
+/* A decimal number up to INT32_MAX, all of @s up to @end. */
+static int parse_dec(const char *s, const char *end, uint32_t *v)
+{
+	uint64_t x = 0;
+
+	if (s == end)
+		return -EINVAL;
+	for (; s < end; s++) {
+		if (!isdigit((unsigned char)*s))
+			return -EINVAL;
+		x = x * 10 + (uint64_t)(*s - '0');
+		if (x > INT32_MAX)
+			return -EINVAL;
+	}
+	*v = (uint32_t)x;
+	return 0;
+}
+
+int parse_pid_fd(const char *s, uint32_t *pid, uint32_t *fd)
+{
+	const char *colon = strchr(s, ':'), *num = s;
+	uint32_t p = 0, f;
+
+	if (colon) {
+		if (parse_dec(s, colon, &p) || !p)
+			return -EINVAL;
+		num = colon + 1;
+	}
+	if (parse_dec(num, num + strlen(num), &f))
+		return -EINVAL;
+	*pid = p;
+	*fd = f;
+	return 0;
+}
+
 const struct arg no_args[] = { { NULL, A_U32, NULL, 0, NULL } };
 
 /*

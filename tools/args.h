@@ -37,6 +37,13 @@ int word_find(const char *const *words, const char *word);
 int parse_u32(const char *s, uint32_t *v);
 
 /*
+ * A descriptor, "FD" (this process's) or "PID:FD" (another's), in decimal
+ * as /proc names them: 0 with *@pid 0 for "FD", or -EINVAL.  Both numbers
+ * fit an int; a PID is not 0.
+ */
+int parse_pid_fd(const char *s, uint32_t *pid, uint32_t *fd);
+
+/*
  * A command's arguments: "KEYWORD VALUE" pairs and bare flag words, in any
  * order, as a table.  A keyword may also be written as an option, for the
  * scripts that spell it so: "-KEYWORD VALUE", "--KEYWORD VALUE",

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/pidfd.h>
 #include <unistd.h>
 
 #include <dmapeek.h>
@@ -95,50 +94,6 @@ static int attachment_delete(int argc, char **argv)
 
 OBJECT(attachment, DMAPEEK_A_ATTACHMENT_ID, print_attachment(x, false, true))
 
-/*
- * "fd PID:FD": a duplicate of descriptor FD of process PID (pidfd_getfd(),
- * which needs the right to ptrace PID), "fd FD": this process's own.
- */
-static int import_fd(const char *s, int *fd, bool *own)
-{
-	uint32_t pid, num;
-	const char *colon = strchr(s, ':');
-	char pidstr[16];
-	int pidfd;
-
-	*own = false;
-	if (!colon) {
-		if (parse_u32(s, &num) || num > INT32_MAX)
-			return usage_err("bad fd \"%s\"", s);
-		*fd = (int)num;
-		return EXIT_OK;
-	}
-	if ((size_t)(colon - s) >= sizeof(pidstr))
-		return usage_err("bad fd \"%s\" (PID:FD)", s);
-	memcpy(pidstr, s, (size_t)(colon - s));
-	pidstr[colon - s] = '\0';
-	if (parse_u32(pidstr, &pid) || !pid || pid > INT32_MAX ||
-	    parse_u32(colon + 1, &num) || num > INT32_MAX)
-		return usage_err("bad fd \"%s\" (PID:FD)", s);
-	pidfd = pidfd_open((pid_t)pid, 0);
-	if (pidfd < 0)
-		return op_err(-errno, "process %u", pid);
-	*fd = pidfd_getfd(pidfd, (int)num, 0);
-	if (*fd < 0) {
-		const struct hint_for h = {
-			EPERM, "taking another process's descriptor needs the right to "
-			"ptrace it (root, or CAP_SYS_PTRACE)", NULL, 0,
-		};
-		int err = -errno;
-
-		close(pidfd);
-		return op_err_hint(err, &h, "descriptor %u of process %u", num, pid);
-	}
-	close(pidfd);
-	*own = true;
-	return EXIT_OK;
-}
-
 #define IMPORT_ARGS	"{buffer ID | fd [PID:]FD} device ID [dynamic] [pin] [p2p] " \
 	"[no-invalidate] [behaviour normal|never-unmap|delayed-unmap] [delay MS] " \
 	"[hold|temporary]"
@@ -173,7 +128,7 @@ static int cmd_import(int argc, char **argv)
 	/* a command's import stays, a batch's ends with it unless held */
 	if (!batch.file && !temporary)
 		o.flags |= DMAPEEK_IMPORT_HOLD;
-	rc = bid ? buffer_fd(bid, &fd, &own) : import_fd(fdarg, &fd, &own);
+	rc = bid ? buffer_fd(bid, &fd, &own) : fd_arg(fdarg, &fd, &own);
 	if (rc)
 		return rc;
 	rc = need_ctx();

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * dmapeek buffer: the dma-bufs dmapeek.ko exported, each listed with its
- * attachments (two dumps merged as they stream), and the operations on a
+ * attachments (two dumps merged as they stream), the attachments of any
+ * dma-buf by descriptor ("buffer attachments"), and the operations on a
  * buffer: export, move, revoke and restore; at the end, the table of its
  * verbs ("buffer all", every dma-buf of the system, is buffer_all.c).
  * Exported buffers' fds stay open until exit, so a batch can import them.
@@ -103,6 +104,108 @@ static void print_buffer(const struct dmapeek_buffer *b, bool with_attachments)
 		pr_close_arr();
 	}
 	pr_close_obj();
+}
+
+/*
+ * The attachments of a dma-buf with their flags (DMABUF_ATTACHMENTS), one
+ * line each after @indent; a note when the module gave fewer than there
+ * are.
+ */
+void print_dmabuf_attachments(const struct dmapeek_dmabuf *d,
+				     const char *indent)
+{
+	unsigned int i, nr = dmapeek_dmabuf_nr_attachments(d);
+	uint32_t total = dmapeek_dmabuf_total_attachments(d);
+
+	pr_open_arr("attachments");
+	for (i = 0; i < nr; i++) {
+		const char *drv = dmapeek_dmabuf_attachment_driver(d, i);
+		uint32_t id = dmapeek_dmabuf_attachment_id(d, i);
+
+		pr_open_obj(NULL);
+		pr_text("%s", indent);
+		pr_str("device", "attached %s ", dmapeek_dmabuf_attachment_device(d, i));
+		pr_str("driver", *drv ? "driver %s " : NULL, drv);
+		print_flags("flags", dmapeek_dmabuf_attachment_flags(d, i),
+			    dmapeek_attach_flag_str);
+		if (id)
+			pr_u64("attachment", "attachment %" PRIu64, id);
+		else
+			pr_null("attachment", NULL);
+		pr_close_obj();
+		pr_nl();
+	}
+	pr_close_arr();
+	if (total > nr)
+		pr_text("%s(%u more attachments: the module reports %u at most)\n",
+			indent, total - nr, (unsigned int)DMAPEEK_DMABUF_MAX_ATTACHMENTS);
+}
+
+#define ATTACHMENTS_ARGS	"fd FD|PID:FD"
+
+/*
+ * "buffer attachments fd FD|PID:FD": every attachment of a dma-buf of
+ * this process, or of another (pidfd_getfd(): root), from any exporter,
+ * with the flags the dma-buf core records.
+ */
+static int buffer_attachments(int argc, char **argv)
+{
+	const char *fdarg = NULL;
+	const struct arg args[] = {
+		{ "fd", A_STR, &fdarg, 0 },
+		{ NULL, A_U32, NULL, 0 },
+	};
+	struct dmapeek_dmabuf *d;
+	int fd, rc, err;
+	uint32_t bid;
+	bool own;
+
+	rc = parse_args("buffer attachments", args, argc, argv);
+	if (rc)
+		return rc;
+	if (!fdarg)
+		return usage_err("usage: dmapeek buffer attachments " ATTACHMENTS_ARGS);
+	rc = fd_arg(fdarg, &fd, &own);
+	if (rc)
+		return rc;
+	rc = need_ctx();
+	if (rc)
+		goto out;
+	d = dmapeek_dmabuf_attachments(dp.ctx, fd);
+	if (!d) {
+		const struct hint_for h = {
+			EINVAL, "the descriptor is no dma-buf: see \"dmapeek buffer all\" "
+			"for the descriptors processes hold", NULL, 0,
+		};
+
+		err = errno;
+		rc = op_err_hint(err, &h, "attachments of fd %s", fdarg);
+		goto out;
+	}
+	bid = dmapeek_dmabuf_buffer_id(d);
+	pr_open_obj(NULL);
+	pr_u64("inode", "dma-buf inode %" PRIu64 " ", dmapeek_dmabuf_inode(d));
+	pr_size("size", "size %s ", dmapeek_dmabuf_size(d));
+	pr_str("exp_name", "exporter %s ", dmapeek_dmabuf_exp_name(d));
+	pr_bool("dynamic", dmapeek_dmabuf_dynamic(d) ? "(dynamic) " : NULL,
+		dmapeek_dmabuf_dynamic(d));
+	if (dmapeek_dmabuf_name(d))
+		pr_str("name", "name \"%s\" ", dmapeek_dmabuf_name(d));
+	else
+		pr_null("name", NULL);
+	if (bid)
+		pr_u64("buffer", "buffer %" PRIu64 " ", bid);
+	else
+		pr_null("buffer", NULL);
+	pr_u64("total", "attachments %" PRIu64, dmapeek_dmabuf_total_attachments(d));
+	pr_nl();
+	print_dmabuf_attachments(d, "    ");
+	pr_close_obj();
+	dmapeek_dmabuf_free(d);
+out:
+	if (own)
+		close(fd);
+	return rc;
 }
 
 /* "delete ID|all": drop what the module holds (buffer and attachment) */
@@ -383,5 +486,6 @@ const struct cmd buffer_verbs[] = {
 	{ "restore", cmd_restore, "ID" },
 	{ "delete", buffer_delete, "ID|all" },
 	{ "exec", buffer_exec, "ID -- COMMAND [ARGS]" },
+	{ "attachments", buffer_attachments, ATTACHMENTS_ARGS },
 	{ NULL },
 };

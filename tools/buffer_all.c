@@ -111,6 +111,33 @@ static void print_holders(const struct dmapeek_sysbuf *b)
 		pr_text("    no holder seen (some processes could not be read)\n");
 }
 
+/*
+ * "buffer all"'s line for a buffer's attachments: their flags when the
+ * module gave them, else the devices bufinfo names and why no flags.
+ */
+static void print_sysbuf_attachments(const struct dmapeek_sysbuf *b)
+{
+	const struct dmapeek_dmabuf *d = dmapeek_sysbuf_attachments(b);
+	int err = errno;
+	unsigned int j;
+
+	if (d) {
+		pr_u64("attachments_total", NULL, dmapeek_dmabuf_total_attachments(d));
+		print_dmabuf_attachments(d, "    ");
+	} else {
+		pr_null("attachments", NULL);
+		pr_str("attachments_unknown", NULL, strerrorname_np(err) ?: "error");
+		if (err == ESRCH)
+			pr_text("    flags unknown: no process holds it by descriptor\n");
+		else if (err != ENODATA)
+			pr_text("    flags unknown: %s\n", strerror(err));
+	}
+	pr_open_arr("devices");
+	for (j = 0; j < dmapeek_sysbuf_nr_devices(b); j++)
+		pr_str(NULL, d ? NULL : "    attached %s\n", dmapeek_sysbuf_device(b, j));
+	pr_close_arr();
+}
+
 /* One dma-buf: what the kernel says of it, its importers and holders. */
 static void print_sysbuf(const struct dmapeek_sysbuf *b)
 {
@@ -134,10 +161,7 @@ static void print_sysbuf(const struct dmapeek_sysbuf *b)
 			pr_str(NULL, "%s ", dmapeek_sysbuf_flag_str(j));
 	pr_close_arr();
 	pr_nl();
-	pr_open_arr("devices");
-	for (j = 0; j < dmapeek_sysbuf_nr_devices(b); j++)
-		pr_str(NULL, "    attached %s\n", dmapeek_sysbuf_device(b, j));
-	pr_close_arr();
+	print_sysbuf_attachments(b);
 	/* every fd (JSON); the text gives them by holder */
 	pr_open_arr("fds");
 	for (j = 0; j < dmapeek_sysbuf_nr_fds(b); j++) {
@@ -312,9 +336,11 @@ static bool wait_or_stop(int sfd, double s)
 	}
 }
 
-static struct dmapeek_sysview *take_view(void)
+/* @attachments: each buffer's attachments with their flags too (root) */
+static struct dmapeek_sysview *take_view(bool attachments)
 {
-	struct dmapeek_sysview *v = dmapeek_sysview_new(dp.ctx, NULL);
+	DMAPEEK_OPTS(dmapeek_sysview_opts, o, .attachments = attachments);
+	struct dmapeek_sysview *v = dmapeek_sysview_new(dp.ctx, &o);
 
 	if (!v)
 		op_err(errno, "system-wide view");
@@ -338,7 +364,7 @@ static int diff_views(double s, uint32_t count, bool watch)
 	sfd = block_stop_signals(&old);
 	if (sfd < 0)
 		return op_err(errno, "signalfd");
-	before = take_view();
+	before = take_view(false);
 	if (!before) {
 		unblock_stop_signals(sfd, &old);
 		return EXIT_FAILED;
@@ -351,7 +377,7 @@ static int diff_views(double s, uint32_t count, bool watch)
 		stop = wait_or_stop(sfd, s);
 		if (stop && watch)
 			break;
-		after = take_view();
+		after = take_view(false);
 		if (!after) {
 			rc = EXIT_FAILED;
 			break;
@@ -403,7 +429,7 @@ int buffer_all(int argc, char **argv)
 	}
 	if (diff || watch)
 		return diff_views(s, diff ? 1 : count, !!watch);
-	v = take_view();
+	v = take_view(true);
 	if (!v)
 		return EXIT_FAILED;
 	pr_open_obj(NULL);

@@ -127,6 +127,12 @@ int op_err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int op_err_hint(int err, const struct hint_for *h, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int need_ctx(void);
+/*
+ * The descriptor an "fd FD|PID:FD" argument names: this process's own, or
+ * a duplicate of another process's (dmapeek_pid_fd(): the right to ptrace
+ * it), which *@own says the caller closes.
+ */
+int fd_arg(const char *s, int *fd, bool *own);
 
 /* --------------------------------------------- arguments (args.c) */
 
@@ -140,6 +146,9 @@ int id_op(const char *object, const char *verb, int (*op)(struct dmapeek *, uint
 /* ---------------------------------------------- printing (utils.c) */
 
 void print_flags(const char *key, uint32_t flags, const char *(*name)(unsigned int));
+/* The attachments of any dma-buf with their flags (buffer.c) */
+struct dmapeek_dmabuf;
+void print_dmabuf_attachments(const struct dmapeek_dmabuf *d, const char *indent);
 void print_enum(const char *key, const char *fmt, uint32_t v,
 		const char *(*name)(uint32_t));
 

@@ -305,7 +305,7 @@ static void usage(FILE *f)
 	for (c = objects; c->name; c++) {
 		if (!is_object(c))
 			continue;
-		help_start(&l, f, "       ", 19);
+		help_start(&l, f, "       ", 18);
 		l.col += fprintf(f, "%-11s", c->name);
 		for (v = c->verbs; v->name; v++)
 			help_words(&l, v->name);
@@ -326,7 +326,7 @@ static void usage(FILE *f)
 			if (!a->alias || object_of(a) != c)
 				continue;
 			if (!any) {
-				help_start(&l, f, "       ", 19);
+				help_start(&l, f, "       ", 18);
 				l.col += fprintf(f, "%-11s", c->name);
 				any = true;
 			}

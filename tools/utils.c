@@ -122,6 +122,32 @@ int op_err_hint(int err, const struct hint_for *h, const char *fmt, ...)
 	return rc;
 }
 
+int fd_arg(const char *s, int *fd, bool *own)
+{
+	uint32_t pid, num;
+	int ret;
+
+	*own = false;
+	if (parse_pid_fd(s, &pid, &num))
+		return usage_err("bad fd \"%s\" (FD or PID:FD)", s);
+	if (!pid) {
+		*fd = (int)num;
+		return EXIT_OK;
+	}
+	ret = dmapeek_pid_fd((int)pid, (int)num);
+	if (ret < 0) {
+		const struct hint_for h = {
+			EPERM, "taking another process's descriptor needs the right to "
+			"ptrace it (root, or CAP_SYS_PTRACE)", NULL, 0,
+		};
+
+		return op_err_hint(ret, &h, "descriptor %u of process %u", num, pid);
+	}
+	*fd = ret;
+	*own = true;
+	return EXIT_OK;
+}
+
 int need_ctx(void)
 {
 	if (dp.ctx)

@@ -14,6 +14,10 @@
  *     whoami              "uid=U euid=U capeff=HEX"
  *     ioctl NR            DMAPEEK ioctl number NR with a zeroed argument
  *                         that carries its size: "ioctl NR OK|ENAME"
+ *                         (DMABUF_ATTACHMENTS: its own size and fd -1, so
+ *                         that a user it admits gets EBADF)
+ *     dmabuf FD           DMABUF_ATTACHMENTS on dma-buf FD (inherited):
+ *                         "dmabuf OK nr=N total=T" or "dmabuf ENAME"
  *     nl CMD do|dump [TYPE=u32:N|TYPE=str:S]...
  *                         one generic netlink request of the family; every
  *                         reply message is "msg" then one "a PATH LEN HEX"
@@ -106,8 +110,34 @@ static int do_ioctl(int fd, unsigned int nr)
 	int e;
 
 	arg.size = sizeof(struct dmapeek_abi_version);
+	if (nr == DMAPEEK_IOC_CMD_DMABUF_ATTACHMENTS) {
+		struct dmapeek_dmabuf_attachments *q = (void *)arg.raw;
+
+		q->size = sizeof(*q);
+		q->fd = -1;
+	}
 	e = ioctl(fd, _IO(DMAPEEK_TYPE, nr), &arg) ? errno : 0;
 	printf("ioctl %#x %s\n", nr, ename(e));
+	return 0;
+}
+
+/* The attachments of dma-buf @buf_fd: how many, or the errno. */
+static int do_dmabuf(int fd, int buf_fd)
+{
+	struct dmapeek_dmabuf_attachment ents[8];
+	struct dmapeek_dmabuf_attachments q = {
+		.size = sizeof(q),
+		.fd = buf_fd,
+		.entry_size = sizeof(ents[0]),
+		.nr = 8,
+		.entries = (unsigned long)ents,
+	};
+
+	if (ioctl(fd, DMAPEEK_IOC_DMABUF_ATTACHMENTS, &q)) {
+		printf("dmabuf %s\n", ename(errno));
+		return 0;
+	}
+	printf("dmabuf OK nr=%u total=%u\n", q.nr, q.total);
 	return 0;
 }
 
@@ -261,13 +291,15 @@ int main(int argc, char **argv)
 		whoami();
 		return 0;
 	}
-	if (i + 1 < argc && !strcmp(argv[i], "ioctl")) {
+	if (i + 1 < argc && (!strcmp(argv[i], "ioctl") || !strcmp(argv[i], "dmabuf"))) {
 		if (fd < 0)
 			fd = open("/dev/dmapeek", O_RDWR);
 		if (fd < 0) {
 			printf("open %s\n", ename(errno));
 			return 1;
 		}
+		if (!strcmp(argv[i], "dmabuf"))
+			return do_dmabuf(fd, atoi(argv[i + 1]));
 		return do_ioctl(fd, strtoul(argv[i + 1], NULL, 0));
 	}
 	if (i + 2 < argc && !strcmp(argv[i], "nl"))

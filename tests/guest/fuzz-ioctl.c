@@ -65,13 +65,14 @@
 #define MAX_ATTS_FAILSLAB	3
 #define MAX_PROVS	8
 #define MAX_DEVS	8
-#define NR_CMDS		(DMAPEEK_IOC_CMD_BUFFER_FD - DMAPEEK_IOC_CMD_ABI_VERSION + 1)
+#define NR_CMDS		(DMAPEEK_IOC_CMD_DMABUF_ATTACHMENTS - DMAPEEK_IOC_CMD_ABI_VERSION + 1)
 #define ARG_BYTES	512	/* argument area: room for oversized structs */
 #define DATA_BYTES	(1U << 20)	/* DMA source/destination, the ioctl's maximum */
 
 static const char *const cmd_names[NR_CMDS] = {
 	"abi", "export", "import", "detach", "map", "unmap",
 	"move", "revoke", "restore", "dma", "audit", "bench-map", "buffer-fd",
+	"dmabuf-attachments",
 };
 
 /*
@@ -369,6 +370,20 @@ static void build_dma(struct fz *f, struct dmapeek_dma *d)
 	d->data = (uintptr_t)f->data;
 }
 
+/*
+ * The entries go to the DMA data area: DATA_BYTES holds what any request
+ * can make the module write there, MAX_ATTS entries of at most a page
+ * each (the fuzzer's buffers have no other importers), whatever nr says.
+ */
+static void build_dmabuf_attachments(struct fz *f, struct dmapeek_dmabuf_attachments *q)
+{
+	q->size = sizeof(*q);
+	q->fd = pick_fd(f);
+	q->nr = below(f, 2 * MAX_ATTS);
+	q->entry_size = sizeof(struct dmapeek_dmabuf_attachment) + 8 * below(f, 2);
+	q->entries = (uintptr_t)f->data;
+}
+
 static void build_bench(struct fz *f, struct dmapeek_bench_map *b)
 {
 	b->size = sizeof(*b);
@@ -420,6 +435,9 @@ static void build(struct fz *f, unsigned int c, void *arg, struct dmapeek_range 
 		bf->buffer_id = pick_buf_id(f);
 		break;
 	}
+	case DMAPEEK_IOC_CMD_DMABUF_ATTACHMENTS:
+		build_dmabuf_attachments(f, arg);
+		break;
 	}
 }
 
@@ -433,7 +451,7 @@ static const unsigned int struct_size[NR_CMDS] = {
 	sizeof(struct dmapeek_id_op), sizeof(struct dmapeek_id_op),
 	sizeof(struct dmapeek_id_op), sizeof(struct dmapeek_dma),
 	sizeof(struct dmapeek_id_op) /* retired 0x8a */, sizeof(struct dmapeek_bench_map),
-	sizeof(struct dmapeek_buffer_fd),
+	sizeof(struct dmapeek_buffer_fd), sizeof(struct dmapeek_dmabuf_attachments),
 };
 
 static void mutate_size(struct fz *f, unsigned char *arg, unsigned int sz)
@@ -468,6 +486,11 @@ static void mutate_field(struct fz *f, unsigned int c, unsigned char *arg, unsig
 	if (c + DMAPEEK_IOC_CMD_ABI_VERSION == DMAPEEK_IOC_CMD_DMA &&
 	    w * 4 >= offsetof(struct dmapeek_dma, data))
 		w = 1 + below(f, offsetof(struct dmapeek_dma, data) / 4 - 1);
+	/* nor DMABUF_ATTACHMENTS' entries pointer, for the same reason */
+	if (c + DMAPEEK_IOC_CMD_ABI_VERSION == DMAPEEK_IOC_CMD_DMABUF_ATTACHMENTS &&
+	    w * 4 >= offsetof(struct dmapeek_dmabuf_attachments, entries) &&
+	    w * 4 < offsetof(struct dmapeek_dmabuf_attachments, length))
+		w = 1 + below(f, offsetof(struct dmapeek_dmabuf_attachments, entries) / 4 - 1);
 
 	switch (below(f, 6)) {
 	case 0: v = 0; break;
@@ -514,6 +537,15 @@ static void mutate_pointers(struct fz *f, unsigned int c, unsigned char *arg,
 			d->length = chance(f, 2) ? rnd(f) : DATA_BYTES + below(f, 3) - 1;
 	} else if (c + DMAPEEK_IOC_CMD_ABI_VERSION == DMAPEEK_IOC_CMD_IMPORT) {
 		((struct dmapeek_import *)arg)->fd = f->junk[below(f, 6)];
+	} else if (c + DMAPEEK_IOC_CMD_ABI_VERSION == DMAPEEK_IOC_CMD_DMABUF_ATTACHMENTS) {
+		struct dmapeek_dmabuf_attachments *q = (void *)arg;
+
+		switch (below(f, 4)) {
+		case 0: q->entries = p; break;
+		case 1: q->fd = f->junk[below(f, 6)]; break;
+		case 2: q->entry_size = below(f, sizeof(struct dmapeek_dmabuf_attachment)); break;
+		default: q->entry_size = 4096 + below(f, 3) - 1; break;
+		}
 	}
 }
 

@@ -15,7 +15,9 @@ this check fail until it is.
       "CAP_SYS_ADMIN only".
   sec-check.py ioctl HEADER DP_SEC USER READ_ONLY
       every DMAPEEK_IOC_CMD_* of the header, as USER on a /dev/dmapeek
-      root opened (fd 3): EPERM unless named in READ_ONLY (comma list).
+      root opened (fd 3): EPERM unless named in READ_ONLY (comma list of
+      NAME, which must answer OK, or NAME=ERRNO: an op open to every user
+      whose argument dp-sec leaves wrong, which must answer ERRNO).
 
 Prints one line per op and "fail: ..." lines; exits 1 on any failure.
 """
@@ -242,7 +244,8 @@ def check_read(name, kind, args, dp_sec, user, secret):
 
 
 def check_ioctl(header, dp_sec, user, read_only):
-    read_only = set(filter(None, read_only.split(",")))
+    want_of = dict((w.split("=", 1) + ["OK"])[:2] for w in filter(None, read_only.split(",")))
+    read_only = set(want_of)
     cmds = header_enum(header, "DMAPEEK_IOC_CMD_")
     text = open(header).read()
     # the debug build's ioctls are declared in dmapeek-debug.h, beside it
@@ -263,7 +266,7 @@ def check_ioctl(header, dp_sec, user, read_only):
         short = n[len("DMAPEEK_IOC_CMD_"):]
         out = run(dp_sec, ["ioctl", str(nr)], user, fd3=True).strip()
         print("%s as %s: %s" % (short, user, out))
-        want = "OK" if short in read_only else "EPERM"
+        want = want_of.get(short, "EPERM")
         # a module built without --enable-debug-knobs has no debug ioctl
         if short in debug_only and out.endswith(" ENOTTY"):
             continue

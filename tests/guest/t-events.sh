@@ -444,3 +444,124 @@ test_monitor_all_burst_counts_every_event() {
 	PY
 	rm -f "$log" "$log.err"
 }
+
+# ------------------------------------------------------------ tracepoints
+
+# trace_instance NAME: a tracefs instance of our own (its buffer and its
+# event switches, the global trace untouched) with every dmapeek event
+# on; sets TR to its directory
+trace_instance() {
+	local t=/sys/kernel/tracing
+	mountpoint -q $t || mount -t tracefs none $t 2>/dev/null ||
+		skip "no tracefs at $t"
+	[ -d $t/events/dmapeek ] || fail "dmapeek.ko is loaded but $t/events/dmapeek is missing"
+	TR=$t/instances/$1
+	rmdir "$TR" 2>/dev/null || true
+	mkdir "$TR" || skip "cannot make a tracefs instance"
+	echo 1 >"$TR/events/dmapeek/enable" || fail "cannot enable events/dmapeek"
+}
+
+trace_instance_end() {
+	echo 0 >"$1/events/dmapeek/enable" 2>/dev/null || true
+	rmdir "$1" 2>/dev/null || true
+}
+
+# Every event the module makes fires its tracepoint, with nobody listening
+# on netlink: a revoke under a mapped importer shows revoke-begin,
+# invalidate and unmap of that attachment with its importer's device,
+# and revoke-done with the begin's operation number; the fields hold ids
+# and figures, never a pointer.
+test_events_tracepoints_fire_without_a_netlink_listener() {
+	setup_import
+	local tr out b a f
+	trace_instance dmapeek-tp
+	tr=$TR
+	b=$("$DMAPEEK" -j buffer export provider 1 size 64K model revocable name tp |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["buffer"])') ||
+		fail "export"
+	a=$("$DMAPEEK" -j attachment import buffer "$b" device "$EDU_DEV" dynamic |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["attachment"])') ||
+		fail "import"
+	"$DMAPEEK" attachment map "$a" >/dev/null || fail "map $a"
+	"$DMAPEEK" buffer revoke "$b" timeout 2000 >/dev/null || fail "revoke $b"
+	"$DMAPEEK" buffer restore "$b" >/dev/null || fail "restore $b"
+	"$DMAPEEK" attachment delete "$a" >/dev/null || fail "attachment delete $a"
+	"$DMAPEEK" buffer delete "$b" >/dev/null || fail "buffer delete $b"
+	sleep 0.5
+	out=$(mktemp)
+	cat "$tr/trace" >"$out"
+	grep 'dmapeek_' "$out" | sed 's/^.*\(dmapeek_[a-z_]*: \)/\1/'
+	python3 - "$out" "$b" "$a" "$EDU" <<-'PY' || fail "tracepoints: see above"
+	import re, sys
+	b, a, edu = sys.argv[2], sys.argv[3], sys.argv[4]
+	ev = []
+	for line in open(sys.argv[1]):
+	    m = re.search(r"dmapeek_([a-z_]+): (\S+) (.*)$", line)
+	    if m:
+	        f = dict(kv.split("=", 1) for kv in m.group(3).split())
+	        ev.append((m.group(1), m.group(2), f))
+	def find(name, **want):
+	    for n, t, f in ev:
+	        if n == name and t == name.replace("_", "-") and \
+	           all(f.get(k) == v for k, v in want.items()):
+	            return f
+	    raise AssertionError("no %s %s in %d events" % (name, want, len(ev)))
+	find("buffer_create", buffer=b, attachment="0", importer="")
+	find("attach", buffer=b, attachment=a, importer=edu)
+	find("map", buffer=b, attachment=a, importer=edu)
+	begin = find("revoke_begin", buffer=b, count="1")
+	find("invalidate", buffer=b, attachment=a, importer=edu)
+	find("unmap", buffer=b, attachment=a, importer=edu)
+	done = find("revoke_done", buffer=b, count="0", error="0")
+	assert begin["op"] == done["op"] != "0", (begin, done)
+	find("restore", buffer=b)
+	find("detach", buffer=b, attachment=a, importer=edu)
+	find("buffer_release", buffer=b)
+	print("%d dmapeek trace events, with their ids" % len(ev))
+	PY
+	for f in "$tr"/events/dmapeek/dmapeek_*/format; do
+		if sed -n '/^format:/,/^print fmt/p' "$f" | grep 'field:' |
+			grep -v 'field:unsigned short common_type\|field:unsigned char common_\|field:int common_pid' |
+			grep -q '\*'; then
+			fail "a pointer field in $f: $(grep 'field:.*\*' "$f")"
+		fi
+	done
+	trace_instance_end "$tr"
+	rm -f "$out"
+	unload_module
+}
+
+# The tracepoints and the netlink events come from one place: a batch of
+# whole buffer lives gives the monitor and the trace the same events,
+# type by type, with the same buffer and attachment ids.
+test_events_tracepoints_agree_with_netlink_events() {
+	setup_import
+	local tr mon batch pid_mon
+	trace_instance dmapeek-agree
+	tr=$TR
+	mon=$(mktemp) batch=$(mktemp)
+	"$DMAPEEK" -j monitor timeout 10 >"$mon" 2>&1 &
+	pid_mon=$!
+	sleep 3		# the monitor subscribes (no word of it with -j)
+	events_batch "$batch"
+	"$DMAPEEK" -D "edu=$EDU" -b "$batch" >/dev/null || fail "the batch failed"
+	wait "$pid_mon" || fail "dmapeek monitor exited $?: $(cat "$mon")"
+	python3 - "$mon" "$tr/trace" <<-'PY' || fail "tracepoints and netlink events differ: see above"
+	import collections, json, re, sys
+	mon = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+	nl = collections.Counter((m["type"], m.get("buffer", 0), m.get("attachment", 0))
+	                         for m in mon if "type" in m)
+	tp = collections.Counter()
+	for line in open(sys.argv[2]):
+	    m = re.search(r"dmapeek_[a-z_]+: (\S+) buffer=(\d+) attachment=(\d+) ", line)
+	    if m:
+	        tp[(m.group(1), int(m.group(2)), int(m.group(3)))] += 1
+	print("netlink: %d events, tracepoints: %d" % (sum(nl.values()), sum(tp.values())))
+	assert sum(nl.values()) >= 60, "too few events: %d" % sum(nl.values())
+	assert nl == tp, "only netlink: %s; only traced: %s" % (
+	    list((nl - tp).items())[:5], list((tp - nl).items())[:5])
+	print("the same %d events, type by type, with the same ids" % sum(tp.values()))
+	PY
+	trace_instance_end "$tr"
+	rm -f "$mon" "$batch"
+}

@@ -26,7 +26,7 @@ run_fuzz_ioctl() {
 	assert_positive "rejected calls" "$(kv rejected "$line")"
 	assert_positive "bad ioctl numbers" "$(kv bad_nr "$line")"
 	local c
-	for c in export import detach dma; do
+	for c in export import detach dma dmabuf-attachments; do
 		assert_positive "$c calls that succeeded" \
 			"$(echo "$out" | awk -v c="$c" '$1 == "cmd" && $2 == c { sub("ok=", "", $4); print $4 }')"
 	done

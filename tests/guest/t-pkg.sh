@@ -124,6 +124,8 @@ test_pkg_completion_words_and_prefixes() {
 	assert_offers "held or not" hold temporary -- buffer export ''
 	assert_offers "verbs of held objects" delete exec -- buffer ''
 	assert_offers "attachment delete" delete -- attachment ''
+	assert_offers "any dma-buf's attachments" attachments -- buffer att
+	assert_offers "their descriptor" fd -- buffer attachments ''
 	assert_offers "stats formats" prometheus -- stats format pro
 	assert_offers "leak hunting" diff watch count -- buffer all ''
 	assert_offers "dmapeek top's views" system -- top --view s

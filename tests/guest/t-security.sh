@@ -13,7 +13,9 @@ SPEC=$DMAPEEK_TOP/Documentation/netlink/specs/dmapeek.yaml
 UAPI=$DMAPEEK_TOP/include/uapi/linux/dmapeek.h
 # ioctls anybody with the device open may call: they change nothing and
 # show no address
-IOCTL_READ_ONLY=ABI_VERSION
+# DMABUF_ATTACHMENTS is open to a user holding the dma-buf (dp-sec gives
+# it fd -1: EBADF, not EPERM)
+IOCTL_READ_ONLY=ABI_VERSION,DMABUF_ATTACHMENTS=EBADF
 
 # sec_user: a real account without privileges.  The lab's root has
 # dmapeek-user; else one is made when /etc is writable.

@@ -6,6 +6,7 @@
  * does not build if one does (new entries go after the last of their
  * list).  Written once from the 2.0 header; add to it, never edit it.
  */
+#include <stddef.h>
 #include <linux/dmapeek.h>
 
 _Static_assert(DMAPEEK_MODEL_PINNED == 1, "DMAPEEK_MODEL_PINNED moved");
@@ -231,6 +232,38 @@ _Static_assert(DMAPEEK_IOC_DETACH == 55939, "DMAPEEK_IOC_DETACH moved");
 _Static_assert(DMAPEEK_DMA_TO_BUFFER == 1, "DMAPEEK_DMA_TO_BUFFER moved");
 _Static_assert(DMAPEEK_DMA_FLAGS == 1, "DMAPEEK_DMA_FLAGS moved");
 _Static_assert(DMAPEEK_IOC_DMA == 55945, "DMAPEEK_IOC_DMA moved");
+
+
+/* ABI 2.1 (held objects), frozen as it shipped. */
+_Static_assert(DMAPEEK_ATTACH_FLAGS_HELD == 64, "DMAPEEK_ATTACH_FLAGS_HELD moved");
+_Static_assert(DMAPEEK_A_BUFFER_HELD == 19, "DMAPEEK_A_BUFFER_HELD moved");
+_Static_assert(DMAPEEK_A_BUFFER_ALL == 20, "DMAPEEK_A_BUFFER_ALL moved");
+_Static_assert(DMAPEEK_A_BUFFER_DELETED == 21, "DMAPEEK_A_BUFFER_DELETED moved");
+_Static_assert(DMAPEEK_A_ATTACHMENT_ALL == 26, "DMAPEEK_A_ATTACHMENT_ALL moved");
+_Static_assert(DMAPEEK_A_ATTACHMENT_DELETED == 27, "DMAPEEK_A_ATTACHMENT_DELETED moved");
+_Static_assert(DMAPEEK_CMD_BUFFER_DELETE == 15, "DMAPEEK_CMD_BUFFER_DELETE moved");
+_Static_assert(DMAPEEK_CMD_ATTACHMENT_DELETE == 16, "DMAPEEK_CMD_ATTACHMENT_DELETE moved");
+_Static_assert(DMAPEEK_EXPORT_HOLD == 1, "DMAPEEK_EXPORT_HOLD moved");
+_Static_assert(DMAPEEK_EXPORT_PAGE_CHUNKS == 2, "DMAPEEK_EXPORT_PAGE_CHUNKS moved");
+_Static_assert(DMAPEEK_IMPORT_HOLD == 16, "DMAPEEK_IMPORT_HOLD moved");
+_Static_assert(DMAPEEK_IOC_CMD_BUFFER_FD == 140, "DMAPEEK_IOC_CMD_BUFFER_FD moved");
+_Static_assert(DMAPEEK_IOC_BUFFER_FD == 55948, "DMAPEEK_IOC_BUFFER_FD moved");
+
+/* ABI 2.2 (DMABUF_ATTACHMENTS), its numbers and its structs' layout. */
+_Static_assert(DMAPEEK_ATTACH_FLAGS_PIN_ON_MAP == 128, "DMAPEEK_ATTACH_FLAGS_PIN_ON_MAP moved");
+_Static_assert(DMAPEEK_ATTACH_FLAGS_P2P_REFUSED == 256, "DMAPEEK_ATTACH_FLAGS_P2P_REFUSED moved");
+_Static_assert(DMAPEEK_IOC_CMD_DMABUF_ATTACHMENTS == 141, "DMAPEEK_IOC_CMD_DMABUF_ATTACHMENTS moved");
+_Static_assert(DMAPEEK_IOC_DMABUF_ATTACHMENTS == 55949, "DMAPEEK_IOC_DMABUF_ATTACHMENTS moved");
+_Static_assert(DMAPEEK_DMABUF_DYNAMIC == 1, "DMAPEEK_DMABUF_DYNAMIC moved");
+_Static_assert(DMAPEEK_DEV_NAME_LEN == 64, "DMAPEEK_DEV_NAME_LEN moved");
+_Static_assert(sizeof(struct dmapeek_dmabuf_attachment) == 104,
+	       "struct dmapeek_dmabuf_attachment changed size");
+_Static_assert(sizeof(struct dmapeek_dmabuf_attachments) == 128,
+	       "struct dmapeek_dmabuf_attachments changed size");
+_Static_assert(offsetof(struct dmapeek_dmabuf_attachments, entries) == 24,
+	       "struct dmapeek_dmabuf_attachments.entries moved");
+_Static_assert(offsetof(struct dmapeek_dmabuf_attachments, __reserved) == 120,
+	       "struct dmapeek_dmabuf_attachments.__reserved moved");
 
 int main(void)
 {

@@ -566,6 +566,41 @@ START_TEST(args_an_id_first)
 }
 END_TEST
 
+START_TEST(args_descriptor_of_this_process_or_another)
+{
+	uint32_t pid = 7, fd = 7;
+
+	ck_assert_int_eq(parse_pid_fd("3", &pid, &fd), 0);
+	ck_assert_uint_eq(pid, 0);
+	ck_assert_uint_eq(fd, 3);
+	ck_assert_int_eq(parse_pid_fd("1234:0", &pid, &fd), 0);
+	ck_assert_uint_eq(pid, 1234);
+	ck_assert_uint_eq(fd, 0);
+	ck_assert_int_eq(parse_pid_fd("2147483647:2147483647", &pid, &fd), 0);
+	ck_assert_uint_eq(pid, 2147483647);
+	ck_assert_uint_eq(fd, 2147483647);
+	/* decimal only, as /proc names them: no octal, no hex, no sign */
+	ck_assert_int_eq(parse_pid_fd("010:3", &pid, &fd), 0);
+	ck_assert_uint_eq(pid, 10);
+	pid = fd = 7;
+	ck_assert_int_eq(parse_pid_fd("0x10", &pid, &fd), -EINVAL);
+	ck_assert_int_eq(parse_pid_fd("-1", &pid, &fd), -EINVAL);
+	ck_assert_int_eq(parse_pid_fd("+3", &pid, &fd), -EINVAL);
+	ck_assert_int_eq(parse_pid_fd("", &pid, &fd), -EINVAL);
+	ck_assert_int_eq(parse_pid_fd(":3", &pid, &fd), -EINVAL);
+	ck_assert_int_eq(parse_pid_fd("12:", &pid, &fd), -EINVAL);
+	ck_assert_int_eq(parse_pid_fd("0:3", &pid, &fd), -EINVAL);
+	ck_assert_int_eq(parse_pid_fd("1:2:3", &pid, &fd), -EINVAL);
+	ck_assert_int_eq(parse_pid_fd("12 :3", &pid, &fd), -EINVAL);
+	ck_assert_int_eq(parse_pid_fd("2147483648", &pid, &fd), -EINVAL);
+	ck_assert_int_eq(parse_pid_fd("2147483648:1", &pid, &fd), -EINVAL);
+	ck_assert_int_eq(parse_pid_fd("99999999999999999999:1", &pid, &fd), -EINVAL);
+	/* nothing written on an error */
+	ck_assert_uint_eq(pid, 7);
+	ck_assert_uint_eq(fd, 7);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -588,6 +623,7 @@ int main(void)
 		args_keywords_as_options,
 		args_stats_format,
 		args_an_id_first,
+		args_descriptor_of_this_process_or_another,
 		NULL,
 	};
 

@@ -51,6 +51,8 @@ LIMITS = {
                              r"\bSZ_2M\b", r"(?i)get|reply|genlmsg", "all"),
     "DMAPEEK_OP_MAX_OUTCOMES": ("spec", N1024, r"(?i)outcome", "all"),
     "DMAPEEK_AUDIT_MAX_MISMATCHES": ("spec", r"\b8\b", r"(?i)mismatch|audit_report", "all"),
+    "DMAPEEK_DMABUF_MAX_ATTACHMENTS": ("spec", r"\b256\b|\b0x100\b|\b1U?L{0,2}\s*<<\s*8\b|"
+                                       r"\bBIT\(8\)", r"(?i)attach", "all"),
     # the module's own (kmod/dmapeek.h)
     "DMAPEEK_IOCTL_MAX_SIZE": ("kmod", r"\bPAGE_SIZE\b", r"(?i)ioctl|usize", "kmod"),
     "DMAPEEK_GONE_REPORT_MS": ("kmod", r"\b5000\b|\b5\s*\*\s*MSEC_PER_SEC\b", None, "kmod"),
@@ -67,6 +69,8 @@ NOT_SCANNED = {
     "DMAPEEK_ABI_MINOR": "a version, not a limit",
     "DMAPEEK_NAME_LEN": "32 sizes too many other strings; the name is sized "
                         "by sizeof(struct dmapeek_export.name)",
+    "DMAPEEK_DEV_NAME_LEN": "64 sizes too many other strings; the names are "
+                            "sized by sizeof(struct dmapeek_dmabuf_attachment.device)",
 }
 
 failed = []

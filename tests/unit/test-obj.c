@@ -401,7 +401,9 @@ START_TEST(names_round_trip)
 			 "no-provider");
 	ck_assert_str_eq(dmapeek_attach_flag_str(5), "imported");
 	ck_assert_str_eq(dmapeek_attach_flag_str(6), "held");
-	ck_assert_ptr_null(dmapeek_attach_flag_str(7));
+	ck_assert_str_eq(dmapeek_attach_flag_str(7), "pin-on-map");
+	ck_assert_str_eq(dmapeek_attach_flag_str(8), "p2p-refused");
+	ck_assert_ptr_null(dmapeek_attach_flag_str(9));
 	ck_assert_int_eq(dmapeek_behaviour_parse("never-unmap", &v), 0);
 	ck_assert_uint_eq(v, DMAPEEK_BEHAVIOUR_NEVER_UNMAP);
 }

@@ -58,11 +58,17 @@ want_err() {
 
 run help help
 want_rc "dmapeek help" help 0
+# One line per object: a line that wraps goes on under its first verb.
+join_wrapped() {
+	awk '/^       [^ ]/ { if (l != "") print l; l = $0; next }
+	     { sub(/^ +/, " "); l = l $0 }
+	     END { if (l != "") print l }'
+}
 # "       buffer     show list ..." under "The verbs of each object"
 sed -n '/^The verbs of each object/,/^The commands/p' "$tmp/help.out" |
-	sed '1d;$d' >"$tmp/verbs"
+	sed '1d;$d' | join_wrapped >"$tmp/verbs"
 # "       buffer     export move ..." under "Aliases"
-sed -n '/^Aliases/,/^Every word/p' "$tmp/help.out" | sed '1d;$d' >"$tmp/aliases"
+sed -n '/^Aliases/,/^Every word/p' "$tmp/help.out" | sed '1d;$d' | join_wrapped >"$tmp/aliases"
 [ -s "$tmp/verbs" ] || fail "dmapeek help lists no verbs"
 [ "$(wc -l <"$tmp/aliases")" -ge 3 ] || fail "dmapeek help lists no aliases"
 
@@ -134,6 +140,9 @@ done <<-'EOF'
 	res|buffer restore
 	buf re|buffer revoke
 	buf res|buffer restore
+	buf a x|buffer all x
+	buf att|buffer attachments
+	buf att fd x|buffer attachments fd x
 	st bogus|stats bogus
 	buf a di x|buffer all diff x
 	b a --diff=x|buffer all diff x
@@ -156,6 +165,13 @@ done <<-'EOF'
 	revoke 3 timeout
 	buffer move 3 provider
 	attachment dma read 3
+	buffer attachments
+	buffer attachments fd
+	buffer attachments fd x
+	buffer attachments fd 12:
+	buffer attachments fd 0:3
+	buffer attachments fd 0x3
+	buffer attachments 3
 	dma read 3
 	attachment import buffer 1 device 2 colour red
 	mapping audit x
@@ -183,6 +199,10 @@ run all monitor --all bogus 1
 want_err "monitor --all, unknown field" all 'monitor --all: unknown field "bogus"'
 run all monitor --all type exprot
 want_err "monitor --all, a type neither kind has" all 'bad type "exprot"'
+run att buffer attachments
+want_err "buffer attachments without fd" att 'usage: dmapeek buffer attachments fd FD|PID:FD'
+run att buffer attachments fd 12:
+want_err "buffer attachments of a bad PID:FD" att 'bad fd "12:" (FD or PID:FD)'
 run frob buffer frobnicate
 want_err "unknown verb" frob 'unknown buffer command "frobnicate", try "dmapeek help"'
 run frob frobnicate

@@ -9,7 +9,8 @@
  *  - the ioctls of /dev/dmapeek, for the operations that carry file
  *    descriptors or user memory, and nothing else: EXPORT (returns a
  *    dma-buf fd), IMPORT (takes one), DETACH (of an import made through
- *    the same open file), DMA (user memory) and the ABI_VERSION query.
+ *    the same open file), DMA (user memory), BUFFER_FD (returns a dma-buf
+ *    fd), DMABUF_ATTACHMENTS (takes one) and the ABI_VERSION query.
  *    Every argument struct starts with its size (__u32 size), so it can
  *    grow: the kernel accepts a shorter struct from an older caller and a
  *    longer one whose extra bytes are zero (copy_struct_from_user());
@@ -48,7 +49,7 @@
 #define DMAPEEK_FAMILY_VERSION	1
 
 #define DMAPEEK_ABI_MAJOR		2
-#define DMAPEEK_ABI_MINOR		1
+#define DMAPEEK_ABI_MINOR		2
 #define DMAPEEK_NAME_LEN		32
 #define DMAPEEK_TIMEOUT_DEFAULT_MS	1000
 #define DMAPEEK_TIMEOUT_MAX_MS		600000
@@ -58,6 +59,8 @@
 #define DMAPEEK_GET_MAX_SIZE		2097152
 #define DMAPEEK_OP_MAX_OUTCOMES		1024
 #define DMAPEEK_AUDIT_MAX_MISMATCHES	8
+#define DMAPEEK_DMABUF_MAX_ATTACHMENTS	256
+#define DMAPEEK_DEV_NAME_LEN		64
 
 /**
  * enum dmapeek_model - Memory model of a buffer dmapeek exports.
@@ -182,6 +185,16 @@ enum dmapeek_device_role {
  *   attachment.
  * @DMAPEEK_ATTACH_FLAGS_HELD: The module holds this import (made with hold):
  *   it outlives the file that made it, until attachment-delete (ABI 2.1).
+ * @DMAPEEK_ATTACH_FLAGS_PIN_ON_MAP: A static importer (no importer ops) of a
+ *   dynamic exporter (one with pin): the dma-buf core pins the buffer for as
+ *   long as this attachment has a mapping, so the exporter cannot move it
+ *   then. Derived from the importer's and the exporter's ops, as the core
+ *   decides it; whether a mapping exists now, the core does not record (ABI
+ *   2.2).
+ * @DMAPEEK_ATTACH_FLAGS_P2P_REFUSED: The importer allows peer-to-peer memory,
+ *   but the exporter turned peer2peer off for this attachment when it attached
+ *   (no P2P path to the importer, for instance): it gets memory with struct
+ *   pages only (ABI 2.2).
  */
 enum dmapeek_attach_flags {
 	DMAPEEK_ATTACH_FLAGS_DYNAMIC = 1,
@@ -191,6 +204,8 @@ enum dmapeek_attach_flags {
 	DMAPEEK_ATTACH_FLAGS_EXPORTED = 16,
 	DMAPEEK_ATTACH_FLAGS_IMPORTED = 32,
 	DMAPEEK_ATTACH_FLAGS_HELD = 64,
+	DMAPEEK_ATTACH_FLAGS_PIN_ON_MAP = 128,
+	DMAPEEK_ATTACH_FLAGS_P2P_REFUSED = 256,
 };
 
 /**
@@ -513,6 +528,7 @@ enum {
 	 */
 	DMAPEEK_IOC_CMD_BENCH_MAP = 0x8b,
 	DMAPEEK_IOC_CMD_BUFFER_FD = 0x8c,
+	DMAPEEK_IOC_CMD_DMABUF_ATTACHMENTS = 0x8d,
 };
 
 /**
@@ -696,5 +712,84 @@ struct dmapeek_buffer_fd {
 };
 
 #define DMAPEEK_IOC_BUFFER_FD	_IO(DMAPEEK_TYPE, DMAPEEK_IOC_CMD_BUFFER_FD)
+
+/**
+ * struct dmapeek_dmabuf_attachment - one attachment of a dma-buf
+ * @flags: enum dmapeek_attach_flags.  DYNAMIC, PEER2PEER, REVOCABLE,
+ *	PIN_ON_MAP and P2P_REFUSED are the dma-buf core's record of the
+ *	attachment, for any importer; PINNED, EXPORTED, IMPORTED and HELD
+ *	come from dmapeek's own record, so only an attachment with an
+ *	@attachment_id has them (the core counts no pins per attachment)
+ * @attachment_id: dmapeek's id of the attachment when dmapeek records it
+ *	(its importer made it: IMPORTED; or dmapeek exported the buffer:
+ *	EXPORTED), else 0
+ * @device: the importer's device, dev_name(), cut to DMAPEEK_DEV_NAME_LEN
+ * @driver: the name of its driver, cut to DMAPEEK_NAME_LEN ("" when the
+ *	device has none)
+ */
+struct dmapeek_dmabuf_attachment {
+	__u32 flags;
+	__u32 attachment_id;
+	char device[DMAPEEK_DEV_NAME_LEN];
+	char driver[DMAPEEK_NAME_LEN];
+};
+
+/* struct dmapeek_dmabuf_attachments dmabuf_flags */
+#define DMAPEEK_DMABUF_DYNAMIC	(1U << 0)  /* the exporter has pin/unpin */
+
+/**
+ * struct dmapeek_dmabuf_attachments - DMAPEEK_IOC_DMABUF_ATTACHMENTS
+ * @size: sizeof(struct dmapeek_dmabuf_attachments)
+ * @flags: must be 0
+ * @fd: a dma-buf file descriptor of the caller, from any exporter
+ * @entry_size: sizeof(struct dmapeek_dmabuf_attachment) as the caller
+ *	knows it (ignored when @nr is 0): a larger entry's tail is zeroed, a
+ *	smaller one than ABI 2.2's is -EINVAL
+ * @nr: in: the entries @entries has room for; out: the entries written,
+ *	at most @total and DMAPEEK_DMABUF_MAX_ATTACHMENTS
+ * @total: out: how many attachments the buffer has
+ * @entries: user pointer to @nr entries of @entry_size bytes
+ * @length: out: the buffer's size
+ * @ino: out: its inode number (as /proc/PID/fdinfo and bufinfo show it)
+ * @buffer_id: out: dmapeek's id of the buffer when dmapeek exported it,
+ *	else 0
+ * @dmabuf_flags: out: DMAPEEK_DMABUF_*
+ * @exp_name: out: the exporter's name, cut to DMAPEEK_NAME_LEN
+ * @name: out: the name user space gave the buffer (DMA_BUF_SET_NAME), ""
+ *	without one
+ * @__reserved: must be 0
+ *
+ * Every attachment of any dma-buf, as the dma-buf core records it, and
+ * dmapeek's own knowledge of the attachments it made or exported (ABI
+ * 2.2).  Read under the buffer's reservation lock, interruptibly (-EINTR
+ * when a signal ends the wait), without attaching anything and without
+ * calling into the exporter or the importers.  A caller holding @fd may
+ * read its buffer's attachments: the ioctl needs no capability, since
+ * the descriptor proves the right to the buffer and the report carries
+ * no address.  A buffer another process holds is read through a
+ * descriptor taken with pidfd_getfd(), with the permission checks that
+ * implies.  Every entry written is of one snapshot, and @total of the
+ * same one: when @total > @nr, call again with more room (up to
+ * DMAPEEK_DMABUF_MAX_ATTACHMENTS).  -EBADF when @fd is not open,
+ * -EINVAL when it is not a dma-buf (as for IMPORT).
+ */
+struct dmapeek_dmabuf_attachments {
+	__u32 size;
+	__u32 flags;
+	__s32 fd;
+	__u32 entry_size;
+	__u32 nr;
+	__u32 total;
+	__aligned_u64 entries;
+	__aligned_u64 length;
+	__aligned_u64 ino;
+	__u32 buffer_id;
+	__u32 dmabuf_flags;
+	char exp_name[DMAPEEK_NAME_LEN];
+	char name[DMAPEEK_NAME_LEN];
+	__aligned_u64 __reserved;
+};
+
+#define DMAPEEK_IOC_DMABUF_ATTACHMENTS	_IO(DMAPEEK_TYPE, DMAPEEK_IOC_CMD_DMABUF_ATTACHMENTS)
 
 #endif /* _UAPI_LINUX_DMAPEEK_H */
