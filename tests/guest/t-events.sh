@@ -143,7 +143,7 @@ test_events_listener_overrun_is_not_a_module_drop() {
 # "dmapeek monitor --all": the dma-buf core's tracepoints, every exporter's
 # events with the process behind each, merged in time order with the
 # module's own, from a tracing instance of the monitor's own that goes
-# when it ends.  Ground truth: dp-import makes and imports a udmabuf (so
+# when it ends.  Ground truth: dp import makes and imports a udmabuf (so
 # its pid did the export, fd, get, attach, detach and put), dmapeek
 # exports a buffer of its own, foreign-buf.py makes buffers without
 # dmapeek at all.
@@ -198,17 +198,17 @@ mon_stop() {
 		fail "instance dmapeek-$MONPID still in $TRACEFS/instances after SIG$sig"
 }
 
-# mon_scenario OUT: a udmabuf imported into the edu by dp-import (mapped,
+# mon_scenario OUT: a udmabuf imported into the edu by dp import (mapped,
 # unmapped, detached), then a buffer dmapeek exports; OUT gets
 # "imp_pid=N att=N exp_pid=N"
 mon_scenario() {
 	local imp batch pid att
 	imp=$(mktemp) batch=$(mktemp)
-	"$DP_IMPORT" --dev "$EDU_DEV" udmabuf:16384 import map unmap detach >"$imp" &
+	"$DP" import --dev "$EDU_DEV" udmabuf:16384 import map unmap detach >"$imp" &
 	pid=$!
-	wait "$pid" || fail "dp-import failed: $(cat "$imp")"
+	wait "$pid" || fail "dp import failed: $(cat "$imp")"
 	att=$(sed -n 's/^import OK id=\([0-9]*\).*/\1/p' "$imp")
-	[ -n "$att" ] || fail "dp-import did not import: $(cat "$imp")"
+	[ -n "$att" ] || fail "dp import did not import: $(cat "$imp")"
 	printf '%s\n' '$sys = provider find kind system' \
 		'export provider $sys size 64K name mon-all' >"$batch"
 	"$DMAPEEK" -b "$batch" >/dev/null &
@@ -236,12 +236,12 @@ test_monitor_all_foreign_exporter_events_name_the_process() {
 	assert not [l for l in lines if "lost" in l], "events lost"
 	ud = [e for e in core if e.get("exp_name") == "udmabuf" and e["pid"] == imp]
 	types = [e["type"] for e in ud]
-	print("dp-import's udmabuf:", " ".join(types))
+	print("dp import's udmabuf:", " ".join(types))
 	life = ["export", "fd", "get", "attach", "detach", "put"]
 	it = iter(types)
 	assert all(t in it for t in life), "not %s in that order: %s" % (life, types)
-	bad = [e for e in ud if e["comm"] != "dp-import"]
-	assert not bad, "comm is not dp-import: %s" % bad[:2]
+	bad = [e for e in ud if e["comm"] != "dp"]
+	assert not bad, "comm is not dp: %s" % bad[:2]
 	inodes = {e["inode"] for e in ud}
 	assert len(inodes) == 1, "one buffer, inodes %s" % inodes
 	assert all(e["size"] == 16384 for e in ud), "size"
@@ -250,7 +250,7 @@ test_monitor_all_foreign_exporter_events_name_the_process() {
 	assert all(e["device"] == edu and e["dynamic"] is False for e in att), \
 	    "attach/detach: importer %s, static: %s" % (edu, att)
 	other = [e for e in core if e.get("inode") in inodes and e["pid"] != imp]
-	assert not other, "another process touched dp-import's buffer: %s" % other[:2]
+	assert not other, "another process touched dp import's buffer: %s" % other[:2]
 	dx = [e for e in core if e.get("exp_name") == "dmapeek" and e["type"] == "export"]
 	assert dx, "no dma_buf export of dmapeek's buffer"
 	assert dx[0]["pid"] == exp and dx[0]["comm"] == "dmapeek", dx[0]
@@ -325,10 +325,10 @@ test_monitor_all_filters_by_exporter_process_and_type() {
 	d=$(mktemp -d)
 	go=$d/go
 	# the importer's pid is known before it runs: a shell that waits, then
-	# becomes dp-import (exec keeps the pid)
+	# becomes dp import (exec keeps the pid)
 	sh -c 'while [ ! -e "$1" ]; do sleep 0.1; done
-	       exec "$2" --dev "$3" udmabuf:16384 import map unmap detach' \
-		sh "$go" "$DP_IMPORT" "$EDU_DEV" >"$d/imp" &
+	       exec "$2" import --dev "$3" udmabuf:16384 import map unmap detach' \
+		sh "$go" "$DP" "$EDU_DEV" >"$d/imp" &
 	local hp=$!
 	mon_start "$d/exp" exporter udmabuf
 	local m1=$MONPID
@@ -339,7 +339,7 @@ test_monitor_all_filters_by_exporter_process_and_type() {
 	mon_start "$d/comm" comm dmapeek type export
 	local m4=$MONPID
 	touch "$go"
-	wait "$hp" || fail "dp-import failed: $(cat "$d/imp")"
+	wait "$hp" || fail "dp import failed: $(cat "$d/imp")"
 	"$FOREIGN_BUF" heap 8192 >/dev/null 2>&1 || true	# another exporter, if there is a heap
 	printf '%s\n' '$sys = provider find kind system' 'export provider $sys size 64K' \
 		>"$d/batch"
