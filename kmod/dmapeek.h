@@ -757,6 +757,11 @@ int dmapeek_ioc_dmabuf_attachments(struct dmapeek_file *df, void *arg);
  * The DMAPEEK_ATTACH_FLAGS_* the dma-buf core's record of @attach says
  * (dynamic, peer2peer, revocable, pin-on-map, p2p-refused).
  */
+/* The flags dmapeek_attach_core_flags() decides. */
+#define DMAPEEK_ATTACH_CORE_FLAGS					\
+	(DMAPEEK_ATTACH_FLAGS_DYNAMIC | DMAPEEK_ATTACH_FLAGS_PEER2PEER |	\
+	 DMAPEEK_ATTACH_FLAGS_REVOCABLE | DMAPEEK_ATTACH_FLAGS_PIN_ON_MAP |	\
+	 DMAPEEK_ATTACH_FLAGS_P2P_REFUSED)
 u32 dmapeek_attach_core_flags(struct dma_buf_attachment *attach);
 /*
  * What dmapeek's exporter knows of @dmabuf: its buffer id (0: not one it

@@ -361,7 +361,12 @@ err_free:
 	return NULL;
 }
 
-/* The tracepoint of @ev's type (dmapeek_trace.h). */
+/*
+ * The tracepoint of @ev's type (dmapeek_trace.h): the same event and
+ * fields as the netlink message; not its sequence number or timestamp,
+ * taken later under dmapeek_event_lock, so traced order across CPUs may
+ * differ from the numbering.
+ */
 static void dmapeek_event_trace(const struct dmapeek_event *ev)
 {
 	switch (ev->type) {

@@ -168,8 +168,7 @@ static int dmapeek_dmabuf_attach(struct dma_buf *dmabuf,
 		a->dmabuf = dmabuf;
 		a->ino = buf->ino;
 		strscpy(a->importer_dev, dev_name(attach->dev));
-		strscpy(a->importer_driver,
-			attach->dev->driver ? attach->dev->driver->name : "");
+		strscpy(a->importer_driver, dev_driver_string(attach->dev));
 	}
 	a->buf = buf;
 	ea->a = a;

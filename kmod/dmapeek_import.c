@@ -466,6 +466,9 @@ int dmapeek_ioc_import(struct dmapeek_file *df, void *arg,
 	}
 	imp->attach = attach;
 	imp->a.attach = attach;
+	/* what the core made of it: an exporter may have refused P2P */
+	WRITE_ONCE(imp->a.flags, (imp->a.flags & ~DMAPEEK_ATTACH_CORE_FLAGS) |
+				 dmapeek_attach_core_flags(attach));
 	dmapeek_import_event(imp, DMAPEEK_EVENT_TYPE_ATTACH, 0, 0);
 
 	if (ia->flags & DMAPEEK_IMPORT_PIN) {

@@ -149,8 +149,11 @@ static void dmapeek_peek_fill(struct dmapeek_peek *p)
 		}
 		strscpy(e->device, dev_name(attach->dev));
 		/*
-		 * The importer detaches before its driver leaves the device,
-		 * and detaching waits for the lock we hold.
+		 * As dev_driver_string(): the driver may go meanwhile (a DRM
+		 * device unplugged keeps its imports attached), so one read;
+		 * the device itself lives as long as the attachment, which
+		 * detaching removes under the lock we hold.  No device_lock():
+		 * a driver's remove detaches, which takes this lock.
 		 */
 		drv = READ_ONCE(attach->dev->driver);
 		strscpy(e->driver, drv ? drv->name : "");
@@ -166,7 +169,10 @@ static struct dmapeek_dmabuf_attachment *dmapeek_peek_alloc(u32 nr)
 {
 	size_t bytes = array_size(nr, sizeof(struct dmapeek_dmabuf_attachment));
 
-	return bytes <= PAGE_SIZE ? kzalloc(bytes, GFP_KERNEL) : vzalloc(bytes);
+	/* any user's request: charged to them, and no failure report */
+	return bytes <= PAGE_SIZE ?
+	       kzalloc(bytes, GFP_KERNEL_ACCOUNT | __GFP_NOWARN) :
+	       __vmalloc(bytes, GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN);
 }
 
 /* The buffer's attachments: none beyond the caller's room, at most the limit. */

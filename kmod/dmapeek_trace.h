@@ -72,17 +72,18 @@ TRACE_DEFINE_ENUM(DMAPEEK_MAP_TYPE_THRU_HOST_BRIDGE);
 DECLARE_EVENT_CLASS(dmapeek_event_class,
 		    TP_PROTO(const struct dmapeek_event *ev),
 		    TP_ARGS(ev),
-		    TP_STRUCT__entry(__field(u32, type)
+		    /* the u64s first: no hole between the fields */
+		    TP_STRUCT__entry(__field(u64, duration_ns)
+				     __field(u64, op)
+				     __field(u32, type)
 				     __field(u32, buffer_id)
 				     __field(u32, attachment_id)
-				     __string(importer, ev->importer_dev ?: "")
 				     __field(u32, mapping_id)
 				     __field(u32, provider_id)
-				     __field(u64, duration_ns)
 				     __field(u32, count)
 				     __field(s32, error)
 				     __field(u32, map_type)
-				     __field(u64, op)),
+				     __string(importer, ev->importer_dev ?: "")),
 		    TP_fast_assign(__entry->type = ev->type;
 				   __entry->buffer_id = ev->buffer_id;
 				   __entry->attachment_id = ev->attachment_id;
