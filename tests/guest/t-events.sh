@@ -192,6 +192,20 @@ mon_stop() {
 	local sig=${1:-INT} rc=0
 	sleep 0.5	# past the monitor's hold-back of each line
 	kill -"$sig" "$MONPID"
+	# it ends within seconds (removing its instance); if not, say where
+	# it waits instead of running into the test's time limit
+	for _ in $(seq 300); do
+		kill -0 "$MONPID" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$MONPID" 2>/dev/null; then
+		grep -E '^(State|SigBlk|SigIgn|SigPnd|ShdPnd)' "/proc/$MONPID/status"
+		echo "wchan: $(cat "/proc/$MONPID/wchan" 2>/dev/null)"
+		cat "/proc/$MONPID/stack" 2>/dev/null
+		tail -n 5 "$MONPID.err" 2>/dev/null
+		kill -KILL "$MONPID"
+		fail "monitor --all still running 30 s after SIG$sig"
+	fi
 	wait "$MONPID" || rc=$?
 	[ "$rc" = 0 ] || fail "monitor --all exited $rc after SIG$sig"
 	[ ! -e "$TRACEFS/instances/dmapeek-$MONPID" ] ||
