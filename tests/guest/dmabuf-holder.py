@@ -39,8 +39,9 @@ def udmabuf(size):
     os.ftruncate(memfd, size)
     fcntl.fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK)
     dev = os.open('/dev/udmabuf', os.O_RDWR | os.O_CLOEXEC)
-    fd = fcntl.ioctl(dev, UDMABUF_CREATE,
-                     struct.pack('IIQQ', memfd, UDMABUF_FLAGS_CLOEXEC, 0, size))
+    # a mutable buffer: ioctl() then returns the call's value, the new fd
+    arg = bytearray(struct.pack('IIQQ', memfd, UDMABUF_FLAGS_CLOEXEC, 0, size))
+    fd = fcntl.ioctl(dev, UDMABUF_CREATE, arg)
     os.close(dev)
     os.close(memfd)
     return fd
