@@ -13,6 +13,7 @@
  *   dmapeek_export_nl.c   netlink: buffers and attachments
  *   dmapeek_import.c      the importer probe: import, attach, invalidation,
  *                         teardown, its requests
+ *   dmapeek_import_held.c the imports the module holds until deleted
  *   dmapeek_import_map.c  the importer's mapping paths, one function each
  *   dmapeek_phys.c        the exporters that offer their physical ranges
  *                         to the importer (dmapeek_phys.h)

@@ -136,6 +136,10 @@ void dmapeek_import_event(struct dmapeek_imp *imp, u32 type, u32 mapping_id,
 /* Look up an import by attachment id, with a reference; NULL and *@err. */
 struct dmapeek_imp *dmapeek_import_get(u32 id, int *err);
 void dmapeek_import_put(struct dmapeek_imp *imp);
+/* Tear down @imp and drop the reference of the list it was taken off. */
+void dmapeek_import_release(struct dmapeek_imp *imp);
+/* A held import whose device went: the module's hold goes (import_held.c). */
+void dmapeek_import_unhold(struct dmapeek_imp *imp);
 
 /*
  * Map lazily and find the DMA address of @offset; *@chunk: how much of
