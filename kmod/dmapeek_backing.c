@@ -205,7 +205,7 @@ struct dmapeek_backing *dmapeek_backing_system(struct dmapeek_provider *prov,
 	b->nr_pages = size >> PAGE_SHIFT;
 	/* the caller's size: ENOMEM for it, no allocation failure report */
 	b->pages = kvcalloc(b->nr_pages, sizeof(*b->pages),
-			    GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+			    GFP_KERNEL_ACCOUNT | __GFP_NOWARN | __GFP_RETRY_MAYFAIL);
 	if (!b->pages)
 		goto err_free;
 	ret = dmapeek_backing_fill(b);

@@ -137,6 +137,7 @@ static int dmapeek_dmabuf_attach(struct dma_buf *dmabuf,
 	struct dmapeek_exp_attach *ea;
 	struct dmapeek_attachment *a;
 	struct dmapeek_backing *b;
+	struct device_driver *drv;
 	const char *why;
 	int ret;
 
@@ -168,7 +169,9 @@ static int dmapeek_dmabuf_attach(struct dma_buf *dmabuf,
 		a->dmabuf = dmabuf;
 		a->ino = buf->ino;
 		strscpy(a->importer_dev, dev_name(attach->dev));
-		strscpy(a->importer_driver, dev_driver_string(attach->dev));
+		/* one read, as dmapeek_peek.c: "" while no driver is bound */
+		drv = READ_ONCE(attach->dev->driver);
+		strscpy(a->importer_driver, drv ? drv->name : "");
 	}
 	a->buf = buf;
 	ea->a = a;

@@ -34,9 +34,9 @@
  * is refused, and its invalidations are always answered at once.
  *
  * Lifetime: an import is owned by the /dev/dmapeek file that made it, or
- * with DMAPEEK_IMPORT_HOLD by the module (dmapeek_held) until
- * attachment-delete or its device's removal (its list node, under
- * dmapeek_file.lock), and referenced by lookups by id (a kref).  Teardown
+ * with DMAPEEK_IMPORT_HOLD by the module (dmapeek_held, in
+ * dmapeek_import_held.c) until attachment-delete or its device's removal
+ * (its list node, under dmapeek_file.lock), and referenced by lookups by id (a kref).  Teardown
  * (detach, file close, device unbind) happens once, under the import's
  * lock: it marks the import dead under the reservation lock,
  * unmaps, unpins and detaches; the dma-buf reference is dropped with the
@@ -477,7 +477,8 @@ int dmapeek_ioc_import(struct dmapeek_file *df, void *arg,
 			ret = dma_buf_pin(attach);
 			if (!ret) {
 				imp->pinned = true;
-				imp->a.flags |= DMAPEEK_ATTACH_FLAGS_PINNED;
+				WRITE_ONCE(imp->a.flags,
+					   imp->a.flags | DMAPEEK_ATTACH_FLAGS_PINNED);
 				dmapeek_import_event(imp, DMAPEEK_EVENT_TYPE_PIN, 0, 0);
 			}
 			dma_resv_unlock(dmabuf->resv);

@@ -188,70 +188,46 @@ err_destroy:
 }
 
 /*
- * The longest piece map-phys maps at once.  Memory may be bounced
- * (swiotlb), which takes at most dma_max_mapping_size() at a time and logs
- * each refusal, so a range of large chunks is mapped in pieces of that
- * size (whole pages); MMIO is never bounced and goes whole.
- */
-static size_t dmapeek_map_phys_piece(struct device *dev, unsigned long attrs)
-{
-	if (attrs & DMA_ATTR_MMIO)
-		return SIZE_MAX;
-	return max_t(size_t, rounddown(dma_max_mapping_size(dev), PAGE_SIZE),
-		     PAGE_SIZE);
-}
-
-/* How many pieces of at most @piece bytes map-phys makes of @cpu. */
-static u64 dmapeek_map_phys_pieces(const struct phys_vec *cpu, u32 nr,
-				   size_t piece)
-{
-	u64 n = 0;
-	u32 i;
-
-	for (i = 0; i < nr; i++)
-		n += piece == SIZE_MAX ? 1 : DIV_ROUND_UP_ULL(cpu[i].len, piece);
-	return n;
-}
-
-/*
- * Path map-phys: dma_map_phys() piece by piece (dmapeek_map_phys_piece()),
- * where no IOVA space can be had; @dma gets the addresses, @ndma their
- * number.  Undone here on failure.
+ * Path map-phys: dma_map_phys() range by range, where no IOVA space can
+ * be had; @dma gets the addresses.  Undone here on failure.
  */
 static int dmapeek_own_map_phys(struct device *dev, struct dmapeek_own_map *om,
 				const struct phys_vec *cpu, u32 nr,
-				struct phys_vec *dma, u32 *ndma)
+				struct phys_vec *dma)
 {
-	size_t piece = dmapeek_map_phys_piece(dev, om->attrs);
-	phys_addr_t paddr;
-	size_t len, left;
 	dma_addr_t a;
-	u32 i, n = 0;
+	u32 i;
 
 	/* MMIO is not bounced: beyond the mask the map WARNs (see there) */
-	if (om->attrs & DMA_ATTR_MMIO)
+	if (om->attrs & DMA_ATTR_MMIO) {
 		for (i = 0; i < nr; i++)
 			if (!dmapeek_dev_reaches(dev, cpu[i].paddr, cpu[i].len))
 				return -ERANGE;
-	for (i = 0; i < nr; i++) {
-		paddr = cpu[i].paddr;
-		for (left = cpu[i].len; left; left -= len, paddr += len) {
-			len = min(left, piece);
-			a = dma_map_phys(dev, paddr, len, DMA_BIDIRECTIONAL,
-					 om->attrs);
-			if (dma_mapping_error(dev, a))
-				goto err_unmap;
-			dma[n].paddr = a;
-			dma[n].len = len;
-			n++;
-		}
+	} else {
+		/*
+		 * Memory this device cannot reach whole would be bounced
+		 * (swiotlb, at most dma_max_mapping_size() at once): this
+		 * side mapping would hold the machine's bounce slots for as
+		 * long as it stays, so a range longer than one bounce is
+		 * not mapped here; the exporter's sg table keeps to it.
+		 */
+		for (i = 0; i < nr; i++)
+			if (cpu[i].len > dma_max_mapping_size(dev))
+				return -E2BIG;
 	}
-	*ndma = n;
+	for (i = 0; i < nr; i++) {
+		a = dma_map_phys(dev, cpu[i].paddr, cpu[i].len,
+				 DMA_BIDIRECTIONAL, om->attrs);
+		if (dma_mapping_error(dev, a))
+			goto err_unmap;
+		dma[i].paddr = a;
+		dma[i].len = cpu[i].len;
+	}
 	return 0;
 
 err_unmap:
-	while (n--)
-		dma_unmap_phys(dev, dma[n].paddr, dma[n].len,
+	while (i--)
+		dma_unmap_phys(dev, dma[i].paddr, dma[i].len,
 			       DMA_BIDIRECTIONAL, om->attrs);
 	return -EIO;
 }
@@ -265,8 +241,8 @@ int dmapeek_own_map(struct dmapeek_imp *imp, struct dmapeek_own_map *om,
 {
 	struct device *dev = &imp->ddev->pdev->dev;
 	struct phys_vec *dma;
-	u64 t0 = dmapeek_now(), total = 0, pieces;
-	u32 i, path, kind, ndma = nr;
+	u64 t0 = dmapeek_now(), total = 0;
+	u32 i, path, kind;
 	int ret;
 
 	/*
@@ -282,13 +258,7 @@ int dmapeek_own_map(struct dmapeek_imp *imp, struct dmapeek_own_map *om,
 	}
 	if (!total)
 		return -EINVAL;
-	/* room for either path: map-phys may cut ranges into pieces */
-	pieces = dmapeek_map_phys_pieces(cpu, nr,
-					 dmapeek_map_phys_piece(dev, attrs));
-	if (pieces > U32_MAX)
-		return -E2BIG;
-	dma = kvmalloc_array(max_t(u64, nr, pieces), sizeof(*dma),
-			     GFP_KERNEL | __GFP_NOWARN);
+	dma = kvmalloc_array(nr, sizeof(*dma), GFP_KERNEL | __GFP_NOWARN);
 	if (!dma)
 		return -ENOMEM;
 
@@ -300,7 +270,7 @@ int dmapeek_own_map(struct dmapeek_imp *imp, struct dmapeek_own_map *om,
 		path = DMAPEEK_MAPPING_PATH_IOVA_LINK;
 		kind = DMAPEEK_ADDR_KIND_IOVA;
 	} else {
-		ret = dmapeek_own_map_phys(dev, om, cpu, nr, dma, &ndma);
+		ret = dmapeek_own_map_phys(dev, om, cpu, nr, dma);
 		path = DMAPEEK_MAPPING_PATH_MAP_PHYS;
 		kind = dmapeek_dev_translates(dev) ? DMAPEEK_ADDR_KIND_IOVA :
 						     DMAPEEK_ADDR_KIND_PHYS;
@@ -309,8 +279,8 @@ int dmapeek_own_map(struct dmapeek_imp *imp, struct dmapeek_own_map *om,
 		goto err_free;
 	om->total = total;
 	om->dma = dma;
-	om->nr = ndma;
-	om->m = dmapeek_mapping_from_segs(imp, path, dma, ndma, cpu, nr, kind, t0);
+	om->nr = nr;
+	om->m = dmapeek_mapping_from_segs(imp, path, dma, nr, cpu, nr, kind, t0);
 	return 0;
 
 err_free:
