@@ -366,11 +366,12 @@ static int buffer_op(int revoke, unsigned int *attrs, struct dp_nl_done *d,
 	/*
 	 * An attempt whose answer was lost had begun the operation (see the
 	 * top): the retry is refused (a revoke: EALREADY; a move: EINVAL,
-	 * already there), and the number is unknown; the events group was
-	 * joined before the first attempt, so wait for the buffer's next
-	 * done event instead.
+	 * already there, or EBUSY, still moving), and the number is unknown;
+	 * the events group was joined before the first attempt, so wait for
+	 * the buffer's next done event instead.
 	 */
-	if (nl_last_lost && e == (revoke ? EALREADY : EINVAL)) {
+	if (nl_last_lost && (e == (revoke ? EALREADY : EINVAL) ||
+			     (!revoke && e == EBUSY && strstr(extack, "is moving")))) {
 		e = 0;
 		extack[0] = 0;
 		d->buffer = attrs[1];
