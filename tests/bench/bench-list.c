@@ -117,7 +117,7 @@ static void make_objects(struct dmapeek *ctx, uint32_t prov, uint32_t edu,
 int main(int argc, char **argv)
 {
 	struct rlimit rl = { 1 << 20, 1 << 20 };
-	const char *cli = NULL, *top = NULL, *runs[8];
+	const char *cli = NULL, *top = NULL, *runs[16];
 	unsigned int n, seen = 0, seen_att = 0, nr_runs = 0;
 	struct dmapeek_attachment *a;
 	struct dmapeek_buffer *b;
@@ -139,7 +139,7 @@ int main(int argc, char **argv)
 			cli = argv[++i];
 		else if (!strcmp(argv[i], "--top") && i + 1 < argc)
 			top = argv[++i];
-		else if (!strcmp(argv[i], "--run") && i + 1 < argc && nr_runs < 8)
+		else if (!strcmp(argv[i], "--run") && i + 1 < argc && nr_runs < sizeof(runs) / sizeof(runs[0]))
 			runs[nr_runs++] = argv[++i];
 		else if (i == 2 && argv[i][0] != '-')
 			cli = argv[i];	/* the old form: bench-list N DMAPEEK */

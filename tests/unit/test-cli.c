@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,6 +126,87 @@ START_TEST(text_uses_formats)
 	ck_assert_str_eq(out_buf,
 		"buffer 3 name \"a \"quoted\"\tname\\\" size 64MiB stuck yes\n"
 		"  distance -1 addr hidden\n");
+	free(out_buf);
+}
+END_TEST
+
+/*
+ * The text path renders one conversion itself (json_print.c's out_fmt1)
+ * and hands printf every other format: the same bytes as printf either
+ * way, for the flags, widths and conversions the call sites use.
+ */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+#pragma GCC diagnostic ignored "-Wformat-extra-args"
+START_TEST(text_formats_match_printf)
+{
+	static const char *const ufmts[] = {
+		"%" PRIu64, "id %" PRIu64 " ", "%8" PRIu64 "|", "%-8" PRIu64 "|",
+		"%06" PRIu64, "%#" PRIx64, "x %02" PRIx64 " y", "%04" PRIX64,
+		"%#06" PRIx64, "%" PRId64, "%%%" PRIu64, "%5.2" PRIu64, "no value",
+	};
+	static const char *const sfmts[] = {
+		"%s", "name \"%s\" ", "%-10s|", "%10s|", "%.3s", "%s%%",
+	};
+	static const uint64_t vals[] = { 0, 1, 9, 10, 255, 4096, 1234567890123ULL, UINT64_MAX };
+	char longstr[400], want[1024];
+	unsigned int i, j;
+
+	memset(longstr, 'z', sizeof(longstr) - 1);
+	longstr[sizeof(longstr) - 1] = '\0';
+	for (i = 0; i < sizeof(ufmts) / sizeof(ufmts[0]); i++)
+		for (j = 0; j < sizeof(vals) / sizeof(vals[0]); j++) {
+			FILE *f = open_out();
+
+			pr_init(&printer, f, false, false);
+			pr_u64("k", ufmts[i], vals[j]);
+			fclose(f);
+			snprintf(want, sizeof(want), ufmts[i], vals[j]);
+			ck_assert_msg(!strcmp(out_buf, want), "format \"%s\" of %" PRIu64
+				      ": \"%s\", printf \"%s\"", ufmts[i], vals[j], out_buf, want);
+			free(out_buf);
+		}
+	for (i = 0; i < sizeof(sfmts) / sizeof(sfmts[0]); i++) {
+		const char *strs[] = { "", "edu", "0000:00:03.0", longstr };
+
+		for (j = 0; j < sizeof(strs) / sizeof(strs[0]); j++) {
+			FILE *f = open_out();
+
+			pr_init(&printer, f, false, false);
+			pr_str("k", sfmts[i], strs[j]);
+			fclose(f);
+			snprintf(want, sizeof(want), sfmts[i], strs[j]);
+			ck_assert_msg(!strcmp(out_buf, want), "format \"%s\" of \"%.20s\"",
+				      sfmts[i], strs[j]);
+			free(out_buf);
+		}
+	}
+	{
+		FILE *f = open_out();
+
+		pr_init(&printer, f, false, false);
+		pr_s64("k", "d %5" PRId64 "|", -42);
+		pr_s64("k", " %-5" PRId64 "|", -42);
+		pr_s64("k", " %05" PRId64, -42);
+		fclose(f);
+		snprintf(want, sizeof(want), "d %5" PRId64 "| %-5" PRId64 "| %05" PRId64,
+			 (int64_t)-42, (int64_t)-42, (int64_t)-42);
+		ck_assert_str_eq(out_buf, want);
+		free(out_buf);
+	}
+}
+END_TEST
+#pragma GCC diagnostic pop
+
+/* JSON strings escape controls as \u00XX, any byte else as it is */
+START_TEST(json_escapes_controls)
+{
+	FILE *f = open_out();
+
+	pr_init(&printer, f, true, false);
+	pr_str(NULL, NULL, "a\x01" "b\x1f\x7f\xc3\xa9");
+	fclose(f);
+	ck_assert_str_eq(out_buf, "\"a\\u0001b\\u001f\x7f\xc3\xa9\"");
 	free(out_buf);
 }
 END_TEST
@@ -608,6 +690,8 @@ int main(void)
 		json_lines_have_no_separator,
 		json_pretty_parses_back,
 		text_uses_formats,
+		text_formats_match_printf,
+		json_escapes_controls,
 		sizes_human_and_parsed,
 		range_summary_counts_runs_by_address,
 		range_summary_contiguous_pages_are_one_run,
