@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * bench-list N [--attach] [--cli DMAPEEK] [--top DMAPEEK-TOP] [--run CMD]...:
- * the streaming benchmark of issue 5 and dmapeek-top's listing figure of
- * issue 7 (a benchmark, not a test: it prints figures).
+ * bench-list N [--attach] [--repeat R] [--cli DMAPEEK] [--top DMAPEEK-TOP]
+ * [--run CMD]...: listing at scale (a benchmark, not a test: it prints
+ * figures, each the median of R runs, default 3, with its spread and its
+ * ratio to reading debugfs bufinfo for the same buffers, and TSV lines in
+ * tests/bench/stats.py's columns).
  *
  * It exports N 4 KiB buffers from system memory (holding their fds) and,
  * with --attach, imports each once into the edu device with dmapeek's
@@ -12,7 +14,8 @@
  *     and with --attach the attachments too (dmapeek_for_each_attachment):
  *     wall time, and how much the process's peak RSS grew while it ran;
  *   - reading debugfs dma_buf/bufinfo once (the kernel's own listing);
- *   - "DMAPEEK -j buffer list" (--cli): wall time and the child's peak RSS;
+ *   - "DMAPEEK -j buffer list" and "DMAPEEK buffer list" (--cli): wall
+ *     time and the child's peak RSS;
  *   - "DMAPEEK-TOP --snapshot" (--top): the same;
  *   - each --run CMD (sh -c, stdout to /dev/null unless CMD redirects it),
  *     while the objects exist: wall time and peak RSS (for profilers and
@@ -21,6 +24,7 @@
  * and a CLI peak RSS that does not grow with N.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +40,7 @@
 #include "../guest/lab-util.h"
 
 #define FAIL(...) do { printf("fail: " __VA_ARGS__); putchar('\n'); exit(1); } while (0)
+#define MAX_REPEAT 9
 #define SKIP(...) do { printf("skip: " __VA_ARGS__); putchar('\n'); exit(77); } while (0)
 
 static long peak_rss_kib(int who)
@@ -114,27 +119,85 @@ static void make_objects(struct dmapeek *ctx, uint32_t prov, uint32_t edu,
 	}
 }
 
+/* A figure measured @repeat times: its samples (ms) and the peak RSS. */
+struct figure {
+	const char *name;	/* the TSV's case */
+	double ms[MAX_REPEAT];
+	long rss;		/* KiB, the largest seen */
+	double med, lo, hi;
+};
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void figure_stats(struct figure *f, unsigned int r)
+{
+	double s[MAX_REPEAT];
+
+	memcpy(s, f->ms, r * sizeof(s[0]));
+	qsort(s, r, sizeof(s[0]), cmp_double);
+	f->lo = s[0];
+	f->hi = s[r - 1];
+	f->med = r % 2 ? s[r / 2] : (s[r / 2 - 1] + s[r / 2]) / 2;
+}
+
+/* The library's iterators over what the CLI lists: buffers, attachments. */
+static double lib_ms(struct dmapeek *ctx, unsigned int n, bool attach,
+		     double *buf_ms, long *grew)
+{
+	struct dmapeek_attachment *a;
+	struct dmapeek_buffer *b;
+	unsigned int seen = 0, seen_att = 0;
+	long rss0 = peak_rss_kib(RUSAGE_SELF);
+	double t0 = lab_now_ms(), t1;
+
+	dmapeek_for_each_buffer(ctx, b)
+		seen++;
+	if (dmapeek_iter_err(ctx))
+		FAIL("buffer dump: %s", strerror(-dmapeek_iter_err(ctx)));
+	t1 = lab_now_ms();
+	*buf_ms = t1 - t0;
+	if (attach) {
+		dmapeek_for_each_attachment(ctx, a)
+			seen_att++;
+		if (dmapeek_iter_err(ctx))
+			FAIL("attachment dump: %s", strerror(-dmapeek_iter_err(ctx)));
+		if (seen_att < n)
+			FAIL("the dump saw %u of %u attachments", seen_att, n);
+	}
+	if (seen < n)
+		FAIL("the dump saw %u of %u buffers", seen, n);
+	*grew = peak_rss_kib(RUSAGE_SELF) - rss0;
+	return lab_now_ms() - t0;
+}
+
 int main(int argc, char **argv)
 {
 	struct rlimit rl = { 1 << 20, 1 << 20 };
 	const char *cli = NULL, *top = NULL, *runs[16];
-	unsigned int n, seen = 0, seen_att = 0, nr_runs = 0;
-	struct dmapeek_attachment *a;
-	struct dmapeek_buffer *b;
+	unsigned int n, nr_runs = 0, repeat = 3, r, k, nfig = 0;
+	struct figure fig[8] = { { 0 } }, *f;
 	bool attach = false;
 	struct dmapeek *ctx;
-	long rss0, rss1, cli_rss = 0, top_rss = 0, run_rss;
-	double t0, lib, lib_att = 0, bi, cli_ms = 0, top_ms = 0, mk;
-	size_t bytes;
+	long grew = 0, g, run_rss;
+	double t0, mk, buf_ms;
+	size_t bytes = 0;
 	uint32_t prov, edu = 0;
 	int *fds, i;
 
 	if (argc < 2)
-		FAIL("usage: bench-list N [--attach] [--cli DMAPEEK] [--top DMAPEEK-TOP] [--run CMD]...");
+		FAIL("usage: bench-list N [--attach] [--repeat R] [--cli DMAPEEK] "
+		     "[--top DMAPEEK-TOP] [--run CMD]...");
 	n = (unsigned int)atoi(argv[1]);
 	for (i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "--attach"))
 			attach = true;
+		else if (!strcmp(argv[i], "--repeat") && i + 1 < argc)
+			repeat = (unsigned int)atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--cli") && i + 1 < argc)
 			cli = argv[++i];
 		else if (!strcmp(argv[i], "--top") && i + 1 < argc)
@@ -146,6 +209,8 @@ int main(int argc, char **argv)
 		else
 			FAIL("bad argument \"%s\"", argv[i]);
 	}
+	if (!repeat || repeat > MAX_REPEAT)
+		FAIL("--repeat takes 1 to %d", MAX_REPEAT);
 	if (setrlimit(RLIMIT_NOFILE, &rl))
 		FAIL("RLIMIT_NOFILE: %s", strerror(errno));
 	ctx = dmapeek_new();
@@ -169,60 +234,80 @@ int main(int argc, char **argv)
 	       attach ? " (with one attachment each)" : "");
 	fflush(stdout);
 
-	rss0 = peak_rss_kib(RUSAGE_SELF);
-	t0 = lab_now_ms();
-	dmapeek_for_each_buffer(ctx, b)
-		seen++;
-	lib = lab_now_ms() - t0;
-	if (dmapeek_iter_err(ctx))
-		FAIL("buffer dump: %s", strerror(-dmapeek_iter_err(ctx)));
-	if (attach) {
-		t0 = lab_now_ms();
-		dmapeek_for_each_attachment(ctx, a)
-			seen_att++;
-		lib_att = lab_now_ms() - t0;
-		if (dmapeek_iter_err(ctx))
-			FAIL("attachment dump: %s", strerror(-dmapeek_iter_err(ctx)));
-		if (seen_att < n)
-			FAIL("the dump saw %u of %u attachments", seen_att, n);
-	}
-	rss1 = peak_rss_kib(RUSAGE_SELF);
-	if (seen < n)
-		FAIL("the dump saw %u of %u buffers", seen, n);
-	bi = bufinfo_ms(&bytes);
-
-	printf("buffers %u: library iterator %.1f ms (%.1f us/buffer), peak RSS "
-	       "grew %ld KiB (from %ld KiB)\n", seen, lib, lib * 1e3 / seen,
-	       rss1 - rss0, rss0);
-	if (attach)
-		printf("attachments %u: library iterator %.1f ms (%.1f us/attachment)\n",
-		       seen_att, lib_att, lib_att * 1e3 / seen_att);
-	if (bi >= 0)
-		printf("buffers %u: debugfs bufinfo read %.1f ms (%zu bytes)\n", n,
-		       bi, bytes);
-	fflush(stdout);
+	/*
+	 * Each figure in turn, repeat times round: a slow spell of the
+	 * machine spreads over all of them rather than one.
+	 */
+	fig[nfig++].name = "bufinfo";
+	fig[nfig++].name = "library";
+	fig[nfig++].name = "library-buffers";
 	if (cli) {
-		cli_ms = run_ms(&cli_rss, cli, "-j", "buffer", "list");
-		printf("buffers %u: dmapeek -j buffer list %.1f ms, peak RSS %ld KiB\n",
-		       n, cli_ms, cli_rss);
-		fflush(stdout);
+		fig[nfig++].name = "cli-json";
+		fig[nfig++].name = "cli-text";
 	}
-	if (top) {
-		top_ms = run_ms(&top_rss, top, "--snapshot", NULL, NULL);
-		printf("buffers %u: dmapeek-top --snapshot %.1f ms, peak RSS %ld KiB\n",
-		       n, top_ms, top_rss);
-		fflush(stdout);
+	if (top)
+		fig[nfig++].name = "top-snapshot";
+	for (r = 0; r < repeat; r++) {
+		for (k = 0; k < nfig; k++) {
+			f = &fig[k];
+			if (!strcmp(f->name, "bufinfo")) {
+				f->ms[r] = bufinfo_ms(&bytes);
+			} else if (!strcmp(f->name, "library")) {
+				f->ms[r] = lib_ms(ctx, n, attach, &buf_ms, &g);
+				fig[k + 1].ms[r] = buf_ms;
+				if (g > grew)
+					grew = g;
+				k++;
+			} else if (!strcmp(f->name, "cli-json")) {
+				f->ms[r] = run_ms(&run_rss, cli, "-j", "buffer", "list");
+			} else if (!strcmp(f->name, "cli-text")) {
+				f->ms[r] = run_ms(&run_rss, cli, "buffer", "list", NULL);
+			} else {
+				f->ms[r] = run_ms(&run_rss, top, "--snapshot", NULL, NULL);
+			}
+			if (f->name[0] == 'c' || f->name[0] == 't')
+				f->rss = run_rss > f->rss ? run_rss : f->rss;
+		}
 	}
+	for (k = 0; k < nfig; k++)
+		figure_stats(&fig[k], repeat);
+	if (fig[0].med < 0)
+		printf("buffers %u: no debugfs bufinfo: no ratios\n", n);
+	printf("buffers %u%s, %u runs: median [min..max], ratio to reading bufinfo "
+	       "(%zu bytes)\n", n, attach ? " with one attachment each" : "", repeat, bytes);
+	for (k = 0; k < nfig; k++) {
+		f = &fig[k];
+		printf("  %-16s %10.1f ms [%.1f..%.1f]", f->name, f->med, f->lo, f->hi);
+		if (fig[0].med > 0)
+			printf("  %5.2fx", f->med / fig[0].med);
+		if (f->rss)
+			printf("  peak RSS %ld KiB", f->rss);
+		else if (!strcmp(f->name, "library"))
+			printf("  peak RSS grew %ld KiB", grew);
+		putchar('\n');
+	}
+	/* tests/bench/stats.py's columns, for bench-scale's results table */
+	for (k = 0; k < nfig; k++) {
+		f = &fig[k];
+		printf("TSV\tscale\tlist\t%s\ttime\tms\t%.1f\t%.1f\t%.1f\t%u\tbufinfo\t%.1f\t%.3f\tn=%u\n",
+		       f->name, f->med, f->lo, f->hi, repeat, fig[0].med,
+		       fig[0].med > 0 ? f->med / fig[0].med : 0, n);
+		if (f->rss)
+			printf("TSV\tscale\tlist\t%s\tpeak-rss\tKiB\t%ld\t%ld\t%ld\t%u\t-\t-\t-\tn=%u\n",
+			       f->name, f->rss, f->rss, f->rss, repeat, n);
+	}
+	printf("TSV\tscale\tlist\tlibrary\trss-growth\tKiB\t%ld\t%ld\t%ld\t%u\t-\t-\t-\tn=%u\n",
+	       grew, grew, grew, repeat, n);
+	/* the figures tests/guest/t-lib.sh's memory claim reads */
+	printf("RESULT n=%u attach=%d lib_rss_growth_kib=%ld cli_rss_kib=%ld top_rss_kib=%ld\n",
+	       n, attach, grew, cli ? fig[3].rss : 0, top ? fig[nfig - 1].rss : 0);
+	fflush(stdout);
 	for (i = 0; i < (int)nr_runs; i++) {
 		double t = run_ms(&run_rss, "sh", "-c", runs[i], NULL);
 
 		printf("run \"%s\": %.1f ms, peak RSS %ld KiB\n", runs[i], t, run_rss);
 		fflush(stdout);
 	}
-	printf("RESULT n=%u attach=%d lib_ms=%.1f lib_att_ms=%.1f "
-	       "lib_rss_growth_kib=%ld bufinfo_ms=%.1f cli_ms=%.1f cli_rss_kib=%ld "
-	       "top_ms=%.1f top_rss_kib=%ld\n", n, attach, lib, lib_att,
-	       rss1 - rss0, bi, cli_ms, cli_rss, top_ms, top_rss);
 	for (i = 0; i < (int)n; i++)
 		close(fds[i]);
 	free(fds);

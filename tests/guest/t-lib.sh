@@ -87,7 +87,7 @@ test_lib_bench_streaming_list() {
 	local n out
 	: >"$DMAPEEK_OUT/bench.txt"
 	for n in 1000 10000; do
-		out=$("$DMAPEEK_TOP/tests/bench/bench-list" "$n" "$DMAPEEK" 2>&1) ||
+		out=$("$DMAPEEK_TOP/tests/bench/bench-list" "$n" --repeat 1 --cli "$DMAPEEK" 2>&1) ||
 			fail "bench-list $n: $out"
 		echo "$out" | tee -a "$DMAPEEK_OUT/bench.txt"
 	done
