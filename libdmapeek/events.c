@@ -58,23 +58,15 @@ int dp_parse_netlink_drops(const char *text, unsigned long ino, uint64_t *drops)
 
 static int dp_ev_drops(struct dmapeek *ctx, uint64_t *drops)
 {
-	char *text = NULL;
-	size_t cap = 0;
-	FILE *f;
+	char *text;
 	int err;
 
 	if (!ctx->ev_ino)
 		return -ENOENT;
-	f = fopen("/proc/net/netlink", "re");
-	if (!f)
-		return -errno;
-	if (getdelim(&text, &cap, '\0', f) < 0) {
-		free(text);
-		fclose(f);
-		return -EIO;
-	}
-	fclose(f);
-	err = dp_parse_netlink_drops(text, ctx->ev_ino, drops);
+	text = dp_read_file("/proc/net/netlink", &err);
+	if (!text)
+		return err;
+	err = err ? err : dp_parse_netlink_drops(text, ctx->ev_ino, drops);
 	free(text);
 	return err;
 }
