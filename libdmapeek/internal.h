@@ -213,6 +213,9 @@ struct dp_obj *dp_get(struct dmapeek *ctx, enum dp_kind kind,
 		      struct nlmsghdr *nlh);
 struct dp_obj *dp_get_by_id(struct dmapeek *ctx, enum dp_kind kind, uint32_t id);
 
+/* A dma-buf's attachments (dmabuf.c) */
+struct dmapeek_dmabuf *dp_dmabuf_attachments_close(struct dmapeek *ctx, int fd);
+
 /* The system's files and clock (util.c) */
 char *dp_read_file(const char *path, int *err);
 uint64_t dp_mono_ns(void);

@@ -489,9 +489,8 @@ static int dp_sysbuf_attachments(struct dmapeek *ctx, struct dmapeek_sysbuf *b)
 			err = fd;	/* this holder: gone, or not ours to take */
 			continue;
 		}
-		d = dmapeek_dmabuf_attachments(ctx, fd);
+		d = dp_dmabuf_attachments_close(ctx, fd);
 		err = d ? 0 : -errno;
-		close(fd);
 		if (d && dmapeek_dmabuf_inode(d) == b->ino) {
 			b->atts = d;
 			break;
