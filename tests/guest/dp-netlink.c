@@ -333,30 +333,17 @@ static int nl_request(int cmd, int dump, const struct aname *names, int max,
 
 static uint64_t op_reply;
 
-/* The answer's op number (attribute @attr) into op_reply. */
-static void take_op_reply(struct nl_msg *msg, long attr)
-{
-	struct nlmsghdr *nlh = nlmsg_hdr(msg);
-	struct nlattr *a;
-	int rem;
-
-	nla_for_each_attr(a, genlmsg_attrdata(nlmsg_data(nlh), 0),
-			  genlmsg_attrlen(nlmsg_data(nlh), 0), rem)
-		if (nla_type(a) == attr && (nla_len(a) == 4 || nla_len(a) == 8))
-			op_reply = dp_nl_uint(a);
-}
-
-/* The answer's op number, nothing printed: the done event says it all. */
+/* The answer's op number (attribute @arg), nothing printed: the done event says it all. */
 static int op_reply_quiet_cb(struct nl_msg *msg, void *arg)
 {
-	take_op_reply(msg, (long)arg);
+	dp_nl_take_op(msg, (int)(long)arg, &op_reply);
 	return NL_OK;
 }
 
 /* The answer's op number, and the answer printed. */
 static int op_reply_cb(struct nl_msg *msg, void *arg)
 {
-	take_op_reply(msg, (long)arg);
+	dp_nl_take_op(msg, (int)(long)arg, &op_reply);
 	return valid_cb(msg, (void *)(((long)arg == DMAPEEK_A_REVOKE_OP) ? "revoke" : "move"));
 }
 
