@@ -117,19 +117,25 @@ dmapeek_dmabuf_attachments(struct dmapeek *ctx, int dmabuf_fd)
 	return d;
 }
 
+/* The attachments through @fd, a descriptor of ours, which is closed. */
+struct dmapeek_dmabuf *dp_dmabuf_attachments_close(struct dmapeek *ctx, int fd)
+{
+	struct dmapeek_dmabuf *d = dmapeek_dmabuf_attachments(ctx, fd);
+	int err = errno;
+
+	close(fd);
+	errno = err;
+	return d;
+}
+
 DMAPEEK_EXPORT struct dmapeek_dmabuf *
 dmapeek_dmabuf_attachments_pid(struct dmapeek *ctx, int pid, int fd)
 {
-	struct dmapeek_dmabuf *d;
-	int own = dmapeek_pid_fd(pid, fd), err;
+	int own = dmapeek_pid_fd(pid, fd);
 
 	if (own < 0)
 		return NULL;
-	d = dmapeek_dmabuf_attachments(ctx, own);
-	err = errno;
-	close(own);
-	errno = err;
-	return d;
+	return dp_dmabuf_attachments_close(ctx, own);
 }
 
 DMAPEEK_EXPORT void dmapeek_dmabuf_free(struct dmapeek_dmabuf *d)

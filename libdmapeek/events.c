@@ -58,23 +58,15 @@ int dp_parse_netlink_drops(const char *text, unsigned long ino, uint64_t *drops)
 
 static int dp_ev_drops(struct dmapeek *ctx, uint64_t *drops)
 {
-	char *text = NULL;
-	size_t cap = 0;
-	FILE *f;
+	char *text;
 	int err;
 
 	if (!ctx->ev_ino)
 		return -ENOENT;
-	f = fopen("/proc/net/netlink", "re");
-	if (!f)
-		return -errno;
-	if (getdelim(&text, &cap, '\0', f) < 0) {
-		free(text);
-		fclose(f);
-		return -EIO;
-	}
-	fclose(f);
-	err = dp_parse_netlink_drops(text, ctx->ev_ino, drops);
+	text = dp_read_file("/proc/net/netlink", &err);
+	if (!text)
+		return err;
+	err = err ? err : dp_parse_netlink_drops(text, ctx->ev_ino, drops);
 	free(text);
 	return err;
 }
@@ -155,31 +147,35 @@ void dp_ev_account_seq(struct dmapeek *ctx, const struct dp_obj *ev)
 	ctx->ev_last_seq = seq;
 }
 
-/* The queue drained after an overrun: count what was dropped since. */
-static void dp_ev_drained(struct dmapeek *ctx)
+/*
+ * Add to the events lost what the socket's drop counter gained since it
+ * was last read: true if it gained, false if not or it cannot be read.
+ */
+static bool dp_ev_count_drops(struct dmapeek *ctx)
 {
 	uint64_t drops;
 
+	if (dp_ev_drops(ctx, &drops) || drops <= ctx->ev_drops)
+		return false;
+	ctx->ev_lost += drops - ctx->ev_drops;
+	ctx->ev_drops = drops;
+	return true;
+}
+
+/* The queue drained after an overrun: count what was dropped since. */
+static void dp_ev_drained(struct dmapeek *ctx)
+{
 	ctx->ev_congested = false;
-	if (!dp_ev_drops(ctx, &drops) && drops > ctx->ev_drops) {
-		ctx->ev_lost += drops - ctx->ev_drops;
-		ctx->ev_drops = drops;
+	if (dp_ev_count_drops(ctx))
 		dmapeek_log(ctx, DMAPEEK_LOG_WARNING, "event queue drained: %" PRIu64
 			    " events lost so far", ctx->ev_lost);
-	}
 }
 
 static void dp_ev_overrun(struct dmapeek *ctx)
 {
-	uint64_t drops;
-
 	ctx->ev_congested = true;
-	if (!dp_ev_drops(ctx, &drops) && drops > ctx->ev_drops) {
-		ctx->ev_lost += drops - ctx->ev_drops;
-		ctx->ev_drops = drops;
-	} else {
+	if (!dp_ev_count_drops(ctx))
 		ctx->ev_lost++;		/* at least one */
-	}
 	dmapeek_log(ctx, DMAPEEK_LOG_WARNING, "event queue overrun: %" PRIu64
 		    " events lost so far", ctx->ev_lost);
 }

@@ -213,6 +213,13 @@ struct dp_obj *dp_get(struct dmapeek *ctx, enum dp_kind kind,
 		      struct nlmsghdr *nlh);
 struct dp_obj *dp_get_by_id(struct dmapeek *ctx, enum dp_kind kind, uint32_t id);
 
+/* A dma-buf's attachments (dmabuf.c) */
+struct dmapeek_dmabuf *dp_dmabuf_attachments_close(struct dmapeek *ctx, int fd);
+
+/* The system's files and clock (util.c) */
+char *dp_read_file(const char *path, int *err);
+uint64_t dp_mono_ns(void);
+
 /* Events (events.c) */
 void dp_events_close(struct dmapeek *ctx);
 int dp_parse_netlink_drops(const char *text, unsigned long ino,
@@ -266,7 +273,6 @@ struct dmapeek_sysview {
 
 struct dmapeek_sysbuf *dp_get_buf(struct dmapeek_sysview *v, uint64_t ino);
 struct dmapeek_sysbuf *dp_find_buf(struct dmapeek_sysview *v, uint64_t ino);
-char *dp_read_file(const char *path, int *err);
 void dp_sysbuf_release(struct dmapeek_sysbuf *b);
 
 /* Ownership (sysowner.c) */

@@ -25,7 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -304,31 +303,6 @@ next:
 	return has_ino && has_size ? 1 : -EBADMSG;
 }
 
-char *dp_read_file(const char *path, int *err)
-{
-	char *text = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	FILE *f = fopen(path, "re");
-
-	if (!f) {
-		*err = -errno;
-		return NULL;
-	}
-	n = getdelim(&text, &cap, '\0', f);
-	if (n < 0) {
-		*err = ferror(f) ? -EIO : 0;
-		free(text);
-		text = strdup("");
-		if (!text)
-			*err = -ENOMEM;
-	} else {
-		*err = 0;
-	}
-	fclose(f);
-	return text;
-}
-
 static int dp_add_fd(struct dmapeek_sysbuf *b, int pid, int fd, const char *comm)
 {
 	struct dp_sysfd *n = realloc(b->fds, (b->nr_fds + 1) * sizeof(*n));
@@ -515,9 +489,8 @@ static int dp_sysbuf_attachments(struct dmapeek *ctx, struct dmapeek_sysbuf *b)
 			err = fd;	/* this holder: gone, or not ours to take */
 			continue;
 		}
-		d = dmapeek_dmabuf_attachments(ctx, fd);
+		d = dp_dmabuf_attachments_close(ctx, fd);
 		err = d ? 0 : -errno;
-		close(fd);
 		if (d && dmapeek_dmabuf_inode(d) == b->ino) {
 			b->atts = d;
 			break;
@@ -538,14 +511,6 @@ static int dp_cmp_ino(const void *a, const void *b)
 	const struct dmapeek_sysbuf *x = a, *y = b;
 
 	return x->ino < y->ino ? -1 : x->ino > y->ino;
-}
-
-static uint64_t dp_mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 /*

@@ -41,7 +41,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/stat.h>
@@ -81,32 +80,16 @@ struct dmapeek_trace {
 	struct dmapeek_trace_event ev;
 };
 
-static uint64_t dp_mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 /* Where tracefs is mounted; libtracefs would mount it itself, we never do. */
 static int dp_tracefs_dir(char *dir, size_t len)
 {
-	char *text = NULL;
-	size_t cap = 0;
-	FILE *f;
+	char *text;
 	int err;
 
-	f = fopen("/proc/self/mounts", "re");
-	if (!f)
-		return -errno;
-	if (getdelim(&text, &cap, '\0', f) < 0) {
-		free(text);
-		fclose(f);
-		return -EIO;
-	}
-	fclose(f);
-	err = dp_tracefs_dir_parse(text, dir, len);
+	text = dp_read_file("/proc/self/mounts", &err);
+	if (!text)
+		return err;
+	err = err ? err : dp_tracefs_dir_parse(text, dir, len);
 	free(text);
 	return err;
 }

@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +22,7 @@
 
 #include "dp.h"
 #include "lab-util.h"
+#include "nl-op.h"
 #include "nl-sock.h"
 
 /* ---------------------------------------------------------------- netlink */
@@ -135,11 +135,6 @@ static const struct aname event_attrs[DMAPEEK_A_EVENT_MAX + 1] = {
 	[DMAPEEK_A_EVENT_OP] = { "op", 'u' },
 };
 
-static uint64_t get_uint(struct nlattr *a)
-{
-	return nla_len(a) == 8 ? nla_get_u64(a) : nla_get_u32(a);
-}
-
 static void print_attrs(struct nlattr *head, int len, const struct aname *names,
 			int max, const char *prefix)
 {
@@ -155,12 +150,12 @@ static void print_attrs(struct nlattr *head, int len, const struct aname *names,
 			 * (N its number in the spec), for the tests to find.
 			 */
 			if (names == event_attrs && (nla_len(a) == 4 || nla_len(a) == 8))
-				printf(" %sa%d=%" PRIu64, prefix, t, get_uint(a));
+				printf(" %sa%d=%" PRIu64, prefix, t, dp_nl_uint(a));
 			continue;
 		}
 		switch (names[t].type) {
 		case 'u':
-			printf(" %s%s=%" PRIu64, prefix, names[t].name, get_uint(a));
+			printf(" %s%s=%" PRIu64, prefix, names[t].name, dp_nl_uint(a));
 			break;
 		case 'i':
 			printf(" %s%s=%d", prefix, names[t].name, (int)nla_get_u32(a));
@@ -185,7 +180,7 @@ static void print_attrs(struct nlattr *head, int len, const struct aname *names,
 				int rt = nla_type(r);
 
 				if (rt >= 1 && rt <= 4)
-					printf(" r%d.%s=%#" PRIx64, nr, n[rt], get_uint(r));
+					printf(" r%d.%s=%#" PRIx64, nr, n[rt], dp_nl_uint(r));
 			}
 			nr++;
 			break;
@@ -248,31 +243,59 @@ static struct nl_sock *nl_open(int *family)
 	return sk;
 }
 
-/* Send @cmd with u32 attributes (attr, value pairs, 0-terminated). */
-static int nl_request(int cmd, int dump, const struct aname *names, int max,
-		      const char *tag, ...)
+/* One u32 attribute of a request; attr 0: none. */
+struct nl_u32 {
+	int attr;
+	unsigned int val;
+};
+
+/* Join @sk to the events group: 0, or -1 when that cannot be. */
+static int nl_join_events(struct nl_sock *sk)
+{
+	int grp = genl_ctrl_resolve_grp(sk, DMAPEEK_FAMILY_NAME, DMAPEEK_MCGRP_EVENTS);
+
+	nl_socket_disable_seq_check(sk);
+	return grp < 0 || nl_socket_add_membership(sk, grp) ? -1 : 0;
+}
+
+/* Read @sk until *@stop (NULL: never) or the time @end, 100 ms a wait. */
+static void nl_listen(struct nl_sock *sk, time_t end, const int *stop)
+{
+	while (!(stop && *stop) && time(NULL) < end) {
+		struct timeval tv = { 0, 100000 };
+		fd_set fds;
+
+		FD_ZERO(&fds);
+		FD_SET(nl_socket_get_fd(sk), &fds);
+		if (select(nl_socket_get_fd(sk) + 1, &fds, NULL, NULL, &tv) > 0)
+			nl_recvmsgs_default(sk);
+	}
+}
+
+/*
+ * Send @cmd with the attributes @attrs (@nr of them) on @sk, a socket of
+ * @family, each answer to @valid with @arg, until the ack or the dump's
+ * end; frees @sk.  Prints the refusal; returns 0 or 1.
+ */
+static int nl_transact(struct nl_sock *sk, int family, int cmd, int dump,
+		       const struct nl_u32 *attrs, int nr,
+		       nl_recvmsg_msg_cb_t valid, void *arg)
 {
 	struct nl_msg *msg;
-	struct nl_sock *sk;
-	int family, err, attr;
-	va_list ap;
+	int err, i;
 
-	sk = nl_open(&family);
-	cur_names = names;
-	cur_max = max;
 	nl_err = 0;
 	nl_done = 0;
-	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, valid_cb, (void *)tag);
+	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, valid, arg);
 	nl_socket_modify_cb(sk, NL_CB_ACK, NL_CB_CUSTOM, done_cb, NULL);
 	nl_socket_modify_cb(sk, NL_CB_FINISH, NL_CB_CUSTOM, done_cb, NULL);
 	nl_socket_modify_err_cb(sk, NL_CB_CUSTOM, err_cb, NULL);
 	msg = nlmsg_alloc();
 	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0,
 		    dump ? NLM_F_DUMP : 0, cmd, DMAPEEK_FAMILY_VERSION);
-	va_start(ap, tag);
-	while ((attr = va_arg(ap, int)))
-		nla_put_u32(msg, attr, va_arg(ap, unsigned int));
-	va_end(ap);
+	for (i = 0; i < nr; i++)
+		if (attrs[i].attr)
+			nla_put_u32(msg, attrs[i].attr, attrs[i].val);
 	err = nl_send_auto(sk, msg);
 	while (err >= 0 && !nl_done)
 		err = nl_recvmsgs_default(sk);
@@ -292,60 +315,60 @@ static int nl_request(int cmd, int dump, const struct aname *names, int max,
 	return 0;
 }
 
+/* Send @cmd with the u32 attribute @attr (0: none), each answer printed as @tag. */
+static int nl_request(int cmd, int dump, const struct aname *names, int max,
+		      const char *tag, int attr, unsigned int val)
+{
+	const struct nl_u32 a = { attr, val };
+	struct nl_sock *sk;
+	int family;
+
+	sk = nl_open(&family);
+	cur_names = names;
+	cur_max = max;
+	return nl_transact(sk, family, cmd, dump, &a, 1, valid_cb, (void *)tag);
+}
+
 /* ------------------------------------------ revoke and move over netlink */
 
 static uint64_t op_reply;
-static int op_reply_quiet_cb(struct nl_msg *msg, void *arg);
 
+/* The answer's op number (attribute @arg), nothing printed: the done event says it all. */
+static int op_reply_quiet_cb(struct nl_msg *msg, void *arg)
+{
+	dp_nl_take_op(msg, (int)(long)arg, &op_reply);
+	return NL_OK;
+}
+
+/* The answer's op number, and the answer printed. */
 static int op_reply_cb(struct nl_msg *msg, void *arg)
 {
-	struct nlmsghdr *nlh = nlmsg_hdr(msg);
-	struct nlattr *a;
-	int rem;
-
-	nla_for_each_attr(a, genlmsg_attrdata(nlmsg_data(nlh), 0),
-			  genlmsg_attrlen(nlmsg_data(nlh), 0), rem)
-		if (nla_type(a) == (long)arg && (nla_len(a) == 4 || nla_len(a) == 8))
-			op_reply = get_uint(a);
+	dp_nl_take_op(msg, (int)(long)arg, &op_reply);
 	return valid_cb(msg, (void *)(((long)arg == DMAPEEK_A_REVOKE_OP) ? "revoke" : "move"));
 }
 
 struct op_done {
-	uint64_t op;
-	int found;
-	int error;
+	struct dp_nl_done done;
 	const char *tag;	/* "revoke": print the outcome */
 	unsigned int buffer, timeout_ms;
 };
 
+/* The done event of d->done.op (nl-op.h's reading), a revoke's printed. */
 static int op_done_cb(struct nl_msg *msg, void *arg)
 {
 	struct op_done *d = arg;
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
-	struct nlattr *tb[DMAPEEK_A_EVENT_MAX + 1], *a;
-	uint32_t type;
+	struct nlattr *a;
 	int rem, n = 0;
 
-	if (d->found || genlmsg_parse(nlh, 0, tb, DMAPEEK_A_EVENT_MAX, NULL) ||
-	    !tb[DMAPEEK_A_EVENT_TYPE] || !tb[DMAPEEK_A_EVENT_OP] ||
-	    get_uint(tb[DMAPEEK_A_EVENT_OP]) != d->op)
+	if (d->done.found)
 		return NL_OK;
-	type = nla_get_u32(tb[DMAPEEK_A_EVENT_TYPE]);
-	if (type != DMAPEEK_EVENT_TYPE_REVOKE_DONE && type != DMAPEEK_EVENT_TYPE_MOVE_DONE)
+	dp_nl_done_cb(msg, &d->done);
+	if (!d->done.found || strcmp(d->tag, "revoke"))
 		return NL_OK;
-	d->found = 1;
-	d->error = tb[DMAPEEK_A_EVENT_ERROR] ? (int)nla_get_u32(tb[DMAPEEK_A_EVENT_ERROR]) : 0;
-	if (strcmp(d->tag, "revoke"))
-		return NL_OK;
-	nla_for_each_attr(a, genlmsg_attrdata(nlmsg_data(nlh), 0),
-			  genlmsg_attrlen(nlmsg_data(nlh), 0), rem)
-		if (nla_type(a) == DMAPEEK_A_EVENT_ATTACHMENT)
-			n++;
-	printf("revoke buffer=%u timeout_ms=%u duration_ns=%" PRIu64 " attachments=%d stuck=%u op=%" PRIu64,
-	       d->buffer, d->timeout_ms,
-	       tb[DMAPEEK_A_EVENT_DURATION_NS] ? get_uint(tb[DMAPEEK_A_EVENT_DURATION_NS]) : 0,
-	       n, tb[DMAPEEK_A_EVENT_COUNT] ? nla_get_u32(tb[DMAPEEK_A_EVENT_COUNT]) : 0, d->op);
-	n = 0;
+	printf("revoke buffer=%u timeout_ms=%u duration_ns=%" PRIu64 " attachments=%u stuck=%u op=%" PRIu64,
+	       d->buffer, d->timeout_ms, d->done.duration_ns, d->done.attachments,
+	       d->done.stuck, d->done.op);
 	nla_for_each_attr(a, genlmsg_attrdata(nlmsg_data(nlh), 0),
 			  genlmsg_attrlen(nlmsg_data(nlh), 0), rem) {
 		char p[32];
@@ -373,17 +396,18 @@ static int nl_op(int cmd, int op_attr, int wait, unsigned int buffer,
 {
 	struct op_done d = { .tag = op_attr == DMAPEEK_A_REVOKE_OP ? "revoke" : "move",
 			     .buffer = buffer, .timeout_ms = timeout_ms ?: 1000 };
+	const struct nl_u32 attrs[] = {
+		{ op_attr == DMAPEEK_A_REVOKE_OP ? DMAPEEK_A_REVOKE_BUFFER_ID :
+		  DMAPEEK_A_BUFFER_ID, buffer },
+		{ attr2, v2 },
+		{ attr3, v3 },
+	};
 	struct nl_sock *ev, *sk;
-	struct nl_msg *msg;
-	int family, grp, err;
-	time_t end;
+	int family;
 
 	ev = nl_open(&family);
-	grp = genl_ctrl_resolve_grp(ev, DMAPEEK_FAMILY_NAME, DMAPEEK_MCGRP_EVENTS);
-	nl_socket_disable_seq_check(ev);
-	nl_socket_enable_msg_peek(ev);	/* a done event with many attachments */
 	/* without the events, the request is still made: its refusal says more */
-	if (grp < 0 || nl_socket_add_membership(ev, grp))
+	if (nl_join_events(ev))
 		wait = -1;
 	nl_socket_set_buffer_size(ev, 4 << 20, 0);
 	nl_socket_modify_cb(ev, NL_CB_VALID, NL_CB_CUSTOM, op_done_cb, &d);
@@ -391,36 +415,14 @@ static int nl_op(int cmd, int op_attr, int wait, unsigned int buffer,
 	sk = nl_open(&family);
 	cur_names = op_attr == DMAPEEK_A_REVOKE_OP ? revoke_attrs : buffer_attrs;
 	cur_max = op_attr == DMAPEEK_A_REVOKE_OP ? DMAPEEK_A_REVOKE_MAX : DMAPEEK_A_BUFFER_MAX;
-	nl_err = 0;
-	nl_done = 0;
 	op_reply = 0;
-	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, wait > 0 ? op_reply_quiet_cb : op_reply_cb,
-			    (void *)(long)op_attr);
-	nl_socket_modify_cb(sk, NL_CB_ACK, NL_CB_CUSTOM, done_cb, NULL);
-	nl_socket_modify_err_cb(sk, NL_CB_CUSTOM, err_cb, NULL);
-	msg = nlmsg_alloc();
-	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, 0, cmd, DMAPEEK_FAMILY_VERSION);
-	nla_put_u32(msg, op_attr == DMAPEEK_A_REVOKE_OP ? DMAPEEK_A_REVOKE_BUFFER_ID :
-		    DMAPEEK_A_BUFFER_ID, buffer);
-	if (attr2)
-		nla_put_u32(msg, attr2, v2);
-	if (attr3)
-		nla_put_u32(msg, attr3, v3);
-	err = nl_send_auto(sk, msg);
-	while (err >= 0 && !nl_done)
-		err = nl_recvmsgs_default(sk);
-	nlmsg_free(msg);
-	nl_socket_free(sk);
-	if (nl_err) {
-		if (dp_show_extack && nl_extack[0])
-			printf("err %s %s\n", lab_errno_name(-nl_err), nl_extack);
-		else
-			printf("err %s\n", lab_errno_name(-nl_err));
+	if (nl_transact(sk, family, cmd, 0, attrs, 3,
+			wait > 0 ? op_reply_quiet_cb : op_reply_cb, (void *)(long)op_attr)) {
 		nl_socket_free(ev);
 		return 1;
 	}
-	if (err < 0 || !op_reply) {
-		printf("err %s\n", err < 0 ? nl_geterror(err) : "no op number in the answer");
+	if (!op_reply) {
+		printf("err no op number in the answer\n");
 		nl_socket_free(ev);
 		return 1;
 	}
@@ -430,71 +432,38 @@ static int nl_op(int cmd, int op_attr, int wait, unsigned int buffer,
 			printf("err cannot listen to the events\n");
 		return wait < 0;
 	}
-	d.op = op_reply;
-	end = time(NULL) + d.timeout_ms / 1000 + 11;
-	while (!d.found && time(NULL) < end) {
-		struct timeval tv = { 0, 100000 };
-		fd_set fds;
-
-		FD_ZERO(&fds);
-		FD_SET(nl_socket_get_fd(ev), &fds);
-		if (select(nl_socket_get_fd(ev) + 1, &fds, NULL, NULL, &tv) > 0)
-			nl_recvmsgs_default(ev);
-	}
+	d.done.op = op_reply;
+	nl_listen(ev, time(NULL) + d.timeout_ms / 1000 + 11, &d.done.found);
 	nl_socket_free(ev);
-	if (!d.found) {
-		printf("err no done event for op %" PRIu64 "\n", d.op);
+	if (!d.done.found) {
+		printf("err no done event for op %" PRIu64 "\n", d.done.op);
 		return 1;
 	}
 	if (op_attr != DMAPEEK_A_REVOKE_OP) {
-		if (d.error)
-			printf("err %s\n", lab_errno_name(-d.error));
+		if (d.done.error)
+			printf("err %s\n", lab_errno_name(-d.done.error));
 		else
 			printf("ok\n");
-		return d.error ? 1 : 0;
+		return d.done.error ? 1 : 0;
 	}
 	return 0;
-}
-
-/* The answer's op number, nothing printed: the done event says it all. */
-static int op_reply_quiet_cb(struct nl_msg *msg, void *arg)
-{
-	struct nlmsghdr *nlh = nlmsg_hdr(msg);
-	struct nlattr *a;
-	int rem;
-
-	nla_for_each_attr(a, genlmsg_attrdata(nlmsg_data(nlh), 0),
-			  genlmsg_attrlen(nlmsg_data(nlh), 0), rem)
-		if (nla_type(a) == (long)arg && (nla_len(a) == 4 || nla_len(a) == 8))
-			op_reply = get_uint(a);
-	return NL_OK;
 }
 
 static int events(int seconds)
 {
 	struct nl_sock *sk;
-	int family, grp;
+	int family;
 	time_t end = time(NULL) + seconds;
 
 	sk = nl_open(&family);
-	grp = genl_ctrl_resolve_grp(sk, DMAPEEK_FAMILY_NAME, DMAPEEK_MCGRP_EVENTS);
-	nl_socket_disable_seq_check(sk);
-	nl_socket_add_membership(sk, grp);
+	nl_join_events(sk);
 	cur_names = event_attrs;
 	cur_max = DMAPEEK_A_EVENT_MAX;
 	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, valid_cb, (void *)"event");
 	nl_socket_set_nonblocking(sk);
 	printf("listening\n");
 	fflush(stdout);
-	while (time(NULL) < end) {
-		struct timeval tv = { 0, 100000 };
-		fd_set fds;
-
-		FD_ZERO(&fds);
-		FD_SET(nl_socket_get_fd(sk), &fds);
-		if (select(nl_socket_get_fd(sk) + 1, &fds, NULL, NULL, &tv) > 0)
-			nl_recvmsgs_default(sk);
-	}
+	nl_listen(sk, end, NULL);
 	nl_socket_free(sk);
 	return 0;
 }
@@ -502,40 +471,51 @@ static int events(int seconds)
 
 /* ------------------------------------------------------------- commands */
 
+/* The objects "dp dump" and "dp get" name; an unknown name is attachments. */
+static const struct nl_kind {
+	const char *dump;	/* dp dump's word */
+	const char *tag;	/* each reply's first word, and dp get's */
+	int cmd;
+	const struct aname *names;
+	int max;
+	int filter_attr;	/* the dump's optional id: what it filters by */
+	int get_attr;		/* the get's id, 0: no get */
+} nl_kinds[] = {
+	{ "providers", "provider", DMAPEEK_CMD_PROVIDER_GET, provider_attrs,
+	  DMAPEEK_A_PROVIDER_MAX, 0, 0 },
+	{ "devices", "device", DMAPEEK_CMD_DEVICE_GET, device_attrs,
+	  DMAPEEK_A_DEVICE_MAX, 0, 0 },
+	{ "mappings", "mapping", DMAPEEK_CMD_MAPPING_GET, mapping_attrs,
+	  DMAPEEK_A_MAPPING_MAX, DMAPEEK_A_MAPPING_ATTACHMENT_ID, 0 },
+	{ "buffers", "buffer", DMAPEEK_CMD_BUFFER_GET, buffer_attrs,
+	  DMAPEEK_A_BUFFER_MAX, DMAPEEK_A_BUFFER_PROVIDER_ID, DMAPEEK_A_BUFFER_ID },
+	/* last: the default */
+	{ "attachments", "attachment", DMAPEEK_CMD_ATTACHMENT_GET, attachment_attrs,
+	  DMAPEEK_A_ATTACHMENT_MAX, DMAPEEK_A_ATTACHMENT_BUFFER_ID,
+	  DMAPEEK_A_ATTACHMENT_ID },
+};
+
+#define NR_KINDS	(int)(sizeof(nl_kinds) / sizeof(nl_kinds[0]))
+
 int cmd_dump(int argc, char **argv)
 {
 	unsigned int f = argc > 2 ? strtoul(argv[2], NULL, 0) : 0;
+	const struct nl_kind *k = nl_kinds;
 
-	if (!strcmp(argv[1], "providers"))
-		return nl_request(DMAPEEK_CMD_PROVIDER_GET, 1, provider_attrs,
-				  DMAPEEK_A_PROVIDER_MAX, "provider", 0);
-	if (!strcmp(argv[1], "devices"))
-		return nl_request(DMAPEEK_CMD_DEVICE_GET, 1, device_attrs,
-				  DMAPEEK_A_DEVICE_MAX, "device", 0);
-	if (!strcmp(argv[1], "mappings"))
-		return nl_request(DMAPEEK_CMD_MAPPING_GET, 1, mapping_attrs,
-				  DMAPEEK_A_MAPPING_MAX, "mapping",
-				  f ? DMAPEEK_A_MAPPING_ATTACHMENT_ID : 0, f, 0);
-	if (!strcmp(argv[1], "buffers"))
-		return nl_request(DMAPEEK_CMD_BUFFER_GET, 1, buffer_attrs,
-				  DMAPEEK_A_BUFFER_MAX, "buffer",
-				  f ? DMAPEEK_A_BUFFER_PROVIDER_ID : 0, f, 0);
-	return nl_request(DMAPEEK_CMD_ATTACHMENT_GET, 1, attachment_attrs,
-			  DMAPEEK_A_ATTACHMENT_MAX, "attachment",
-			  f ? DMAPEEK_A_ATTACHMENT_BUFFER_ID : 0, f, 0);
+	while (k < nl_kinds + NR_KINDS - 1 && strcmp(argv[1], k->dump))
+		k++;
+	return nl_request(k->cmd, 1, k->names, k->max, k->tag,
+			  f ? k->filter_attr : 0, f);
 }
 
 int cmd_get(int argc __attribute__((unused)), char **argv)
 {
 	unsigned int id = strtoul(argv[2], NULL, 0);
+	const struct nl_kind *k = nl_kinds;
 
-	if (!strcmp(argv[1], "buffer"))
-		return nl_request(DMAPEEK_CMD_BUFFER_GET, 0, buffer_attrs,
-				  DMAPEEK_A_BUFFER_MAX, "buffer",
-				  DMAPEEK_A_BUFFER_ID, id, 0);
-	return nl_request(DMAPEEK_CMD_ATTACHMENT_GET, 0, attachment_attrs,
-			  DMAPEEK_A_ATTACHMENT_MAX, "attachment",
-			  DMAPEEK_A_ATTACHMENT_ID, id, 0);
+	while (k < nl_kinds + NR_KINDS - 1 && (!k->get_attr || strcmp(argv[1], k->tag)))
+		k++;
+	return nl_request(k->cmd, 0, k->names, k->max, k->tag, k->get_attr, id);
 }
 
 /* revoke, and revoke-start (the answer only) */
@@ -554,7 +534,7 @@ int cmd_restore(int argc __attribute__((unused)), char **argv)
 
 	ret = nl_request(DMAPEEK_CMD_BUFFER_RESTORE, 0, buffer_attrs,
 			 DMAPEEK_A_BUFFER_MAX, "restore", DMAPEEK_A_BUFFER_ID,
-			 (unsigned int)strtoul(argv[1], NULL, 0), 0);
+			 (unsigned int)strtoul(argv[1], NULL, 0));
 	if (!ret)
 		printf("ok\n");
 	return ret;

@@ -144,18 +144,25 @@ struct dp_nl_req {
 	char extack[256];
 };
 
-static inline int dp_nl_req_valid_cb(struct nl_msg *msg, void *arg)
+/* The op number of the answer @msg (attribute @attr) into *@op, if it has one. */
+static inline void dp_nl_take_op(struct nl_msg *msg, int attr, uint64_t *op)
 {
-	struct dp_nl_req *r = arg;
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
 	struct nlattr *a;
 	int rem;
 
 	nla_for_each_attr(a, genlmsg_attrdata(nlmsg_data(nlh), 0),
 			  genlmsg_attrlen(nlmsg_data(nlh), 0), rem)
-		if (r->op_attr && nla_type(a) == r->op_attr &&
-		    (nla_len(a) == 4 || nla_len(a) == 8))
-			r->op = dp_nl_uint(a);
+		if (nla_type(a) == attr && (nla_len(a) == 4 || nla_len(a) == 8))
+			*op = dp_nl_uint(a);
+}
+
+static inline int dp_nl_req_valid_cb(struct nl_msg *msg, void *arg)
+{
+	struct dp_nl_req *r = arg;
+
+	if (r->op_attr)
+		dp_nl_take_op(msg, r->op_attr, &r->op);
 	return NL_OK;
 }
 

@@ -10,7 +10,7 @@
 . "$DMAPEEK_TOP/tests/guest/import-lib.sh"
 
 DMABUF_PEEK=$DMAPEEK_TOP/tests/guest/dmabuf-peek
-DMABUF_HOLDER=$DMAPEEK_TOP/tests/guest/dmabuf-holder.py
+DMABUF_HOLDER=$DMAPEEK_TOP/tests/guest/dmabuf-helper.py
 DP_SEC=$DMAPEEK_TOP/tests/guest/dp-sec
 # the account without privileges (t-tape.sh's too)
 DMABUF_USER=nobody
@@ -122,7 +122,7 @@ test_attach_flags_foreign_static_importer_by_pid_fd() {
 	modprobe vgem 2>/dev/null || skip "no vgem module in this kernel"
 	drv=$(vgem_driver) || fail "vgem loaded but no vgem card in /sys/class/drm"
 	for kind in udmabuf heap; do
-		coproc HOLDER { exec python3 "$DMABUF_HOLDER" "$kind" 65536 vgem 2>&1; }
+		coproc HOLDER { exec python3 "$DMABUF_HOLDER" share "$kind" 65536 vgem 2>&1; }
 		read -r line <&"${HOLDER[0]}" || fail "the $kind holder said nothing"
 		case $line in
 		"ready "*) ;;
@@ -260,7 +260,7 @@ test_attach_flags_in_buffer_all() {
 	dmabuf_setup
 	modprobe vgem 2>/dev/null || skip "no vgem module in this kernel"
 	[ -e /dev/udmabuf ] || skip "no /dev/udmabuf in this kernel"
-	coproc HOLDER { exec python3 "$DMABUF_HOLDER" udmabuf 65536 vgem 2>&1; }
+	coproc HOLDER { exec python3 "$DMABUF_HOLDER" share udmabuf 65536 vgem 2>&1; }
 	read -r line <&"${HOLDER[0]}" || fail "the holder said nothing"
 	case $line in "ready "*) ;; *) fail "the holder: $line" ;; esac
 	read -r _ pid fd <<<"$line"

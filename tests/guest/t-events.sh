@@ -145,10 +145,12 @@ test_events_listener_overrun_is_not_a_module_drop() {
 # module's own, from a tracing instance of the monitor's own that goes
 # when it ends.  Ground truth: dp import makes and imports a udmabuf (so
 # its pid did the export, fd, get, attach, detach and put), dmapeek
-# exports a buffer of its own, foreign-buf.py makes buffers without
-# dmapeek at all.
+# exports a buffer of its own, foreign_buf makes buffers without
+# dmapeek at all, as the process "foreign-buf.py".
 
-FOREIGN_BUF=$DMAPEEK_TOP/tests/guest/foreign-buf.py
+foreign_buf() {
+	"$DMAPEEK_TOP/tests/guest/dmabuf-helper.py" burst --comm foreign-buf.py "$@"
+}
 MON_ALL_BURST=2000
 timeout_for_monitor_all_burst_counts_every_event=600
 
@@ -318,7 +320,7 @@ test_monitor_all_removes_its_instance_on_sigterm_and_sighup() {
 	log=$(mktemp)
 	for sig in TERM HUP INT; do
 		mon_start "$log"
-		out=$("$FOREIGN_BUF" udmabuf 8192) || fail "foreign-buf.py: $out"
+		out=$(foreign_buf udmabuf 8192) || fail "foreign-buf.py: $out"
 		mon_stop "$sig"
 		grep -q '"type":"export","exp_name":"udmabuf"' "$log" ||
 			fail "SIG$sig: the events read were not printed on the way out: $(cat "$log")"
@@ -354,7 +356,7 @@ test_monitor_all_filters_by_exporter_process_and_type() {
 	local m4=$MONPID
 	touch "$go"
 	wait "$hp" || fail "dp import failed: $(cat "$d/imp")"
-	"$FOREIGN_BUF" heap 8192 >/dev/null 2>&1 || true	# another exporter, if there is a heap
+	foreign_buf heap 8192 >/dev/null 2>&1 || true	# another exporter, if there is a heap
 	printf '%s\n' '$sys = provider find kind system' 'export provider $sys size 64K' \
 		>"$d/batch"
 	"$DMAPEEK" -b "$d/batch" >/dev/null || fail "dmapeek's export failed"
@@ -405,7 +407,7 @@ test_monitor_all_without_module_shows_core_events() {
 	unload_module
 	log=$(mktemp)
 	mon_start "$log"
-	out=$("$FOREIGN_BUF" udmabuf 16384 1 mmap) || fail "foreign-buf.py: $out"
+	out=$(foreign_buf udmabuf 16384 1 mmap) || fail "foreign-buf.py: $out"
 	pid=$(kv pid "$out")
 	mon_stop INT
 	grep -q 'dmapeek.ko is not loaded' "$log.err" ||
@@ -433,7 +435,7 @@ test_monitor_all_burst_counts_every_event() {
 	[ -e /dev/udmabuf ] || skip "no /dev/udmabuf in this kernel"
 	log=$(mktemp)
 	mon_start "$log" exporter udmabuf
-	out=$("$FOREIGN_BUF" udmabuf 4096 "$MON_ALL_BURST") || fail "foreign-buf.py: $out"
+	out=$(foreign_buf udmabuf 4096 "$MON_ALL_BURST") || fail "foreign-buf.py: $out"
 	pid=$(kv pid "$out")
 	sleep 2
 	ticks=$(awk '{ print $14 + $15 }' "/proc/$MONPID/stat")

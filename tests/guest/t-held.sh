@@ -206,7 +206,7 @@ test_held_buffer_exec_foreign_prime_import_is_listed() {
 	modprobe vgem 2>/dev/null || skip "no vgem module in this kernel"
 	out=$("$DMAPEEK" -j export provider "$sys" size 64K) || fail "export: $out"
 	b=$(jget "$out" 'j["buffer"]')
-	coproc PRIME { exec "$DMAPEEK" buffer exec "$b" -- python3 "$DMAPEEK_TOP/tests/guest/prime-import.py" 2>&1; }
+	coproc PRIME { exec "$DMAPEEK" buffer exec "$b" -- python3 "$DMAPEEK_TOP/tests/guest/dmabuf-helper.py" prime-import 2>&1; }
 	read -r -t 20 line <&"${PRIME[0]}" || fail "the importer program said nothing"
 	case $line in "imported "*) ;; *) fail "the importer program: $line" ;; esac
 	out=$("$DMAPEEK" -j attachment list) || fail "attachment list"

@@ -3,10 +3,10 @@
 # with its holders (fd, mmap, both, the kernel alone), its "diff" and
 # "watch", and the Prometheus series by process.  The ground truth is made
 # here: buffers from udmabuf and the system dma-heap, made, mapped and
-# released by tests/guest/dmabuf-hold.py at known moments, and a buffer
+# released by tests/guest/dmabuf-helper.py hold at known moments, and a buffer
 # dmapeek's module holds with no process.
 
-HOLDER=$DMAPEEK_TOP/tests/guest/dmabuf-hold.py
+HOLDER=$DMAPEEK_TOP/tests/guest/dmabuf-helper.py
 
 # need_leak_sources: bufinfo, udmabuf and the system heap, or skip.
 need_leak_sources() {
@@ -25,7 +25,7 @@ hold_start() {
 	local out=$1 want=1
 	shift
 	case $1 in [0-9]*) want=$1; shift ;; esac
-	python3 "$HOLDER" "$@" >"$out" 2>&1 &
+	python3 "$HOLDER" hold "$@" >"$out" 2>&1 &
 	HOLD_LAST=$!
 	HOLD_ALL="$HOLD_ALL $HOLD_LAST"
 	trap hold_stop_all EXIT

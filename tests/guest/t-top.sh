@@ -338,7 +338,7 @@ test_top_system_page_shows_a_growing_process() {
 	wait_screen 'F10Quit'
 	keys 5
 	wait_screen '^System: [0-9]+ dma-bufs'
-	python3 "$DMAPEEK_TOP/tests/guest/dmabuf-hold.py" --comm top-grower \
+	python3 "$DMAPEEK_TOP/tests/guest/dmabuf-helper.py" hold --comm top-grower \
 		udmabuf:65536:2 >"$t/h" 2>&1 &
 	pid=$!
 	trap 'kill $pid 2>/dev/null || true; stop_shell' EXIT
