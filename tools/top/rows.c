@@ -679,6 +679,15 @@ void top_help_lines(struct top_lines *L)
 	top_lines_add(L, TOP_A_PLAIN, "%s",
 		      "  A stuck importer never unmapped after an invalidation; it is"
 		      " highlighted.");
+	top_lines_add(L, TOP_A_PLAIN, "%s",
+		      "  System page, as root: ATTACHMENTS, the importers and the flags of"
+		      " the first three:");
+	top_lines_add(L, TOP_A_PLAIN, "%s",
+		      "  dyn/static, p2p allowed, rev(ocable), pin(ned), pom (pinned on map),"
+		      " !p2p (refused),");
+	top_lines_add(L, TOP_A_PLAIN, "%s",
+		      "  exp/dp/held (dmapeek's export, import, held import); \"? no fd\":"
+		      " no descriptor to ask.");
 	top_lines_add(L, TOP_A_PLAIN, "%s", "");
 	top_lines_add(L, TOP_A_DIM, "  Press any key to go back.  See dmapeek-top(8).");
 }
