@@ -330,6 +330,17 @@ struct exporter {
 	char why[128];		/* EXPORTER_UNKNOWN: in words */
 };
 
+/* The slot for a new entry of a cache of @max: a free one, else the oldest. */
+static unsigned int cache_slot(unsigned int *n, unsigned int *next, unsigned int max)
+{
+	unsigned int i = *next;
+
+	*next = (i + 1) % max;
+	if (*n < max)
+		(*n)++;
+	return i;
+}
+
 static const struct provider_seen *provider_lookup(uint32_t id)
 {
 	struct provider_seen *s;
@@ -339,11 +350,8 @@ static const struct provider_seen *provider_lookup(uint32_t id)
 	for (i = 0; i < verdicts.nprov; i++)
 		if (verdicts.prov[i].id == id)
 			return &verdicts.prov[i];
-	/* bounded: the oldest goes when full */
-	s = &verdicts.prov[verdicts.nextprov];
-	verdicts.nextprov = (verdicts.nextprov + 1) % VERDICT_PROVIDERS;
-	if (verdicts.nprov < VERDICT_PROVIDERS)
-		verdicts.nprov++;
+	s = &verdicts.prov[cache_slot(&verdicts.nprov, &verdicts.nextprov,
+				      VERDICT_PROVIDERS)];
 	memset(s, 0, sizeof(*s));
 	s->id = id;
 	p = dmapeek_provider_get(dp.ctx, id);
@@ -405,10 +413,7 @@ static const struct pair_verdict *pair_lookup(const char *prov, const char *cli)
 	for (i = 0; i < verdicts.npair; i++)
 		if (!strcmp(verdicts.pair[i].prov, prov) && !strcmp(verdicts.pair[i].cli, cli))
 			return &verdicts.pair[i];
-	v = &verdicts.pair[verdicts.nextpair];
-	verdicts.nextpair = (verdicts.nextpair + 1) % VERDICT_PAIRS;
-	if (verdicts.npair < VERDICT_PAIRS)
-		verdicts.npair++;
+	v = &verdicts.pair[cache_slot(&verdicts.npair, &verdicts.nextpair, VERDICT_PAIRS)];
 	memset(v, 0, sizeof(*v));
 	snprintf(v->prov, sizeof(v->prov), "%s", prov);
 	snprintf(v->cli, sizeof(v->cli), "%s", cli);
