@@ -332,7 +332,8 @@ peek_own_text() {
 # (dynamic, P2P): the exporter's device is the ivshmem (by the buffer's
 # provider), and each importer's verdict is the pair's as the kernel's
 # rules decide it on this topology (the row "dp p2p-get" gets, held to
-# the topology by assert_pair_row), in JSON and in the text.
+# the topology by assert_pair_row, and the map type the module recorded
+# when the edu attached), in JSON and in the text.
 test_p2p_verdict_of_each_importer_of_a_bar_buffer() {
 	local IVSHMEM EDU EDU_DEV bar sys dev out b a1 a2 row text mt dist reason
 	bar_setup
@@ -371,6 +372,9 @@ test_p2p_verdict_of_each_importer_of_a_bar_buffer() {
 	read -r _ _ _ mt dist reason <<<"$row"
 	assert_eq "one verdict line per importer" 2 \
 		"$(echo "$text" | grep -c "^      p2p map_type $mt distance $dist reason $reason\$")"
+	# what the module recorded when the edu attached: the same map type
+	out=$("$DMAPEEK" -j attachment show "$a1") || fail "attachment show $a1: $out"
+	assert_eq "the attachment's recorded map type is the verdict's" "$mt" "$(jget "$out" 'j[0]["map_type"]')"
 	"$DMAPEEK" attachment delete all >/dev/null || fail "attachment delete all"
 	"$DMAPEEK" buffer delete "$b" >/dev/null || fail "delete $b"
 	unload_module
