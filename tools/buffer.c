@@ -108,15 +108,18 @@ static void print_buffer(const struct dmapeek_buffer *b, bool with_attachments)
 
 /*
  * The attachments of a dma-buf with their flags (DMABUF_ATTACHMENTS), one
- * line each after @indent; a note when the module gave fewer than there
- * are.
+ * line each after @indent, each followed by the P2P verdict between the
+ * exporter's device (said once, first) and its importer; a note when the
+ * module gave fewer than there are.
  */
 void print_dmabuf_attachments(const struct dmapeek_dmabuf *d,
 				     const char *indent)
 {
 	unsigned int i, nr = dmapeek_dmabuf_nr_attachments(d);
 	uint32_t total = dmapeek_dmabuf_total_attachments(d);
+	struct exporter *e;
 
+	p2p_exporter_print(d, indent, &e);
 	pr_open_arr("attachments");
 	for (i = 0; i < nr; i++) {
 		const char *drv = dmapeek_dmabuf_attachment_driver(d, i);
@@ -132,8 +135,9 @@ void print_dmabuf_attachments(const struct dmapeek_dmabuf *d,
 			pr_u64("attachment", "attachment %" PRIu64, id);
 		else
 			pr_null("attachment", NULL);
-		pr_close_obj();
 		pr_nl();
+		p2p_verdict_print(e, dmapeek_dmabuf_attachment_device(d, i), indent);
+		pr_close_obj();
 	}
 	pr_close_arr();
 	if (total > nr)
@@ -163,6 +167,7 @@ static int buffer_attachments(int argc, char **argv)
 	rc = parse_args("buffer attachments", args, argc, argv);
 	if (rc)
 		return rc;
+	p2p_verdicts_reset();
 	if (!fdarg)
 		return usage_err("usage: dmapeek buffer attachments " ATTACHMENTS_ARGS);
 	rc = fd_arg(fdarg, &fd, &own);

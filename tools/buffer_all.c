@@ -415,6 +415,7 @@ int buffer_all(int argc, char **argv)
 	rc = parse_args("buffer all", args, argc, argv);
 	if (rc)
 		return rc;
+	p2p_verdicts_reset();
 	if ((diff && watch) || (count && !watch))
 		return usage_err("usage: dmapeek buffer all " BUFFER_ALL_ARGS);
 	if (diff || watch) {

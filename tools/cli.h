@@ -149,6 +149,16 @@ void print_flags(const char *key, uint32_t flags, const char *(*name)(unsigned i
 /* The attachments of any dma-buf with their flags (buffer.c) */
 struct dmapeek_dmabuf;
 void print_dmabuf_attachments(const struct dmapeek_dmabuf *d, const char *indent);
+/*
+ * The P2P verdict between a dma-buf's exporter device and each importer
+ * (p2p.c): reset once per command, the exporter's device once per buffer,
+ * then each attachment's verdict inside its object.
+ */
+struct exporter;
+void p2p_verdicts_reset(void);
+void p2p_exporter_print(const struct dmapeek_dmabuf *d, const char *indent,
+			struct exporter **e);
+void p2p_verdict_print(const struct exporter *e, const char *device, const char *indent);
 void print_enum(const char *key, const char *fmt, uint32_t v,
 		const char *(*name)(uint32_t));
 

@@ -279,3 +279,264 @@ const struct cmd p2p_verbs[] = {
 	{ "list", p2p_list, "[FIELD [OP] VALUE]..." },
 	{ NULL },
 };
+
+/* ------------------------------------- the verdicts of a buffer's importers */
+
+/*
+ * "buffer attachments" and "buffer all" give, for each importer of a
+ * dma-buf, the P2P verdict between the exporter's device and it: the same
+ * p2p-get a "p2p show" makes, asked once per pair and once per provider
+ * within a command (a system holds many buffers of few devices).  The
+ * exporter's device is known only for dmapeek's own exports, by the
+ * buffer's provider (a PCI BAR, or system memory); another exporter's
+ * dma-buf does not say which device it came from, and dmapeek says so
+ * rather than guess (a process holding a VFIO device's fd may hold
+ * several).
+ */
+#define VERDICT_PAIRS		64
+#define VERDICT_PROVIDERS	16
+
+struct pair_verdict {
+	char prov[16], cli[16];
+	uint32_t type, reason;
+	int32_t distance;
+	int err;		/* p2p-get's error (a positive errno), or 0 */
+};
+
+struct provider_seen {
+	uint32_t id, kind;
+	char bdf[16];
+	int err;
+};
+
+static struct {
+	struct pair_verdict pair[VERDICT_PAIRS];
+	struct provider_seen prov[VERDICT_PROVIDERS];
+	unsigned int npair, nextpair, nprov, nextprov;
+} verdicts;
+
+/* A command starts with nothing known (a batch's devices may change). */
+void p2p_verdicts_reset(void)
+{
+	memset(&verdicts, 0, sizeof(verdicts));
+}
+
+enum exporter_kind { EXPORTER_UNKNOWN, EXPORTER_SYSTEM, EXPORTER_PCI };
+
+struct exporter {
+	enum exporter_kind kind;
+	uint32_t provider;
+	char bdf[16];
+	char why[128];		/* EXPORTER_UNKNOWN: in words */
+};
+
+/* The slot for a new entry of a cache of @max: a free one, else the oldest. */
+static unsigned int cache_slot(unsigned int *n, unsigned int *next, unsigned int max)
+{
+	unsigned int i = *next;
+
+	*next = (i + 1) % max;
+	if (*n < max)
+		(*n)++;
+	return i;
+}
+
+static const struct provider_seen *provider_lookup(uint32_t id)
+{
+	struct provider_seen *s;
+	struct dmapeek_provider *p;
+	unsigned int i;
+
+	for (i = 0; i < verdicts.nprov; i++)
+		if (verdicts.prov[i].id == id)
+			return &verdicts.prov[i];
+	s = &verdicts.prov[cache_slot(&verdicts.nprov, &verdicts.nextprov,
+				      VERDICT_PROVIDERS)];
+	memset(s, 0, sizeof(*s));
+	s->id = id;
+	p = dmapeek_provider_get(dp.ctx, id);
+	if (!p) {
+		s->err = errno ?: EIO;
+		return s;
+	}
+	s->kind = dmapeek_provider_kind(p);
+	snprintf(s->bdf, sizeof(s->bdf), "%s", dmapeek_provider_bdf(p) ?: "");
+	dmapeek_object_free(p);
+	return s;
+}
+
+/* The device @d was exported from, as far as dmapeek knows it. */
+static void find_exporter(const struct dmapeek_dmabuf *d, struct exporter *e)
+{
+	uint32_t bid = dmapeek_dmabuf_buffer_id(d);
+	const struct provider_seen *s;
+	struct dmapeek_buffer *b;
+
+	memset(e, 0, sizeof(*e));
+	if (!bid) {
+		snprintf(e->why, sizeof(e->why), "exporter %s does not say which device it exports",
+			 dmapeek_dmabuf_exp_name(d) ?: "?");
+		return;
+	}
+	if (!dp.ctx) {
+		snprintf(e->why, sizeof(e->why), "dmapeek.ko does not answer");
+		return;
+	}
+	b = dmapeek_buffer_get(dp.ctx, bid);
+	if (!b) {
+		snprintf(e->why, sizeof(e->why), "buffer %u: %s", bid, strerror(errno));
+		return;
+	}
+	e->provider = dmapeek_buffer_provider_id(b);
+	dmapeek_object_free(b);
+	s = provider_lookup(e->provider);
+	if (s->err) {
+		snprintf(e->why, sizeof(e->why), "provider %u: %s", e->provider,
+			 strerror(s->err));
+	} else if (s->kind == DMAPEEK_PROVIDER_KIND_SYSTEM) {
+		e->kind = EXPORTER_SYSTEM;
+	} else if (s->kind == DMAPEEK_PROVIDER_KIND_PCI_BAR && valid_bdf(s->bdf)) {
+		e->kind = EXPORTER_PCI;
+		snprintf(e->bdf, sizeof(e->bdf), "%s", s->bdf);
+	} else {
+		snprintf(e->why, sizeof(e->why), "provider %u is of no kind dmapeek knows",
+			 e->provider);
+	}
+}
+
+static const struct pair_verdict *pair_lookup(const char *prov, const char *cli)
+{
+	struct pair_verdict *v;
+	struct dmapeek_p2p *c;
+	unsigned int i;
+
+	for (i = 0; i < verdicts.npair; i++)
+		if (!strcmp(verdicts.pair[i].prov, prov) && !strcmp(verdicts.pair[i].cli, cli))
+			return &verdicts.pair[i];
+	v = &verdicts.pair[cache_slot(&verdicts.npair, &verdicts.nextpair, VERDICT_PAIRS)];
+	memset(v, 0, sizeof(*v));
+	snprintf(v->prov, sizeof(v->prov), "%s", prov);
+	snprintf(v->cli, sizeof(v->cli), "%s", cli);
+	c = dmapeek_p2p_get(dp.ctx, prov, cli);
+	if (!c) {
+		v->err = errno ?: EIO;
+		return v;
+	}
+	v->type = dmapeek_p2p_map_type(c);
+	v->reason = dmapeek_p2p_reason(c);
+	v->distance = dmapeek_p2p_distance(c);
+	dmapeek_object_free(c);
+	return v;
+}
+
+static void print_verdict(const char *indent, uint32_t type, int32_t distance,
+			  uint32_t reason)
+{
+	pr_text("%s  ", indent);
+	pr_open_obj("p2p");
+	print_enum("map_type", "p2p map_type %s ", type, dmapeek_map_type_str);
+	pr_s64("distance", "distance %" PRId64 " ", distance);
+	print_enum("reason", "reason %s", reason, dmapeek_p2p_reason_str);
+	pr_close_obj();
+	pr_nl();
+}
+
+static void print_no_verdict(const char *indent, const char *word, const char *why)
+{
+	pr_null("p2p", NULL);
+	pr_str("p2p_unknown", NULL, word);
+	pr_text("%s  p2p unknown: %s\n", indent, why);
+}
+
+/*
+ * Inside attachment @i's object: the verdict between @e and its importer,
+ * or why there is none.  The kernel's rules need no question where the
+ * exporter is system memory (none) or the importer is no PCI device
+ * (not-supported): pci_p2pdma_map_type() answers those without a path.
+ */
+static void print_importer_verdict(const struct exporter *e, const char *device,
+				   const char *indent)
+{
+	const struct pair_verdict *v;
+	char why[160];
+
+	switch (e->kind) {
+	case EXPORTER_UNKNOWN:
+		print_no_verdict(indent, "exporter-unknown", "exporter device unknown");
+		return;
+	case EXPORTER_SYSTEM:
+		print_verdict(indent, DMAPEEK_MAP_TYPE_NONE, -1,
+			      DMAPEEK_P2P_REASON_SYSTEM_MEMORY);
+		return;
+	case EXPORTER_PCI:
+		break;
+	}
+	/* dev_name() of a PCI function is its BDF, always */
+	if (!device || !valid_bdf(device)) {
+		print_verdict(indent, DMAPEEK_MAP_TYPE_NOT_SUPPORTED, -1,
+			      DMAPEEK_P2P_REASON_NOT_PCI);
+		return;
+	}
+	v = pair_lookup(e->bdf, device);
+	if (!v->err) {
+		print_verdict(indent, v->type, v->distance, v->reason);
+		return;
+	}
+	snprintf(why, sizeof(why), "p2p %s %s: %s%s", e->bdf, device, strerror(v->err),
+		 v->err == EPERM ? " (a provider not bound to dmapeek needs root)" : "");
+	print_no_verdict(indent, strerrorname_np(v->err) ?: "error", why);
+}
+
+/*
+ * The exporter's device of @d, once per buffer (before its attachments),
+ * and then each attachment's verdict through p2p_verdict_print().
+ */
+void p2p_exporter_print(const struct dmapeek_dmabuf *d, const char *indent,
+			struct exporter **out)
+{
+	static struct exporter e;
+
+	*out = NULL;
+	if (!dmapeek_dmabuf_nr_attachments(d)) {
+		pr_null("exporter_device", NULL);
+		return;
+	}
+	find_exporter(d, &e);
+	*out = &e;
+	switch (e.kind) {
+	case EXPORTER_UNKNOWN:
+		pr_null("exporter_device", NULL);
+		pr_text("%sexporter device unknown: ", indent);
+		pr_str("exporter_device_unknown", "%s", e.why);
+		pr_nl();
+		break;
+	case EXPORTER_SYSTEM:
+		pr_open_obj("exporter_device");
+		pr_text("%s", indent);
+		pr_str("kind", "exporter device: %s memory ", "system");
+		pr_u64("provider", "(provider %" PRIu64 ")", e.provider);
+		pr_close_obj();
+		pr_nl();
+		break;
+	case EXPORTER_PCI: {
+		char name[256];
+		const char *n = pci_name(e.bdf, name, sizeof(name));
+
+		pr_open_obj("exporter_device");
+		pr_text("%s", indent);
+		pr_str("kind", NULL, "pci");
+		pr_str("bdf", "exporter device %s ", e.bdf);
+		pr_u64("provider", "(provider %" PRIu64 ")", e.provider);
+		pr_text("%s%s", n ? "  " : "", n ? n : "");
+		pr_close_obj();
+		pr_nl();
+		break;
+	}
+	}
+}
+
+void p2p_verdict_print(const struct exporter *e, const char *device, const char *indent)
+{
+	if (e)
+		print_importer_verdict(e, device, indent);
+}

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Any dma-buf's attachments (DMABUF_ATTACHMENTS, ABI 2.2): every importer of
 # a buffer from any exporter, with the flags the dma-buf core records, read
-# by descriptor: this process's, or another's through pidfd_getfd().  The
+# by descriptor: this process's, or another's through pidfd_getfd(); and
+# the P2P verdict between the exporter's device and each importer.  The
 # ground truth is made here: dmapeek's own imports with known flags, and a
 # foreign static importer (vgem's PRIME import) of udmabuf and system-heap
 # buffers a helper process holds; the driver of vgem's device is read from
@@ -296,6 +297,205 @@ test_attach_flags_in_buffer_all() {
 	echo "$out"
 	echo "$out" | grep -q "attached vgem .*flags none" ||
 		fail "the text has no vgem attachment with its flags"
+	exec {HOLDER[1]}>&-
+	wait "$HOLDER_PID" || fail "the holder failed"
+	"$DMAPEEK" attachment delete all >/dev/null || fail "attachment delete all"
+	"$DMAPEEK" buffer delete "$b" >/dev/null || fail "delete $b"
+	rmmod vgem 2>/dev/null || true
+	unload_module
+}
+
+# ------------------------------------- the P2P verdict of each importer
+
+# bar_setup: dmapeek's importer on the edu and the last ivshmem's BAR2 as a
+# provider (the pair t-p2p.sh checks per topology); sets $EDU, $IVSHMEM,
+# $dev (the CLI's device id of the edu), $bar (the provider), $sys
+bar_setup() {
+	setup_import
+	IVSHMEM=$(ivshmem_bdfs | tail -n 1)
+	bind_dmapeek "$IVSHMEM"
+	bar=$("$DP" providers | awk -v b="$IVSHMEM" '$3 == b && $4 == "bar=2" { print $2 }')
+	[ -n "$bar" ] || fail "no BAR2 provider for $IVSHMEM"
+	sys=$("$DMAPEEK" -j provider list | python3 -c 'import json,sys; print(next(p["id"] for p in json.load(sys.stdin) if p["kind"]=="system"))') ||
+		fail "the module lists no system memory provider"
+	dev=$("$DMAPEEK" -j device list | python3 -c 'import json,sys; print(next(d["id"] for d in json.load(sys.stdin) if d["bdf"]==sys.argv[1]))' "$EDU") ||
+		fail "no dmapeek device for $EDU"
+}
+
+# peek_own_text BUFFER: the text of "buffer attachments" of a held buffer
+peek_own_text() {
+	"$DMAPEEK" buffer exec "$1" -- sh -c 'exec "$0" buffer attachments fd "$DMAPEEK_BUFFER_FD"' \
+		"$DMAPEEK"
+}
+
+# A buffer of dmapeek's on an ivshmem BAR, imported twice by the edu
+# (dynamic, P2P): the exporter's device is the ivshmem (by the buffer's
+# provider), and each importer's verdict is the pair's as the kernel's
+# rules decide it on this topology (the row "dp p2p-get" gets, held to
+# the topology by assert_pair_row, and the map type the module recorded
+# when the edu attached), in JSON and in the text.
+test_p2p_verdict_of_each_importer_of_a_bar_buffer() {
+	local IVSHMEM EDU EDU_DEV bar sys dev out b a1 a2 row text mt dist reason
+	bar_setup
+	row=$("$DP" p2p-get "$IVSHMEM" "$EDU") || fail "p2p-get: $row"
+	assert_pair_row "p2p-get" "$row"
+	out=$("$DMAPEEK" -j export provider "$bar" size 4K name barpeek) || fail "export: $out"
+	b=$(jget "$out" 'j["buffer"]')
+	out=$("$DMAPEEK" -j import buffer "$b" device "$dev" dynamic p2p) || fail "import: $out"
+	a1=$(jget "$out" 'j["attachment"]')
+	out=$("$DMAPEEK" -j import buffer "$b" device "$dev" dynamic p2p) || fail "import 2: $out"
+	a2=$(jget "$out" 'j["attachment"]')
+
+	out=$(peek_own "$b") || fail "buffer attachments of buffer $b: $out"
+	echo "$out"
+	python3 - "$out" "$IVSHMEM" "$EDU" "$bar" "$a1" "$a2" "$row" <<-'PY' || fail "verdicts of buffer $b: see above"
+	import json, sys
+	j = json.loads(sys.argv[1])
+	ivshmem, edu, bar, a1, a2 = sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
+	_, p, c, mt, dist, reason = sys.argv[7].split()
+	assert (p, c) == (ivshmem, edu), sys.argv[7]
+	assert j["exporter_device"] == {"kind": "pci", "bdf": ivshmem, "provider": bar}, j["exporter_device"]
+	assert "exporter_device_unknown" not in j, j
+	assert j["total"] == 2 and len(j["attachments"]) == 2, j
+	assert {a["attachment"] for a in j["attachments"]} == {a1, a2}, j["attachments"]
+	want = {"map_type": mt, "distance": int(dist), "reason": reason}
+	for a in j["attachments"]:
+	    assert a["device"] == edu, a
+	    assert a["p2p"] == want, (a["p2p"], want)
+	    assert "p2p_unknown" not in a, a
+	print("exporter %s (provider %d), both importers: %s" % (ivshmem, bar, want))
+	PY
+	text=$(peek_own_text "$b") || fail "buffer attachments (text): $text"
+	echo "$text"
+	echo "$text" | grep -q "^    exporter device $IVSHMEM (provider $bar)" ||
+		fail "the text does not name the exporter's device $IVSHMEM"
+	read -r _ _ _ mt dist reason <<<"$row"
+	assert_eq "one verdict line per importer" 2 \
+		"$(echo "$text" | grep -c "^      p2p map_type $mt distance $dist reason $reason\$")"
+	# what the module recorded when the edu attached: the same map type
+	out=$("$DMAPEEK" -j attachment show "$a1") || fail "attachment show $a1: $out"
+	assert_eq "the attachment's recorded map type is the verdict's" "$mt" "$(jget "$out" 'j[0]["map_type"]')"
+	"$DMAPEEK" attachment delete all >/dev/null || fail "attachment delete all"
+	"$DMAPEEK" buffer delete "$b" >/dev/null || fail "delete $b"
+	unload_module
+}
+
+# A buffer of dmapeek's in system memory: no P2P whatever the importer
+# (none, system-memory, as the kernel's rules say of a NULL provider).
+# A udmabuf buffer another process holds, imported by vgem and by the
+# edu: udmabuf does not say which device it came from, so no verdict is
+# given, and each importer says why (never a guess).
+test_p2p_verdict_system_memory_none_and_foreign_exporter_unknown() {
+	local IVSHMEM EDU EDU_DEV bar sys dev out b line pid fd a text
+	bar_setup
+	modprobe vgem 2>/dev/null || skip "no vgem module in this kernel"
+	[ -e /dev/udmabuf ] || skip "no /dev/udmabuf in this kernel"
+	out=$("$DMAPEEK" -j export provider "$sys" size 64K) || fail "export: $out"
+	b=$(jget "$out" 'j["buffer"]')
+	"$DMAPEEK" import buffer "$b" device "$dev" dynamic p2p >/dev/null || fail "import"
+	out=$(peek_own "$b") || fail "buffer attachments of buffer $b: $out"
+	echo "$out"
+	python3 - "$out" "$sys" "$EDU" <<-'PY' || fail "system memory's verdict: see above"
+	import json, sys
+	j = json.loads(sys.argv[1])
+	assert j["exporter_device"] == {"kind": "system", "provider": int(sys.argv[2])}, j
+	[a] = j["attachments"]
+	assert a["device"] == sys.argv[3], a
+	assert a["p2p"] == {"map_type": "none", "distance": -1, "reason": "system-memory"}, a
+	print("system memory: none, system-memory")
+	PY
+	text=$(peek_own_text "$b") || fail "buffer attachments (text): $text"
+	echo "$text"
+	echo "$text" | grep -q "^    exporter device: system memory (provider $sys)" ||
+		fail "the text does not say system memory"
+	echo "$text" | grep -q "^      p2p map_type none distance -1 reason system-memory\$" ||
+		fail "no verdict line for the edu"
+
+	coproc HOLDER { exec python3 "$DMABUF_HOLDER" udmabuf 65536 vgem 2>&1; }
+	read -r line <&"${HOLDER[0]}" || fail "the holder said nothing"
+	case $line in "ready "*) ;; *) fail "the holder: $line" ;; esac
+	read -r _ pid fd <<<"$line"
+	out=$("$DMAPEEK" -j import fd "$pid:$fd" device "$dev" dynamic) || fail "import: $out"
+	a=$(jget "$out" 'j["attachment"]')
+	out=$("$DMAPEEK" -j buffer attachments fd "$pid:$fd") || fail "buffer attachments: $out"
+	echo "$out"
+	python3 - "$out" "$a" "$EDU" <<-'PY' || fail "udmabuf's importers: see above"
+	import json, sys
+	j = json.loads(sys.argv[1])
+	a, edu = int(sys.argv[2]), sys.argv[3]
+	assert j["exp_name"] == "udmabuf" and j["buffer"] is None, j
+	assert j["exporter_device"] is None, j
+	assert "udmabuf" in j["exporter_device_unknown"], j
+	by_id = {x["attachment"]: x for x in j["attachments"]}
+	assert set(by_id) == {None, a}, by_id.keys()
+	assert by_id[None]["device"] == "vgem" and by_id[a]["device"] == edu, by_id
+	for x in j["attachments"]:
+	    assert x["p2p"] is None and x["p2p_unknown"] == "exporter-unknown", x
+	print("udmabuf: exporter device unknown; vgem and the edu: no verdict, said why")
+	PY
+	text=$("$DMAPEEK" buffer attachments fd "$pid:$fd") || fail "buffer attachments (text): $text"
+	echo "$text"
+	echo "$text" | grep -q "^    exporter device unknown: exporter udmabuf " ||
+		fail "the text does not say the exporter's device is unknown"
+	assert_eq "each importer says why it has no verdict" 2 \
+		"$(echo "$text" | grep -c '^      p2p unknown: exporter device unknown$')"
+	"$DMAPEEK" attachment delete "$a" >/dev/null || fail "delete $a"
+	exec {HOLDER[1]}>&-
+	wait "$HOLDER_PID" || fail "the holder failed"
+	"$DMAPEEK" attachment delete all >/dev/null || fail "attachment delete all"
+	"$DMAPEEK" buffer delete "$b" >/dev/null || fail "delete $b"
+	rmmod vgem 2>/dev/null || true
+	unload_module
+}
+
+# "buffer all" as root gives the same verdicts per importer: the BAR
+# buffer's edu import the pair's row, a foreign buffer's importer none
+# (exporter unknown), every buffer with importers one or the other.
+test_p2p_verdict_in_buffer_all() {
+	local IVSHMEM EDU EDU_DEV bar sys dev out b line pid fd row text mt dist reason
+	bar_setup
+	modprobe vgem 2>/dev/null || skip "no vgem module in this kernel"
+	[ -e /dev/udmabuf ] || skip "no /dev/udmabuf in this kernel"
+	row=$("$DP" p2p-get "$IVSHMEM" "$EDU") || fail "p2p-get: $row"
+	assert_pair_row "p2p-get" "$row"
+	out=$("$DMAPEEK" -j export provider "$bar" size 4K) || fail "export: $out"
+	b=$(jget "$out" 'j["buffer"]')
+	"$DMAPEEK" import buffer "$b" device "$dev" dynamic p2p >/dev/null || fail "import"
+	coproc HOLDER { exec python3 "$DMABUF_HOLDER" udmabuf 65536 vgem 2>&1; }
+	read -r line <&"${HOLDER[0]}" || fail "the holder said nothing"
+	case $line in "ready "*) ;; *) fail "the holder: $line" ;; esac
+	read -r _ pid fd <<<"$line"
+	out=$("$DMAPEEK" -j buffer all) || fail "buffer all: $out"
+	python3 - "$out" "$b" "$IVSHMEM" "$EDU" "$bar" "$row" "$(stat -L -c %i "/proc/$pid/fd/$fd")" <<-'PY' || fail "buffer all: see above"
+	import json, sys
+	j = json.loads(sys.argv[1])
+	b, ivshmem, edu, bar, ino = int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5]), int(sys.argv[7])
+	_, _, _, mt, dist, reason = sys.argv[6].split()
+	mine = next(x for x in j["buffers"] if x["buffer"] == b)
+	print(mine)
+	assert mine["exporter_device"] == {"kind": "pci", "bdf": ivshmem, "provider": bar}, mine
+	[a] = mine["attachments"]
+	assert a["device"] == edu, a
+	assert a["p2p"] == {"map_type": mt, "distance": int(dist), "reason": reason}, a
+	u = next(x for x in j["buffers"] if x["inode"] == ino)
+	print(u)
+	assert u["exporter_device"] is None and "udmabuf" in u["exporter_device_unknown"], u
+	assert [(x["device"], x["p2p"], x["p2p_unknown"]) for x in u["attachments"]] == \
+	    [("vgem", None, "exporter-unknown")], u
+	for x in j["buffers"]:
+	    for at in x["attachments"] or []:
+	        assert ("p2p" in at and at["p2p"] is not None) != ("p2p_unknown" in at), (x["inode"], at)
+	print("BAR buffer: %s %s %s; udmabuf: unknown" % (mt, dist, reason))
+	PY
+	text=$("$DMAPEEK" buffer all) || fail "buffer all (text): $text"
+	echo "$text"
+	read -r _ _ _ mt dist reason <<<"$row"
+	echo "$text" | grep -q "^    exporter device $IVSHMEM (provider $bar)" ||
+		fail "the text does not name $IVSHMEM as the BAR buffer's exporter device"
+	echo "$text" | grep -q "^      p2p map_type $mt distance $dist reason $reason\$" ||
+		fail "the text has no verdict line for the edu"
+	echo "$text" | grep -q '^      p2p unknown: exporter device unknown$' ||
+		fail "the text does not say vgem's importer has no verdict"
 	exec {HOLDER[1]}>&-
 	wait "$HOLDER_PID" || fail "the holder failed"
 	"$DMAPEEK" attachment delete all >/dev/null || fail "attachment delete all"

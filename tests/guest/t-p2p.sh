@@ -42,30 +42,6 @@ test_p2p_dump_covers_every_pci_device() {
 		"$(echo "$out" | grep "^p2p $IVSHMEM $EDU " | sort -u)"
 }
 
-# assert_pair_row WHAT ROW: ROW is the (IVSHMEM, EDU) pair as the kernel's
-# P2PDMA rules decide it on this lab topology (one row, nothing else).
-assert_pair_row() {
-	[ -n "$2" ] || fail "$1: no row for ($IVSHMEM, $EDU)"
-	case $DMAPEEK_TOPOLOGY in
-	intel-root)
-		assert_match "$1: root bus, Intel host bridge" \
-			"^p2p $IVSHMEM $EDU not-supported -1 not-allowlisted$" "$2" ;;
-	epyc-root)
-		assert_match "$1: root bus, AMD Zen CPU" \
-			"^p2p $IVSHMEM $EDU thru-host-bridge [0-9]+ amd-cpu$" "$2" ;;
-	switch)
-		if acs_redirect_on_path "$IVSHMEM" "$EDU"; then
-			assert_match "$1: behind one switch, ACS redirect on" \
-				"^p2p $IVSHMEM $EDU (thru-host-bridge [0-9]+|not-supported -1) acs-redirect$" "$2"
-		else
-			assert_match "$1: behind one switch, no ACS redirect" \
-				"^p2p $IVSHMEM $EDU bus-addr 4 common-switch$" "$2"
-		fi ;;
-	*) skip "unknown topology $DMAPEEK_TOPOLOGY" ;;
-	esac
-	[ "$(echo "$2" | sort -u | wc -l)" = 1 ] || fail "$1: rows disagree: $2"
-}
-
 # assert_bar_import OUTPUT: dp import exported IVSHMEM's BAR pages and the
 # edu imported them.  Both sides are dmapeek's, in this tree: a dynamic,
 # P2P-capable (hence revocable) importer may attach to a BAR buffer on

@@ -371,3 +371,51 @@ test_top_system_page_shows_a_growing_process() {
 	wait "$pid" 2>/dev/null || true
 	stop_shell
 }
+
+# The system page as root has an ATTACHMENTS column: a buffer of the
+# module's (held by no process: read through dmapeek's own descriptor)
+# imported once, dynamically, by the edu shows its one importer with the
+# flags the dma-buf core and dmapeek record (dynamic, revocable, dmapeek's
+# export, its importer, held: "buffer attachments" gives the same), and
+# a buffer with no importer "0".  Without root the page has no column.
+test_top_system_page_shows_attachment_flags_as_root() {
+	need_module
+	[ -x "$TOP" ] || skip "dmapeek-top was not built"
+	[ -r /sys/kernel/debug/dma_buf/bufinfo ] || skip "no dma_buf debugfs (bufinfo)"
+	local t out b b0 ino ino0 want
+	setup_devices
+	t=$(mktemp -d)
+	out=$("$DMAPEEK" -j export provider "$SYSPROV" size 64K name top-att) || fail "export: $out"
+	b=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["buffer"])' "$out")
+	out=$("$DMAPEEK" -j export provider "$SYSPROV" size 4K name top-noatt) || fail "export: $out"
+	b0=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["buffer"])' "$out")
+	"$DMAPEEK" import buffer "$b" device "$EDUDEV" dynamic >/dev/null || fail "import"
+	ino=$("$DMAPEEK" -j buffer show "$b" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["inode"])')
+	ino0=$("$DMAPEEK" -j buffer show "$b0" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["inode"])')
+	# the ground truth of the flags, read by descriptor
+	want=$("$DMAPEEK" buffer exec "$b" -- sh -c 'exec "$0" -j buffer attachments fd "$DMAPEEK_BUFFER_FD"' "$DMAPEEK" |
+		python3 -c 'import json,sys; print(sorted(json.load(sys.stdin)["attachments"][0]["flags"]))')
+	assert_eq "the import's flags" "['dynamic', 'exported', 'held', 'imported', 'revocable']" "$want"
+
+	"$TOP" --snapshot --view system >"$t/snap" || fail "dmapeek-top --snapshot --view system failed"
+	grep -E '^  +INODE +EXPORTER +SIZE +HOLDERS \(\+: new\) +ATTACHMENTS +NAME$' "$t/snap" ||
+		fail "no ATTACHMENTS column as root: $(cat "$t/snap")"
+	grep -E "^[ +] +$ino +dmapeek .* 1: dyn\+rev\+exp\+dp\+held +top-att\$" "$t/snap" ||
+		fail "buffer $b (inode $ino) does not show its import's flags: $(grep -E " $ino " "$t/snap")"
+	grep -E "^[ +] +$ino0 +dmapeek .* 0 +top-noatt\$" "$t/snap" ||
+		fail "buffer $b0 (inode $ino0) does not show no importer: $(grep -E " $ino0 " "$t/snap")"
+
+	if id dmapeek-user >/dev/null 2>&1; then
+		su dmapeek-user -s /bin/sh -c "'$TOP' --snapshot --view system" >"$t/user" 2>&1 ||
+			fail "dmapeek-top as a user failed: $(cat "$t/user")"
+		grep -qE '^  +INODE +EXPORTER +SIZE +HOLDERS \(\+: new\) +NAME$' "$t/user" ||
+			fail "the user's page has not the plain buffer heading: $(cat "$t/user")"
+		! grep -q ATTACHMENTS "$t/user" || fail "a user's page has the root column: $(cat "$t/user")"
+	else
+		echo "no account dmapeek-user: the page without root not checked"
+	fi
+	"$DMAPEEK" attachment delete all >/dev/null || fail "attachment delete all"
+	"$DMAPEEK" buffer delete "$b" >/dev/null || fail "delete $b"
+	"$DMAPEEK" buffer delete "$b0" >/dev/null || fail "delete $b0"
+	rm -rf "$t"
+}

@@ -4,6 +4,7 @@
  * sorting and filtering of rows, the header totals from a fixed set of
  * rows and attachments, and the exact text of cells, rows and lines.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -386,6 +387,67 @@ START_TEST(system_page_lines)
 }
 END_TEST
 
+/*
+ * As root the system page's buffers have an ATTACHMENTS column: the count,
+ * the first few importers' flags in short words, why none are known.
+ */
+START_TEST(system_page_attachment_flags)
+{
+	static struct top_lines L;
+	struct top_sys_buf bufs[] = {
+		{ .inode = 50, .size = 4096, .exporter = "udmabuf", .att_err = ESRCH },
+		{ .inode = 51, .size = 4096, .exporter = "dmapeek", .nr_atts = 5,
+		  .atts = { { "0000:00:05.0", DMAPEEK_ATTACH_FLAGS_DYNAMIC |
+			      DMAPEEK_ATTACH_FLAGS_PEER2PEER | DMAPEEK_ATTACH_FLAGS_REVOCABLE |
+			      DMAPEEK_ATTACH_FLAGS_EXPORTED },
+			    { "0000:00:06.0", DMAPEEK_ATTACH_FLAGS_PINNED |
+			      DMAPEEK_ATTACH_FLAGS_PIN_ON_MAP },
+			    { "0000:00:07.0", DMAPEEK_ATTACH_FLAGS_PEER2PEER |
+			      DMAPEEK_ATTACH_FLAGS_P2P_REFUSED | DMAPEEK_ATTACH_FLAGS_IMPORTED |
+			      DMAPEEK_ATTACH_FLAGS_HELD } } },
+		{ .inode = 52, .size = 4096, .exporter = "system", .nr_atts = 0 },
+		{ .inode = 53, .size = 4096, .exporter = "system", .att_err = EPERM },
+	};
+	struct top_system s = {
+		.read = true, .attachments = true, .buffers = N(bufs),
+		.bytes = 4096 * N(bufs), .bufs = bufs, .nr_bufs = N(bufs),
+	};
+	char b[TOP_LINE];
+	size_t i;
+
+	top_fmt_attachments(b, sizeof(b), &bufs[0]);
+	ck_assert_str_eq(b, "? no fd");
+	top_fmt_attachments(b, sizeof(b), &bufs[1]);
+	ck_assert_str_eq(b, "5: dyn+p2p+rev+exp, static+pin+pom,"
+			 " static+p2p+!p2p+dp+held +2");
+	top_fmt_attachments(b, sizeof(b), &bufs[2]);
+	ck_assert_str_eq(b, "0");
+	top_fmt_attachments(b, sizeof(b), &bufs[3]);
+	ck_assert_str_eq(b, "? EPERM");
+	/* a small buffer cuts the words, never overruns */
+	top_fmt_attachments(b, 12, &bufs[1]);
+	ck_assert_uint_lt(strlen(b), 12);
+
+	L.n = 0;
+	top_system_lines(&L, &s);
+	for (i = 0; i < L.n && !strstr(L.l[i].text, "INODE"); i++)
+		;
+	ck_assert_uint_lt(i, L.n);
+	ck_assert_ptr_nonnull(strstr(L.l[i].text, "ATTACHMENTS"));
+	/* newest first: 53, 52, 51, 50 */
+	ck_assert_ptr_nonnull(strstr(L.l[i + 1].text, "? EPERM"));
+	ck_assert_ptr_nonnull(strstr(L.l[i + 3].text, "5: dyn+p2p+rev+exp"));
+	ck_assert_ptr_nonnull(strstr(L.l[i + 4].text, "? no fd"));
+
+	/* not root: the page as it always was, no column */
+	s.attachments = false;
+	L.n = 0;
+	top_system_lines(&L, &s);
+	ck_assert_ptr_null(strstr(L.l[i].text, "ATTACHMENTS"));
+	ck_assert_ptr_null(strstr(L.l[i + 3].text, "dyn"));
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("top");
@@ -402,6 +464,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, p2p_matrix_lines);
 	tcase_add_test(tc, event_line);
 	tcase_add_test(tc, system_page_lines);
+	tcase_add_test(tc, system_page_attachment_flags);
 	suite_add_tcase(s, tc);
 	return s;
 }

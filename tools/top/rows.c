@@ -663,6 +663,14 @@ void top_help_lines(struct top_lines *L)
 		{ "F1 or ?", "this help" },
 		{ "q or F10", "quit" },
 	};
+	static const char *const notes[] = {
+		"Move, revoke, restore and audit ask for confirmation and need CAP_SYS_ADMIN.",
+		"States: live, moving (a move is under way), revoked (importers cut off).",
+		"A stuck importer never unmapped after an invalidation; it is highlighted.",
+		"System page, as root: ATTACHMENTS, the importers and the flags of the first three:",
+		"dyn/static, p2p allowed, rev(ocable), pin(ned), pom (pinned on map), !p2p (refused),",
+		"exp/dp/held (dmapeek's export, import, held import); \"? no fd\": no descriptor to ask.",
+	};
 	size_t i;
 
 	top_lines_add(L, TOP_A_TITLE, "dmapeek top: keys");
@@ -670,15 +678,8 @@ void top_help_lines(struct top_lines *L)
 	for (i = 0; i < N(keys); i++)
 		top_lines_add(L, TOP_A_PLAIN, "  %-18s %s", keys[i][0], keys[i][1]);
 	top_lines_add(L, TOP_A_PLAIN, "%s", "");
-	top_lines_add(L, TOP_A_PLAIN, "%s",
-		      "  Move, revoke, restore and audit ask for confirmation and need"
-		      " CAP_SYS_ADMIN.");
-	top_lines_add(L, TOP_A_PLAIN, "%s",
-		      "  States: live, moving (a move is under way), revoked (importers"
-		      " cut off).");
-	top_lines_add(L, TOP_A_PLAIN, "%s",
-		      "  A stuck importer never unmapped after an invalidation; it is"
-		      " highlighted.");
+	for (i = 0; i < N(notes); i++)
+		top_lines_add(L, TOP_A_PLAIN, "  %s", notes[i]);
 	top_lines_add(L, TOP_A_PLAIN, "%s", "");
 	top_lines_add(L, TOP_A_DIM, "  Press any key to go back.  See dmapeek-top(8).");
 }

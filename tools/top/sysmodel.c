@@ -8,13 +8,17 @@
  * Cost: the view reads every process's fds and maps, so it is read only
  * while the page is shown, and top.c spaces the reads out as it does the
  * full refreshes (at most a tenth of the time); the page draws a bounded
- * number of lines whatever the number of buffers.
+ * number of lines whatever the number of buffers.  As root it also asks
+ * for every buffer's attachments with their flags (one descriptor taken
+ * and one ioctl per buffer), of which each row keeps the count and the
+ * first TOP_SYS_ATTS: the model stays as big as the number of buffers.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <dmapeek.h>
 
@@ -95,6 +99,24 @@ static void buf_from(struct top_sys_buf *t, const struct dmapeek_sysbuf *b)
 	}
 }
 
+/* The attachments' flags the view read (as root), the first few kept. */
+static void atts_from(struct top_sys_buf *t, const struct dmapeek_sysbuf *b)
+{
+	const struct dmapeek_dmabuf *d = dmapeek_sysbuf_attachments(b);
+	unsigned int i;
+
+	if (!d) {
+		t->att_err = errno ?: EIO;
+		return;
+	}
+	t->nr_atts = dmapeek_dmabuf_total_attachments(d);
+	for (i = 0; i < dmapeek_dmabuf_nr_attachments(d) && i < TOP_SYS_ATTS; i++) {
+		snprintf(t->atts[i].device, sizeof(t->atts[i].device), "%s",
+			 dmapeek_dmabuf_attachment_device(d, i) ?: "?");
+		t->atts[i].flags = dmapeek_dmabuf_attachment_flags(d, i);
+	}
+}
+
 /* Every buffer, by inode (as the view is), the new ones marked. */
 static int read_bufs(struct top_system *s, const struct dmapeek_sysview *v,
 		     const struct dmapeek_sysdiff *d)
@@ -109,6 +131,8 @@ static int read_bufs(struct top_system *s, const struct dmapeek_sysview *v,
 		const struct dmapeek_sysbuf *b = dmapeek_sysview_buffer(v, i);
 
 		buf_from(&s->bufs[i], b);
+		if (s->attachments)
+			atts_from(&s->bufs[i], b);
 		s->bytes += s->bufs[i].size;
 		/* both lists are by inode: one pass marks the new ones */
 		while (k < dmapeek_sysdiff_nr_appeared(d) &&
@@ -149,12 +173,15 @@ static void read_sources(struct top_system *s, const struct dmapeek_sysview *v)
 int top_model_system(struct top_model *m)
 {
 	struct top_system *s = &m->sys;
+	DMAPEEK_OPTS(dmapeek_sysview_opts, o);
 	struct dmapeek_sysview *v;
 	struct dmapeek_sysdiff *d;
 	uint64_t t0 = mono_ns();
 	int err;
 
-	v = dmapeek_sysview_new(m->ctx, NULL);
+	/* the flags need the module and another process's fds: root's */
+	o.attachments = m->ctx && geteuid() == 0;
+	v = dmapeek_sysview_new(m->ctx, &o);
 	if (!v) {
 		err = -errno;
 		snprintf(m->msg, sizeof(m->msg), "system view: %s", strerror(-err));
@@ -171,6 +198,7 @@ int top_model_system(struct top_model *m)
 		return err;
 	}
 	s->has_prev = m->sys_prev != NULL;
+	s->attachments = o.attachments;
 	s->interval_ns = m->sys_prev ? dmapeek_sysview_time_ns(v) -
 				       dmapeek_sysview_time_ns(m->sys_prev) : 0;
 	s->appeared = s->has_prev ? dmapeek_sysdiff_nr_appeared(d) : 0;

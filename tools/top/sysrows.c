@@ -9,8 +9,12 @@
  * buffers no process holds), biggest growth first, then the buffers,
  * newest first.  Whatever grew is highlighted.  The page has at most
  * TOP_MAX_LINES lines: each part has a share, and what does not fit is
- * counted on a last line ("dmapeek buffer all" lists everything).
+ * counted on a last line ("dmapeek buffer all" lists everything).  As
+ * root the buffers have a column more, ATTACHMENTS: how many importers,
+ * and the flags of the first few (the legend is in the help and in
+ * dmapeek-top(8)).
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -112,15 +116,78 @@ void top_fmt_holders(char *buf, size_t len, const struct top_sys_buf *b)
 		snprintf(buf + pos, len - pos, " +%u", b->nr_holders - TOP_SYS_HOLDERS);
 }
 
-static void buf_line(struct top_lines *L, const struct top_sys_buf *b)
+/*
+ * An attachment's flags in a few letters each: dyn or static, then p2p,
+ * rev(ocable), pin(ned), pom (pin-on-map), !p2p (p2p-refused), and dmapeek's
+ * own: exp(orted), dp (its importer), held.
+ */
+static const struct {
+	uint32_t flag;
+	const char *word;
+} att_words[] = {
+	{ DMAPEEK_ATTACH_FLAGS_PEER2PEER, "p2p" },
+	{ DMAPEEK_ATTACH_FLAGS_REVOCABLE, "rev" },
+	{ DMAPEEK_ATTACH_FLAGS_PINNED, "pin" },
+	{ DMAPEEK_ATTACH_FLAGS_PIN_ON_MAP, "pom" },
+	{ DMAPEEK_ATTACH_FLAGS_P2P_REFUSED, "!p2p" },
+	{ DMAPEEK_ATTACH_FLAGS_EXPORTED, "exp" },
+	{ DMAPEEK_ATTACH_FLAGS_IMPORTED, "dp" },
+	{ DMAPEEK_ATTACH_FLAGS_HELD, "held" },
+};
+
+void top_fmt_attachments(char *buf, size_t len, const struct top_sys_buf *b)
 {
-	char sz[32], who[96];
+	size_t pos = 0, w;
+	unsigned int i, shown = b->nr_atts < TOP_SYS_ATTS ? b->nr_atts : TOP_SYS_ATTS;
+	int k;
+
+	buf[0] = '\0';
+	if (b->att_err) {
+		snprintf(buf, len, "? %s", b->att_err == ESRCH ? "no fd" :
+			 strerrorname_np(b->att_err) ?: "error");
+		return;
+	}
+	k = snprintf(buf, len, "%u%s", b->nr_atts, shown ? ":" : "");
+	if (k < 0 || (size_t)k >= len)
+		return;
+	pos = (size_t)k;
+	for (i = 0; i < shown; i++) {
+		uint32_t f = b->atts[i].flags;
+
+		k = snprintf(buf + pos, len - pos, "%s%s", i ? ", " : " ",
+			     f & DMAPEEK_ATTACH_FLAGS_DYNAMIC ? "dyn" : "static");
+		if (k < 0 || pos + (size_t)k >= len)
+			return;
+		pos += (size_t)k;
+		for (w = 0; w < sizeof(att_words) / sizeof(att_words[0]); w++) {
+			if (!(f & att_words[w].flag))
+				continue;
+			k = snprintf(buf + pos, len - pos, "+%s", att_words[w].word);
+			if (k < 0 || pos + (size_t)k >= len)
+				return;
+			pos += (size_t)k;
+		}
+	}
+	if (b->nr_atts > shown)
+		snprintf(buf + pos, len - pos, " +%u", b->nr_atts - shown);
+}
+
+static void buf_line(struct top_lines *L, const struct top_sys_buf *b, bool atts)
+{
+	char sz[32], who[96], att[96];
 
 	fmt_size(sz, sizeof(sz), b->size);
 	top_fmt_holders(who, sizeof(who), b);
+	if (!atts) {
+		top_lines_add(L, b->fresh ? TOP_A_ALERT : TOP_A_PLAIN,
+			      "%c %8" PRIu64 " %-12.12s %9s %-48s %s",
+			      b->fresh ? '+' : ' ', b->inode, b->exporter, sz, who, b->name);
+		return;
+	}
+	top_fmt_attachments(att, sizeof(att), b);
 	top_lines_add(L, b->fresh ? TOP_A_ALERT : TOP_A_PLAIN,
-		      "%c %8" PRIu64 " %-12.12s %9s %-48s %s",
-		      b->fresh ? '+' : ' ', b->inode, b->exporter, sz, who, b->name);
+		      "%c %8" PRIu64 " %-12.12s %9s %-40s %-36s %s",
+		      b->fresh ? '+' : ' ', b->inode, b->exporter, sz, who, att, b->name);
 }
 
 void top_system_lines(struct top_lines *L, const struct top_system *s)
@@ -153,12 +220,16 @@ void top_system_lines(struct top_lines *L, const struct top_system *s)
 	top_lines_add(L, TOP_A_PLAIN, "%s", "");
 	group_table(L, s->procs, s->nr_procs, true, SYS_PROCESS_LINES);
 	top_lines_add(L, TOP_A_PLAIN, "%s", "");
-	top_lines_add(L, TOP_A_TITLE, "  %8s %-12s %9s %-48s %s", "INODE", "EXPORTER",
-		      "SIZE", "HOLDERS (+: new)", "NAME");
+	if (s->attachments)
+		top_lines_add(L, TOP_A_TITLE, "  %8s %-12s %9s %-40s %-36s %s", "INODE",
+			      "EXPORTER", "SIZE", "HOLDERS (+: new)", "ATTACHMENTS", "NAME");
+	else
+		top_lines_add(L, TOP_A_TITLE, "  %8s %-12s %9s %-48s %s", "INODE",
+			      "EXPORTER", "SIZE", "HOLDERS (+: new)", "NAME");
 	/* newest first: what just appeared is on top */
 	room = L->n + 1 < TOP_MAX_LINES ? TOP_MAX_LINES - L->n - 1 : 0;
 	for (i = 0; i < s->nr_bufs && i < room; i++)
-		buf_line(L, &s->bufs[s->nr_bufs - 1 - i]);
+		buf_line(L, &s->bufs[s->nr_bufs - 1 - i], s->attachments);
 	if (s->nr_bufs > room)
 		top_lines_add(L, TOP_A_DIM, "  ... %zu more buffers (dmapeek buffer all"
 			      " lists every one)", s->nr_bufs - room);

@@ -228,6 +228,7 @@ struct top_sys_group {
 };
 
 #define TOP_SYS_HOLDERS 3
+#define TOP_SYS_ATTS 3
 struct top_sys_buf {
 	uint64_t inode, size;
 	char exporter[32];
@@ -240,11 +241,19 @@ struct top_sys_buf {
 		char comm[16];
 		unsigned int how;	/* enum dmapeek_hold */
 	} holders[TOP_SYS_HOLDERS];
+	/* as root (top_system.attachments): its importers and their flags */
+	int att_err;		/* 0, or why they are unknown (a positive errno) */
+	unsigned int nr_atts;	/* all of them; the first few kept */
+	struct {
+		char device[16];	/* dev_name(), cut to fit */
+		uint32_t flags;		/* enum dmapeek_attach_flags */
+	} atts[TOP_SYS_ATTS];
 };
 
 struct top_system {
 	bool read;		/* read at least once */
 	bool has_prev;		/* ... twice: the changes mean something */
+	bool attachments;	/* the attachments' flags were asked for (root) */
 	uint64_t interval_ns;	/* between the last two reads */
 	uint64_t cost_ns;	/* what the last read took */
 	uint64_t buffers, bytes;
@@ -260,6 +269,8 @@ struct top_system {
 void top_system_lines(struct top_lines *L, const struct top_system *s);
 /* "4242 leaker fd, 77 viewer mmap" or "kernel (no fd, no mapping)" */
 void top_fmt_holders(char *buf, size_t len, const struct top_sys_buf *b);
+/* "2: dyn+p2p+rev, static+pin", "0", "? no fd" (root's column) */
+void top_fmt_attachments(char *buf, size_t len, const struct top_sys_buf *b);
 
 /* ----------------------------------------------------------- model.c */
 
