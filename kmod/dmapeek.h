@@ -377,9 +377,16 @@ struct dmapeek_imp;		/* dmapeek_import.c (struct dmapeek_import is the uapi's) *
  * counter has one writer: for that shared record the importer counts maps,
  * unmaps, invalidations and refused maps (it sees all of them), and the
  * exporter only sets the flags, the map type and the stuck state.
+ *
+ * One is kept per attachment of a dmapeek buffer (and one per import in
+ * struct dmapeek_imp): its members are ordered to leave no hole, so that
+ * it fits kmalloc-256 and an import kmalloc-512 (dmapeek_core.c asserts
+ * the first).
  */
 struct dmapeek_attachment {
 	u32 id;
+	bool mapped;
+	bool stuck;
 	struct dma_buf_attachment *attach;
 	struct dma_buf *dmabuf;
 	struct dmapeek_buffer *buf;
@@ -394,8 +401,6 @@ struct dmapeek_attachment {
 	u32 unmaps;
 	u32 invalidations;
 	u32 revoked_seen;
-	bool mapped;
-	bool stuck;
 	u64 last_map_ns;
 	u64 last_unmap_ns;
 	u64 last_invalidate_ns;

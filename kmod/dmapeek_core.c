@@ -141,6 +141,9 @@ void dmapeek_mapping_unregister_free(struct dmapeek_mapping *m)
 	kfree(m);
 }
 
+/* one per attachment of every dmapeek buffer: kmalloc-256, not -512 */
+static_assert(sizeof(struct dmapeek_attachment) <= 256);
+
 void dmapeek_attachment_init(struct dmapeek_attachment *a)
 {
 	INIT_LIST_HEAD(&a->buf_node);

@@ -181,9 +181,9 @@ struct dmapeek_exp_attach {
 	struct list_head node;
 	struct dma_buf_attachment *attach;
 	struct dmapeek_attachment *a;
-	bool own;
 	struct list_head maps;
 	u32 pins;
+	bool own;		/* after @pins: the record fits kmalloc-64 */
 	u64 last_unmap_ns;
 };
 

@@ -60,6 +60,9 @@ struct dmapeek_debug_map;
 struct dmapeek_imp {
 	struct dmapeek_attachment a;
 	struct kref kref;
+	bool pinned;
+	bool dead;
+	bool unmap_pending;
 	struct mutex lock;	/* see @lock above */
 	struct list_head node;
 	struct dmapeek_device *ddev;
@@ -68,11 +71,8 @@ struct dmapeek_imp {
 	u32 flags;
 	u32 behaviour;
 	u32 unmap_delay_ms;
-	bool pinned;
 	struct delayed_work unmap_work;
 
-	bool dead;
-	bool unmap_pending;
 	struct sg_table *sgt;
 	struct dmapeek_mapping *sgt_map;
 	struct dmapeek_own_map own;
