@@ -25,6 +25,7 @@
 #include <linux/mm.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
+#include <linux/swiotlb.h>
 
 #include "dmapeek.h"
 #include "dmapeek_import.h"
@@ -198,22 +199,26 @@ static int dmapeek_own_map_phys(struct device *dev, struct dmapeek_own_map *om,
 	dma_addr_t a;
 	u32 i;
 
-	/* MMIO is not bounced: beyond the mask the map WARNs (see there) */
-	if (om->attrs & DMA_ATTR_MMIO) {
-		for (i = 0; i < nr; i++)
-			if (!dmapeek_dev_reaches(dev, cpu[i].paddr, cpu[i].len))
-				return -ERANGE;
-	} else {
-		/*
-		 * Memory this device cannot reach whole would be bounced
-		 * (swiotlb, at most dma_max_mapping_size() at once): this
-		 * side mapping would hold the machine's bounce slots for as
-		 * long as it stays, so a range longer than one bounce is
-		 * not mapped here; the exporter's sg table keeps to it.
-		 */
-		for (i = 0; i < nr; i++)
-			if (cpu[i].len > dma_max_mapping_size(dev))
-				return -E2BIG;
+	/*
+	 * Only what the device reaches as it is: beyond its mask, MMIO
+	 * is not bounced and the map WARNs (see dmapeek_dev_reaches());
+	 * memory would be bounced (swiotlb) or, with no bounce buffers,
+	 * WARN the same way.  A device whose every DMA is bounced
+	 * (swiotlb=force, a restricted pool) reaches nothing as it is.
+	 * A bounced side mapping would hold the machine's bounce slots
+	 * for as long as it stays: none is made, the exporter's sg table
+	 * does the DMA.  The length is a backstop, should memory be
+	 * bounced anyway: no range longer than one bounce
+	 * (dma_max_mapping_size()).
+	 */
+	if (is_swiotlb_force_bounce(dev))
+		return -ERANGE;
+	for (i = 0; i < nr; i++) {
+		if (!dmapeek_dev_reaches(dev, cpu[i].paddr, cpu[i].len))
+			return -ERANGE;
+		if (!(om->attrs & DMA_ATTR_MMIO) &&
+		    cpu[i].len > dma_max_mapping_size(dev))
+			return -E2BIG;
 	}
 	for (i = 0; i < nr; i++) {
 		a = dma_map_phys(dev, cpu[i].paddr, cpu[i].len,
