@@ -406,7 +406,9 @@ static int dmapeek_import_record_sgt(struct dmapeek_imp *imp, struct sg_table *s
  * The importer's own mapping of the offered ranges @cpu (ncpu), side by
  * side with the exporter's: only where the P2P rules let this device reach
  * the memory through the host.  Its failure fails nothing: the attachment
- * says what became of it.
+ * says what became of it (own-map none).  Ranges the device does not
+ * reach as they are (-ERANGE) or that would be bounced whole (-E2BIG) are
+ * refused by policy, as a user may ask on every map: not logged.
  */
 static void dmapeek_import_map_own_side(struct dmapeek_imp *imp,
 					const struct phys_vec *cpu, u32 ncpu,
@@ -416,11 +418,11 @@ static void dmapeek_import_map_own_side(struct dmapeek_imp *imp,
 
 	if (cpu && ncpu && (!attrs || imp->a.map_type == DMAPEEK_MAP_TYPE_THRU_HOST_BRIDGE)) {
 		ret = dmapeek_own_map(imp, &imp->own, cpu, ncpu, attrs);
-		if (ret)
+		if (!ret)
+			WRITE_ONCE(imp->a.own_map, DMAPEEK_OWN_MAP_STATE_MAPPED);
+		else if (ret != -ERANGE && ret != -E2BIG)
 			pr_info_ratelimited("attachment %u: importer-side mapping failed: %d\n",
 					    imp->a.id, ret);
-		else
-			WRITE_ONCE(imp->a.own_map, DMAPEEK_OWN_MAP_STATE_MAPPED);
 	} else if (ours && attrs) {
 		WRITE_ONCE(imp->a.own_map,
 			   imp->a.map_type == DMAPEEK_MAP_TYPE_BUS_ADDR ?
