@@ -109,6 +109,23 @@ static const unsigned int dmapeek_chunk_orders[] = { 8, 4, 0 };
 #define DMAPEEK_PAGE_GFP	(GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN | \
 				 __GFP_RETRY_MAYFAIL)
 
+/*
+ * An array of @n zeroed elements of @size bytes describing a system
+ * backing (its pages, its ranges): the caller's size, so charged to
+ * them, no failure report, and, as the pages, failing rather than
+ * OOM-killing.  Nothing needs it contiguous: above a page it is
+ * vmalloc'ed, where kvcalloc() with __GFP_RETRY_MAYFAIL would first
+ * reclaim and compact for a contiguous block.  kvfree() frees either.
+ */
+static void *dmapeek_backing_array(size_t n, size_t size)
+{
+	const gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_NOWARN | __GFP_RETRY_MAYFAIL;
+
+	if (array_size(n, size) <= PAGE_SIZE)
+		return kcalloc(n, size, gfp);
+	return __vcalloc(n, size, gfp);
+}
+
 /* A chunk of at most @left pages and order *@max_order, or NULL. */
 static struct page *dmapeek_chunk_alloc(unsigned long left,
 					unsigned int *max_order)
@@ -170,7 +187,7 @@ static int dmapeek_backing_vec(struct dmapeek_backing *b)
 		if (!i || page_chunks ||
 		    page_to_pfn(b->pages[i]) != page_to_pfn(b->pages[i - 1]) + 1)
 			nr++;
-	b->vec = kvcalloc(nr, sizeof(*b->vec), GFP_KERNEL | __GFP_NOWARN);
+	b->vec = dmapeek_backing_array(nr, sizeof(*b->vec));
 	if (!b->vec)
 		return -ENOMEM;
 	b->nr = nr;
@@ -203,9 +220,7 @@ struct dmapeek_backing *dmapeek_backing_system(struct dmapeek_provider *prov,
 		return ERR_PTR(-ENOMEM);
 	b->page_chunks = page_chunks;
 	b->nr_pages = size >> PAGE_SHIFT;
-	/* the caller's size: ENOMEM for it, no allocation failure report */
-	b->pages = kvcalloc(b->nr_pages, sizeof(*b->pages),
-			    GFP_KERNEL_ACCOUNT | __GFP_NOWARN | __GFP_RETRY_MAYFAIL);
+	b->pages = dmapeek_backing_array(b->nr_pages, sizeof(*b->pages));
 	if (!b->pages)
 		goto err_free;
 	ret = dmapeek_backing_fill(b);

@@ -184,8 +184,9 @@ static int dmapeek_dmabuf_attach(struct dma_buf *dmabuf,
 	else
 		ret = dmapeek_backing_allows(b, attach, &why);
 	if (!ret) {
-		a->flags |= dmapeek_attach_flags(attach);
-		a->map_type = dmapeek_backing_map_type(b, attach->dev);
+		WRITE_ONCE(a->flags, a->flags | dmapeek_attach_flags(attach));
+		WRITE_ONCE(a->map_type,
+			   dmapeek_backing_map_type(b, attach->dev));
 		list_add_tail(&ea->node, &buf->attachments);
 	}
 	dma_resv_unlock(dmabuf->resv);

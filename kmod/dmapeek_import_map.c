@@ -25,6 +25,7 @@
 #include <linux/mm.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
+#include <linux/swiotlb.h>
 
 #include "dmapeek.h"
 #include "dmapeek_import.h"
@@ -198,22 +199,26 @@ static int dmapeek_own_map_phys(struct device *dev, struct dmapeek_own_map *om,
 	dma_addr_t a;
 	u32 i;
 
-	/* MMIO is not bounced: beyond the mask the map WARNs (see there) */
-	if (om->attrs & DMA_ATTR_MMIO) {
-		for (i = 0; i < nr; i++)
-			if (!dmapeek_dev_reaches(dev, cpu[i].paddr, cpu[i].len))
-				return -ERANGE;
-	} else {
-		/*
-		 * Memory this device cannot reach whole would be bounced
-		 * (swiotlb, at most dma_max_mapping_size() at once): this
-		 * side mapping would hold the machine's bounce slots for as
-		 * long as it stays, so a range longer than one bounce is
-		 * not mapped here; the exporter's sg table keeps to it.
-		 */
-		for (i = 0; i < nr; i++)
-			if (cpu[i].len > dma_max_mapping_size(dev))
-				return -E2BIG;
+	/*
+	 * Only what the device reaches as it is: beyond its mask, MMIO
+	 * is not bounced and the map WARNs (see dmapeek_dev_reaches());
+	 * memory would be bounced (swiotlb) or, with no bounce buffers,
+	 * WARN the same way.  A device whose every DMA is bounced
+	 * (swiotlb=force, a restricted pool) reaches nothing as it is.
+	 * A bounced side mapping would hold the machine's bounce slots
+	 * for as long as it stays: none is made, the exporter's sg table
+	 * does the DMA.  The length is a backstop, should memory be
+	 * bounced anyway: no range longer than one bounce
+	 * (dma_max_mapping_size()).
+	 */
+	if (is_swiotlb_force_bounce(dev))
+		return -ERANGE;
+	for (i = 0; i < nr; i++) {
+		if (!dmapeek_dev_reaches(dev, cpu[i].paddr, cpu[i].len))
+			return -ERANGE;
+		if (!(om->attrs & DMA_ATTR_MMIO) &&
+		    cpu[i].len > dma_max_mapping_size(dev))
+			return -E2BIG;
 	}
 	for (i = 0; i < nr; i++) {
 		a = dma_map_phys(dev, cpu[i].paddr, cpu[i].len,
@@ -401,7 +406,9 @@ static int dmapeek_import_record_sgt(struct dmapeek_imp *imp, struct sg_table *s
  * The importer's own mapping of the offered ranges @cpu (ncpu), side by
  * side with the exporter's: only where the P2P rules let this device reach
  * the memory through the host.  Its failure fails nothing: the attachment
- * says what became of it.
+ * says what became of it (own-map none).  Ranges the device does not
+ * reach as they are (-ERANGE) or that would be bounced whole (-E2BIG) are
+ * refused by policy, as a user may ask on every map: not logged.
  */
 static void dmapeek_import_map_own_side(struct dmapeek_imp *imp,
 					const struct phys_vec *cpu, u32 ncpu,
@@ -411,11 +418,11 @@ static void dmapeek_import_map_own_side(struct dmapeek_imp *imp,
 
 	if (cpu && ncpu && (!attrs || imp->a.map_type == DMAPEEK_MAP_TYPE_THRU_HOST_BRIDGE)) {
 		ret = dmapeek_own_map(imp, &imp->own, cpu, ncpu, attrs);
-		if (ret)
+		if (!ret)
+			WRITE_ONCE(imp->a.own_map, DMAPEEK_OWN_MAP_STATE_MAPPED);
+		else if (ret != -ERANGE && ret != -E2BIG)
 			pr_info_ratelimited("attachment %u: importer-side mapping failed: %d\n",
 					    imp->a.id, ret);
-		else
-			WRITE_ONCE(imp->a.own_map, DMAPEEK_OWN_MAP_STATE_MAPPED);
 	} else if (ours && attrs) {
 		WRITE_ONCE(imp->a.own_map,
 			   imp->a.map_type == DMAPEEK_MAP_TYPE_BUS_ADDR ?

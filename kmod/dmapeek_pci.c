@@ -185,9 +185,10 @@ bool dmapeek_dev_translates(struct device *dev)
 /*
  * Whether @dev can reach [@phys, @phys + @len) by DMA: always through an
  * IOMMU that translates for it; without one only below its DMA mask and
- * its bus's limit.  dma_map_phys() of MMIO beyond them WARNs
- * (dma_direct_map_phys()'s overflow report), and a map is a user's
- * request: refuse it before.
+ * its bus's limit.  dma_map_phys() beyond them WARNs
+ * (dma_direct_map_phys()'s overflow report: MMIO always, memory where
+ * no swiotlb bounces it), and a map is a user's request: refuse it
+ * before.
  */
 bool dmapeek_dev_reaches(struct device *dev, phys_addr_t phys, u64 len)
 {

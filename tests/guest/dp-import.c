@@ -11,8 +11,9 @@
  *   dp import [OPTIONS] SOURCE STEP...
  *       SOURCE: udmabuf:SIZE | heap:SIZE | file:PATH (any fd, for errors) |
  *               export:PROVIDER:NRANGES (pinned BAR pages, every other page) |
- *               sys:SIZE:MODEL (dmapeek system memory; MODEL pinned,
- *               movable or revocable)
+ *               sys:SIZE:MODEL[:pages] (dmapeek system memory; MODEL
+ *               pinned, movable or revocable; pages: page by page,
+ *               DMAPEEK_EXPORT_PAGE_CHUNKS)
  *       OPTIONS: --dev ID  --flags dynamic,pin,p2p,noinv  --behaviour
  *                normal|never|delayed:MS  --raw-flags N (unchecked)
  *                --failslab TRIES (see below)
@@ -1010,13 +1011,17 @@ int cmd_import(int argc, char **argv)
 		printf("export OK buffer=%u cpu=%s\n", ex.buffer_id, cpu ? "mmap" : "none");
 	} else if (!strncmp(argv[i], "sys:", 4)) {
 		struct dmapeek_export ex = { .size = sizeof(ex), .provider_id = 1 };
-		char model[16] = "";
+		char model[16] = "", chunks[8] = "";
 
-		if (sscanf(argv[i] + 4, "%zu:%15s", &buf_size, model) != 2)
+		if (sscanf(argv[i] + 4, "%zu:%15[^:]:%7s", &buf_size, model, chunks) < 2)
 			return 2;
 		ex.model = !strcmp(model, "movable") ? DMAPEEK_MODEL_MOVABLE :
 			   !strcmp(model, "revocable") ? DMAPEEK_MODEL_REVOCABLE :
 			   DMAPEEK_MODEL_PINNED;
+		if (!strcmp(chunks, "pages"))
+			ex.flags |= DMAPEEK_EXPORT_PAGE_CHUNKS;
+		else if (chunks[0])
+			return 2;
 		ex.length = buf_size;
 		strcpy(ex.name, "dp-import");
 		e = dp_ioctl(DMAPEEK_IOC_EXPORT, &ex);

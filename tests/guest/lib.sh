@@ -29,6 +29,20 @@ assert_match() {
 	echo "$3" | grep -qE -- "$2" || fail "$1: '$3' does not match /$2/"
 }
 
+# kmsg_mark TEXT: a line in the kernel log to count from
+kmsg_mark() {
+	echo "dmapeek-test: $1" >/dev/kmsg
+}
+
+# kmsg_since TEXT: the kernel log lines after the mark TEXT; fails when the
+# mark is gone (pushed out of the ring buffer by what came after it)
+kmsg_since() {
+	dmesg | awk -v m="dmapeek-test: $1" '
+		index($0, m) { found = 1; n = 0; delete l; next }
+		found { l[n++] = $0 }
+		END { if (!found) exit 1; for (i = 0; i < n; i++) print l[i] }'
+}
+
 # The kernel's config option $1 is =y (from /proc/config.gz, else /boot).
 kernel_config_y() {
 	{ zcat /proc/config.gz 2>/dev/null || cat "/boot/config-$(uname -r)" 2>/dev/null; } |

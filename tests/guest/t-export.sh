@@ -252,6 +252,71 @@ test_move_back_to_system_keeps_page_chunks() {
 	assert_eq "the ranges' total" 1048576 "$(kv bytes "$r")"
 }
 
+# cgroup_cleanup DIR CGROUP: the exporter in CGROUP let go (DIR/go), the
+# cgroup removed once it is empty, DIR's cgroup2 mount (if the test made
+# one) and DIR removed
+cgroup_cleanup() {
+	local _
+	touch "$1/go"
+	for _ in $(seq 50); do rmdir "$2" 2>/dev/null && break; sleep 0.1; done
+	umount "$1/cg2" 2>/dev/null || true
+	mountpoint -q "$1/cg2" 2>/dev/null || rm -rf "$1"
+}
+
+# The arrays that describe a system buffer, its page pointers and its
+# ranges, are the exporter's: charged to its memory cgroup as the pages
+# are, and above a page vmalloc'ed (nothing needs them contiguous: no
+# reclaim or compaction for a contiguous block).  A page-chunked 32 MiB
+# buffer has 8192 pages and as many ranges, 64 KiB of pointers and
+# 128 KiB of ranges: all of it in the vmalloc count of the cgroup that
+# exported (memory.stat), while the buffer lives, and gone with it.
+test_export_system_arrays_charged_to_the_exporter() {
+	load_module
+	local cg_root cg d pid vm want size=$((32 << 20)) n _
+	n=$((size / 4096))
+	want=$((n * 8 + n * 16))
+	cg_root=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+	d=$(mktemp -d)
+	if [ -z "$cg_root" ]; then
+		mkdir "$d/cg2"
+		mount -t cgroup2 none "$d/cg2" || skip "no cgroup2 file system to mount"
+		cg_root=$d/cg2
+	fi
+	grep -qw memory "$cg_root/cgroup.controllers" ||
+		skip "no memory controller in this kernel (CONFIG_MEMCG)"
+	grep -qw memory "$cg_root/cgroup.subtree_control" ||
+		echo +memory >"$cg_root/cgroup.subtree_control" ||
+		skip "cannot enable the memory controller below $cg_root"
+	cg=$cg_root/dmapeek-test-$$
+	mkdir "$cg" || fail "cannot make the cgroup $cg"
+	# (the values now, not at exit)
+	# shellcheck disable=SC2064
+	trap "cgroup_cleanup $d $cg" EXIT
+	grep -q '^vmalloc ' "$cg/memory.stat" || skip "memory.stat counts no vmalloc"
+
+	# the exporter joins the cgroup, then exports
+	sh -c 'echo $$ >"$1/cgroup.procs" && exec "$2" import "sys:$3:pinned:pages" \
+		"touch:$4/held" "waitfile:$4/go"' sh "$cg" "$DP" "$size" "$d" >"$d/out" 2>&1 &
+	pid=$!
+	for _ in $(seq 600); do [ -e "$d/held" ] && break; sleep 0.1; done
+	[ -e "$d/held" ] || { kill "$pid"; fail "dp import: $(cat "$d/out")"; }
+	cat "$d/out"
+	assert_match "exported" '^export OK buffer=[0-9]+ ' "$(grep -m1 '^export ' "$d/out")"
+	vm=$(awk '$1 == "vmalloc" { print $2 }' "$cg/memory.stat")
+	echo "the exporter's cgroup: vmalloc $vm bytes, the arrays $want"
+	[ "$vm" -ge "$want" ] ||
+		fail "the page and range arrays ($want bytes) are not vmalloc'ed and charged to the exporter's cgroup: vmalloc $vm"
+
+	touch "$d/go"
+	wait "$pid" || fail "dp import: $(cat "$d/out")"
+	for _ in $(seq 50); do
+		vm=$(awk '$1 == "vmalloc" { print $2 }' "$cg/memory.stat")
+		[ "$vm" -ge "$want" ] || break
+		sleep 0.1
+	done
+	[ "$vm" -lt "$want" ] || fail "the arrays are still charged once the buffer is gone: vmalloc $vm"
+}
+
 # "chunks page" names a layout of system pages, which a BAR has not: the
 # kernel refuses it (EINVAL) and the CLI exits 1, as for every refusal
 # of the kernel; nothing is exported.  "chunks large" (no flag) is fine.

@@ -61,20 +61,6 @@ for line in sys.stdin:
 print("" if val is None else val)' "$1"
 }
 
-# kmsg_mark TEXT: a line in the kernel log to count from
-kmsg_mark() {
-	echo "dmapeek-test: $1" >/dev/kmsg
-}
-
-# kmsg_since TEXT: the kernel log lines after the mark TEXT; fails when the
-# mark is gone (pushed out of the ring buffer by what came after it)
-kmsg_since() {
-	dmesg | awk -v m="dmapeek-test: $1" '
-		index($0, m) { found = 1; n = 0; delete l; next }
-		found { l[n++] = $0 }
-		END { if (!found) exit 1; for (i = 0; i < n; i++) print l[i] }'
-}
-
 # the downstream port above a device (its parent in sysfs)
 parent_bdf() {
 	basename "$(dirname "$(readlink -f "/sys/bus/pci/devices/$1")")"
