@@ -411,7 +411,7 @@ test_p2p_verdict_system_memory_none_and_foreign_exporter_unknown() {
 	echo "$text" | grep -q "^      p2p map_type none distance -1 reason system-memory\$" ||
 		fail "no verdict line for the edu"
 
-	coproc HOLDER { exec python3 "$DMABUF_HOLDER" udmabuf 65536 vgem 2>&1; }
+	coproc HOLDER { exec python3 "$DMABUF_HOLDER" share udmabuf 65536 vgem 2>&1; }
 	read -r line <&"${HOLDER[0]}" || fail "the holder said nothing"
 	case $line in "ready "*) ;; *) fail "the holder: $line" ;; esac
 	read -r _ pid fd <<<"$line"
@@ -461,7 +461,7 @@ test_p2p_verdict_in_buffer_all() {
 	out=$("$DMAPEEK" -j export provider "$bar" size 4K) || fail "export: $out"
 	b=$(jget "$out" 'j["buffer"]')
 	"$DMAPEEK" import buffer "$b" device "$dev" dynamic p2p >/dev/null || fail "import"
-	coproc HOLDER { exec python3 "$DMABUF_HOLDER" udmabuf 65536 vgem 2>&1; }
+	coproc HOLDER { exec python3 "$DMABUF_HOLDER" share udmabuf 65536 vgem 2>&1; }
 	read -r line <&"${HOLDER[0]}" || fail "the holder said nothing"
 	case $line in "ready "*) ;; *) fail "the holder: $line" ;; esac
 	read -r _ pid fd <<<"$line"
