@@ -338,6 +338,13 @@ static void fmt_value(const struct field *f, uint64_t v, const char *s,
 	}
 }
 
+void field_fmt_value(const struct field *f, uint64_t v, char *buf, size_t len)
+{
+	if (f->type == F_S32)
+		v = (uint64_t)(int64_t)(int32_t)v;
+	fmt_value(f, v, NULL, buf, len);
+}
+
 void field_fmt(const struct field *f, const void *obj, char *buf, size_t len)
 {
 	uint64_t v = dmapeek_object_u64(obj, f->attr);

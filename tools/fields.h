@@ -66,6 +66,8 @@ bool conds_match(const struct cond *c, unsigned int n, const void *obj);
 
 /* The value of @f in @obj as text ("revoked", "1.5ms", "4096"). */
 void field_fmt(const struct field *f, const void *obj, char *buf, size_t len);
+/* A value of @f as text (not F_STR). */
+void field_fmt_value(const struct field *f, uint64_t v, char *buf, size_t len);
 /* What @c asks for, as text ("revoked", "<= 10ms"). */
 void cond_fmt(const struct cond *c, char *buf, size_t len);
 

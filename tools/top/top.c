@@ -15,6 +15,7 @@
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@
 #include <dmapeek.h>
 
 #include "dmapeek_config.h"
+#include "args.h"
 #include "top.h"
 
 enum { EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NOMODULE };
@@ -38,6 +40,7 @@ struct opts {
 	bool snapshot, no_color, all;
 	int sort;
 	bool desc;
+	uint64_t cols;			/* -o: the columns beyond the fixed ones */
 	const char *filter;
 	enum top_view view;
 };
@@ -59,7 +62,10 @@ static void usage(FILE *f)
 		"\n"
 		"  -d, --delay SECS     refresh every SECS seconds (default 2, 0.1 to 3600)\n"
 		"  -s, --sort KEY       sort by id, exporter, size, model, provider,\n"
-		"                       attachments, state or name; -KEY descending\n"
+		"                       attachments, state, name or a buffer field (pins,\n"
+		"                       moves, created, ...: it shows); -KEY descending\n"
+		"  -o, --columns KEYS   add the buffer fields KEYS (comma-separated) as\n"
+		"                       columns\n"
 		"  -F, --filter TEXT    show only rows with TEXT in a column\n"
 		"  -a, --all            add every other dma-buf of the system\n"
 		"      --view VIEW      start in buffers, providers, p2p, events or system\n"
@@ -75,11 +81,25 @@ static void usage(FILE *f)
 		"See dmapeek-top(8).\n");
 }
 
+/* A bad word of the command line, told (args.c's way, through fields.c). */
+int usage_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("dmapeek-top: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_USAGE;
+}
+
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
 		{ "delay", required_argument, NULL, 'd' },
 		{ "sort", required_argument, NULL, 's' },
+		{ "columns", required_argument, NULL, 'o' },
 		{ "filter", required_argument, NULL, 'F' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "view", required_argument, NULL, 'v' },
@@ -90,29 +110,28 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *end;
+	char *end, bad[64];
 	size_t v;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "d:s:F:ahV", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:s:o:F:ahV", lo, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			errno = 0;
 			o->delay = strtod(optarg, &end);
 			if (errno || *end || !isfinite(o->delay) ||
-			    o->delay < 0.1 || o->delay > 3600) {
-				fprintf(stderr, "dmapeek-top: bad delay \"%s\" (seconds, 0.1 to 3600)\n",
-					optarg);
-				return EXIT_USAGE;
-			}
+			    o->delay < 0.1 || o->delay > 3600)
+				return usage_err("bad delay \"%s\" (seconds, 0.1 to 3600)", optarg);
 			break;
 		case 's':
 			o->desc = optarg[0] == '-';
 			o->sort = top_col_parse(optarg + o->desc);
-			if (o->sort < 0) {
-				fprintf(stderr, "dmapeek-top: unknown sort key \"%s\"\n", optarg);
-				return EXIT_USAGE;
-			}
+			if (o->sort < 0)
+				return usage_err("unknown sort key \"%s\"", optarg);
+			break;
+		case 'o':
+			if (top_cols_parse(optarg, &o->cols, bad, sizeof(bad)))
+				return usage_err("unknown column \"%s\"", bad);
 			break;
 		case 'F': o->filter = optarg; break;
 		case 'a': o->all = true; break;
@@ -463,9 +482,13 @@ static void set_view(struct top_ui *u, enum top_view v)
 	system_refresh(u, true);	/* so is the system page */
 }
 
+/* Sort by @col; a field's column shows while it sorts (or -o asked for it). */
 static void sort_by(struct top_ui *u, int col)
 {
-	u->sort = (enum top_col)((col + TOP_COL_MAX) % TOP_COL_MAX);
+	if (!(u->cols_user & (1ULL << u->sort)))
+		top_col_show((int)u->sort, false);
+	u->sort = (enum top_col)col;
+	top_col_show(col, true);
 	data_changed(u);
 }
 
@@ -488,9 +511,9 @@ static bool key_normal(struct top_ui *u, int ch)
 		u->filter[0] = '\0';
 		data_changed(u);
 		break;
-	case '<': sort_by(u, (int)u->sort - 1); break;
+	case '<': sort_by(u, top_col_next((int)u->sort, -1)); break;
 	case '>': case '.': case ',': case KEY_F(6):
-		sort_by(u, (int)u->sort + (ch == ',' ? -1 : 1));
+		sort_by(u, top_col_next((int)u->sort, ch == ',' ? -1 : 1));
 		break;
 	case 'I': u->desc = !u->desc; data_changed(u); break;
 	case '\r': case '\n': case '\t': case KEY_ENTER:
@@ -752,6 +775,8 @@ int main(int argc, char **argv)
 	u.m = &m;
 	u.sort = (enum top_col)o.sort;
 	u.desc = o.desc;
+	u.cols_user = o.cols;
+	top_cols_init(o.cols, o.sort);
 	u.delay = o.delay;
 	u.detail_on = true;
 	u.view = o.view;
