@@ -10,9 +10,11 @@
  *   rows.c   pure functions over those structs: sorting, filtering,
  *            totals and the text of every row and header line.  No
  *            curses, no libdmapeek context (host-tested in
- *            tests/unit/test-top.c); sysrows.c: the system page's.
+ *            tests/unit/test-top.c); sysrows.c: the system page's;
+ *            cols.c: the buffer table's columns, the spec's fields
+ *            among them.
  *   view.c   curses drawing of those lines; top.c the poll() loop, keys
- *            and the plain-text --snapshot frame.
+ *            and the plain-text --snapshot frame; opts.c its options.
  */
 #ifndef DMAPEEK_TOP_H
 #define DMAPEEK_TOP_H
@@ -371,7 +373,11 @@ bool top_have_admin(void);
 int top_model_system(struct top_model *m);
 void top_model_system_free(struct top_model *m);
 
-/* ---------------------------------------------------- top.c, view.c */
+/* ---------------------------------------------------- opts.c, top.c, view.c */
+
+/* Exit codes, as dmapeek(8)'s. */
+enum { EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NOMODULE };
+
 
 enum top_view {
 	TOP_VIEW_BUFFERS,
@@ -381,6 +387,19 @@ enum top_view {
 	TOP_VIEW_SYSTEM,
 	TOP_VIEW_HELP,
 };
+
+/* The command line (opts.c). */
+struct top_opts {
+	double delay;
+	bool snapshot, no_color, all;
+	int sort;
+	bool desc;
+	uint64_t cols;			/* -o: the columns beyond the fixed ones */
+	const char *filter;
+	enum top_view view;
+};
+/* -1 to go on, else the exit code (help and version exit 0 themselves). */
+int top_parse_opts(int argc, char **argv, struct top_opts *o);
 
 /* What the keys are doing: moving around, or typing into a prompt. */
 enum top_mode {
