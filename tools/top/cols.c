@@ -61,7 +61,10 @@ int top_nr_cols(void)
 	return TOP_COL_MAX + (int)(n < TOP_MAX_FIELDS ? n : TOP_MAX_FIELDS);
 }
 
-/* The field of column @col beyond the fixed ones, or NULL (none, or shown). */
+/*
+ * The field of column @col beyond the fixed ones; NULL: no such column (a
+ * string, a field a fixed column shows, out of range).
+ */
 const struct field *top_col_field(int col)
 {
 	const struct field *f;
