@@ -34,47 +34,40 @@ static bool may_have_mappings(const struct dmapeek_attachment *a)
 void print_attachment(const struct dmapeek_attachment *a, bool nested,
 		      bool with_mappings)
 {
+	struct field_printer p;
+
+	fields_print_start(&p, attachment_fields, a);
 	pr_open_obj(NULL);
 	pr_text(nested ? "  " : "");
-	pr_u64("id", "attachment %" PRIu64 " ", dmapeek_attachment_id(a));
-	if (dmapeek_object_has(a, DMAPEEK_A_ATTACHMENT_BUFFER_ID))
-		pr_u64("buffer_id", "buffer %" PRIu64 " ", dmapeek_attachment_buffer_id(a));
-	pr_u64("inode", "inode %" PRIu64 " ", dmapeek_attachment_inode(a));
-	pr_str("exp_name", "exporter %s ", dmapeek_attachment_exp_name(a));
-	pr_size("size", "size %s ", dmapeek_attachment_size(a));
-	pr_str("importer_dev", "importer %s ", dmapeek_attachment_importer_dev(a));
-	pr_str("importer_driver", "driver %s ", dmapeek_attachment_importer_driver(a));
-	if (dmapeek_object_has(a, DMAPEEK_A_ATTACHMENT_DEVICE_ID))
-		pr_u64("device_id", "device %" PRIu64 " ", dmapeek_attachment_device_id(a));
-	pr_nl();
-	pr_text(nested ? "    " : "    ");
-	print_flags("flags", dmapeek_attachment_flags(a), dmapeek_attach_flag_str);
-	print_enum("map_type", "map_type %s ", dmapeek_attachment_map_type(a),
-		   dmapeek_map_type_str);
-	if (dmapeek_object_has(a, DMAPEEK_A_ATTACHMENT_BEHAVIOUR))
-		print_enum("behaviour", "behaviour %s ", dmapeek_attachment_behaviour(a),
-			   dmapeek_behaviour_str);
-	if (dmapeek_object_has(a, DMAPEEK_A_ATTACHMENT_OWN_MAP))
-		print_enum("own_map", "own_map %s ", dmapeek_attachment_own_map(a),
-			   dmapeek_own_map_state_str);
-	pr_bool("mapped", "mapped %s ", dmapeek_attachment_mapped(a));
-	pr_bool("stuck", "stuck %s", dmapeek_attachment_stuck(a));
+	field_print(&p, "id", "attachment %" PRIu64 " ");
+	field_print_opt(&p, "buffer_id", "buffer %" PRIu64 " ");
+	field_print(&p, "inode", "inode %" PRIu64 " ");
+	field_print(&p, "exp_name", "exporter %s ");
+	field_print(&p, "size", "size %s ");
+	field_print(&p, "importer_dev", "importer %s ");
+	field_print(&p, "importer_driver", "driver %s ");
+	field_print_opt(&p, "device_id", "device %" PRIu64 " ");
 	pr_nl();
 	pr_text("    ");
-	pr_u64("maps", "maps %" PRIu64 " ", dmapeek_attachment_maps(a));
-	pr_u64("unmaps", "unmaps %" PRIu64 " ", dmapeek_attachment_unmaps(a));
-	pr_u64("unmap_delay_ms", NULL, dmapeek_attachment_unmap_delay_ms(a));
-	pr_u64("last_map_ns", NULL, dmapeek_attachment_last_map_ns(a));
-	pr_u64("last_unmap_ns", NULL, dmapeek_attachment_last_unmap_ns(a));
-	pr_u64("last_invalidate_ns", NULL, dmapeek_attachment_last_invalidate_ns(a));
-	pr_u64("invalidations", "invalidations %" PRIu64 " ",
-	       dmapeek_attachment_invalidations(a));
-	pr_u64("revoked_seen", "revoked_seen %" PRIu64 " ",
-	       dmapeek_attachment_revoked_seen(a));
-	pr_ns("last_unmap_latency_ns", "last_unmap %s ",
-	      dmapeek_attachment_last_unmap_latency_ns(a));
-	pr_ns("max_unmap_latency_ns", "max_unmap %s",
-	      dmapeek_attachment_max_unmap_latency_ns(a));
+	field_print(&p, "flags", NULL);
+	field_print(&p, "map_type", "map_type %s ");
+	field_print_opt(&p, "behaviour", "behaviour %s ");
+	field_print_opt(&p, "own_map", "own_map %s ");
+	field_print(&p, "mapped", "mapped %s ");
+	field_print(&p, "stuck", "stuck %s");
+	pr_nl();
+	pr_text("    ");
+	field_print(&p, "maps", "maps %" PRIu64 " ");
+	field_print(&p, "unmaps", "unmaps %" PRIu64 " ");
+	field_print(&p, "unmap_delay_ms", NULL);
+	field_print(&p, "last_map_ns", NULL);
+	field_print(&p, "last_unmap_ns", NULL);
+	field_print(&p, "last_invalidate_ns", NULL);
+	field_print(&p, "invalidations", "invalidations %" PRIu64 " ");
+	field_print(&p, "revoked_seen", "revoked_seen %" PRIu64 " ");
+	field_print(&p, "last_unmap_latency_ns", "last_unmap %s ");
+	field_print(&p, "max_unmap_latency_ns", "max_unmap %s");
+	fields_print_rest(&p, " ");
 	pr_nl();
 	if (with_mappings && may_have_mappings(a)) {
 		struct dmapeek_mapping *m;

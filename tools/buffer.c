@@ -78,24 +78,28 @@ static void print_buffer_attachments(const struct dmapeek_buffer *b)
 
 static void print_buffer(const struct dmapeek_buffer *b, bool with_attachments)
 {
+	struct field_printer p;
+
+	fields_print_start(&p, buffer_fields, b);
 	pr_open_obj(NULL);
-	pr_u64("id", "buffer %" PRIu64 " ", dmapeek_buffer_id(b));
-	pr_str("name", "name \"%s\" ", dmapeek_buffer_name(b));
-	pr_size("size", "size %s ", dmapeek_buffer_size(b));
-	print_enum("model", "model %s ", dmapeek_buffer_model(b), dmapeek_model_str);
-	pr_u64("provider_id", "provider %" PRIu64 " ", dmapeek_buffer_provider_id(b));
-	print_enum("state", "state %s ", dmapeek_buffer_state(b),
-		   dmapeek_buffer_state_str);
-	pr_u64("inode", "inode %" PRIu64, dmapeek_buffer_inode(b));
+	field_print(&p, "id", "buffer %" PRIu64 " ");
+	field_print(&p, "name", "name \"%s\" ");
+	field_print(&p, "size", "size %s ");
+	field_print(&p, "model", "model %s ");
+	field_print(&p, "provider_id", "provider %" PRIu64 " ");
+	field_print(&p, "state", "state %s ");
+	field_print(&p, "inode", "inode %" PRIu64);
+	field_done(&p, "held");
 	pr_bool("held", dmapeek_buffer_held(b) ? " held" : NULL,
 		dmapeek_buffer_held(b));
 	pr_nl();
 	pr_text("    ");
-	pr_u64("attachments", "attachments %" PRIu64 " ", dmapeek_buffer_attachments(b));
-	pr_u64("pins", "pins %" PRIu64 " ", dmapeek_buffer_pins(b));
-	pr_u64("moves", "moves %" PRIu64 " ", dmapeek_buffer_moves(b));
-	pr_u64("revokes", "revokes %" PRIu64, dmapeek_buffer_revokes(b));
-	pr_u64("created_ns", NULL, dmapeek_buffer_created_ns(b));
+	field_print(&p, "attachments", "attachments %" PRIu64 " ");
+	field_print(&p, "pins", "pins %" PRIu64 " ");
+	field_print(&p, "moves", "moves %" PRIu64 " ");
+	field_print(&p, "revokes", "revokes %" PRIu64);
+	field_print(&p, "created_ns", NULL);
+	fields_print_rest(&p, " ");
 	pr_nl();
 	print_ranges(b, buffer_range_v, "    ");
 	if (with_attachments) {

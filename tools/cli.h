@@ -145,7 +145,7 @@ int id_op(const char *object, const char *verb, int (*op)(struct dmapeek *, uint
 
 /* ---------------------------------------------- printing (utils.c) */
 
-void print_flags(const char *key, uint32_t flags, const char *(*name)(unsigned int));
+/* print_flags() and print_enum() are fields.c's (fields.h) */
 /* The attachments of any dma-buf with their flags (buffer.c) */
 struct dmapeek_dmabuf;
 void print_dmabuf_attachments(const struct dmapeek_dmabuf *d, const char *indent);
@@ -159,8 +159,6 @@ void p2p_verdicts_reset(void);
 void p2p_exporter_print(const struct dmapeek_dmabuf *d, const char *indent,
 			struct exporter **e);
 void p2p_verdict_print(const struct exporter *e, const char *device, const char *indent);
-void print_enum(const char *key, const char *fmt, uint32_t v,
-		const char *(*name)(uint32_t));
 
 /* The ranges of a buffer or a mapping: the @i-th in @r, 0 or -ENOENT. */
 typedef int (*range_fn)(const void *obj, unsigned int i, struct dmapeek_addr_range *r);

@@ -18,19 +18,23 @@ static void print_device(const struct dmapeek_device *d)
 {
 	char name[256];
 	const char *n = pci_name(dmapeek_device_bdf(d), name, sizeof(name));
+	struct field_printer p;
 
+	fields_print_start(&p, device_fields, d);
 	pr_open_obj(NULL);
-	pr_u64("id", "device %" PRIu64 " ", dmapeek_device_id(d));
-	pr_str("bdf", "bdf %s ", dmapeek_device_bdf(d));
-	pr_u64("vendor", "vendor %04" PRIx64 " ", dmapeek_device_vendor(d));
-	pr_u64("device", "device %04" PRIx64 " ", dmapeek_device_device(d));
-	pr_u64("class", "class %06" PRIx64 " ", dmapeek_device_class(d));
-	print_flags("roles", dmapeek_device_roles(d), dmapeek_device_role_str);
+	field_print(&p, "id", "device %" PRIu64 " ");
+	field_print(&p, "bdf", "bdf %s ");
+	field_print(&p, "vendor", "vendor %04" PRIx64 " ");
+	field_print(&p, "device", "device %04" PRIx64 " ");
+	field_print(&p, "class", "class %06" PRIx64 " ");
+	field_print(&p, "roles", NULL);
+	/* -1 without a group: the library's getter says so when it is absent */
+	field_done(&p, "iommu_group");
 	pr_s64("iommu_group", "iommu_group %" PRId64 " ", dmapeek_device_iommu_group(d));
-	print_enum("domain_type", "domain %s ", dmapeek_device_domain_type(d),
-		   dmapeek_domain_type_str);
-	pr_u64("dma_mask_bits", "dma_mask %" PRIu64 "bit ", dmapeek_device_dma_mask_bits(d));
-	pr_u64("attachments", "attachments %" PRIu64, dmapeek_device_attachments(d));
+	field_print(&p, "domain_type", "domain %s ");
+	field_print(&p, "dma_mask_bits", "dma_mask %" PRIu64 "bit ");
+	field_print(&p, "attachments", "attachments %" PRIu64);
+	fields_print_rest(&p, " ");
 	if (n)
 		pr_str("name", "\n    %s", n);
 	pr_close_obj();

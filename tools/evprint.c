@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "evprint.h"
+#include "fields.h"
 #include "json_print.h"
 #include "walltime.h"
 
@@ -63,39 +64,29 @@ static void evprint_source(const struct evprint *o, const char *source)
 
 void evprint_event(const struct evprint *o, const struct dmapeek_event *e)
 {
+	struct field_printer p;
+
+	fields_print_start(&p, event_fields, e);
 	pr_open_obj(NULL);
+	field_done(&p, "timestamp_ns");
 	evprint_time(o, dmapeek_event_timestamp_ns(e));
 	evprint_source(o, EV_SOURCE_MODULE);
-	if (dmapeek_object_has(e, DMAPEEK_A_EVENT_SEQ))
-		pr_u64("seq", "#%" PRIu64 " ", dmapeek_event_seq(e));
-	pr_enum("type", "%s", dmapeek_event_type(e), dmapeek_event_type_str);
-#define EV_ID(attr, key, fmt, v) \
-	if (dmapeek_object_has(e, attr)) \
-		pr_u64(key, fmt, v)
-	EV_ID(DMAPEEK_A_EVENT_BUFFER_ID, "buffer", " buffer %" PRIu64,
-	      dmapeek_event_buffer_id(e));
-	EV_ID(DMAPEEK_A_EVENT_ATTACHMENT_ID, "attachment", " attachment %" PRIu64,
-	      dmapeek_event_attachment_id(e));
-	EV_ID(DMAPEEK_A_EVENT_MAPPING_ID, "mapping", " mapping %" PRIu64,
-	      dmapeek_event_mapping_id(e));
-	EV_ID(DMAPEEK_A_EVENT_PROVIDER_ID, "provider", " provider %" PRIu64,
-	      dmapeek_event_provider_id(e));
-	EV_ID(DMAPEEK_A_EVENT_COUNT, "count", " count %" PRIu64, dmapeek_event_count(e));
-#undef EV_ID
-	if (dmapeek_object_has(e, DMAPEEK_A_EVENT_DURATION_NS))
-		pr_ns("duration_ns", " took %s", dmapeek_event_duration_ns(e));
-	if (dmapeek_object_has(e, DMAPEEK_A_EVENT_ERROR))
-		pr_s64("error", " error %" PRId64, dmapeek_event_error(e));
-	if (dmapeek_object_has(e, DMAPEEK_A_EVENT_MAP_TYPE))
-		pr_enum("map_type", " map_type %s", dmapeek_event_map_type(e),
-			dmapeek_map_type_str);
+	field_print_opt(&p, "seq", "#%" PRIu64 " ");
+	field_print(&p, "type", "%s");
+	field_print_opt(&p, "buffer", " buffer %" PRIu64);
+	field_print_opt(&p, "attachment", " attachment %" PRIu64);
+	field_print_opt(&p, "mapping", " mapping %" PRIu64);
+	field_print_opt(&p, "provider", " provider %" PRIu64);
+	field_print_opt(&p, "count", " count %" PRIu64);
+	field_print_opt(&p, "duration_ns", " took %s");
+	field_print_opt(&p, "error", " error %" PRId64);
+	field_print_opt(&p, "map_type", " map_type %s");
 	/* the move or revoke this event belongs to (begin, stuck, done) */
-	if (dmapeek_object_has(e, DMAPEEK_A_EVENT_OP))
-		pr_u64("op", " op %" PRIu64, dmapeek_object_u64(e, DMAPEEK_A_EVENT_OP));
+	field_print_opt(&p, "op", " op %" PRIu64);
 	/* the module's count of lost events: in the text when it is not 0 */
-	if (dmapeek_object_has(e, DMAPEEK_A_EVENT_DROPPED))
-		pr_u64("dropped", dmapeek_event_dropped(e) ? " dropped %" PRIu64 : NULL,
-		       dmapeek_event_dropped(e));
+	field_print_opt(&p, "dropped", dmapeek_event_dropped(e) ? " dropped %" PRIu64 : NULL);
+	/* what the spec gained since: "key value" */
+	fields_print_rest(&p, " ");
 	pr_close_obj();
 	pr_nl();
 }

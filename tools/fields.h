@@ -4,7 +4,9 @@
  * list filters ("buffer list model revocable state revoked"), "find" and
  * "expect" lines.  A field is named by its JSON key or a shorter alias and
  * read from the object by its netlink attribute, so one table per object
- * serves every command.
+ * serves every command.  The tables of the module's objects are generated
+ * from the netlink spec (fields-gen.c, by gen-fields.py); the JSON
+ * printers emit every field of them (field_print(), fields_print_rest()).
  */
 #ifndef DMAPEEK_FIELDS_H
 #define DMAPEEK_FIELDS_H
@@ -21,6 +23,7 @@ enum field_type {
 	F_BOOL,		/* yes/no */
 	F_ENUM,		/* a name of the spec's enum */
 	F_STR,
+	F_FLAGS,	/* bits of the spec's flags: a name tests one is set */
 };
 
 struct field {
@@ -29,6 +32,8 @@ struct field {
 	unsigned int attr;		/* DMAPEEK_A_<SET>_* */
 	enum field_type type;
 	const char *(*ename)(uint32_t);	/* F_ENUM */
+	const char *(*fname)(unsigned int);	/* F_FLAGS: a bit's name */
+	const char *label;		/* a text label; NULL: the key in capitals */
 };
 
 enum cond_op { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE };
@@ -61,6 +66,8 @@ bool conds_match(const struct cond *c, unsigned int n, const void *obj);
 
 /* The value of @f in @obj as text ("revoked", "1.5ms", "4096"). */
 void field_fmt(const struct field *f, const void *obj, char *buf, size_t len);
+/* A value of @f as text (not F_STR). */
+void field_fmt_value(const struct field *f, uint64_t v, char *buf, size_t len);
 /* What @c asks for, as text ("revoked", "<= 10ms"). */
 void cond_fmt(const struct cond *c, char *buf, size_t len);
 
@@ -71,5 +78,38 @@ const char *cond_op_str(enum cond_op op);	/* "" for =, "<= " ... */
 bool op_holds(enum cond_op op, int cmp);
 
 int parse_ns(const char *s, uint64_t *v);
+
+/* How many fields @fields has. */
+unsigned int fields_count(const struct field *fields);
+
+/*
+ * Printing an object field by field: field_print() prints the field @key
+ * of @obj as its kind says (pr_u64(), pr_size(), pr_ns(), an enum's name,
+ * flags, yes/no, a string) with the text format @fmt (NULL: JSON only),
+ * and notes it printed; a printer that prints a field its own way notes
+ * it with field_done().  fields_print_rest() then prints every field the
+ * object carries that nobody printed: its key in JSON, "key value" in
+ * text.  So an attribute added to the spec shows with no printer changed.
+ */
+struct field_printer {
+	const struct field *fields;
+	const void *obj;
+	uint64_t done;			/* by index in @fields */
+};
+void fields_print_start(struct field_printer *p, const struct field *fields,
+			const void *obj);
+void field_print(struct field_printer *p, const char *key, const char *fmt);
+/* As field_print(), only when the object carries the field. */
+void field_print_opt(struct field_printer *p, const char *key, const char *fmt);
+void field_done(struct field_printer *p, const char *key);
+/* @sep: text before each field printed ("" in JSON). */
+void fields_print_rest(struct field_printer *p, const char *sep);
+/* "key a,b,c " in text, ["a","b","c"] in JSON. */
+void print_flags(const char *key, uint32_t flags, const char *(*name)(unsigned int));
+/* An enum's value by name (its number when it has none). */
+void print_enum(const char *key, const char *fmt, uint32_t v,
+		const char *(*name)(uint32_t));
+/* The column label of @f: its label, else its key in capitals. */
+void field_label(const struct field *f, char *buf, size_t len);
 
 #endif

@@ -21,13 +21,17 @@ static int mapping_range_v(const void *m, unsigned int i, struct dmapeek_addr_ra
 
 void print_mapping(const struct dmapeek_mapping *m, bool nested)
 {
+	struct field_printer p;
+
+	fields_print_start(&p, mapping_fields, m);
 	pr_open_obj(NULL);
 	pr_text(nested ? "  " : "");
-	pr_u64("id", "mapping %" PRIu64 " ", dmapeek_mapping_id(m));
-	pr_u64("attachment_id", "attachment %" PRIu64 " ", dmapeek_mapping_attachment_id(m));
-	print_enum("path", "path %s ", dmapeek_mapping_path(m), dmapeek_mapping_path_str);
-	pr_size("size", "size %s ", dmapeek_mapping_size(m));
-	pr_ns("map_ns", "took %s", dmapeek_mapping_map_ns(m));
+	field_print(&p, "id", "mapping %" PRIu64 " ");
+	field_print(&p, "attachment_id", "attachment %" PRIu64 " ");
+	field_print(&p, "path", "path %s ");
+	field_print(&p, "size", "size %s ");
+	field_print(&p, "map_ns", "took %s");
+	fields_print_rest(&p, " ");
 	pr_nl();
 	print_ranges(m, mapping_range_v, "    ");
 	pr_close_obj();

@@ -88,9 +88,15 @@ int cmd_monitor(int argc, char **argv)
 
 	for (; argc > 0 && is_all(argv[0]); argc--, argv++)
 		all = true;
-	/* count and timeout come first, filters after. */
+	/*
+	 * count and timeout come first, filters after.  A prefix of both
+	 * (e.g. "t": timeout, type) is the filter's; the whole word "count"
+	 * is the keyword here, the event's count field after a filter.
+	 */
 	for (i = 0; i < argc && (used = arg_words(args, argv[i])) &&
-	     i + used <= argc && !field_find(event_fields, argv[i]); i += used)
+	     i + used <= argc && (!strcmp(argv[i], "count") ||
+	     !strcmp(argv[i], "timeout") || !field_find(event_fields, argv[i]));
+	     i += used)
 		;
 	rc = parse_args("monitor", args, i, argv);
 	if (rc)

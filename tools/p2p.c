@@ -20,13 +20,16 @@
 
 static void print_p2p(const struct dmapeek_p2p *c)
 {
+	struct field_printer p;
+
+	fields_print_start(&p, p2p_fields, c);
 	pr_open_obj(NULL);
-	pr_str("provider_bdf", "provider %s ", dmapeek_p2p_provider_bdf(c));
-	pr_str("client_bdf", "client %s ", dmapeek_p2p_client_bdf(c));
-	print_enum("map_type", "map_type %s ", dmapeek_p2p_map_type(c),
-		   dmapeek_map_type_str);
-	pr_s64("distance", "distance %" PRId64 " ", dmapeek_p2p_distance(c));
-	print_enum("reason", "reason %s", dmapeek_p2p_reason(c), dmapeek_p2p_reason_str);
+	field_print(&p, "provider_bdf", "provider %s ");
+	field_print(&p, "client_bdf", "client %s ");
+	field_print(&p, "map_type", "map_type %s ");
+	field_print(&p, "distance", "distance %" PRId64 " ");
+	field_print(&p, "reason", "reason %s");
+	fields_print_rest(&p, " ");
 	pr_close_obj();
 	pr_nl();
 }

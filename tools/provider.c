@@ -16,25 +16,21 @@
 
 static void print_provider(const struct dmapeek_provider *p)
 {
-	uint64_t v;
+	struct field_printer fp;
 
+	fields_print_start(&fp, provider_fields, p);
 	pr_open_obj(NULL);
-	pr_u64("id", "provider %" PRIu64 " ", dmapeek_provider_id(p));
-	print_enum("kind", "kind %s ", dmapeek_provider_kind(p),
-		   dmapeek_provider_kind_str);
-	if (dmapeek_provider_bdf(p))
-		pr_str("bdf", "bdf %s ", dmapeek_provider_bdf(p));
-	if (dmapeek_object_has(p, DMAPEEK_A_PROVIDER_DEVICE_ID))
-		pr_u64("device_id", "device %" PRIu64 " ", dmapeek_provider_device_id(p));
-	if (dmapeek_object_has(p, DMAPEEK_A_PROVIDER_BAR))
-		pr_u64("bar", "bar %" PRIu64 " ", dmapeek_provider_bar(p));
-	pr_size("size", "size %s ", dmapeek_provider_size(p));
-	pr_size("bytes_exported", "exported %s ", dmapeek_provider_bytes_exported(p));
-	pr_u64("buffers", "buffers %" PRIu64 " ", dmapeek_provider_buffers(p));
-	if (!dmapeek_provider_phys_start(p, &v))
-		pr_u64("phys_start", "phys %#" PRIx64 " ", v);
-	if (!dmapeek_provider_bus_offset(p, &v))
-		pr_u64("bus_offset", "bus_offset %#" PRIx64 " ", v);
+	field_print(&fp, "id", "provider %" PRIu64 " ");
+	field_print(&fp, "kind", "kind %s ");
+	field_print_opt(&fp, "bdf", "bdf %s ");
+	field_print_opt(&fp, "device_id", "device %" PRIu64 " ");
+	field_print_opt(&fp, "bar", "bar %" PRIu64 " ");
+	field_print(&fp, "size", "size %s ");
+	field_print(&fp, "bytes_exported", "exported %s ");
+	field_print(&fp, "buffers", "buffers %" PRIu64 " ");
+	field_print_opt(&fp, "phys_start", "phys %#" PRIx64 " ");
+	field_print_opt(&fp, "bus_offset", "bus_offset %#" PRIx64 " ");
+	fields_print_rest(&fp, "");
 	pr_close_obj();
 	pr_nl();
 }

@@ -212,48 +212,6 @@ int id_op(const char *object, const char *verb, int (*op)(struct dmapeek *, uint
 
 /* ------------------------------------------------------------- printing */
 
-void print_flags(const char *key, uint32_t flags,
-		 const char *(*name)(unsigned int))
-{
-	unsigned int bit;
-
-	pr_open_arr(key);
-	pr_text("%s ", key);
-	if (!flags)
-		pr_text("none");
-	for (bit = 0; bit < 32; bit++) {
-		const char *n;
-
-		if (!(flags & (1U << bit)))
-			continue;
-		n = name(bit);
-		if (n)
-			pr_str(NULL, "%s", n);
-		else
-			pr_u64(NULL, "bit%" PRIu64, bit);
-		flags &= ~(1U << bit);
-		if (flags)
-			pr_text(",");
-	}
-	pr_close_arr();
-	pr_text(" ");
-}
-
-void print_enum(const char *key, const char *fmt, uint32_t v,
-		const char *(*name)(uint32_t))
-{
-	const char *n = name(v);
-
-	if (n)
-		pr_str(key, fmt, n);
-	else {
-		char b[16];
-
-		snprintf(b, sizeof(b), "%u", v);
-		pr_str(key, fmt, b);
-	}
-}
-
 static void print_range(const struct dmapeek_addr_range *r, const char *indent)
 {
 	pr_open_obj(NULL);

@@ -3,7 +3,9 @@
 # The files generated from the netlink spec are not stale: regenerate them
 # into a scratch tree and compare them with the committed ones.
 #
-#  - libdmapeek/attr-types.h, by libdmapeek/gen-attr-types.py, always;
+#  - libdmapeek/attr-types.h, by libdmapeek/gen-attr-types.py, and
+#    tools/fields-gen.c, the command line's fields, by tools/gen-fields.py,
+#    always;
 #  - kmod/dmapeek-nl-gen.[ch] and the netlink block of
 #    include/uapi/linux/dmapeek.h (the limits among its constants), by the
 #    kernel's generator through kmod/ynl-regen.sh: from LINUX_SOURCE (a
@@ -30,6 +32,10 @@ stale() {
 python3 "$gen" "$spec" "$tmp/attr-types.h" || { echo "$gen failed"; exit 1; }
 diff -u "$out" "$tmp/attr-types.h" || stale libdmapeek/attr-types.h
 echo "libdmapeek/attr-types.h is what $(basename "$gen") makes of the spec"
+python3 "$top/tools/gen-fields.py" "$spec" "$tmp/fields-gen.c" ||
+	{ echo "$top/tools/gen-fields.py failed"; exit 1; }
+diff -u "$top/tools/fields-gen.c" "$tmp/fields-gen.c" || stale tools/fields-gen.c
+echo "tools/fields-gen.c is what gen-fields.py makes of the spec"
 
 src=${LINUX_SOURCE:-}
 from=$src

@@ -32,7 +32,7 @@ SPEC = "Documentation/netlink/specs/dmapeek.yaml"
 UAPI = "include/uapi/linux/dmapeek.h"
 INTERNAL = "kmod/dmapeek.h"
 GENERATED = {"kmod/dmapeek-nl-gen.c", "kmod/dmapeek-nl-gen.h",
-             "libdmapeek/attr-types.h"}
+             "libdmapeek/attr-types.h", "tools/fields-gen.c"}
 
 N1024 = r"\b1024\b|\b1U?L{0,2}\s*<<\s*10\b|\bSZ_1K\b|\bBIT\(10\)"
 # name: (where it is defined, value forms, words on the line or None,

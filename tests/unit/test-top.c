@@ -12,6 +12,8 @@
 
 #include <dmapeek.h>
 
+#include "args.h"
+#include "fields.h"
 #include "top.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -67,6 +69,71 @@ START_TEST(sort_keys_parse)
 	ck_assert_int_eq(top_col_parse("bogus"), -1);
 	ck_assert_int_eq(top_col_parse(""), -1);
 	ck_assert_str_eq(top_col_name(TOP_COL_NAME), "name");
+}
+END_TEST
+
+/* args.c reports bad words through usage_err() (top.c's in the program). */
+int usage_err(const char *fmt, ...)
+{
+	(void)fmt;
+	return 2;
+}
+
+/*
+ * Every field the spec gives a buffer beyond the fixed columns (pins,
+ * moves, created_ns, held, ... and whatever the spec gains) is a sort key
+ * and a column: by its key, its head shows once asked for (or sorted by),
+ * its cell the row's value, "-" where the buffer lacks it.
+ */
+START_TEST(buffer_fields_are_columns_and_sort_keys)
+{
+	struct top_row r[2] = { { .id = 1 }, { .id = 2 } };
+	char b[256], head[32], want[64];
+	size_t idx[2] = { 0, 1 };
+	unsigned int i, seen = 0;
+	int col;
+
+	for (i = 0; buffer_fields[i].key; i++) {
+		const struct field *f = &buffer_fields[i];
+
+		col = top_col_parse(f->key);
+		ck_assert_msg(col >= 0, "buffer field %s is no sort key", f->key);
+		if (col < TOP_COL_MAX)
+			continue;	/* a fixed column shows it */
+		seen++;
+		ck_assert_ptr_eq(top_col_field(col), f);
+		ck_assert_str_eq(top_col_name(col), f->key);
+		r[0].f[i] = 2;
+		r[0].f_has = 1U << i;
+		r[1].f[i] = 1;
+		r[1].f_has = 1U << i;
+		top_sort(r, idx, 2, col, false);
+		ck_assert_uint_eq(r[idx[0]].id, 2);
+		top_cols_init(0, -1);
+		top_fmt_table_head(b, sizeof(b), TOP_COL_ID, false);
+		top_col_head(col, head, sizeof(head));
+		ck_assert_ptr_null(strstr(b, head));
+		top_cols_init(1ULL << col, -1);
+		top_fmt_table_head(b, sizeof(b), TOP_COL_ID, false);
+		ck_assert_msg(strstr(b, head), "no %s in \"%s\"", head, b);
+		top_fmt_cell(want, sizeof(want), &r[1], col);
+		top_fmt_row(b, sizeof(b), &r[1]);
+		ck_assert_msg(strstr(b, want), "no %s in \"%s\"", want, b);
+		r[1].f_has = 0;
+		top_fmt_cell(want, sizeof(want), &r[1], col);
+		ck_assert_str_eq(want, "-");
+		/* sorting by it shows it */
+		top_cols_init(0, col);
+		ck_assert(top_col_shown(col));
+	}
+	ck_assert_uint_ge(seen, 5);	/* inode, pins, moves, revokes, created_ns, held */
+	col = top_col_parse("pins");
+	ck_assert_int_ge(col, TOP_COL_MAX);
+	ck_assert_int_eq(top_col_parse("CREATED"), top_col_parse("created_ns"));
+	ck_assert_int_eq(top_cols_parse("pins,moves", &(uint64_t){ 0 }, b, sizeof(b)), 0);
+	ck_assert_int_eq(top_cols_parse("pins,bogus", &(uint64_t){ 0 }, b, sizeof(b)), -1);
+	ck_assert_str_eq(b, "bogus");
+	top_cols_init(0, -1);
 }
 END_TEST
 
@@ -454,6 +521,7 @@ static Suite *suite(void)
 	TCase *tc = tcase_create("rows");
 
 	tcase_add_test(tc, sort_keys_parse);
+	tcase_add_test(tc, buffer_fields_are_columns_and_sort_keys);
 	tcase_add_test(tc, sort_by_each_column);
 	tcase_add_test(tc, filter_matches_any_cell);
 	tcase_add_test(tc, totals_from_fixed_rows);

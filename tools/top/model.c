@@ -26,6 +26,7 @@
 #include <dmapeek.h>
 
 #include "json_print.h"
+#include "fields.h"
 #include "top.h"
 
 /* A burst naming more buffers than this is cheaper as one dump. */
@@ -142,6 +143,8 @@ void top_model_close(struct top_model *m)
 
 static void row_from_buffer(struct top_row *r, const struct dmapeek_buffer *b)
 {
+	unsigned int i;
+
 	memset(r, 0, sizeof(*r));
 	r->id = dmapeek_buffer_id(b);
 	r->inode = dmapeek_buffer_inode(b);
@@ -152,6 +155,12 @@ static void row_from_buffer(struct top_row *r, const struct dmapeek_buffer *b)
 	r->provider = dmapeek_buffer_provider_id(b);
 	r->attachments = dmapeek_buffer_attachments(b);
 	r->state = dmapeek_buffer_state(b);
+	/* every field of the spec's, for the columns beyond the fixed ones */
+	for (i = 0; buffer_fields[i].key && i < TOP_MAX_FIELDS; i++) {
+		r->f[i] = dmapeek_object_u64(b, buffer_fields[i].attr);
+		if (dmapeek_object_has(b, buffer_fields[i].attr))
+			r->f_has |= 1U << i;
+	}
 }
 
 static void att_from(struct top_att *t, const struct dmapeek_attachment *a)

@@ -14,55 +14,11 @@
 
 #include <dmapeek.h>
 
+#include "fields.h"
 #include "json_print.h"
 #include "top.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
-
-static const char *const col_names[TOP_COL_MAX] = {
-	[TOP_COL_ID] = "id",
-	[TOP_COL_EXPORTER] = "exporter",
-	[TOP_COL_SIZE] = "size",
-	[TOP_COL_MODEL] = "model",
-	[TOP_COL_PROVIDER] = "provider",
-	[TOP_COL_ATTACH] = "attachments",
-	[TOP_COL_STATE] = "state",
-	[TOP_COL_NAME] = "name",
-};
-
-/* Heading and width of each column; a negative width aligns left. */
-static const struct {
-	const char *head;
-	int width;
-} col_fmt[TOP_COL_MAX] = {
-	[TOP_COL_ID] = { "ID", 6 },
-	[TOP_COL_EXPORTER] = { "EXPORTER", -10 },
-	[TOP_COL_SIZE] = { "SIZE", 8 },
-	[TOP_COL_MODEL] = { "MODEL", -9 },
-	[TOP_COL_PROVIDER] = { "PROV", 4 },
-	[TOP_COL_ATTACH] = { "ATT", 4 },
-	[TOP_COL_STATE] = { "STATE", -7 },
-	[TOP_COL_NAME] = { "NAME", 0 },
-};
-
-const char *top_col_name(enum top_col col)
-{
-	return col < TOP_COL_MAX ? col_names[col] : "?";
-}
-
-int top_col_parse(const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-	int c;
-
-	if (!n)
-		return -1;
-	for (c = 0; c < TOP_COL_MAX; c++)
-		if (!strncasecmp(s, col_names[c], n) ||
-		    !strcasecmp(s, col_fmt[c].head))
-			return c;
-	return -1;
-}
 
 /* ------------------------------------------------------------ sorting */
 
@@ -83,6 +39,10 @@ int top_row_cmp(const struct top_row *a, const struct top_row *b,
 	case TOP_COL_STATE: r = CMP(a->state, b->state); break;
 	case TOP_COL_NAME: r = strcmp(a->name, b->name); break;
 	case TOP_COL_MAX: break;
+	default:
+		if (top_col_field((int)col))
+			r = CMP(a->f[col - TOP_COL_MAX], b->f[col - TOP_COL_MAX]);
+		break;
 	}
 	if (r)
 		return r;
@@ -121,7 +81,9 @@ bool top_row_matches(const struct top_row *row, const char *filter)
 
 	if (!filter || !*filter)
 		return true;
-	for (c = 0; c < TOP_COL_MAX; c++) {
+	for (c = 0; c < top_nr_cols(); c++) {
+		if (!top_col_shown(c))
+			continue;
 		top_fmt_cell(cell, sizeof(cell), row, c);
 		if (strcasestr(cell, filter))
 			return true;
@@ -243,9 +205,18 @@ void top_fmt_cell(char *buf, size_t len, const struct top_row *r,
 	case TOP_COL_NAME:
 		snprintf(buf, len, "%s", r->name);
 		break;
-	case TOP_COL_MAX:
-		snprintf(buf, len, "?");
+	default: {
+		const struct field *f = top_col_field((int)col);
+		unsigned int i = (unsigned int)col - TOP_COL_MAX;
+
+		if (!f)
+			snprintf(buf, len, "?");
+		else if (!(r->f_has & (1U << i)))
+			snprintf(buf, len, "-");
+		else
+			field_fmt_value(f, r->f[i], buf, len);
 		break;
+	}
 	}
 }
 
@@ -253,7 +224,8 @@ void top_fmt_cell(char *buf, size_t len, const struct top_row *r,
 static void put_col(char *buf, size_t len, size_t *pos, enum top_col col,
 		    const char *s)
 {
-	int w = col_fmt[col].width;
+	char h[32];
+	int w = top_col_head((int)col, h, sizeof(h));
 	int n;
 
 	if (*pos >= len)
@@ -268,19 +240,16 @@ static void put_col(char *buf, size_t len, size_t *pos, enum top_col col,
 
 void top_fmt_table_head(char *buf, size_t len, enum top_col sort, bool desc)
 {
-	char h[24];
+	char h[32], hd[40];
 	size_t pos = 0;
-	int c;
+	int i, c;
 
 	buf[0] = '\0';
-	for (c = 0; c < TOP_COL_MAX; c++) {
+	for (i = 0; (c = top_col_at(i)) >= 0; i++) {
+		top_col_head(c, h, sizeof(h));
 		/* the sort column carries its direction, as htop's does */
-		if (c == (int)sort)
-			snprintf(h, sizeof(h), "%s%s", col_fmt[c].head,
-				 desc ? "v" : "^");
-		else
-			snprintf(h, sizeof(h), "%s", col_fmt[c].head);
-		put_col(buf, len, &pos, c, h);
+		snprintf(hd, sizeof(hd), "%s%s", h, c == (int)sort ? desc ? "v" : "^" : "");
+		put_col(buf, len, &pos, c, hd);
 	}
 }
 
@@ -288,10 +257,10 @@ void top_fmt_row(char *buf, size_t len, const struct top_row *r)
 {
 	char cell[96];
 	size_t pos = 0;
-	int c;
+	int i, c;
 
 	buf[0] = '\0';
-	for (c = 0; c < TOP_COL_MAX; c++) {
+	for (i = 0; (c = top_col_at(i)) >= 0; i++) {
 		top_fmt_cell(cell, sizeof(cell), r, c);
 		put_col(buf, len, &pos, c, cell);
 	}

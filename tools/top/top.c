@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * dmapeek-top: the program.  Options, the plain-text --snapshot frame,
+ * dmapeek-top: the program.  The plain-text --snapshot frame (options are
+ * opts.c's),
  * and the interactive loop: one poll() on the keyboard, the events
  * socket, a timerfd for the periodic refresh and a signalfd for resize
  * and termination, so nothing happens in a signal handler and the
@@ -9,10 +10,8 @@
  * Exit codes as dmapeek(8): 0 ok, 1 failure, 2 usage, 3 no module.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <locale.h>
-#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,118 +27,7 @@
 
 #include <dmapeek.h>
 
-#include "dmapeek_config.h"
 #include "top.h"
-
-enum { EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NOMODULE };
-
-struct opts {
-	double delay;
-	bool snapshot, no_color, all;
-	int sort;
-	bool desc;
-	const char *filter;
-	enum top_view view;
-};
-
-/* The views by name, for --view (in the order of their keys, 1 to 5). */
-static const char *const view_names[] = {
-	[TOP_VIEW_BUFFERS] = "buffers",
-	[TOP_VIEW_PROVIDERS] = "providers",
-	[TOP_VIEW_P2P] = "p2p",
-	[TOP_VIEW_EVENTS] = "events",
-	[TOP_VIEW_SYSTEM] = "system",
-};
-
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: dmapeek-top [OPTIONS]   (also: dmapeek top [OPTIONS])\n"
-		"A live view of dmapeek's buffers, importers, providers and events.\n"
-		"\n"
-		"  -d, --delay SECS     refresh every SECS seconds (default 2, 0.1 to 3600)\n"
-		"  -s, --sort KEY       sort by id, exporter, size, model, provider,\n"
-		"                       attachments, state or name; -KEY descending\n"
-		"  -F, --filter TEXT    show only rows with TEXT in a column\n"
-		"  -a, --all            add every other dma-buf of the system\n"
-		"      --view VIEW      start in buffers, providers, p2p, events or system\n"
-		"                       (the system page: every dma-buf by process and\n"
-		"                       exporter, what grew since the last refresh)\n"
-		"      --snapshot       print one frame as plain text and exit (the buffers\n"
-		"                       and providers, or with --view system that page)\n"
-		"      --no-color       no colours (also: NO_COLOR set in the environment)\n"
-		"  -h, --help           this text;  -V, --version  the version\n"
-		"\n"
-		"Keys: arrows PgUp PgDn Home End, / filter, < > F6 sort, Enter detail,\n"
-		"1-5 views, m move, r revoke, R restore, a audit, ? help, q quit.\n"
-		"See dmapeek-top(8).\n");
-}
-
-static int parse_opts(int argc, char **argv, struct opts *o)
-{
-	static const struct option lo[] = {
-		{ "delay", required_argument, NULL, 'd' },
-		{ "sort", required_argument, NULL, 's' },
-		{ "filter", required_argument, NULL, 'F' },
-		{ "all", no_argument, NULL, 'a' },
-		{ "view", required_argument, NULL, 'v' },
-		{ "snapshot", no_argument, NULL, 'S' },
-		{ "no-color", no_argument, NULL, 'C' },
-		{ "no-colour", no_argument, NULL, 'C' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	char *end;
-	size_t v;
-	int c;
-
-	while ((c = getopt_long(argc, argv, "d:s:F:ahV", lo, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			errno = 0;
-			o->delay = strtod(optarg, &end);
-			if (errno || *end || !isfinite(o->delay) ||
-			    o->delay < 0.1 || o->delay > 3600) {
-				fprintf(stderr, "dmapeek-top: bad delay \"%s\" (seconds, 0.1 to 3600)\n",
-					optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 's':
-			o->desc = optarg[0] == '-';
-			o->sort = top_col_parse(optarg + o->desc);
-			if (o->sort < 0) {
-				fprintf(stderr, "dmapeek-top: unknown sort key \"%s\"\n", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'F': o->filter = optarg; break;
-		case 'a': o->all = true; break;
-		case 'v':
-			for (v = 0; v < sizeof(view_names) / sizeof(view_names[0]); v++)
-				if (view_names[v] && !strcmp(optarg, view_names[v]))
-					break;
-			if (v == sizeof(view_names) / sizeof(view_names[0])) {
-				fprintf(stderr, "dmapeek-top: unknown view \"%s\" (buffers,"
-					" providers, p2p, events or system)\n", optarg);
-				return EXIT_USAGE;
-			}
-			o->view = (enum top_view)v;
-			break;
-		case 'S': o->snapshot = true; break;
-		case 'C': o->no_color = true; break;
-		case 'h': usage(stdout); exit(EXIT_OK);
-		case 'V': printf("dmapeek-top %s\n", PACKAGE_VERSION); exit(EXIT_OK);
-		default: usage(stderr); return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "dmapeek-top: unexpected argument \"%s\"\n", argv[optind]);
-		return EXIT_USAGE;
-	}
-	return -1;
-}
 
 /* --------------------------------------------------------- selection */
 
@@ -463,9 +351,13 @@ static void set_view(struct top_ui *u, enum top_view v)
 	system_refresh(u, true);	/* so is the system page */
 }
 
+/* Sort by @col; a field's column shows while it sorts (or -o asked for it). */
 static void sort_by(struct top_ui *u, int col)
 {
-	u->sort = (enum top_col)((col + TOP_COL_MAX) % TOP_COL_MAX);
+	if (!(u->cols_user & (1ULL << u->sort)))
+		top_col_show((int)u->sort, false);
+	u->sort = (enum top_col)col;
+	top_col_show(col, true);
 	data_changed(u);
 }
 
@@ -488,9 +380,9 @@ static bool key_normal(struct top_ui *u, int ch)
 		u->filter[0] = '\0';
 		data_changed(u);
 		break;
-	case '<': sort_by(u, (int)u->sort - 1); break;
+	case '<': sort_by(u, top_col_next((int)u->sort, -1)); break;
 	case '>': case '.': case ',': case KEY_F(6):
-		sort_by(u, (int)u->sort + (ch == ',' ? -1 : 1));
+		sort_by(u, top_col_next((int)u->sort, ch == ',' ? -1 : 1));
 		break;
 	case 'I': u->desc = !u->desc; data_changed(u); break;
 	case '\r': case '\n': case '\t': case KEY_ENTER:
@@ -731,14 +623,14 @@ int main(int argc, char **argv)
 	/* the program's state, as dmapeek's is its struct dp_state */
 	static struct top_model m;
 	static struct top_ui u;
-	struct opts o = { .delay = 2.0, .sort = TOP_COL_ID };
+	struct top_opts o = { .delay = 2.0, .sort = TOP_COL_ID };
 	struct phases ph = { 0, 0 };
 	const char *nc = getenv("NO_COLOR");
 	int rc, err;
 
 	phase(&ph, "start");
 	setlocale(LC_ALL, "");
-	rc = parse_opts(argc, argv, &o);
+	rc = top_parse_opts(argc, argv, &o);
 	if (rc >= 0)
 		return rc;
 	err = top_model_open(&m, o.all);
@@ -752,6 +644,8 @@ int main(int argc, char **argv)
 	u.m = &m;
 	u.sort = (enum top_col)o.sort;
 	u.desc = o.desc;
+	u.cols_user = o.cols;
+	top_cols_init(o.cols, o.sort);
 	u.delay = o.delay;
 	u.detail_on = true;
 	u.view = o.view;

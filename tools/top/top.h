@@ -10,9 +10,11 @@
  *   rows.c   pure functions over those structs: sorting, filtering,
  *            totals and the text of every row and header line.  No
  *            curses, no libdmapeek context (host-tested in
- *            tests/unit/test-top.c); sysrows.c: the system page's.
+ *            tests/unit/test-top.c); sysrows.c: the system page's;
+ *            cols.c: the buffer table's columns, the spec's fields
+ *            among them.
  *   view.c   curses drawing of those lines; top.c the poll() loop, keys
- *            and the plain-text --snapshot frame.
+ *            and the plain-text --snapshot frame; opts.c its options.
  */
 #ifndef DMAPEEK_TOP_H
 #define DMAPEEK_TOP_H
@@ -35,6 +37,15 @@ enum top_col {
 };
 
 /*
+ * Beyond those, column TOP_COL_MAX + i is the buffer's field
+ * buffer_fields[i] (tools/fields-gen.c, generated from the netlink spec)
+ * when no column above shows it and it is no string: an attribute added to
+ * the spec is a sort key and a column ("-o KEY", or sorting by it shows
+ * it) with no code here.  Its head is the field's label.
+ */
+#define TOP_MAX_FIELDS 32
+
+/*
  * One row of the buffer table: a dmapeek buffer, or (with --all) another
  * exporter's dma-buf from the system-wide view, which has no dmapeek id,
  * model, provider or state (all 0).
@@ -50,6 +61,8 @@ struct top_row {
 	uint32_t attachments;
 	uint32_t state;		/* enum dmapeek_buffer_state */
 	bool stuck;		/* one of its importers never unmapped */
+	uint64_t f[TOP_MAX_FIELDS];	/* buffer_fields[i]'s value */
+	uint32_t f_has;		/* ... when the buffer carries it (bit i) */
 };
 
 /* One importer of a buffer (the attachment dump, reduced). */
@@ -150,9 +163,30 @@ struct top_totals {
 
 /* ------------------------------------------------------------ rows.c */
 
-/* The column a sort key names ("size", a prefix "siz", or "SIZE"); -1. */
+/*
+ * The column a sort key names ("size", a prefix "siz", or "SIZE"; a
+ * buffer field's key, alias or label for the columns beyond); -1.
+ */
 int top_col_parse(const char *s);
 const char *top_col_name(enum top_col col);
+/* The columns there are: the fixed ones and the buffer's fields beyond. */
+int top_nr_cols(void);
+/* The column after (@dir 1) or before (-1) @col, round. */
+int top_col_next(int col, int dir);
+/* Show or hide a column beyond TOP_COL_MAX (the fixed ones always show). */
+void top_col_show(int col, bool on);
+bool top_col_shown(int col);
+/* Show the columns of the bits of @cols and the sort column @sort. */
+void top_cols_init(uint64_t cols, int sort);
+/* "pins,moves" into bits of @cols; -1 with the unknown key in @bad. */
+int top_cols_parse(const char *list, uint64_t *cols, char *bad, size_t len);
+/* The field a column beyond the fixed ones shows, or NULL (no such column). */
+struct field;
+const struct field *top_col_field(int col);
+/* The @i-th column drawn (the shown fields go before NAME), or -1. */
+int top_col_at(int i);
+/* The head of a column into @buf; returns its width (< 0: aligned left). */
+int top_col_head(int col, char *buf, size_t len);
 /* qsort comparison of two rows by @col, ties broken by id then inode. */
 int top_row_cmp(const struct top_row *a, const struct top_row *b,
 		enum top_col col);
@@ -350,7 +384,11 @@ bool top_have_admin(void);
 int top_model_system(struct top_model *m);
 void top_model_system_free(struct top_model *m);
 
-/* ---------------------------------------------------- top.c, view.c */
+/* ---------------------------------------------------- opts.c, top.c, view.c */
+
+/* Exit codes, as dmapeek(8)'s. */
+enum { EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NOMODULE };
+
 
 enum top_view {
 	TOP_VIEW_BUFFERS,
@@ -360,6 +398,19 @@ enum top_view {
 	TOP_VIEW_SYSTEM,
 	TOP_VIEW_HELP,
 };
+
+/* The command line (opts.c). */
+struct top_opts {
+	double delay;
+	bool snapshot, no_color, all;
+	int sort;
+	bool desc;
+	uint64_t cols;			/* -o: the columns beyond the fixed ones */
+	const char *filter;
+	enum top_view view;
+};
+/* -1 to go on, else the exit code (help and version exit 0 themselves). */
+int top_parse_opts(int argc, char **argv, struct top_opts *o);
 
 /* What the keys are doing: moving around, or typing into a prompt. */
 enum top_mode {
@@ -376,6 +427,7 @@ struct top_ui {
 	enum top_mode mode;
 	enum top_col sort;
 	bool desc;
+	uint64_t cols_user;		/* the columns -o asked for (bit col) */
 	char filter[64];
 	char input[16];
 	char prompt[160];
