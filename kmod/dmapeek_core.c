@@ -4,6 +4,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/wait_bit.h>
 #include <net/genetlink.h>
@@ -142,7 +143,7 @@ void dmapeek_mapping_unregister_free(struct dmapeek_mapping *m)
 }
 
 /* one per attachment of every dmapeek buffer: kmalloc-256, not -512 */
-static_assert(sizeof(struct dmapeek_attachment) <= 256);
+static_assert(sizeof(struct dmapeek_attachment) <= SZ_256);
 
 void dmapeek_attachment_init(struct dmapeek_attachment *a)
 {
