@@ -163,6 +163,16 @@ int top_col_at(int i)
 	return k == i ? TOP_COL_NAME : -1;
 }
 
+/* The width top_col_head() gives @col, without writing its heading. */
+int top_col_width(int col)
+{
+	char h[32];
+
+	if (!top_col_field(col))
+		return col_fmt[col].width;
+	return top_col_head(col, h, sizeof(h));
+}
+
 /* Heading and width of a column (a field's: its label, at least 8 wide). */
 int top_col_head(int col, char *buf, size_t len)
 {

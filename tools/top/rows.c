@@ -169,6 +169,34 @@ static const char *or_dash(const char *s)
 	return s && *s ? s : "-";
 }
 
+/*
+ * A cell's text: what snprintf(buf, len, "%s" or PRIu32) writes, without
+ * its format parsing; a snapshot formats every row (bench-scale profile).
+ */
+static void cell_str(char *buf, size_t len, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!len)
+		return;
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+}
+
+static void cell_u32(char *buf, size_t len, uint32_t v)
+{
+	char num[12], *p = num + sizeof(num);
+
+	*--p = '\0';
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	cell_str(buf, len, p);
+}
+
 void top_fmt_cell(char *buf, size_t len, const struct top_row *r,
 		  enum top_col col)
 {
@@ -177,42 +205,42 @@ void top_fmt_cell(char *buf, size_t len, const struct top_row *r,
 	switch (col) {
 	case TOP_COL_ID:
 		if (ours)
-			snprintf(buf, len, "%" PRIu32, r->id);
+			cell_u32(buf, len, r->id);
 		else
-			snprintf(buf, len, "-");
+			cell_str(buf, len, "-");
 		break;
 	case TOP_COL_EXPORTER:
-		snprintf(buf, len, "%s", or_dash(r->exporter));
+		cell_str(buf, len, or_dash(r->exporter));
 		break;
 	case TOP_COL_SIZE:
 		top_fmt_size(buf, len, r->size);
 		break;
 	case TOP_COL_MODEL:
-		snprintf(buf, len, "%s", or_dash(dmapeek_model_str(r->model)));
+		cell_str(buf, len, or_dash(dmapeek_model_str(r->model)));
 		break;
 	case TOP_COL_PROVIDER:
 		if (ours)
-			snprintf(buf, len, "%" PRIu32, r->provider);
+			cell_u32(buf, len, r->provider);
 		else
-			snprintf(buf, len, "-");
+			cell_str(buf, len, "-");
 		break;
 	case TOP_COL_ATTACH:
-		snprintf(buf, len, "%" PRIu32, r->attachments);
+		cell_u32(buf, len, r->attachments);
 		break;
 	case TOP_COL_STATE:
-		snprintf(buf, len, "%s", or_dash(dmapeek_buffer_state_str(r->state)));
+		cell_str(buf, len, or_dash(dmapeek_buffer_state_str(r->state)));
 		break;
 	case TOP_COL_NAME:
-		snprintf(buf, len, "%s", r->name);
+		cell_str(buf, len, r->name);
 		break;
 	default: {
 		const struct field *f = top_col_field((int)col);
 		unsigned int i = (unsigned int)col - TOP_COL_MAX;
 
 		if (!f)
-			snprintf(buf, len, "?");
+			cell_str(buf, len, "?");
 		else if (!(r->f_has & (1U << i)))
-			snprintf(buf, len, "-");
+			cell_str(buf, len, "-");
 		else
 			field_fmt_value(f, r->f[i], buf, len);
 		break;
@@ -221,21 +249,52 @@ void top_fmt_cell(char *buf, size_t len, const struct top_row *r,
 }
 
 /* Append @s padded to column @col's width to @buf at *@pos. */
+/*
+ * @s in @col's width (a negative width aligns left; longer text is cut)
+ * and a blank, as "%*.*s " writes it; NAME, the last, as it is.
+ */
 static void put_col(char *buf, size_t len, size_t *pos, enum top_col col,
 		    const char *s)
 {
-	char h[32];
-	int w = top_col_head((int)col, h, sizeof(h));
-	int n;
+	int w = top_col_width((int)col);
+	size_t aw = (size_t)abs(w), n = strlen(s), pad, need;
+	char *o;
 
 	if (*pos >= len)
 		return;
-	if (col == TOP_COL_NAME)
-		n = snprintf(buf + *pos, len - *pos, "%s", s);
-	else
-		n = snprintf(buf + *pos, len - *pos, "%*.*s ", w, abs(w), s);
-	if (n > 0)
-		*pos += (size_t)n;
+	if (col == TOP_COL_NAME) {
+		aw = n;
+		w = 0;
+	}
+	if (n > aw)
+		n = aw;
+	pad = aw - n;
+	need = aw + (col != TOP_COL_NAME);
+	if (need >= len - *pos) {
+		/* what snprintf would cut: rare, and never on a screen's row */
+		int k = col == TOP_COL_NAME ?
+			snprintf(buf + *pos, len - *pos, "%s", s) :
+			snprintf(buf + *pos, len - *pos, "%*.*s ", w, abs(w), s);
+
+		if (k > 0)
+			*pos += (size_t)k;
+		return;
+	}
+	o = buf + *pos;
+	if (w > 0) {
+		memset(o, ' ', pad);
+		o += pad;
+	}
+	memcpy(o, s, n);
+	o += n;
+	if (w < 0) {
+		memset(o, ' ', pad);
+		o += pad;
+	}
+	if (col != TOP_COL_NAME)
+		*o++ = ' ';
+	*o = '\0';
+	*pos += need;
 }
 
 void top_fmt_table_head(char *buf, size_t len, enum top_col sort, bool desc)

@@ -187,6 +187,7 @@ const struct field *top_col_field(int col);
 int top_col_at(int i);
 /* The head of a column into @buf; returns its width (< 0: aligned left). */
 int top_col_head(int col, char *buf, size_t len);
+int top_col_width(int col);
 /* qsort comparison of two rows by @col, ties broken by id then inode. */
 int top_row_cmp(const struct top_row *a, const struct top_row *b,
 		enum top_col col);
