@@ -150,16 +150,21 @@ bool top_col_shown(int col)
 	return top_col_field(col) && (extra_shown & (1ULL << (col - TOP_COL_MAX)));
 }
 
-/* The columns in the order they are drawn: the shown fields before NAME. */
+/*
+ * The columns in the order they are drawn: the shown fields before NAME.
+ * Called per cell of every row: it reads the shown set's bits (only
+ * top_col_show() sets them, for columns that are fields) in column order.
+ */
 int top_col_at(int i)
 {
-	int c, k = TOP_COL_NAME;
+	uint64_t m = extra_shown;
+	int k = TOP_COL_NAME;
 
 	if (i < TOP_COL_NAME)
 		return i;
-	for (c = TOP_COL_MAX; c < top_nr_cols(); c++)
-		if (top_col_shown(c) && k++ == i)
-			return c;
+	for (; m; m &= m - 1)
+		if (k++ == i)
+			return TOP_COL_MAX + __builtin_ctzll(m);
 	return k == i ? TOP_COL_NAME : -1;
 }
 
