@@ -51,21 +51,45 @@ static long peak_rss_kib(int who)
 	return ru.ru_maxrss;
 }
 
+/* CPU time of the last measurement: user and system, ms */
+static double cpu_user_ms, cpu_sys_ms;
+
+static double tv_ms(const struct timeval *tv)
+{
+	return tv->tv_sec * 1e3 + tv->tv_usec / 1e3;
+}
+
+/* This process's CPU since the @before snapshot, into cpu_*_ms. */
+static void self_cpu_since(const struct rusage *before)
+{
+	struct rusage now;
+
+	getrusage(RUSAGE_SELF, &now);
+	cpu_user_ms = tv_ms(&now.ru_utime) - tv_ms(&before->ru_utime);
+	cpu_sys_ms = tv_ms(&now.ru_stime) - tv_ms(&before->ru_stime);
+}
+
 /* Read bufinfo once, whole: the time the kernel's own listing takes. */
 static double bufinfo_ms(size_t *bytes)
 {
 	static char b[1 << 16];
-	double t0 = lab_now_ms();
-	int fd = open("/sys/kernel/debug/dma_buf/bufinfo", O_RDONLY | O_CLOEXEC);
+	struct rusage ru;
+	double t0, t;
+	int fd;
 	ssize_t n;
 
+	getrusage(RUSAGE_SELF, &ru);
+	t0 = lab_now_ms();
+	fd = open("/sys/kernel/debug/dma_buf/bufinfo", O_RDONLY | O_CLOEXEC);
 	*bytes = 0;
 	if (fd < 0)
 		return -1;
 	while ((n = read(fd, b, sizeof(b))) > 0)
 		*bytes += (size_t)n;
 	close(fd);
-	return lab_now_ms() - t0;
+	t = lab_now_ms() - t0;
+	self_cpu_since(&ru);
+	return t;
 }
 
 /*
@@ -93,6 +117,8 @@ static double run_ms(long *rss, const char *a0, const char *a1,
 	    WEXITSTATUS(status))
 		FAIL("%s %s failed", a0, a1 ? a1 : "");
 	*rss = ru.ru_maxrss;
+	cpu_user_ms = tv_ms(&ru.ru_utime);
+	cpu_sys_ms = tv_ms(&ru.ru_stime);
 	return lab_now_ms() - t0;
 }
 
@@ -123,8 +149,10 @@ static void make_objects(struct dmapeek *ctx, uint32_t prov, uint32_t edu,
 struct figure {
 	const char *name;	/* the TSV's case */
 	double ms[MAX_REPEAT];
+	double user[MAX_REPEAT], sys[MAX_REPEAT];	/* its CPU, ms */
 	long rss;		/* KiB, the largest seen */
 	double med, lo, hi;
+	double user_med, sys_med;
 };
 
 static int cmp_double(const void *a, const void *b)
@@ -134,15 +162,24 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void figure_stats(struct figure *f, unsigned int r)
+static double median(const double *v, unsigned int r, double *lo, double *hi)
 {
 	double s[MAX_REPEAT];
 
-	memcpy(s, f->ms, r * sizeof(s[0]));
+	memcpy(s, v, r * sizeof(s[0]));
 	qsort(s, r, sizeof(s[0]), cmp_double);
-	f->lo = s[0];
-	f->hi = s[r - 1];
-	f->med = r % 2 ? s[r / 2] : (s[r / 2 - 1] + s[r / 2]) / 2;
+	if (lo)
+		*lo = s[0];
+	if (hi)
+		*hi = s[r - 1];
+	return r % 2 ? s[r / 2] : (s[r / 2 - 1] + s[r / 2]) / 2;
+}
+
+static void figure_stats(struct figure *f, unsigned int r)
+{
+	f->med = median(f->ms, r, &f->lo, &f->hi);
+	f->user_med = median(f->user, r, NULL, NULL);
+	f->sys_med = median(f->sys, r, NULL, NULL);
 }
 
 /* The library's iterators over what the CLI lists: buffers, attachments. */
@@ -153,7 +190,10 @@ static double lib_ms(struct dmapeek *ctx, unsigned int n, bool attach,
 	struct dmapeek_buffer *b;
 	unsigned int seen = 0, seen_att = 0;
 	long rss0 = peak_rss_kib(RUSAGE_SELF);
-	double t0 = lab_now_ms(), t1;
+	double t0 = lab_now_ms(), t1, t;
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
 
 	dmapeek_for_each_buffer(ctx, b)
 		seen++;
@@ -172,7 +212,9 @@ static double lib_ms(struct dmapeek *ctx, unsigned int n, bool attach,
 	if (seen < n)
 		FAIL("the dump saw %u of %u buffers", seen, n);
 	*grew = peak_rss_kib(RUSAGE_SELF) - rss0;
-	return lab_now_ms() - t0;
+	t = lab_now_ms() - t0;
+	self_cpu_since(&ru);
+	return t;
 }
 
 int main(int argc, char **argv)
@@ -255,6 +297,7 @@ int main(int argc, char **argv)
 			} else if (!strcmp(f->name, "library")) {
 				f->ms[r] = lib_ms(ctx, n, attach, &buf_ms, &g);
 				fig[k + 1].ms[r] = buf_ms;
+				fig[k + 1].user[r] = fig[k + 1].sys[r] = 0;	/* not apart */
 				if (g > grew)
 					grew = g;
 				k++;
@@ -267,6 +310,8 @@ int main(int argc, char **argv)
 			}
 			if (f->name[0] == 'c' || f->name[0] == 't')
 				f->rss = run_rss > f->rss ? run_rss : f->rss;
+			f->user[r] = cpu_user_ms;
+			f->sys[r] = cpu_sys_ms;
 		}
 	}
 	for (k = 0; k < nfig; k++)
@@ -280,6 +325,8 @@ int main(int argc, char **argv)
 		printf("  %-16s %10.1f ms [%.1f..%.1f]", f->name, f->med, f->lo, f->hi);
 		if (fig[0].med > 0)
 			printf("  %5.2fx", f->med / fig[0].med);
+		if (f->user_med + f->sys_med > 0)
+			printf("  cpu %.0f user %.0f sys", f->user_med, f->sys_med);
 		if (f->rss)
 			printf("  peak RSS %ld KiB", f->rss);
 		else if (!strcmp(f->name, "library"))
@@ -292,6 +339,10 @@ int main(int argc, char **argv)
 		printf("TSV\tscale\tlist\t%s\ttime\tms\t%.1f\t%.1f\t%.1f\t%u\tbufinfo\t%.1f\t%.3f\tn=%u\n",
 		       f->name, f->med, f->lo, f->hi, repeat, fig[0].med,
 		       fig[0].med > 0 ? f->med / fig[0].med : 0, n);
+		if (f->user_med + f->sys_med > 0)
+			printf("TSV\tscale\tlist\t%s\tuser\tms\t%.1f\t-\t-\t%u\t-\t-\t-\tn=%u\n"
+			       "TSV\tscale\tlist\t%s\tsys\tms\t%.1f\t-\t-\t%u\t-\t-\t-\tn=%u\n",
+			       f->name, f->user_med, repeat, n, f->name, f->sys_med, repeat, n);
 		if (f->rss)
 			printf("TSV\tscale\tlist\t%s\tpeak-rss\tKiB\t%ld\t%ld\t%ld\t%u\t-\t-\t-\tn=%u\n",
 			       f->name, f->rss, f->rss, f->rss, repeat, n);
