@@ -12,10 +12,17 @@
 #
 # Run as a program, it prints the table of one or more results files:
 #   tests/bench/stats.py FILE.tsv...
+# and with --rst OUT also writes them as an RST page (the lab's bench
+# writes Documentation/results/bench-suite.rst so):
+#   tests/bench/stats.py --rst OUT [--kernel K] [--topology T]
+#                        [--load TEXT] [--date TEXT] FILE.tsv...
+import argparse
 import csv
 import math
+import os
 import statistics
 import sys
+import time
 
 COLUMNS = ["lane", "part", "case", "metric", "unit", "median", "lo", "hi", "n",
            "ref_case", "ref_median", "ratio", "note"]
@@ -97,12 +104,82 @@ def print_table(rows, lane=None):
         print(line)
 
 
-def main(paths):
+def rst_table(head, rows):
+    """An RST simple table of strings (no cell may be empty: "-" then)."""
+    rows = [[c if c != "" else "-" for c in r] for r in rows]
+    widths = [max([len(head[i])] + [len(r[i]) for r in rows]) for i in range(len(head))]
+    rule = "  ".join("=" * w for w in widths)
+    out = [rule, "  ".join(h.ljust(w) for h, w in zip(head, widths)).rstrip(), rule]
+    out += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    out.append(rule)
+    return out
+
+
+def write_rst(path, rows, meta):
+    """The results as an RST page: the run's facts, then a table per part."""
+    out = ["Benchmark suite", "===============", "",
+           "Written by ``tests/guest-lab bench``; do not edit.  Each figure is the",
+           "median of its samples with their spread [min..max] and, where it is",
+           "compared with a reference measured in the same run, that reference's",
+           "median and the ratio of the two (``Documentation/benchmarks.rst``,",
+           "\"Method\").", ""]
+    out += rst_table(["what", "value"], [[k, v] for k, v in meta])
+    part = None
+    table = []
+
+    def flush():
+        if table:
+            out.extend(["", part, "-" * len(part), ""])
+            out.extend(rst_table(["lane", "case", "metric", "value", "n",
+                                  "reference", "ratio", "note"], table))
+            table.clear()
+    for r in rows:
+        if r.get("part") != part:
+            flush()
+            part = r.get("part") or "-"
+        if r["median"] == "":
+            val = r["unit"]
+        elif int(r["n"] or 0) <= 1:
+            val = "%s %s" % (fmt(r["median"]), r["unit"])
+        else:
+            val = "%s [%s..%s] %s" % (fmt(r["median"]), fmt(r["lo"]), fmt(r["hi"]), r["unit"])
+        ref = ""
+        if r["ref_case"] and r["ref_median"] != "":
+            ref = "%s %s" % (r["ref_case"], fmt(r["ref_median"]))
+        table.append([r.get("lane", ""), r["case"], r["metric"], val, str(r["n"] or ""),
+                      ref, fmt(r["ratio"]) if ref else "", r["note"]])
+    flush()
+    out.append("")
+    with open(path + ".tmp", "w") as f:
+        f.write("\n".join(out))
+    os.replace(path + ".tmp", path)
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(description="the benchmark suite's tables")
+    ap.add_argument("files", nargs="+", metavar="FILE.tsv")
+    ap.add_argument("--rst", help="also write the tables as an RST page here")
+    ap.add_argument("--kernel", default="unknown")
+    ap.add_argument("--topology", default="unknown")
+    ap.add_argument("--load", default="not recorded",
+                    help="the host's load average during the run")
+    ap.add_argument("--date", default=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
+    a = ap.parse_args(argv)
     rows = []
-    for p in paths:
+    for p in a.files:
         with open(p, newline="") as f:
             rows.extend(csv.DictReader(f, delimiter="\t"))
     print_table(rows)
+    if a.rst:
+        lanes = []
+        for r in rows:
+            if r.get("lane") and r["lane"] not in lanes:
+                lanes.append(r["lane"])
+        write_rst(a.rst, rows, [("date", a.date), ("kernel", a.kernel),
+                                ("topology", a.topology),
+                                ("machine", "QEMU (software emulation), the lab's guest"),
+                                ("host load", a.load),
+                                ("lanes", ", ".join(lanes) or "-")])
     return 0
 
 

@@ -11,7 +11,7 @@
 # the kernel then forces strict invalidation ("IOMMU batching disallowed
 # due to virtualization"): the lazy lane is strict in this lab, which the
 # results show (domain "dma", not "dma-fq").  Results: $LAB_LOGS/bench/bench-LANE.tsv, the
-# table on stdout.  Not part of "check": a full run takes over an hour.
+# table on stdout and in Documentation/results/bench-suite.rst.  Not part of "check": a full run takes over an hour.
 
 LAB_BENCH_PARTS="enum map revoke events cost"
 # Mapping paths need the BAR and edu to talk through the host bridge: the
@@ -41,6 +41,9 @@ lab_bench() {
 	[ -n "$LAB_TOPOLOGY_SET" ] || LAB_TOPOLOGY=$LAB_BENCH_TOPOLOGY
 	rm -rf "$dst"
 	mkdir -p "$dst"
+	local load0 date0
+	load0=$(cut -d' ' -f1-3 /proc/loadavg)
+	date0=$(date -u '+%F %H:%M UTC')
 	while read -r lane append; do
 		lane_parts=$strict_parts
 		if [ "$lane" != strict ]; then
@@ -74,6 +77,13 @@ lab_bench() {
 	while read -r lane append; do
 		[ -f "$dst/bench-$lane.tsv" ] && files+=("$dst/bench-$lane.tsv")
 	done < <(lab_bench_lanes)
-	[ ${#files[@]} -gt 0 ] && python3 "$LAB_TOP/tests/bench/stats.py" "${files[@]}" || rc=1
+	# The tables, and the same as Documentation/results/bench-suite.rst
+	# (its date, kernel, topology and the host's load).
+	mkdir -p "$LAB_TOP/Documentation/results"
+	[ ${#files[@]} -gt 0 ] && python3 "$LAB_TOP/tests/bench/stats.py" \
+		--rst "$LAB_TOP/Documentation/results/bench-suite.rst" \
+		--date "$date0" --kernel "$(lab_kver)" --topology "$LAB_TOPOLOGY" \
+		--load "$load0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end (1, 5, 15 min)${quick:+; quick sizes}" \
+		"${files[@]}" || rc=1
 	return $rc
 }

@@ -390,6 +390,7 @@ lab_gate() {
 	out=$("$fn") || rc=$?
 	[ "$rc" != 0 ] && [ -z "$out" ] && out="the gate itself failed (exit $rc)"
 	echo "$out" >"$LAB_LOGS/gates-$name.result"
+	echo "$rc" >"$LAB_LOGS/gates-$name.rc"
 	case $rc in
 	0)
 		echo "PASS gates/$name"
