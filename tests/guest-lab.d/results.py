@@ -37,6 +37,7 @@ CAMPAIGNS = [
     ("fault_stuck_importers", "stuck importers under move and revoke", None),
     ("stress_60s", "concurrency (stress)", "DMAPEEK_FUZZ_SEED"),
     ("failslab_", "allocation failures (failslab)", "DMAPEEK_FUZZ_SEED"),
+    ("monitor_all_burst", "monitor --all under a burst", None),
 ]
 
 # Lines kept as printed (after the prefix), with the row's name.
@@ -57,6 +58,8 @@ KEPT = [
     (re.compile(r"^((?:move|revoke): .*)"), "answer"),
     (re.compile(r"^(seed=\d+ .*)"), "campaign"),
     (re.compile(r"^fi-total (.*)"), "injected"),
+    (re.compile(r"^(monitor --all: .*)"), "CPU"),
+    (re.compile(r"^(\d+ buffers: .* printed, .*)"), "events"),
     (re.compile(r"^fail: (.*)"), "failure"),
 ]
 SEED = re.compile(r"^seed[ =](\d+)")
