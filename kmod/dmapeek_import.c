@@ -407,6 +407,13 @@ int dmapeek_ioc_import(struct dmapeek_file *df, void *arg,
 			 DMAPEEK_OWN_MAP_STATE_FOREIGN_EXPORTER;
 	imp->a.behaviour = ia->behaviour;
 	imp->a.unmap_delay_ms = ia->unmap_delay_ms;
+	/*
+	 * Without dmapeek's exporter there is no P2P provider: not P2P.  For
+	 * a buffer dmapeek exported, its attach callback sets the map type of
+	 * where the memory is, and keeps it up to date.  (Set before the
+	 * record is listed: a dump may read it from then on.)
+	 */
+	imp->a.map_type = DMAPEEK_MAP_TYPE_NONE;
 	imp->a.flags = DMAPEEK_ATTACH_FLAGS_IMPORTED;
 	if (ia->flags & DMAPEEK_IMPORT_HOLD)
 		imp->a.flags |= DMAPEEK_ATTACH_FLAGS_HELD;
@@ -453,12 +460,6 @@ int dmapeek_ioc_import(struct dmapeek_file *df, void *arg,
 		goto err_free;
 	}
 
-	/*
-	 * Without dmapeek's exporter there is no P2P provider: not P2P.  For
-	 * a buffer dmapeek exported, its attach callback sets the map type of
-	 * where the memory is, and keeps it up to date.
-	 */
-	imp->a.map_type = DMAPEEK_MAP_TYPE_NONE;
 	attach = dmapeek_import_attach(imp, ops);
 	if (IS_ERR(attach)) {
 		ret = PTR_ERR(attach);

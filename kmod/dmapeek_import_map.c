@@ -19,7 +19,9 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cc_platform.h>
 #include <linux/dma-buf.h>
+#include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/mm.h>
@@ -192,6 +194,25 @@ err_destroy:
  * Path map-phys: dma_map_phys() range by range, where no IOVA space can
  * be had; @dma gets the addresses.  Undone here on failure.
  */
+/*
+ * Whether @dev reaches memory [@phys, @phys + @len) as it is, with no
+ * bounce: through an IOMMU that translates for it; else at the address
+ * the direct mapping gives it (phys_to_dma(): an SME host's encryption
+ * bit included, as dma_capable() counts it) within its DMA limit, and
+ * never in a guest whose memory the platform encrypts (SEV, TDX), where
+ * every direct map of memory is bounced (force_dma_unencrypted()).
+ */
+static bool dmapeek_mem_reaches(struct device *dev, phys_addr_t phys, u64 len)
+{
+	u64 limit = min_not_zero(dma_get_mask(dev), dev->bus_dma_limit);
+
+	if (dmapeek_dev_translates(dev))
+		return true;
+	if (cc_platform_has(CC_ATTR_GUEST_MEM_ENCRYPT))
+		return false;
+	return len && phys_to_dma(dev, phys) + len - 1 <= limit;
+}
+
 static int dmapeek_own_map_phys(struct device *dev, struct dmapeek_own_map *om,
 				const struct phys_vec *cpu, u32 nr,
 				struct phys_vec *dma)
@@ -214,10 +235,14 @@ static int dmapeek_own_map_phys(struct device *dev, struct dmapeek_own_map *om,
 	if (is_swiotlb_force_bounce(dev))
 		return -ERANGE;
 	for (i = 0; i < nr; i++) {
-		if (!dmapeek_dev_reaches(dev, cpu[i].paddr, cpu[i].len))
+		if (om->attrs & DMA_ATTR_MMIO) {
+			if (!dmapeek_dev_reaches(dev, cpu[i].paddr, cpu[i].len))
+				return -ERANGE;
+			continue;
+		}
+		if (!dmapeek_mem_reaches(dev, cpu[i].paddr, cpu[i].len))
 			return -ERANGE;
-		if (!(om->attrs & DMA_ATTR_MMIO) &&
-		    cpu[i].len > dma_max_mapping_size(dev))
+		if (cpu[i].len > dma_max_mapping_size(dev))
 			return -E2BIG;
 	}
 	for (i = 0; i < nr; i++) {

@@ -252,13 +252,17 @@ test_move_back_to_system_keeps_page_chunks() {
 	assert_eq "the ranges' total" 1048576 "$(kv bytes "$r")"
 }
 
-# cgroup_cleanup DIR CGROUP: the exporter in CGROUP let go (DIR/go), the
-# cgroup removed once it is empty, DIR's cgroup2 mount (if the test made
-# one) and DIR removed
+# cgroup_cleanup DIR CGROUP ROOT: the exporter in CGROUP (if made) let go
+# (DIR/go), the cgroup removed once it is empty, the memory controller
+# turned off below ROOT if the test turned it on (DIR/memory-on), DIR's
+# cgroup2 mount (if the test made one) and DIR removed
 cgroup_cleanup() {
 	local _
 	touch "$1/go"
-	for _ in $(seq 50); do rmdir "$2" 2>/dev/null && break; sleep 0.1; done
+	if [ -n "$2" ]; then
+		for _ in $(seq 50); do rmdir "$2" 2>/dev/null && break; sleep 0.1; done
+	fi
+	[ ! -e "$1/memory-on" ] || echo -memory >"$3/cgroup.subtree_control" 2>/dev/null || true
 	umount "$1/cg2" 2>/dev/null || true
 	mountpoint -q "$1/cg2" 2>/dev/null || rm -rf "$1"
 }
@@ -272,11 +276,15 @@ cgroup_cleanup() {
 # exported (memory.stat), while the buffer lives, and gone with it.
 test_export_system_arrays_charged_to_the_exporter() {
 	load_module
-	local cg_root cg d pid vm want size=$((32 << 20)) n _
+	# d, cg and cg_root stay global: the EXIT trap reads them after the return
+	local pid vm want size=$((32 << 20)) n _
 	n=$((size / 4096))
 	want=$((n * 8 + n * 16))
 	cg_root=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
 	d=$(mktemp -d)
+	cg=
+	# (the values when it runs: cg and cg_root are set below)
+	trap 'cgroup_cleanup "$d" "$cg" "$cg_root"' EXIT
 	if [ -z "$cg_root" ]; then
 		mkdir "$d/cg2"
 		mount -t cgroup2 none "$d/cg2" || skip "no cgroup2 file system to mount"
@@ -284,14 +292,13 @@ test_export_system_arrays_charged_to_the_exporter() {
 	fi
 	grep -qw memory "$cg_root/cgroup.controllers" ||
 		skip "no memory controller in this kernel (CONFIG_MEMCG)"
-	grep -qw memory "$cg_root/cgroup.subtree_control" ||
+	if ! grep -qw memory "$cg_root/cgroup.subtree_control"; then
 		echo +memory >"$cg_root/cgroup.subtree_control" ||
-		skip "cannot enable the memory controller below $cg_root"
+			skip "cannot enable the memory controller below $cg_root"
+		touch "$d/memory-on"
+	fi
+	mkdir "$cg_root/dmapeek-test-$$" || fail "cannot make the cgroup $cg_root/dmapeek-test-$$"
 	cg=$cg_root/dmapeek-test-$$
-	mkdir "$cg" || fail "cannot make the cgroup $cg"
-	# (the values now, not at exit)
-	# shellcheck disable=SC2064
-	trap "cgroup_cleanup $d $cg" EXIT
 	grep -q '^vmalloc ' "$cg/memory.stat" || skip "memory.stat counts no vmalloc"
 
 	# the exporter joins the cgroup, then exports
@@ -302,7 +309,12 @@ test_export_system_arrays_charged_to_the_exporter() {
 	[ -e "$d/held" ] || { kill "$pid"; fail "dp import: $(cat "$d/out")"; }
 	cat "$d/out"
 	assert_match "exported" '^export OK buffer=[0-9]+ ' "$(grep -m1 '^export ' "$d/out")"
-	vm=$(awk '$1 == "vmalloc" { print $2 }' "$cg/memory.stat")
+	# memory.stat is flushed lazily: give the count a moment to show
+	for _ in $(seq 50); do
+		vm=$(awk '$1 == "vmalloc" { print $2 }' "$cg/memory.stat")
+		[ "$vm" -lt "$want" ] || break
+		sleep 0.1
+	done
 	echo "the exporter's cgroup: vmalloc $vm bytes, the arrays $want"
 	[ "$vm" -ge "$want" ] ||
 		fail "the page and range arrays ($want bytes) are not vmalloc'ed and charged to the exporter's cgroup: vmalloc $vm"
