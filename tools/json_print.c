@@ -60,6 +60,8 @@ static void out(const char *s, size_t n)
 	 */
 	FILE *f = cur->out;
 
+	if (!n)
+		return;		/* (a stream not yet written has no buffer) */
 	if ((size_t)(f->_IO_write_end - f->_IO_write_ptr) >= n) {
 		memcpy(f->_IO_write_ptr, s, n);
 		f->_IO_write_ptr += n;

@@ -156,7 +156,7 @@ static void row_from_buffer(struct top_row *r, const struct dmapeek_buffer *b)
 	r->attachments = dmapeek_buffer_attachments(b);
 	r->state = dmapeek_buffer_state(b);
 	/* every field of the spec's, for the columns beyond the fixed ones */
-	for (i = 0; buffer_fields[i].key && i < TOP_MAX_FIELDS; i++) {
+	for (i = 0; i < TOP_MAX_FIELDS && buffer_fields[i].key; i++) {
 		r->f[i] = dmapeek_object_u64(b, buffer_fields[i].attr);
 		if (dmapeek_object_has(b, buffer_fields[i].attr))
 			r->f_has |= 1U << i;
