@@ -419,18 +419,34 @@ void fields_print_start(struct field_printer *p, const struct field *fields,
 	*p = (struct field_printer){ .fields = fields, .obj = obj };
 }
 
+/*
+ * The field @key, marked done.  The printers ask for fields mostly in the
+ * table's order: the search starts after the last one found and wraps,
+ * one comparison per field where a whole scan would be one per field of
+ * the table (a listing asks thirty times per object).
+ */
 static const struct field *take(struct field_printer *p, const char *key)
 {
-	const struct field *f;
+	const struct field *f = p->fields + p->next;
+	int wrapped = 0;
 
-	for (f = p->fields; f->key; f++) {
-		if (!strcmp(f->key, key)) {
-			if (f - p->fields < 64)
-				p->done |= 1ULL << (f - p->fields);
-			return f;
+	for (;;) {
+		if (!f->key) {
+			if (wrapped++)
+				return NULL;	/* not in the table: the spec lost it, print nothing */
+			f = p->fields;
+			continue;
 		}
+		if (f->key[0] == key[0] && !strcmp(f->key, key))
+			break;
+		f++;
+		if (wrapped && f == p->fields + p->next)
+			return NULL;
 	}
-	return NULL;	/* not in the table: the spec lost it, print nothing */
+	if (f - p->fields < 64)
+		p->done |= 1ULL << (f - p->fields);
+	p->next = (unsigned int)(f - p->fields) + 1;
+	return f;
 }
 
 void field_done(struct field_printer *p, const char *key)

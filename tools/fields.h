@@ -95,6 +95,7 @@ struct field_printer {
 	const struct field *fields;
 	const void *obj;
 	uint64_t done;			/* by index in @fields */
+	unsigned int next;		/* where the next key is looked for first */
 };
 void fields_print_start(struct field_printer *p, const struct field *fields,
 			const void *obj);

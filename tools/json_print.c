@@ -406,8 +406,10 @@ void pr_size(const char *k, const char *fmt, uint64_t v)
 		pr_u64(k, NULL, v);
 		return;
 	}
+	if (!fmt)
+		return;
 	fmt_size(b, sizeof(b), v);
-	if (fmt && !out_fmt1(fmt, b, 0))
+	if (!out_fmt1(fmt, b, 0))
 		fprintf(cur->out, fmt, b);
 }
 
@@ -419,8 +421,10 @@ void pr_ns(const char *k, const char *fmt, uint64_t ns)
 		pr_u64(k, NULL, ns);
 		return;
 	}
+	if (!fmt)
+		return;
 	fmt_ns(b, sizeof(b), ns);
-	if (fmt && !out_fmt1(fmt, b, 0))
+	if (!out_fmt1(fmt, b, 0))
 		fprintf(cur->out, fmt, b);
 }
 
