@@ -125,13 +125,16 @@ def generate(spec):
     return ''.join(out)
 
 
-def main(argv):
+def write_generated(argv, generate, default_out, doc):
+    """The command line of both generators (this one and tools/gen-fields.py):
+    [SPEC [OUTPUT]] relative to the tree holding the scripts, the output
+    replaced whole, or written to stdout for "-"."""
     top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     spec_path = argv[1] if len(argv) > 1 else \
         os.path.join(top, 'Documentation/netlink/specs/dmapeek.yaml')
-    out_path = argv[2] if len(argv) > 2 else os.path.join(top, 'libdmapeek/attr-types.h')
+    out_path = argv[2] if len(argv) > 2 else os.path.join(top, default_out)
     if len(argv) > 3:
-        raise SystemExit(__doc__)
+        raise SystemExit(doc)
     with open(spec_path, encoding='utf-8') as f:
         text = generate(yaml.safe_load(f))
     if out_path == '-':
@@ -141,6 +144,10 @@ def main(argv):
     with open(tmp, 'w', encoding='utf-8') as f:
         f.write(text)
     os.replace(tmp, out_path)
+
+
+def main(argv):
+    write_generated(argv, generate, 'libdmapeek/attr-types.h', __doc__)
 
 
 if __name__ == '__main__':

@@ -24,10 +24,23 @@ flag, s32, number) and a name ending in "-ns" is in nanoseconds.  The few
 judgements are the tables below, each with its reason; nothing else in
 tools/ repeats an attribute.
 """
+import importlib.util
 import os
 import sys
 
-import yaml
+
+def _load_attr_types():
+    """libdmapeek/gen-attr-types.py, whose naming and command line this
+    generator shares (its file name is no module name: loaded by path)."""
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                        'libdmapeek', 'gen-attr-types.py')
+    spec = importlib.util.spec_from_file_location('gen_attr_types', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+attr_types = _load_attr_types()
 
 # ------------------------------------------------------------- judgements
 
@@ -125,8 +138,7 @@ BANNER = """\
 """
 
 
-def c_name(s):
-    return s.upper().replace('-', '_')
+c_name = attr_types.c_name
 
 
 def c_str(s):
@@ -205,21 +217,7 @@ def generate(spec):
 
 
 def main(argv):
-    top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    spec_path = argv[1] if len(argv) > 1 else \
-        os.path.join(top, 'Documentation/netlink/specs/dmapeek.yaml')
-    out_path = argv[2] if len(argv) > 2 else os.path.join(top, 'tools/fields-gen.c')
-    if len(argv) > 3:
-        raise SystemExit(__doc__)
-    with open(spec_path, encoding='utf-8') as f:
-        text = generate(yaml.safe_load(f))
-    if out_path == '-':
-        sys.stdout.write(text)
-        return
-    tmp = out_path + '.tmp'
-    with open(tmp, 'w', encoding='utf-8') as f:
-        f.write(text)
-    os.replace(tmp, out_path)
+    attr_types.write_generated(argv, generate, 'tools/fields-gen.c', __doc__)
 
 
 if __name__ == '__main__':

@@ -193,3 +193,16 @@ acs_redirect_on_path() {
 	done
 	return 1
 }
+
+# own_map_of ATT: the attachment's own-map as nl-decode prints it (a number)
+own_map_of() {
+	"$NL_DECODE" dump attachment | python3 -c '
+import json, sys
+for l in sys.stdin:
+    o = json.loads(l)
+    if o.get("id") == int(sys.argv[1]):
+        print(o.get("own_map", "absent"))
+        break
+else:
+    print("no-row")' "$1"
+}

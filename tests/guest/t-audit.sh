@@ -330,15 +330,7 @@ test_audit_identity_domain_memory_beyond_mask_not_side_mapped() {
 	buf=$(echo "$out" | sed -n 's/^export OK buffer=\([0-9]*\) .*/\1/p')
 	att=$(line import "$out" | sed -n 's/^import OK id=//p')
 	ranges=$("$DP" get buffer "$buf")
-	own=$("$NL_DECODE" dump attachment | python3 -c '
-import json, sys
-for l in sys.stdin:
-    o = json.loads(l)
-    if o.get("id") == int(sys.argv[1]):
-        print(o.get("own_map", "absent"))
-        break
-else:
-    print("no-row")' "$att")
+	own=$(own_map_of "$att")
 	touch "$d/go"
 	wait "$pid" || true
 	echo "$ranges"

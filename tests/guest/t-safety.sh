@@ -608,19 +608,6 @@ release_import() {
 	wait "$HELD_PID" || true
 }
 
-# own_map_of ATT: the attachment's own-map as nl-decode prints it (a number)
-own_map_of() {
-	"$NL_DECODE" dump attachment | python3 -c '
-import json, sys
-for l in sys.stdin:
-    o = json.loads(l)
-    if o.get("id") == int(sys.argv[1]):
-        print(o.get("own_map", "absent"))
-        break
-else:
-    print("no-row")' "$1"
-}
-
 # assert_one_foreign_mapping WHAT: HELD_OUT (import map mappings audit)
 # shows one mapping, the importer's sg table, not checkable
 assert_one_foreign_mapping() {
