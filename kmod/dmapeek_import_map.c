@@ -191,28 +191,37 @@ err_destroy:
 }
 
 /*
- * Path map-phys: dma_map_phys() range by range, where no IOVA space can
- * be had; @dma gets the addresses.  Undone here on failure.
- */
-/*
  * Whether @dev reaches memory [@phys, @phys + @len) as it is, with no
  * bounce: through an IOMMU that translates for it; else at the address
- * the direct mapping gives it (phys_to_dma(): an SME host's encryption
- * bit included, as dma_capable() counts it) within its DMA limit, and
- * never in a guest whose memory the platform encrypts (SEV, TDX), where
- * every direct map of memory is bounced (force_dma_unencrypted()).
+ * the direct mapping gives it (phys_to_dma(): a platform's DMA ranges and
+ * an SME host's encryption bit included, as dma_capable() counts them)
+ * within its streaming and coherent masks and its bus limit (an SME host
+ * bounces by the coherent one, force_dma_unencrypted()), and never in a
+ * guest whose memory the platform encrypts (SEV, TDX), where every direct
+ * map of memory is bounced.
  */
 static bool dmapeek_mem_reaches(struct device *dev, phys_addr_t phys, u64 len)
 {
 	u64 limit = min_not_zero(dma_get_mask(dev), dev->bus_dma_limit);
+	dma_addr_t start;
+	u64 end;
 
 	if (dmapeek_dev_translates(dev))
 		return true;
-	if (cc_platform_has(CC_ATTR_GUEST_MEM_ENCRYPT))
+	if (cc_platform_has(CC_ATTR_GUEST_MEM_ENCRYPT) || !len)
 		return false;
-	return len && phys_to_dma(dev, phys) + len - 1 <= limit;
+	limit = min_not_zero(limit, dev->coherent_dma_mask);
+	start = phys_to_dma(dev, phys);
+	if (start == DMA_MAPPING_ERROR)
+		return false;	/* outside every DMA range of the platform */
+	end = (u64)start + len - 1;
+	return end >= start && end <= limit;
 }
 
+/*
+ * Path map-phys: dma_map_phys() range by range, where no IOVA space can
+ * be had; @dma gets the addresses.  Undone here on failure.
+ */
 static int dmapeek_own_map_phys(struct device *dev, struct dmapeek_own_map *om,
 				const struct phys_vec *cpu, u32 nr,
 				struct phys_vec *dma)
