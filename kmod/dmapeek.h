@@ -845,5 +845,7 @@ bool dmapeek_iommu_domain_translates(const struct iommu_domain *dom);
 u32 dmapeek_domain_type(struct device *dev);
 bool dmapeek_dev_translates(struct device *dev);
 bool dmapeek_dev_reaches(struct device *dev, phys_addr_t phys, u64 len);
+bool dmapeek_mem_reaches(struct device *dev, phys_addr_t phys, u64 len);
+bool dmapeek_mem_maps(struct device *dev, const struct phys_vec *vec, u32 nr);
 
 #endif /* _DMAPEEK_H */

@@ -217,6 +217,86 @@ static void dmapeek_unmap_bar_ranges(struct dma_buf_attachment *attach,
 	dmapeek_sgt_free(x);
 }
 
+/*
+ * Path sgtable: system pages in an sg table, dma_map_sgtable(), one range
+ * record per DMA segment.  Memory the device cannot reach, not even
+ * bounced, is refused before the map WARNs (dmapeek_mem_maps()).  Undone
+ * here on failure.
+ */
+static int dmapeek_map_pages(struct dma_buf_attachment *attach,
+			     struct dmapeek_backing *b, struct dmapeek_xmap *x,
+			     enum dma_data_direction dir)
+{
+	bool translates = dmapeek_dev_translates(attach->dev);
+	struct scatterlist *sg, *cpu;
+	struct dmapeek_map_range *r;
+	bool one2one;
+	u64 off = 0;
+	int ret;
+	u32 i;
+
+	if (!dmapeek_mem_maps(attach->dev, b->vec, b->nr))
+		return -ERANGE;
+	x->path = DMAPEEK_MAPPING_PATH_SGTABLE;
+	x->sgt = kzalloc_obj(*x->sgt);
+	if (!x->sgt)
+		return -ENOMEM;
+	/*
+	 * Contiguous pages in one segment, no longer than the importer
+	 * takes (64 KiB unless its driver said otherwise: DMA-API
+	 * debugging flags longer) nor than a bounce buffer holds
+	 * (swiotlb, as drm_prime_pages_to_sg() caps).  A backing built
+	 * page by page has a CPU entry per page (an IOMMU may still
+	 * merge their DMA addresses).
+	 */
+	ret = sg_alloc_table_from_pages_segment(x->sgt, b->pages, b->nr_pages,
+						0, b->size,
+						b->page_chunks ? PAGE_SIZE :
+						dmapeek_max_segment(attach->dev),
+						GFP_KERNEL);
+	if (ret)
+		goto err_free_sgt;
+	x->saved_nents = x->sgt->orig_nents;
+	ret = dma_map_sgtable(attach->dev, x->sgt, dir, 0);
+	if (ret)
+		goto err_free_table;
+	/* one range record per DMA segment */
+	kvfree(x->m->ranges);
+	x->m->ranges = kvcalloc(x->sgt->nents, sizeof(*x->m->ranges),
+				GFP_KERNEL | __GFP_NOWARN);
+	if (!x->m->ranges) {
+		ret = -ENOMEM;
+		goto err_unmap;
+	}
+	x->m->nr_ranges = x->sgt->nents;
+	/* phys is known when segments did not merge */
+	one2one = x->sgt->nents == x->sgt->orig_nents;
+	cpu = x->sgt->sgl;
+	for_each_sgtable_dma_sg(x->sgt, sg, i) {
+		r = &x->m->ranges[i];
+		r->offset = off;
+		r->len = sg_dma_len(sg);
+		r->addr = sg_dma_address(sg);
+		r->kind = translates ? DMAPEEK_ADDR_KIND_IOVA : DMAPEEK_ADDR_KIND_PHYS;
+		r->phys = one2one ? sg_phys(cpu) : 0;
+		if (one2one)
+			cpu = sg_next(cpu);
+		off += r->len;
+	}
+	if (!one2one)
+		x->m->cpu_sgt = x->sgt;
+	return 0;
+
+err_unmap:
+	dma_unmap_sgtable(attach->dev, x->sgt, dir, 0);
+err_free_table:
+	sg_free_table(x->sgt);
+err_free_sgt:
+	kfree(x->sgt);
+	x->sgt = NULL;
+	return ret;
+}
+
 static struct sg_table *dmapeek_dmabuf_do_map(struct dma_buf_attachment *attach,
 					      enum dma_data_direction dir)
 {
@@ -288,70 +368,9 @@ static struct sg_table *dmapeek_dmabuf_do_map(struct dma_buf_attachment *attach,
 		if (ret)
 			goto err_free_m;
 	} else {
-		x->path = DMAPEEK_MAPPING_PATH_SGTABLE;
-		x->sgt = kzalloc_obj(*x->sgt);
-		if (!x->sgt) {
-			ret = -ENOMEM;
+		ret = dmapeek_map_pages(attach, b, x, dir);
+		if (ret)
 			goto err_free_m;
-		}
-		/*
-		 * Contiguous pages in one segment, no longer than the importer
-		 * takes (64 KiB unless its driver said otherwise: DMA-API
-		 * debugging flags longer) nor than a bounce buffer holds
-		 * (swiotlb, as drm_prime_pages_to_sg() caps).  A backing built
-		 * page by page has a CPU entry per page (an IOMMU may still
-		 * merge their DMA addresses).
-		 */
-		ret = sg_alloc_table_from_pages_segment(x->sgt, b->pages,
-							b->nr_pages, 0, b->size,
-							b->page_chunks ? PAGE_SIZE :
-							dmapeek_max_segment(attach->dev),
-							GFP_KERNEL);
-		if (ret) {
-			kfree(x->sgt);
-			goto err_free_m;
-		}
-		x->saved_nents = x->sgt->orig_nents;
-		ret = dma_map_sgtable(attach->dev, x->sgt, dir, 0);
-		if (ret) {
-			sg_free_table(x->sgt);
-			kfree(x->sgt);
-			goto err_free_m;
-		}
-		/* one range record per DMA segment */
-		kvfree(x->m->ranges);
-		x->m->ranges = kvcalloc(x->sgt->nents, sizeof(*x->m->ranges),
-					GFP_KERNEL | __GFP_NOWARN);
-		if (!x->m->ranges) {
-			dma_unmap_sgtable(attach->dev, x->sgt, dir, 0);
-			sg_free_table(x->sgt);
-			kfree(x->sgt);
-			ret = -ENOMEM;
-			goto err_free_m;
-		}
-		x->m->nr_ranges = x->sgt->nents;
-		{
-			u64 off = 0;
-			bool one2one = x->sgt->nents == x->sgt->orig_nents;
-			struct scatterlist *cpu = x->sgt->sgl;
-
-			for_each_sgtable_dma_sg(x->sgt, sg, i) {
-				struct dmapeek_map_range *r = &x->m->ranges[i];
-
-				r->offset = off;
-				r->len = sg_dma_len(sg);
-				r->addr = sg_dma_address(sg);
-				r->kind = dmapeek_dev_translates(attach->dev) ?
-					DMAPEEK_ADDR_KIND_IOVA : DMAPEEK_ADDR_KIND_PHYS;
-				/* phys is known when segments did not merge */
-				r->phys = one2one ? sg_phys(cpu) : 0;
-				if (one2one)
-					cpu = sg_next(cpu);
-				off += r->len;
-			}
-			if (!one2one)
-				x->m->cpu_sgt = x->sgt;
-		}
 	}
 
 	x->m->path = x->path;

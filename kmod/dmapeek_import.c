@@ -655,6 +655,10 @@ static int dmapeek_nl_import_op(struct genl_info *info, bool map)
 	case -ENOENT:
 		NL_SET_ERR_MSG(info->extack, "attachment is being detached");
 		break;
+	case -ERANGE:
+		NL_SET_ERR_MSG(info->extack,
+			       "the device cannot reach the buffer's memory (map refused)");
+		break;
 	default:
 		NL_SET_ERR_MSG_FMT(info->extack, "%s failed: %d",
 				   map ? "map" : "unmap", ret);

@@ -19,9 +19,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/cc_platform.h>
 #include <linux/dma-buf.h>
-#include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/mm.h>
@@ -188,34 +186,6 @@ static int dmapeek_own_map_iova_link(struct device *dev, struct dmapeek_own_map 
 err_destroy:
 	dma_iova_destroy(dev, &om->state, off, DMA_BIDIRECTIONAL, om->attrs);
 	return ret;
-}
-
-/*
- * Whether @dev reaches memory [@phys, @phys + @len) as it is, with no
- * bounce: through an IOMMU that translates for it; else at the address
- * the direct mapping gives it (phys_to_dma(): a platform's DMA ranges and
- * an SME host's encryption bit included, as dma_capable() counts them)
- * within its streaming and coherent masks and its bus limit (an SME host
- * bounces by the coherent one, force_dma_unencrypted()), and never in a
- * guest whose memory the platform encrypts (SEV, TDX), where every direct
- * map of memory is bounced.
- */
-static bool dmapeek_mem_reaches(struct device *dev, phys_addr_t phys, u64 len)
-{
-	u64 limit = min_not_zero(dma_get_mask(dev), dev->bus_dma_limit);
-	dma_addr_t start;
-	u64 end;
-
-	if (dmapeek_dev_translates(dev))
-		return true;
-	if (cc_platform_has(CC_ATTR_GUEST_MEM_ENCRYPT) || !len)
-		return false;
-	limit = min_not_zero(limit, dev->coherent_dma_mask);
-	start = phys_to_dma(dev, phys);
-	if (start == DMA_MAPPING_ERROR)
-		return false;	/* outside every DMA range of the platform */
-	end = (u64)start + len - 1;
-	return end >= start && end <= limit;
 }
 
 /*
