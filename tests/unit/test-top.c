@@ -91,7 +91,7 @@ START_TEST(buffer_fields_are_columns_and_sort_keys)
 	char b[256], head[32], want[64];
 	size_t idx[2] = { 0, 1 };
 	unsigned int i, seen = 0;
-	int col;
+	int col, s;
 
 	for (i = 0; buffer_fields[i].key; i++) {
 		const struct field *f = &buffer_fields[i];
@@ -103,10 +103,14 @@ START_TEST(buffer_fields_are_columns_and_sort_keys)
 		seen++;
 		ck_assert_ptr_eq(top_col_field(col), f);
 		ck_assert_str_eq(top_col_name(col), f->key);
-		r[0].f[i] = 2;
-		r[0].f_has = 1U << i;
-		r[1].f[i] = 1;
-		r[1].f_has = 1U << i;
+		s = top_col_slot(col);
+		ck_assert_msg(s >= 0 && s < TOP_MAX_EXTRA,
+			      "buffer field %s has no slot in a row (TOP_MAX_EXTRA)", f->key);
+		ck_assert_ptr_eq(top_slot_field((unsigned int)s), f);
+		r[0].f[s] = 2;
+		r[0].f_has = 1U << s;
+		r[1].f[s] = 1;
+		r[1].f_has = 1U << s;
 		top_sort(r, idx, 2, col, false);
 		ck_assert_uint_eq(r[idx[0]].id, 2);
 		top_cols_init(0, -1);

@@ -54,11 +54,47 @@ static const char *const col_field[TOP_COL_MAX] = {
 /* The columns beyond TOP_COL_MAX shown (bit col - TOP_COL_MAX). */
 static uint64_t extra_shown;
 
+/*
+ * The field of each column beyond the fixed ones (NULL: none) and its slot
+ * in top_row.f, and the field of each slot, worked out once: cells and
+ * comparisons ask for them per row.
+ */
+static const struct field *extra_field[TOP_MAX_FIELDS];
+static signed char extra_slot[TOP_MAX_FIELDS];
+static const struct field *slot_field[TOP_MAX_EXTRA];
+static unsigned int nr_extra, nr_slots;
+static bool extra_ready;
+
+static void extra_setup(void)
+{
+	const struct field *f;
+	unsigned int i;
+	int c;
+
+	if (extra_ready)
+		return;
+	for (i = 0; i < TOP_MAX_FIELDS && buffer_fields[i].key; i++) {
+		f = &buffer_fields[i];
+		extra_slot[i] = -1;
+		if (f->type == F_STR || nr_slots == TOP_MAX_EXTRA)
+			continue;
+		for (c = 0; c < TOP_COL_MAX; c++)
+			if (col_field[c] && !strcmp(col_field[c], f->key))
+				break;
+		if (c < TOP_COL_MAX)
+			continue;	/* a fixed column shows it */
+		extra_field[i] = f;
+		extra_slot[i] = (signed char)nr_slots;
+		slot_field[nr_slots++] = f;
+	}
+	nr_extra = i;
+	extra_ready = true;
+}
+
 int top_nr_cols(void)
 {
-	unsigned int n = fields_count(buffer_fields);
-
-	return TOP_COL_MAX + (int)(n < TOP_MAX_FIELDS ? n : TOP_MAX_FIELDS);
+	extra_setup();
+	return TOP_COL_MAX + (int)nr_extra;
 }
 
 /*
@@ -67,18 +103,28 @@ int top_nr_cols(void)
  */
 const struct field *top_col_field(int col)
 {
-	const struct field *f;
-	int c;
-
 	if (col < TOP_COL_MAX || col >= top_nr_cols())
 		return NULL;
-	f = &buffer_fields[col - TOP_COL_MAX];
-	if (f->type == F_STR)
-		return NULL;
-	for (c = 0; c < TOP_COL_MAX; c++)
-		if (col_field[c] && !strcmp(col_field[c], f->key))
-			return NULL;
-	return f;
+	return extra_field[col - TOP_COL_MAX];
+}
+
+int top_col_slot(int col)
+{
+	if (col < TOP_COL_MAX || col >= top_nr_cols())
+		return -1;
+	return extra_slot[col - TOP_COL_MAX];
+}
+
+unsigned int top_nr_slots(void)
+{
+	extra_setup();
+	return nr_slots;
+}
+
+const struct field *top_slot_field(unsigned int s)
+{
+	extra_setup();
+	return s < nr_slots ? slot_field[s] : NULL;
 }
 
 const char *top_col_name(enum top_col col)

@@ -155,10 +155,12 @@ static void row_from_buffer(struct top_row *r, const struct dmapeek_buffer *b)
 	r->provider = dmapeek_buffer_provider_id(b);
 	r->attachments = dmapeek_buffer_attachments(b);
 	r->state = dmapeek_buffer_state(b);
-	/* every field of the spec's, for the columns beyond the fixed ones */
-	for (i = 0; i < TOP_MAX_FIELDS && buffer_fields[i].key; i++) {
-		r->f[i] = dmapeek_object_u64(b, buffer_fields[i].attr);
-		if (dmapeek_object_has(b, buffer_fields[i].attr))
+	/* the spec's fields for the columns beyond the fixed ones */
+	for (i = 0; i < top_nr_slots(); i++) {
+		const struct field *f = top_slot_field(i);
+
+		r->f[i] = dmapeek_object_u64(b, f->attr);
+		if (dmapeek_object_has(b, f->attr))
 			r->f_has |= 1U << i;
 	}
 }

@@ -40,8 +40,8 @@ int top_row_cmp(const struct top_row *a, const struct top_row *b,
 	case TOP_COL_NAME: r = strcmp(a->name, b->name); break;
 	case TOP_COL_MAX: break;
 	default:
-		if (top_col_field((int)col))
-			r = CMP(a->f[col - TOP_COL_MAX], b->f[col - TOP_COL_MAX]);
+		if (top_col_slot((int)col) >= 0)
+			r = CMP(a->f[top_col_slot((int)col)], b->f[top_col_slot((int)col)]);
 		break;
 	}
 	if (r)
@@ -235,9 +235,9 @@ void top_fmt_cell(char *buf, size_t len, const struct top_row *r,
 		break;
 	default: {
 		const struct field *f = top_col_field((int)col);
-		unsigned int i = (unsigned int)col - TOP_COL_MAX;
+		int i = top_col_slot((int)col);
 
-		if (!f)
+		if (!f || i < 0)
 			cell_str(buf, len, "?");
 		else if (!(r->f_has & (1U << i)))
 			cell_str(buf, len, "-");

@@ -41,9 +41,12 @@ enum top_col {
  * buffer_fields[i] (tools/fields-gen.c, generated from the netlink spec)
  * when no column above shows it and it is no string: an attribute added to
  * the spec is a sort key and a column ("-o KEY", or sorting by it shows
- * it) with no code here.  Its head is the field's label.
+ * it) with no code here.  Its head is the field's label.  A row keeps the
+ * values of those fields only, each in its slot (top_col_slot()): at most
+ * TOP_MAX_EXTRA of them (the unit tests fail when the spec outgrows it).
  */
 #define TOP_MAX_FIELDS 32
+#define TOP_MAX_EXTRA 8
 
 /*
  * One row of the buffer table: a dmapeek buffer, or (with --all) another
@@ -52,17 +55,17 @@ enum top_col {
  */
 struct top_row {
 	uint32_t id;
-	uint64_t inode;
-	char exporter[32];
-	char name[64];
-	uint64_t size;
 	uint32_t model;		/* enum dmapeek_model */
 	uint32_t provider;
 	uint32_t attachments;
 	uint32_t state;		/* enum dmapeek_buffer_state */
 	bool stuck;		/* one of its importers never unmapped */
-	uint64_t f[TOP_MAX_FIELDS];	/* buffer_fields[i]'s value */
-	uint32_t f_has;		/* ... when the buffer carries it (bit i) */
+	uint8_t f_has;		/* slot i's field is carried (bit i) */
+	uint64_t inode;
+	uint64_t size;
+	char exporter[32];
+	char name[64];
+	uint64_t f[TOP_MAX_EXTRA];	/* the value of slot i's field */
 };
 
 /* One importer of a buffer (the attachment dump, reduced). */
@@ -183,6 +186,10 @@ int top_cols_parse(const char *list, uint64_t *cols, char *bad, size_t len);
 /* The field a column beyond the fixed ones shows, or NULL (no such column). */
 struct field;
 const struct field *top_col_field(int col);
+/* Column @col's slot in top_row.f, -1 for none; the field of slot @s. */
+int top_col_slot(int col);
+unsigned int top_nr_slots(void);
+const struct field *top_slot_field(unsigned int s);
 /* The @i-th column drawn (the shown fields go before NAME), or -1. */
 int top_col_at(int i);
 /* The head of a column into @buf; returns its width (< 0: aligned left). */
