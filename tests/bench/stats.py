@@ -115,10 +115,10 @@ def rst_table(head, rows):
     return out
 
 
-def write_rst(path, rows, meta):
+def write_rst(path, rows, meta, title="Benchmark suite", source="tests/guest-lab bench"):
     """The results as an RST page: the run's facts, then a table per part."""
-    out = ["Benchmark suite", "===============", "",
-           "Written by ``tests/guest-lab bench``; do not edit.  Each figure is the",
+    out = [title, "=" * len(title), "",
+           "Written by ``%s``; do not edit.  Each figure is the" % source,
            "median of its samples with their spread [min..max] and, where it is",
            "compared with a reference measured in the same run, that reference's",
            "median and the ratio of the two (``Documentation/benchmarks.rst``,",
@@ -164,6 +164,9 @@ def main(argv):
     ap.add_argument("--load", default="not recorded",
                     help="the host's load average during the run")
     ap.add_argument("--date", default=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
+    ap.add_argument("--title", default="Benchmark suite")
+    ap.add_argument("--source", default="tests/guest-lab bench",
+                    help="the command that writes the page")
     a = ap.parse_args(argv)
     rows = []
     for p in a.files:
@@ -179,7 +182,8 @@ def main(argv):
                                 ("topology", a.topology),
                                 ("machine", "QEMU (software emulation), the lab's guest"),
                                 ("host load", a.load),
-                                ("lanes", ", ".join(lanes) or "-")])
+                                ("lanes", ", ".join(lanes) or "-")],
+                  title=a.title, source=a.source)
     return 0
 
 
