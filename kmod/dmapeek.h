@@ -844,8 +844,10 @@ u32 dmapeek_iommu_domain_type(const struct iommu_domain *dom);
 bool dmapeek_iommu_domain_translates(const struct iommu_domain *dom);
 u32 dmapeek_domain_type(struct device *dev);
 bool dmapeek_dev_translates(struct device *dev);
+/* dmapeek_reach.c: what a device reaches by DMA, before a map WARNs */
 bool dmapeek_dev_reaches(struct device *dev, phys_addr_t phys, u64 len);
 bool dmapeek_mem_reaches(struct device *dev, phys_addr_t phys, u64 len);
-bool dmapeek_mem_maps(struct device *dev, const struct phys_vec *vec, u32 nr);
+int dmapeek_mem_maps(struct device *dev, const struct phys_vec *vec, u32 nr,
+		     unsigned long *attrs);
 
 #endif /* _DMAPEEK_H */

@@ -257,18 +257,19 @@ static int dmapeek_bench_bar_pages(struct dmapeek_bench_run *r, struct dmapeek_b
 /*
  * Without translation the device reaches only what its DMA mask covers:
  * beyond it dma-direct bounces (system memory) or refuses with a warning
- * (MMIO).  Neither is the path being measured, so refuse up front.
+ * (MMIO).  Neither is the path being measured, so refuse up front
+ * (dmapeek_reach.c).
  */
-static int dmapeek_bench_reachable(struct dmapeek_bench_run *r, u32 domain_type)
+static int dmapeek_bench_reachable(struct dmapeek_bench_run *r)
 {
-	u64 limit = min_not_zero(dma_get_mask(r->dev), r->dev->bus_dma_limit);
 	u32 i;
 
-	if (domain_type == DMAPEEK_DOMAIN_TYPE_DMA || domain_type == DMAPEEK_DOMAIN_TYPE_DMA_FQ)
-		return 0;
-	for (i = 0; i < r->nr; i++)
-		if (r->vec[i].paddr + r->vec[i].len - 1 > limit)
+	for (i = 0; i < r->nr; i++) {
+		if (r->attrs & DMA_ATTR_MMIO ?
+		    !dmapeek_dev_reaches(r->dev, r->vec[i].paddr, r->vec[i].len) :
+		    !dmapeek_mem_reaches(r->dev, r->vec[i].paddr, r->vec[i].len))
 			return -ERANGE;
+	}
 	return 0;
 }
 
@@ -318,7 +319,7 @@ static int dmapeek_bench_locked(struct dmapeek_imp *imp, struct dmapeek_bench_ma
 		ret = -ENODEV;	/* the BAR went away with its device */
 		goto out;
 	}
-	ret = dmapeek_bench_reachable(&r, b->domain_type);
+	ret = dmapeek_bench_reachable(&r);
 	if (ret)
 		goto out;
 

@@ -220,8 +220,9 @@ static void dmapeek_unmap_bar_ranges(struct dma_buf_attachment *attach,
 /*
  * Path sgtable: system pages in an sg table, dma_map_sgtable(), one range
  * record per DMA segment.  Memory the device cannot reach, not even
- * bounced, is refused before the map WARNs (dmapeek_mem_maps()).  Undone
- * here on failure.
+ * bounced, or whose bounce would take too much of the bounce buffers, is
+ * refused before the map WARNs or swiotlb reports itself full
+ * (dmapeek_mem_maps()).  Undone here on failure.
  */
 static int dmapeek_map_pages(struct dma_buf_attachment *attach,
 			     struct dmapeek_backing *b, struct dmapeek_xmap *x,
@@ -230,13 +231,15 @@ static int dmapeek_map_pages(struct dma_buf_attachment *attach,
 	bool translates = dmapeek_dev_translates(attach->dev);
 	struct scatterlist *sg, *cpu;
 	struct dmapeek_map_range *r;
+	unsigned long attrs = 0;
 	bool one2one;
 	u64 off = 0;
 	int ret;
 	u32 i;
 
-	if (!dmapeek_mem_maps(attach->dev, b->vec, b->nr))
-		return -ERANGE;
+	ret = dmapeek_mem_maps(attach->dev, b->vec, b->nr, &attrs);
+	if (ret)
+		return ret;
 	x->path = DMAPEEK_MAPPING_PATH_SGTABLE;
 	x->sgt = kzalloc_obj(*x->sgt);
 	if (!x->sgt)
@@ -257,7 +260,7 @@ static int dmapeek_map_pages(struct dma_buf_attachment *attach,
 	if (ret)
 		goto err_free_sgt;
 	x->saved_nents = x->sgt->orig_nents;
-	ret = dma_map_sgtable(attach->dev, x->sgt, dir, 0);
+	ret = dma_map_sgtable(attach->dev, x->sgt, dir, attrs);
 	if (ret)
 		goto err_free_table;
 	/* one range record per DMA segment */
@@ -304,12 +307,11 @@ static struct sg_table *dmapeek_dmabuf_do_map(struct dma_buf_attachment *attach,
 	struct dmapeek_exp_attach *ea = attach->priv;
 	struct dmapeek_attachment *a = ea->a;
 	struct dmapeek_backing *b;
-	struct scatterlist *sg;
 	struct dmapeek_xmap *x;
 	u64 t0 = dmapeek_now();
 	const char *why;
-	u32 nr, i;
 	int ret;
+	u32 nr;
 
 	dma_resv_assert_held(attach->dmabuf->resv);
 

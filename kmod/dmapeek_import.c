@@ -133,9 +133,9 @@ dmapeek_import_attach(struct dmapeek_imp *imp, const struct dma_buf_attach_ops *
 
 static void dmapeek_import_unmap_work(struct work_struct *work)
 {
-	struct dmapeek_imp *imp = container_of(to_delayed_work(work),
-						  struct dmapeek_imp, unmap_work);
-
+	struct dmapeek_unmap_delay *delay =
+		container_of(to_delayed_work(work), struct dmapeek_unmap_delay, work);
+	struct dmapeek_imp *imp = delay->imp;
 	u64 due, now;
 
 	dma_resv_lock(imp->dmabuf->resv, NULL);
@@ -149,7 +149,7 @@ static void dmapeek_import_unmap_work(struct work_struct *work)
 		      (u64)imp->unmap_delay_ms * NSEC_PER_MSEC;
 		now = dmapeek_now();
 		if (now < due) {
-			mod_delayed_work(system_dfl_wq, &imp->unmap_work,
+			mod_delayed_work(system_dfl_wq, &delay->work,
 					 nsecs_to_jiffies(due - now) + 1);
 		} else {
 			imp->unmap_pending = false;
@@ -195,7 +195,7 @@ static void dmapeek_import_invalidate(struct dma_buf_attachment *attach)
 		break;
 	case DMAPEEK_BEHAVIOUR_DELAYED_UNMAP:
 		imp->unmap_pending = true;
-		mod_delayed_work(system_dfl_wq, &imp->unmap_work,
+		mod_delayed_work(system_dfl_wq, &imp->delay->work,
 				 msecs_to_jiffies(imp->unmap_delay_ms));
 		break;
 	default:
@@ -206,13 +206,31 @@ static void dmapeek_import_invalidate(struct dma_buf_attachment *attach)
 
 /* ------------------------------------------------------------- lifetime */
 
+/*
+ * Imports in a cache of their own: a kmalloc() of one would take a
+ * 512-byte object.
+ */
+static struct kmem_cache *dmapeek_imp_cache;
+
+int dmapeek_import_init(void)
+{
+	dmapeek_imp_cache = KMEM_CACHE(dmapeek_imp, 0);
+	return dmapeek_imp_cache ? 0 : -ENOMEM;
+}
+
+void dmapeek_import_exit(void)
+{
+	kmem_cache_destroy(dmapeek_imp_cache);
+}
+
 static void dmapeek_import_free(struct kref *kref)
 {
 	struct dmapeek_imp *imp = container_of(kref, struct dmapeek_imp, kref);
 
 	dma_buf_put(imp->dmabuf);
 	mutex_destroy(&imp->lock);
-	kfree(imp);
+	kfree(imp->delay);
+	kmem_cache_free(dmapeek_imp_cache, imp);
 }
 
 void dmapeek_import_put(struct dmapeek_imp *imp)
@@ -239,7 +257,8 @@ static void dmapeek_import_teardown(struct dmapeek_imp *imp)
 	dma_resv_unlock(imp->dmabuf->resv);
 
 	/* The work takes only the reservation lock; it sees "dead". */
-	cancel_delayed_work_sync(&imp->unmap_work);
+	if (imp->delay)
+		cancel_delayed_work_sync(&imp->delay->work);
 	dma_buf_detach(imp->dmabuf, imp->attach);
 	imp->attach = NULL;
 
@@ -386,16 +405,24 @@ int dmapeek_ioc_import(struct dmapeek_file *df, void *arg,
 		goto err_put_buf;
 	}
 
-	imp = kzalloc_obj(*imp);
+	imp = kmem_cache_zalloc(dmapeek_imp_cache, GFP_KERNEL);
 	if (!imp) {
 		ret = -ENOMEM;
 		goto err_put_buf;
+	}
+	if (ia->behaviour == DMAPEEK_BEHAVIOUR_DELAYED_UNMAP) {
+		imp->delay = kzalloc_obj(*imp->delay);
+		if (!imp->delay) {
+			ret = -ENOMEM;
+			goto err_free_imp;
+		}
+		INIT_DELAYED_WORK(&imp->delay->work, dmapeek_import_unmap_work);
+		imp->delay->imp = imp;
 	}
 	kref_init(&imp->kref);
 	mutex_init(&imp->lock);
 	dmapeek_attachment_init(&imp->a);
 	INIT_LIST_HEAD(&imp->node);
-	INIT_DELAYED_WORK(&imp->unmap_work, dmapeek_import_unmap_work);
 	imp->dmabuf = dmabuf;
 	imp->flags = ia->flags;
 	imp->behaviour = ia->behaviour;
@@ -512,7 +539,9 @@ err_unregister:
 
 err_free:
 	mutex_destroy(&imp->lock);
-	kfree(imp);
+	kfree(imp->delay);
+err_free_imp:
+	kmem_cache_free(dmapeek_imp_cache, imp);
 err_put_buf:
 	dma_buf_put(dmabuf);
 	return ret;
@@ -625,6 +654,7 @@ static int dmapeek_nl_import_op(struct genl_info *info, bool map)
 {
 	struct nlattr *attr = info->attrs[DMAPEEK_A_ATTACHMENT_ID];
 	struct dmapeek_imp *imp;
+	bool own;
 	int ret;
 
 	if (GENL_REQ_ATTR_CHECK(info, DMAPEEK_A_ATTACHMENT_ID))
@@ -639,7 +669,19 @@ static int dmapeek_nl_import_op(struct genl_info *info, bool map)
 		return ret;
 	}
 	ret = map ? dmapeek_import_do_map(imp) : dmapeek_import_do_unmap(imp);
+	/* why dmapeek's own exporter refuses a map is known; another's is not */
+	own = dmapeek_phys_offered(imp->dmabuf);
 	dmapeek_import_put(imp);
+	if (own && ret == -ERANGE) {
+		NL_SET_ERR_MSG(info->extack,
+			       "the device cannot reach the buffer's memory (map refused)");
+		return ret;
+	}
+	if (own && ret == -E2BIG) {
+		NL_SET_ERR_MSG(info->extack,
+			       "the map would hold too much of the device's bounce buffers (refused)");
+		return ret;
+	}
 	switch (ret) {
 	case 0:
 		break;
@@ -654,10 +696,6 @@ static int dmapeek_nl_import_op(struct genl_info *info, bool map)
 		break;
 	case -ENOENT:
 		NL_SET_ERR_MSG(info->extack, "attachment is being detached");
-		break;
-	case -ERANGE:
-		NL_SET_ERR_MSG(info->extack,
-			       "the device cannot reach the buffer's memory (map refused)");
 		break;
 	default:
 		NL_SET_ERR_MSG_FMT(info->extack, "%s failed: %d",

@@ -32,6 +32,19 @@ struct dmapeek_own_map {
 };
 
 struct dmapeek_debug_map;
+struct dmapeek_imp;
+
+/**
+ * struct dmapeek_unmap_delay - the delayed unmap of a delayed-unmap importer
+ * @work: runs the unmap once the delay has passed
+ * @imp: whose
+ *
+ * Allocated for that behaviour only: most imports never wait.
+ */
+struct dmapeek_unmap_delay {
+	struct delayed_work work;
+	struct dmapeek_imp *imp;
+};
 
 /**
  * struct dmapeek_imp - one import made by dmapeek's importer
@@ -46,7 +59,7 @@ struct dmapeek_debug_map;
  * @behaviour: how invalidation is answered (enum dmapeek_behaviour)
  * @unmap_delay_ms: delay before the unmap of a delayed-unmap importer
  * @pinned: dma_buf_pin() done
- * @unmap_work: the delayed unmap of a delayed-unmap importer
+ * @delay: the delayed unmap of a delayed-unmap importer, else NULL
  *
  * Under the buffer's reservation lock:
  * @dead: torn down: invalidations and the delayed unmap do nothing
@@ -71,7 +84,7 @@ struct dmapeek_imp {
 	u32 flags;
 	u32 behaviour;
 	u32 unmap_delay_ms;
-	struct delayed_work unmap_work;
+	struct dmapeek_unmap_delay *delay;
 
 	struct sg_table *sgt;
 	struct dmapeek_mapping *sgt_map;
@@ -132,6 +145,10 @@ void dmapeek_import_unmap_locked(struct dmapeek_imp *imp);
  */
 void dmapeek_import_event(struct dmapeek_imp *imp, u32 type, u32 mapping_id,
 			  int error);
+
+/* The imports' slab cache: made at module load, gone at unload. */
+int dmapeek_import_init(void);
+void dmapeek_import_exit(void);
 
 /* Look up an import by attachment id, with a reference; NULL and *@err. */
 struct dmapeek_imp *dmapeek_import_get(u32 id, int *err);

@@ -305,9 +305,12 @@ static int __init dmapeek_init(void)
 	ret = dmapeek_op_init();
 	if (ret)
 		goto err_rooms;
-	ret = genl_register_family(&dmapeek_nl_family);
+	ret = dmapeek_import_init();
 	if (ret)
 		goto err_op;
+	ret = genl_register_family(&dmapeek_nl_family);
+	if (ret)
+		goto err_import;
 	ret = dmapeek_p2p_init();
 	if (ret)
 		goto err_unregister_family;
@@ -326,6 +329,8 @@ err_p2p:
 	dmapeek_p2p_exit();
 err_unregister_family:
 	genl_unregister_family(&dmapeek_nl_family);
+err_import:
+	dmapeek_import_exit();
 err_op:
 	dmapeek_op_exit();
 err_rooms:
@@ -345,6 +350,7 @@ static void __exit dmapeek_exit(void)
 	dmapeek_pci_exit();
 	dmapeek_p2p_exit();
 	genl_unregister_family(&dmapeek_nl_family);
+	dmapeek_import_exit();
 	dmapeek_op_exit();
 	dmapeek_rooms_disconnect();
 	dmapeek_tables_exit();

@@ -21,14 +21,11 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/cc_platform.h>
-#include <linux/dma-direct.h>
 #include <linux/iommu.h>
 #include <linux/mm.h>
 #include <linux/pci.h>
 #include <linux/pci-p2pdma.h>
 #include <linux/slab.h>
-#include <linux/swiotlb.h>
 
 #include "dmapeek.h"
 #include "dmapeek-nl-gen.h"
@@ -183,99 +180,6 @@ bool dmapeek_iommu_domain_translates(const struct iommu_domain *dom)
 bool dmapeek_dev_translates(struct device *dev)
 {
 	return dmapeek_iommu_domain_translates(iommu_get_domain_for_dev(dev));
-}
-
-/*
- * Whether @dev can reach [@phys, @phys + @len) by DMA: always through an
- * IOMMU that translates for it; without one only below its DMA mask and
- * its bus's limit.  dma_map_phys() beyond them WARNs
- * (dma_direct_map_phys()'s overflow report: MMIO always, memory where
- * no swiotlb bounces it), and a map is a user's request: refuse it
- * before.
- */
-bool dmapeek_dev_reaches(struct device *dev, phys_addr_t phys, u64 len)
-{
-	u64 limit = min_not_zero(dma_get_mask(dev), dev->bus_dma_limit);
-
-	return dmapeek_dev_translates(dev) || (len && phys + len - 1 <= limit);
-}
-
-/*
- * Whether @dev reaches memory [@phys, @phys + @len) as it is, with no
- * bounce: through an IOMMU that translates for it; else at the address
- * the direct mapping gives it (phys_to_dma(): a platform's DMA ranges and
- * an SME host's encryption bit included, as dma_capable() counts them)
- * within its streaming and coherent masks and its bus limit (an SME host
- * bounces by the coherent one, force_dma_unencrypted()), and never in a
- * guest whose memory the platform encrypts (SEV, TDX), where every direct
- * map of memory is bounced.
- */
-bool dmapeek_mem_reaches(struct device *dev, phys_addr_t phys, u64 len)
-{
-	u64 limit = min_not_zero(dma_get_mask(dev), dev->bus_dma_limit);
-	dma_addr_t start;
-	u64 end;
-
-	if (dmapeek_dev_translates(dev))
-		return true;
-	if (cc_platform_has(CC_ATTR_GUEST_MEM_ENCRYPT) || !len)
-		return false;
-	limit = min_not_zero(limit, dev->coherent_dma_mask);
-	start = phys_to_dma(dev, phys);
-	if (start == DMA_MAPPING_ERROR)
-		return false;	/* outside every DMA range of the platform */
-	end = (u64)start + len - 1;
-	return end >= start && end <= limit;
-}
-
-/* Whether every slot of @dev's bounce buffers lies within its reach. */
-static bool dmapeek_bounce_reaches(struct device *dev)
-{
-#ifdef CONFIG_SWIOTLB
-	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
-	u64 limit = min_not_zero(dma_get_mask(dev), dev->bus_dma_limit);
-	phys_addr_t last;
-	dma_addr_t end;
-
-	if (!mem || !mem->nslabs)
-		return false;
-#ifdef CONFIG_SWIOTLB_DYNAMIC
-	if (mem->can_grow)
-		return false;
-#endif
-	last = mem->defpool.end - 1;
-	end = mem->cc_shared ? phys_to_dma_unencrypted(dev, last) :
-			       phys_to_dma_encrypted(dev, last);
-	return end != DMA_MAPPING_ERROR && end <= limit;
-#else
-	return false;
-#endif
-}
-
-/*
- * Whether dma_map_sgtable() of memory ranges @vec for @dev maps them all
- * without a WARN: what the device does not reach as it is (see
- * dmapeek_mem_reaches()) is bounced through its swiotlb pool, and swiotlb
- * takes any free slot of the pool without looking at the device's mask
- * (swiotlb_map() WARNs after); with no pool the direct map WARNs
- * (dma_direct_map_phys()).  So either every range is reached, or the whole
- * pool is, and cannot grow (a pool added later lies within the reach of
- * whichever device grew it).  A device whose every map is bounced
- * (swiotlb=force, a restricted pool) needs its pool within reach.  Through
- * an IOMMU that translates, any memory is reached.
- */
-bool dmapeek_mem_maps(struct device *dev, const struct phys_vec *vec, u32 nr)
-{
-	u32 i;
-
-	if (dmapeek_dev_translates(dev))
-		return true;
-	if (is_swiotlb_force_bounce(dev))
-		return dmapeek_bounce_reaches(dev);
-	for (i = 0; i < nr; i++)
-		if (!dmapeek_mem_reaches(dev, vec[i].paddr, vec[i].len))
-			return dmapeek_bounce_reaches(dev);
-	return true;
 }
 
 static struct dmapeek_provider *dmapeek_provider_new(u32 kind)

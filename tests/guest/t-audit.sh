@@ -177,8 +177,9 @@ identity_domain() {
 	local grp=/sys/bus/pci/devices/$1/iommu_group orig
 	orig=$(cat "$grp/type")
 	unbind_dmapeek "$1"
-	# the values now, not at exit
-	trap "unbind_dmapeek $1; echo $orig >$grp/type${2:+; bind_dmapeek $1}" EXIT
+	# the values now, not at exit; the latest device first
+	IDENTITY_UNDO="unbind_dmapeek $1; echo $orig >$grp/type${2:+; bind_dmapeek $1}${IDENTITY_UNDO:+; $IDENTITY_UNDO}"
+	trap 'eval "$IDENTITY_UNDO"' EXIT
 	echo identity >"$grp/type" || fail "cannot give $1 an identity domain"
 	bind_dmapeek "$1"
 }
@@ -326,6 +327,7 @@ ranges_beyond() {
 test_audit_identity_domain_memory_beyond_mask_refused() {
 	setup_import
 	[ -x "$NL_DECODE" ] || skip "nl-decode was not built"
+	mountpoint -q /sys/kernel/debug || skip "debugfs is not mounted: where is the swiotlb pool?"
 	local grp cdev d out buf att own none log pool=none size=$((272 << 20))
 	if [ "$(swiotlb_slabs)" -gt 0 ]; then
 		pool=$(swiotlb_pool_end)
@@ -453,4 +455,154 @@ test_audit_large_mapping_walks_without_the_global_lock() {
 	esac
 	rm -rf "$dir"
 	unbind_dmapeek "$client"
+}
+
+# ---------------------------------------------------------------- bounce
+#
+# The bounce topology boots with swiotlb=force: every map of a device
+# outside a translating IOMMU domain goes through the bounce buffers.  The
+# exporter maps a system buffer bounced when the device reaches the whole
+# pool, quietly (no "swiotlb buffer is full"), and no more than a quarter
+# of the pool (E2BIG); it refuses a device the pool lies beyond (ERANGE),
+# before swiotlb WARNs.  dmapeek's importer makes no side mapping of
+# bounced memory (own-map none).
+
+# need_bounce: skip unless every direct map is bounced; sets POOL_BYTES
+# (the default pool's size)
+need_bounce() {
+	grep -qw 'swiotlb=force' /proc/cmdline ||
+		skip "needs swiotlb=force (tests/guest-lab --topology bounce guest bounce_)"
+	setup_import
+	[ -x "$NL_DECODE" ] || skip "nl-decode was not built"
+	[ -r /sys/kernel/debug/swiotlb/io_tlb_nslabs ] || skip "no debugfs swiotlb directory"
+	POOL_BYTES=$(($(swiotlb_slabs) * 2048))
+	[ "$POOL_BYTES" -gt 0 ] || fail "swiotlb=force, and no bounce buffers"
+}
+
+# alone_ivshmem: an ivshmem alone in its IOMMU group (a 64-bit DMA mask)
+alone_ivshmem() {
+	local b grp
+	for b in $(ivshmem_bdfs | tac); do
+		grp=/sys/bus/pci/devices/$b/iommu_group
+		[ -e "$grp/type" ] || continue
+		[ "$(find "$grp/devices/" -mindepth 1 -maxdepth 1 | wc -l)" -eq 1 ] || continue
+		echo "$b"
+		return
+	done
+}
+
+# bounce_run DEV SPEC: "dp import" of a system buffer SPEC by device id DEV,
+# mapped and held while the swiotlb slots in use are read into USED_HELD;
+# sets OUT, ATT, OWN (own-map), USED_BEFORE, PHYS (the buffer's page
+# addresses) and DMA (the exporter's mapping's addresses: bounce slots)
+bounce_run() {
+	local d pid _
+	d=$(mktemp -d)
+	USED_BEFORE=$(cat /sys/kernel/debug/swiotlb/io_tlb_used)
+	"$DP" import --dev "$1" "$2" import map nlmap mappings \
+		"touch:$d/held" "waitfile:$d/go" >"$d/out" 2>&1 &
+	pid=$!
+	for _ in $(seq 600); do [ -e "$d/held" ] && break; sleep 0.1; done
+	[ -e "$d/held" ] || { kill "$pid"; fail "dp import: $(cat "$d/out")"; }
+	USED_HELD=$(cat /sys/kernel/debug/swiotlb/io_tlb_used)
+	OUT=$(cat "$d/out")
+	ATT=$(line import "$OUT" | sed -n 's/^import OK id=//p')
+	OWN=$(own_map_of "${ATT:-0}")
+	PHYS=$("$DP" get buffer "$(echo "$OUT" | sed -n 's/^export OK buffer=\([0-9]*\) .*/\1/p')" |
+		tr ' ' '\n' | sed -n 's/^r[0-9]*\.addr=//p' | xargs)
+	DMA=$("$DMAPEEK" -j mapping list | python3 -c '
+import json, sys
+for m in json.load(sys.stdin):
+    if m.get("attachment_id") == int(sys.argv[1]) and m.get("path") == "sgtable":
+        print(" ".join(hex(r["addr"]) for r in m.get("ranges", []) if "addr" in r))' "${ATT:-0}")
+	touch "$d/go"
+	wait "$pid" || true
+	rm -rf "$d"
+	echo "$OUT"
+	echo "swiotlb slots in use: $USED_BEFORE before, $USED_HELD mapped ($POOL_BYTES bytes in all)"
+	echo "pages: $PHYS"
+	echo "mapped at: $DMA"
+}
+
+# the kernel log since MARK says nothing of bounces or overflows
+assert_bounce_log_clean() {
+	local log
+	log=$(kmsg_since "$1") || fail "the mark is gone from the kernel log"
+	assert_eq "nothing in the kernel log about it" "" \
+		"$(echo "$log" | grep -E 'swiotlb buffer is full|WARNING:|overflow \(mask|importer-side mapping failed' || true)"
+}
+
+test_bounce_exporter_bounces_for_a_device_that_reaches_the_pool() {
+	need_bounce
+	local client none
+	client=$(alone_ivshmem)
+	[ -n "$client" ] || skip "no ivshmem alone in an IOMMU group"
+	none=$(python3 "$DMAPEEK_TOP/tests/guest/spec-value.py" \
+		"$DMAPEEK_TOP/Documentation/netlink/specs/dmapeek.yaml" \
+		attr-enum attachment own-map none) || fail "the spec names no own-map none"
+	identity_domain "$client"
+	kmsg_mark "bounced for ivshmem"
+	bounce_run "$(dev_id "$client")" sys:65536:pinned:pages
+	assert_eq "map" "map OK" "$(line map "$OUT")"
+	assert_eq "mapped already" "nlmap EALREADY attachment is already mapped" "$(line nlmap "$OUT")"
+	assert_eq "the exporter's sg table and the importer's record of it, no side mapping" \
+		"sgtable importer-sgt" \
+		"$(echo "$OUT" | sed -n 's/^mapping id=[0-9]* path=\([a-z-]*\) .*/\1/p' | xargs)"
+	assert_eq "own-map none ($none)" "$none" "$OWN"
+	[ "$USED_HELD" -ge $((USED_BEFORE + 32)) ] ||
+		fail "the 64 KiB mapping holds no bounce slots ($USED_BEFORE before, $USED_HELD mapped)"
+	[ -n "$DMA" ] || fail "no addresses of the exporter's mapping"
+	local a
+	for a in $DMA; do
+		case " $PHYS " in
+		*" $a "*) fail "a page mapped at its own address $a: not bounced" ;;
+		esac
+	done
+	assert_bounce_log_clean "bounced for ivshmem"
+}
+
+test_bounce_more_than_a_quarter_of_the_pool_refused() {
+	need_bounce
+	local client size
+	client=$(alone_ivshmem)
+	[ -n "$client" ] || skip "no ivshmem alone in an IOMMU group"
+	identity_domain "$client"
+	size=$((POOL_BYTES / 4 + (1 << 20)))
+	kmsg_mark "too much to bounce"
+	bounce_run "$(dev_id "$client")" "sys:$size:pinned"
+	assert_eq "map" "map E2BIG" "$(line map "$OUT")"
+	assert_eq "over netlink, with the kernel's reason" \
+		"nlmap E2BIG the map would hold too much of the device's bounce buffers (refused)" \
+		"$(line nlmap "$OUT")"
+	assert_eq "no mapping" "mappings OK n=0" "$(line mappings "$OUT")"
+	assert_eq "no bounce slot held" "$USED_BEFORE" "$USED_HELD"
+	assert_bounce_log_clean "too much to bounce"
+}
+
+# Where the pool lies, from where a bounced mapping for an ivshmem lands:
+# beyond 256 MiB, the edu's 28 bits reach only part of it at most.
+test_bounce_pool_beyond_the_device_refused() {
+	need_bounce
+	local client a beyond=0 grp=/sys/bus/pci/devices/$EDU/iommu_group
+	client=$(alone_ivshmem)
+	[ -n "$client" ] || skip "no ivshmem alone in an IOMMU group to find the pool with"
+	identity_domain "$client"
+	bounce_run "$(dev_id "$client")" sys:65536:pinned
+	[ -n "$DMA" ] || fail "no bounced mapping for $client to find the pool with"
+	for a in $DMA; do
+		[ $((a)) -le $(((1 << 28) - 1)) ] || beyond=1
+	done
+	[ "$beyond" = 1 ] || skip "bounce slots below 256 MiB ($DMA): the pool may lie within the edu's reach"
+	[ -e "$grp/type" ] || skip "no IOMMU group type for $EDU"
+	[ "$(find "$grp/devices/" -mindepth 1 -maxdepth 1 | wc -l)" -eq 1 ] ||
+		skip "$EDU shares its IOMMU group"
+	identity_domain "$EDU" rebind
+	kmsg_mark "pool beyond the edu"
+	bounce_run "$(dev_id "$EDU")" sys:65536:pinned
+	assert_eq "map" "map ERANGE" "$(line map "$OUT")"
+	assert_eq "over netlink, with the kernel's reason" \
+		"nlmap ERANGE the device cannot reach the buffer's memory (map refused)" \
+		"$(line nlmap "$OUT")"
+	assert_eq "no bounce slot held" "$USED_BEFORE" "$USED_HELD"
+	assert_bounce_log_clean "pool beyond the edu"
 }

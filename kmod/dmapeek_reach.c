@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * dmapeek: what a device reaches by DMA.  A map of memory or MMIO a
+ * device cannot reach WARNs in the kernel's DMA code (dma-direct's and
+ * swiotlb's overflow reports) and a map is a user's request, so every
+ * mapping path asks here first and refuses with -ERANGE.
+ *
+ * Only dma-direct needs asking: iommu-dma maps anything into the device's
+ * IO virtual address space (and bounces an untrusted device's partial
+ * pages through swiotlb before it maps them), and a device with DMA ops of
+ * its own (Xen's swiotlb, GART) is left to them.  dma-direct maps at
+ * phys_to_dma() of the address (a platform's DMA ranges and an SME host's
+ * encryption bit included) what dma_capable() finds within the device's
+ * streaming mask and bus limit, and bounces the rest through swiotlb when
+ * it has a pool (see dmapeek_mem_maps()).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cc_platform.h>
+#include <linux/device.h>
+#include <linux/dma-direct.h>
+#include <linux/dma-map-ops.h>
+#include <linux/dma-mapping.h>
+#include <linux/swiotlb.h>
+
+#include "dmapeek.h"
+
+/*
+ * The DMA core's own state read here, and nowhere else in the module:
+ * struct device's DMA ops and iommu-dma flag, and the swiotlb pool of
+ * include/linux/swiotlb.h (dev->dma_io_tlb_mem, "not for driver use"), as
+ * 7.3 lays them out.  A kernel that changes them breaks the build here.
+ */
+
+/* Whether @dev's maps go through dma-direct. */
+static bool dmapeek_dma_direct(struct device *dev)
+{
+	if (IS_ENABLED(CONFIG_IOMMU_DMA) && dev_dma_iommu(dev))
+		return false;
+	return !get_dma_ops(dev);
+}
+
+#ifdef CONFIG_SWIOTLB
+/*
+ * The bytes of @dev's bounce buffers when every slot it may be given lies
+ * within @limit, else 0.  The default pool [start, end); with a pool that
+ * grows (CONFIG_SWIOTLB_DYNAMIC), the pools added for every device alike
+ * lie below its phys_limit (swiotlb_dyn_alloc()), so anywhere from 0 up.
+ * (A transient pool allocated for one device is within its own mask.)
+ * Both ends at the address swiotlb_map() hands out (unencrypted for a
+ * shared pool), and nothing in between off that line.
+ */
+static u64 dmapeek_swiotlb_reach(struct device *dev, u64 limit)
+{
+	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
+	phys_addr_t first, last;
+	dma_addr_t lo, hi;
+
+	if (!mem || !mem->nslabs)
+		return 0;
+	first = mem->defpool.start;
+	last = mem->defpool.end - 1;
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+	if (mem->can_grow) {
+		first = 0;
+		last = max_t(phys_addr_t, last, mem->phys_limit);
+	}
+#endif
+	if (phys_to_dma_encrypted(dev, first) == DMA_MAPPING_ERROR ||
+	    phys_to_dma_encrypted(dev, last) == DMA_MAPPING_ERROR)
+		return 0;	/* outside every DMA range of the platform */
+	lo = mem->cc_shared ? phys_to_dma_unencrypted(dev, first) :
+			      phys_to_dma_encrypted(dev, first);
+	hi = mem->cc_shared ? phys_to_dma_unencrypted(dev, last) :
+			      phys_to_dma_encrypted(dev, last);
+	if (hi < lo || hi - lo != last - first || hi > limit)
+		return 0;
+	return (u64)mem->nslabs << IO_TLB_SHIFT;
+}
+#else
+static u64 dmapeek_swiotlb_reach(struct device *dev, u64 limit)
+{
+	return 0;
+}
+#endif
+
+/* The highest DMA address dma_capable() lets @dev reach; 0: no DMA. */
+static u64 dmapeek_dma_limit(struct device *dev)
+{
+	if (!dev->dma_mask || !*dev->dma_mask)
+		return 0;
+	return min_not_zero(*dev->dma_mask, dev->bus_dma_limit);
+}
+
+/*
+ * Whether @dev reaches [@phys, @phys + @len) of MMIO: dma_map_phys() with
+ * DMA_ATTR_MMIO never bounces, so dma-direct WARNs beyond the limit.
+ */
+bool dmapeek_dev_reaches(struct device *dev, phys_addr_t phys, u64 len)
+{
+	u64 limit = dmapeek_dma_limit(dev);
+
+	if (!limit || !len)
+		return false;
+	if (!dmapeek_dma_direct(dev))
+		return true;
+	return phys + len - 1 >= phys && phys + len - 1 <= limit;
+}
+
+/*
+ * Whether dma-direct maps memory [@phys, @phys + @len) for @dev as it is,
+ * with no bounce: within the limit at phys_to_dma(), and, on an SME host,
+ * within the coherent mask too (force_dma_unencrypted() bounces by it);
+ * never in a guest whose memory the platform encrypts (SEV, TDX), where
+ * every direct map of memory is bounced.
+ */
+static bool dmapeek_direct_reaches(struct device *dev, u64 limit,
+				   phys_addr_t phys, u64 len)
+{
+	dma_addr_t start;
+	u64 end;
+
+	if (cc_platform_has(CC_ATTR_GUEST_MEM_ENCRYPT) || !len)
+		return false;
+	if (cc_platform_has(CC_ATTR_HOST_MEM_ENCRYPT))
+		limit = min_not_zero(limit, dev->coherent_dma_mask);
+	start = phys_to_dma(dev, phys);
+	if (start == DMA_MAPPING_ERROR)
+		return false;	/* outside every DMA range of the platform */
+	end = (u64)start + len - 1;
+	return end >= start && end <= limit;
+}
+
+/*
+ * Whether @dev reaches memory [@phys, @phys + @len) with no bounce: the
+ * importer's own mapping takes nothing else (a bounced side mapping would
+ * hold the machine's bounce slots for as long as it stays).
+ */
+bool dmapeek_mem_reaches(struct device *dev, phys_addr_t phys, u64 len)
+{
+	u64 limit = dmapeek_dma_limit(dev);
+
+	if (!limit || !len)
+		return false;
+	if (!dmapeek_dma_direct(dev))
+		return true;
+	if (is_swiotlb_force_bounce(dev))
+		return false;
+	return dmapeek_direct_reaches(dev, limit, phys, len);
+}
+
+/*
+ * Whether dma_map_sgtable() of memory ranges @vec for @dev maps them all
+ * without a WARN, and how: 0 with DMA_ATTR_NO_WARN added to *@attrs when
+ * some of it is bounced, -ERANGE when that cannot be done, -E2BIG when it
+ * would take more than a quarter of the bounce buffers.
+ *
+ * What the device does not reach as it is (or everything, when its every
+ * map is bounced: swiotlb=force, a restricted pool) is bounced through its
+ * swiotlb pool.  swiotlb takes any free slot without looking at the
+ * device's mask and WARNs after (swiotlb_map()); with no pool dma-direct
+ * WARNs (dma_direct_map_phys()).  So every slot the device may be given
+ * must lie within its reach (dmapeek_swiotlb_reach()).  A mapping holds
+ * its slots for as long as it stays, and a full pool is reported per
+ * attempt ("swiotlb buffer is full"): a share of the pool at most, and
+ * no report.
+ */
+int dmapeek_mem_maps(struct device *dev, const struct phys_vec *vec, u32 nr,
+		     unsigned long *attrs)
+{
+	u64 limit = dmapeek_dma_limit(dev), bounced = 0, pool;
+	bool force;
+	u32 i;
+
+	if (!limit)
+		return -ERANGE;	/* no DMA mask: __dma_map_sg_attrs() WARNs */
+	if (!dmapeek_dma_direct(dev))
+		return 0;
+	force = is_swiotlb_force_bounce(dev);
+	for (i = 0; i < nr; i++)
+		if (force || !dmapeek_direct_reaches(dev, limit, vec[i].paddr, vec[i].len))
+			bounced += vec[i].len;
+	if (!bounced)
+		return 0;
+	pool = dmapeek_swiotlb_reach(dev, limit);
+	if (!pool)
+		return -ERANGE;
+	if (bounced > pool / 4)
+		return -E2BIG;
+	*attrs |= DMA_ATTR_NO_WARN;
+	return 0;
+}
