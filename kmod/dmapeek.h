@@ -848,6 +848,10 @@ bool dmapeek_dev_translates(struct device *dev);
 bool dmapeek_dev_reaches(struct device *dev, phys_addr_t phys, u64 len);
 bool dmapeek_mem_reaches(struct device *dev, phys_addr_t phys, u64 len);
 int dmapeek_mem_maps(struct device *dev, const struct phys_vec *vec, u32 nr,
-		     unsigned long *attrs);
+		     unsigned long *attrs, u64 *bounced);
+void dmapeek_bounce_release(u64 bytes);
+bool dmapeek_dma_at(struct device *dev, dma_addr_t dma, phys_addr_t phys);
+bool dmapeek_dma_is_direct(struct device *dev, const struct phys_vec *dma,
+			   u32 ndma, const struct phys_vec *cpu, u32 ncpu);
 
 #endif /* _DMAPEEK_H */

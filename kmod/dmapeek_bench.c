@@ -265,8 +265,10 @@ static int dmapeek_bench_reachable(struct dmapeek_bench_run *r)
 	u32 i;
 
 	for (i = 0; i < r->nr; i++) {
-		if (r->attrs & DMA_ATTR_MMIO ?
-		    !dmapeek_dev_reaches(r->dev, r->vec[i].paddr, r->vec[i].len) :
+		if ((r->attrs & DMA_ATTR_MMIO) &&
+		    !dmapeek_dev_reaches(r->dev, r->vec[i].paddr, r->vec[i].len))
+			return -ERANGE;
+		if (!(r->attrs & DMA_ATTR_MMIO) &&
 		    !dmapeek_mem_reaches(r->dev, r->vec[i].paddr, r->vec[i].len))
 			return -ERANGE;
 	}

@@ -237,13 +237,15 @@ static int dmapeek_map_pages(struct dma_buf_attachment *attach,
 	int ret;
 	u32 i;
 
-	ret = dmapeek_mem_maps(attach->dev, b->vec, b->nr, &attrs);
+	ret = dmapeek_mem_maps(attach->dev, b->vec, b->nr, &attrs, &x->bounced);
 	if (ret)
 		return ret;
 	x->path = DMAPEEK_MAPPING_PATH_SGTABLE;
 	x->sgt = kzalloc_obj(*x->sgt);
-	if (!x->sgt)
-		return -ENOMEM;
+	if (!x->sgt) {
+		ret = -ENOMEM;
+		goto err_release;
+	}
 	/*
 	 * Contiguous pages in one segment, no longer than the importer
 	 * takes (64 KiB unless its driver said otherwise: DMA-API
@@ -272,7 +274,7 @@ static int dmapeek_map_pages(struct dma_buf_attachment *attach,
 		goto err_unmap;
 	}
 	x->m->nr_ranges = x->sgt->nents;
-	/* phys is known when segments did not merge */
+	/* phys is known when segments did not merge (nor were bounced) */
 	one2one = x->sgt->nents == x->sgt->orig_nents;
 	cpu = x->sgt->sgl;
 	for_each_sgtable_dma_sg(x->sgt, sg, i) {
@@ -281,9 +283,13 @@ static int dmapeek_map_pages(struct dma_buf_attachment *attach,
 		r->len = sg_dma_len(sg);
 		r->addr = sg_dma_address(sg);
 		r->kind = translates ? DMAPEEK_ADDR_KIND_IOVA : DMAPEEK_ADDR_KIND_PHYS;
-		r->phys = one2one ? sg_phys(cpu) : 0;
-		if (one2one)
+		r->phys = 0;
+		if (one2one) {
+			/* a bounced page is not at its own address: no phys */
+			if (translates || dmapeek_dma_at(attach->dev, r->addr, sg_phys(cpu)))
+				r->phys = sg_phys(cpu);
 			cpu = sg_next(cpu);
+		}
 		off += r->len;
 	}
 	if (!one2one)
@@ -297,6 +303,9 @@ err_free_table:
 err_free_sgt:
 	kfree(x->sgt);
 	x->sgt = NULL;
+err_release:
+	dmapeek_bounce_release(x->bounced);
+	x->bounced = 0;
 	return ret;
 }
 
@@ -449,6 +458,7 @@ void dmapeek_dmabuf_unmap(struct dma_buf_attachment *attach,
 		dma_unmap_sgtable(attach->dev, x->sgt, dir, 0);
 		sg_free_table(x->sgt);
 		kfree(x->sgt);
+		dmapeek_bounce_release(x->bounced);
 		break;
 	default:
 		dmapeek_unmap_bar_ranges(attach, x, dir);

@@ -212,7 +212,7 @@ static void dmapeek_import_invalidate(struct dma_buf_attachment *attach)
  */
 static struct kmem_cache *dmapeek_imp_cache;
 
-int dmapeek_import_init(void)
+int __init dmapeek_import_init(void)
 {
 	dmapeek_imp_cache = KMEM_CACHE(dmapeek_imp, 0);
 	return dmapeek_imp_cache ? 0 : -ENOMEM;
@@ -672,17 +672,19 @@ static int dmapeek_nl_import_op(struct genl_info *info, bool map)
 	/* why dmapeek's own exporter refuses a map is known; another's is not */
 	own = dmapeek_phys_offered(imp->dmabuf);
 	dmapeek_import_put(imp);
-	if (own && ret == -ERANGE) {
+	switch (ret) {
+	case -ERANGE:
+		if (!own)
+			goto other;
 		NL_SET_ERR_MSG(info->extack,
 			       "the device cannot reach the buffer's memory (map refused)");
-		return ret;
-	}
-	if (own && ret == -E2BIG) {
+		break;
+	case -E2BIG:
+		if (!own)
+			goto other;
 		NL_SET_ERR_MSG(info->extack,
 			       "the map would hold too much of the device's bounce buffers (refused)");
-		return ret;
-	}
-	switch (ret) {
+		break;
 	case 0:
 		break;
 	case -EALREADY:
@@ -698,6 +700,7 @@ static int dmapeek_nl_import_op(struct genl_info *info, bool map)
 		NL_SET_ERR_MSG(info->extack, "attachment is being detached");
 		break;
 	default:
+other:
 		NL_SET_ERR_MSG_FMT(info->extack, "%s failed: %d",
 				   map ? "map" : "unmap", ret);
 	}

@@ -37,7 +37,7 @@ struct dmapeek_imp;
 /**
  * struct dmapeek_unmap_delay - the delayed unmap of a delayed-unmap importer
  * @work: runs the unmap once the delay has passed
- * @imp: whose
+ * @imp: the import it unmaps
  *
  * Allocated for that behaviour only: most imports never wait.
  */
@@ -147,7 +147,7 @@ void dmapeek_import_event(struct dmapeek_imp *imp, u32 type, u32 mapping_id,
 			  int error);
 
 /* The imports' slab cache: made at module load, gone at unload. */
-int dmapeek_import_init(void);
+int __init dmapeek_import_init(void);
 void dmapeek_import_exit(void);
 
 /* Look up an import by attachment id, with a reference; NULL and *@err. */

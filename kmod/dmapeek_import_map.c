@@ -25,7 +25,6 @@
 #include <linux/mm.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
-#include <linux/swiotlb.h>
 
 #include "dmapeek.h"
 #include "dmapeek_import.h"
@@ -211,8 +210,6 @@ static int dmapeek_own_map_phys(struct device *dev, struct dmapeek_own_map *om,
 	 * bounced anyway: no range longer than one bounce
 	 * (dma_max_mapping_size()).
 	 */
-	if (is_swiotlb_force_bounce(dev))
-		return -ERANGE;
 	for (i = 0; i < nr; i++) {
 		if (om->attrs & DMA_ATTR_MMIO) {
 			if (!dmapeek_dev_reaches(dev, cpu[i].paddr, cpu[i].len))
@@ -399,6 +396,10 @@ static int dmapeek_import_record_sgt(struct dmapeek_imp *imp, struct sg_table *s
 					     DMAPEEK_ADDR_KIND_PHYS;
 	if (bus)
 		kind = DMAPEEK_ADDR_KIND_BUS;
+	/* a bounced map's addresses are not the memory's: no CPU pairing */
+	if (kind == DMAPEEK_ADDR_KIND_PHYS && cpu &&
+	    !dmapeek_dma_is_direct(dev, dma, ndma, cpu, ncpu))
+		cpu = NULL;
 	imp->sgt_map = dmapeek_mapping_from_segs(imp, DMAPEEK_MAPPING_PATH_IMPORTER_SGT,
 						 dma, ndma, bus ? NULL : cpu,
 						 ncpu, kind, t0);

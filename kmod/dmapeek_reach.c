@@ -3,7 +3,8 @@
  * dmapeek: what a device reaches by DMA.  A map of memory or MMIO a
  * device cannot reach WARNs in the kernel's DMA code (dma-direct's and
  * swiotlb's overflow reports) and a map is a user's request, so every
- * mapping path asks here first and refuses with -ERANGE.
+ * mapping path asks here first and refuses with -ERANGE (or -E2BIG, for
+ * a bounce that would hold too much of the machine's bounce buffers).
  *
  * Only dma-direct needs asking: iommu-dma maps anything into the device's
  * IO virtual address space (and bounces an untrusted device's partial
@@ -21,6 +22,7 @@
 #include <linux/dma-direct.h>
 #include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
+#include <linux/iommu-dma.h>
 #include <linux/swiotlb.h>
 
 #include "dmapeek.h"
@@ -32,23 +34,26 @@
  * 7.3 lays them out.  A kernel that changes them breaks the build here.
  */
 
-/* Whether @dev's maps go through dma-direct. */
+/*
+ * Whether @dev's maps go through dma-direct.  (A device with DMA ops that
+ * it may bypass, CONFIG_DMA_OPS_BYPASS, counts as having ops: the x86 and
+ * arm64 kernels have no such devices.)
+ */
 static bool dmapeek_dma_direct(struct device *dev)
 {
-	if (IS_ENABLED(CONFIG_IOMMU_DMA) && dev_dma_iommu(dev))
-		return false;
-	return !get_dma_ops(dev);
+	return !use_dma_iommu(dev) && !get_dma_ops(dev);
 }
 
 #ifdef CONFIG_SWIOTLB
 /*
  * The bytes of @dev's bounce buffers when every slot it may be given lies
- * within @limit, else 0.  The default pool [start, end); with a pool that
- * grows (CONFIG_SWIOTLB_DYNAMIC), the pools added for every device alike
- * lie below its phys_limit (swiotlb_dyn_alloc()), so anywhere from 0 up.
- * (A transient pool allocated for one device is within its own mask.)
- * Both ends at the address swiotlb_map() hands out (unencrypted for a
- * shared pool), and nothing in between off that line.
+ * within @limit, else 0.  The default pool [start, end), at the addresses
+ * swiotlb_map() hands out (unencrypted for a shared pool), both ends and
+ * nothing in between off that line.  A pool that grows
+ * (CONFIG_SWIOTLB_DYNAMIC) adds pools anywhere in memory below its
+ * phys_limit (swiotlb_dyn_alloc()), and a transient pool below the
+ * device's mask taken as a physical address: reached only by a device
+ * that reaches all memory as it is (dma_addressing_limited()).
  */
 static u64 dmapeek_swiotlb_reach(struct device *dev, u64 limit)
 {
@@ -58,14 +63,12 @@ static u64 dmapeek_swiotlb_reach(struct device *dev, u64 limit)
 
 	if (!mem || !mem->nslabs)
 		return 0;
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+	if (mem->can_grow && dma_addressing_limited(dev))
+		return 0;
+#endif
 	first = mem->defpool.start;
 	last = mem->defpool.end - 1;
-#ifdef CONFIG_SWIOTLB_DYNAMIC
-	if (mem->can_grow) {
-		first = 0;
-		last = max_t(phys_addr_t, last, mem->phys_limit);
-	}
-#endif
 	if (phys_to_dma_encrypted(dev, first) == DMA_MAPPING_ERROR ||
 	    phys_to_dma_encrypted(dev, last) == DMA_MAPPING_ERROR)
 		return 0;	/* outside every DMA range of the platform */
@@ -93,18 +96,33 @@ static u64 dmapeek_dma_limit(struct device *dev)
 }
 
 /*
- * Whether @dev reaches [@phys, @phys + @len) of MMIO: dma_map_phys() with
- * DMA_ATTR_MMIO never bounces, so dma-direct WARNs beyond the limit.
+ * Whether @dev reaches [@phys, @phys + @len) of MMIO.  dma-direct never
+ * bounces MMIO: beyond the limit, outside the platform's DMA ranges, and
+ * in a guest whose memory the platform encrypts (where an MMIO map is not
+ * shared and every device must have shared addresses) the map WARNs;
+ * with every map bounced (swiotlb=force) it fails.  On an SME host MMIO
+ * is mapped unencrypted.
  */
 bool dmapeek_dev_reaches(struct device *dev, phys_addr_t phys, u64 len)
 {
 	u64 limit = dmapeek_dma_limit(dev);
+	bool host_enc = cc_platform_has(CC_ATTR_HOST_MEM_ENCRYPT);
+	dma_addr_t start;
+	u64 end;
 
 	if (!limit || !len)
 		return false;
 	if (!dmapeek_dma_direct(dev))
 		return true;
-	return phys + len - 1 >= phys && phys + len - 1 <= limit;
+	if ((cc_platform_has(CC_ATTR_GUEST_MEM_ENCRYPT) && !host_enc) ||
+	    is_swiotlb_force_bounce(dev))
+		return false;
+	start = host_enc ? phys_to_dma_unencrypted(dev, phys) :
+			   phys_to_dma_encrypted(dev, phys);
+	if (phys_to_dma_encrypted(dev, phys) == DMA_MAPPING_ERROR)
+		return false;	/* outside every DMA range of the platform */
+	end = (u64)start + len - 1;
+	return end >= start && end <= limit;
 }
 
 /*
@@ -149,11 +167,16 @@ bool dmapeek_mem_reaches(struct device *dev, phys_addr_t phys, u64 len)
 	return dmapeek_direct_reaches(dev, limit, phys, len);
 }
 
+/* The bytes the exporter's maps hold bounced, all devices together. */
+static atomic64_t dmapeek_bounced = ATOMIC64_INIT(0);
+
 /*
  * Whether dma_map_sgtable() of memory ranges @vec for @dev maps them all
- * without a WARN, and how: 0 with DMA_ATTR_NO_WARN added to *@attrs when
- * some of it is bounced, -ERANGE when that cannot be done, -E2BIG when it
- * would take more than a quarter of the bounce buffers.
+ * without a WARN, and how: 0 when nothing is bounced; 0 with the bytes
+ * to be bounced reserved in *@bounced (give them back with
+ * dmapeek_bounce_release() when the map goes) and DMA_ATTR_NO_WARN added
+ * to *@attrs; -ERANGE when the bounce cannot be done; -E2BIG when the
+ * exporter's maps would hold more than a quarter of the bounce buffers.
  *
  * What the device does not reach as it is (or everything, when its every
  * map is bounced: swiotlb=force, a restricted pool) is bounced through its
@@ -161,32 +184,77 @@ bool dmapeek_mem_reaches(struct device *dev, phys_addr_t phys, u64 len)
  * device's mask and WARNs after (swiotlb_map()); with no pool dma-direct
  * WARNs (dma_direct_map_phys()).  So every slot the device may be given
  * must lie within its reach (dmapeek_swiotlb_reach()).  A mapping holds
- * its slots for as long as it stays, and a full pool is reported per
- * attempt ("swiotlb buffer is full"): a share of the pool at most, and
- * no report.
+ * its slots for as long as it stays, and the pool is every device's: a
+ * full one fails their streaming DMA, with "swiotlb buffer is full" in
+ * the log.  So dmapeek's maps together hold a quarter of it at most, and
+ * report nothing.  (A range counts whole when any of it is beyond reach,
+ * where dma-direct bounces only the segments beyond: the count errs on
+ * the safe side.)
  */
 int dmapeek_mem_maps(struct device *dev, const struct phys_vec *vec, u32 nr,
-		     unsigned long *attrs)
+		     unsigned long *attrs, u64 *bounced)
 {
-	u64 limit = dmapeek_dma_limit(dev), bounced = 0, pool;
+	u64 limit = dmapeek_dma_limit(dev), bytes = 0, pool;
 	bool force;
 	u32 i;
 
+	*bounced = 0;
+	/* no DMA mask: __dma_map_sg_attrs() WARNs, or dma-direct does */
 	if (!limit)
-		return -ERANGE;	/* no DMA mask: __dma_map_sg_attrs() WARNs */
+		return -ERANGE;
 	if (!dmapeek_dma_direct(dev))
 		return 0;
 	force = is_swiotlb_force_bounce(dev);
 	for (i = 0; i < nr; i++)
 		if (force || !dmapeek_direct_reaches(dev, limit, vec[i].paddr, vec[i].len))
-			bounced += vec[i].len;
-	if (!bounced)
+			bytes += vec[i].len;
+	if (!bytes)
 		return 0;
 	pool = dmapeek_swiotlb_reach(dev, limit);
 	if (!pool)
 		return -ERANGE;
-	if (bounced > pool / 4)
+	if (atomic64_add_return(bytes, &dmapeek_bounced) > pool / 4) {
+		atomic64_sub(bytes, &dmapeek_bounced);
 		return -E2BIG;
+	}
+	*bounced = bytes;
 	*attrs |= DMA_ATTR_NO_WARN;
 	return 0;
+}
+
+void dmapeek_bounce_release(u64 bytes)
+{
+	if (bytes)
+		atomic64_sub(bytes, &dmapeek_bounced);
+}
+
+/*
+ * Whether DMA address @dma is where dma-direct puts memory @phys, not a
+ * bounce slot.  Through an IOMMU (or a device's own ops) this says
+ * nothing: true.
+ */
+bool dmapeek_dma_at(struct device *dev, dma_addr_t dma, phys_addr_t phys)
+{
+	return !dmapeek_dma_direct(dev) || dma == phys_to_dma(dev, phys);
+}
+
+/*
+ * Whether DMA segments @dma (ndma) map the CPU ranges @cpu (ncpu) of the
+ * same bytes where they are, none bounced: each segment starts at
+ * dmapeek_dma_at() of the byte it maps.
+ */
+bool dmapeek_dma_is_direct(struct device *dev, const struct phys_vec *dma,
+			   u32 ndma, const struct phys_vec *cpu, u32 ncpu)
+{
+	u64 off = 0, coff = 0;
+	u32 i, j = 0;
+
+	for (i = 0; i < ndma; off += dma[i].len, i++) {
+		while (j < ncpu && coff + cpu[j].len <= off)
+			coff += cpu[j++].len;
+		if (j == ncpu ||
+		    !dmapeek_dma_at(dev, dma[i].paddr, cpu[j].paddr + (off - coff)))
+			return false;
+	}
+	return true;
 }

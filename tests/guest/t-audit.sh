@@ -499,7 +499,7 @@ bounce_run() {
 	local d pid _
 	d=$(mktemp -d)
 	USED_BEFORE=$(cat /sys/kernel/debug/swiotlb/io_tlb_used)
-	"$DP" import --dev "$1" "$2" import map nlmap mappings \
+	"$DP" import --dev "$1" "$2" import map nlmap mappings audit \
 		"touch:$d/held" "waitfile:$d/go" >"$d/out" 2>&1 &
 	pid=$!
 	for _ in $(seq 600); do [ -e "$d/held" ] && break; sleep 0.1; done
@@ -549,6 +549,13 @@ test_bounce_exporter_bounces_for_a_device_that_reaches_the_pool() {
 		"sgtable importer-sgt" \
 		"$(echo "$OUT" | sed -n 's/^mapping id=[0-9]* path=\([a-z-]*\) .*/\1/p' | xargs)"
 	assert_eq "own-map none ($none)" "$none" "$OWN"
+	# a bounced page is not at its own address: nothing to hold it to
+	assert_match "the audit of the exporter's bounced map" \
+		'^audit id=[0-9]+ path=sgtable result=not-checkable pages=0 mismatches=0 holes=0$' \
+		"$(echo "$OUT" | grep '^audit .*path=sgtable')"
+	assert_match "and of the importer's record of it" \
+		'^audit id=[0-9]+ path=importer-sgt result=not-checkable pages=0 mismatches=0 holes=0$' \
+		"$(echo "$OUT" | grep '^audit .*path=importer-sgt')"
 	[ "$USED_HELD" -ge $((USED_BEFORE + 32)) ] ||
 		fail "the 64 KiB mapping holds no bounce slots ($USED_BEFORE before, $USED_HELD mapped)"
 	[ -n "$DMA" ] || fail "no addresses of the exporter's mapping"
@@ -561,21 +568,41 @@ test_bounce_exporter_bounces_for_a_device_that_reaches_the_pool() {
 	assert_bounce_log_clean "bounced for ivshmem"
 }
 
+# A quarter of the pool for all of dmapeek's maps together: one map held
+# under it, a second that would go over it is refused, and so is a single
+# map over it.
 test_bounce_more_than_a_quarter_of_the_pool_refused() {
 	need_bounce
-	local client size
+	local client cdev d pid _
 	client=$(alone_ivshmem)
 	[ -n "$client" ] || skip "no ivshmem alone in an IOMMU group"
 	identity_domain "$client"
-	size=$((POOL_BYTES / 4 + (1 << 20)))
+	cdev=$(dev_id "$client")
 	kmsg_mark "too much to bounce"
-	bounce_run "$(dev_id "$client")" "sys:$size:pinned"
-	assert_eq "map" "map E2BIG" "$(line map "$OUT")"
+	d=$(mktemp -d)
+	"$DP" import --dev "$cdev" "sys:$((POOL_BYTES / 4 - (1 << 20))):pinned" import map \
+		"touch:$d/held" "waitfile:$d/go" >"$d/out" 2>&1 &
+	pid=$!
+	for _ in $(seq 600); do [ -e "$d/held" ] && break; sleep 0.1; done
+	[ -e "$d/held" ] || { kill "$pid"; fail "dp import: $(cat "$d/out")"; }
+	assert_eq "a map of a quarter of the pool less 1 MiB" "map OK" "$(line map "$(cat "$d/out")")"
+	bounce_run "$cdev" "sys:$((2 << 20)):pinned"
+	touch "$d/go"
+	wait "$pid" || true
+	rm -rf "$d"
+	assert_eq "2 MiB more, while it stays" "map E2BIG" "$(line map "$OUT")"
+	assert_eq "no more bounce slots held" "$USED_BEFORE" "$USED_HELD"
+
+	bounce_run "$cdev" "sys:$((POOL_BYTES / 4 + (1 << 20))):pinned"
+	assert_eq "one map of a quarter and 1 MiB" "map E2BIG" "$(line map "$OUT")"
 	assert_eq "over netlink, with the kernel's reason" \
 		"nlmap E2BIG the map would hold too much of the device's bounce buffers (refused)" \
 		"$(line nlmap "$OUT")"
 	assert_eq "no mapping" "mappings OK n=0" "$(line mappings "$OUT")"
 	assert_eq "no bounce slot held" "$USED_BEFORE" "$USED_HELD"
+	# and the quarter is whole again
+	bounce_run "$cdev" "sys:$((2 << 20)):pinned"
+	assert_eq "2 MiB once the first map went" "map OK" "$(line map "$OUT")"
 	assert_bounce_log_clean "too much to bounce"
 }
 
