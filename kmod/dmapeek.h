@@ -851,6 +851,7 @@ int dmapeek_mem_maps(struct device *dev, const struct phys_vec *vec, u32 nr,
 		     unsigned long *attrs, u64 *bounced);
 void dmapeek_bounce_release(u64 bytes);
 bool dmapeek_dma_at(struct device *dev, dma_addr_t dma, phys_addr_t phys);
+phys_addr_t dmapeek_dma_to_phys(struct device *dev, dma_addr_t dma);
 bool dmapeek_dma_is_direct(struct device *dev, const struct phys_vec *dma,
 			   u32 ndma, const struct phys_vec *cpu, u32 ncpu);
 

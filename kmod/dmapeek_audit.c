@@ -126,7 +126,8 @@ static int dmapeek_audit_merged(const struct dmapeek_mapping *m,
 		if (r == m->nr_ranges)
 			break;
 		iova = m->ranges[r].addr + roff;
-		actual = translates ? iommu_iova_to_phys(dom, iova) : iova;
+		actual = translates ? iommu_iova_to_phys(dom, iova) :
+				      dmapeek_dma_to_phys(m->dev, iova);
 		if (actual != expected)
 			dmapeek_audit_note(res, iova, expected, actual);
 		roff += PAGE_SIZE;
@@ -162,7 +163,7 @@ static int dmapeek_audit_walk(const struct dmapeek_mapping *m,
 			if (translates)
 				actual = iommu_iova_to_phys(dom, iova);
 			else
-				actual = iova;
+				actual = dmapeek_dma_to_phys(m->dev, iova);
 			if (actual != expected)
 				dmapeek_audit_note(res, iova, expected, actual);
 			ret = dmapeek_audit_next(m, res);

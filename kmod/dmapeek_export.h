@@ -195,7 +195,7 @@ struct dmapeek_xmap {
 	u32 path;
 	enum dma_data_direction dir;		/* of the map */
 	u32 saved_nents;			/* own sgts: orig_nents */
-	u64 bounced;				/* sgtable: bytes bounced */
+	u64 bounced;				/* sgtable: bytes reserved bounced */
 	struct dma_iova_state state;
 	struct dmapeek_mapping *m;
 };

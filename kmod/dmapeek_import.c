@@ -672,16 +672,18 @@ static int dmapeek_nl_import_op(struct genl_info *info, bool map)
 	/* why dmapeek's own exporter refuses a map is known; another's is not */
 	own = dmapeek_phys_offered(imp->dmabuf);
 	dmapeek_import_put(imp);
+	if (!own && (ret == -ERANGE || ret == -E2BIG)) {
+		/* another exporter's refusal: it says nothing to us of why */
+		NL_SET_ERR_MSG_FMT(info->extack, "%s failed: %d",
+				   map ? "map" : "unmap", ret);
+		return ret;
+	}
 	switch (ret) {
 	case -ERANGE:
-		if (!own)
-			goto other;
 		NL_SET_ERR_MSG(info->extack,
 			       "the device cannot reach the buffer's memory (map refused)");
 		break;
 	case -E2BIG:
-		if (!own)
-			goto other;
 		NL_SET_ERR_MSG(info->extack,
 			       "the map would hold too much of the device's bounce buffers (refused)");
 		break;
@@ -700,9 +702,9 @@ static int dmapeek_nl_import_op(struct genl_info *info, bool map)
 		NL_SET_ERR_MSG(info->extack, "attachment is being detached");
 		break;
 	default:
-other:
 		NL_SET_ERR_MSG_FMT(info->extack, "%s failed: %d",
 				   map ? "map" : "unmap", ret);
+		break;
 	}
 	return ret;
 }

@@ -4,7 +4,7 @@
  * device cannot reach WARNs in the kernel's DMA code (dma-direct's and
  * swiotlb's overflow reports) and a map is a user's request, so every
  * mapping path asks here first and refuses with -ERANGE (or -E2BIG, for
- * a bounce that would hold too much of the machine's bounce buffers).
+ * a bounce that would hold too much of the device's bounce buffers).
  *
  * Only dma-direct needs asking: iommu-dma maps anything into the device's
  * IO virtual address space (and bounces an untrusted device's partial
@@ -51,9 +51,9 @@ static bool dmapeek_dma_direct(struct device *dev)
  * swiotlb_map() hands out (unencrypted for a shared pool), both ends and
  * nothing in between off that line.  A pool that grows
  * (CONFIG_SWIOTLB_DYNAMIC) adds pools anywhere in memory below its
- * phys_limit (swiotlb_dyn_alloc()), and a transient pool below the
- * device's mask taken as a physical address: reached only by a device
- * that reaches all memory as it is (dma_addressing_limited()).
+ * phys_limit (swiotlb_dyn_alloc()), and transient pools below the
+ * device's mask taken as a physical address (a shared pool's: within its
+ * coherent mask).
  */
 static u64 dmapeek_swiotlb_reach(struct device *dev, u64 limit)
 {
@@ -64,7 +64,18 @@ static u64 dmapeek_swiotlb_reach(struct device *dev, u64 limit)
 	if (!mem || !mem->nslabs)
 		return 0;
 #ifdef CONFIG_SWIOTLB_DYNAMIC
-	if (mem->can_grow && dma_addressing_limited(dev))
+	/*
+	 * Pools it grows lie below phys_limit, at the same DMA offset (none,
+	 * nor a range map) and, for a shared pool, within the coherent mask
+	 * (the atomic pools, dma_coherent_ok()); else only a device that
+	 * reaches all memory reaches them.
+	 */
+	if (mem->can_grow && dma_addressing_limited(dev) &&
+	    (dev->dma_range_map || mem->phys_limit > limit ||
+	     (mem->cc_shared ? phys_to_dma_unencrypted(dev, limit) :
+			       phys_to_dma_encrypted(dev, limit)) != limit ||
+	     (mem->cc_shared &&
+	      min_not_zero(dev->coherent_dma_mask, dev->bus_dma_limit) > limit)))
 		return 0;
 #endif
 	first = mem->defpool.start;
@@ -106,23 +117,26 @@ static u64 dmapeek_dma_limit(struct device *dev)
 bool dmapeek_dev_reaches(struct device *dev, phys_addr_t phys, u64 len)
 {
 	u64 limit = dmapeek_dma_limit(dev);
-	bool host_enc = cc_platform_has(CC_ATTR_HOST_MEM_ENCRYPT);
-	dma_addr_t start;
-	u64 end;
+	dma_addr_t start, last;
+	bool host_enc;
 
 	if (!limit || !len)
 		return false;
 	if (!dmapeek_dma_direct(dev))
 		return true;
+	host_enc = cc_platform_has(CC_ATTR_HOST_MEM_ENCRYPT);
 	if ((cc_platform_has(CC_ATTR_GUEST_MEM_ENCRYPT) && !host_enc) ||
-	    is_swiotlb_force_bounce(dev))
+	    is_swiotlb_force_bounce(dev) || phys + len - 1 < phys)
 		return false;
 	start = host_enc ? phys_to_dma_unencrypted(dev, phys) :
 			   phys_to_dma_encrypted(dev, phys);
-	if (phys_to_dma_encrypted(dev, phys) == DMA_MAPPING_ERROR)
-		return false;	/* outside every DMA range of the platform */
-	end = (u64)start + len - 1;
-	return end >= start && end <= limit;
+	last = host_enc ? phys_to_dma_unencrypted(dev, phys + len - 1) :
+			  phys_to_dma_encrypted(dev, phys + len - 1);
+	/* outside every DMA range of the platform, or across two */
+	if (start == DMA_MAPPING_ERROR || last == DMA_MAPPING_ERROR ||
+	    last < start || last - start != len - 1)
+		return false;
+	return last <= limit;
 }
 
 /*
@@ -167,7 +181,12 @@ bool dmapeek_mem_reaches(struct device *dev, phys_addr_t phys, u64 len)
 	return dmapeek_direct_reaches(dev, limit, phys, len);
 }
 
-/* The bytes the exporter's maps hold bounced, all devices together. */
+/*
+ * The bytes the exporter's maps hold bounced (an upper bound), all
+ * devices and pools together: one budget, compared with a quarter of the
+ * pool of the device that asks, which errs on the safe side where a
+ * device has a restricted pool of its own.
+ */
 static atomic64_t dmapeek_bounced = ATOMIC64_INIT(0);
 
 /*
@@ -184,10 +203,10 @@ static atomic64_t dmapeek_bounced = ATOMIC64_INIT(0);
  * device's mask and WARNs after (swiotlb_map()); with no pool dma-direct
  * WARNs (dma_direct_map_phys()).  So every slot the device may be given
  * must lie within its reach (dmapeek_swiotlb_reach()).  A mapping holds
- * its slots for as long as it stays, and the pool is every device's: a
- * full one fails their streaming DMA, with "swiotlb buffer is full" in
- * the log.  So dmapeek's maps together hold a quarter of it at most, and
- * report nothing.  (A range counts whole when any of it is beyond reach,
+ * its slots for as long as it stays, and the default pool is every
+ * device's: a full one fails their streaming DMA, with "swiotlb buffer is
+ * full" in the log.  So dmapeek's maps together hold a quarter of it at
+ * most (dmapeek_bounced), and report nothing.  (A range counts whole when any of it is beyond reach,
  * where dma-direct bounces only the segments beyond: the count errs on
  * the safe side.)
  */
@@ -195,6 +214,7 @@ int dmapeek_mem_maps(struct device *dev, const struct phys_vec *vec, u32 nr,
 		     unsigned long *attrs, u64 *bounced)
 {
 	u64 limit = dmapeek_dma_limit(dev), bytes = 0, pool;
+	s64 held;
 	bool force;
 	u32 i;
 
@@ -213,15 +233,17 @@ int dmapeek_mem_maps(struct device *dev, const struct phys_vec *vec, u32 nr,
 	pool = dmapeek_swiotlb_reach(dev, limit);
 	if (!pool)
 		return -ERANGE;
-	if (atomic64_add_return(bytes, &dmapeek_bounced) > pool / 4) {
-		atomic64_sub(bytes, &dmapeek_bounced);
-		return -E2BIG;
-	}
+	held = atomic64_read(&dmapeek_bounced);
+	do {
+		if (held + bytes > pool / 4)
+			return -E2BIG;
+	} while (!atomic64_try_cmpxchg(&dmapeek_bounced, &held, held + bytes));
 	*bounced = bytes;
 	*attrs |= DMA_ATTR_NO_WARN;
 	return 0;
 }
 
+/* Give back what dmapeek_mem_maps() reserved for a map that went. */
 void dmapeek_bounce_release(u64 bytes)
 {
 	if (bytes)
@@ -229,13 +251,28 @@ void dmapeek_bounce_release(u64 bytes)
 }
 
 /*
- * Whether DMA address @dma is where dma-direct puts memory @phys, not a
- * bounce slot.  Through an IOMMU (or a device's own ops) this says
- * nothing: true.
+ * Whether DMA address @dma is where dma-direct puts @phys (memory, or MMIO
+ * on an SME host: unencrypted), not a bounce slot.  Through an IOMMU this
+ * says nothing: true; a device's own DMA ops may bounce or remap: false.
  */
 bool dmapeek_dma_at(struct device *dev, dma_addr_t dma, phys_addr_t phys)
 {
-	return !dmapeek_dma_direct(dev) || dma == phys_to_dma(dev, phys);
+	if (use_dma_iommu(dev))
+		return true;
+	if (get_dma_ops(dev))
+		return false;
+	return dma == phys_to_dma_encrypted(dev, phys) ||
+	       dma == phys_to_dma_unencrypted(dev, phys);
+}
+
+/*
+ * The physical address dma-direct's DMA address @dma stands for (an
+ * encryption bit and a platform's DMA offset undone), for the audit of a
+ * device nothing translates for.
+ */
+phys_addr_t dmapeek_dma_to_phys(struct device *dev, dma_addr_t dma)
+{
+	return dmapeek_dma_direct(dev) ? dma_to_phys(dev, dma) : dma;
 }
 
 /*
