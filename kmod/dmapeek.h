@@ -20,6 +20,7 @@
  *   dmapeek_audit.c       the IOVA audit
  *   dmapeek_edu.c         QEMU edu DMA engine
  *   dmapeek_p2p.c         P2P map type, distance and reason
+ *   dmapeek_reach.c       what a device reaches by DMA, bounces included
  *   dmapeek_peek.c        the attachments of any dma-buf, by fd
  *   dmapeek_trace.h       the tracepoints of the events (dmapeek_core.c
  *                         defines them)
