@@ -206,9 +206,9 @@ static atomic64_t dmapeek_bounced = ATOMIC64_INIT(0);
  * its slots for as long as it stays, and the default pool is every
  * device's: a full one fails their streaming DMA, with "swiotlb buffer is
  * full" in the log.  So dmapeek's maps together hold a quarter of it at
- * most (dmapeek_bounced), and report nothing.  (A range counts whole when any of it is beyond reach,
- * where dma-direct bounces only the segments beyond: the count errs on
- * the safe side.)
+ * most (dmapeek_bounced), and report nothing.  (A range counts whole when
+ * any of it is beyond reach, where dma-direct bounces only the segments
+ * beyond: the count errs on the safe side.)
  */
 int dmapeek_mem_maps(struct device *dev, const struct phys_vec *vec, u32 nr,
 		     unsigned long *attrs, u64 *bounced)
