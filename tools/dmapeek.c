@@ -455,6 +455,7 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "top"))
 		return exec_top(argv + 1);
+	pr_buffer_stdout();
 
 	/* iproute2 style single-dash long options, prefixes accepted. */
 	while (argc > 1 && argv[1][0] == '-' && argv[1][1]) {

@@ -420,32 +420,50 @@ void fields_print_start(struct field_printer *p, const struct field *fields,
 }
 
 /*
- * The field @key, marked done.  The printers ask for fields mostly in the
- * table's order: the search starts after the last one found and wraps,
- * one comparison per field where a whole scan would be one per field of
- * the table (a listing asks thirty times per object).
+ * Where field @key of table @fields was found, by the address of the key
+ * the printer passed: the printers pass literals, so a call site asks
+ * with the same address every time and a listing (thirty fields per
+ * object) finds each field in one probe instead of comparing names.  A
+ * different string at an address seen before cannot be: both are alive
+ * for the program's life.
+ */
+#define TAKE_SLOTS	256	/* h >> 56 */
+
+static struct take_slot {
+	const char *key;
+	const struct field *fields;
+	const struct field *f;		/* NULL: not in the table */
+} take_cache[TAKE_SLOTS];
+
+static const struct field *find_key(const struct field *fields, const char *key)
+{
+	const struct field *f;
+
+	for (f = fields; f->key; f++)
+		if (f->key[0] == key[0] && !strcmp(f->key, key))
+			return f;
+	return NULL;
+}
+
+/*
+ * The field @key, marked done, or NULL when the table does not have it
+ * (the spec lost it: print nothing).
  */
 static const struct field *take(struct field_printer *p, const char *key)
 {
-	const struct field *f = p->fields + p->next;
-	int wrapped = 0;
+	uint64_t h = ((uint64_t)(uintptr_t)key ^ (uint64_t)(uintptr_t)p->fields << 16) *
+		     0x9e3779b97f4a7c15ULL;	/* Fibonacci hashing: literals lie a byte apart */
+	struct take_slot *t = &take_cache[h >> 56];
+	const struct field *f;
 
-	for (;;) {
-		if (!f->key) {
-			if (wrapped++)
-				return NULL;	/* not in the table: the spec lost it, print nothing */
-			f = p->fields;
-			continue;
-		}
-		if (f->key[0] == key[0] && !strcmp(f->key, key))
-			break;
-		f++;
-		if (wrapped && f == p->fields + p->next)
-			return NULL;
+	if (t->key == key && t->fields == p->fields) {
+		f = t->f;
+	} else {
+		f = find_key(p->fields, key);
+		*t = (struct take_slot){ .key = key, .fields = p->fields, .f = f };
 	}
-	if (f - p->fields < 64)
+	if (f && f - p->fields < 64)
 		p->done |= 1ULL << (f - p->fields);
-	p->next = (unsigned int)(f - p->fields) + 1;
 	return f;
 }
 

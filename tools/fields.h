@@ -90,12 +90,13 @@ unsigned int fields_count(const struct field *fields);
  * it with field_done().  fields_print_rest() then prints every field the
  * object carries that nobody printed: its key in JSON, "key value" in
  * text.  So an attribute added to the spec shows with no printer changed.
+ * @key is a string literal: a field is looked up once per call site and
+ * then found by the key's address.
  */
 struct field_printer {
 	const struct field *fields;
 	const void *obj;
 	uint64_t done;			/* by index in @fields */
-	unsigned int next;		/* where the next key is looked for first */
 };
 void fields_print_start(struct field_printer *p, const struct field *fields,
 			const void *obj);

@@ -54,6 +54,7 @@ void pr_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void pr_nl(void);
 /* Finish output; returns 0 or -EIO if the stream had an error. */
 int pr_done(void);
+void pr_buffer_stdout(void);
 
 /* Helpers shared with the tests. */
 void fmt_size(char *buf, size_t len, uint64_t v);

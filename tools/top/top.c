@@ -27,6 +27,7 @@
 
 #include <dmapeek.h>
 
+#include "json_print.h"
 #include "top.h"
 
 /* --------------------------------------------------------- selection */
@@ -630,6 +631,7 @@ int main(int argc, char **argv)
 
 	phase(&ph, "start");
 	setlocale(LC_ALL, "");
+	pr_buffer_stdout();
 	rc = top_parse_opts(argc, argv, &o);
 	if (rc >= 0)
 		return rc;
