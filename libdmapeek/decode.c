@@ -104,7 +104,8 @@ struct dp_obj *dp_obj_new(enum dp_kind kind)
 
 /*
  * The attributes from @start to @end, each checked as mnl_attr_ok() does
- * (a whole header, a length that covers it and stays within @end), walked
+ * (a whole header, a length that covers it and stays within @end; a
+ * message ends at its nlmsg_len, not libmnl's aligned length), walked
  * here rather than through libmnl's calls: a listing decodes some twenty
  * attributes per object, and the five calls per attribute were most of
  * the decoder's time (tests/bench/bench-scale's profile mode).

@@ -427,7 +427,7 @@ void fields_print_start(struct field_printer *p, const struct field *fields,
  * different string at an address seen before cannot be: both are alive
  * for the program's life.
  */
-#define TAKE_SLOTS	256	/* h >> 56 */
+#define TAKE_SLOTS	1024	/* h >> 54 */
 
 static struct take_slot {
 	const char *key;
@@ -453,7 +453,7 @@ static const struct field *take(struct field_printer *p, const char *key)
 {
 	uint64_t h = ((uint64_t)(uintptr_t)key ^ (uint64_t)(uintptr_t)p->fields << 16) *
 		     0x9e3779b97f4a7c15ULL;	/* Fibonacci hashing: literals lie a byte apart */
-	struct take_slot *t = &take_cache[h >> 56];
+	struct take_slot *t = &take_cache[h >> 54];
 	const struct field *f;
 
 	if (t->key == key && t->fields == p->fields) {

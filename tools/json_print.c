@@ -531,8 +531,11 @@ void pr_nl(void)
  */
 void pr_buffer_stdout(void)
 {
+	/* glibc takes a size only with a buffer; static: exit() flushes it */
+	static char buf[1 << 16];
+
 	if (!isatty(STDOUT_FILENO))
-		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+		setvbuf(stdout, buf, _IOFBF, sizeof(buf));
 }
 
 int pr_done(void)
