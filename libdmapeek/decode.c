@@ -272,6 +272,8 @@ static int dp_obj_decode(struct dmapeek *ctx, struct dp_obj *o,
 			 bool append)
 {
 	const struct dp_kind_info *ki = &dp_kinds[o->kind];
+	const uint8_t *types = ki->types;
+	unsigned int max = ki->max;
 	const struct nlattr *a;
 	int err;
 
@@ -280,33 +282,32 @@ static int dp_obj_decode(struct dmapeek *ctx, struct dp_obj *o,
 	dp_for_each_attr(a, (const char *)nlh + NLMSG_HDRLEN + NLMSG_ALIGN(offset),
 			 (const char *)nlh + nlh->nlmsg_len) {
 		uint16_t t = dp_attr_type(a);
+		uint8_t type = t <= max ? types[t] : DP_T_NONE;
 		uint64_t v;
 
-		if (t == 0 || t > ki->max || !ki->types[t])
+		if (type == DP_T_NONE)
 			continue;	/* newer module: skip what we do not know */
-		if (append && ki->types[t] != DP_T_NEST)
+		if (append && type != DP_T_NEST)
 			continue;
-		switch (ki->types[t]) {
-		case DP_T_STR:
+		/* the most common kind first: a u32 of the right size */
+		if (type == DP_T_U32 && dp_attr_len(a) == sizeof(uint32_t)) {
+			o->v[t] = *(const uint32_t *)dp_attr_data(a);
+		} else if (type == DP_T_STR) {
 			dp_obj_set_str(o, t, dp_attr_data(a), dp_attr_len(a));
-			break;
-		case DP_T_NEST:
+		} else if (type == DP_T_NEST) {
 			if (t != ki->nest_attr)
 				continue;
 			err = dp_obj_add_sub(ctx, o, a);
 			if (err)
 				return dp_errno(err);
-			break;
-		default:
-			if (dp_attr_num(a, ki->types[t], &v)) {
-				if (ctx)
-					dmapeek_log(ctx, DMAPEEK_LOG_WARNING,
-						    "%s: attribute %u has length %u, skipped",
-						    ki->name, t, dp_attr_len(a));
-				continue;
-			}
+		} else if (!dp_attr_num(a, type, &v)) {
 			o->v[t] = v;
-			break;
+		} else {
+			if (ctx)
+				dmapeek_log(ctx, DMAPEEK_LOG_WARNING,
+					    "%s: attribute %u has length %u, skipped",
+					    ki->name, t, dp_attr_len(a));
+			continue;
 		}
 		o->present |= 1U << t;
 	}

@@ -85,9 +85,17 @@ static int grow(void *p, size_t *cap, size_t need, size_t size)
 	return 0;
 }
 
+/*
+ * @src (NULL: "") into @dst, cut to fit, as snprintf("%s") writes it
+ * without parsing a format: three per row, a tenth of a snapshot's time.
+ */
 static void copy_str(char *dst, size_t len, const char *src)
 {
-	snprintf(dst, len, "%s", src ? src : "");
+	size_t n = src ? strnlen(src, len - 1) : 0;
+
+	if (n)
+		memcpy(dst, src, n);
+	dst[n] = '\0';
 }
 
 static uint64_t now_ns(void)
