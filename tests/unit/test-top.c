@@ -219,6 +219,33 @@ START_TEST(totals_from_fixed_rows)
 }
 END_TEST
 
+START_TEST(stuck_rows_from_stuck_importers)
+{
+	struct top_row r[6];
+	struct top_att a[5];
+	size_t i;
+
+	memset(r, 0, sizeof(r));
+	memset(a, 0, sizeof(a));
+	/* ids out of order, a foreign row (id 0), a row left stuck before */
+	r[0].id = 9; r[1].id = 3; r[2].id = 0; r[3].id = 7; r[4].id = 1;
+	r[5].id = 4; r[5].stuck = true;
+	a[0] = (struct top_att){ .id = 1, .buffer_id = 7, .stuck = true };
+	a[1] = (struct top_att){ .id = 2, .buffer_id = 3 };
+	a[2] = (struct top_att){ .id = 3, .buffer_id = 1, .stuck = true };
+	a[3] = (struct top_att){ .id = 4, .buffer_id = 7, .stuck = true };
+	/* a stuck importer of a buffer gone from the rows, and of no buffer */
+	a[4] = (struct top_att){ .id = 5, .buffer_id = 0, .stuck = true };
+	top_mark_stuck(r, N(r), a, N(a));
+	for (i = 0; i < N(r); i++)
+		ck_assert_msg(r[i].stuck == (r[i].id == 7 || r[i].id == 1),
+			      "row %u: stuck %d", r[i].id, r[i].stuck);
+	top_mark_stuck(r, N(r), NULL, 0);
+	for (i = 0; i < N(r); i++)
+		ck_assert(!r[i].stuck);
+}
+END_TEST
+
 START_TEST(totals_gather_extra_exporters)
 {
 	struct top_row many[TOP_MAX_EXPORTERS + 3];
@@ -530,6 +557,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, filter_matches_any_cell);
 	tcase_add_test(tc, totals_from_fixed_rows);
 	tcase_add_test(tc, totals_gather_extra_exporters);
+	tcase_add_test(tc, stuck_rows_from_stuck_importers);
 	tcase_add_test(tc, sizes_and_rows_format);
 	tcase_add_test(tc, header_lines_text);
 	tcase_add_test(tc, detail_hides_addresses_without_privilege);

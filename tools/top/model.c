@@ -307,25 +307,9 @@ static int read_system(struct top_model *m)
 	return 0;
 }
 
-/* A row is stuck when one of its importers is. */
-static void mark_stuck(struct top_model *m)
-{
-	size_t i, j;
-
-	for (i = 0; i < m->nr_rows; i++)
-		m->rows[i].stuck = false;
-	for (j = 0; j < m->nr_atts; j++) {
-		if (!m->atts[j].stuck)
-			continue;
-		for (i = 0; i < m->nr_rows; i++)
-			if (m->rows[i].id && m->rows[i].id == m->atts[j].buffer_id)
-				m->rows[i].stuck = true;
-	}
-}
-
 static void update_totals(struct top_model *m)
 {
-	mark_stuck(m);
+	top_mark_stuck(m->rows, m->nr_rows, m->atts, m->nr_atts);
 	top_totals(m->rows, m->nr_rows, m->atts, m->nr_atts, &m->totals);
 }
 

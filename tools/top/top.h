@@ -210,6 +210,9 @@ size_t top_select(const struct top_row *rows, size_t n, const char *filter,
 void top_totals(const struct top_row *rows, size_t nr_rows,
 		const struct top_att *atts, size_t nr_atts,
 		struct top_totals *t);
+/* A row is stuck when one of its importers (in @atts) is. */
+void top_mark_stuck(struct top_row *rows, size_t nr_rows,
+		    const struct top_att *atts, size_t nr_atts);
 
 /* Cells and rows (never longer than @len - 1, always terminated). */
 void top_fmt_size(char *buf, size_t len, uint64_t v);
