@@ -158,14 +158,25 @@ void top_totals(const struct top_row *rows, size_t nr_rows,
 		t->by_state[r->state < TOP_NR_STATES ? r->state : 0]++;
 		add_exporter(t, r);
 	}
-	for (i = 0; i < nr_atts; i++) {
-		uint32_t mt = atts[i].map_type;
+	for (i = 0; i < nr_atts; i++)
+		top_count_att(t, &atts[i]);
+}
 
-		t->attachments++;
-		t->by_map_type[mt < TOP_NR_MAP_TYPES ? mt : 0]++;
-		if (atts[i].stuck)
-			t->stuck++;
-	}
+void top_count_att(struct top_totals *t, const struct top_att *a)
+{
+	t->attachments++;
+	t->by_map_type[a->map_type < TOP_NR_MAP_TYPES ? a->map_type : 0]++;
+	t->stuck += a->stuck;
+}
+
+void top_totals_add_atts(struct top_totals *t, const struct top_totals *atts)
+{
+	unsigned int i;
+
+	t->attachments += atts->attachments;
+	t->stuck += atts->stuck;
+	for (i = 0; i < TOP_NR_MAP_TYPES; i++)
+		t->by_map_type[i] += atts->by_map_type[i];
 }
 
 static int cmp_u32(const void *a, const void *b)

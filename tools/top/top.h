@@ -210,6 +210,10 @@ size_t top_select(const struct top_row *rows, size_t n, const char *filter,
 void top_totals(const struct top_row *rows, size_t nr_rows,
 		const struct top_att *atts, size_t nr_atts,
 		struct top_totals *t);
+/* One importer into @t's attachment counts (top_totals() counts @atts so). */
+void top_count_att(struct top_totals *t, const struct top_att *a);
+/* @atts' attachment counts (from top_count_att()) added to @t's. */
+void top_totals_add_atts(struct top_totals *t, const struct top_totals *atts);
 /* A row is stuck when one of its importers (in @atts) is. */
 void top_mark_stuck(struct top_row *rows, size_t nr_rows,
 		    const struct top_att *atts, size_t nr_atts);
@@ -331,8 +335,9 @@ struct top_model {
 
 	struct top_row *rows;
 	size_t nr_rows, cap_rows;
-	struct top_att *atts;
+	struct top_att *atts;		/* the stuck importers only */
 	size_t nr_atts, cap_atts;
+	struct top_totals att_totals;	/* every importer, counted */
 	struct top_provider *provs;
 	size_t nr_provs, cap_provs;
 	struct top_p2p *p2p;
