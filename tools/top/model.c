@@ -459,7 +459,7 @@ static int apply_dirty(struct top_model *m, bool atts_changed)
 
 	for (i = 0; i < m->nr_dirty && !err; i++)
 		err = reread_buffer(m, m->dirty[i]);
-	/* attachments are few; their dump is cheaper than tracking them */
+	/* the importers counted again: one dump, simpler than tracking each */
 	if (!err && atts_changed)
 		err = read_attachments(m);
 	m->nr_dirty = 0;
