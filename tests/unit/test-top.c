@@ -222,7 +222,7 @@ END_TEST
 START_TEST(stuck_rows_from_stuck_importers)
 {
 	struct top_row r[6];
-	struct top_att a[5];
+	struct top_att a[6];
 	size_t i;
 
 	memset(r, 0, sizeof(r));
@@ -235,7 +235,8 @@ START_TEST(stuck_rows_from_stuck_importers)
 	a[2] = (struct top_att){ .id = 3, .buffer_id = 1, .stuck = true };
 	a[3] = (struct top_att){ .id = 4, .buffer_id = 7, .stuck = true };
 	/* a stuck importer of a buffer gone from the rows, and of no buffer */
-	a[4] = (struct top_att){ .id = 5, .buffer_id = 0, .stuck = true };
+	a[4] = (struct top_att){ .id = 5, .buffer_id = 42, .stuck = true };
+	a[5] = (struct top_att){ .id = 6, .buffer_id = 0, .stuck = true };
 	top_mark_stuck(r, N(r), a, N(a));
 	for (i = 0; i < N(r); i++)
 		ck_assert_msg(r[i].stuck == (r[i].id == 7 || r[i].id == 1),

@@ -243,23 +243,30 @@ static int read_buffers(struct top_model *m)
 static int read_attachments(struct top_model *m)
 {
 	struct dmapeek_attachment *a;
+	struct top_totals tot;
 	struct top_att t;
 	size_t n = 0;
+	int err = 0;
 
-	memset(&m->att_totals, 0, sizeof(m->att_totals));
+	memset(&tot, 0, sizeof(tot));
 	dmapeek_for_each_attachment(m->ctx, a) {
 		att_from(&t, a);
-		top_count_att(&m->att_totals, &t);
-		if (!t.stuck)
-			continue;
-		if (grow(&m->atts, &m->cap_atts, n + 1, sizeof(*m->atts))) {
-			dmapeek_iter_end(a);
-			return -ENOMEM;
+		if (t.stuck) {
+			if (grow(&m->atts, &m->cap_atts, n + 1, sizeof(*m->atts))) {
+				dmapeek_iter_end(a);
+				err = -ENOMEM;
+				break;
+			}
+			m->atts[n++] = t;
 		}
-		m->atts[n++] = t;
+		top_count_att(&tot, &t);
 	}
+	if (!err)
+		err = dmapeek_iter_err(m->ctx);
+	/* what was read, counts and list alike, even when cut short */
+	m->att_totals = tot;
 	m->nr_atts = n;
-	return dmapeek_iter_err(m->ctx);
+	return err;
 }
 
 static int read_p2p(struct top_model *m)
@@ -401,24 +408,6 @@ static void log_event(struct top_model *m, const struct dmapeek_event *e)
 	m->ev_window_count++;
 }
 
-/* The buffer of attachment @aid, known or looked up; 0 if gone. */
-static uint32_t buffer_of_attachment(struct top_model *m, uint32_t aid)
-{
-	struct dmapeek_attachment *a;
-	uint32_t bid = 0;
-	size_t i;
-
-	for (i = 0; i < m->nr_atts; i++)
-		if (m->atts[i].id == aid)
-			return m->atts[i].buffer_id;
-	a = dmapeek_attachment_get(m->ctx, aid);
-	if (a) {
-		bid = dmapeek_attachment_buffer_id(a);
-		dmapeek_object_free(a);
-	}
-	return bid;
-}
-
 static void drop_row(struct top_model *m, size_t i)
 {
 	m->rows[i] = m->rows[--m->nr_rows];
@@ -505,10 +494,13 @@ bool top_model_events(struct top_model *m)
 		log_event(m, e);
 		if (is_attachment_event(dmapeek_event_type(e)))
 			m->atts_changed = true;
+		/*
+		 * An event without a buffer is an import of another
+		 * exporter's dma-buf: no row of ours to re-read (the
+		 * importer counts come back with the attachment dump).
+		 */
 		if (dmapeek_event_buffer_id(e))
 			mark_dirty(m, dmapeek_event_buffer_id(e));
-		else if (dmapeek_event_attachment_id(e))
-			mark_dirty(m, buffer_of_attachment(m, dmapeek_event_attachment_id(e)));
 	}
 	m->ev_lost = dmapeek_event_lost(m->ctx);
 	if (any)
