@@ -115,6 +115,11 @@ struct dp_obj *dp_obj_new(enum dp_kind kind)
 	     dp_attr_ok((a), (const char *)(end));				\
 	     (a) = (const struct nlattr *)((const char *)(a) + NLA_ALIGN((a)->nla_len)))
 
+/* The attributes of message @nlh from @offset on (its family header). */
+#define dp_for_each_msg_attr(a, nlh, offset)					\
+	dp_for_each_attr(a, (const char *)(nlh) + NLMSG_HDRLEN + NLMSG_ALIGN(offset), \
+			 (const char *)(nlh) + (nlh)->nlmsg_len)
+
 static inline bool dp_attr_ok(const struct nlattr *a, const char *end)
 {
 	const char *p = (const char *)a;
@@ -279,8 +284,7 @@ static int dp_obj_decode(struct dmapeek *ctx, struct dp_obj *o,
 
 	if (!append)
 		dp_obj_clear(o);
-	dp_for_each_attr(a, (const char *)nlh + NLMSG_HDRLEN + NLMSG_ALIGN(offset),
-			 (const char *)nlh + nlh->nlmsg_len) {
+	dp_for_each_msg_attr(a, nlh, offset) {
 		uint16_t t = dp_attr_type(a);
 		uint8_t type = t <= max ? types[t] : DP_T_NONE;
 		uint64_t v;
@@ -364,10 +368,9 @@ static bool dp_msg_u32(const struct nlmsghdr *nlh, unsigned int attr,
 {
 	const struct nlattr *a;
 
-	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
-		if (mnl_attr_get_type(a) == attr &&
-		    mnl_attr_get_payload_len(a) == sizeof(uint32_t)) {
-			*v = mnl_attr_get_u32(a);
+	dp_for_each_msg_attr(a, nlh, sizeof(struct genlmsghdr)) {
+		if (dp_attr_type(a) == attr && dp_attr_len(a) == sizeof(uint32_t)) {
+			*v = *(const uint32_t *)dp_attr_data(a);
 			return true;
 		}
 	}
